@@ -1,0 +1,144 @@
+package com.silknote.sync.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentProcessor;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.Sleeper;
+import com.silknote.sync.core.port.SyncListener;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.core.port.VsrxSource;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sync engine: keeps Silknote in step with VSRX. Immutable and thread-safe; one instance serves any
+ * number of calls, while the {@code vsrx-sync} lock lets only one run proceed at a time (across hosts).
+ *
+ * <pre>{@code
+ * VsrxSync sync = VsrxSync.builder()
+ *         .source(vsrx).documents(store).blobs(blobs).vectors(vectors).processor(processor).lock(lock)
+ *         .build();
+ * SyncResult result = sync.run(SyncRequest.full());
+ * }</pre>
+ */
+public final class VsrxSync {
+    // Engine fields and run() are implemented in com.silknote.sync.core.internal.
+    private final VsrxSource source;
+    private final DocumentStore documents;
+    private final BlobStore blobs;
+    private final VectorStore vectors;
+    private final DocumentProcessor processor;
+    private final SyncLock lock;
+    private final SyncListener listener;
+    private final SyncConfig config;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+
+    /**
+     * Constructor for dependency-injection containers; {@link #builder()} is the other way in.
+     *
+     * @throws NullPointerException when any argument is null
+     */
+    @Inject
+    public VsrxSync(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
+            DocumentProcessor processor, SyncLock lock, SyncListener listener, SyncConfig config, Clock clock,
+            Sleeper sleeper, RandomGenerator random) {
+        this.source = requireNonNull(source, "source");
+        this.documents = requireNonNull(documents, "documents");
+        this.blobs = requireNonNull(blobs, "blobs");
+        this.vectors = requireNonNull(vectors, "vectors");
+        this.processor = requireNonNull(processor, "processor");
+        this.lock = requireNonNull(lock, "lock");
+        this.listener = requireNonNull(listener, "listener");
+        this.config = requireNonNull(config, "config");
+        this.clock = requireNonNull(clock, "clock");
+        this.sleeper = requireNonNull(sleeper, "sleeper");
+        this.random = requireNonNull(random, "random");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with this instance's parts. */
+    public Builder newBuilder() {
+        Builder b = new Builder();
+        b.source = source;
+        b.documents = documents;
+        b.blobs = blobs;
+        b.vectors = vectors;
+        b.processor = processor;
+        b.lock = lock;
+        b.listener = listener;
+        b.config = config;
+        b.clock = clock;
+        b.sleeper = sleeper;
+        b.random = random;
+        return b;
+    }
+
+    public SyncConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs one sync. Returns {@code {success:false, error:"Sync already in progress"}} without touching
+     * anything when another run holds the lock.
+     *
+     * @throws NullPointerException when request is null
+     */
+    public SyncResult run(SyncRequest request) {
+        requireNonNull(request, "request");
+        throw new UnsupportedOperationException("engine not wired yet");
+    }
+
+    /** Builds a {@link VsrxSync}. Source, documents, blobs, vectors, processor and lock are required. */
+    public static final class Builder {
+        private VsrxSource source;
+        private DocumentStore documents;
+        private BlobStore blobs;
+        private VectorStore vectors;
+        private DocumentProcessor processor;
+        private SyncLock lock;
+        private SyncListener listener = SyncListener.NONE;
+        private SyncConfig config = SyncConfig.defaults();
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private RandomGenerator random;
+
+        private Builder() { }
+
+        public Builder source(VsrxSource v) { source = requireNonNull(v, "source"); return this; }
+        public Builder documents(DocumentStore v) { documents = requireNonNull(v, "documents"); return this; }
+        public Builder blobs(BlobStore v) { blobs = requireNonNull(v, "blobs"); return this; }
+        public Builder vectors(VectorStore v) { vectors = requireNonNull(v, "vectors"); return this; }
+        public Builder processor(DocumentProcessor v) { processor = requireNonNull(v, "processor"); return this; }
+        public Builder lock(SyncLock v) { lock = requireNonNull(v, "lock"); return this; }
+        public Builder listener(SyncListener v) { listener = requireNonNull(v, "listener"); return this; }
+        public Builder config(SyncConfig v) { config = requireNonNull(v, "config"); return this; }
+        public Builder clock(Clock v) { clock = requireNonNull(v, "clock"); return this; }
+        public Builder sleeper(Sleeper v) { sleeper = requireNonNull(v, "sleeper"); return this; }
+        public Builder random(RandomGenerator v) { random = requireNonNull(v, "random"); return this; }
+
+        /** @throws IllegalStateException when a required part is missing */
+        public VsrxSync build() {
+            if (source == null || documents == null || blobs == null || vectors == null || processor == null
+                    || lock == null) {
+                throw new IllegalStateException(
+                        "source, documents, blobs, vectors, processor and lock are required");
+            }
+            RandomGenerator r = random != null ? random : new SplittableRandom();
+            return new VsrxSync(source, documents, blobs, vectors, processor, lock, listener, config, clock,
+                    sleeper, r);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package com.silknote.sync.core.port;
+
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.SyncReport;
+
+/**
+ * Receives run, fileset, file and byte events, for progress bars and metrics. Every method has a no-op
+ * default. Called from worker threads: implementations must be thread-safe and fast; an exception thrown
+ * here is logged and ignored.
+ */
+public interface SyncListener {
+    SyncListener NONE = new SyncListener() { };
+
+    default void runStarted(RunId runId, boolean dryRun) { }
+
+    /** A fileset was listed and queued; {@code queuedSoFar} counts the run's queued filesets. */
+    default void filesetQueued(RunId runId, FilesetId filesetId, int queuedSoFar) { }
+
+    /** A fileset's listing is done: {@code files} listed, {@code bytesToDownload} planned. */
+    default void filesetStarted(RunId runId, FilesetId filesetId, int files, long bytesToDownload) { }
+
+    default void bytesDownloaded(RunId runId, FilesetId filesetId, long bytes) { }
+
+    default void fileFinished(RunId runId, FilesetId filesetId, FileReport file) { }
+
+    default void filesetFinished(RunId runId, FilesetReport report) { }
+
+    default void alertRaised(RunId runId, Alert alert) { }
+
+    default void runFinished(SyncReport report) { }
+}
