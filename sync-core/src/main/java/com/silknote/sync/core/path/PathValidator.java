@@ -218,6 +218,9 @@ public final class PathValidator {
 
     /** Every reading: the raw path first, then normalised and decoded forms, without duplicates. */
     private static List<Reading> readings(String raw) throws InvalidEncoding {
+        if (isPlainAscii(raw)) {
+            return List.of(new Reading(raw, false)); // no normalisation or decoding can change it
+        }
         Map<String, Boolean> seen = new LinkedHashMap<>();
         seen.put(raw, false);
         // chain 1: normalise, map look-alikes, decode references, decode percent escapes
@@ -262,6 +265,16 @@ public final class PathValidator {
         List<Reading> out = new ArrayList<>(seen.size());
         seen.forEach((text, dec) -> out.add(new Reading(text, dec)));
         return out;
+    }
+
+    private static boolean isPlainAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || c == '%' || c == '&') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void add(Map<String, Boolean> seen, String text, boolean decoded) {
