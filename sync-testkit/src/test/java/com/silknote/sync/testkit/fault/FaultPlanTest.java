@@ -124,6 +124,42 @@ class FaultPlanTest {
     }
 
     @Test
+    void readTimeoutMidStream() throws IOException {
+        var source = new FaultyVsrxSource(vsrx, FaultPlan.seeded(1).failOpenContent(a, 1, Fault.readTimeout(3)));
+        FileContent c = source.openContent(a);
+        try (c; InputStream in = c.stream()) {
+            assertThat(in.readNBytes(3)).hasSize(3);
+            assertThatThrownBy(in::read).isInstanceOf(SocketTimeoutException.class);
+        }
+        var plan = FaultPlan.seeded(1).on(Operation.LIST_FILES).thenFail(Fault.readTimeout(0));
+        assertThatThrownBy(() -> new FaultyVsrxSource(vsrx, plan).listFiles(fs, PageRequest.first(5)))
+                .isInstanceOf(TransientSyncException.class).hasCauseInstanceOf(SocketTimeoutException.class);
+    }
+
+    private List<String> mixedRun(long seed) {
+        var plan = FaultPlan.seeded(seed).on(Operation.OPEN_CONTENT).withProbability(0.5)
+                .thenFailWithOneOf(List.of(Fault.status(503), Fault.tooManyRequests(Duration.ofSeconds(1)),
+                        Fault.timeout()));
+        var source = new FaultyVsrxSource(vsrx, plan);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            Throwable t = catchThrowable(() -> source.openContent(a).close());
+            out.add(t == null ? "ok" : t.getMessage());
+        }
+        return out;
+    }
+
+    @Test
+    void oneOfSeveralFaultsIsDrawnDeterministically() {
+        List<String> first = mixedRun(7);
+        assertThat(mixedRun(7)).isEqualTo(first);
+        assertThat(first).anyMatch(s -> s.contains("status 503")).anyMatch(s -> s.contains("status 429"))
+                .anyMatch(s -> s.contains("timeout")).contains("ok");
+        assertThatThrownBy(() -> FaultPlan.seeded(1).on(Operation.LIST_FILES).thenFailWithOneOf(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void truncatedStreamEndsEarlyWithTheFullDeclaredLength() throws IOException {
         var source = new FaultyVsrxSource(vsrx, FaultPlan.seeded(1).failOpenContent(a, 1, Fault.truncated(5)));
         FileContent c = source.openContent(a);
