@@ -134,9 +134,11 @@ public final class JdbcLedger implements AutoCloseable {
                     .baselineOnMigrate(true)
                     .baselineVersion("0");
             target.ifPresent(t -> config.target(MigrationVersion.fromVersion(t)));
-            var result = config.load().migrate();
+            var flyway = config.load();
+            var result = flyway.migrate();
+            var current = flyway.info().current();
             LOG.info("ledger schema migrated applied={} version={}", result.migrationsExecuted,
-                    result.targetSchemaVersion);
+                    current == null ? "none" : current.getVersion());
         } catch (RuntimeException e) {
             throw new ConfigurationException("ledger schema migration failed", e);
         }
