@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Uploads and downloads content three times larger than this JVM's whole heap (the {@code bounded-heap}
+ * Uploads and downloads content two and a half times larger than this JVM's whole heap (the {@code bounded-heap}
  * surefire execution runs it with {@code -Xmx64m}): it passes only if nothing buffers the content whole.
  */
 @Tag("bounded-heap")
 class LargeBlobStreamingTest {
 
-    private static final long SIZE = 192L * 1024 * 1024;
+    private static final long SIZE = 160L * 1024 * 1024;
 
     @Test
     void streamsContentLargerThanTheHeapUpAndDown() throws Exception {
