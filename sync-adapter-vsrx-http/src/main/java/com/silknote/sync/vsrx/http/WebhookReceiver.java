@@ -3,7 +3,6 @@ package com.silknote.sync.vsrx.http;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.Secret;
-import com.silknote.sync.vsrx.http.internal.JsonFormatException;
 import com.silknote.sync.vsrx.http.internal.WebhookSignatures;
 import com.sun.net.httpserver.HttpHandler;
 import jakarta.inject.Inject;
