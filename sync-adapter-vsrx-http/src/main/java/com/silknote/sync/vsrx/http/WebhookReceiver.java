@@ -115,6 +115,9 @@ public final class WebhookReceiver {
         if (!"POST".equals(request.method())) {
             return WebhookResponse.of(ErrorCode.METHOD_NOT_ALLOWED, "only POST is allowed here").toServerResponse();
         }
+        if (!jsonContentType(request.headerValues("Content-Type"))) {
+            return receive(request.headers(), new byte[0]).toServerResponse();
+        }
         Optional<String> declared = request.header("Content-Length");
         if (declared.isPresent() && declared.get().matches("[0-9]{1,18}")
                 && Long.parseLong(declared.get()) > config.maxBodyBytes()) {
