@@ -99,6 +99,18 @@ public final class HttpVsrxSource implements VsrxSource {
         this.config = requireNonNull(config, "config");
         this.http = requireNonNull(httpClient, "httpClient");
         this.clock = requireNonNull(clock, "clock");
+        if (plainHttpBeyondLoopback(config.baseUri())) {
+            log.warn("VSRX base URI uses plain http to a non-loopback host: tokens and patient data travel unencrypted");
+        }
+    }
+
+    private static boolean plainHttpBeyondLoopback(URI uri) {
+        if (!"http".equalsIgnoreCase(uri.getScheme())) {
+            return false;
+        }
+        String host = uri.getHost();
+        return !(host.equalsIgnoreCase("localhost") || host.equals("127.0.0.1") || host.equals("[::1]")
+                || host.equals("::1"));
     }
 
     public static Builder builder() {
