@@ -342,6 +342,23 @@ class FaultPlanTest {
     }
 
     @Test
+    void lockCallsCanFail() {
+        var lock = new InMemorySyncLock(clock, "host-1");
+        var plan = FaultPlan.seeded(1).on(Operation.LOCK_RENEW).key("vsrx-sync").onCall(2).thenFail(Fault.timeout())
+                .on(Operation.LOCK_ACQUIRE).onCall(1).thenFail(Fault.status(503));
+        var faulty = new FaultySyncLock(lock, plan);
+        assertThatThrownBy(() -> faulty.tryAcquire("vsrx-sync", Duration.ofMinutes(5)))
+                .isInstanceOf(TransientSyncException.class);
+        var lease = faulty.tryAcquire("vsrx-sync", Duration.ofMinutes(5)).orElseThrow();
+        lease.renew(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> lease.renew(Duration.ofMinutes(5))).isInstanceOf(TransientSyncException.class);
+        lease.renew(Duration.ofMinutes(5));
+        assertThat(faulty.inspect("vsrx-sync")).isPresent();
+        lease.close();
+        assertThat(lock.inspect("vsrx-sync")).isEmpty();
+    }
+
+    @Test
     void theLockOfACrashedProcessStaysHeld() {
         var lock = new InMemorySyncLock(clock, "host-1");
         var plan = FaultPlan.crashAtEffect(1);
