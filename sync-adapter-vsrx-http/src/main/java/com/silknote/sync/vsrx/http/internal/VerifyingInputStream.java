@@ -1,0 +1,117 @@
+package com.silknote.sync.vsrx.http.internal;
+
+import com.silknote.sync.core.exception.MalformedResponseException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Passes a response body through while counting and hashing it. At end of stream it checks the count
+ * against the declared length and the SHA-256 against the declared digest, and throws
+ * {@link IOException} (caused by a {@link MalformedResponseException}) on any difference, so a caller
+ * that reads to the end never takes a truncated or altered body for a good one. Reading past the
+ * declared length fails at once.
+ */
+public final class VerifyingInputStream extends FilterInputStream {
+    private final long expectedLength;
+    private final byte[] expectedSha256;
+    private final MessageDigest digest;
+    private long count;
+    private boolean verified;
+
+    public VerifyingInputStream(InputStream in, long expectedLength, byte[] expectedSha256) {
+        super(in);
+        if (expectedLength < 0) {
+            throw new IllegalArgumentException("expectedLength must be >= 0");
+        }
+        if (expectedSha256.length != 32) {
+            throw new IllegalArgumentException("a SHA-256 digest has 32 bytes");
+        }
+        this.expectedLength = expectedLength;
+        this.expectedSha256 = expectedSha256.clone();
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        int n;
+        try {
+            n = super.read(b, off, len);
+        } catch (IOException e) {
+            throw new IOException("content stream failed after " + count + " of " + expectedLength + " bytes",
+                    new MalformedResponseException("content truncated or reset", e));
+        }
+        if (n < 0) {
+            verifyAtEnd();
+            return -1;
+        }
+        count += n;
+        if (count > expectedLength) {
+            throw fail("content longer than its declared length " + expectedLength);
+        }
+        digest.update(b, off, n);
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] buf = new byte[8192];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    @Override
+    public synchronized void mark(int readlimit) {
+        // not supported
+    }
+
+    @Override
+    public synchronized void reset() throws IOException {
+        throw new IOException("mark/reset not supported");
+    }
+
+    private void verifyAtEnd() throws IOException {
+        if (verified) {
+            return;
+        }
+        if (count != expectedLength) {
+            throw fail("content truncated: " + count + " of " + expectedLength + " declared bytes");
+        }
+        if (!MessageDigest.isEqual(digest.digest(), expectedSha256)) {
+            throw fail("content does not match its declared SHA-256");
+        }
+        verified = true;
+    }
+
+    private IOException fail(String message) {
+        return new IOException(message, new MalformedResponseException(message));
+    }
+}
