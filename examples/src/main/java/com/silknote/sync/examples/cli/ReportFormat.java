@@ -193,7 +193,8 @@ public final class ReportFormat {
         return requireNonNull(state, "state").toJson();
     }
 
-    static String bytes(long n) {
+    /** A byte count for people: {@code 1.5 KiB}. */
+    public static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }

@@ -25,8 +25,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vsrx-sync", mixinStandardHelpOptions = true, versionProvider = VsrxSyncCommand.Version.class,
         description = "Keeps Silknote in step with VSRX: one VSRX file, one Silknote document.",
         subcommands = {
-            SyncCommand.class, StatusCommand.class, ReportCommand.class,
-            ConfigCommand.class, CommandLine.HelpCommand.class
+            DemoCommand.class, SyncCommand.class, StatusCommand.class, ReportCommand.class,
+            ServeVsrxCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class
         },
         footerHeading = "%nConfiguration:%n",
         footer = {
@@ -68,7 +68,7 @@ public final class VsrxSyncCommand implements Callable<Integer> {
 
     /** Runs the command line of this JVM and exits with its {@link ExitCode}. */
     public static void main(String[] args) {
-        int code = execute(null, args);
+        int code = execute(SystemEnvironment.create(), args);
         System.exit(code);
     }
 

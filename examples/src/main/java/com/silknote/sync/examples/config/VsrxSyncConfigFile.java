@@ -115,7 +115,12 @@ public final class VsrxSyncConfigFile {
         Reader2 r = new Reader2(raw, origins);
         Path dataDir = r.get(ConfigKey.DATA_DIR, Path::of);
         Optional<URI> vsrxUrl = r.optional(ConfigKey.VSRX_URL, VsrxSyncConfigFile::httpUri);
-        Optional<Secret> vsrxToken = r.optional(ConfigKey.VSRX_TOKEN, Secret::of);
+        Optional<Secret> vsrxToken = r.optional(ConfigKey.VSRX_TOKEN, v -> {
+            if (!v.matches("[A-Za-z0-9._~+/-]{16,}=*")) {
+                throw new IllegalArgumentException("must be a bearer token (token68) of at least 16 characters");
+            }
+            return Secret.of(v);
+        });
         Optional<Secret> jdbcUrl = r.optional(ConfigKey.JDBC_URL, v -> {
             if (!v.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("must start with jdbc:postgresql:");
@@ -224,6 +229,9 @@ public final class VsrxSyncConfigFile {
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("has no host");
         }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("must not carry user info, a query or a fragment (the token is separate)");
+        }
         return uri;
     }
 
@@ -269,8 +277,11 @@ public final class VsrxSyncConfigFile {
                     case COMMAND_LINE -> "on the command line";
                     case DEFAULT -> "as default";
                 };
+                // Only our own parsers' messages are shown (plain IllegalArgumentException): they never
+                // quote the value. JDK messages (NumberFormatException, InvalidPathException) may.
                 String why = e instanceof NumberFormatException ? "not a number"
-                        : e.getMessage() != null && !key.secret() ? e.getMessage() : "unreadable";
+                        : e.getClass() == IllegalArgumentException.class && e.getMessage() != null ? e.getMessage()
+                        : "unreadable";
                 throw new ConfigurationException("invalid value for " + key.property() + " " + where + ": " + why, e);
             }
         }

@@ -188,11 +188,11 @@ class CommandLineTest {
     @Test
     void configPrintsValuesAndOriginsButNoSecret() {
         CliFixture cli = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx,
-                Map.of("VSRX_SYNC_VSRX_TOKEN", "tok-very-secret", "VSRX_SYNC_PAGE_SIZE", "50"), false,
+                Map.of("VSRX_SYNC_VSRX_TOKEN", "tok-very-secret-123", "VSRX_SYNC_PAGE_SIZE", "50"), false,
                 java.time.Clock.systemUTC());
         assertThat(cli.run("--data-dir", "/srv/x", "config")).isEqualTo(ExitCode.OK);
         assertThat(cli.out()).contains("vsrx.token = ****  (environment)", "page-size = 50  (environment)",
-                "data-dir = /srv/x  (command line)").doesNotContain("tok-very-secret");
+                "data-dir = /srv/x  (command line)").doesNotContain("tok-very-secret-123");
         assertThat(cli.run("config", "--data-dir", "/srv/y")).isEqualTo(ExitCode.OK);
         assertThat(cli.out()).contains("data-dir = /srv/y  (command line)");
     }

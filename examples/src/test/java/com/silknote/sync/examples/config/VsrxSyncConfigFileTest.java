@@ -144,14 +144,13 @@ class VsrxSyncConfigFileTest {
                 "VSRX_SYNC_JDBC_URL", "jdbc:postgresql://db/silknote?password=url-secret",
                 "VSRX_SYNC_JDBC_USER", "sync",
                 "VSRX_SYNC_JDBC_PASSWORD", "pw-secret",
-                "VSRX_SYNC_VSRX_URL", "https://user:userinfo-secret@vsrx.example/api?key=query-secret",
-                "VSRX_SYNC_VSRX_TOKEN", "token-secret",
+                "VSRX_SYNC_VSRX_URL", "https://vsrx.example/api",
+                "VSRX_SYNC_VSRX_TOKEN", "token-secret-0123456789",
                 "VSRX_SYNC_AZURE_CONNECTION_STRING", "AccountKey=azure-secret",
                 "VSRX_SYNC_WEBHOOK_SECRETS", "hook-secret-1,hook-secret-2"), Map.of());
 
         String printed = String.join("\n", s.describe()) + s + s.vsrxToken() + s.webhookSecrets();
-        assertThat(printed).doesNotContain("url-secret", "pw-secret", "userinfo-secret", "query-secret",
-                "token-secret", "azure-secret", "hook-secret");
+        assertThat(printed).doesNotContain("url-secret", "pw-secret", "token-secret", "azure-secret", "hook-secret");
         assertThat(printed).contains("vsrx.example", "webhook.secrets = **** (2)");
         assertThat(s.webhookSecrets()).extracting(x -> x.value()).containsExactly("hook-secret-1", "hook-secret-2");
     }
@@ -199,6 +198,13 @@ class VsrxSyncConfigFileTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("mass-delete.max-share");
         assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(), Map.of("VSRX_SYNC_VSRX_URL", "ftp://x"), Map.of()))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("vsrx.url");
+        assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(),
+                Map.of("VSRX_SYNC_VSRX_URL", "https://u:userinfo-secret@x/api?k=query-secret"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("vsrx.url")
+                .hasMessageNotContaining("userinfo-secret").hasMessageNotContaining("query-secret");
+        assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(), Map.of("VSRX_SYNC_VSRX_TOKEN", "short secret"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("vsrx.token")
+                .hasMessageNotContaining("short secret");
         assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(), Map.of("VSRX_SYNC_JDBC_USER", "u"), Map.of()))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("jdbc.url");
         assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(),
