@@ -27,13 +27,14 @@ public final class ReportFormat {
         FileAction.CREATED, FileAction.UPDATED, FileAction.METADATA_ONLY, FileAction.DELETED, FileAction.SKIPPED,
         FileAction.CONFLICT, FileAction.FAILED, FileAction.VANISHED, FileAction.UNCHANGED
     };
+    private static final java.util.Set<FileAction> ROUTINE = java.util.EnumSet.of(FileAction.CREATED, FileAction.UNCHANGED);
     private static final String[] HEADERS = {"NEW", "UPD", "META", "DEL", "SKIP", "CONFL", "FAIL", "VAN", "SAME"};
 
     private ReportFormat() { }
 
     /**
-     * The report as a human-readable table: one row per fileset, then the files that did something
-     * other than stay unchanged, then metrics and alerts.
+     * The report as a human-readable table: one row per fileset with counts per action, then every file
+     * that was updated, deleted, skipped, in conflict, failed or vanished, then metrics and alerts.
      *
      * @throws NullPointerException when report is null
      */
@@ -74,7 +75,7 @@ public final class ReportFormat {
 
         List<FilesetReport> failed = report.filesets().stream().filter(f -> f.failureReason().isPresent()).toList();
         if (!failed.isEmpty()) {
-            sb.append("\nFileset problems:\n");
+            sb.append("\nFilesets not completed:\n");
             for (FilesetReport f : failed) {
                 sb.append("  ").append(pad(f.filesetId().value(), idWidth)).append("  ").append(f.outcome())
                         .append(": ").append(f.failureReason().orElse("")).append('\n');
@@ -82,12 +83,12 @@ public final class ReportFormat {
         }
 
         List<Row> rows = report.filesets().stream()
-                .flatMap(f -> f.files().stream().filter(x -> x.action() != FileAction.UNCHANGED)
+                .flatMap(f -> f.files().stream().filter(x -> !ROUTINE.contains(x.action()))
                         .map(x -> new Row(f.filesetId(), x)))
                 .toList();
         if (!rows.isEmpty()) {
             int fileWidth = Math.max(7, rows.stream().mapToInt(r -> r.file.fileId().value().length()).max().orElse(0));
-            sb.append("\nFiles (unchanged ones left out):\n");
+            sb.append("\nFiles (created and unchanged ones are only counted above):\n");
             sb.append("  ").append(pad("FILE ID", fileWidth)).append("  ").append(pad("FILESET", idWidth))
                     .append("  ").append(pad("ACTION", 13)).append(pad("REASON", 18)).append("DETAIL\n");
             int shown = 0;
@@ -220,7 +221,7 @@ public final class ReportFormat {
     }
 
     private static String pad(String s, int w) {
-        return s.length() >= w ? s + " " : s + " ".repeat(w - s.length());
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
     }
 
     private static String lpad(String s, int w) {

@@ -180,7 +180,7 @@ public final class Demo {
         expectSkip(r, s.forgedMime(), SkipReason.TYPE_MISMATCH, problems,
                 "says image/png but its bytes are an executable: skipped after sniffing its first bytes");
         expectSkip(r, s.traversal(), SkipReason.INVALID_PATH, problems,
-                "has a path that climbs out of notes/ (../): refused before any download");
+                "has a path that climbs out of the notes folder (..): refused before any download");
         FilesetReport waiting = fileset(r, s.notLinked().value());
         check(problems, waiting != null && waiting.outcome() == FilesetOutcome.SKIPPED_NOT_LINKED,
                 s.notLinked() + " should wait for its Silknote patient");
