@@ -5,9 +5,9 @@ import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets log levels for a command-line run. With a progress bar on a terminal the library's INFO lines
- * would tear the bar apart, so they are lowered to WARN (the bar and the report say the same); in a pipe
- * or a log file INFO stays. {@code --verbose} turns on DEBUG for vsrx-sync. The library never logs paths or
+ * Sets log levels for a command-line run. With a progress bar on a terminal the library's INFO and WARN
+ * lines would tear the bar apart, so only errors are logged (the bar, the alerts and the report say the
+ * same: every skip, failure and guard with its reason code); in a pipe or a log file INFO stays. {@code --verbose} turns on DEBUG for vsrx-sync. The library never logs paths or
  * patient ids at INFO or above; DEBUG is for diagnosis by the operator.
  */
 final class Logging {
@@ -21,7 +21,7 @@ final class Logging {
         if (verbose) {
             sync.setLevel(Level.DEBUG);
         } else if (interactive) {
-            sync.setLevel(Level.WARN);
+            sync.setLevel(Level.ERROR);
         } else {
             sync.setLevel(Level.INFO);
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
@@ -131,9 +132,17 @@ public final class Demo {
 
             step(2, "VSRX changes: a scan re-scanned, lab results re-saved with the same bytes, the letter's copy "
                     + "and a visit note deleted, a follow-up added, the waiting fileset linked");
+            Optional<ContentHash> visitNoteBlob = backends.documents().findDocumentByClientFileId(story.toDelete())
+                    .map(SilknoteDocument::contentHash);
+            Optional<ContentHash> oldScanBlob = backends.documents().findDocumentByClientFileId(story.toModify())
+                    .map(SilknoteDocument::contentHash);
             DemoData.applyChanges(vsrx, story, new SplittableRandom(SEED + 1));
             SyncReport second = sync(backends, source, problems);
             explainSecond(second, story, backends, problems);
+            check(problems, visitNoteBlob.isPresent() && backends.blobs().stat(visitNoteBlob.get()).isEmpty(),
+                    "the deleted visit note's blob should be collected");
+            check(problems, oldScanBlob.isPresent() && backends.blobs().stat(oldScanBlob.get()).isEmpty(),
+                    "the re-scanned page's old blob should be collected");
 
             step(3, "sync again, nothing changed in VSRX");
             long downloadsBeforeThird = vsrx.downloads();
@@ -208,7 +217,7 @@ public final class Demo {
         out.println("What this shows:");
         expectAction(r, s.toModify(), FileAction.UPDATED, problems,
                 "new bytes: the same document (same uuid " + DocumentUuid.forVsrxFile(s.toModify())
-                        + "), new blob, processed again");
+                        + "), new blob, processed again; the old blob is collected");
         expectAction(r, s.toTouch(), FileAction.METADATA_ONLY, problems,
                 "new ETag, same bytes: metadata updated, nothing uploaded or processed again");
         expectAction(r, s.letterCopy(), FileAction.DELETED, problems,
