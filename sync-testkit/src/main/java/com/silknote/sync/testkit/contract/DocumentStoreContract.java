@@ -192,6 +192,26 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
+    public void aDocumentCanMoveToAnotherFileset() {
+        SilknoteDocument d = seedDocument(1, "moving");
+        Instant now = clock.instant();
+        SilknoteDocument moved = new SilknoteDocument(d.uuid(), d.patientUuid(), FS2, d.clientFileId(), d.contentHash(),
+                d.size(), d.mimeType(), d.metadata(), now);
+        SyncMapping m = new SyncMapping(d.clientFileId(), d.uuid(), d.clientFileId(), FS2, Optional.of("\"v1\""),
+                now.minusSeconds(60), d.size(), d.contentHash(), now);
+        write(T1, u -> {
+            u.upsertFileset(fileset(FS2, now));
+            u.upsertDocument(moved);
+            u.upsertMapping(m);
+        });
+        assertThat(store().documents(FS)).isEmpty();
+        assertThat(store().mappings(FS)).isEmpty();
+        assertThat(store().documents(FS2)).containsExactly(moved);
+        assertThat(store().mappings(FS2)).containsExactly(m);
+        assertThat(store().findDocumentByClientFileId(d.clientFileId())).contains(moved);
+    }
+
+    @Test
     public void deleteDocumentRemovesDocumentAndMapping() {
         SilknoteDocument d = seedDocument(1, "one");
         SilknoteDocument keep = seedDocument(2, "two");

@@ -140,7 +140,7 @@ public final class FaultPlan {
         return seed;
     }
 
-    /** Effects seen so far (including the one that crashed, if any). */
+    /** Effects seen so far, up to and including the one that crashed (later attempts are not counted). */
     public synchronized int effectCount() {
         return effectCount;
     }
@@ -225,11 +225,11 @@ public final class FaultPlan {
         boolean crashBefore;
         boolean crashAfter;
         synchronized (this) {
+            if (crashed) {
+                throw new SimulatedCrash(effectCount, op, "effect (" + op + ") after the simulated crash");
+            }
             number = ++effectCount;
             effects.add(new Effect(number, op, key));
-            if (crashed) {
-                throw new SimulatedCrash(number, op, "effect " + number + " (" + op + ") after the simulated crash");
-            }
             crashBefore = crashMode == CrashMode.BEFORE && number == crashAt;
             crashAfter = crashMode == CrashMode.AFTER && number == crashAt;
             if (crashBefore) {
