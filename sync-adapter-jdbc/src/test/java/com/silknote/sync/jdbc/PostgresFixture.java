@@ -42,15 +42,19 @@ final class PostgresFixture {
         return throwaway;
     }
 
-    /** A new, empty database on the throwaway server; returns its JDBC URL (user postgres, no password). */
-    static String newDatabase(String prefix) {
+    /**
+     * A new, empty schema on the throwaway server; returns a JDBC URL (user postgres, no password) whose
+     * connections work in that schema only ({@code currentSchema}). Cheaper than a database per test.
+     */
+    static String newIsolatedUrl(String prefix) {
         String name = prefix + "_" + DATABASES.incrementAndGet();
         try (Connection c = throwaway().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+            s.execute("CREATE SCHEMA " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("could not create test database", e);
+            throw new IllegalStateException("could not create test schema", e);
         }
-        return throwaway().getJdbcUrl("postgres", name);
+        String url = throwaway().getJdbcUrl("postgres", "postgres");
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + name;
     }
 
     /** A raw (unpooled) data source on a database of the throwaway server. */
@@ -63,7 +67,7 @@ final class PostgresFixture {
 
     /** A migrated ledger on a new database of the throwaway server. */
     static JdbcLedger newThrowawayLedger(String prefix, Clock clock) {
-        return JdbcLedger.builder().jdbcUrl(newDatabase(prefix), "postgres", Secret.of("")).clock(clock)
+        return JdbcLedger.builder().jdbcUrl(newIsolatedUrl(prefix), "postgres", Secret.of("")).clock(clock)
                 .maxPoolSize(8).build();
     }
 
