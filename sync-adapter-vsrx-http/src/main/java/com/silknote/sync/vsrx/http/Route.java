@@ -32,13 +32,13 @@ enum Route {
     /** A matched route with its raw (still percent-encoded) path variable, if it has one. */
     record Match(Route route, Optional<String> rawId) { }
 
-    /** The route of a raw path, or empty (404). Matching is exact: no trailing slash, no empty path. */
+    /** The route of a raw path, or empty (404). Matching is exact: no trailing slash, no empty segment. */
     static Optional<Match> match(String rawPath) {
         if (!rawPath.startsWith("/")) {
             return Optional.empty();
         }
         List<String> s = List.of(rawPath.substring(1).split("/", -1));
-        if (s.size() < 2 || !s.get(0).equals("v1")) {
+        if (s.size() < 2 || !s.get(0).equals("v1") || s.contains("")) {
             return Optional.empty();
         }
         if (s.get(1).equals("filesets")) {

@@ -3,6 +3,7 @@ package com.silknote.sync.vsrx.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
@@ -179,6 +180,11 @@ public final class VsrxHttpHandler {
             page = source.listFilesets(pr);
         } catch (IllegalArgumentException e) {
             throw badCursorOr(pr, e);
+        } catch (PermanentSyncException e) {
+            if (pr.cursor().isPresent() && e.statusCode().orElse(0) == 400) {
+                throw badCursorOr(pr, new IllegalArgumentException(e));
+            }
+            throw e;
         }
         List<ObjectNode> items = new ArrayList<>(page.items().size());
         page.items().forEach(fs -> items.add(WireFormat.fileset(fs)));
@@ -203,7 +209,10 @@ public final class VsrxHttpHandler {
         } catch (IllegalArgumentException e) {
             throw badCursorOr(pr, e);
         } catch (PermanentSyncException e) {
-            if (e.statusCode().orElse(404) == 404 && !(e instanceof com.silknote.sync.core.exception.MalformedResponseException)) {
+            if (pr.cursor().isPresent() && e.statusCode().orElse(0) == 400) {
+                throw badCursorOr(pr, new IllegalArgumentException(e));
+            }
+            if (meansNotFound(e)) {
                 return error(ErrorCode.FILESET_NOT_FOUND, "no such fileset");
             }
             throw e;
@@ -230,7 +239,7 @@ public final class VsrxHttpHandler {
         try {
             content = source.openContent(id);
         } catch (PermanentSyncException e) {
-            if (e.statusCode().orElse(404) == 404) {
+            if (meansNotFound(e)) {
                 return error(ErrorCode.FILE_NOT_FOUND, "no such file");
             }
             throw e;
@@ -494,6 +503,11 @@ public final class VsrxHttpHandler {
                     ErrorCode.INVALID_CHANGED_SINCE, "changedSince must be an ISO-8601 date-time with offset")));
         }
         return new PageRequest(cursor, limit, since);
+    }
+
+    /** The port's way to say "does not exist": a permanent failure with status 404 or none. */
+    private static boolean meansNotFound(PermanentSyncException e) {
+        return !(e instanceof MalformedResponseException) && e.statusCode().orElse(404) == 404;
     }
 
     private static RuntimeException badCursorOr(PageRequest pr, IllegalArgumentException e) {

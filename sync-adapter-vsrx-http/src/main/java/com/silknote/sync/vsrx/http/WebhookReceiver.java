@@ -74,6 +74,18 @@ public final class WebhookReceiver {
         return new Builder();
     }
 
+    /** A builder pre-filled with this receiver's settings, trigger and clock (the replay memory is not shared). */
+    public Builder newBuilder() {
+        Builder b = new Builder();
+        b.secrets = config.secrets();
+        b.replayWindow = config.replayWindow();
+        b.maxBodyBytes = config.maxBodyBytes();
+        b.maxRememberedEvents = config.maxRememberedEvents();
+        b.trigger = trigger;
+        b.clock = clock;
+        return b;
+    }
+
     /**
      * Judges one delivery and, when it is new and verified, triggers the sync of its fileset.
      *

@@ -64,6 +64,20 @@ public final class WebhookSender {
         return new Builder();
     }
 
+    /** A builder pre-filled with this sender's settings, HTTP client, clock and random source. */
+    public Builder newBuilder() {
+        Builder b = new Builder();
+        b.endpoint = config.endpoint();
+        b.secrets = config.secrets();
+        b.signWithAllSecrets = config.signWithAllSecrets();
+        b.connectTimeout = config.connectTimeout();
+        b.requestTimeout = config.requestTimeout();
+        b.httpClient = http;
+        b.clock = clock;
+        b.random = random;
+        return b;
+    }
+
     /** A {@code file.*} event with a fresh id, occurring now. */
     public WebhookEvent newFileEvent(WebhookEventType type, FilesetId filesetId, VsrxFileId fileId) {
         return WebhookEvent.fileEvent(newEventId(), type, clock.instant(), filesetId, fileId);

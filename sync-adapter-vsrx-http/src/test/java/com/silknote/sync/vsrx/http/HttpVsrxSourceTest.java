@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
@@ -11,6 +12,7 @@ import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.Secret;
+import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.vsrx.http.internal.ReprDigest;
 import java.io.IOException;
@@ -341,9 +343,9 @@ class HttpVsrxSourceTest {
     void wrongDigestFailsAtEndOfStream() {
         stub.script(ex -> content(ex, "hellO".getBytes(StandardCharsets.UTF_8), "hello", "\"e1\""));
         FileContent c = source.openContent(VsrxFileId.of("f-1"));
-        var e = catchThrowableOfType(IOException.class, () -> c.stream().readAllBytes());
-        assertThat(e).hasMessage("content does not match its declared SHA-256")
-                .hasCauseInstanceOf(MalformedResponseException.class);
+        var e = catchThrowableOfType(ContentRejectedException.class, () -> c.stream().readAllBytes());
+        assertThat(e).hasMessage("content does not match its declared SHA-256");
+        assertThat(e.reason()).isEqualTo(SkipReason.CHECKSUM_MISMATCH);
         c.close();
     }
 

@@ -54,6 +54,9 @@ final class Responses {
         if (out.size() != r.contentLength()) {
             throw new AssertionError("body length " + out.size() + " != declared " + r.contentLength());
         }
-        return new Answer(r.status(), r.headers(), out.toByteArray());
+        // as a host sends it: the exact length travels as Content-Length
+        Map<String, String> headers = new java.util.LinkedHashMap<>(r.headers());
+        headers.put("Content-Length", Long.toString(r.contentLength()));
+        return new Answer(r.status(), headers, out.toByteArray());
     }
 }

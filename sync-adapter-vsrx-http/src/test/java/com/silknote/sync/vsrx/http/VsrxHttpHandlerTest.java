@@ -76,7 +76,7 @@ class VsrxHttpHandlerTest {
     @ParameterizedTest
     @ValueSource(strings = {"/", "/v1", "/v1/", "/v1/filesets/", "/v2/filesets", "/v1/files/f-1",
             "/v1/files/f-1/content/", "/v1/filesets/fs-1/files/f-1", "/v1/filesets/fs-1/files/", "/V1/filesets",
-            "/v1/files", "/v1/filesets/fs-1/file"})
+            "/v1/files", "/v1/filesets/fs-1/file", "/v1/filesets//files", "/v1/files//content", "//v1/filesets"})
     void unknownRoutesGet404(String path) {
         var a = call(handler, "GET", path, null, "Authorization", BEARER);
         assertThat(a.status()).isEqualTo(404);
@@ -153,7 +153,7 @@ class VsrxHttpHandlerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/v1/filesets/%20", "/v1/filesets/%ZZ", "/v1/filesets/%00/files", "/v1/files/a%0Ab/content",
-            "/v1/filesets//files", "/v1/files//content", "/v1/filesets/%C3%28"})
+            "/v1/filesets/%C3%28", "/v1/filesets/%09/files"})
     void badIdsGet400(String path) {
         var a = call(handler, "GET", path, null, "Authorization", BEARER);
         assertThat(a.status()).isEqualTo(400);

@@ -1,6 +1,8 @@
 package com.silknote.sync.vsrx.http.internal;
 
+import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.MalformedResponseException;
+import com.silknote.sync.core.model.SkipReason;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,11 +10,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Passes a response body through while counting and hashing it. At end of stream it checks the count
- * against the declared length and the SHA-256 against the declared digest, and throws
- * {@link IOException} (caused by a {@link MalformedResponseException}) on any difference, so a caller
- * that reads to the end never takes a truncated or altered body for a good one. Reading past the
- * declared length fails at once.
+ * Passes a response body through while counting and hashing it, so a caller that reads to the end never
+ * takes a truncated or altered body for a good one:
+ * <ul>
+ *   <li>the transport failing mid-body (reset, connection closed before Content-Length bytes, read
+ *       timeout) throws {@link IOException} (caused by a {@link MalformedResponseException}); the engine
+ *       treats it as transient and downloads again;</li>
+ *   <li>a body that ends cleanly but differs from what was declared throws
+ *       {@link ContentRejectedException} from {@code read}: {@link SkipReason#TRUNCATED} (fewer bytes),
+ *       {@link SkipReason#SIZE_MISMATCH} (more bytes, at once) or {@link SkipReason#CHECKSUM_MISMATCH} (at
+ *       end of stream); the engine skips that file and goes on.</li>
+ * </ul>
  */
 public final class VerifyingInputStream extends FilterInputStream {
     private final long expectedLength;
@@ -63,7 +71,8 @@ public final class VerifyingInputStream extends FilterInputStream {
         }
         count += n;
         if (count > expectedLength) {
-            throw fail("content longer than its declared length " + expectedLength);
+            throw new ContentRejectedException(SkipReason.SIZE_MISMATCH,
+                    "content longer than its declared length " + expectedLength);
         }
         digest.update(b, off, n);
         return n;
@@ -103,15 +112,13 @@ public final class VerifyingInputStream extends FilterInputStream {
             return;
         }
         if (count != expectedLength) {
-            throw fail("content truncated: " + count + " of " + expectedLength + " declared bytes");
+            throw new ContentRejectedException(SkipReason.TRUNCATED,
+                    "content ended after " + count + " of " + expectedLength + " declared bytes");
         }
         if (!MessageDigest.isEqual(digest.digest(), expectedSha256)) {
-            throw fail("content does not match its declared SHA-256");
+            throw new ContentRejectedException(SkipReason.CHECKSUM_MISMATCH,
+                    "content does not match its declared SHA-256");
         }
         verified = true;
-    }
-
-    private IOException fail(String message) {
-        return new IOException(message, new MalformedResponseException(message));
     }
 }
