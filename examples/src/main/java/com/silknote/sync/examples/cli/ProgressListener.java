@@ -1,5 +1,7 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.examples.report.ReportFormat;
+
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.Alert;

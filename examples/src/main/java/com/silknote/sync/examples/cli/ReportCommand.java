@@ -1,5 +1,7 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.examples.report.ReportFormat;
+
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.examples.embedded.Backends;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.examples.report.ReportFormat;
+
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.SyncRequest;

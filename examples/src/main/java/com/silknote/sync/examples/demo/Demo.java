@@ -175,7 +175,7 @@ public final class Demo {
         SyncResult result = runner.run(backends, source, SyncRequest.full());
         SyncReport report = result.report().orElseThrow(() -> new IllegalStateException(
                 "the demo's sync did not start: " + result.error().orElse("unknown")));
-        out.print(com.silknote.sync.examples.cli.ReportFormat.table(report));
+        out.print(com.silknote.sync.examples.report.ReportFormat.table(report));
         out.println();
         check(problems, report.allFilesetsSucceeded(), "a fileset failed in run " + report.runId());
         return report;
@@ -356,6 +356,6 @@ public final class Demo {
     }
 
     private static String human(long bytes) {
-        return com.silknote.sync.examples.cli.ReportFormat.bytes(bytes);
+        return com.silknote.sync.examples.report.ReportFormat.bytes(bytes);
     }
 }

@@ -1,5 +1,7 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.examples.report.Reports;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.FilesetOutcome;

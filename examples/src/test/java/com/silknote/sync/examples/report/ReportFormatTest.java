@@ -1,4 +1,4 @@
-package com.silknote.sync.examples.cli;
+package com.silknote.sync.examples.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.silknote.sync.examples.cli;
+package com.silknote.sync.examples.report;
 
 import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.FileAction;
@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** Report fixtures. */
-final class Reports {
+public final class Reports {
     private Reports() { }
 
-    static SyncReport sample() {
+    public static SyncReport sample() {
         Instant start = Instant.parse("2026-01-01T10:00:00Z");
         FilesetReport ok = new FilesetReport(FilesetId.of("fs-000001"), FilesetOutcome.COMPLETED, Optional.empty(),
                 List.of(FileReport.of(VsrxFileId.of("file-000001"), FileAction.CREATED),

@@ -1,4 +1,4 @@
-package com.silknote.sync.examples.cli;
+package com.silknote.sync.examples.report;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public final class ReportFormat {
     /** Per-file rows shown in a table before the rest is summarised. */
-    static final int MAX_FILE_ROWS = 60;
+    public static final int MAX_FILE_ROWS = 60;
 
     private static final FileAction[] COLUMNS = {
         FileAction.CREATED, FileAction.UPDATED, FileAction.METADATA_ONLY, FileAction.DELETED, FileAction.SKIPPED,
@@ -209,7 +209,8 @@ public final class ReportFormat {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    static String seconds(Duration d) {
+    /** A duration in seconds with one decimal. */
+    public static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
@@ -230,24 +231,24 @@ public final class ReportFormat {
 
     private record Row(FilesetId fileset, FileReport file) { }
 
-    /** A minimal JSON writer: enough for reports, with correct string escaping. */
-    static final class Json {
+    /** A minimal JSON writer: enough for reports and status, with correct string escaping. */
+    public static final class Json {
         private final StringBuilder sb = new StringBuilder(1024);
         private boolean needComma;
 
-        Json open(char c) {
+        public Json open(char c) {
             sb.append(c);
             needComma = false;
             return this;
         }
 
-        Json close(char c) {
+        public Json close(char c) {
             sb.append(c);
             needComma = true;
             return this;
         }
 
-        Json field(String name) {
+        public Json field(String name) {
             comma();
             quote(name);
             sb.append(':');
@@ -255,25 +256,25 @@ public final class ReportFormat {
             return this;
         }
 
-        Json element() {
+        public Json element() {
             comma();
             needComma = false;
             return this;
         }
 
-        Json string(String s) {
+        public Json string(String s) {
             quote(s);
             needComma = true;
             return this;
         }
 
-        Json raw(String s) {
+        public Json raw(String s) {
             sb.append(s);
             needComma = true;
             return this;
         }
 
-        Json optional(Optional<String> s) {
+        public Json optional(Optional<String> s) {
             return s.isPresent() ? string(s.get()) : raw("null");
         }
 
