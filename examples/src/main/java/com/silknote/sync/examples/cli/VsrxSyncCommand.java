@@ -1,0 +1,159 @@
+package com.silknote.sync.examples.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.exception.ConfigurationException;
+import com.silknote.sync.core.exception.SyncException;
+import com.silknote.sync.examples.config.ConfigKey;
+import com.silknote.sync.examples.config.VsrxSyncConfigFile;
+import com.silknote.sync.examples.config.VsrxSyncSettings;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code vsrx-sync} command line. Each operation is a subcommand class listed in
+ * {@link Command#subcommands()} below; a new operation (cleanup, check, migrate) is one more class there
+ * that reads {@link #settings()} and {@link #environment()} and returns an {@link ExitCode}.
+ */
+@Command(name = "vsrx-sync", mixinStandardHelpOptions = true, versionProvider = VsrxSyncCommand.Version.class,
+        description = "Keeps Silknote in step with VSRX: one VSRX file, one Silknote document.",
+        subcommands = {
+            DemoCommand.class, SyncCommand.class, StatusCommand.class, ReportCommand.class,
+            ServeVsrxCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class
+        },
+        footerHeading = "%nConfiguration:%n",
+        footer = {
+            "  A .properties file (--config or VSRX_SYNC_CONFIG) and VSRX_SYNC_* environment variables;",
+            "  the environment wins over the file. See docs/configuration.md. Secrets are never printed."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:completed",
+            "1:failed (a backend unreachable, an unexpected error)",
+            "2:usage error",
+            "3:bad configuration",
+            "4:another sync is in progress (nothing touched)",
+            "5:partial failure (some filesets failed; the next run retries them)",
+            "6:mass-delete guard tripped (a person must look)"
+        })
+public final class VsrxSyncCommand implements Callable<Integer> {
+
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Configuration file (.properties). Default: $VSRX_SYNC_CONFIG if set.")
+    Path configFile;
+
+    @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Folder of the embedded default (default: .vsrx-sync).")
+    Path dataDir;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Debug logging.")
+    boolean verbose;
+
+    private final CliEnvironment environment;
+    private CommandLine.Model.CommandSpec spec;
+
+    /**
+     * @throws NullPointerException when environment is null
+     */
+    public VsrxSyncCommand(CliEnvironment environment) {
+        this.environment = requireNonNull(environment, "environment");
+    }
+
+    /** Runs the command line of this JVM and exits with its {@link ExitCode}. */
+    public static void main(String[] args) {
+        int code = execute(SystemEnvironment.create(), args);
+        System.exit(code);
+    }
+
+    /**
+     * Runs the command line in-process and returns its exit code; never calls {@code System.exit}.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public static int execute(CliEnvironment environment, String... args) {
+        requireNonNull(environment, "environment");
+        requireNonNull(args, "args");
+        VsrxSyncCommand root = new VsrxSyncCommand(environment);
+        CommandLine cl = new CommandLine(root);
+        root.spec = cl.getCommandSpec();
+        cl.setOut(environment.out());
+        cl.setErr(environment.err());
+        cl.setExecutionStrategy(parseResult -> {
+            Logging.configure(root.verbose, environment.interactive());
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println(describe(ex));
+            commandLine.getErr().flush();
+            if (root.verbose) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return exitCodeOf(ex);
+        });
+        int code = cl.execute(args);
+        environment.out().flush();
+        environment.err().flush();
+        return code;
+    }
+
+    /** Without a subcommand: the usage, exit code 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(environment.err());
+        return ExitCode.USAGE;
+    }
+
+    /** The world the commands see. */
+    CliEnvironment environment() {
+        return environment;
+    }
+
+    /**
+     * The configuration: file, environment, then command-line options.
+     *
+     * @throws ConfigurationException when it is invalid
+     */
+    VsrxSyncSettings settings() {
+        Map<ConfigKey, String> overrides = new EnumMap<>(ConfigKey.class);
+        if (dataDir != null) {
+            overrides.put(ConfigKey.DATA_DIR, dataDir.toString());
+        }
+        Optional<Path> file = configFile != null ? Optional.of(configFile)
+                : VsrxSyncConfigFile.fileFromEnvironment(environment.env());
+        return VsrxSyncConfigFile.load(file, environment.env(), overrides);
+    }
+
+    static int exitCodeOf(Throwable ex) {
+        if (ex instanceof ConfigurationException) {
+            return ExitCode.CONFIGURATION;
+        }
+        return ExitCode.FAILED;
+    }
+
+    /** A one-line, log-safe description: our exceptions' messages are safe; others show their type. */
+    static String describe(Throwable ex) {
+        if (ex instanceof ConfigurationException) {
+            return "configuration error: " + ex.getMessage();
+        }
+        if (ex instanceof SyncException) {
+            return "error: " + ex.getMessage();
+        }
+        return "error: unexpected " + ex.getClass().getSimpleName() + " (run with --verbose for details)";
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = VsrxSyncCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"vsrx-sync " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

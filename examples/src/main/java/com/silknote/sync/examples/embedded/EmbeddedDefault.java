@@ -1,0 +1,146 @@
+package com.silknote.sync.examples.embedded;
+
+import static java.util.Objects.requireNonNull;
+
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
+import com.silknote.sync.azure.AzureBlobStore;
+import com.silknote.sync.core.exception.ConfigurationException;
+import com.silknote.sync.core.model.Secret;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.examples.config.ConfigKey;
+import com.silknote.sync.examples.config.VsrxSyncSettings;
+import com.silknote.sync.fs.FileSystemBlobStore;
+import com.silknote.sync.jdbc.JdbcLedger;
+import com.silknote.sync.vsrx.http.HttpVsrxSource;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded default: wires the Silknote side from {@link VsrxSyncSettings}. With no configuration it
+ * is an embedded PostgreSQL on a persistent data directory (with the JDBC adapter's migrations) and a
+ * content-addressed blob store on the local file system; {@code jdbc.url} and
+ * {@code azure.connection-string} switch to an external PostgreSQL and Azure Blob Storage. The lock and
+ * the vector store live in the ledger's database; documents are processed by the stand-in
+ * {@link HashEmbeddingDocumentProcessor}.
+ */
+public final class EmbeddedDefault {
+    private EmbeddedDefault() { }
+
+    /**
+     * Opens the Silknote side on the system clock.
+     *
+     * @throws ConfigurationException when a backend cannot be reached or started
+     * @throws com.silknote.sync.core.exception.SyncException on other backend failures
+     */
+    public static Backends open(VsrxSyncSettings settings) {
+        return open(settings, Clock.systemUTC());
+    }
+
+    /**
+     * Opens the Silknote side.
+     *
+     * @throws ConfigurationException when a backend cannot be reached or started
+     * @throws com.silknote.sync.core.exception.SyncException on other backend failures
+     */
+    public static Backends open(VsrxSyncSettings settings, Clock clock) {
+        requireNonNull(settings, "settings");
+        requireNonNull(clock, "clock");
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            settings.syncConfig().spoolDirectory().ifPresent(EmbeddedDefault::createDirectories);
+            JdbcLedger.Builder ledgerBuilder = JdbcLedger.builder().clock(clock);
+            if (settings.embeddedPostgres()) {
+                createDirectories(settings.dataDir());
+                ledgerBuilder.embedded(settings.postgresDir());
+            } else {
+                ledgerBuilder.jdbcUrl(settings.jdbcUrl().orElseThrow().value(), settings.jdbcUser().orElse("postgres"),
+                        settings.jdbcPassword().orElse(Secret.of("")));
+            }
+            JdbcLedger ledger = ledgerBuilder.build();
+            resources.add(ledger);
+            BlobStore blobs = settings.fileSystemBlobs() ? fileSystemBlobs(settings, clock) : azureBlobs(settings, clock);
+            var vectors = ledger.vectorStore();
+            return new Backends(ledger.documentStore(), ledger.syncLock(holderId()), blobs, vectors,
+                    new HashEmbeddingDocumentProcessor(blobs, vectors), settings.syncConfig(), resources);
+        } catch (RuntimeException e) {
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The VSRX source a {@code sync} reads: the HTTP client on {@code vsrx.url} with {@code vsrx.token}.
+     *
+     * @throws ConfigurationException when the URL or the token is missing or malformed
+     */
+    public static VsrxSource vsrxSource(VsrxSyncSettings settings) {
+        requireNonNull(settings, "settings");
+        var url = settings.requireVsrxUrl();
+        Secret token = settings.vsrxToken().orElseThrow(() -> new ConfigurationException(
+                "no VSRX token: set " + ConfigKey.VSRX_TOKEN.envVar() + " (or " + ConfigKey.VSRX_TOKEN.property()
+                        + " in the configuration file)"));
+        try {
+            return HttpVsrxSource.builder().baseUri(url).token(token).build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("invalid VSRX client settings (" + ConfigKey.VSRX_URL.property() + ", "
+                    + ConfigKey.VSRX_TOKEN.property() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static BlobStore fileSystemBlobs(VsrxSyncSettings settings, Clock clock) {
+        createDirectories(settings.blobsDir());
+        return new FileSystemBlobStore(settings.blobsDir(), clock);
+    }
+
+    private static BlobStore azureBlobs(VsrxSyncSettings settings, Clock clock) {
+        BlobContainerClient container;
+        try {
+            container = new BlobContainerClientBuilder()
+                    .connectionString(settings.azureConnectionString().orElseThrow().value())
+                    .containerName(settings.azureContainer())
+                    .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(2)))
+                    .buildClient();
+            container.createIfNotExists();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("invalid " + ConfigKey.AZURE_CONNECTION_STRING.property(), e);
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("Azure Blob Storage container " + settings.azureContainer()
+                    + " cannot be reached", e);
+        }
+        return AzureBlobStore.builder().container(container).clock(clock).build();
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot create the folder " + dir, e);
+        }
+    }
+
+    /** An opaque, log-safe lock holder id: host name and process id. */
+    static String holderId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException | SecurityException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,291 @@
+package com.silknote.sync.examples.folder;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.VsrxSource;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A {@link VsrxSource} over a folder, for a VSRX-side host (served by the HTTP adapter) and for trying the
+ * command line on your own files. Layout:
+ *
+ * <pre>
+ * root/
+ *   fs-0001/                    a fileset; the folder name is its (opaque) id: [A-Za-z0-9._-]{1,128}
+ *     fileset.properties        patientId=..., silknotePatientUuid=... (optional), previousPatientIds=a,b
+ *     notes/...                 the files; their VSRX path is "notes/..." relative to the fileset folder
+ * </pre>
+ *
+ * <p>File ids are derived from the fileset id and the path (so they carry no patient data), ETags from
+ * size and modification time, MIME types from the file extension. A folder cannot mark a file deleted:
+ * a removed file vanishes from the listing, which the engine reports and (by default) does not delete.
+ * Symbolic links and hidden files are ignored, so nothing outside the folder is ever served.
+ */
+public final class FolderVsrxSource implements VsrxSource {
+    /** Name of a fileset's description file. */
+    public static final String FILESET_FILE = "fileset.properties";
+
+    private static final Map<String, String> MIME_BY_EXTENSION = Map.of(
+            "pdf", "application/pdf", "jpg", "image/jpeg", "jpeg", "image/jpeg", "png", "image/png",
+            "tif", "image/tiff", "tiff", "image/tiff", "gif", "image/gif", "txt", "text/plain");
+
+    private final Path root;
+    private final Map<VsrxFileId, Path> knownFiles = new ConcurrentHashMap<>();
+
+    /**
+     * @param root the folder holding one sub-folder per fileset
+     * @throws NullPointerException when root is null
+     */
+    @Inject
+    public FolderVsrxSource(Path root) {
+        this.root = requireNonNull(root, "root").toAbsolutePath().normalize();
+    }
+
+    /**
+     * @throws com.silknote.sync.core.exception.SyncException when the folder cannot be read
+     */
+    @Override
+    public Page<VsrxFileset> listFilesets(PageRequest request) {
+        requireNonNull(request, "request");
+        List<VsrxFileset> all = new ArrayList<>();
+        for (String id : filesetIds()) {
+            if (request.cursor().isPresent() && id.compareTo(request.cursor().get()) <= 0) {
+                continue;
+            }
+            Optional<VsrxFileset> fs = readFileset(id);
+            if (fs.isPresent() && request.changedSince().map(s -> !fs.get().updatedAt().isBefore(s)).orElse(true)) {
+                all.add(fs.get());
+            }
+        }
+        return page(all, request.limit(), f -> f.id().value());
+    }
+
+    /**
+     * @throws com.silknote.sync.core.exception.SyncException when the folder cannot be read
+     */
+    @Override
+    public Optional<VsrxFileset> findFileset(FilesetId id) {
+        requireNonNull(id, "id");
+        return validId(id.value()) ? readFileset(id.value()) : Optional.empty();
+    }
+
+    /**
+     * @throws PermanentSyncException when the fileset does not exist
+     * @throws TransientSyncException when the folder cannot be read
+     */
+    @Override
+    public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
+        requireNonNull(filesetId, "filesetId");
+        requireNonNull(request, "request");
+        if (findFileset(filesetId).isEmpty()) {
+            throw new PermanentSyncException("fileset not found", 404, null);
+        }
+        List<VsrxFile> files = new ArrayList<>();
+        for (VsrxFile f : scanFiles(filesetId)) {
+            if (request.cursor().isPresent() && f.id().value().compareTo(request.cursor().get()) <= 0) {
+                continue;
+            }
+            if (request.changedSince().map(s -> !f.modifiedAt().isBefore(s)).orElse(true)) {
+                files.add(f);
+            }
+        }
+        return page(files, request.limit(), f -> f.id().value());
+    }
+
+    /**
+     * @throws PermanentSyncException when the file does not exist
+     * @throws TransientSyncException when it cannot be read
+     */
+    @Override
+    public FileContent openContent(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        Path file = knownFiles.get(fileId);
+        if (file == null) {
+            for (String id : filesetIds()) {
+                scanFiles(FilesetId.of(id));
+            }
+            file = knownFiles.get(fileId);
+        }
+        if (file == null) {
+            throw new PermanentSyncException("file not found", 404, null);
+        }
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+            return new FileContent(in, Optional.of(etag(attrs)), OptionalLong.of(attrs.size()), Optional.empty());
+        } catch (NoSuchFileException e) {
+            knownFiles.remove(fileId);
+            throw new PermanentSyncException("file not found", 404, e);
+        } catch (IOException e) {
+            throw new TransientSyncException("reading a file failed", e);
+        }
+    }
+
+    private List<String> filesetIds() {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path d : dirs) {
+                String name = d.getFileName().toString();
+                if (validId(name) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
+                        && Files.isRegularFile(d.resolve(FILESET_FILE), LinkOption.NOFOLLOW_LINKS)) {
+                    ids.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new TransientSyncException("listing the VSRX folder failed", e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    private Optional<VsrxFileset> readFileset(String id) {
+        Path dir = root.resolve(id);
+        Path descriptor = dir.resolve(FILESET_FILE);
+        if (!Files.isRegularFile(descriptor, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(descriptor, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new TransientSyncException("reading a fileset descriptor failed", e);
+        }
+        String patient = p.getProperty("patientId", "").trim();
+        if (patient.isEmpty()) {
+            throw new PermanentSyncException("fileset descriptor without patientId");
+        }
+        Optional<PatientUuid> uuid;
+        try {
+            String u = p.getProperty("silknotePatientUuid", "").trim();
+            uuid = u.isEmpty() ? Optional.empty() : Optional.of(PatientUuid.of(u));
+        } catch (IllegalArgumentException e) {
+            throw new PermanentSyncException("fileset descriptor with an invalid silknotePatientUuid", e);
+        }
+        List<PatientId> previous = new ArrayList<>();
+        for (String s : p.getProperty("previousPatientIds", "").split(",")) {
+            if (!s.isBlank()) {
+                previous.add(PatientId.of(s.trim()));
+            }
+        }
+        Instant updated = modified(descriptor);
+        for (VsrxFile f : scanFiles(FilesetId.of(id))) {
+            if (f.modifiedAt().isAfter(updated)) {
+                updated = f.modifiedAt();
+            }
+        }
+        return Optional.of(new VsrxFileset(FilesetId.of(id), PatientId.of(patient), uuid, previous, updated));
+    }
+
+    private List<VsrxFile> scanFiles(FilesetId filesetId) {
+        Path dir = root.resolve(filesetId.value());
+        Path notes = dir.resolve("notes");
+        List<VsrxFile> files = new ArrayList<>();
+        if (!Files.isDirectory(notes, LinkOption.NOFOLLOW_LINKS)) {
+            return files;
+        }
+        try (Stream<Path> walk = Files.walk(notes)) {
+            for (Path file : (Iterable<Path>) walk::iterator) {
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || hidden(notes, file)) {
+                    continue;
+                }
+                String path = dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                VsrxFileId id = fileId(filesetId, path);
+                knownFiles.put(id, file);
+                files.add(new VsrxFile(id, filesetId, path, attrs.size(), mimeType(path),
+                        attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new TransientSyncException("listing a fileset folder failed", e);
+        }
+        files.sort((a, b) -> a.id().compareTo(b.id()));
+        return files;
+    }
+
+    /** The id of a file: derived from fileset id and path, so it names no patient and stays stable. */
+    static VsrxFileId fileId(FilesetId filesetId, String path) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(filesetId.value().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(path.getBytes(StandardCharsets.UTF_8));
+            return VsrxFileId.of("f-" + HexFormat.of().formatHex(sha.digest(), 0, 10));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    private static boolean hidden(Path notes, Path file) {
+        for (Path part : notes.relativize(file)) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String mimeType(String path) {
+        int dot = path.lastIndexOf('.');
+        String ext = dot < 0 ? "" : path.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return MIME_BY_EXTENSION.getOrDefault(ext, "application/octet-stream");
+    }
+
+    private static String etag(BasicFileAttributes attrs) {
+        return "\"" + Long.toHexString(attrs.size()) + "-" + Long.toHexString(attrs.lastModifiedTime().toMillis()) + "\"";
+    }
+
+    private static Instant modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
+        } catch (IOException e) {
+            throw new TransientSyncException("reading a modification time failed", e);
+        }
+    }
+
+    private static boolean validId(String id) {
+        return id.matches("[A-Za-z0-9._-]{1,128}") && !id.startsWith(".");
+    }
+
+    private static <T> Page<T> page(List<T> sorted, int limit, java.util.function.Function<T, String> key) {
+        if (sorted.size() <= limit) {
+            return Page.last(sorted);
+        }
+        List<T> items = sorted.subList(0, limit);
+        return new Page<>(items, Optional.of(key.apply(items.get(limit - 1))));
+    }
+}

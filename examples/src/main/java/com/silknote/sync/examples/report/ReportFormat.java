@@ -1,0 +1,314 @@
+package com.silknote.sync.examples.report;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunMetrics;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Prints a run's report as a table or as JSON. Shows ids, actions, reason codes and figures only: a
+ * report holds no paths or patient ids, and neither does anything printed here.
+ */
+public final class ReportFormat {
+    /** Per-file rows shown in a table before the rest is summarised. */
+    public static final int MAX_FILE_ROWS = 60;
+
+    private static final FileAction[] COLUMNS = {
+        FileAction.CREATED, FileAction.UPDATED, FileAction.METADATA_ONLY, FileAction.DELETED, FileAction.SKIPPED,
+        FileAction.CONFLICT, FileAction.FAILED, FileAction.VANISHED, FileAction.UNCHANGED
+    };
+    private static final java.util.Set<FileAction> ROUTINE = java.util.EnumSet.of(FileAction.CREATED, FileAction.UNCHANGED);
+    private static final String[] HEADERS = {"NEW", "UPD", "META", "DEL", "SKIP", "CONFL", "FAIL", "VAN", "SAME"};
+
+    private ReportFormat() { }
+
+    /**
+     * The report as a human-readable table: one row per fileset with counts per action, then every file
+     * that was updated, deleted, skipped, in conflict, failed or vanished, then metrics and alerts.
+     *
+     * @throws NullPointerException when report is null
+     */
+    public static String table(SyncReport report) {
+        requireNonNull(report, "report");
+        StringBuilder sb = new StringBuilder(1024);
+        sb.append("Run ").append(report.runId())
+                .append("  started ").append(report.startedAt())
+                .append("  took ").append(seconds(Duration.between(report.startedAt(), report.finishedAt())))
+                .append(report.dryRun() ? "  DRY RUN (nothing written)" : "")
+                .append('\n');
+        int idWidth = Math.max(8, report.filesets().stream().mapToInt(f -> f.filesetId().value().length())
+                .max().orElse(0));
+        int outcomeWidth = 25;
+        sb.append(pad("FILESET", idWidth)).append("  ").append(pad("OUTCOME", outcomeWidth));
+        for (String h : HEADERS) {
+            sb.append(lpad(h, 6));
+        }
+        sb.append(lpad("DOWNLOADED", 12)).append('\n');
+        long[] totals = new long[COLUMNS.length];
+        long totalBytes = 0;
+        for (FilesetReport f : report.filesets()) {
+            sb.append(pad(f.filesetId().value(), idWidth)).append("  ").append(pad(f.outcome().name(), outcomeWidth));
+            for (int i = 0; i < COLUMNS.length; i++) {
+                long n = f.count(COLUMNS[i]);
+                totals[i] += n;
+                sb.append(lpad(Long.toString(n), 6));
+            }
+            totalBytes += f.bytesDownloaded();
+            sb.append(lpad(bytes(f.bytesDownloaded()), 12)).append('\n');
+        }
+        sb.append(pad("TOTAL", idWidth)).append("  ")
+                .append(pad(report.filesets().size() + " fileset(s)", outcomeWidth));
+        for (long t : totals) {
+            sb.append(lpad(Long.toString(t), 6));
+        }
+        sb.append(lpad(bytes(totalBytes), 12)).append('\n');
+
+        List<FilesetReport> failed = report.filesets().stream().filter(f -> f.failureReason().isPresent()).toList();
+        if (!failed.isEmpty()) {
+            sb.append("\nFilesets not completed:\n");
+            for (FilesetReport f : failed) {
+                sb.append("  ").append(pad(f.filesetId().value(), idWidth)).append("  ").append(f.outcome())
+                        .append(": ").append(f.failureReason().orElse("")).append('\n');
+            }
+        }
+
+        List<Row> rows = report.filesets().stream()
+                .flatMap(f -> f.files().stream().filter(x -> !ROUTINE.contains(x.action()))
+                        .map(x -> new Row(f.filesetId(), x)))
+                .toList();
+        if (!rows.isEmpty()) {
+            int fileWidth = Math.max(7, rows.stream().mapToInt(r -> r.file.fileId().value().length()).max().orElse(0));
+            sb.append("\nFiles (created and unchanged ones are only counted above):\n");
+            sb.append("  ").append(pad("FILE ID", fileWidth)).append("  ").append(pad("FILESET", idWidth))
+                    .append("  ").append(pad("ACTION", 13)).append(pad("REASON", 18)).append("DETAIL\n");
+            int shown = 0;
+            for (Row r : rows) {
+                if (shown++ == MAX_FILE_ROWS) {
+                    sb.append("  ... ").append(rows.size() - MAX_FILE_ROWS).append(" more (use --json)\n");
+                    break;
+                }
+                sb.append("  ").append(pad(r.file.fileId().value(), fileWidth)).append("  ")
+                        .append(pad(r.fileset.value(), idWidth)).append("  ")
+                        .append(pad(r.file.action().name(), 13))
+                        .append(pad(r.file.skipReason().map(Enum::name).orElse("-"), 18))
+                        .append(r.file.detail().orElse("")).append('\n');
+            }
+        }
+
+        RunMetrics m = report.metrics();
+        sb.append("\nMetrics: ").append(String.format(Locale.ROOT, "%.1f files/min", m.filesPerMinute()))
+                .append(", error rate ").append(String.format(Locale.ROOT, "%.1f %%", m.errorRate() * 100))
+                .append(", new unique bytes ").append(bytes(m.newUniqueBytes()))
+                .append(", downloaded ").append(bytes(m.bytesDownloaded()))
+                .append(", avg per fileset ").append(seconds(m.averageFilesetDuration()))
+                .append(", consecutive failed runs ").append(m.consecutiveFailedRuns()).append('\n');
+        if (report.alerts().isEmpty()) {
+            sb.append("Alerts: none\n");
+        } else {
+            sb.append("Alerts:\n");
+            for (Alert a : report.alerts()) {
+                sb.append("  ").append(a.severity()).append(' ').append(a.kind()).append(": ")
+                        .append(a.message()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The report as one JSON object (stable field names, ISO-8601 instants, durations in milliseconds).
+     *
+     * @throws NullPointerException when report is null
+     */
+    public static String json(SyncReport report) {
+        requireNonNull(report, "report");
+        Json j = new Json();
+        j.open('{');
+        j.field("runId").string(report.runId().value());
+        j.field("startedAt").string(report.startedAt().toString());
+        j.field("finishedAt").string(report.finishedAt().toString());
+        j.field("dryRun").raw(Boolean.toString(report.dryRun()));
+        j.field("success").raw(Boolean.toString(report.allFilesetsSucceeded()));
+        j.field("totals").open('{');
+        for (FileAction a : FileAction.values()) {
+            j.field(a.name()).raw(Long.toString(report.count(a)));
+        }
+        j.close('}');
+        j.field("filesets").open('[');
+        for (FilesetReport f : report.filesets()) {
+            j.element().open('{');
+            j.field("filesetId").string(f.filesetId().value());
+            j.field("outcome").string(f.outcome().name());
+            j.field("failureReason").optional(f.failureReason());
+            j.field("durationMs").raw(Long.toString(f.duration().toMillis()));
+            j.field("bytesDownloaded").raw(Long.toString(f.bytesDownloaded()));
+            j.field("newUniqueBytes").raw(Long.toString(f.newUniqueBytes()));
+            j.field("files").open('[');
+            for (FileReport x : f.files()) {
+                j.element().open('{');
+                j.field("fileId").string(x.fileId().value());
+                j.field("action").string(x.action().name());
+                j.field("skipReason").optional(x.skipReason().map(Enum::name));
+                j.field("detail").optional(x.detail());
+                j.field("bytes").raw(Long.toString(x.bytes()));
+                j.close('}');
+            }
+            j.close(']');
+            j.close('}');
+        }
+        j.close(']');
+        RunMetrics m = report.metrics();
+        j.field("metrics").open('{');
+        j.field("durationMs").raw(Long.toString(m.duration().toMillis()));
+        j.field("averageFilesetDurationMs").raw(Long.toString(m.averageFilesetDuration().toMillis()));
+        j.field("filesPerMinute").raw(number(m.filesPerMinute()));
+        j.field("errorRate").raw(number(m.errorRate()));
+        j.field("newUniqueBytes").raw(Long.toString(m.newUniqueBytes()));
+        j.field("bytesDownloaded").raw(Long.toString(m.bytesDownloaded()));
+        j.field("consecutiveFailedRuns").raw(Integer.toString(m.consecutiveFailedRuns()));
+        j.close('}');
+        j.field("alerts").open('[');
+        for (Alert a : report.alerts()) {
+            j.element().open('{');
+            j.field("kind").string(a.kind().name());
+            j.field("severity").string(a.severity().name());
+            j.field("message").string(a.message());
+            j.close('}');
+        }
+        j.close(']');
+        j.close('}');
+        return j.toString();
+    }
+
+    /** The resume state as the JSON document of the design notes. */
+    public static String stateJson(SyncState state) {
+        return requireNonNull(state, "state").toJson();
+    }
+
+    /** A byte count for people: {@code 1.5 KiB}. */
+    public static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        double v = n;
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** A duration in seconds with one decimal. */
+    public static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    private static String number(double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return "null";
+        }
+        return String.format(Locale.ROOT, "%.4f", d);
+    }
+
+    private static String pad(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+    }
+
+    private static String lpad(String s, int w) {
+        return s.length() >= w ? " " + s : " ".repeat(w - s.length()) + s;
+    }
+
+    private record Row(FilesetId fileset, FileReport file) { }
+
+    /** A minimal JSON writer: enough for reports and status, with correct string escaping. */
+    public static final class Json {
+        private final StringBuilder sb = new StringBuilder(1024);
+        private boolean needComma;
+
+        public Json open(char c) {
+            sb.append(c);
+            needComma = false;
+            return this;
+        }
+
+        public Json close(char c) {
+            sb.append(c);
+            needComma = true;
+            return this;
+        }
+
+        public Json field(String name) {
+            comma();
+            quote(name);
+            sb.append(':');
+            needComma = false;
+            return this;
+        }
+
+        public Json element() {
+            comma();
+            needComma = false;
+            return this;
+        }
+
+        public Json string(String s) {
+            quote(s);
+            needComma = true;
+            return this;
+        }
+
+        public Json raw(String s) {
+            sb.append(s);
+            needComma = true;
+            return this;
+        }
+
+        public Json optional(Optional<String> s) {
+            return s.isPresent() ? string(s.get()) : raw("null");
+        }
+
+        private void comma() {
+            if (needComma) {
+                sb.append(',');
+            }
+        }
+
+        private void quote(String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        }
+
+        @Override
+        public String toString() {
+            return sb.toString();
+        }
+    }
+}

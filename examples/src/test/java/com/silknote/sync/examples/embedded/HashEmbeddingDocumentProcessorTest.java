@@ -1,0 +1,75 @@
+package com.silknote.sync.examples.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.VectorEntry;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.testkit.InMemoryBlobStore;
+import com.silknote.sync.testkit.InMemoryVectorStore;
+import com.silknote.sync.testkit.TestClock;
+import com.silknote.sync.testkit.TestHashes;
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class HashEmbeddingDocumentProcessorTest {
+    private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
+    private final InMemoryBlobStore blobs = new InMemoryBlobStore(clock);
+    private final InMemoryVectorStore vectors = new InMemoryVectorStore();
+    private final HashEmbeddingDocumentProcessor processor = new HashEmbeddingDocumentProcessor(blobs, vectors);
+
+    @Test
+    void writesOneEntryPerChunkDeterministicallyAndIdempotently() {
+        byte[] content = new byte[HashEmbeddingDocumentProcessor.CHUNK_BYTES * 2 + 100];
+        new SplittableRandom(7).nextBytes(content);
+        SilknoteDocument doc = stored("file-1", content);
+
+        processor.process(doc);
+        List<VectorEntry> first = vectors.entries(doc.uuid());
+        processor.process(doc);
+
+        assertThat(first).hasSize(3);
+        assertThat(first).extracting(VectorEntry::ordinal).containsExactly(0, 1, 2);
+        assertThat(first).allSatisfy(e -> {
+            assertThat(e.contentHash()).isEqualTo(doc.contentHash());
+            assertThat(e.embedding()).hasSize(HashEmbeddingDocumentProcessor.DIMENSIONS);
+        });
+        assertThat(vectors.entries(doc.uuid())).isEqualTo(first);
+        assertThat(first.get(0).embedding()).isNotEqualTo(first.get(1).embedding());
+    }
+
+    @Test
+    void emptyContentGetsOneEntry() {
+        SilknoteDocument doc = stored("file-2", new byte[0]);
+        processor.process(doc);
+        assertThat(vectors.entries(doc.uuid())).hasSize(1);
+    }
+
+    @Test
+    void aBlobOfTheWrongSizeIsRefused() {
+        SilknoteDocument doc = stored("file-3", new byte[10]);
+        SilknoteDocument lying = new SilknoteDocument(doc.uuid(), doc.patientUuid(), doc.filesetId(),
+                doc.clientFileId(), doc.contentHash(), 11, doc.mimeType(), doc.metadata(), doc.updatedAt());
+        assertThatThrownBy(() -> processor.process(lying)).isInstanceOf(PermanentSyncException.class);
+        assertThat(vectors.entries(doc.uuid())).isEmpty();
+    }
+
+    private SilknoteDocument stored(String fileId, byte[] content) {
+        ContentHash hash = TestHashes.sha256(content);
+        blobs.putIfAbsent(new BlobUpload(hash, content.length, "application/pdf", () -> new ByteArrayInputStream(content)));
+        VsrxFileId id = VsrxFileId.of(fileId);
+        return new SilknoteDocument(DocumentUuid.forVsrxFile(id), PatientUuid.of("00000000-0000-0000-0000-000000000001"),
+                FilesetId.of("fs-1"), id, hash, content.length, "application/pdf",
+                DocumentMetadata.synced(id, "notes/a.pdf", List.of()), clock.instant());
+    }
+}
