@@ -2,9 +2,12 @@ package com.silknote.sync.core;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.admission.ContentSniffer;
+import com.silknote.sync.core.internal.SyncEngine;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.path.PathValidator;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
@@ -30,7 +33,6 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class VsrxSync {
-    // Engine fields and run() are implemented in com.silknote.sync.core.internal.
     private final VsrxSource source;
     private final DocumentStore documents;
     private final BlobStore blobs;
@@ -42,6 +44,7 @@ public final class VsrxSync {
     private final Clock clock;
     private final Sleeper sleeper;
     private final RandomGenerator random;
+    private final SyncEngine engine;
 
     /**
      * Constructor for dependency-injection containers; {@link #builder()} is the other way in.
@@ -63,8 +66,11 @@ public final class VsrxSync {
         this.clock = requireNonNull(clock, "clock");
         this.sleeper = requireNonNull(sleeper, "sleeper");
         this.random = requireNonNull(random, "random");
+        this.engine = new SyncEngine(source, documents, blobs, vectors, processor, lock, listener, config, clock,
+                sleeper, random, PathValidator::validate, ContentSniffer::agrees);
     }
 
+    /** A new builder with the defaults ({@link SyncConfig#defaults()}, system clock, real sleeper). */
     public static Builder builder() {
         return new Builder();
     }
@@ -86,6 +92,7 @@ public final class VsrxSync {
         return b;
     }
 
+    /** This engine's configuration. */
     public SyncConfig config() {
         return config;
     }
@@ -94,11 +101,17 @@ public final class VsrxSync {
      * Runs one sync. Returns {@code {success:false, error:"Sync already in progress"}} without touching
      * anything when another run holds the lock.
      *
+     * <p>A fileset's failure (transient failures exhausted, a store error, the mass-delete guard) is
+     * reported in the result and the run goes on with the next fileset; {@code success} is {@code true}
+     * only when every fileset completed. A run that loses its lease stops before its next write and
+     * reports {@code success == false}. An {@link Error} thrown by a port (a crash) propagates unchanged.
+     *
      * @throws NullPointerException when request is null
+     * @throws com.silknote.sync.core.exception.SyncException when the lock backend cannot be reached
      */
     public SyncResult run(SyncRequest request) {
         requireNonNull(request, "request");
-        throw new UnsupportedOperationException("engine not wired yet");
+        return engine.run(request);
     }
 
     /** Builds a {@link VsrxSync}. Source, documents, blobs, vectors, processor and lock are required. */

@@ -1,0 +1,42 @@
+package com.silknote.sync.core.diff;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the diff needs about one fileset. Patient data inside: {@code toString()} shows counts only.
+ *
+ * @param patientUuid      the fileset's linked Silknote patient
+ * @param patientIdHistory the fileset's patient-id history (oldest first, current last)
+ * @param files            the complete listing (deleted files included), in listing order
+ * @param mappings         the fileset's mappings
+ * @param documents        the fileset's documents
+ * @param skips            remembered permanent skips by file id
+ */
+public record DiffInput(PatientUuid patientUuid, List<PatientId> patientIdHistory, List<VsrxFile> files,
+        List<SyncMapping> mappings, List<SilknoteDocument> documents, Map<VsrxFileId, PermanentSkip> skips) {
+
+    public DiffInput {
+        requireNonNull(patientUuid, "patientUuid");
+        patientIdHistory = List.copyOf(requireNonNull(patientIdHistory, "patientIdHistory"));
+        requireNonNull(files, "files");
+        requireNonNull(mappings, "mappings");
+        requireNonNull(documents, "documents");
+        requireNonNull(skips, "skips");
+    }
+
+    @Override
+    public String toString() {
+        return "DiffInput[files=" + files.size() + ", mappings=" + mappings.size() + ", documents="
+                + documents.size() + ", skips=" + skips.size() + "]";
+    }
+}

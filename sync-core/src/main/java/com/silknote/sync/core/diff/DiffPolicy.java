@@ -1,0 +1,58 @@
+package com.silknote.sync.core.diff;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.ChangeDetectionMode;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.VanishedFilePolicy;
+import com.silknote.sync.core.path.PathVerdict;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The settings the diff applies.
+ *
+ * @param mode             change detection mode
+ * @param vanished         what to do with mapped files missing from the listing
+ * @param maxFileSizeBytes files listed larger than this are skipped before download
+ * @param allowedMimeTypes declared MIME types accepted (lower case)
+ * @param pathCheck        validates a raw listed path (normally {@code PathValidator::validate})
+ */
+public record DiffPolicy(ChangeDetectionMode mode, VanishedFilePolicy vanished, long maxFileSizeBytes,
+        Set<String> allowedMimeTypes, Function<String, PathVerdict> pathCheck) {
+
+    public DiffPolicy {
+        requireNonNull(mode, "mode");
+        requireNonNull(vanished, "vanished");
+        allowedMimeTypes = Set.copyOf(requireNonNull(allowedMimeTypes, "allowedMimeTypes"));
+        requireNonNull(pathCheck, "pathCheck");
+        if (maxFileSizeBytes < 1) {
+            throw new IllegalArgumentException("maxFileSizeBytes must be >= 1");
+        }
+    }
+
+    /**
+     * The policy of an engine configuration.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public static DiffPolicy of(SyncConfig config, Function<String, PathVerdict> pathCheck) {
+        requireNonNull(config, "config");
+        return new DiffPolicy(config.changeDetection(), config.vanishedFilePolicy(), config.maxFileSizeBytes(),
+                config.allowedMimeTypes(), pathCheck);
+    }
+
+    /** {@code true} when the declared MIME type (parameters ignored, any case) is allowed. */
+    public boolean mimeAllowed(String declared) {
+        return allowedMimeTypes.contains(baseMimeType(declared));
+    }
+
+    /** The MIME type without parameters, trimmed and lower case ({@code "Text/Plain; charset=x"} → {@code text/plain}). */
+    public static String baseMimeType(String declared) {
+        requireNonNull(declared, "declared");
+        int semi = declared.indexOf(';');
+        String base = semi >= 0 ? declared.substring(0, semi) : declared;
+        return base.trim().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,91 @@
+package com.silknote.sync.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects a blob whose reference count reached zero, by the protocol of {@link BlobRef}: mark the row
+ * {@code DELETING} with the blob's ETag, delete the blob only if it still has that ETag, then remove the
+ * row if still {@code DELETING}; revive the row when the conditional delete lost to a re-upload.
+ * Re-entrant after a crash at any step.
+ */
+final class BlobCollector {
+    private static final Logger log = LoggerFactory.getLogger(BlobCollector.class);
+
+    /** Result of one collection attempt. */
+    enum Result {
+        /** Nothing (more) to do: collected, or referenced again. */
+        DONE,
+        /** The content is in use by this run right now; try again later. */
+        DEFERRED
+    }
+
+    private final DocumentStore documents;
+    private final BlobStore blobs;
+    private final ContentRegistry registry;
+    private final Clock clock;
+
+    BlobCollector(DocumentStore documents, BlobStore blobs, ContentRegistry registry, Clock clock) {
+        this.documents = requireNonNull(documents, "documents");
+        this.blobs = requireNonNull(blobs, "blobs");
+        this.registry = requireNonNull(registry, "registry");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    Result collect(LeaseKeeper lease, ContentHash hash) {
+        if (!registry.tryBeginCollect(hash)) {
+            return Result.DEFERRED;
+        }
+        try {
+            return doCollect(lease, hash);
+        } finally {
+            registry.endCollect(hash);
+        }
+    }
+
+    private Result doCollect(LeaseKeeper lease, ContentHash hash) {
+        Optional<BlobRef> row = documents.findBlobRef(hash);
+        if (row.isEmpty()) {
+            return Result.DONE;
+        }
+        BlobRef ref = row.get();
+        String etag;
+        if (ref.state() == BlobRef.State.DELETING) {
+            etag = ref.blobEtag().orElse("");
+        } else {
+            if (ref.refCount() > 0) {
+                return Result.DONE;
+            }
+            Optional<BlobInfo> info = blobs.stat(hash);
+            etag = info.map(BlobInfo::etag).orElse(ref.blobEtag().orElse(""));
+            lease.checkpoint();
+            // "not after" one tick past now: the row may have been released in this very instant.
+            Instant notAfter = clock.instant().plusMillis(1);
+            if (!documents.markBlobDeleting(lease.token(), hash, etag, notAfter)) {
+                log.debug("blob not collected hash={} (referenced again or not yet due)", hash);
+                return Result.DONE;
+            }
+        }
+        boolean deleted = blobs.deleteIfMatch(hash, etag);
+        lease.checkpoint();
+        if (deleted || blobs.stat(hash).isEmpty()) {
+            if (documents.removeBlobRefIfDeleting(lease.token(), hash, etag)) {
+                log.debug("blob collected hash={}", hash);
+            }
+        } else {
+            documents.reviveBlobRef(lease.token(), hash, etag);
+            log.debug("blob kept, re-uploaded meanwhile hash={}", hash);
+        }
+        return Result.DONE;
+    }
+}

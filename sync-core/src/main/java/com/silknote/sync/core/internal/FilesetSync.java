@@ -1,0 +1,663 @@
+package com.silknote.sync.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.dedup.DedupPolicy;
+import com.silknote.sync.core.dedup.SpooledContent;
+import com.silknote.sync.core.diff.ChangeDetection;
+import com.silknote.sync.core.diff.DiffInput;
+import com.silknote.sync.core.diff.DiffPolicy;
+import com.silknote.sync.core.diff.FilePlan;
+import com.silknote.sync.core.diff.Plan;
+import com.silknote.sync.core.diff.PlanAction;
+import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.exception.LeaseLostException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.exception.SyncException;
+import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobPutResult;
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.DocumentStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Syncs one fileset (DESIGN §2, §4): list, diff, download and check (shared file pool), ensure blobs,
+ * one unit of work, then post-commit outbox work. Never logs paths, patient ids or metadata.
+ */
+final class FilesetSync {
+    private static final Logger log = LoggerFactory.getLogger(FilesetSync.class);
+    /** Lease checkpoint interval while streaming. */
+    static final long CHECKPOINT_BYTES = 4L * 1024 * 1024;
+    /** Re-uploads of content a collector is deleting, per commit. */
+    private static final int MAX_REVIVALS = 3;
+
+    private final RunContext ctx;
+    private final VsrxFileset fileset;
+    private final FilesetId id;
+    private final EngineParts parts;
+
+    FilesetSync(RunContext ctx, VsrxFileset fileset) {
+        this.ctx = requireNonNull(ctx, "ctx");
+        this.fileset = requireNonNull(fileset, "fileset");
+        this.id = fileset.id();
+        this.parts = ctx.parts;
+    }
+
+    /**
+     * Runs the fileset to an outcome.
+     *
+     * @throws LeaseLostException         when the run lost its lease (the run stops)
+     * @throws StaleFencingTokenException when a newer lock holder wrote (the run stops)
+     */
+    FilesetReport run() {
+        Instant start = ctx.clock().instant();
+        if (fileset.silknotePatientUuid().isEmpty()) {
+            log.info("fileset skipped run={} fileset={} reason=PATIENT_NOT_LINKED", ctx.runId, id);
+            ctx.progress.markProcessed(id);
+            return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(SkipReason.PATIENT_NOT_LINKED.name()),
+                    List.of(), start);
+        }
+        PatientUuid patient = fileset.silknotePatientUuid().get();
+        List<FileWork> works = List.of();
+        try {
+            ctx.lease.checkpoint();
+            List<VsrxFile> files = listFiles();
+            DocumentStore store = parts.documents();
+            Retrier retrier = parts.retrier();
+            List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
+            List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
+            Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
+            Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
+                    skips));
+            ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
+            log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
+                    plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
+            works = initialWorks(plan, skips);
+
+            long deletes = plan.count(PlanAction.DELETE);
+            if (ctx.config().massDeleteGuard().trips(deletes, documents.size())) {
+                return blocked(works, deletes, documents.size(), start);
+            }
+            if (ctx.dryRun()) {
+                for (FileWork w : works) {
+                    if (w.action == null) {
+                        w.action = w.plan.action() == PlanAction.CREATE ? FileAction.CREATED : FileAction.UPDATED;
+                    }
+                }
+                return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
+            }
+            fetchAll(works);
+            boolean recordChanged = retrier.call("documents.findFileset", () -> store.findFileset(id))
+                    .map(r -> !r.patientUuid().equals(patient)
+                            || !r.patientIdHistory().equals(fileset.patientIdHistory()))
+                    .orElse(true);
+            boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips));
+            Set<DocumentUuid> touchedDocuments = new HashSet<>();
+            if (writes) {
+                commit(works, patient, skips, touchedDocuments);
+                verifyBlobsAfterCommit(works);
+            } else {
+                ctx.progress.markProcessed(id);
+            }
+            releaseContent(works);
+            if (!touchedDocuments.isEmpty()) {
+                drainOutbox(touchedDocuments);
+            }
+            return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            markUncommitted(works, stop.getClass().getSimpleName());
+            throw stop;
+        } catch (RuntimeException e) {
+            String reason = reasonOf(e);
+            markUncommitted(works, reason);
+            log.warn("fileset failed run={} fileset={} reason={}", ctx.runId, id, reason);
+            recordFailure();
+            return finish(FilesetOutcome.FAILED, Optional.of(reason), works, start);
+        } finally {
+            releaseContent(works);
+        }
+    }
+
+    // ---------------------------------------------------------------- listing and plan
+
+    private List<VsrxFile> listFiles() {
+        List<VsrxFile> out = new ArrayList<>();
+        PageRequest request = PageRequest.first(ctx.config().pageSize());
+        while (true) {
+            PageRequest r = request;
+            Page<VsrxFile> page = parts.retrier().call("vsrx.listFiles", () -> parts.source().listFiles(id, r));
+            out.addAll(page.items());
+            if (page.isLast()) {
+                return out;
+            }
+            request = request.next(page.nextCursor().orElseThrow());
+            ctx.lease.checkpoint();
+        }
+    }
+
+    private List<FileWork> initialWorks(Plan plan, Map<VsrxFileId, PermanentSkip> skips) {
+        List<FileWork> works = new ArrayList<>(plan.files().size());
+        for (FilePlan p : plan.files()) {
+            FileWork w = new FileWork(p);
+            w.detail = p.detail().orElse(null);
+            switch (p.action()) {
+                case CREATE, UPDATE -> w.action = null;
+                case METADATA_ONLY -> w.action = FileAction.METADATA_ONLY;
+                case DELETE -> w.action = FileAction.DELETED;
+                case UNCHANGED -> w.action = FileAction.UNCHANGED;
+                case CONFLICT -> w.action = FileAction.CONFLICT;
+                case VANISHED -> w.action = FileAction.VANISHED;
+                case SKIP -> {
+                    w.skip(p.skipReason().orElseThrow(), p.detail().orElse(null));
+                    w.skipVersion = ChangeDetection.versionKey(p.listed());
+                }
+            }
+            if (p.action() != PlanAction.CREATE && p.action() != PlanAction.UPDATE) {
+                logDecision(w);
+            }
+            if (p.action() == PlanAction.CONFLICT) {
+                log.warn("conflict run={} fileset={} file={} detail={}", ctx.runId, id, p.fileId(),
+                        p.detail().orElse(""));
+            } else if (p.action() == PlanAction.SKIP) {
+                log.warn("file skipped run={} fileset={} file={} reason={}", ctx.runId, id, p.fileId(),
+                        p.skipReason().orElseThrow());
+            }
+            works.add(w);
+        }
+        return works;
+    }
+
+    private boolean writes(FileWork w, Map<VsrxFileId, PermanentSkip> skips) {
+        return switch (w.action) {
+            case CREATED, UPDATED, METADATA_ONLY, DELETED -> true;
+            case SKIPPED -> w.rememberSkip();
+            case UNCHANGED -> w.plan.file().map(VsrxFile::deleted).orElse(false) && skips.containsKey(w.plan.fileId());
+            default -> false;
+        };
+    }
+
+    private FilesetReport blocked(List<FileWork> works, long deletes, int documents, Instant start) {
+        String reason = "mass-delete guard: " + deletes + " of " + documents + " documents would be deleted (limit "
+                + Math.round(ctx.config().massDeleteGuard().maxShare() * 100) + "%, from "
+                + ctx.config().massDeleteGuard().minDeletes() + " deletes); nothing committed";
+        log.warn("fileset blocked run={} fileset={} deletes={} documents={}", ctx.runId, id, deletes, documents);
+        ctx.raise(new Alert(Alert.Kind.MASS_DELETE_GUARD, Alert.Severity.CRITICAL,
+                "fileset " + id + ": " + reason));
+        if (!ctx.dryRun()) {
+            markUncommitted(works, "mass-delete-guard");
+            recordFailure();
+        } else {
+            ctx.progress.markFailed(id);
+        }
+        return finish(FilesetOutcome.MASS_DELETE_BLOCKED, Optional.of(reason), works, start);
+    }
+
+    // ---------------------------------------------------------------- download, check, blob
+
+    private void fetchAll(List<FileWork> works) {
+        List<Future<?>> futures = new ArrayList<>();
+        for (FileWork w : works) {
+            if (w.plan.action().needsDownload()) {
+                futures.add(ctx.filePool.submit(() -> fetch(w)));
+            }
+        }
+        RuntimeException failure = null;
+        Error error = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(x -> x.cancel(true));
+                throw new TransientSyncException("interrupted while downloading", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Error err) {
+                    error = error == null ? err : error;
+                } else if (cause instanceof RuntimeException re) {
+                    failure = pickFailure(failure, re);
+                } else {
+                    failure = pickFailure(failure, new IllegalStateException("file task failed", cause));
+                }
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Lease and fencing failures win: they stop the run. */
+    private static RuntimeException pickFailure(RuntimeException current, RuntimeException next) {
+        if (current == null) {
+            return next;
+        }
+        boolean nextStops = next instanceof LeaseLostException || next instanceof StaleFencingTokenException;
+        return nextStops ? next : current;
+    }
+
+    private record Download(SpooledContent spool, Optional<String> etag, OptionalLong length,
+            Optional<ContentHash> sha256) { }
+
+    private void fetch(FileWork w) {
+        try {
+            fetchChecked(w);
+        } catch (RuntimeException e) {
+            w.action = FileAction.FAILED;
+            w.detail = reasonOf(e);
+            log.debug("file failed run={} fileset={} file={} reason={}", ctx.runId, id, w.plan.fileId(), w.detail);
+            throw e;
+        }
+    }
+
+    private void fetchChecked(FileWork w) {
+        ctx.lease.checkpoint();
+        VsrxFile f = w.plan.listed();
+        String mime = DiffPolicy.baseMimeType(f.mimeType());
+        w.mimeType = mime;
+        Download d;
+        try {
+            d = parts.retrier().call("vsrx.content", () -> downloadOnce(f, w));
+        } catch (ContentRejectedException r) {
+            w.skip(r.reason(), r.reason() == SkipReason.TRUNCATED ? "stream-ended-early" : "while-streaming");
+            w.skipVersion = ChangeDetection.versionKey(f);
+            logSkip(w);
+            return;
+        }
+        SpooledContent s = d.spool();
+        w.spool = s;
+        w.contentEtag = d.etag();
+        w.hash = s.hash();
+        w.size = s.size();
+        w.skipVersion = f.etag().isPresent() && d.etag().isPresent()
+                ? ChangeDetection.versionKey(d.etag(), f.modifiedAt(), f.size())
+                : ChangeDetection.versionKey(f);
+        boolean changedDuringRun = f.etag().isPresent() && d.etag().isPresent() && !f.etag().equals(d.etag());
+        byte[] head = s.head();
+        if (d.length().isPresent() && s.size() != d.length().getAsLong()) {
+            w.skip(SkipReason.SIZE_MISMATCH, "content-length");
+        } else if (!changedDuringRun && s.size() != f.size()) {
+            w.skip(SkipReason.SIZE_MISMATCH, "listed-size");
+        } else if (d.sha256().isPresent() && !d.sha256().get().equals(s.hash())) {
+            w.skip(SkipReason.CHECKSUM_MISMATCH, "served-digest");
+        } else if (!changedDuringRun && f.sha256().isPresent() && !f.sha256().get().equals(s.hash())) {
+            w.skip(SkipReason.CHECKSUM_MISMATCH, "listed-digest");
+        } else if (!parts.typeCheck().agrees(mime, head, head.length)) {
+            w.skip(SkipReason.TYPE_MISMATCH, "sniffed-type");
+        }
+        if (w.action == FileAction.SKIPPED) {
+            w.discardSpool();
+            logSkip(w);
+            return;
+        }
+        Optional<ContentHash> current = currentHash(w.plan);
+        if (DedupPolicy.decide(s.hash(), current) == DedupPolicy.Decision.SAME_CONTENT) {
+            boolean verifyOnly = w.plan.detail().filter("verify-hash"::equals).isPresent();
+            w.action = verifyOnly && !metadataDrift(w.plan) ? FileAction.UNCHANGED : FileAction.METADATA_ONLY;
+            w.discardSpool();
+            logDecision(w);
+            return;
+        }
+        w.action = current.isPresent() ? FileAction.UPDATED : FileAction.CREATED;
+        try {
+            ctx.registry.enter(s.hash());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientSyncException("interrupted while waiting for the collector", e);
+        }
+        w.registered = s.hash();
+        ctx.lease.checkpoint();
+        BlobPutResult put = parts.retrier().call("blobs.putIfAbsent", () -> parts.blobs().putIfAbsent(s.upload(mime)));
+        w.confirmedBlobEtag = put.info().etag();
+        w.blobCreated = put.created();
+        w.newUniqueBytes = put.created() ? s.size() : 0;
+        logDecision(w);
+    }
+
+    private Download downloadOnce(VsrxFile f, FileWork w) {
+        FileContent content = parts.source().openContent(f.id());
+        try {
+            long[] sinceCheckpoint = {0};
+            SpooledContent s = ctx.spooler.spool(content.stream(), content.contentLength(), (delta, total) -> {
+                w.bytesDownloaded += delta;
+                ctx.listener.bytesDownloaded(ctx.runId, id, delta);
+                sinceCheckpoint[0] += delta;
+                if (sinceCheckpoint[0] >= CHECKPOINT_BYTES) {
+                    sinceCheckpoint[0] = 0;
+                    ctx.lease.checkpoint();
+                }
+            });
+            return new Download(s, content.etag(), content.contentLength(), content.sha256());
+        } catch (IOException e) {
+            throw new TransientSyncException("reading file content failed", e);
+        } finally {
+            try {
+                content.close();
+            } catch (UncheckedIOException e) {
+                log.debug("closing content stream failed file={}", f.id());
+            }
+        }
+    }
+
+    private boolean metadataDrift(FilePlan p) {
+        SilknoteDocument d = p.document().orElse(null);
+        if (d == null) {
+            return true;
+        }
+        return !d.patientUuid().equals(fileset.silknotePatientUuid().orElseThrow())
+                || !d.metadata().patientIdHistory().equals(fileset.patientIdHistory())
+                || !p.normalizedPath().map(d.metadata().originalPath()::equals).orElse(true);
+    }
+
+    private static Optional<ContentHash> currentHash(FilePlan p) {
+        return p.mapping().map(SyncMapping::contentHash).or(() -> p.document().map(SilknoteDocument::contentHash));
+    }
+
+    // ---------------------------------------------------------------- commit
+
+    private void commit(List<FileWork> works, PatientUuid patient, Map<VsrxFileId, PermanentSkip> skips,
+            Set<DocumentUuid> touched) {
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verifyBeforeCommit();
+            SyncState state = ctx.keepsState() ? ctx.progress.withProcessed(id) : null;
+            for (int revival = 0; ; revival++) {
+                try {
+                    Set<DocumentUuid> docs = new HashSet<>();
+                    parts.retrier().run("documents.commit", () -> parts.documents().inUnitOfWork(
+                            ctx.lease.token(), uow -> {
+                                docs.clear();
+                                write(uow, works, patient, skips, state, docs);
+                                return null;
+                            }));
+                    touched.addAll(docs);
+                    break;
+                } catch (BlobBeingCollectedException e) {
+                    if (revival >= MAX_REVIVALS) {
+                        throw e;
+                    }
+                    reupload(e.hash(), works);
+                }
+            }
+            ctx.progress.markProcessed(id);
+        } finally {
+            ctx.commitLock.unlock();
+        }
+        log.debug("fileset committed run={} fileset={}", ctx.runId, id);
+    }
+
+    private void write(DocumentStore.UnitOfWork uow, List<FileWork> works, PatientUuid patient,
+            Map<VsrxFileId, PermanentSkip> skips, SyncState state, Set<DocumentUuid> docs) {
+        Instant now = ctx.clock().instant();
+        List<PatientId> history = fileset.patientIdHistory();
+        uow.upsertFileset(new PatientFilesetRecord(id, patient, history, now));
+        for (FileWork w : works) {
+            FilePlan p = w.plan;
+            VsrxFileId fid = p.fileId();
+            boolean hadSkip = skips.containsKey(fid);
+            switch (w.action) {
+                case CREATED, UPDATED -> {
+                    VsrxFile f = p.listed();
+                    DocumentUuid uuid = DocumentUuid.forVsrxFile(fid);
+                    uow.upsertDocument(new SilknoteDocument(uuid, patient, id, fid, w.hash, w.size, w.mimeType,
+                            DocumentMetadata.synced(fid, p.normalizedPath().orElseThrow(), history), now));
+                    uow.upsertMapping(new SyncMapping(fid, uuid, fid, id, w.contentEtag, f.modifiedAt(), w.size,
+                            w.hash, now));
+                    uow.addBlobRef(w.hash, w.size, w.confirmedBlobEtag);
+                    Optional<ContentHash> old = currentHash(p);
+                    if (old.isPresent() && !old.get().equals(w.hash)) {
+                        release(uow, uuid, old.get(), now);
+                    }
+                    uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
+                    docs.add(uuid);
+                    if (hadSkip) {
+                        uow.forgetSkip(fid);
+                    }
+                }
+                case METADATA_ONLY -> {
+                    SilknoteDocument d = p.document().orElseThrow();
+                    String path = p.normalizedPath().orElse(d.metadata().originalPath());
+                    uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, fid, d.contentHash(), d.size(),
+                            d.mimeType(), DocumentMetadata.synced(fid, path, history), now));
+                    if (p.file().isPresent()) {
+                        VsrxFile f = p.listed();
+                        boolean downloaded = w.hash != null;
+                        Optional<String> etag = downloaded ? w.contentEtag : f.etag();
+                        long size = downloaded ? w.size : d.size();
+                        uow.upsertMapping(new SyncMapping(fid, d.uuid(), fid, id, etag, f.modifiedAt(), size,
+                                d.contentHash(), now));
+                    }
+                    if (hadSkip) {
+                        uow.forgetSkip(fid);
+                    }
+                }
+                case DELETED -> {
+                    Optional<SilknoteDocument> d = p.document();
+                    DocumentUuid uuid = d.map(SilknoteDocument::uuid)
+                            .or(() -> p.mapping().map(SyncMapping::silknoteDocumentUuid))
+                            .orElse(DocumentUuid.forVsrxFile(fid));
+                    uow.deleteDocument(uuid);
+                    if (d.isPresent()) {
+                        release(uow, uuid, d.get().contentHash(), now);
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS,
+                                d.get().contentHash(), now));
+                    }
+                    docs.add(uuid);
+                    if (hadSkip) {
+                        uow.forgetSkip(fid);
+                    }
+                }
+                case SKIPPED -> {
+                    if (w.rememberSkip()) {
+                        uow.rememberSkip(new PermanentSkip(fid, id, w.skipVersion, w.skipReason, now));
+                    }
+                }
+                case UNCHANGED -> {
+                    if (hadSkip && p.file().map(VsrxFile::deleted).orElse(false)) {
+                        uow.forgetSkip(fid);
+                    }
+                }
+                default -> { }
+            }
+        }
+        if (state != null) {
+            uow.saveState(state);
+        }
+    }
+
+    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now) {
+        BlobRef ref = uow.releaseBlobRef(hash);
+        if (ref.refCount() == 0) {
+            uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.COLLECT_BLOB, hash, now));
+        }
+    }
+
+    /** The collector marked this content for deletion: write it again (new ETag) and use that ETag. */
+    private void reupload(ContentHash hash, List<FileWork> works) {
+        FileWork source = works.stream().filter(w -> hash.equals(w.hash) && w.spool != null).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no spooled content for blob " + hash));
+        log.debug("re-uploading blob being collected run={} fileset={} hash={}", ctx.runId, id, hash);
+        BlobInfo info = parts.retrier().call("blobs.overwrite",
+                () -> parts.blobs().overwrite(source.spool.upload(source.mimeType)));
+        for (FileWork w : works) {
+            if (hash.equals(w.hash) && w.confirmedBlobEtag != null) {
+                w.confirmedBlobEtag = info.etag();
+            }
+        }
+    }
+
+    /**
+     * Content that was found already stored may have been collected by another process between the
+     * existence check and the commit; now that the commit holds a reference, restore it if it is gone.
+     */
+    private void verifyBlobsAfterCommit(List<FileWork> works) {
+        Set<ContentHash> checked = new HashSet<>();
+        for (FileWork w : works) {
+            if ((w.action == FileAction.CREATED || w.action == FileAction.UPDATED) && !w.blobCreated
+                    && w.spool != null && checked.add(w.hash)) {
+                if (parts.retrier().call("blobs.stat", () -> parts.blobs().stat(w.hash)).isEmpty()) {
+                    log.warn("blob vanished before commit, restoring run={} fileset={} hash={}", ctx.runId, id,
+                            w.hash);
+                    parts.retrier().call("blobs.putIfAbsent", () -> parts.blobs().putIfAbsent(w.spool.upload(w.mimeType)));
+                }
+            }
+        }
+    }
+
+    private void releaseContent(List<FileWork> works) {
+        for (FileWork w : works) {
+            if (w.registered != null) {
+                ctx.registry.leave(w.registered);
+                w.registered = null;
+            }
+            w.discardSpool();
+        }
+    }
+
+    private void drainOutbox(Set<DocumentUuid> touched) {
+        try {
+            OutboxDrainer.Stats stats = ctx.drainer.drain(ctx.lease, e -> touched.contains(e.document()));
+            log.debug("fileset outbox run={} fileset={} completed={} failed={} deferred={}", ctx.runId, id,
+                    stats.completed(), stats.failed(), stats.deferred());
+        } catch (TransientSyncException e) {
+            // Committed work stays in the outbox; the end of the run or the next run finishes it.
+            log.warn("fileset outbox postponed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
+        }
+    }
+
+    // ---------------------------------------------------------------- failure and report
+
+    private void recordFailure() {
+        if (!ctx.keepsState()) {
+            ctx.progress.markFailed(id);
+            return;
+        }
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verifyBeforeCommit();
+            SyncState state = ctx.progress.withFailed(id);
+            parts.retrier().run("documents.saveState", () -> parts.documents().inUnitOfWork(ctx.lease.token(),
+                    uow -> {
+                        uow.saveState(state);
+                        return null;
+                    }));
+            ctx.progress.markFailed(id);
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            throw stop;
+        } catch (RuntimeException e) {
+            ctx.progress.markFailed(id);
+            log.warn("recording fileset failure failed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
+        } finally {
+            ctx.commitLock.unlock();
+        }
+    }
+
+    private static void markUncommitted(List<FileWork> works, String reason) {
+        for (FileWork w : works) {
+            if (w.action == null || w.action == FileAction.CREATED || w.action == FileAction.UPDATED
+                    || w.action == FileAction.METADATA_ONLY || w.action == FileAction.DELETED) {
+                w.action = FileAction.FAILED;
+                w.detail = reason;
+            }
+        }
+    }
+
+    static String reasonOf(RuntimeException e) {
+        String kind = e.getClass().getSimpleName();
+        if (e instanceof SyncException) {
+            return kind + ": " + e.getMessage();
+        }
+        return kind;
+    }
+
+    private FilesetReport finish(FilesetOutcome outcome, Optional<String> reason, List<FileWork> works,
+            Instant start) {
+        List<FileReport> files = new ArrayList<>(works.size());
+        long bytes = 0;
+        long newBytes = 0;
+        for (FileWork w : works) {
+            if (w.action == null) {
+                w.action = FileAction.FAILED;
+                w.detail = "not-attempted";
+            }
+            FileReport r = w.report();
+            files.add(r);
+            bytes += w.bytesDownloaded;
+            if (outcome == FilesetOutcome.COMPLETED) {
+                newBytes += w.newUniqueBytes;
+            }
+            ctx.listener.fileFinished(ctx.runId, id, r);
+        }
+        FilesetReport report = new FilesetReport(id, outcome, reason, files,
+                Duration.between(start, ctx.clock().instant()), bytes, newBytes);
+        if (outcome == FilesetOutcome.COMPLETED) {
+            log.info("fileset done run={} fileset={} created={} updated={} metadataOnly={} deleted={} skipped={} "
+                    + "conflicts={} vanished={} unchanged={} bytes={} tookMs={}", ctx.runId, id,
+                    report.count(FileAction.CREATED), report.count(FileAction.UPDATED),
+                    report.count(FileAction.METADATA_ONLY), report.count(FileAction.DELETED),
+                    report.count(FileAction.SKIPPED), report.count(FileAction.CONFLICT),
+                    report.count(FileAction.VANISHED), report.count(FileAction.UNCHANGED), bytes,
+                    report.duration().toMillis());
+        }
+        return report;
+    }
+
+    private FilesetReport report(FilesetOutcome outcome, Optional<String> reason, List<FileWork> works,
+            Instant start) {
+        return finish(outcome, reason, works, start);
+    }
+
+    private void logDecision(FileWork w) {
+        if (log.isDebugEnabled()) {
+            log.debug("file decision run={} fileset={} file={} plan={} action={} reason={} detail={}", ctx.runId, id,
+                    w.plan.fileId(), w.plan.action(), w.action, w.skipReason, w.detail);
+        }
+    }
+
+    private void logSkip(FileWork w) {
+        log.warn("file skipped run={} fileset={} file={} reason={} detail={}", ctx.runId, id, w.plan.fileId(),
+                w.skipReason, w.detail);
+    }
+}

@@ -1,0 +1,435 @@
+package com.silknote.sync.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.dedup.ContentSpooler;
+import com.silknote.sync.core.diff.DiffEngine;
+import com.silknote.sync.core.diff.DiffPolicy;
+import com.silknote.sync.core.exception.LeaseLostException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.exception.SyncException;
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunMetrics;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.path.PathVerdict;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentProcessor;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.Sleeper;
+import com.silknote.sync.core.port.SyncListener;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.core.port.VsrxSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run loop behind {@code VsrxSync.run}: lock, outbox recovery, fileset listing in stable order,
+ * bounded concurrent fileset processing with in-order results, resume state, report, metrics and alerts.
+ * Immutable and thread-safe; every run gets its own executors, shut down when it ends.
+ */
+public final class SyncEngine {
+    private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+    private static final AtomicInteger POOL_SEQ = new AtomicInteger();
+
+    private final EngineParts parts;
+    private final RandomGenerator random;
+
+    /**
+     * An engine over the given ports.
+     *
+     * @param pathCheck validates listed paths (normally {@code PathValidator::validate})
+     * @param typeCheck checks declared type against magic bytes (normally {@code ContentSniffer::agrees})
+     * @throws NullPointerException when an argument is null
+     */
+    public SyncEngine(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
+            DocumentProcessor processor, SyncLock lock, SyncListener listener, SyncConfig config, Clock clock,
+            Sleeper sleeper, RandomGenerator random, Function<String, PathVerdict> pathCheck,
+            ContentTypeCheck typeCheck) {
+        requireNonNull(sleeper, "sleeper");
+        this.random = requireNonNull(random, "random");
+        this.parts = new EngineParts(source, documents, blobs, vectors, processor, lock,
+                new SafeListener(requireNonNull(listener, "listener")), config, clock,
+                new Retrier(config.retryPolicy(), sleeper, random), pathCheck, typeCheck);
+    }
+
+    /**
+     * Runs one sync.
+     *
+     * @throws NullPointerException when request is null
+     * @throws SyncException        when the lock backend cannot be reached
+     */
+    public SyncResult run(SyncRequest request) {
+        requireNonNull(request, "request");
+        SyncConfig config = parts.config();
+        Clock clock = parts.clock();
+        Instant startedAt = clock.instant();
+        Optional<SyncLock.Lease> acquired = parts.retrier().call("lock.acquire",
+                () -> parts.lock().tryAcquire(SyncConfig.LOCK_NAME, config.lockTtl()));
+        if (acquired.isEmpty()) {
+            log.info("run refused: lock {} held by another run", SyncConfig.LOCK_NAME);
+            return SyncResult.alreadyInProgress();
+        }
+        LeaseKeeper lease = new LeaseKeeper(parts.lock(), SyncConfig.LOCK_NAME, acquired.get(), config.lockTtl(),
+                clock);
+        RunId runId = newRunId(startedAt);
+        ExecutorService filePool = null;
+        ExecutorService filesetPool = null;
+        Throwable crash = null;
+        try {
+            filePool = Executors.newFixedThreadPool(config.fileConcurrency(), threads("file"));
+            filesetPool = Executors.newFixedThreadPool(config.filesetConcurrency(), threads("fileset"));
+            return runLocked(request, runId, startedAt, lease, filePool, filesetPool);
+        } catch (Error | RuntimeException e) {
+            crash = e;
+            throw e;
+        } finally {
+            shutdown(filesetPool);
+            shutdown(filePool);
+            try {
+                lease.release();
+            } catch (Error e) {
+                if (crash != null) {
+                    crash.addSuppressed(e);
+                } else {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private SyncResult runLocked(SyncRequest request, RunId runId, Instant startedAt, LeaseKeeper lease,
+            ExecutorService filePool, ExecutorService filesetPool) {
+        SyncConfig config = parts.config();
+        Retrier retrier = parts.retrier();
+        DocumentStore store = parts.documents();
+        parts.listener().runStarted(runId, request.dryRun());
+        log.info("run start run={} dryRun={} incremental={} singleFileset={} token={}", runId, request.dryRun(),
+                request.incremental(), request.onlyFileset().isPresent(), lease.token().value());
+
+        ContentRegistry registry = new ContentRegistry();
+        BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock());
+        OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
+                config.maxOutboxAttempts());
+        String stopReason = null;
+        if (!request.dryRun()) {
+            stopReason = drain(drainer, lease, "recovery");
+        }
+        SyncState state = retrier.call("documents.loadState", store::loadState);
+        RunProgress progress = new RunProgress(state, request.onlyFileset().isEmpty());
+        if (progress.resuming()) {
+            log.info("run resumes run={} processed={} failed={}", runId,
+                    state.partialSyncState().processedFilesets().size(),
+                    state.partialSyncState().failedFilesets().size());
+        }
+        RunContext ctx = new RunContext(parts, runId, request, lease, progress, filePool,
+                new DiffEngine(DiffPolicy.of(config, parts.pathCheck())),
+                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes()), drainer, registry);
+
+        List<FilesetReport> reports = new ArrayList<>();
+        String incomplete = null;
+        if (stopReason == null) {
+            Outcome o = processFilesets(ctx, state, filesetPool, reports);
+            stopReason = o.stopReason;
+            incomplete = o.incomplete;
+        }
+        if (stopReason == null && !request.dryRun()) {
+            stopReason = drain(drainer, lease, "final");
+        }
+        boolean allOk = stopReason == null && incomplete == null
+                && reports.stream().noneMatch(r -> r.outcome().isFailure());
+        if (stopReason == null && ctx.keepsState()) {
+            stopReason = saveFinalState(ctx, allOk, startedAt);
+            allOk = allOk && stopReason == null;
+        }
+
+        Instant finishedAt = parts.clock().instant();
+        List<SyncReport> recent = List.of();
+        try {
+            recent = retrier.call("documents.recentRuns",
+                    () -> store.recentRuns(config.alertThresholds().consecutiveFailuresCritical() + 1));
+        } catch (SyncException e) {
+            log.warn("run history unavailable run={} reason={}", runId, FilesetSync.reasonOf(e));
+        }
+        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), reports, !allOk,
+                recent);
+        for (Alert a : RunMetricsCalculator.alerts(metrics, config.alertThresholds())) {
+            ctx.raise(a);
+            log.warn("alert run={} kind={} severity={} message={}", runId, a.kind(), a.severity(), a.message());
+        }
+        SyncReport report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
+                ctx.alerts());
+        if (!request.dryRun() && stopReason == null) {
+            try {
+                retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), report));
+            } catch (LeaseLostException | StaleFencingTokenException e) {
+                stopReason = "lease lost: " + e.getClass().getSimpleName();
+                allOk = false;
+            } catch (SyncException e) {
+                log.warn("recording run failed run={} reason={}", runId, FilesetSync.reasonOf(e));
+            }
+        }
+        parts.listener().runFinished(report);
+        long failed = reports.stream().filter(r -> r.outcome().isFailure()).count();
+        if (allOk) {
+            log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId, reports.size(),
+                    reports.stream().mapToInt(r -> r.files().size()).sum(), metrics.bytesDownloaded(),
+                    metrics.newUniqueBytes(), metrics.duration().toMillis());
+            return new SyncResult(true, Optional.empty(), Optional.of(report));
+        }
+        String error = stopReason != null ? stopReason
+                : incomplete != null ? incomplete : failed + " of " + reports.size() + " filesets failed";
+        log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(), failed,
+                error, metrics.duration().toMillis());
+        return new SyncResult(false, Optional.of(error), Optional.of(report));
+    }
+
+    private record Outcome(String stopReason, String incomplete) { }
+
+    private Outcome processFilesets(RunContext ctx, SyncState state, ExecutorService pool,
+            List<FilesetReport> reports) {
+        SyncRequest request = ctx.request;
+        Retrier retrier = parts.retrier();
+        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        Semaphore window = new Semaphore(parts.config().filesetConcurrency() * 2);
+        List<Slot> slots = new ArrayList<>();
+        String incomplete = null;
+        int queued = 0;
+        try {
+            if (request.onlyFileset().isPresent()) {
+                FilesetId only = request.onlyFileset().get();
+                Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset", () -> parts.source().findFileset(only));
+                if (fs.isEmpty()) {
+                    slots.add(Slot.done(new FilesetReport(only, FilesetOutcome.FAILED,
+                            Optional.of("fileset not found in VSRX"), List.of(), Duration.ZERO, 0, 0)));
+                } else {
+                    queued++;
+                    submit(ctx, fs.get(), queued, pool, window, fatal, slots);
+                }
+            } else {
+                PageRequest page = PageRequest.first(parts.config().pageSize());
+                if (request.incremental() && state.lastCompleteSync().isPresent()) {
+                    page = page.changedSince(state.lastCompleteSync().get());
+                }
+                while (fatal.get() == null) {
+                    PageRequest r = page;
+                    Page<VsrxFileset> p = retrier.call("vsrx.listFilesets", () -> parts.source().listFilesets(r));
+                    for (VsrxFileset fs : p.items()) {
+                        if (fatal.get() != null) {
+                            break;
+                        }
+                        queued++;
+                        submit(ctx, fs, queued, pool, window, fatal, slots);
+                    }
+                    if (p.isLast()) {
+                        break;
+                    }
+                    page = page.next(p.nextCursor().orElseThrow());
+                    ctx.lease.checkpoint();
+                }
+            }
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            fatal.compareAndSet(null, e);
+        } catch (SyncException e) {
+            incomplete = "listing filesets failed: " + FilesetSync.reasonOf(e);
+            log.warn("listing filesets failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            incomplete = "interrupted";
+        }
+        String stopReason = null;
+        for (Slot s : slots) {
+            if (s.report != null) {
+                reports.add(s.report);
+                continue;
+            }
+            try {
+                reports.add(s.future.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelAll(slots);
+                reports.add(stopped(s.filesetId, "interrupted"));
+                incomplete = "interrupted";
+            } catch (CancellationException e) {
+                reports.add(stopped(s.filesetId, stopReason != null ? stopReason : "cancelled"));
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Error err) {
+                    cancelAll(slots);
+                    throw err;
+                }
+                if (cause instanceof LeaseLostException || cause instanceof StaleFencingTokenException) {
+                    stopReason = "lease lost: " + cause.getClass().getSimpleName();
+                    log.error("run stops run={} fileset={} reason={}", ctx.runId, s.filesetId, stopReason);
+                    cancelAll(slots);
+                    reports.add(stopped(s.filesetId, stopReason));
+                } else {
+                    String reason = cause instanceof RuntimeException re ? FilesetSync.reasonOf(re)
+                            : cause.getClass().getSimpleName();
+                    reports.add(stopped(s.filesetId, reason));
+                }
+            }
+        }
+        Throwable f = fatal.get();
+        if (f instanceof Error err) {
+            throw err;
+        }
+        if (stopReason == null && f != null) {
+            stopReason = "lease lost: " + f.getClass().getSimpleName();
+        }
+        return new Outcome(stopReason, incomplete);
+    }
+
+    private static FilesetReport stopped(FilesetId id, String reason) {
+        return new FilesetReport(id, FilesetOutcome.FAILED, Optional.of(reason), List.of(), Duration.ZERO, 0, 0);
+    }
+
+    private static final class Slot {
+        final FilesetId filesetId;
+        final Future<FilesetReport> future;
+        final FilesetReport report;
+
+        Slot(FilesetId filesetId, Future<FilesetReport> future, FilesetReport report) {
+            this.filesetId = filesetId;
+            this.future = future;
+            this.report = report;
+        }
+
+        static Slot done(FilesetReport report) {
+            return new Slot(report.filesetId(), null, report);
+        }
+    }
+
+    private void submit(RunContext ctx, VsrxFileset fs, int queued, ExecutorService pool, Semaphore window,
+            AtomicReference<Throwable> fatal, List<Slot> slots) throws InterruptedException {
+        ctx.progress.queued(fs.id());
+        parts.listener().filesetQueued(ctx.runId, fs.id(), queued);
+        if (ctx.progress.alreadyProcessed(fs.id())) {
+            log.info("fileset skipped run={} fileset={} reason=ALREADY_PROCESSED", ctx.runId, fs.id());
+            FilesetReport r = new FilesetReport(fs.id(), FilesetOutcome.SKIPPED_ALREADY_PROCESSED, Optional.empty(),
+                    List.of(), Duration.ZERO, 0, 0);
+            parts.listener().filesetFinished(ctx.runId, r);
+            slots.add(Slot.done(r));
+            return;
+        }
+        window.acquire();
+        Future<FilesetReport> future;
+        try {
+            future = pool.submit(() -> {
+                try {
+                    FilesetReport r = new FilesetSync(ctx, fs).run();
+                    parts.listener().filesetFinished(ctx.runId, r);
+                    return r;
+                } catch (Error | LeaseLostException | StaleFencingTokenException e) {
+                    fatal.compareAndSet(null, e);
+                    throw e;
+                } finally {
+                    window.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            window.release();
+            throw e;
+        }
+        slots.add(new Slot(fs.id(), future, null));
+    }
+
+    private static void cancelAll(List<Slot> slots) {
+        for (Slot s : slots) {
+            if (s.future != null) {
+                s.future.cancel(true);
+            }
+        }
+    }
+
+    /** Drains the outbox; returns a stop reason when the lease was lost. */
+    private String drain(OutboxDrainer drainer, LeaseKeeper lease, String phase) {
+        try {
+            OutboxDrainer.Stats s = drainer.drain(lease, e -> true);
+            if (s.completed() + s.failed() + s.deferred() > 0) {
+                log.info("outbox {} completed={} failed={} deferred={}", phase, s.completed(), s.failed(),
+                        s.deferred());
+            }
+            return null;
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (SyncException e) {
+            log.warn("outbox {} postponed reason={}", phase, FilesetSync.reasonOf(e));
+            return null;
+        }
+    }
+
+    private String saveFinalState(RunContext ctx, boolean allOk, Instant startedAt) {
+        SyncState next = allOk ? ctx.progress.completed(startedAt) : ctx.progress.current();
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verifyBeforeCommit();
+            parts.retrier().run("documents.saveState", () -> parts.documents().inUnitOfWork(ctx.lease.token(),
+                    uow -> {
+                        uow.saveState(next);
+                        return null;
+                    }));
+            return null;
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (SyncException e) {
+            log.warn("saving resume state failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+            return allOk ? "saving resume state failed" : null;
+        } finally {
+            ctx.commitLock.unlock();
+        }
+    }
+
+    private RunId newRunId(Instant startedAt) {
+        long r;
+        synchronized (random) {
+            r = random.nextLong();
+        }
+        return RunId.of("run-" + startedAt.toEpochMilli() + "-" + Long.toHexString(r));
+    }
+
+    private static ThreadFactory threads(String kind) {
+        int pool = POOL_SEQ.incrementAndGet();
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "vsrx-sync-" + kind + "-" + pool + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void shutdown(ExecutorService pool) {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+}

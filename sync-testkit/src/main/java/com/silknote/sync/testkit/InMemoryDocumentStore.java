@@ -1,0 +1,587 @@
+package com.silknote.sync.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.DocumentStore;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * An in-memory Silknote ledger with the semantics the {@link DocumentStore} port specifies:
+ * <ul>
+ *   <li><b>Atomicity:</b> a unit of work runs on a private copy of the whole state, which replaces the
+ *       committed state only when the callback returns; a throwing callback leaves nothing.</li>
+ *   <li><b>Fencing:</b> the highest token of a committed write is the high-water mark; a write with a lower
+ *       token fails with {@link StaleFencingTokenException} and changes nothing (an equal token is
+ *       accepted).</li>
+ *   <li><b>Blob GC protocol</b> of {@link BlobRef}, including {@link BlobBeingCollectedException}.</li>
+ *   <li>Outbox ids increase (1, 2, ...); run history is returned newest first.</li>
+ * </ul>
+ * Times ({@code BlobRef.updatedAt}) come from the injected clock. Units of work are serialized by one
+ * lock; reads see the last committed state. Thread-safe.
+ *
+ * <p>Besides the port, it offers whole-state accessors ({@code all*}) for snapshots and invariant checks,
+ * and {@code ...AsSilknoteUser} methods that change data the way Silknote itself (not the sync) would, for
+ * conflict and orphan tests; those bypass fencing.
+ */
+public final class InMemoryDocumentStore implements DocumentStore {
+
+    /** The whole ledger; copied for every unit of work. */
+    private static final class Db {
+        final TreeMap<DocumentUuid, SilknoteDocument> documents;
+        final TreeMap<VsrxFileId, DocumentUuid> byClientFileId;
+        final TreeMap<VsrxFileId, SyncMapping> mappings;
+        final TreeMap<FilesetId, PatientFilesetRecord> filesets;
+        final TreeMap<ContentHash, BlobRef> blobRefs;
+        final TreeMap<VsrxFileId, PermanentSkip> skips;
+        final TreeMap<Long, OutboxEntry> outbox;
+        final TreeMap<Long, OutboxEntry> parked;
+        long lastOutboxId;
+        SyncState state;
+        final List<SyncReport> runs;
+        FencingToken highWater;
+
+        Db() {
+            documents = new TreeMap<>();
+            byClientFileId = new TreeMap<>();
+            mappings = new TreeMap<>();
+            filesets = new TreeMap<>();
+            blobRefs = new TreeMap<>();
+            skips = new TreeMap<>();
+            outbox = new TreeMap<>();
+            parked = new TreeMap<>();
+            state = SyncState.initial();
+            runs = new ArrayList<>();
+            highWater = null;
+        }
+
+        Db(Db o) {
+            documents = new TreeMap<>(o.documents);
+            byClientFileId = new TreeMap<>(o.byClientFileId);
+            mappings = new TreeMap<>(o.mappings);
+            filesets = new TreeMap<>(o.filesets);
+            blobRefs = new TreeMap<>(o.blobRefs);
+            skips = new TreeMap<>(o.skips);
+            outbox = new TreeMap<>(o.outbox);
+            parked = new TreeMap<>(o.parked);
+            lastOutboxId = o.lastOutboxId;
+            state = o.state;
+            runs = new ArrayList<>(o.runs);
+            highWater = o.highWater;
+        }
+    }
+
+    private final Clock clock;
+    private final Object lock = new Object();
+    private Db db = new Db();
+    private long commits;
+
+    /** An empty ledger whose times come from {@code clock}. */
+    @Inject
+    public InMemoryDocumentStore(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public List<SyncMapping> mappings(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            return db.mappings.values().stream().filter(m -> m.filesetId().equals(filesetId)).toList();
+        }
+    }
+
+    @Override
+    public Optional<SyncMapping> findMapping(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        synchronized (lock) {
+            return Optional.ofNullable(db.mappings.get(fileId));
+        }
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) {
+        requireNonNull(uuid, "uuid");
+        synchronized (lock) {
+            return Optional.ofNullable(db.documents.get(uuid));
+        }
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId) {
+        requireNonNull(clientFileId, "clientFileId");
+        synchronized (lock) {
+            DocumentUuid uuid = db.byClientFileId.get(clientFileId);
+            return uuid == null ? Optional.empty() : Optional.of(db.documents.get(uuid));
+        }
+    }
+
+    @Override
+    public List<SilknoteDocument> documents(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            return db.documents.values().stream().filter(d -> d.filesetId().equals(filesetId)).toList();
+        }
+    }
+
+    @Override
+    public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            return Optional.ofNullable(db.filesets.get(filesetId));
+        }
+    }
+
+    @Override
+    public Optional<BlobRef> findBlobRef(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        synchronized (lock) {
+            return Optional.ofNullable(db.blobRefs.get(hash));
+        }
+    }
+
+    @Override
+    public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            Map<VsrxFileId, PermanentSkip> out = new LinkedHashMap<>();
+            db.skips.values().stream().filter(s -> s.filesetId().equals(filesetId))
+                    .forEach(s -> out.put(s.fileId(), s));
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public SyncState loadState() {
+        synchronized (lock) {
+            return db.state;
+        }
+    }
+
+    @Override
+    public List<OutboxEntry> pendingOutbox(int limit) {
+        requirePositive(limit);
+        synchronized (lock) {
+            return db.outbox.values().stream().limit(limit).toList();
+        }
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        requirePositive(limit);
+        synchronized (lock) {
+            return db.blobRefs.values().stream()
+                    .filter(r -> r.refCount() == 0 || r.state() == BlobRef.State.DELETING).limit(limit).toList();
+        }
+    }
+
+    @Override
+    public List<SyncReport> recentRuns(int limit) {
+        requirePositive(limit);
+        synchronized (lock) {
+            List<SyncReport> out = new ArrayList<>();
+            for (int i = db.runs.size() - 1; i >= 0 && out.size() < limit; i--) {
+                out.add(db.runs.get(i));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * @throws StaleFencingTokenException when a higher token committed before; nothing written
+     * @throws BlobBeingCollectedException from {@link UnitOfWork#addBlobRef}; nothing written
+     * @throws PermanentSyncException when a document's {@code clientFileId} is taken by another document
+     */
+    @Override
+    public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+        requireNonNull(work, "work");
+        return write(token, copy -> {
+            Uow uow = new Uow(copy);
+            try {
+                return work.apply(uow);
+            } finally {
+                uow.closed = true;
+            }
+        });
+    }
+
+    @Override
+    public void completeOutbox(FencingToken token, long entryId) {
+        write(token, copy -> {
+            copy.outbox.remove(entryId);
+            copy.parked.remove(entryId);
+            return null;
+        });
+    }
+
+    @Override
+    public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
+        requireNonNull(reasonCode, "reasonCode");
+        write(token, copy -> {
+            OutboxEntry e = copy.outbox.remove(entryId);
+            boolean wasParked = false;
+            if (e == null) {
+                e = copy.parked.remove(entryId);
+                wasParked = true;
+            }
+            if (e != null) {
+                OutboxEntry failed = new OutboxEntry(e.id(), e.document(), e.action(), e.contentHash(),
+                        e.attempts() + 1, e.createdAt(), Optional.of(reasonCode));
+                (park || wasParked ? copy.parked : copy.outbox).put(entryId, failed);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter) {
+        requireNonNull(hash, "hash");
+        requireNonNull(blobEtag, "blobEtag");
+        requireNonNull(notAfter, "notAfter");
+        return write(token, copy -> {
+            BlobRef r = copy.blobRefs.get(hash);
+            if (r == null || r.state() != BlobRef.State.LIVE || r.refCount() != 0
+                    || !r.updatedAt().isBefore(notAfter)) {
+                return false;
+            }
+            copy.blobRefs.put(hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
+                    clock.instant()));
+            return true;
+        });
+    }
+
+    @Override
+    public boolean removeBlobRefIfDeleting(FencingToken token, ContentHash hash, String blobEtag) {
+        requireNonNull(hash, "hash");
+        requireNonNull(blobEtag, "blobEtag");
+        return write(token, copy -> {
+            BlobRef r = copy.blobRefs.get(hash);
+            if (r == null || r.state() != BlobRef.State.DELETING || !r.blobEtag().equals(Optional.of(blobEtag))) {
+                return false;
+            }
+            copy.blobRefs.remove(hash);
+            return true;
+        });
+    }
+
+    @Override
+    public void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag) {
+        requireNonNull(hash, "hash");
+        requireNonNull(blobEtag, "blobEtag");
+        write(token, copy -> {
+            BlobRef r = copy.blobRefs.get(hash);
+            if (r != null && r.state() == BlobRef.State.DELETING && r.blobEtag().equals(Optional.of(blobEtag))) {
+                copy.blobRefs.put(hash, new BlobRef(hash, r.refCount(), r.size(), BlobRef.State.LIVE, r.blobEtag(),
+                        clock.instant()));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void recordRun(FencingToken token, SyncReport report) {
+        requireNonNull(report, "report");
+        write(token, copy -> {
+            copy.runs.add(report);
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ beyond the port
+
+    /** The highest fencing token of a committed write, if any. */
+    public Optional<FencingToken> highWaterMark() {
+        synchronized (lock) {
+            return Optional.ofNullable(db.highWater);
+        }
+    }
+
+    /** Number of committed writes (units of work and single writes) so far. */
+    public long commits() {
+        synchronized (lock) {
+            return commits;
+        }
+    }
+
+    /** Every document, by uuid. */
+    public Map<DocumentUuid, SilknoteDocument> allDocuments() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.documents));
+        }
+    }
+
+    /** Every mapping, by VSRX file id. */
+    public Map<VsrxFileId, SyncMapping> allMappings() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.mappings));
+        }
+    }
+
+    /** Every patient fileset record, by fileset id. */
+    public Map<FilesetId, PatientFilesetRecord> allFilesets() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.filesets));
+        }
+    }
+
+    /** Every blob reference row, by hash. */
+    public Map<ContentHash, BlobRef> allBlobRefs() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.blobRefs));
+        }
+    }
+
+    /** Every remembered skip, by file id. */
+    public Map<VsrxFileId, PermanentSkip> allSkips() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.skips));
+        }
+    }
+
+    /** Outbox entries not done and not parked, oldest first. */
+    public List<OutboxEntry> allPendingOutbox() {
+        synchronized (lock) {
+            return List.copyOf(db.outbox.values());
+        }
+    }
+
+    /** Parked outbox entries, oldest first. */
+    public List<OutboxEntry> parkedOutbox() {
+        synchronized (lock) {
+            return List.copyOf(db.parked.values());
+        }
+    }
+
+    /** Every recorded run, oldest first. */
+    public List<SyncReport> allRuns() {
+        synchronized (lock) {
+            return List.copyOf(db.runs);
+        }
+    }
+
+    /**
+     * Changes a document the way a Silknote user would (e.g. grouping it), outside any fencing. The
+     * function must keep the uuid and clientFileId.
+     *
+     * @throws IllegalArgumentException when the document does not exist or the function changes its keys
+     */
+    public SilknoteDocument editDocumentAsSilknoteUser(DocumentUuid uuid, UnaryOperator<SilknoteDocument> edit) {
+        requireNonNull(uuid, "uuid");
+        requireNonNull(edit, "edit");
+        synchronized (lock) {
+            SilknoteDocument before = db.documents.get(uuid);
+            if (before == null) {
+                throw new IllegalArgumentException("no document " + uuid);
+            }
+            SilknoteDocument after = requireNonNull(edit.apply(before), "edited document");
+            if (!after.uuid().equals(uuid) || !after.clientFileId().equals(before.clientFileId())) {
+                throw new IllegalArgumentException("an edit must keep uuid and clientFileId");
+            }
+            Db copy = new Db(db);
+            copy.documents.put(uuid, after);
+            db = copy;
+            return after;
+        }
+    }
+
+    /** Deletes a patient fileset record the way Silknote would (its documents stay: orphans). */
+    public void removeFilesetAsSilknoteUser(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            copy.filesets.remove(filesetId);
+            db = copy;
+        }
+    }
+
+    /** Deletes a document the way Silknote would: only the document row (mapping and refs stay). */
+    public void removeDocumentAsSilknoteUser(DocumentUuid uuid) {
+        requireNonNull(uuid, "uuid");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            SilknoteDocument d = copy.documents.remove(uuid);
+            if (d != null) {
+                copy.byClientFileId.remove(d.clientFileId());
+            }
+            db = copy;
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private <T> T write(FencingToken token, Function<Db, T> change) {
+        requireNonNull(token, "token");
+        synchronized (lock) {
+            if (db.highWater != null && token.compareTo(db.highWater) < 0) {
+                throw new StaleFencingTokenException("fencing token " + token.value()
+                        + " is older than the store's high-water mark " + db.highWater.value());
+            }
+            Db copy = new Db(db);
+            T result = change.apply(copy);
+            copy.highWater = token;
+            db = copy;
+            commits++;
+            return result;
+        }
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+    }
+
+    private final class Uow implements UnitOfWork {
+        private final Db db;
+        boolean closed;
+
+        Uow(Db db) {
+            this.db = db;
+        }
+
+        private void open() {
+            if (closed) {
+                throw new IllegalStateException("unit of work already ended");
+            }
+        }
+
+        @Override
+        public void upsertFileset(PatientFilesetRecord fileset) {
+            requireNonNull(fileset, "fileset");
+            open();
+            db.filesets.put(fileset.filesetId(), fileset);
+        }
+
+        @Override
+        public void upsertDocument(SilknoteDocument document) {
+            requireNonNull(document, "document");
+            open();
+            DocumentUuid holder = db.byClientFileId.get(document.clientFileId());
+            if (holder != null && !holder.equals(document.uuid())) {
+                throw new PermanentSyncException("clientFileId already used by another document");
+            }
+            SilknoteDocument previous = db.documents.put(document.uuid(), document);
+            if (previous != null && !previous.clientFileId().equals(document.clientFileId())) {
+                db.byClientFileId.remove(previous.clientFileId());
+            }
+            db.byClientFileId.put(document.clientFileId(), document.uuid());
+        }
+
+        @Override
+        public void upsertMapping(SyncMapping mapping) {
+            requireNonNull(mapping, "mapping");
+            open();
+            db.mappings.put(mapping.vsrxFileId(), mapping);
+        }
+
+        @Override
+        public void deleteDocument(DocumentUuid uuid) {
+            requireNonNull(uuid, "uuid");
+            open();
+            SilknoteDocument d = db.documents.remove(uuid);
+            if (d != null) {
+                db.byClientFileId.remove(d.clientFileId());
+                db.mappings.remove(d.clientFileId());
+            }
+            db.mappings.values().removeIf(m -> m.silknoteDocumentUuid().equals(uuid));
+        }
+
+        @Override
+        public BlobRef addBlobRef(ContentHash hash, long size, String confirmedEtag) {
+            requireNonNull(hash, "hash");
+            requireNonNull(confirmedEtag, "confirmedEtag");
+            if (size < 0) {
+                throw new IllegalArgumentException("size must be >= 0");
+            }
+            open();
+            BlobRef r = db.blobRefs.get(hash);
+            Instant now = clock.instant();
+            BlobRef next;
+            if (r == null) {
+                next = new BlobRef(hash, 1, size, BlobRef.State.LIVE, Optional.of(confirmedEtag), now);
+            } else if (r.state() == BlobRef.State.DELETING) {
+                if (r.blobEtag().equals(Optional.of(confirmedEtag))) {
+                    throw new BlobBeingCollectedException(hash);
+                }
+                next = new BlobRef(hash, r.refCount() + 1, size, BlobRef.State.LIVE, Optional.of(confirmedEtag), now);
+            } else {
+                next = new BlobRef(hash, r.refCount() + 1, r.size(), BlobRef.State.LIVE, Optional.of(confirmedEtag),
+                        now);
+            }
+            db.blobRefs.put(hash, next);
+            return next;
+        }
+
+        @Override
+        public BlobRef releaseBlobRef(ContentHash hash) {
+            requireNonNull(hash, "hash");
+            open();
+            BlobRef r = db.blobRefs.get(hash);
+            if (r == null || r.refCount() == 0) {
+                throw new IllegalStateException("no reference to release for " + hash);
+            }
+            BlobRef next = new BlobRef(hash, r.refCount() - 1, r.size(), r.state(), r.blobEtag(), clock.instant());
+            db.blobRefs.put(hash, next);
+            return next;
+        }
+
+        @Override
+        public void rememberSkip(PermanentSkip skip) {
+            requireNonNull(skip, "skip");
+            open();
+            db.skips.put(skip.fileId(), skip);
+        }
+
+        @Override
+        public void forgetSkip(VsrxFileId fileId) {
+            requireNonNull(fileId, "fileId");
+            open();
+            db.skips.remove(fileId);
+        }
+
+        @Override
+        public void enqueue(OutboxEntry entry) {
+            requireNonNull(entry, "entry");
+            open();
+            long id = ++db.lastOutboxId;
+            db.outbox.put(id, new OutboxEntry(id, entry.document(), entry.action(), entry.contentHash(),
+                    entry.attempts(), entry.createdAt(), entry.lastError()));
+        }
+
+        @Override
+        public void saveState(SyncState state) {
+            requireNonNull(state, "state");
+            open();
+            db.state = state;
+        }
+    }
+}

@@ -1,0 +1,698 @@
+package com.silknote.sync.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.VsrxSource;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A scriptable, in-memory VSRX. Tests build filesets and files, change them between (or during) runs and
+ * read counters afterwards ("a second run downloads nothing").
+ *
+ * <p>Behaviour, as the {@link VsrxSource} port describes it:
+ * <ul>
+ *   <li>Ids are deterministic: filesets {@code fs-000001, fs-000002, ...}, files {@code file-000001, ...},
+ *       so id order is creation order.</li>
+ *   <li>Listings are in id order, cursor-paginated (an opaque cursor), honour {@code limit} and
+ *       {@code changedSince} (inclusive: fileset {@code updatedAt}, file {@code modifiedAt}).</li>
+ *   <li>Every content change gives a file a new ETag ({@code etag-<n>}, from a store-wide counter), unless
+ *       it was created without one. Any change to a file also moves its fileset's {@code updatedAt}.</li>
+ *   <li>A deleted file stays listed with {@code deleted == true}; its content is no longer served.
+ *       {@link #removeFromListing} makes a file vanish entirely.</li>
+ *   <li>Unknown filesets (in {@code listFiles}) and unknown, vanished or deleted files (in
+ *       {@code openContent}) give {@link PermanentSyncException} with status 404.</li>
+ * </ul>
+ * Times come from the injected {@link Clock}. Thread-safe.
+ */
+public final class InMemoryVsrxSource implements VsrxSource {
+
+    private static final class FilesetRow {
+        final FilesetId id;
+        PatientId patientId;
+        Optional<PatientUuid> silknotePatientUuid;
+        List<PatientId> previousPatientIds;
+        Instant updatedAt;
+
+        FilesetRow(FilesetId id, PatientId patientId, Optional<PatientUuid> uuid, List<PatientId> previous,
+                Instant updatedAt) {
+            this.id = id;
+            this.patientId = patientId;
+            this.silknotePatientUuid = uuid;
+            this.previousPatientIds = List.copyOf(previous);
+            this.updatedAt = updatedAt;
+        }
+
+        VsrxFileset view() {
+            return new VsrxFileset(id, patientId, silknotePatientUuid, previousPatientIds, updatedAt);
+        }
+    }
+
+    private static final class FileRow {
+        final VsrxFileId id;
+        final FilesetId filesetId;
+        String path;
+        String mimeType;
+        byte[] content;
+        ContentHash hash;
+        Instant modifiedAt;
+        final boolean hasEtag;
+        String etag;
+        boolean listSha256;
+        boolean serveSha256;
+        boolean deleted;
+        boolean listed = true;
+        OptionalLong declaredSize = OptionalLong.empty();
+        Optional<ContentHash> declaredSha256 = Optional.empty();
+        Optional<String> declaredMime = Optional.empty();
+
+        FileRow(VsrxFileId id, FilesetId filesetId, boolean hasEtag) {
+            this.id = id;
+            this.filesetId = filesetId;
+            this.hasEtag = hasEtag;
+        }
+
+        VsrxFile view() {
+            Optional<ContentHash> sha = declaredSha256.isPresent() ? declaredSha256
+                    : (listSha256 ? Optional.of(hash) : Optional.empty());
+            return new VsrxFile(id, filesetId, path, declaredSize.orElse(content.length),
+                    declaredMime.orElse(mimeType), modifiedAt,
+                    hasEtag ? Optional.of(etag) : Optional.empty(), sha, deleted);
+        }
+    }
+
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final TreeMap<FilesetId, FilesetRow> filesets = new TreeMap<>();
+    private final TreeMap<VsrxFileId, FileRow> files = new TreeMap<>();
+    private final Map<VsrxFileId, List<Runnable>> beforeOpenHooks = new HashMap<>();
+    private final Map<VsrxFileId, List<Runnable>> afterOpenHooks = new HashMap<>();
+    private final Map<VsrxFileId, Long> downloadsByFile = new HashMap<>();
+    private long nextFileset = 1;
+    private long nextFile = 1;
+    private long nextEtag = 1;
+    private long downloads;
+    private long listFilesetsCalls;
+    private long listFilesCalls;
+    private long findFilesetCalls;
+    private final AtomicLong bytesServed = new AtomicLong();
+
+    /**
+     * A VSRX with no filesets.
+     *
+     * @param clock source of {@code updatedAt} and {@code modifiedAt}
+     */
+    @Inject
+    public InMemoryVsrxSource(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    // ------------------------------------------------------------------ scripting: filesets
+
+    /** Creates a fileset not yet linked to a Silknote patient. */
+    public FilesetId addFileset(PatientId patientId) {
+        return addFileset(patientId, Optional.empty(), List.of());
+    }
+
+    /** Creates a fileset not yet linked to a Silknote patient. */
+    public FilesetId addFileset(String patientId) {
+        return addFileset(PatientId.of(patientId));
+    }
+
+    /** Creates a fileset linked to the Silknote patient {@code silknotePatient}. */
+    public FilesetId addFileset(PatientId patientId, PatientUuid silknotePatient) {
+        return addFileset(patientId, Optional.of(requireNonNull(silknotePatient, "silknotePatient")), List.of());
+    }
+
+    /** Creates a fileset with full control over its link and re-booking history. */
+    public FilesetId addFileset(PatientId patientId, Optional<PatientUuid> silknotePatient,
+            List<PatientId> previousPatientIds) {
+        requireNonNull(patientId, "patientId");
+        requireNonNull(silknotePatient, "silknotePatient");
+        requireNonNull(previousPatientIds, "previousPatientIds");
+        synchronized (lock) {
+            FilesetId id = FilesetId.of(String.format("fs-%06d", nextFileset++));
+            filesets.put(id, new FilesetRow(id, patientId, silknotePatient, previousPatientIds, clock.instant()));
+            return id;
+        }
+    }
+
+    /** Links a fileset to a Silknote patient (or re-links it). */
+    public void linkPatient(FilesetId filesetId, PatientUuid silknotePatient) {
+        requireNonNull(silknotePatient, "silknotePatient");
+        synchronized (lock) {
+            FilesetRow row = fileset(filesetId);
+            row.silknotePatientUuid = Optional.of(silknotePatient);
+            row.updatedAt = clock.instant();
+        }
+    }
+
+    /** Removes the link of a fileset to its Silknote patient. */
+    public void unlinkPatient(FilesetId filesetId) {
+        synchronized (lock) {
+            FilesetRow row = fileset(filesetId);
+            row.silknotePatientUuid = Optional.empty();
+            row.updatedAt = clock.instant();
+        }
+    }
+
+    /**
+     * Re-books the patient of a fileset: VSRX creates a <em>new</em> fileset with {@code newPatientId},
+     * the same Silknote link, and the old fileset's patient-id history as {@code previousPatientIds}. The
+     * old fileset and its files stay as they are; the new one starts empty.
+     *
+     * @return the new fileset's id
+     */
+    public FilesetId rebook(FilesetId filesetId, PatientId newPatientId) {
+        requireNonNull(newPatientId, "newPatientId");
+        synchronized (lock) {
+            FilesetRow old = fileset(filesetId);
+            return addFileset(newPatientId, old.silknotePatientUuid, old.view().patientIdHistory());
+        }
+    }
+
+    // ------------------------------------------------------------------ scripting: files
+
+    /**
+     * Adds a file with an ETag, whose listing declares no SHA-256 and whose content is served with its
+     * SHA-256 digest.
+     *
+     * @return the new file's id
+     */
+    public VsrxFileId addFile(FilesetId filesetId, String path, String mimeType, byte[] content) {
+        return newFile(filesetId).path(path).mimeType(mimeType).content(content).add();
+    }
+
+    /** Adds a file whose content is the UTF-8 encoding of {@code text}. */
+    public VsrxFileId addFile(FilesetId filesetId, String path, String mimeType, String text) {
+        return addFile(filesetId, path, mimeType, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Adds a file that has no ETag (change detection falls back to modifiedAt and size). */
+    public VsrxFileId addFileWithoutEtag(FilesetId filesetId, String path, String mimeType, byte[] content) {
+        return newFile(filesetId).path(path).mimeType(mimeType).content(content).withoutEtag().add();
+    }
+
+    /** Starts a file with full control over its options; finish with {@link FileBuilder#add()}. */
+    public FileBuilder newFile(FilesetId filesetId) {
+        return new FileBuilder(requireNonNull(filesetId, "filesetId"));
+    }
+
+    /** Builds one file of a fileset. Not thread-safe; {@link #add()} is. */
+    public final class FileBuilder {
+        private final FilesetId filesetId;
+        private String path = "notes/file.txt";
+        private String mimeType = "text/plain";
+        private byte[] content = new byte[0];
+        private boolean etag = true;
+        private boolean listSha256;
+        private boolean serveSha256 = true;
+        private Optional<Instant> modifiedAt = Optional.empty();
+
+        private FileBuilder(FilesetId filesetId) {
+            this.filesetId = filesetId;
+        }
+
+        /** The raw path (not validated: tests plant bad ones). Default {@code notes/file.txt}. */
+        public FileBuilder path(String path) {
+            this.path = requireNonNull(path, "path");
+            return this;
+        }
+
+        /** The true MIME type. Default {@code text/plain}. */
+        public FileBuilder mimeType(String mimeType) {
+            this.mimeType = requireNonNull(mimeType, "mimeType");
+            return this;
+        }
+
+        /** The content (copied). Default empty. */
+        public FileBuilder content(byte[] content) {
+            this.content = requireNonNull(content, "content").clone();
+            return this;
+        }
+
+        /** The file has no ETag, in the listing or on its content. */
+        public FileBuilder withoutEtag() {
+            this.etag = false;
+            return this;
+        }
+
+        /** Whether the listing declares the content's SHA-256 (default no). */
+        public FileBuilder listSha256(boolean list) {
+            this.listSha256 = list;
+            return this;
+        }
+
+        /** Whether the content is served with its SHA-256 digest (default yes). */
+        public FileBuilder serveSha256(boolean serve) {
+            this.serveSha256 = serve;
+            return this;
+        }
+
+        /** modifiedAt of the file; default the clock's now. */
+        public FileBuilder modifiedAt(Instant modifiedAt) {
+            this.modifiedAt = Optional.of(requireNonNull(modifiedAt, "modifiedAt"));
+            return this;
+        }
+
+        /**
+         * Adds the file.
+         *
+         * @return its id
+         * @throws IllegalArgumentException when the fileset is unknown
+         */
+        public VsrxFileId add() {
+            synchronized (lock) {
+                FilesetRow fs = fileset(filesetId);
+                VsrxFileId id = VsrxFileId.of(String.format("file-%06d", nextFile++));
+                FileRow row = new FileRow(id, filesetId, etag);
+                row.path = path;
+                row.mimeType = mimeType;
+                row.listSha256 = listSha256;
+                row.serveSha256 = serveSha256;
+                setContent(row, content);
+                Instant now = clock.instant();
+                row.modifiedAt = modifiedAt.orElse(now);
+                files.put(id, row);
+                fs.updatedAt = now;
+                return id;
+            }
+        }
+    }
+
+    /** Replaces a file's content: new ETag, new modifiedAt. */
+    public void modifyFile(VsrxFileId fileId, byte[] newContent) {
+        requireNonNull(newContent, "newContent");
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            setContent(row, newContent.clone());
+            touched(row);
+        }
+    }
+
+    /** Replaces a file's content with the UTF-8 encoding of {@code text}. */
+    public void modifyFile(VsrxFileId fileId, String text) {
+        modifyFile(fileId, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Rewrites a file with the same bytes: new ETag and modifiedAt, same content (a metadata-only change). */
+    public void touchFile(VsrxFileId fileId) {
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            setContent(row, row.content);
+            touched(row);
+        }
+    }
+
+    /** Changes a file's path (a rename): new modifiedAt, same content and ETag. */
+    public void renameFile(VsrxFileId fileId, String newPath) {
+        requireNonNull(newPath, "newPath");
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            row.path = newPath;
+            touched(row);
+        }
+    }
+
+    /** Marks a file deleted: it stays listed with {@code deleted == true}; its content is gone. */
+    public void deleteFile(VsrxFileId fileId) {
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            row.deleted = true;
+            touched(row);
+        }
+    }
+
+    /** Makes a file vanish: no longer listed, content not served, not marked deleted. */
+    public void removeFromListing(VsrxFileId fileId) {
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            row.listed = false;
+            fileset(row.filesetId).updatedAt = clock.instant();
+        }
+    }
+
+    /** Makes the listing lie about the size (the served bytes stay as they are). */
+    public void setDeclaredSize(VsrxFileId fileId, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0");
+        }
+        synchronized (lock) {
+            file(fileId).declaredSize = OptionalLong.of(size);
+        }
+    }
+
+    /** Makes the listing declare {@code sha256} (true or not; the served bytes stay as they are). */
+    public void setDeclaredSha256(VsrxFileId fileId, ContentHash sha256) {
+        requireNonNull(sha256, "sha256");
+        synchronized (lock) {
+            file(fileId).declaredSha256 = Optional.of(sha256);
+        }
+    }
+
+    /** Makes the listing declare {@code mimeType} (the served bytes stay as they are). */
+    public void setDeclaredMime(VsrxFileId fileId, String mimeType) {
+        requireNonNull(mimeType, "mimeType");
+        synchronized (lock) {
+            file(fileId).declaredMime = Optional.of(mimeType);
+        }
+    }
+
+    /**
+     * Runs {@code action} once, on the next {@link #openContent} of the file, <em>after</em> the content to
+     * serve was captured: the caller gets the old bytes and old ETag while the file has already changed
+     * (models "file modified during the download"). The action runs on the caller's thread, outside the
+     * source's lock, and may script this source.
+     */
+    public void onOpen(VsrxFileId fileId, Runnable action) {
+        requireNonNull(fileId, "fileId");
+        requireNonNull(action, "action");
+        synchronized (lock) {
+            afterOpenHooks.computeIfAbsent(fileId, k -> new ArrayList<>()).add(action);
+        }
+    }
+
+    /**
+     * Runs {@code action} once, on the next {@link #openContent} of the file, <em>before</em> the content
+     * is captured: the caller gets the bytes and ETag as the action left them (models "file modified
+     * between listing and download").
+     */
+    public void beforeOpen(VsrxFileId fileId, Runnable action) {
+        requireNonNull(fileId, "fileId");
+        requireNonNull(action, "action");
+        synchronized (lock) {
+            beforeOpenHooks.computeIfAbsent(fileId, k -> new ArrayList<>()).add(action);
+        }
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    /** The file as the listing shows it now (vanished ones included). */
+    public Optional<VsrxFile> findFile(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        synchronized (lock) {
+            FileRow row = files.get(fileId);
+            return row == null ? Optional.empty() : Optional.of(row.view());
+        }
+    }
+
+    /** The true current content of a file (a copy). */
+    public byte[] content(VsrxFileId fileId) {
+        synchronized (lock) {
+            return file(fileId).content.clone();
+        }
+    }
+
+    /** SHA-256 of the true current content of a file. */
+    public ContentHash contentHash(VsrxFileId fileId) {
+        synchronized (lock) {
+            return file(fileId).hash;
+        }
+    }
+
+    /** All fileset ids, in id order. */
+    public List<FilesetId> filesetIds() {
+        synchronized (lock) {
+            return List.copyOf(filesets.keySet());
+        }
+    }
+
+    /** The listed files of a fileset (deleted included, vanished excluded), in id order. */
+    public List<VsrxFile> listedFiles(FilesetId filesetId) {
+        synchronized (lock) {
+            fileset(filesetId);
+            return files.values().stream().filter(f -> f.listed && f.filesetId.equals(filesetId))
+                    .map(FileRow::view).toList();
+        }
+    }
+
+    /** Successful {@link #openContent} calls so far. */
+    public long downloads() {
+        synchronized (lock) {
+            return downloads;
+        }
+    }
+
+    /** Successful {@link #openContent} calls of one file so far. */
+    public long downloads(VsrxFileId fileId) {
+        synchronized (lock) {
+            return downloadsByFile.getOrDefault(fileId, 0L);
+        }
+    }
+
+    /** Bytes actually read by callers from served content streams. */
+    public long bytesServed() {
+        return bytesServed.get();
+    }
+
+    /** {@link #listFilesets} plus {@link #listFiles} calls so far. */
+    public long listingCalls() {
+        synchronized (lock) {
+            return listFilesetsCalls + listFilesCalls;
+        }
+    }
+
+    /** {@link #listFilesets} calls so far. */
+    public long listFilesetsCalls() {
+        synchronized (lock) {
+            return listFilesetsCalls;
+        }
+    }
+
+    /** {@link #listFiles} calls so far. */
+    public long listFilesCalls() {
+        synchronized (lock) {
+            return listFilesCalls;
+        }
+    }
+
+    /** {@link #findFileset} calls so far. */
+    public long findFilesetCalls() {
+        synchronized (lock) {
+            return findFilesetCalls;
+        }
+    }
+
+    /** Sets every counter back to zero. */
+    public void resetCounters() {
+        synchronized (lock) {
+            downloads = 0;
+            downloadsByFile.clear();
+            listFilesetsCalls = 0;
+            listFilesCalls = 0;
+            findFilesetCalls = 0;
+            bytesServed.set(0);
+        }
+    }
+
+    // ------------------------------------------------------------------ VsrxSource
+
+    /** @throws PermanentSyncException (400) for a cursor this source did not issue */
+    @Override
+    public Page<VsrxFileset> listFilesets(PageRequest request) {
+        requireNonNull(request, "request");
+        synchronized (lock) {
+            listFilesetsCalls++;
+            return page(filesets, request, FilesetId::of, FilesetId::value,
+                    r -> request.changedSince().map(s -> !r.updatedAt.isBefore(s)).orElse(true), FilesetRow::view);
+        }
+    }
+
+    @Override
+    public Optional<VsrxFileset> findFileset(FilesetId id) {
+        requireNonNull(id, "id");
+        synchronized (lock) {
+            findFilesetCalls++;
+            FilesetRow row = filesets.get(id);
+            return row == null ? Optional.empty() : Optional.of(row.view());
+        }
+    }
+
+    /**
+     * @throws PermanentSyncException (404) when the fileset is unknown; (400) for a foreign cursor
+     */
+    @Override
+    public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
+        requireNonNull(filesetId, "filesetId");
+        requireNonNull(request, "request");
+        synchronized (lock) {
+            listFilesCalls++;
+            if (!filesets.containsKey(filesetId)) {
+                throw new PermanentSyncException("fileset not found", 404, null);
+            }
+            return page(files, request, VsrxFileId::of, VsrxFileId::value,
+                    r -> r.listed && r.filesetId.equals(filesetId)
+                            && request.changedSince().map(s -> !r.modifiedAt.isBefore(s)).orElse(true),
+                    FileRow::view);
+        }
+    }
+
+    /**
+     * Serves the current bytes with their ETag, length and (unless disabled for the file) SHA-256.
+     *
+     * @throws PermanentSyncException (404) when the file is unknown, vanished or deleted
+     */
+    @Override
+    public FileContent openContent(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        runHooks(beforeOpenHooks, fileId);
+        FileContent served;
+        synchronized (lock) {
+            FileRow row = files.get(fileId);
+            if (row == null || !row.listed || row.deleted) {
+                throw new PermanentSyncException("file not found", 404, null);
+            }
+            downloads++;
+            downloadsByFile.merge(fileId, 1L, Long::sum);
+            byte[] bytes = row.content;
+            served = new FileContent(new CountingStream(new ByteArrayInputStream(bytes), bytesServed),
+                    row.hasEtag ? Optional.of(row.etag) : Optional.empty(), OptionalLong.of(bytes.length),
+                    row.serveSha256 ? Optional.of(row.hash) : Optional.empty());
+        }
+        runHooks(afterOpenHooks, fileId);
+        return served;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private void runHooks(Map<VsrxFileId, List<Runnable>> hooks, VsrxFileId fileId) {
+        List<Runnable> toRun;
+        synchronized (lock) {
+            toRun = hooks.remove(fileId);
+        }
+        if (toRun != null) {
+            toRun.forEach(Runnable::run);
+        }
+    }
+
+    private <K extends Comparable<K>, R, V> Page<V> page(NavigableMap<K, R> rows, PageRequest request,
+            Function<String, K> parse, Function<K, String> format, java.util.function.Predicate<R> filter,
+            Function<R, V> view) {
+        NavigableMap<K, R> tail = rows;
+        if (request.cursor().isPresent()) {
+            K after = parse.apply(decodeCursor(request.cursor().get()));
+            tail = rows.tailMap(after, false);
+        }
+        List<V> items = new ArrayList<>();
+        K last = null;
+        boolean more = false;
+        for (Map.Entry<K, R> e : tail.entrySet()) {
+            if (!filter.test(e.getValue())) {
+                continue;
+            }
+            if (items.size() == request.limit()) {
+                more = true;
+                break;
+            }
+            items.add(view.apply(e.getValue()));
+            last = e.getKey();
+        }
+        return new Page<>(items, more ? Optional.of(encodeCursor(format.apply(last))) : Optional.empty());
+    }
+
+    private static String encodeCursor(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("after:" + lastId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!s.startsWith("after:") || s.length() == "after:".length()) {
+                throw new PermanentSyncException("invalid cursor", 400, null);
+            }
+            return s.substring("after:".length());
+        } catch (IllegalArgumentException e) {
+            throw new PermanentSyncException("invalid cursor", 400, e);
+        }
+    }
+
+    private void setContent(FileRow row, byte[] content) {
+        row.content = content;
+        row.hash = sha256(content);
+        row.etag = String.format("etag-%06d", nextEtag++);
+    }
+
+    private void touched(FileRow row) {
+        Instant now = clock.instant();
+        row.modifiedAt = now;
+        fileset(row.filesetId).updatedAt = now;
+    }
+
+    private FilesetRow fileset(FilesetId id) {
+        requireNonNull(id, "filesetId");
+        FilesetRow row = filesets.get(id);
+        if (row == null) {
+            throw new IllegalArgumentException("unknown fileset " + id);
+        }
+        return row;
+    }
+
+    private FileRow file(VsrxFileId id) {
+        requireNonNull(id, "fileId");
+        FileRow row = files.get(id);
+        if (row == null) {
+            throw new IllegalArgumentException("unknown file " + id);
+        }
+        return row;
+    }
+
+    private static ContentHash sha256(byte[] bytes) {
+        return TestHashes.sha256(bytes);
+    }
+
+    private static final class CountingStream extends FilterInputStream {
+        private final AtomicLong counter;
+
+        CountingStream(InputStream in, AtomicLong counter) {
+            super(in);
+            this.counter = counter;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counter.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                counter.addAndGet(n);
+            }
+            return n;
+        }
+    }
+}

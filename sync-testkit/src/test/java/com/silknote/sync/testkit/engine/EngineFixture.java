@@ -1,0 +1,101 @@
+package com.silknote.sync.testkit.engine;
+
+import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.RetryPolicy;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentProcessor;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.SyncListener;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.InMemoryVsrxSource;
+import com.silknote.sync.testkit.SilknoteSimulator;
+import com.silknote.sync.testkit.TestClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/** A VSRX simulator, a Silknote simulator and an engine over them, all on one {@link TestClock}. */
+final class EngineFixture {
+    static final byte[] PDF = "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n".getBytes(StandardCharsets.US_ASCII);
+
+    final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
+    final InMemoryVsrxSource vsrx = new InMemoryVsrxSource(clock);
+    final SilknoteSimulator silknote = new SilknoteSimulator(clock);
+    SyncConfig config = SyncConfig.builder()
+            .retryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2), true))
+            .filesetConcurrency(2).fileConcurrency(4).pageSize(2)
+            .build();
+    VsrxSource source = vsrx;
+    DocumentStore documents = silknote.documents();
+    BlobStore blobs = silknote.blobs();
+    VectorStore vectors = silknote.vectors();
+    DocumentProcessor processor = silknote.processor();
+    SyncLock lock = silknote.lock();
+    SyncListener listener = SyncListener.NONE;
+    private long seed = 42;
+
+    EngineFixture config(UnaryOperator<SyncConfig.Builder> change) {
+        config = change.apply(config.newBuilder()).build();
+        return this;
+    }
+
+    VsrxSync sync() {
+        return VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(vectors)
+                .processor(processor).lock(lock).listener(listener).config(config).clock(clock).sleeper(clock)
+                .random(new SplittableRandom(seed++)).build();
+    }
+
+    SyncResult run() {
+        return sync().run(SyncRequest.full());
+    }
+
+    SyncResult run(SyncRequest request) {
+        return sync().run(request);
+    }
+
+    FilesetId linkedFileset(String patientId) {
+        return vsrx.addFileset(PatientId.of(patientId), patient(patientId));
+    }
+
+    static PatientUuid patient(String patientId) {
+        return new PatientUuid(UUID.nameUUIDFromBytes(patientId.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    VsrxFileId text(FilesetId fs, String name, String content) {
+        return vsrx.addFile(fs, "notes/" + name, "text/plain", content);
+    }
+
+    static FileReport file(SyncResult result, VsrxFileId id) {
+        return report(result).filesets().stream().flatMap(f -> f.files().stream())
+                .filter(f -> f.fileId().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no report for file " + id));
+    }
+
+    static FileAction action(SyncResult result, VsrxFileId id) {
+        return file(result, id).action();
+    }
+
+    static FilesetReport fileset(SyncResult result, FilesetId id) {
+        return report(result).filesets().stream().filter(f -> f.filesetId().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no report for fileset " + id));
+    }
+
+    static SyncReport report(SyncResult result) {
+        return result.report().orElseThrow(() -> new AssertionError("run has no report: " + result));
+    }
+}
