@@ -100,7 +100,7 @@ final class FilesetSync {
         PatientUuid patient = fileset.silknotePatientUuid().get();
         List<FileWork> works = List.of();
         try {
-            ctx.lease.checkpoint();
+            ctx.lease.verify();
             List<VsrxFile> files = listFiles();
             DocumentStore store = parts.documents();
             Retrier retrier = parts.retrier();
@@ -401,7 +401,7 @@ final class FilesetSync {
             Set<DocumentUuid> touched) {
         ctx.commitLock.lock();
         try {
-            ctx.lease.verifyBeforeCommit();
+            ctx.lease.verify();
             SyncState state = ctx.keepsState() ? ctx.progress.withProcessed(id) : null;
             for (int revival = 0; ; revival++) {
                 try {
@@ -576,7 +576,7 @@ final class FilesetSync {
         }
         ctx.commitLock.lock();
         try {
-            ctx.lease.verifyBeforeCommit();
+            ctx.lease.verify();
             SyncState state = ctx.progress.withFailed(id);
             parts.retrier().run("documents.saveState", () -> parts.documents().inUnitOfWork(ctx.lease.token(),
                     uow -> {

@@ -60,11 +60,11 @@ public final class LeaseKeeper {
 
     /**
      * Checkpoint plus a check with the lock backend that this lease still holds the lock; called before
-     * every commit.
+     * every commit and before a fileset starts.
      *
      * @throws LeaseLostException when the lease is lost
      */
-    public synchronized void verifyBeforeCommit() {
+    public synchronized void verify() {
         checkpoint();
         Instant now = clock.instant();
         if (!now.isBefore(lastRenewed.plus(ttl))) {

@@ -391,7 +391,7 @@ public final class SyncEngine {
         SyncState next = allOk ? ctx.progress.completed(startedAt) : ctx.progress.current();
         ctx.commitLock.lock();
         try {
-            ctx.lease.verifyBeforeCommit();
+            ctx.lease.verify();
             parts.retrier().run("documents.saveState", () -> parts.documents().inUnitOfWork(ctx.lease.token(),
                     uow -> {
                         uow.saveState(next);

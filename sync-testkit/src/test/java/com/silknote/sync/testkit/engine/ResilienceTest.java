@@ -1,0 +1,258 @@
+package com.silknote.sync.testkit.engine;
+
+import static com.silknote.sync.testkit.engine.EngineFixture.action;
+import static com.silknote.sync.testkit.engine.EngineFixture.fileset;
+import static com.silknote.sync.testkit.engine.EngineFixture.report;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.LockStatus;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.SyncListener;
+import com.silknote.sync.core.port.SyncLock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Transient failures, resume, lease loss, fencing and crashes, end to end. */
+class ResilienceTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    @Test
+    void transientDownloadFailuresAreRetriedWithJitteredBackoff() {
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        flaky.failDownloads(a, 2);
+
+        SyncResult result = fx.run();
+
+        assertThat(result.success()).isTrue();
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertThat(flaky.failuresThrown).hasValue(2);
+        List<Duration> sleeps = fx.clock.sleeps();
+        assertThat(sleeps).hasSize(2);
+        assertThat(sleeps.get(0)).isBetween(Duration.ZERO, Duration.ofMillis(100));
+        assertThat(sleeps.get(1)).isBetween(Duration.ZERO, Duration.ofMillis(200));
+    }
+
+    @Test
+    void retryAfterIsHonouredAndCappedAtMaxDelay() {
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        flaky.failDownloads(a, 2);
+        flaky.retryAfter(Duration.ofSeconds(30));
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertThat(fx.clock.sleeps()).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
+    @Test
+    void exhaustedRetriesFailTheFilesetTheRunGoesOnAndTheNextRunResumes() {
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId fs1 = fx.linkedFileset("P1");
+        FilesetId fs2 = fx.linkedFileset("P2");
+        VsrxFileId a = fx.text(fs1, "a.txt", "a");
+        VsrxFileId a2 = fx.text(fs1, "a2.txt", "a2");
+        VsrxFileId b = fx.text(fs2, "b.txt", "b");
+        flaky.failDownloads(a, 1000);
+
+        SyncResult first = fx.run();
+
+        assertThat(first.success()).isFalse();
+        assertThat(fileset(first, fs1).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(fileset(first, fs1).failureReason().orElseThrow()).contains("TransientSyncException");
+        assertThat(fileset(first, fs2).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(flaky.failuresThrown).hasValue(3);
+        assertThat(action(first, a)).isEqualTo(FileAction.FAILED);
+        assertThat(action(first, a2)).isEqualTo(FileAction.FAILED);
+        assertThat(fx.silknote.documents().findMapping(a2)).as("nothing of a failed fileset commits").isEmpty();
+        SyncState state = fx.silknote.documents().loadState();
+        assertThat(state.lastCompleteSync()).isEmpty();
+        assertThat(state.partialSyncState().failedFilesets()).containsExactly(fs1);
+        assertThat(state.partialSyncState().processedFilesets()).containsExactly(fs2);
+        assertThat(state.partialSyncState().resumeFromFileset()).contains(fs1);
+
+        flaky.failDownloads(a, 0);
+        long fs2Listings = fx.vsrx.listFilesCalls();
+        SyncResult resumed = fx.run();
+
+        assertThat(resumed.success()).isTrue();
+        assertThat(fileset(resumed, fs2).outcome()).isEqualTo(FilesetOutcome.SKIPPED_ALREADY_PROCESSED);
+        assertThat(fileset(resumed, fs1).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(fx.vsrx.listFilesCalls()).isEqualTo(fs2Listings + 1);
+        assertThat(action(resumed, a)).isEqualTo(FileAction.CREATED);
+        SyncState after = fx.silknote.documents().loadState();
+        assertThat(after.partialSyncState().isEmpty()).isTrue();
+        assertThat(fx.silknote.documents().findMapping(b)).isPresent();
+        fx.silknote.assertQuiescent();
+
+        fx.clock.advance(Duration.ofMinutes(5));
+        SyncResult fresh = fx.run();
+        assertThat(fresh.success()).isTrue();
+        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).contains(report(fresh).startedAt());
+    }
+
+    @Test
+    void lastCompleteSyncMovesOnlyWhenEveryFilesetCompleted() {
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        SyncResult ok = fx.run();
+        Optional<java.time.Instant> mark = fx.silknote.documents().loadState().lastCompleteSync();
+        assertThat(mark).contains(report(ok).startedAt());
+
+        fx.clock.advance(Duration.ofMinutes(10));
+        fx.vsrx.modifyFile(a, "a2");
+        flaky.failDownloads(a, 1000);
+        assertThat(fx.run().success()).isFalse();
+
+        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).isEqualTo(mark);
+    }
+
+    @Test
+    void consecutiveFailedRunsRaiseAlerts() {
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        flaky.failDownloads(a, Integer.MAX_VALUE);
+
+        SyncResult r1 = fx.run();
+        SyncResult r2 = fx.run();
+        SyncResult r3 = fx.run();
+
+        assertThat(report(r1).metrics().consecutiveFailedRuns()).isEqualTo(1);
+        assertThat(report(r2).metrics().consecutiveFailedRuns()).isEqualTo(2);
+        assertThat(report(r3).metrics().consecutiveFailedRuns()).isEqualTo(3);
+        assertThat(report(r2).alerts()).noneMatch(al -> al.kind() == Alert.Kind.CONSECUTIVE_FAILURES);
+        assertThat(report(r3).alerts()).contains(new Alert(Alert.Kind.CONSECUTIVE_FAILURES, Alert.Severity.WARNING,
+                "3 failed runs in a row (warning at 3)"));
+        assertThat(report(r3).metrics().errorRate()).isEqualTo(1.0);
+        assertThat(report(r3).alerts()).anyMatch(al -> al.kind() == Alert.Kind.ERROR_RATE
+                && al.severity() == Alert.Severity.CRITICAL);
+    }
+
+    @Test
+    void longRunRaisesDurationAlert() {
+        fx.config(c -> c.lockTtl(Duration.ofMinutes(30)));
+        FilesetId fs = fx.linkedFileset("P1");
+        fx.text(fs, "a.txt", "a");
+        fx.listener = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                fx.clock.advance(Duration.ofSeconds(301));
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(result.success()).isTrue();
+        assertThat(report(result).metrics().duration()).isGreaterThanOrEqualTo(Duration.ofSeconds(301));
+        assertThat(report(result).alerts()).anyMatch(al -> al.kind() == Alert.Kind.SYNC_DURATION
+                && al.severity() == Alert.Severity.WARNING);
+    }
+
+    @Test
+    void runThatLosesItsLeaseStopsBeforeItsNextWrite() {
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId fs1 = fx.linkedFileset("P1");
+        FilesetId fs2 = fx.linkedFileset("P2");
+        VsrxFileId a = fx.text(fs1, "a.txt", "a");
+        VsrxFileId b = fx.text(fs2, "b.txt", "b");
+        fx.listener = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                if (report.filesetId().equals(fs1)) {
+                    fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+                    fx.silknote.lock().newHolder("other").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(5))
+                            .orElseThrow();
+                }
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(result.success()).isFalse();
+        assertThat(result.error().orElseThrow()).contains("lease lost");
+        assertThat(fx.silknote.documents().findMapping(a)).isPresent();
+        assertThat(fx.silknote.documents().findMapping(b)).isEmpty();
+        assertThat(fx.vsrx.downloads(b)).isZero();
+        assertThat(fileset(result, fs2).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(fx.silknote.documents().allRuns()).isEmpty();
+    }
+
+    @Test
+    void storeFencingRejectsAStaleWriterEvenWhenItsLockCheckIsWrong() {
+        var real = fx.silknote.lock();
+        fx.lock = new SyncLock() {
+            @Override
+            public Optional<Lease> tryAcquire(String name, Duration ttl) {
+                return real.tryAcquire(name, ttl).map(l -> {
+                    mine = l.token();
+                    return l;
+                });
+            }
+
+            @Override
+            public Optional<LockStatus> inspect(String name) {
+                // a lock check that believes the old holder still holds the lock (e.g. clock skew)
+                return Optional.of(new LockStatus(name, "me", mine, fx.clock.instant().plusSeconds(60)));
+            }
+
+            private volatile FencingToken mine = FencingToken.of(0);
+        };
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.vsrx.beforeOpen(a, () -> {
+            real.forceExpiry(SyncConfig.LOCK_NAME);
+            var newer = real.newHolder("newer").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(5)).orElseThrow();
+            fx.silknote.documents().inUnitOfWork(newer.token(), uow -> {
+                uow.saveState(SyncState.initial());
+                return null;
+            });
+        });
+
+        SyncResult result = fx.run();
+
+        assertThat(result.success()).isFalse();
+        assertThat(result.error().orElseThrow()).contains("StaleFencingTokenException");
+        assertThat(fx.silknote.documents().findMapping(a)).isEmpty();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).isEmpty();
+    }
+
+    @Test
+    void errorsFromWorkerThreadsPropagateOutOfRun() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.vsrx.beforeOpen(a, () -> {
+            throw new Crash("download");
+        });
+
+        assertThatThrownBy(fx::run).isInstanceOf(Crash.class);
+
+        fx.processor = doc -> {
+            throw new Crash("processing");
+        };
+        assertThatThrownBy(fx::run).isInstanceOf(Crash.class).hasMessageContaining("processing");
+        assertThat(fx.silknote.documents().allPendingOutbox()).isNotEmpty();
+    }
+}
