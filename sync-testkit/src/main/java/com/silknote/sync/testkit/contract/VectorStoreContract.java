@@ -1,0 +1,192 @@
+package com.silknote.sync.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.VectorEntry;
+import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.testkit.TestClock;
+import com.silknote.sync.testkit.TestHashes;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The behaviour every {@link VectorStore} must have. An adapter's test extends this class and supplies
+ * {@link #newStore(Clock)}. "uuid order" of {@link VectorStore#documents} is the order of the uuids'
+ * canonical lower-case text, which is the unsigned byte order databases use.
+ */
+public abstract class VectorStoreContract {
+
+    /** The clock given to the store. */
+    protected final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
+
+    private VectorStore store;
+
+    /** A fresh, empty store (its own namespace). Called once per test, lazily. */
+    protected abstract VectorStore newStore(Clock clock);
+
+    /** The store of the running test (created on first use). */
+    protected final synchronized VectorStore store() {
+        if (store == null) {
+            store = newStore(clock);
+        }
+        return store;
+    }
+
+    @AfterEach
+    void forgetStore() {
+        store = null;
+    }
+
+    private static DocumentUuid doc(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return new DocumentUuid(new UUID(r.nextLong(), r.nextLong()));
+    }
+
+    private static List<VectorEntry> entries(DocumentUuid d, ContentHash h, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<VectorEntry> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] v = new float[16];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = (float) (r.nextDouble() * 2 - 1);
+            }
+            out.add(new VectorEntry(d, i, h, v));
+        }
+        return out;
+    }
+
+    @Test
+    public void replaceStoresEntriesReadBackByOrdinal() {
+        DocumentUuid d = doc(1);
+        ContentHash h = TestHashes.sha256("one");
+        List<VectorEntry> e = entries(d, h, 4, 1);
+        List<VectorEntry> shuffled = List.of(e.get(2), e.get(0), e.get(3), e.get(1));
+        store().replace(d, shuffled);
+        assertThat(store().entries(d)).containsExactlyElementsOf(e);
+        assertThat(store().entries(doc(2))).isEmpty();
+    }
+
+    @Test
+    public void replaceReplacesEverything() {
+        DocumentUuid d = doc(1);
+        store().replace(d, entries(d, TestHashes.sha256("v1"), 5, 1));
+        List<VectorEntry> second = entries(d, TestHashes.sha256("v2"), 2, 2);
+        store().replace(d, second);
+        assertThat(store().entries(d)).containsExactlyElementsOf(second);
+        store().replace(d, List.of());
+        assertThat(store().entries(d)).isEmpty();
+        assertThat(store().documents(Optional.empty(), 10).items()).doesNotContain(d);
+    }
+
+    @Test
+    public void replaceRefusesEntriesOfAnotherDocument() {
+        DocumentUuid d = doc(1);
+        List<VectorEntry> foreign = entries(doc(2), TestHashes.sha256("x"), 1, 1);
+        store().replace(d, entries(d, TestHashes.sha256("kept"), 1, 3));
+        assertThatThrownBy(() -> store().replace(d, foreign)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store().entries(d)).hasSize(1);
+        assertThat(store().entries(doc(2))).isEmpty();
+    }
+
+    @Test
+    public void deleteByDocumentCountsWhatItRemoved() {
+        DocumentUuid d = doc(1);
+        DocumentUuid other = doc(2);
+        store().replace(d, entries(d, TestHashes.sha256("a"), 3, 1));
+        store().replace(other, entries(other, TestHashes.sha256("b"), 2, 2));
+        assertThat(store().deleteByDocument(d)).isEqualTo(3);
+        assertThat(store().entries(d)).isEmpty();
+        assertThat(store().entries(other)).hasSize(2);
+        assertThat(store().deleteByDocument(d)).isZero();
+        assertThat(store().deleteByDocument(doc(3))).isZero();
+    }
+
+    @Test
+    public void documentPagesCoverEveryDocumentOnceInUuidOrder() {
+        List<DocumentUuid> docs = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            DocumentUuid d = doc(100 + i);
+            docs.add(d);
+            store().replace(d, entries(d, TestHashes.sha256("c" + i), 1 + i % 3, i));
+        }
+        List<DocumentUuid> seen = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            Page<DocumentUuid> page = store().documents(cursor, 4);
+            assertThat(page.items().size()).isLessThanOrEqualTo(4);
+            seen.addAll(page.items());
+            cursor = page.nextCursor();
+            assertThat(++pages).isLessThanOrEqualTo(10);
+        } while (cursor.isPresent());
+        assertThat(seen).containsExactlyElementsOf(
+                docs.stream().sorted(Comparator.comparing(DocumentUuid::toString)).toList());
+    }
+
+    /**
+     * Writers replace the entries of a few shared documents concurrently: afterwards each document holds
+     * exactly one writer's complete set, never a mix.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {5L, 77L})
+    public void concurrentReplacesNeverMixEntrySets(long seed) throws Exception {
+        int threads = 4;
+        int rounds = 30;
+        List<DocumentUuid> docs = List.of(doc(seed), doc(seed + 1), doc(seed + 2));
+        VectorStore shared = store();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    SplittableRandom r = new SplittableRandom(seed * 100 + thread);
+                    for (int i = 0; i < rounds; i++) {
+                        DocumentUuid d = docs.get(r.nextInt(docs.size()));
+                        ContentHash writer = TestHashes.sha256("writer-" + thread + "-" + i);
+                        if (r.nextInt(5) == 0) {
+                            shared.deleteByDocument(d);
+                        } else {
+                            shared.replace(d, entries(d, writer, 1 + r.nextInt(4), i));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : results) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            for (DocumentUuid d : docs) {
+                List<VectorEntry> got = shared.entries(d);
+                assertThat(got).extracting(VectorEntry::contentHash).as("one writer's set").hasSizeLessThanOrEqualTo(4)
+                        .containsOnly(got.isEmpty() ? new ContentHash[0] : new ContentHash[] {got.get(0).contentHash()});
+                for (int i = 0; i < got.size(); i++) {
+                    assertThat(got.get(i).ordinal()).isEqualTo(i);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

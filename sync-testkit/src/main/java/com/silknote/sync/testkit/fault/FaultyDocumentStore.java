@@ -1,0 +1,159 @@
+package com.silknote.sync.testkit.fault;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.DocumentStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link DocumentStore} that fails as its {@link FaultPlan} says. Reads are {@link Operation#DOCUMENTS_READ}
+ * (key: the method name); the unit of work and every single write are effects (crash points). A fault on
+ * a unit of work is injected before the callback runs; a crash after it comes once the delegate committed.
+ */
+public final class FaultyDocumentStore implements DocumentStore {
+    private final DocumentStore delegate;
+    private final FaultPlan plan;
+
+    /** Decorates {@code delegate} with the faults of {@code plan}. */
+    public FaultyDocumentStore(DocumentStore delegate, FaultPlan plan) {
+        this.delegate = requireNonNull(delegate, "delegate");
+        this.plan = requireNonNull(plan, "plan");
+    }
+
+    private <T> T read(String method, java.util.function.Supplier<T> call) {
+        return plan.call(Operation.DOCUMENTS_READ, method, call);
+    }
+
+    @Override
+    public List<SyncMapping> mappings(FilesetId filesetId) {
+        return read("mappings", () -> delegate.mappings(filesetId));
+    }
+
+    @Override
+    public Optional<SyncMapping> findMapping(VsrxFileId fileId) {
+        return read("findMapping", () -> delegate.findMapping(fileId));
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) {
+        return read("findDocument", () -> delegate.findDocument(uuid));
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId) {
+        return read("findDocumentByClientFileId", () -> delegate.findDocumentByClientFileId(clientFileId));
+    }
+
+    @Override
+    public List<SilknoteDocument> documents(FilesetId filesetId) {
+        return read("documents", () -> delegate.documents(filesetId));
+    }
+
+    @Override
+    public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
+        return read("findFileset", () -> delegate.findFileset(filesetId));
+    }
+
+    @Override
+    public Optional<BlobRef> findBlobRef(ContentHash hash) {
+        return read("findBlobRef", () -> delegate.findBlobRef(hash));
+    }
+
+    @Override
+    public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId) {
+        return read("permanentSkips", () -> delegate.permanentSkips(filesetId));
+    }
+
+    @Override
+    public SyncState loadState() {
+        return read("loadState", delegate::loadState);
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+        return plan.effect(Operation.DOCUMENTS_UNIT_OF_WORK, "", () -> delegate.inUnitOfWork(token, work));
+    }
+
+    @Override
+    public List<OutboxEntry> pendingOutbox(int limit) {
+        return read("pendingOutbox", () -> delegate.pendingOutbox(limit));
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void completeOutbox(FencingToken token, long entryId) {
+        plan.effect(Operation.DOCUMENTS_COMPLETE_OUTBOX, Long.toString(entryId), () -> {
+            delegate.completeOutbox(token, entryId);
+            return null;
+        });
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
+        plan.effect(Operation.DOCUMENTS_FAIL_OUTBOX, Long.toString(entryId), () -> {
+            delegate.failOutbox(token, entryId, reasonCode, park);
+            return null;
+        });
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter) {
+        return plan.effect(Operation.DOCUMENTS_MARK_BLOB_DELETING, hash.hex(),
+                () -> delegate.markBlobDeleting(token, hash, blobEtag, notAfter));
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public boolean removeBlobRefIfDeleting(FencingToken token, ContentHash hash, String blobEtag) {
+        return plan.effect(Operation.DOCUMENTS_REMOVE_BLOB_REF, hash.hex(),
+                () -> delegate.removeBlobRefIfDeleting(token, hash, blobEtag));
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag) {
+        plan.effect(Operation.DOCUMENTS_REVIVE_BLOB_REF, hash.hex(), () -> {
+            delegate.reviveBlobRef(token, hash, blobEtag);
+            return null;
+        });
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        return read("unreferencedBlobs", () -> delegate.unreferencedBlobs(limit));
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void recordRun(FencingToken token, SyncReport report) {
+        plan.effect(Operation.DOCUMENTS_RECORD_RUN, report.runId().value(), () -> {
+            delegate.recordRun(token, report);
+            return null;
+        });
+    }
+
+    @Override
+    public List<SyncReport> recentRuns(int limit) {
+        return read("recentRuns", () -> delegate.recentRuns(limit));
+    }
+}
