@@ -1,0 +1,348 @@
+package com.silknote.sync.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.DocumentStore;
+import jakarta.inject.Inject;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The {@link DocumentStore} on PostgreSQL through Jdbi. Thread-safe and immutable.
+ *
+ * <p>A unit of work buffers its writes and flushes them at the end of the callback as JDBC batches, in
+ * one transaction (PostgreSQL's default {@code READ COMMITTED} suffices) that also checks the fencing token ({@code docs/schema.md}). A
+ * blob reference touched by the unit of work is read once with {@code SELECT ... FOR UPDATE}, so reference
+ * counts stay exact under concurrent units of work and the collector's conditional updates.
+ *
+ * <p>The tables must exist: {@link JdbcLedger} runs the migrations; the {@link Inject} constructor does not.
+ */
+public final class JdbiDocumentStore implements DocumentStore {
+    private static final String BLOB_COLUMNS = "content_hash, ref_count, size, state, blob_etag, updated_at";
+
+    private final Jdbi jdbi;
+    private final LedgerSql sql;
+    private final Clock clock;
+    private final Optional<String> fenceLockName;
+
+    /**
+     * A store on the adapter's own tables or on those named by {@code mapping}, not tied to a lock table.
+     *
+     * @param dataSource connections to a database migrated by {@link JdbcLedger}
+     * @param mapping    names of the documents and mappings tables
+     * @param clock      time of {@code updatedAt} values written by the store
+     * @throws NullPointerException when an argument is null
+     */
+    @Inject
+    public JdbiDocumentStore(DataSource dataSource, SchemaMapping mapping, Clock clock) {
+        this(Jdbis.create(requireNonNull(dataSource, "dataSource")), mapping, clock, Optional.empty());
+    }
+
+    JdbiDocumentStore(Jdbi jdbi, SchemaMapping mapping, Clock clock, Optional<String> fenceLockName) {
+        this.jdbi = requireNonNull(jdbi, "jdbi");
+        this.sql = new LedgerSql(requireNonNull(mapping, "mapping"));
+        this.clock = requireNonNull(clock, "clock");
+        this.fenceLockName = requireNonNull(fenceLockName, "fenceLockName");
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public List<SyncMapping> mappings(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        return read("read mappings", h -> h.createQuery(sql.mappingsByFileset).bind("fileset", filesetId.value())
+                .map(sql.mappingMapper).list());
+    }
+
+    @Override
+    public Optional<SyncMapping> findMapping(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        return read("read mapping", h -> h.createQuery(sql.mappingByFileId).bind("file", fileId.value())
+                .map(sql.mappingMapper).findOne());
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) {
+        requireNonNull(uuid, "uuid");
+        return read("read document", h -> h.createQuery(sql.documentByUuid).bind("uuid", uuid.value())
+                .map(sql.documentMapper).findOne());
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId) {
+        requireNonNull(clientFileId, "clientFileId");
+        return read("read document", h -> h.createQuery(sql.documentByClientFileId)
+                .bind("client", clientFileId.value()).map(sql.documentMapper).findOne());
+    }
+
+    @Override
+    public List<SilknoteDocument> documents(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        return read("read documents", h -> h.createQuery(sql.documentsByFileset).bind("fileset", filesetId.value())
+                .map(sql.documentMapper).list());
+    }
+
+    @Override
+    public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        return read("read fileset", h -> h.createQuery("""
+                SELECT fileset_id, patient_uuid, patient_id_history::text AS history, last_synced_at
+                FROM vsrx_sync_fileset WHERE fileset_id = :fileset""")
+                .bind("fileset", filesetId.value())
+                .map((rs, ctx) -> new PatientFilesetRecord(FilesetId.of(rs.getString("fileset_id")),
+                        new PatientUuid(rs.getObject("patient_uuid", UUID.class)),
+                        Json.patientIdHistory(rs.getString("history")), Jdbis.instant(rs, "last_synced_at")))
+                .findOne());
+    }
+
+    @Override
+    public Optional<BlobRef> findBlobRef(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        return read("read blob reference", h -> selectBlobRef(h, hash, false));
+    }
+
+    @Override
+    public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        return read("read skips", h -> {
+            Map<VsrxFileId, PermanentSkip> skips = new LinkedHashMap<>();
+            h.createQuery("""
+                    SELECT file_id, fileset_id, version, reason, skipped_at FROM vsrx_sync_skip
+                    WHERE fileset_id = :fileset ORDER BY file_id""")
+                    .bind("fileset", filesetId.value())
+                    .map((rs, ctx) -> new PermanentSkip(VsrxFileId.of(rs.getString("file_id")),
+                            FilesetId.of(rs.getString("fileset_id")), rs.getString("version"),
+                            SkipReason.valueOf(rs.getString("reason")), Jdbis.instant(rs, "skipped_at")))
+                    .forEach(s -> skips.put(s.fileId(), s));
+            return Map.copyOf(skips);
+        });
+    }
+
+    @Override
+    public SyncState loadState() {
+        return read("read sync state", h -> h.createQuery("SELECT state::text FROM vsrx_sync_state WHERE id = 1")
+                .mapTo(String.class).findOne().map(Json::state).orElseGet(SyncState::initial));
+    }
+
+    @Override
+    public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+        requireNonNull(token, "token");
+        requireNonNull(work, "work");
+        return SqlErrors.translate("fileset unit of work", () ->
+                jdbi.inTransaction(h -> {
+                    JdbiUnitOfWork uow = new JdbiUnitOfWork(h, sql, clock);
+                    T result = work.apply(uow);
+                    uow.flush(token, fenceLockName);
+                    return result;
+                }));
+    }
+
+    @Override
+    public List<OutboxEntry> pendingOutbox(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        return read("read outbox", h -> h.createQuery("""
+                SELECT id, document_uuid, action, content_hash, attempts, created_at, last_error
+                FROM vsrx_sync_outbox WHERE NOT parked ORDER BY id LIMIT :limit""")
+                .bind("limit", limit)
+                .map((rs, ctx) -> new OutboxEntry(rs.getLong("id"),
+                        new DocumentUuid(rs.getObject("document_uuid", UUID.class)),
+                        OutboxEntry.Action.valueOf(rs.getString("action")),
+                        ContentHash.ofHex(rs.getString("content_hash")), rs.getInt("attempts"),
+                        Jdbis.instant(rs, "created_at"), Optional.ofNullable(rs.getString("last_error"))))
+                .list());
+    }
+
+    @Override
+    public void completeOutbox(FencingToken token, long entryId) {
+        write("complete outbox entry", token, h -> h.createUpdate("DELETE FROM vsrx_sync_outbox WHERE id = :id")
+                .bind("id", entryId).execute());
+    }
+
+    @Override
+    public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
+        requireNonNull(reasonCode, "reasonCode");
+        write("record outbox failure", token, h -> h.createUpdate("""
+                UPDATE vsrx_sync_outbox SET attempts = attempts + 1, last_error = :reason, parked = parked OR :park
+                WHERE id = :id""")
+                .bind("reason", reasonCode).bind("park", park).bind("id", entryId).execute());
+    }
+
+    @Override
+    public boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter) {
+        requireNonNull(hash, "hash");
+        requireNonNull(blobEtag, "blobEtag");
+        requireNonNull(notAfter, "notAfter");
+        return write("mark blob deleting", token, h -> h.createUpdate("""
+                UPDATE vsrx_sync_blob_ref SET state = 'DELETING', blob_etag = :etag, updated_at = :now
+                WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0 AND updated_at < :notAfter""")
+                .bind("etag", blobEtag).bind("now", now()).bind("hash", hash.hex())
+                .bind("notAfter", Jdbis.utc(notAfter)).execute()) == 1;
+    }
+
+    @Override
+    public boolean removeBlobRefIfDeleting(FencingToken token, ContentHash hash, String blobEtag) {
+        requireNonNull(hash, "hash");
+        requireNonNull(blobEtag, "blobEtag");
+        return write("remove blob reference", token, h -> h.createUpdate("""
+                DELETE FROM vsrx_sync_blob_ref
+                WHERE content_hash = :hash AND state = 'DELETING' AND blob_etag = :etag""")
+                .bind("hash", hash.hex()).bind("etag", blobEtag).execute()) == 1;
+    }
+
+    @Override
+    public void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag) {
+        requireNonNull(hash, "hash");
+        requireNonNull(blobEtag, "blobEtag");
+        write("revive blob reference", token, h -> h.createUpdate("""
+                UPDATE vsrx_sync_blob_ref SET state = 'LIVE', updated_at = :now
+                WHERE content_hash = :hash AND state = 'DELETING' AND blob_etag = :etag""")
+                .bind("now", now()).bind("hash", hash.hex()).bind("etag", blobEtag).execute());
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        return read("read unreferenced blobs", h -> h.createQuery("SELECT " + BLOB_COLUMNS
+                + " FROM vsrx_sync_blob_ref WHERE ref_count = 0 OR state = 'DELETING' ORDER BY content_hash"
+                + " LIMIT :limit")
+                .bind("limit", limit).map((rs, ctx) -> blobRef(rs)).list());
+    }
+
+    @Override
+    public void recordRun(FencingToken token, SyncReport report) {
+        requireNonNull(report, "report");
+        String json = Json.report(report);
+        write("record run", token, h -> h.createUpdate("""
+                INSERT INTO vsrx_sync_run (run_id, started_at, finished_at, report)
+                VALUES (:run, :started, :finished, CAST(:report AS jsonb))
+                ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at,
+                    finished_at = EXCLUDED.finished_at, report = EXCLUDED.report""")
+                .bind("run", report.runId().value()).bind("started", Jdbis.utc(report.startedAt()))
+                .bind("finished", Jdbis.utc(report.finishedAt())).bind("report", json).execute());
+    }
+
+    @Override
+    public List<SyncReport> recentRuns(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        return read("read run history", h -> h.createQuery(
+                "SELECT report::text FROM vsrx_sync_run ORDER BY started_at DESC, seq DESC LIMIT :limit")
+                .bind("limit", limit).mapTo(String.class).list())
+                .stream().map(Json::report).toList();
+    }
+
+    static Optional<BlobRef> selectBlobRef(Handle h, ContentHash hash, boolean forUpdate) {
+        return h.createQuery("SELECT " + BLOB_COLUMNS + " FROM vsrx_sync_blob_ref WHERE content_hash = :hash"
+                + (forUpdate ? " FOR UPDATE" : ""))
+                .bind("hash", hash.hex()).map((rs, ctx) -> blobRef(rs)).findOne();
+    }
+
+    static BlobRef blobRef(ResultSet rs) throws SQLException {
+        return new BlobRef(ContentHash.ofHex(rs.getString("content_hash")), rs.getLong("ref_count"),
+                rs.getLong("size"), BlobRef.State.valueOf(rs.getString("state")),
+                Optional.ofNullable(rs.getString("blob_etag")), Jdbis.instant(rs, "updated_at"));
+    }
+
+    private java.time.OffsetDateTime now() {
+        return Jdbis.utc(clock.instant());
+    }
+
+    private <T> T read(String operation, Function<Handle, T> query) {
+        return SqlErrors.translate(operation, () -> jdbi.withHandle(query::apply));
+    }
+
+    private <T> T write(String operation, FencingToken token, Function<Handle, T> update) {
+        requireNonNull(token, "token");
+        return SqlErrors.translate(operation, () ->
+                jdbi.inTransaction(h -> {
+                    Fence.check(h, token, fenceLockName);
+                    return update.apply(h);
+                }));
+    }
+
+    /** Builds a {@link JdbiDocumentStore}. */
+    public static final class Builder {
+        private DataSource dataSource;
+        private SchemaMapping mapping = SchemaMapping.defaults();
+        private Clock clock = Clock.systemUTC();
+        private Optional<String> fenceLockName = Optional.empty();
+
+        private Builder() {
+        }
+
+        /** Connections to a migrated database (required). @return this builder */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /** Table and column names of documents and mappings; default {@link SchemaMapping#defaults()}. @return this builder */
+        public Builder schemaMapping(SchemaMapping mapping) {
+            this.mapping = requireNonNull(mapping, "mapping");
+            return this;
+        }
+
+        /** Time of {@code updatedAt} values; default the system UTC clock. @return this builder */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Also fence writes against the lease row of {@code lockName} in {@code vsrx_sync_lock} (use only when
+         * the run's lock is a {@link JdbiSyncLock} on the same database). Default: the high-water mark only.
+         *
+         * @return this builder
+         */
+        public Builder fencedByLock(String lockName) {
+            this.fenceLockName = Optional.of(requireNonNull(lockName, "lockName"));
+            return this;
+        }
+
+        /**
+         * The store.
+         *
+         * @throws IllegalStateException when no data source was given
+         */
+        public JdbiDocumentStore build() {
+            if (dataSource == null) {
+                throw new IllegalStateException("dataSource is required");
+            }
+            return new JdbiDocumentStore(Jdbis.create(dataSource), mapping, clock, fenceLockName);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package com.silknote.sync.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.VectorEntry;
+import com.silknote.sync.core.port.VectorStore;
+import jakarta.inject.Inject;
+import java.sql.Array;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * A {@link VectorStore} in the table {@code vsrx_sync_vector} (one row per entry, the embedding as
+ * {@code real[]}), for hosts without a vector database. It stores and lists; it does not search.
+ * Thread-safe.
+ */
+public final class JdbiVectorStore implements VectorStore {
+    private final Jdbi jdbi;
+
+    /**
+     * A vector store on a migrated database.
+     *
+     * @throws NullPointerException when {@code dataSource} is null
+     */
+    @Inject
+    public JdbiVectorStore(DataSource dataSource) {
+        this(Jdbis.create(requireNonNull(dataSource, "dataSource")));
+    }
+
+    JdbiVectorStore(Jdbi jdbi) {
+        this.jdbi = requireNonNull(jdbi, "jdbi");
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when an entry belongs to another document or two share an ordinal
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed; nothing changed
+     */
+    @Override
+    public void replace(DocumentUuid document, List<VectorEntry> entries) {
+        requireNonNull(document, "document");
+        List<VectorEntry> copy = List.copyOf(requireNonNull(entries, "entries"));
+        Set<Integer> ordinals = new HashSet<>();
+        for (VectorEntry e : copy) {
+            if (!e.document().equals(document)) {
+                throw new IllegalArgumentException("entry belongs to another document");
+            }
+            if (!ordinals.add(e.ordinal())) {
+                throw new IllegalArgumentException("duplicate ordinal " + e.ordinal());
+            }
+        }
+        SqlErrors.run("replace vector entries", () -> jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
+                    .execute();
+            if (copy.isEmpty()) {
+                return;
+            }
+            PreparedBatch batch = h.prepareBatch("""
+                    INSERT INTO vsrx_sync_vector (document_uuid, ordinal, content_hash, embedding)
+                    VALUES (:doc, :ordinal, :hash, CAST(:embedding AS real[]))""");
+            for (VectorEntry e : copy) {
+                float[] v = e.embedding();
+                Float[] boxed = new Float[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    boxed[i] = v[i];
+                }
+                batch.bind("doc", document.value()).bind("ordinal", e.ordinal()).bind("hash", e.contentHash().hex())
+                        .bindArray("embedding", Float.class, (Object[]) boxed).add();
+            }
+            batch.execute();
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed
+     */
+    @Override
+    public int deleteByDocument(DocumentUuid document) {
+        requireNonNull(document, "document");
+        return SqlErrors.translate("delete vector entries", () -> jdbi.withHandle(h -> h
+                .createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc")
+                .bind("doc", document.value()).execute()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed
+     */
+    @Override
+    public List<VectorEntry> entries(DocumentUuid document) {
+        requireNonNull(document, "document");
+        return SqlErrors.translate("read vector entries", () -> jdbi.withHandle(h -> h.createQuery("""
+                SELECT ordinal, content_hash, embedding FROM vsrx_sync_vector
+                WHERE document_uuid = :doc ORDER BY ordinal""")
+                .bind("doc", document.value())
+                .map((rs, ctx) -> new VectorEntry(document, rs.getInt("ordinal"),
+                        ContentHash.ofHex(rs.getString("content_hash")), floats(rs.getArray("embedding"))))
+                .list()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code limit} is not in 1..1000 or the cursor is malformed
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed
+     */
+    @Override
+    public Page<DocumentUuid> documents(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        UUID after = cursor.map(UUID::fromString).orElse(null);
+        List<UUID> rows = SqlErrors.translate("list vector documents", () -> jdbi.withHandle(h -> h.createQuery("""
+                SELECT DISTINCT document_uuid FROM vsrx_sync_vector
+                WHERE CAST(:after AS uuid) IS NULL OR document_uuid > CAST(:after AS uuid)
+                ORDER BY document_uuid LIMIT :limit""")
+                .bind("after", after).bind("limit", limit + 1).mapTo(UUID.class).list()));
+        boolean more = rows.size() > limit;
+        List<DocumentUuid> page = rows.stream().limit(limit).map(DocumentUuid::new).toList();
+        return new Page<>(page, more ? Optional.of(page.get(page.size() - 1).value().toString()) : Optional.empty());
+    }
+
+    private static float[] floats(Array array) throws SQLException {
+        Object[] values = (Object[]) array.getArray();
+        float[] result = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = ((Number) values[i]).floatValue();
+        }
+        return result;
+    }
+
+    /** Builds a {@link JdbiVectorStore}. */
+    public static final class Builder {
+        private DataSource dataSource;
+
+        private Builder() {
+        }
+
+        /** Connections to a migrated database (required). @return this builder */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /**
+         * The store.
+         *
+         * @throws IllegalStateException when no data source was given
+         */
+        public JdbiVectorStore build() {
+            if (dataSource == null) {
+                throw new IllegalStateException("dataSource is required");
+            }
+            return new JdbiVectorStore(dataSource);
+        }
+    }
+}

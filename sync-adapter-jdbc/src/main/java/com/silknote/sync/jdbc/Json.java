@@ -1,0 +1,148 @@
+package com.silknote.sync.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.DocumentMetadata;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** JSON columns: document metadata, patient-id histories, resume state, run reports, audit counts. */
+final class Json {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new Jdk8Module())
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private Json() {
+    }
+
+    static String metadata(DocumentMetadata m) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("vsrxReference", m.vsrxReference().value());
+        node.put("originalPath", m.originalPath());
+        node.put("sourceSystem", m.sourceSystem());
+        node.put("groupingStatus", m.groupingStatus());
+        node.set("patientIdHistory", patientIds(m.patientIdHistory()));
+        return node.toString();
+    }
+
+    static DocumentMetadata metadata(String json) {
+        JsonNode node = parse(json, "document metadata");
+        return new DocumentMetadata(
+                VsrxFileId.of(text(node, "vsrxReference")),
+                text(node, "originalPath"),
+                text(node, "sourceSystem"),
+                text(node, "groupingStatus"),
+                patientIds(node.get("patientIdHistory")));
+    }
+
+    static String patientIdHistory(List<PatientId> ids) {
+        return patientIds(ids).toString();
+    }
+
+    static List<PatientId> patientIdHistory(String json) {
+        return patientIds(parse(json, "patient id history"));
+    }
+
+    private static ArrayNode patientIds(List<PatientId> ids) {
+        ArrayNode array = MAPPER.createArrayNode();
+        ids.forEach(id -> array.add(id.value()));
+        return array;
+    }
+
+    private static List<PatientId> patientIds(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw new PermanentSyncException("stored patient id history is not a JSON array");
+        }
+        List<PatientId> ids = new ArrayList<>(array.size());
+        array.forEach(n -> ids.add(PatientId.of(n.asText())));
+        return ids;
+    }
+
+    /** The resume state, stored in its {@link SyncState#toJson()} shape. */
+    static SyncState state(String json) {
+        JsonNode node = parse(json, "sync state");
+        JsonNode last = node.get("lastCompleteSync");
+        JsonNode partial = node.get("partialSyncState");
+        if (partial == null || !partial.isObject()) {
+            throw new PermanentSyncException("stored sync state has no partialSyncState");
+        }
+        JsonNode resume = partial.get("resumeFromFileset");
+        return new SyncState(
+                last == null || last.isNull() ? Optional.empty() : Optional.of(Instant.parse(last.asText())),
+                new SyncState.PartialSyncState(
+                        filesetIds(partial.get("processedFilesets")),
+                        filesetIds(partial.get("failedFilesets")),
+                        resume == null || resume.isNull() ? Optional.empty()
+                                : Optional.of(FilesetId.of(resume.asText()))));
+    }
+
+    private static List<FilesetId> filesetIds(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw new PermanentSyncException("stored sync state has a malformed fileset list");
+        }
+        List<FilesetId> ids = new ArrayList<>(array.size());
+        array.forEach(n -> ids.add(FilesetId.of(n.asText())));
+        return ids;
+    }
+
+    static String report(SyncReport report) {
+        try {
+            return MAPPER.writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new PermanentSyncException("run report could not be written as JSON", e);
+        }
+    }
+
+    static SyncReport report(String json) {
+        try {
+            return MAPPER.readValue(json, SyncReport.class);
+        } catch (JsonProcessingException e) {
+            throw new PermanentSyncException("stored run report could not be read", e);
+        }
+    }
+
+    static String counts(Map<String, Long> counts) {
+        ObjectNode node = MAPPER.createObjectNode();
+        counts.forEach(node::put);
+        return node.toString();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new PermanentSyncException("stored document metadata lacks " + field);
+        }
+        return value.asText();
+    }
+
+    private static JsonNode parse(String json, String what) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            // the parser's message may quote content: keep it only as the cause
+            throw new PermanentSyncException("stored " + what + " is not valid JSON", e);
+        }
+    }
+}

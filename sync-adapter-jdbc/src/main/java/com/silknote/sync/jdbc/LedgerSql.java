@@ -1,0 +1,110 @@
+package com.silknote.sync.jdbc;
+
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.VsrxFileId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** SQL text of the document and mapping tables, built once from a {@link SchemaMapping}. */
+final class LedgerSql {
+    final String selectDocument;
+    final String documentByUuid;
+    final String documentByClientFileId;
+    final String documentsByFileset;
+    final String upsertDocument;
+    final String deleteDocument;
+    final String selectMapping;
+    final String mappingByFileId;
+    final String mappingsByFileset;
+    final String upsertMapping;
+    final String deleteMappingsOfDocument;
+    final RowMapper<SilknoteDocument> documentMapper;
+    final RowMapper<SyncMapping> mappingMapper;
+
+    LedgerSql(SchemaMapping m) {
+        selectDocument = "SELECT " + String.join(", ", m.documentUuid() + " AS d_uuid",
+                m.documentPatientUuid() + " AS d_patient", m.documentFilesetId() + " AS d_fileset",
+                m.documentClientFileId() + " AS d_client", m.documentContentHash() + " AS d_hash",
+                m.documentSize() + " AS d_size", m.documentMimeType() + " AS d_mime",
+                m.documentMetadata() + "::text AS d_meta", m.documentUpdatedAt() + " AS d_updated")
+                + " FROM " + m.documentTable();
+        documentByUuid = selectDocument + " WHERE " + m.documentUuid() + " = :uuid";
+        documentByClientFileId = selectDocument + " WHERE " + m.documentClientFileId() + " = :client";
+        documentsByFileset = selectDocument + " WHERE " + m.documentFilesetId() + " = :fileset ORDER BY "
+                + m.documentClientFileId();
+        upsertDocument = "INSERT INTO " + m.documentTable() + " AS d (" + String.join(", ", m.documentUuid(),
+                m.documentPatientUuid(), m.documentFilesetId(), m.documentClientFileId(), m.documentContentHash(),
+                m.documentSize(), m.documentMimeType(), m.documentMetadata(), m.documentUpdatedAt())
+                + ") VALUES (:uuid, :patient, :fileset, :client, :hash, :size, :mime, CAST(:meta AS jsonb), :updated)"
+                + " ON CONFLICT (" + m.documentUuid() + ") DO UPDATE SET "
+                + set(m.documentPatientUuid()) + ", " + set(m.documentFilesetId()) + ", "
+                + set(m.documentClientFileId()) + ", " + set(m.documentContentHash()) + ", "
+                + set(m.documentSize()) + ", " + set(m.documentMimeType()) + ", "
+                + m.documentMetadata() + " = COALESCE(d." + m.documentMetadata() + ", '{}'::jsonb) || EXCLUDED."
+                + m.documentMetadata() + ", " + set(m.documentUpdatedAt());
+        deleteDocument = "DELETE FROM " + m.documentTable() + " WHERE " + m.documentUuid() + " = :uuid";
+        selectMapping = "SELECT " + String.join(", ", m.mappingVsrxFileId() + " AS m_file",
+                m.mappingDocumentUuid() + " AS m_doc", m.mappingFilesetId() + " AS m_fileset",
+                m.mappingEtag() + " AS m_etag", m.mappingModifiedAt() + " AS m_modified",
+                m.mappingModifiedAtNanos() + " AS m_modified_nanos", m.mappingSize() + " AS m_size",
+                m.mappingContentHash() + " AS m_hash", m.mappingSyncedAt() + " AS m_synced")
+                + " FROM " + m.mappingTable();
+        mappingByFileId = selectMapping + " WHERE " + m.mappingVsrxFileId() + " = :file";
+        mappingsByFileset = selectMapping + " WHERE " + m.mappingFilesetId() + " = :fileset ORDER BY "
+                + m.mappingVsrxFileId();
+        upsertMapping = "INSERT INTO " + m.mappingTable() + " (" + String.join(", ", m.mappingVsrxFileId(),
+                m.mappingDocumentUuid(), m.mappingFilesetId(), m.mappingEtag(), m.mappingModifiedAt(),
+                m.mappingModifiedAtNanos(), m.mappingSize(), m.mappingContentHash(), m.mappingSyncedAt())
+                + ") VALUES (:file, :doc, :fileset, :etag, :modified, :modifiedNanos, :size, :hash, :synced)"
+                + " ON CONFLICT (" + m.mappingVsrxFileId() + ") DO UPDATE SET "
+                + String.join(", ", set(m.mappingDocumentUuid()), set(m.mappingFilesetId()), set(m.mappingEtag()),
+                        set(m.mappingModifiedAt()), set(m.mappingModifiedAtNanos()), set(m.mappingSize()),
+                        set(m.mappingContentHash()), set(m.mappingSyncedAt()));
+        deleteMappingsOfDocument = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingDocumentUuid()
+                + " = :doc";
+        documentMapper = (rs, ctx) -> document(rs);
+        mappingMapper = (rs, ctx) -> mapping(rs);
+    }
+
+    private static String set(String column) {
+        return column + " = EXCLUDED." + column;
+    }
+
+    private static SilknoteDocument document(ResultSet rs) throws SQLException {
+        return new SilknoteDocument(
+                new DocumentUuid(rs.getObject("d_uuid", UUID.class)),
+                new PatientUuid(rs.getObject("d_patient", UUID.class)),
+                FilesetId.of(rs.getString("d_fileset")),
+                VsrxFileId.of(rs.getString("d_client")),
+                ContentHash.ofHex(rs.getString("d_hash").trim()),
+                rs.getLong("d_size"),
+                rs.getString("d_mime"),
+                Json.metadata(rs.getString("d_meta")),
+                Jdbis.instant(rs, "d_updated"));
+    }
+
+    private static SyncMapping mapping(ResultSet rs) throws SQLException {
+        VsrxFileId file = VsrxFileId.of(rs.getString("m_file"));
+        Instant modified = Jdbis.instant(rs, "m_modified");
+        modified = Instant.ofEpochSecond(modified.getEpochSecond(), rs.getInt("m_modified_nanos"));
+        return new SyncMapping(
+                file,
+                new DocumentUuid(rs.getObject("m_doc", UUID.class)),
+                file,
+                FilesetId.of(rs.getString("m_fileset")),
+                Optional.ofNullable(rs.getString("m_etag")),
+                modified,
+                rs.getLong("m_size"),
+                ContentHash.ofHex(rs.getString("m_hash").trim()),
+                Jdbis.instant(rs, "m_synced"));
+    }
+}

@@ -1,0 +1,363 @@
+package com.silknote.sync.jdbc;
+
+import static com.silknote.sync.jdbc.Samples.T0;
+import static com.silknote.sync.jdbc.Samples.document;
+import static com.silknote.sync.jdbc.Samples.fileset;
+import static com.silknote.sync.jdbc.Samples.hash;
+import static com.silknote.sync.jdbc.Samples.mapping;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunMetrics;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** PostgreSQL-specific behaviour of the store: batching, row locks, fencing, rollback, exact round trips. */
+class JdbiDocumentStoreTest {
+    static final FilesetId FS = FilesetId.of("fs-1");
+    static final FencingToken TOKEN = FencingToken.of(7);
+
+    static JdbcLedger ledger;
+    static CountingDataSource counting;
+    JdbiDocumentStore store;
+
+    @BeforeAll
+    static void start() {
+        ledger = PostgresFixture.newThrowawayLedger("store", Clock.systemUTC());
+        counting = new CountingDataSource(ledger.dataSource());
+    }
+
+    @AfterAll
+    static void stop() {
+        ledger.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        PostgresFixture.truncate(ledger.dataSource());
+        store = JdbiDocumentStore.builder().dataSource(counting).clock(Clock.fixed(T0, ZoneOffset.UTC))
+                .fencedByLock("vsrx-sync").build();
+    }
+
+    @Test
+    void roundTripsEveryKindOfRowExactly() {
+        ContentHash h = hash("a");
+        Instant oddModifiedAt = Instant.parse("2025-05-05T10:11:12.999999999Z");
+        SilknoteDocument doc = document(FS, "f1", h);
+        var map = mapping(FS, "f1", h, oddModifiedAt);
+        var skip = new PermanentSkip(VsrxFileId.of("f2"), FS, "\"e2\"", SkipReason.TOO_LARGE, T0);
+        var state = new SyncState(Optional.of(Instant.parse("2024-01-20T10:00:00.123456Z")),
+                new SyncState.PartialSyncState(List.of(FilesetId.of("uuid1"), FilesetId.of("uuid2")),
+                        List.of(FilesetId.of("uuid3")), Optional.of(FilesetId.of("uuid3"))));
+        store.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertFileset(fileset(FS));
+            uow.upsertDocument(doc);
+            uow.upsertMapping(map);
+            uow.addBlobRef(h, 1234, "etag-1");
+            uow.rememberSkip(skip);
+            uow.enqueue(OutboxEntry.pending(doc.uuid(), OutboxEntry.Action.PROCESS, h, T0));
+            uow.saveState(state);
+            return null;
+        });
+
+        assertThat(store.findDocument(doc.uuid())).contains(doc);
+        assertThat(store.findDocumentByClientFileId(VsrxFileId.of("f1"))).contains(doc);
+        assertThat(store.documents(FS)).containsExactly(doc);
+        assertThat(store.findMapping(VsrxFileId.of("f1"))).contains(map);
+        assertThat(store.mappings(FS)).containsExactly(map);
+        assertThat(store.findFileset(FS)).contains(fileset(FS));
+        assertThat(store.permanentSkips(FS)).containsEntry(VsrxFileId.of("f2"), skip).hasSize(1);
+        assertThat(store.loadState()).isEqualTo(state);
+        assertThat(store.loadState().toJson()).isEqualTo(state.toJson());
+        assertThat(store.findBlobRef(h)).contains(new BlobRef(h, 1, 1234, BlobRef.State.LIVE, Optional.of("etag-1"), T0));
+        assertThat(store.pendingOutbox(10)).singleElement().satisfies(e -> {
+            assertThat(e.id()).isPositive();
+            assertThat(e.document()).isEqualTo(doc.uuid());
+            assertThat(e.action()).isEqualTo(OutboxEntry.Action.PROCESS);
+        });
+    }
+
+    @Test
+    void patientValuesAreStoredAsTheirValuesNotTheirRedactedText() throws SQLException {
+        store.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertFileset(fileset(FS));
+            uow.upsertDocument(document(FS, "f1", hash("a")));
+            return null;
+        });
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT d.patient_uuid::text, d.metadata::text, f.patient_id_history::text"
+                        + " FROM vsrx_sync_document d JOIN vsrx_sync_fileset f USING (fileset_id)")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(Samples.PATIENT.value().toString());
+            assertThat(rs.getString(2)).contains("\"P-OLD\"", "\"P-1\"").doesNotContain("redacted");
+            assertThat(rs.getString(3)).isEqualTo("[\"P-OLD\", \"P-1\"]");
+        }
+    }
+
+    @Test
+    void tenThousandFilesCommitInAFewBatchedRoundTrips() {
+        List<ContentHash> hashes = java.util.stream.IntStream.range(0, 10).mapToObj(i -> hash("h" + i)).toList();
+        counting.reset();
+        store.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertFileset(fileset(FS));
+            for (int i = 0; i < 10_000; i++) {
+                ContentHash h = hashes.get(i % 10);
+                SilknoteDocument d = document(FS, "file-" + i, h);
+                uow.upsertDocument(d);
+                uow.upsertMapping(mapping(FS, "file-" + i, h, T0));
+                uow.addBlobRef(h, 1234, "etag");
+                uow.enqueue(OutboxEntry.pending(d.uuid(), OutboxEntry.Action.PROCESS, h, T0));
+            }
+            uow.saveState(SyncState.initial());
+            return null;
+        });
+        // fence (2-3) + one locking read per distinct hash (10) + one batch per table + audit
+        assertThat(counting.executions.get()).isLessThan(30);
+        assertThat(counting.batchExecutions.get()).isLessThanOrEqualTo(5);
+        assertThat(store.documents(FS)).hasSize(10_000);
+        assertThat(store.mappings(FS)).hasSize(10_000);
+        assertThat(store.pendingOutbox(20_000)).hasSize(10_000);
+        assertThat(store.findBlobRef(hashes.get(3))).map(BlobRef::refCount).contains(1000L);
+    }
+
+    @Test
+    void referencesInOneUnitSeeEarlierOnesOfTheSameUnit() {
+        ContentHash h = hash("same");
+        store.inUnitOfWork(TOKEN, uow -> {
+            assertThat(uow.addBlobRef(h, 10, "e1").refCount()).isEqualTo(1);
+            assertThat(uow.addBlobRef(h, 10, "e1").refCount()).isEqualTo(2);
+            assertThat(uow.releaseBlobRef(h).refCount()).isEqualTo(1);
+            return null;
+        });
+        assertThat(store.findBlobRef(h)).map(BlobRef::refCount).contains(1L);
+        store.inUnitOfWork(TOKEN, uow -> {
+            assertThat(uow.releaseBlobRef(h).refCount()).isZero();
+            assertThatThrownBy(() -> uow.releaseBlobRef(h)).isInstanceOf(IllegalStateException.class);
+            assertThat(uow.addBlobRef(h, 10, "e1").refCount()).isEqualTo(1);
+            return null;
+        });
+        assertThat(store.findBlobRef(h)).map(BlobRef::refCount).contains(1L);
+    }
+
+    @Test
+    void addingAReferenceToABlobBeingCollectedRollsTheWholeUnitBack() {
+        ContentHash h = hash("gc");
+        store.inUnitOfWork(TOKEN, uow -> {
+            uow.addBlobRef(h, 10, "e1");
+            uow.releaseBlobRef(h);
+            return null;
+        });
+        assertThat(store.markBlobDeleting(TOKEN, h, "e1", T0.plusSeconds(1))).isTrue();
+        assertThatThrownBy(() -> store.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertDocument(document(FS, "f1", h));
+            return uow.addBlobRef(h, 10, "e1");
+        })).isInstanceOf(BlobBeingCollectedException.class);
+        assertThat(store.findDocumentByClientFileId(VsrxFileId.of("f1"))).isEmpty();
+        assertThat(store.findBlobRef(h)).map(BlobRef::state).contains(BlobRef.State.DELETING);
+
+        // a re-upload gives a new ETag: the reference revives the row and the collector's row removal fails
+        BlobRef revived = store.inUnitOfWork(TOKEN, uow -> uow.addBlobRef(h, 10, "e2"));
+        assertThat(revived.state()).isEqualTo(BlobRef.State.LIVE);
+        assertThat(store.removeBlobRefIfDeleting(TOKEN, h, "e1")).isFalse();
+        assertThat(store.findBlobRef(h)).map(BlobRef::refCount).contains(1L);
+    }
+
+    @Test
+    void aConstraintViolationMidFlushLeavesNothingWritten() {
+        store.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertDocument(document(FS, "FILE-CANARY", hash("x")));
+            return null;
+        });
+        SilknoteDocument clash = new SilknoteDocument(new DocumentUuid(UUID.fromString(
+                "11111111-2222-3333-4444-555555555555")), Samples.PATIENT, FS, VsrxFileId.of("FILE-CANARY"),
+                hash("y"), 1, "application/pdf", document(FS, "FILE-CANARY", hash("y")).metadata(), T0);
+        assertThatThrownBy(() -> store.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertFileset(fileset(FilesetId.of("fs-2")));
+            uow.deleteDocument(DocumentUuid.forVsrxFile(VsrxFileId.of("other")));
+            uow.upsertDocument(clash);
+            uow.upsertMapping(mapping(FS, "FILE-CANARY", hash("y"), T0));
+            uow.addBlobRef(hash("y"), 1, "e");
+            uow.enqueue(OutboxEntry.pending(clash.uuid(), OutboxEntry.Action.PROCESS, hash("y"), T0));
+            uow.saveState(SyncState.initial());
+            return null;
+        })).isInstanceOf(PermanentSyncException.class)
+                .hasMessageContaining("23505")
+                .satisfies(e -> {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        assertThat(String.valueOf(t.getMessage()))
+                                .doesNotContain("FILE-CANARY", Samples.PATIENT.value().toString(), "notes/");
+                    }
+                });
+        assertThat(store.findFileset(FilesetId.of("fs-2"))).isEmpty();
+        assertThat(store.findDocument(clash.uuid())).isEmpty();
+        assertThat(store.findMapping(VsrxFileId.of("FILE-CANARY"))).isEmpty();
+        assertThat(store.findBlobRef(hash("y"))).isEmpty();
+        assertThat(store.pendingOutbox(10)).isEmpty();
+        assertThat(auditRows()).isEqualTo(1);
+    }
+
+    @Test
+    void aStaleTokenIsRefusedAndWritesNothing() {
+        store.inUnitOfWork(FencingToken.of(5), uow -> {
+            uow.upsertFileset(fileset(FS));
+            uow.enqueue(OutboxEntry.pending(DocumentUuid.forVsrxFile(VsrxFileId.of("f")), OutboxEntry.Action.PROCESS,
+                    hash("a"), T0));
+            return null;
+        });
+        long entry = store.pendingOutbox(1).get(0).id();
+        assertThatThrownBy(() -> store.inUnitOfWork(FencingToken.of(4), uow -> {
+            uow.upsertDocument(document(FS, "f9", hash("b")));
+            return null;
+        })).isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store.completeOutbox(FencingToken.of(4), entry))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store.findDocumentByClientFileId(VsrxFileId.of("f9"))).isEmpty();
+        assertThat(store.pendingOutbox(10)).hasSize(1);
+        store.completeOutbox(FencingToken.of(6), entry);
+        assertThat(store.pendingOutbox(10)).isEmpty();
+        assertThatThrownBy(() -> store.failOutbox(FencingToken.of(5), entry, "X", false))
+                .isInstanceOf(StaleFencingTokenException.class);
+    }
+
+    @Test
+    void aTokenBelowTheLeaseRowIsRefusedBeforeTheNewHolderWrites() {
+        JdbiSyncLock lock = JdbiSyncLock.builder().dataSource(ledger.dataSource()).holderId("host-a").build();
+        var first = lock.tryAcquire("vsrx-sync", Duration.ofMinutes(5)).orElseThrow();
+        store.inUnitOfWork(first.token(), uow -> null);
+        LockTestSupport.forceExpiry(ledger.dataSource(), "vsrx-sync");
+        var second = JdbiSyncLock.builder().dataSource(ledger.dataSource()).holderId("host-b").build()
+                .tryAcquire("vsrx-sync", Duration.ofMinutes(5)).orElseThrow();
+        assertThat(second.token()).isGreaterThan(first.token());
+        assertThatThrownBy(() -> store.inUnitOfWork(first.token(), uow -> {
+            uow.upsertFileset(fileset(FS));
+            return null;
+        })).isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store.findFileset(FS)).isEmpty();
+    }
+
+    @Test
+    void eachUnitOfWorkWritesAnAuditRow() throws SQLException {
+        JdbiSyncLock lock = JdbiSyncLock.builder().dataSource(ledger.dataSource()).holderId("host-a").build();
+        var lease = lock.tryAcquire("vsrx-sync", Duration.ofMinutes(5)).orElseThrow();
+        store.inUnitOfWork(lease.token(), uow -> {
+            uow.upsertFileset(fileset(FS));
+            uow.upsertDocument(document(FS, "f1", hash("a")));
+            uow.upsertMapping(mapping(FS, "f1", hash("a"), T0));
+            uow.addBlobRef(hash("a"), 1, "e");
+            return null;
+        });
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT actor, fencing_token, fileset_id, action, counts::text, recorded_at"
+                        + " FROM vsrx_sync_audit")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("actor")).isEqualTo("host-a");
+            assertThat(rs.getLong("fencing_token")).isEqualTo(lease.token().value());
+            assertThat(rs.getString("fileset_id")).isEqualTo("fs-1");
+            assertThat(rs.getString("action")).isEqualTo("FILESET_COMMIT");
+            assertThat(rs.getString("counts")).contains("\"documentsUpserted\": 1", "\"blobRefsAdded\": 1");
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void runReportsRoundTripThroughJsonNewestFirst() {
+        SyncReport older = report("run-1", T0);
+        SyncReport newer = report("run-2", T0.plusSeconds(3600));
+        store.recordRun(TOKEN, newer);
+        store.recordRun(TOKEN, older);
+        assertThat(store.recentRuns(10)).containsExactly(newer, older);
+        assertThat(store.recentRuns(1)).containsExactly(newer);
+    }
+
+    @Test
+    void losingTheConnectionMidTransactionIsTransientAndLeavesNothing() {
+        JdbcLedger own = PostgresFixture.newThrowawayLedger("connloss", Clock.systemUTC());
+        try {
+            DataSource admin = own.dataSource();
+            JdbiDocumentStore victim = own.documentStore();
+            String url;
+            try (Connection c = admin.getConnection()) {
+                url = c.getMetaData().getURL();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            DataSource killer = PostgresFixture.rawDataSource(url);
+            assertThatThrownBy(() -> victim.inUnitOfWork(TOKEN, uow -> {
+                uow.upsertFileset(fileset(FS));
+                for (int i = 0; i < 100; i++) {
+                    uow.upsertDocument(document(FS, "f" + i, hash("a")));
+                }
+                uow.addBlobRef(hash("a"), 1, "e"); // the transaction has begun on the server
+                try (Connection c = killer.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            })).isInstanceOf(TransientSyncException.class);
+            ((HikariDataSource) own.dataSource()).getHikariPoolMXBean().softEvictConnections();
+            assertThat(victim.findFileset(FS)).isEmpty();
+            assertThat(victim.documents(FS)).isEmpty();
+            assertThat(victim.findBlobRef(hash("a"))).isEmpty();
+        } finally {
+            own.close();
+        }
+    }
+
+    private static SyncReport report(String run, Instant start) {
+        var files = List.of(FileReport.of(VsrxFileId.of("f1"), FileAction.CREATED),
+                FileReport.skipped(VsrxFileId.of("f2"), SkipReason.TOO_LARGE, "limit", 0));
+        var fs = new FilesetReport(FS, FilesetOutcome.COMPLETED, Optional.empty(), files, Duration.ofMillis(1500), 10, 5);
+        var metrics = new RunMetrics(Duration.ofSeconds(2), Duration.ofMillis(1500), 60.0, 0.0, 5, 10, 0);
+        return new SyncReport(RunId.of(run), start, start.plusSeconds(2), false, List.of(fs), metrics,
+                List.of(new Alert(Alert.Kind.ERROR_RATE, Alert.Severity.WARNING, "error rate 6% >= 5%")));
+    }
+
+    private static int auditRows() {
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM vsrx_sync_audit")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
