@@ -1,0 +1,273 @@
+package com.silknote.sync.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.InMemoryBlobStore;
+import com.silknote.sync.testkit.InMemoryDocumentStore;
+import com.silknote.sync.testkit.InMemoryFilesetClaims;
+import com.silknote.sync.testkit.InMemorySyncLock;
+import com.silknote.sync.testkit.InMemoryVsrxSource;
+import com.silknote.sync.testkit.TestHashes;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+/**
+ * Runs the contracts against deliberately broken implementations and checks that the right tests fail:
+ * the contracts can tell a correct adapter from a wrong one. The broken subclasses are nested, so the
+ * build does not run them directly (select this class by its exact name with {@code -Dtest}; a pattern
+ * such as {@code ContractsCatch*} also matches the nested classes, which then fail as intended).
+ */
+class ContractsCatchBrokenImplementationsTest {
+
+    private static Set<String> failingTests(Class<?> contractTest) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(contractTest)).build();
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(request, listener);
+        TestExecutionSummary summary = listener.getSummary();
+        assertThat(summary.getTestsFoundCount()).as("tests found in %s", contractTest.getSimpleName()).isPositive();
+        Set<String> failed = new TreeSet<>();
+        for (TestExecutionSummary.Failure f : summary.getFailures()) {
+            f.getTestIdentifier().getSource().filter(MethodSource.class::isInstance)
+                    .ifPresent(s -> failed.add(((MethodSource) s).getMethodName()));
+        }
+        return failed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> port, T target, InvocationHandler handler) {
+        return (T) Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, handler);
+    }
+
+    private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    // ------------------------------------------------------------------ document store
+
+    /** Writes every token as a huge one: no fencing at all. */
+    static class IgnoresFencing extends DocumentStoreContract {
+        @Override
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (args != null) {
+                    for (int i = 0; i < args.length; i++) {
+                        if (args[i] instanceof FencingToken) {
+                            args[i] = FencingToken.of(1_000_000);
+                        }
+                    }
+                }
+                return invoke(real, m, args);
+            });
+        }
+    }
+
+    /** Commits every statement of a unit of work on its own. */
+    static class AutoCommits extends DocumentStoreContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (!m.getName().equals("inUnitOfWork")) {
+                    return invoke(real, m, args);
+                }
+                FencingToken token = (FencingToken) args[0];
+                Function<DocumentStore.UnitOfWork, Object> work = (Function<DocumentStore.UnitOfWork, Object>) args[1];
+                DocumentStore.UnitOfWork eager = proxy(DocumentStore.UnitOfWork.class, null,
+                        (p2, m2, args2) -> real.inUnitOfWork(token, u -> {
+                            try {
+                                return m2.invoke(u, args2);
+                            } catch (InvocationTargetException e) {
+                                throw (RuntimeException) e.getCause();
+                            } catch (IllegalAccessException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }));
+                return work.apply(eager);
+            });
+        }
+    }
+
+    @Test
+    void documentStoreContractCatchesMissingFencing() {
+        assertThat(failingTests(IgnoresFencing.class)).contains(
+                "highWaterMarkRefusesOlderTokensAndAcceptsEqualOrNewer",
+                "singleWritesRaiseTheHighWaterMarkToo",
+                "staleTokenIsRefusedOnEverySingleWriteAndChangesNothing");
+    }
+
+    @Test
+    void documentStoreContractCatchesNonAtomicUnitsOfWork() {
+        assertThat(failingTests(AutoCommits.class)).contains(
+                "throwingUnitOfWorkLeavesNothing",
+                "referencingARowBeingCollectedWithTheSameEtagFailsAndRollsBack",
+                "releasingBelowZeroOrAnUnknownRefFailsAndRollsBack",
+                "entriesOfARolledBackUnitOfWorkAreNotEnqueued");
+    }
+
+    @Test
+    void correctDocumentStorePasses() {
+        assertThat(failingTests(InMemoryDocumentStoreContractTest.class)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ blob store
+
+    /** Trusts nothing the caller declares: stores whatever bytes arrive, under their own hash. */
+    static class DoesNotVerify extends BlobStoreContract {
+        private InMemoryBlobStore real;
+
+        @Override
+        protected BlobStore newStore(Clock clock) {
+            real = new InMemoryBlobStore(clock);
+            return proxy(BlobStore.class, real, (p, m, args) -> {
+                if (m.getName().equals("putIfAbsent") || m.getName().equals("overwrite")) {
+                    BlobUpload up = (BlobUpload) args[0];
+                    byte[] bytes;
+                    try (InputStream in = up.source().open()) {
+                        bytes = in.readAllBytes();
+                    }
+                    args[0] = new BlobUpload(TestHashes.sha256(bytes), bytes.length, up.contentType(),
+                            () -> new ByteArrayInputStream(bytes));
+                }
+                return invoke(real, m, args);
+            });
+        }
+
+        @Override
+        protected Optional<byte[]> rawBytes(ContentHash hash) {
+            return real.rawBytes(hash);
+        }
+    }
+
+    @Test
+    void blobStoreContractCatchesUnverifiedUploads() {
+        assertThat(failingTests(DoesNotVerify.class)).contains(
+                "contentNotMatchingTheDeclaredHashIsRefusedAndNothingStored",
+                "contentNotMatchingTheDeclaredSizeIsRefusedAndNothingStored");
+    }
+
+    // ------------------------------------------------------------------ lock
+
+    /** Breaks any existing lease before acquiring: no mutual exclusion. */
+    static class NoExclusion extends SyncLockContract {
+        private InMemorySyncLock first;
+
+        @Override
+        protected synchronized SyncLock newLock(Clock clock) {
+            if (first == null) {
+                first = new InMemorySyncLock(clock, "h1");
+            }
+            InMemorySyncLock lock = first.newHolder("h");
+            return proxy(SyncLock.class, lock, (p, m, args) -> {
+                if (m.getName().equals("tryAcquire")) {
+                    lock.forceExpiry((String) args[0]);
+                }
+                return invoke(lock, m, args);
+            });
+        }
+
+        @Override
+        protected void forceExpiry(String name) {
+            first.forceExpiry(name);
+        }
+    }
+
+    @Test
+    void lockContractCatchesMissingExclusion() {
+        assertThat(failingTests(NoExclusion.class)).contains("secondAcquireIsRefusedWhileHeld",
+                "renewKeepsTheLeaseAndItsToken");
+    }
+
+    // ------------------------------------------------------------------ source
+
+    /** Leaves deleted files out of listings. */
+    static class HidesDeletedFiles extends VsrxSourceContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected VsrxSource newSource(InMemoryVsrxSource backing) {
+            return proxy(VsrxSource.class, backing, (p, m, args) -> {
+                Object result = invoke(backing, m, args);
+                if (m.getName().equals("listFiles")) {
+                    Page<VsrxFile> page = (Page<VsrxFile>) result;
+                    return new Page<>(page.items().stream().filter(f -> !f.deleted()).toList(), page.nextCursor());
+                }
+                return result;
+            });
+        }
+    }
+
+    @Test
+    void sourceContractCatchesHiddenDeletes() {
+        assertThat(failingTests(HidesDeletedFiles.class)).contains(
+                "filePagesCoverEveryFileOnceInIdOrderDeletedIncluded", "changedSinceFiltersFilesAndFilesets");
+    }
+
+    // ------------------------------------------------------------------ claims
+
+    /** Hands out the first offered fileset to everyone. */
+    static class ClaimsEverythingTwice extends FilesetClaimsContract {
+        private InMemoryFilesetClaims real;
+
+        @Override
+        protected synchronized FilesetClaims newClaims(Clock clock) {
+            if (real == null) {
+                real = new InMemoryFilesetClaims(clock);
+            }
+            return proxy(FilesetClaims.class, real, (p, m, args) -> {
+                if (m.getName().equals("claimNext")) {
+                    Optional<FilesetId> got = real.claimNext((RunId) args[0], (String) args[1], (Duration) args[2]);
+                    got.ifPresent(f -> real.forceExpiry((RunId) args[0], f));
+                    return got;
+                }
+                return invoke(real, m, args);
+            });
+        }
+
+        @Override
+        protected void forceExpiry(RunId run, FilesetId fileset) {
+            real.forceExpiry(run, fileset);
+        }
+    }
+
+    @Test
+    void claimsContractCatchesDoubleClaims() {
+        assertThat(failingTests(ClaimsEverythingTwice.class)).contains("expiredClaimsCanBeClaimedAgainLiveOnesCannot",
+                "offeringTwiceKeepsOneClaimPerFileset");
+    }
+}
