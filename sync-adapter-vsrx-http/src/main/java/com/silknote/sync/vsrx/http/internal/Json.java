@@ -1,0 +1,158 @@
+package com.silknote.sync.vsrx.http.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * One strict JSON mapper for the protocol: duplicate keys and trailing tokens are errors. Parse failures
+ * are reported as {@link JsonFormatException} whose message names only the field, never a value.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private Json() { }
+
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    public static ArrayNode array() {
+        return MAPPER.createArrayNode();
+    }
+
+    public static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("JSON serialisation failed", e);
+        }
+    }
+
+    /**
+     * Parses a whole document.
+     *
+     * @throws JsonFormatException when it is not one well-formed JSON value. The JSON library's own
+     *         exception is not kept: its message may quote the body.
+     */
+    public static JsonNode parse(byte[] body) {
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new JsonFormatException("body is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+            throw new JsonFormatException("body is not valid JSON (" + e.getClass().getSimpleName() + where + ")");
+        } catch (IOException e) {
+            throw new JsonFormatException("body could not be read as JSON");
+        }
+    }
+
+    public static ObjectNode requireObject(JsonNode node, String what) {
+        if (node == null || !node.isObject()) {
+            throw new JsonFormatException(what + " is not a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** A required, non-null field. */
+    public static JsonNode required(JsonNode obj, String field, String what) {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            throw new JsonFormatException(what + " lacks field '" + field + "'");
+        }
+        return v;
+    }
+
+    public static String text(JsonNode obj, String field, String what) {
+        JsonNode v = required(obj, field, what);
+        if (!v.isTextual()) {
+            throw new JsonFormatException(what + " field '" + field + "' is not a string");
+        }
+        return v.textValue();
+    }
+
+    /** A field that may be absent or null; a string when present. */
+    public static Optional<String> optionalText(JsonNode obj, String field, String what) {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isTextual()) {
+            throw new JsonFormatException(what + " field '" + field + "' is not a string");
+        }
+        return Optional.of(v.textValue());
+    }
+
+    /** A field that must be present, null allowed; a string when not null. */
+    public static Optional<String> nullableText(JsonNode obj, String field, String what) {
+        if (!obj.has(field)) {
+            throw new JsonFormatException(what + " lacks field '" + field + "'");
+        }
+        return optionalText(obj, field, what);
+    }
+
+    public static long nonNegativeLong(JsonNode obj, String field, String what) {
+        JsonNode v = required(obj, field, what);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new JsonFormatException(what + " field '" + field + "' is not an integer");
+        }
+        long l = v.longValue();
+        if (l < 0) {
+            throw new JsonFormatException(what + " field '" + field + "' is negative");
+        }
+        return l;
+    }
+
+    public static boolean bool(JsonNode obj, String field, String what) {
+        JsonNode v = required(obj, field, what);
+        if (!v.isBoolean()) {
+            throw new JsonFormatException(what + " field '" + field + "' is not a boolean");
+        }
+        return v.booleanValue();
+    }
+
+    public static Instant instant(JsonNode obj, String field, String what) {
+        String s = text(obj, field, what);
+        return parseInstant(s).orElseThrow(
+                () -> new JsonFormatException(what + " field '" + field + "' is not an ISO-8601 date-time"));
+    }
+
+    public static ArrayNode array(JsonNode obj, String field, String what) {
+        JsonNode v = required(obj, field, what);
+        if (!v.isArray()) {
+            throw new JsonFormatException(what + " field '" + field + "' is not an array");
+        }
+        return (ArrayNode) v;
+    }
+
+    /** ISO-8601 date-time with an offset ({@code Z} or {@code +01:00}); empty when it is not one. */
+    public static Optional<Instant> parseInstant(String s) {
+        if (s == null || s.length() > 64) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}
