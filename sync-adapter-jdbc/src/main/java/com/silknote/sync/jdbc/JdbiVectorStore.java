@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -66,6 +67,7 @@ public final class JdbiVectorStore implements VectorStore {
             }
         }
         SqlErrors.run("replace vector entries", () -> jdbi.useTransaction(h -> {
+            lockDocument(h, document);
             h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
                     .execute();
             if (copy.isEmpty()) {
@@ -95,9 +97,11 @@ public final class JdbiVectorStore implements VectorStore {
     @Override
     public int deleteByDocument(DocumentUuid document) {
         requireNonNull(document, "document");
-        return SqlErrors.translate("delete vector entries", () -> jdbi.withHandle(h -> h
-                .createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc")
-                .bind("doc", document.value()).execute()));
+        return SqlErrors.translate("delete vector entries", () -> jdbi.inTransaction(h -> {
+            lockDocument(h, document);
+            return h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc")
+                    .bind("doc", document.value()).execute();
+        }));
     }
 
     /**
@@ -138,6 +142,15 @@ public final class JdbiVectorStore implements VectorStore {
         boolean more = rows.size() > limit;
         List<DocumentUuid> page = rows.stream().limit(limit).map(DocumentUuid::new).toList();
         return new Page<>(page, more ? Optional.of(page.get(page.size() - 1).value().toString()) : Optional.empty());
+    }
+
+    /**
+     * Serialises writers of one document for the rest of the transaction, so concurrent replaces never
+     * interleave their delete and insert (a transaction-scoped advisory lock keyed by the uuid).
+     */
+    private static void lockDocument(Handle h, DocumentUuid document) {
+        h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:doc, 7201))")
+                .bind("doc", document.value().toString()).mapTo(Integer.class).one();
     }
 
     private static float[] floats(Array array) throws SQLException {

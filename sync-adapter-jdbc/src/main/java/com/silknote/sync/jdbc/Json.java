@@ -48,6 +48,9 @@ final class Json {
     }
 
     static DocumentMetadata metadata(String json) {
+        if (json == null) {
+            throw new PermanentSyncException("stored document has no sync metadata");
+        }
         JsonNode node = parse(json, "document metadata");
         return new DocumentMetadata(
                 VsrxFileId.of(text(node, "vsrxReference")),

@@ -1,5 +1,6 @@
 package com.silknote.sync.jdbc;
 
+import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FilesetId;
@@ -71,8 +72,20 @@ final class LedgerSql {
                         set(m.mappingContentHash()), set(m.mappingSyncedAt()));
         deleteMappingsOfDocument = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingDocumentUuid()
                 + " = :doc";
-        documentMapper = (rs, ctx) -> document(rs);
-        mappingMapper = (rs, ctx) -> mapping(rs);
+        documentMapper = (rs, ctx) -> {
+            try {
+                return document(rs);
+            } catch (NullPointerException | IllegalArgumentException e) {
+                throw new PermanentSyncException("stored document row is not one the sync can read", e);
+            }
+        };
+        mappingMapper = (rs, ctx) -> {
+            try {
+                return mapping(rs);
+            } catch (NullPointerException | IllegalArgumentException e) {
+                throw new PermanentSyncException("stored mapping row is not one the sync can read", e);
+            }
+        };
     }
 
     private static String set(String column) {

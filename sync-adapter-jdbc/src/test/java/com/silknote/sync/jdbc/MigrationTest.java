@@ -1,0 +1,109 @@
+package com.silknote.sync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.VsrxFileId;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Flyway migrations from an empty database, from each earlier version, and beside a host's tables. */
+class MigrationTest {
+    static final List<String> TABLES = List.of("vsrx_sync_audit", "vsrx_sync_blob_ref", "vsrx_sync_claim",
+            "vsrx_sync_document", "vsrx_sync_fence", "vsrx_sync_fileset", "vsrx_sync_lock", "vsrx_sync_mapping",
+            "vsrx_sync_outbox", "vsrx_sync_run", "vsrx_sync_schema_history", "vsrx_sync_skip", "vsrx_sync_state",
+            "vsrx_sync_vector");
+
+    @Test
+    void migratesAnEmptyDatabaseToTheLatestVersionAndIsIdempotent() throws SQLException {
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newDatabase("mig_empty"));
+        JdbcLedger.migrate(ds, Optional.empty());
+        JdbcLedger.migrate(ds, Optional.empty());
+        assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
+        assertThat(versions(ds)).containsExactly("1", "2", "3");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "2"})
+    void migratesFromEachEarlierVersionKeepingTheData(String from) throws SQLException {
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newDatabase("mig_from_" + from));
+        JdbcLedger.migrate(ds, Optional.of(from));
+        assertThat(versions(ds)).last().isEqualTo(from);
+        // a version-1 store writes what version 1 has (no audit table yet: insert rows directly)
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO vsrx_sync_fence (name, high_water) VALUES ('ledger', 3)");
+            s.execute("""
+                    INSERT INTO vsrx_sync_mapping (vsrx_file_id, document_uuid, fileset_id, etag, modified_at,
+                        modified_at_nanos, size, content_hash, synced_at)
+                    VALUES ('f1', '4f1e0c1e-0000-5000-8000-000000000001', 'fs-1', NULL,
+                        '2026-01-01T00:00:00Z', 5, 10, repeat('a', 64), '2026-01-01T00:00:00Z')""");
+        }
+        JdbcLedger.migrate(ds, Optional.empty());
+        assertThat(versions(ds)).last().isEqualTo("3");
+        assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
+
+        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(ds).build()) {
+            var store = ledger.documentStore();
+            assertThat(store.findMapping(VsrxFileId.of("f1"))).map(m -> m.modifiedAt().getNano()).contains(5);
+            // the fencing high-water mark survived: an older token is still refused
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.inUnitOfWork(FencingToken.of(2), u -> null))
+                    .isInstanceOf(com.silknote.sync.core.exception.StaleFencingTokenException.class);
+            store.inUnitOfWork(FencingToken.of(3), u -> {
+                u.upsertFileset(Samples.fileset(FilesetId.of("fs-1")));
+                return null;
+            });
+            assertThat(ledger.syncLock("h").tryAcquire("vsrx-sync", Duration.ofMinutes(1))).isPresent();
+        }
+    }
+
+    @Test
+    void migratesBesideAHostSchemaThatAlreadyHasTables() throws SQLException {
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newDatabase("mig_host"));
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version text)");
+            s.execute("INSERT INTO flyway_schema_history VALUES (1, '7')");
+            s.execute("CREATE TABLE documents (id uuid PRIMARY KEY)");
+        }
+        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(ds).clock(Clock.systemUTC()).build()) {
+            assertThat(ledger.documentStore().loadState().partialSyncState().isEmpty()).isTrue();
+        }
+        assertThat(tables(ds)).contains("documents", "flyway_schema_history").containsAll(TABLES);
+        assertThat(versions(ds)).containsExactly("0", "1", "2", "3");
+    }
+
+    static List<String> tables(DataSource ds) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables"
+                        + " WHERE table_schema = 'public' ORDER BY table_name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    static List<String> versions(DataSource ds) throws SQLException {
+        List<String> versions = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version FROM vsrx_sync_schema_history WHERE success"
+                        + " ORDER BY installed_rank")) {
+            while (rs.next()) {
+                versions.add(rs.getString(1));
+            }
+        }
+        return versions;
+    }
+}
