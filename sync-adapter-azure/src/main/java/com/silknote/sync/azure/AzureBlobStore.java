@@ -1,0 +1,609 @@
+package com.silknote.sync.azure;
+
+import static java.util.Objects.requireNonNull;
+
+import com.azure.core.http.rest.PagedResponse;
+import com.azure.core.http.rest.Response;
+import com.azure.core.util.BinaryData;
+import com.azure.core.util.Context;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobHttpHeaders;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobProperties;
+import com.azure.storage.blob.models.BlobRequestConditions;
+import com.azure.storage.blob.models.BlockBlobItem;
+import com.azure.storage.blob.models.ConsistentReadControl;
+import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.models.ParallelTransferOptions;
+import com.azure.storage.blob.options.BlobInputStreamOptions;
+import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
+import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
+import com.azure.storage.blob.specialized.BlockBlobClient;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
+import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.exception.SyncException;
+import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobKey;
+import com.silknote.sync.core.model.BlobPutResult;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.port.BlobStore;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The content-addressed {@link BlobStore} on Azure Blob Storage (block blobs).
+ *
+ * <p><b>Layout.</b> The blob of hash {@code h} is named {@link BlobKey#of(ContentHash) sha256/ab/cd/<h>};
+ * metadata {@code sha256=<h>} and {@code size=<bytes>}; headers {@code Content-Type} (the verified MIME
+ * type) and {@code Content-MD5} (of the whole content). Names and metadata carry no patient data.
+ *
+ * <p><b>Verified, invisible until verified.</b> Content is read once from the upload's source in blocks of
+ * {@link AzureBlobStoreConfig#blockSizeBytes()}; SHA-256 and size are computed while reading, each block is
+ * staged with its own MD5 (checked by the service) and a block id derived from the block's own SHA-256, and
+ * the block list is committed only when the whole content matched its declared hash and size. A rejected
+ * upload therefore never becomes visible under the blob's name (staged blocks stay uncommitted and the
+ * service discards them). Because block ids are derived from content, concurrent writers of the same
+ * content can only ever stage identical bytes under one id. Content up to
+ * {@link AzureBlobStoreConfig#maxSingleUploadBytes()} is verified in memory and sent in one request.
+ *
+ * <p><b>Conditions.</b> {@link #putIfAbsent} commits with {@code If-None-Match: *}: of two uploaders of the
+ * same content one creates, the other gets the existing blob. {@link #overwrite} commits unconditionally,
+ * which gives a new ETag. {@link #deleteIfMatch} deletes with {@code If-Match}.
+ *
+ * <p><b>Retries.</b> Exactly one retry layer: the engine's. The host builds the {@link BlobContainerClient}
+ * (credentials, proxy, HTTP client, SDK options) and should give it {@link #recommendedRetryOptions(Duration)}
+ * (one try per call). Throttling (429, 503, 500 with {@code Retry-After}), timeouts and I/O errors become
+ * {@link TransientSyncException} carrying the service's {@code Retry-After}; 401/403 and other client
+ * errors {@link PermanentSyncException} with the status code.
+ *
+ * <p>Thread-safe and immutable. Staging threads are daemon threads shared by all instances.
+ */
+public final class AzureBlobStore implements BlobStore {
+
+    private static final Logger log = LoggerFactory.getLogger(AzureBlobStore.class);
+
+    /** Prefix of every content blob; {@link #list} lists only under it. */
+    static final String LAYOUT_PREFIX = "sha256/";
+    static final String META_SHA256 = "sha256";
+    static final String META_SIZE = "size";
+    private static final Pattern LAYOUT = Pattern.compile("sha256/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})");
+    private static final int MAX_LIMIT = 1000;
+
+    private static final ExecutorService STAGING = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30,
+            TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("vsrx-sync-azure-stage-"));
+
+    private final BlobContainerClient container;
+    private final AzureBlobStoreConfig config;
+    private final Clock clock;
+
+    /**
+     * @param container the container holding the blobs, built by the host (see the class documentation on
+     *                  retries)
+     * @param config    transfer settings
+     * @param clock     reads {@code Retry-After} dates
+     */
+    @Inject
+    public AzureBlobStore(BlobContainerClient container, AzureBlobStoreConfig config, Clock clock) {
+        this.container = requireNonNull(container, "container");
+        this.config = requireNonNull(config, "config");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with this store's settings. */
+    public Builder newBuilder() {
+        Builder b = new Builder().container(container).clock(clock);
+        b.config = config;
+        return b;
+    }
+
+    /**
+     * The retry options this adapter expects on the host's client: a single try per call with the given
+     * per-try timeout, because the engine retries (with backoff, jitter and {@code Retry-After}) and two
+     * layers would multiply attempts. Pass it to {@code BlobServiceClientBuilder.retryOptions(...)} or
+     * {@code BlobContainerClientBuilder.retryOptions(...)}.
+     *
+     * @param tryTimeout timeout of one try (whole seconds, at least one)
+     * @throws IllegalArgumentException when {@code tryTimeout} is shorter than a second
+     */
+    public static RequestRetryOptions recommendedRetryOptions(Duration tryTimeout) {
+        requireNonNull(tryTimeout, "tryTimeout");
+        if (tryTimeout.getSeconds() < 1) {
+            throw new IllegalArgumentException("tryTimeout must be at least one second");
+        }
+        return new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 1, tryTimeout, null, null, null);
+    }
+
+    /** The transfer settings in use. */
+    public AzureBlobStoreConfig config() {
+        return config;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ContentRejectedException with {@code SIZE_MISMATCH} or {@code CHECKSUM_MISMATCH}; nothing is
+     *     committed then
+     * @throws TransientSyncException on throttling, timeouts, I/O errors or a source that cannot be read
+     * @throws PermanentSyncException on other service errors
+     */
+    @Override
+    public BlobPutResult putIfAbsent(BlobUpload upload) {
+        requireNonNull(upload, "upload");
+        Optional<BlobInfo> existing = stat(upload.hash());
+        if (existing.isPresent()) {
+            log.debug("blob exists hash={}", upload.hash().shortHex());
+            return new BlobPutResult(existing.get(), false);
+        }
+        try {
+            BlobInfo info = write(upload, new BlobRequestConditions().setIfNoneMatch("*"));
+            log.debug("put hash={} size={} created=true", upload.hash().shortHex(), upload.size());
+            return new BlobPutResult(info, true);
+        } catch (RuntimeException e) {
+            if (e instanceof SyncException) {
+                throw e;
+            }
+            int status = AzureErrors.status(e);
+            boolean lostRace = status == 409 || status == 412 || AzureErrors.hasCode(e, BlobErrorCode.INVALID_BLOCK_LIST);
+            if (!lostRace) {
+                throw AzureErrors.translate(e, "put blob", clock);
+            }
+            Optional<BlobInfo> winner = stat(upload.hash());
+            if (winner.isEmpty()) {
+                throw new TransientSyncException("blob " + upload.hash()
+                        + " was created and removed concurrently; retry", e);
+            }
+            log.debug("put hash={} created=false (concurrent writer)", upload.hash().shortHex());
+            return new BlobPutResult(winner.get(), false);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ContentRejectedException with {@code SIZE_MISMATCH} or {@code CHECKSUM_MISMATCH}; the stored
+     *     blob, if any, is left untouched then
+     * @throws TransientSyncException on throttling, timeouts, I/O errors, a source that cannot be read, or
+     *     when a concurrent delete discarded the staged blocks
+     * @throws PermanentSyncException on other service errors
+     */
+    @Override
+    public BlobInfo overwrite(BlobUpload upload) {
+        requireNonNull(upload, "upload");
+        try {
+            BlobInfo info = write(upload, null);
+            log.debug("overwrite hash={} size={}", upload.hash().shortHex(), upload.size());
+            return info;
+        } catch (RuntimeException e) {
+            if (e instanceof SyncException) {
+                throw e;
+            }
+            if (AzureErrors.hasCode(e, BlobErrorCode.INVALID_BLOCK_LIST)) {
+                throw new TransientSyncException("staged blocks of " + upload.hash()
+                        + " were discarded by a concurrent change; retry", e);
+            }
+            throw AzureErrors.translate(e, "overwrite blob", clock);
+        }
+    }
+
+    /** {@inheritDoc} @throws SyncException translated as described on the class */
+    @Override
+    public Optional<BlobInfo> stat(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        try {
+            BlobProperties p = blob(hash).getPropertiesWithResponse(null, config.operationTimeout(), Context.NONE)
+                    .getValue();
+            return Optional.of(new BlobInfo(hash, p.getBlobSize(), p.getETag(), p.getLastModified().toInstant()));
+        } catch (RuntimeException e) {
+            if (AzureErrors.status(e) == 404) {
+                return Optional.empty();
+            }
+            throw AzureErrors.translate(e, "get blob properties", clock);
+        }
+    }
+
+    /**
+     * {@inheritDoc} The stream downloads {@link AzureBlobStoreConfig#blockSizeBytes()} at a time. It does
+     * not pin the ETag: the name is content-addressed, so a concurrent overwrite stores the same bytes.
+     * Failures while reading surface as {@link IOException} from the stream.
+     *
+     * @throws PermanentSyncException with status 404 when absent, or on other service errors
+     * @throws TransientSyncException on throttling, timeouts and I/O errors
+     */
+    @Override
+    public InputStream open(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        try {
+            return blob(hash).openInputStream(new BlobInputStreamOptions()
+                    .setBlockSize((int) Math.min(config.blockSizeBytes(), Integer.MAX_VALUE))
+                    .setConsistentReadControl(ConsistentReadControl.NONE));
+        } catch (RuntimeException e) {
+            if (AzureErrors.status(e) == 404) {
+                throw new PermanentSyncException("blob " + hash + " does not exist", 404, e);
+            }
+            throw AzureErrors.translate(e, "open blob", clock);
+        }
+    }
+
+    /** {@inheritDoc} @throws SyncException translated as described on the class */
+    @Override
+    public boolean deleteIfMatch(ContentHash hash, String etag) {
+        requireNonNull(hash, "hash");
+        requireNonNull(etag, "etag");
+        try {
+            blob(hash).deleteWithResponse(null, new BlobRequestConditions().setIfMatch(etag),
+                    config.operationTimeout(), Context.NONE);
+            log.debug("deleted hash={}", hash.shortHex());
+            return true;
+        } catch (RuntimeException e) {
+            int status = AzureErrors.status(e);
+            if (status == 404 || status == 412) {
+                log.debug("delete refused hash={} status={}", hash.shortHex(), status);
+                return false;
+            }
+            throw AzureErrors.translate(e, "delete blob", clock);
+        }
+    }
+
+    /**
+     * {@inheritDoc} Only names of the {@code sha256/} layout are listed; the cursor is the service's
+     * continuation marker. A page may hold fewer than {@code limit} items and still have a next cursor.
+     *
+     * @throws IllegalArgumentException when {@code limit} is outside 1..1000
+     * @throws SyncException translated as described on the class
+     */
+    @Override
+    public Page<BlobInfo> list(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be in 1.." + MAX_LIMIT + ", was " + limit);
+        }
+        try {
+            ListBlobsOptions options = new ListBlobsOptions().setPrefix(LAYOUT_PREFIX).setMaxResultsPerPage(limit);
+            Iterator<PagedResponse<BlobItem>> pages = container
+                    .listBlobs(options, cursor.orElse(null), config.operationTimeout())
+                    .iterableByPage(limit).iterator();
+            if (!pages.hasNext()) {
+                return Page.last(List.of());
+            }
+            try (PagedResponse<BlobItem> page = pages.next()) {
+                List<BlobInfo> items = new ArrayList<>();
+                for (BlobItem item : page.getValue()) {
+                    Matcher m = LAYOUT.matcher(item.getName());
+                    if (!m.matches() || !m.group(3).startsWith(m.group(1) + m.group(2))) {
+                        continue;
+                    }
+                    var p = item.getProperties();
+                    items.add(new BlobInfo(ContentHash.ofHex(m.group(3)), p.getContentLength(), p.getETag(),
+                            p.getLastModified().toInstant()));
+                }
+                String next = page.getContinuationToken();
+                return new Page<>(items, next == null || next.isEmpty() ? Optional.empty() : Optional.of(next));
+            } catch (IOException e) {
+                throw new TransientSyncException("closing a blob listing page failed", e);
+            }
+        } catch (RuntimeException e) {
+            throw AzureErrors.translate(e, "list blobs", clock);
+        }
+    }
+
+    private BlobClient blob(ContentHash hash) {
+        return container.getBlobClient(BlobKey.of(hash).value());
+    }
+
+    // ---------------------------------------------------------------------------------------------- upload
+
+    /** Uploads and verifies; SDK exceptions of the final request are left to the caller to classify. */
+    private BlobInfo write(BlobUpload upload, BlobRequestConditions conditions) {
+        BlockBlobClient block = blob(upload.hash()).getBlockBlobClient();
+        BlobHttpHeaders headers = new BlobHttpHeaders().setContentType(upload.contentType());
+        Map<String, String> metadata = Map.of(META_SHA256, upload.hash().hex(), META_SIZE,
+                Long.toString(upload.size()));
+        try (InputStream in = openSource(upload)) {
+            BlockBlobItem item = upload.size() <= config.maxSingleUploadBytes()
+                    ? writeSingle(upload, in, block, headers, metadata, conditions)
+                    : writeBlocks(upload, in, block, headers, metadata, conditions);
+            return new BlobInfo(upload.hash(), upload.size(), item.getETag(), item.getLastModified().toInstant());
+        } catch (IOException e) {
+            throw new TransientSyncException("reading the upload source of " + upload.hash() + " failed", e);
+        }
+    }
+
+    private static InputStream openSource(BlobUpload upload) {
+        try {
+            return requireNonNull(upload.source().open(), "source stream");
+        } catch (IOException e) {
+            throw new TransientSyncException("opening the upload source of " + upload.hash() + " failed", e);
+        }
+    }
+
+    private BlockBlobItem writeSingle(BlobUpload upload, InputStream in, BlockBlobClient block,
+            BlobHttpHeaders headers, Map<String, String> metadata, BlobRequestConditions conditions)
+            throws IOException {
+        int size = (int) upload.size();
+        byte[] data = new byte[size];
+        int n = readFully(in, data, size);
+        if (n < size) {
+            throw sizeMismatch(upload, n);
+        }
+        if (in.read() != -1) {
+            throw longer(upload);
+        }
+        verifyHash(upload, sha256().digest(data));
+        byte[] md5 = md5().digest(data);
+        headers.setContentMd5(md5);
+        Response<BlockBlobItem> r = block.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
+                .setHeaders(headers).setMetadata(metadata).setContentMd5(md5).setRequestConditions(conditions),
+                config.operationTimeout(), Context.NONE);
+        return r.getValue();
+    }
+
+    private BlockBlobItem writeBlocks(BlobUpload upload, InputStream in, BlockBlobClient block,
+            BlobHttpHeaders headers, Map<String, String> metadata, BlobRequestConditions conditions)
+            throws IOException {
+        int blockSize = (int) config.blockSizeBytes();
+        int parallel = config.maxConcurrency();
+        BlockingQueue<byte[]> pool = new ArrayBlockingQueue<>(parallel);
+        int allocated = 0;
+        List<Future<?>> inFlight = new ArrayList<>();
+        List<String> blockIds = new ArrayList<>();
+        MessageDigest whole = sha256();
+        MessageDigest wholeMd5 = md5();
+        long total = 0;
+        try {
+            while (true) {
+                byte[] buffer;
+                if (allocated < parallel) {
+                    buffer = new byte[blockSize];
+                    allocated++;
+                } else {
+                    buffer = pool.take();
+                }
+                failFast(inFlight);
+                int n = readFully(in, buffer, blockSize);
+                if (n == 0) {
+                    pool.add(buffer);
+                    break;
+                }
+                total += n;
+                if (total > upload.size()) {
+                    throw longer(upload);
+                }
+                whole.update(buffer, 0, n);
+                wholeMd5.update(buffer, 0, n);
+                String id = blockId(blockIds.size(), buffer, n);
+                MessageDigest partMd5 = md5();
+                partMd5.update(buffer, 0, n);
+                byte[] md5 = partMd5.digest();
+                blockIds.add(id);
+                byte[] staged = buffer;
+                int length = n;
+                inFlight.add(STAGING.submit(() -> {
+                    try {
+                        block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id,
+                                BinaryData.fromByteBuffer(ByteBuffer.wrap(staged, 0, length))).setContentMd5(md5),
+                                config.operationTimeout(), Context.NONE);
+                    } finally {
+                        pool.add(staged);
+                    }
+                    return null;
+                }));
+                if (n < blockSize) {
+                    break;
+                }
+            }
+            awaitAll(inFlight);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelAll(inFlight);
+            throw new TransientSyncException("upload of " + upload.hash() + " interrupted", e);
+        } catch (RuntimeException | IOException e) {
+            cancelAll(inFlight);
+            throw e;
+        }
+        if (total != upload.size()) {
+            throw sizeMismatch(upload, total);
+        }
+        verifyHash(upload, whole.digest());
+        headers.setContentMd5(wholeMd5.digest());
+        Response<BlockBlobItem> r = block.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(blockIds)
+                .setHeaders(headers).setMetadata(metadata).setRequestConditions(conditions),
+                config.operationTimeout(), Context.NONE);
+        log.debug("committed hash={} blocks={}", upload.hash().shortHex(), blockIds.size());
+        return r.getValue();
+    }
+
+    /** Rethrows the failure of a finished staging call, so a failing upload stops reading early. */
+    private void failFast(List<Future<?>> inFlight) throws InterruptedException {
+        for (Future<?> f : inFlight) {
+            if (f.isDone()) {
+                get(f);
+            }
+        }
+    }
+
+    private void awaitAll(List<Future<?>> inFlight) throws InterruptedException {
+        for (Future<?> f : inFlight) {
+            get(f);
+        }
+    }
+
+    private void get(Future<?> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw AzureErrors.translate(re, "stage block", clock);
+            }
+            throw new PermanentSyncException("stage block failed: " + cause.getClass().getSimpleName(), cause);
+        }
+    }
+
+    /** Stops queued staging calls and waits for running ones, so nothing is staged after we return. */
+    private static void cancelAll(List<Future<?>> inFlight) {
+        for (Future<?> f : inFlight) {
+            f.cancel(false);
+        }
+        for (Future<?> f : inFlight) {
+            try {
+                if (!f.isCancelled()) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | RuntimeException ignored) {
+                // the first failure is what the caller reports
+            }
+        }
+    }
+
+    /** Base64 of the block's index (4 bytes) and its SHA-256 (32 bytes): equal length for all blocks. */
+    private static String blockId(int index, byte[] data, int length) {
+        MessageDigest d = sha256();
+        d.update(data, 0, length);
+        byte[] raw = ByteBuffer.allocate(36).putInt(index).put(d.digest()).array();
+        return Base64.getEncoder().encodeToString(raw);
+    }
+
+    private static int readFully(InputStream in, byte[] buffer, int length) throws IOException {
+        int off = 0;
+        while (off < length) {
+            int n = in.read(buffer, off, length - off);
+            if (n == -1) {
+                break;
+            }
+            off += n;
+        }
+        return off;
+    }
+
+    private static void verifyHash(BlobUpload upload, byte[] digest) {
+        ContentHash actual = ContentHash.ofBytes(digest);
+        if (!actual.equals(upload.hash())) {
+            throw new ContentRejectedException(SkipReason.CHECKSUM_MISMATCH,
+                    "content declared as " + upload.hash() + " hashes to " + actual);
+        }
+    }
+
+    private static ContentRejectedException sizeMismatch(BlobUpload upload, long actual) {
+        return new ContentRejectedException(SkipReason.SIZE_MISMATCH,
+                "content of " + upload.hash() + " has " + actual + " bytes, declared " + upload.size());
+    }
+
+    private static ContentRejectedException longer(BlobUpload upload) {
+        return new ContentRejectedException(SkipReason.SIZE_MISMATCH,
+                "content of " + upload.hash() + " is longer than the declared " + upload.size() + " bytes");
+    }
+
+    private static MessageDigest sha256() {
+        return digest("SHA-256");
+    }
+
+    private static MessageDigest md5() {
+        return digest("MD5");
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no " + algorithm, e);
+        }
+    }
+
+    static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Builds an {@link AzureBlobStore}. Not thread-safe. */
+    public static final class Builder {
+        private BlobContainerClient container;
+        private AzureBlobStoreConfig config = AzureBlobStoreConfig.defaults();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The host's container client (required); see the class documentation on retries. */
+        public Builder container(BlobContainerClient container) {
+            this.container = requireNonNull(container, "container");
+            return this;
+        }
+
+        /**
+         * Block size, maximum concurrency and maximum single-upload size, from the SDK's options (unset
+         * fields keep their defaults: 4 MiB, 4, 4 MiB).
+         *
+         * @throws IllegalArgumentException when a value is out of the ranges of {@link AzureBlobStoreConfig}
+         */
+        public Builder parallelTransferOptions(ParallelTransferOptions options) {
+            this.config = config.withParallelTransferOptions(options);
+            return this;
+        }
+
+        /** Timeout of each service call; default 60 s. @throws IllegalArgumentException when not positive */
+        public Builder operationTimeout(Duration timeout) {
+            this.config = config.withOperationTimeout(timeout);
+            return this;
+        }
+
+        /** Clock for {@code Retry-After} dates; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Builds the store. @throws IllegalStateException when no container was set */
+        public AzureBlobStore build() {
+            if (container == null) {
+                throw new IllegalStateException("container is required");
+            }
+            return new AzureBlobStore(container, config, clock);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package com.silknote.sync.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobProperties;
+import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.models.ParallelTransferOptions;
+import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobKey;
+import com.silknote.sync.core.model.BlobPutResult;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.SkipReason;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
+
+/** Azure-specific behaviour of {@link AzureBlobStore} against a real Azurite. */
+class AzureBlobStoreTest {
+
+    private static final int BLOCK = 64 * 1024;
+
+    private final Azurite azurite = Azurite.shared();
+    private BlobContainerClient container;
+    private AzureBlobStore store;
+    private ExecutorService pool;
+
+    @BeforeEach
+    void setUp() {
+        container = azurite.newContainer();
+        store = smallBlocks(container, 4);
+        pool = Executors.newFixedThreadPool(8);
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+    }
+
+    private static AzureBlobStore smallBlocks(BlobContainerClient c, int concurrency) {
+        return AzureBlobStore.builder().container(c)
+                .parallelTransferOptions(new ParallelTransferOptions().setBlockSizeLong((long) BLOCK)
+                        .setMaxConcurrency(concurrency).setMaxSingleUploadSizeLong((long) BLOCK))
+                .clock(Clock.systemUTC())
+                .build();
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, BLOCK, BLOCK + 1, 5 * BLOCK + 17})
+    void storesContentUnderItsHashWithMetadataAndHeaders(int size) throws Exception {
+        byte[] content = Uploads.bytes(size, size);
+        BlobPutResult put = store.putIfAbsent(Uploads.of(content));
+
+        assertThat(put.created()).isTrue();
+        assertThat(put.info().size()).isEqualTo(size);
+        ContentHash hash = Uploads.hash(content);
+        BlobProperties p = container.getBlobClient(BlobKey.of(hash).value()).getProperties();
+        assertThat(p.getETag()).isEqualTo(put.info().etag());
+        assertThat(p.getMetadata()).containsEntry("sha256", hash.hex()).containsEntry("size", Integer.toString(size))
+                .hasSize(2);
+        assertThat(p.getContentType()).isEqualTo("application/pdf");
+        assertThat(p.getContentMd5()).isEqualTo(MessageDigest.getInstance("MD5").digest(content));
+        assertThat(Uploads.readAll(store.open(hash))).isEqualTo(content);
+        assertThat(store.stat(hash)).contains(put.info());
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {100, 3 * BLOCK + 5})
+    void wrongHashIsRejectedAndNothingBecomesVisible(int size) {
+        byte[] content = Uploads.bytes(1, size);
+        ContentHash claimed = Uploads.hash(Uploads.bytes(2, size));
+
+        assertThatThrownBy(() -> store.putIfAbsent(Uploads.lying(claimed, size, content)))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.CHECKSUM_MISMATCH));
+        assertThat(store.stat(claimed)).isEmpty();
+        assertThat(container.getBlobClient(BlobKey.of(claimed).value()).exists()).isFalse();
+        assertThat(store.list(Optional.empty(), 10).items()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "declared {0}, streamed {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"100,99", "100,101", "300000,299999", "300000,300001",
+            "65536,131072"})
+    void wrongSizeIsRejected(int declared, int streamed) {
+        byte[] content = Uploads.bytes(3, streamed);
+        ContentHash hash = Uploads.hash(content);
+
+        assertThatThrownBy(() -> store.putIfAbsent(Uploads.lying(hash, declared, content)))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.SIZE_MISMATCH));
+        assertThat(store.stat(hash)).isEmpty();
+    }
+
+    @Test
+    void rejectedOverwriteLeavesTheStoredBlobUntouched() {
+        byte[] content = Uploads.bytes(4, 3 * BLOCK);
+        BlobInfo stored = store.putIfAbsent(Uploads.of(content)).info();
+        byte[] other = Uploads.bytes(5, 3 * BLOCK);
+
+        assertThatThrownBy(() -> store.overwrite(Uploads.lying(stored.hash(), other.length, other)))
+                .isInstanceOf(ContentRejectedException.class);
+        assertThat(store.stat(stored.hash())).contains(stored);
+        assertThat(Uploads.readAll(store.open(stored.hash()))).isEqualTo(content);
+    }
+
+    @Test
+    void secondPutOfSameContentDoesNotWrite() {
+        byte[] content = Uploads.bytes(6, 1000);
+        BlobInfo first = store.putIfAbsent(Uploads.of(content)).info();
+        AtomicInteger opened = new AtomicInteger();
+        BlobUpload again = new BlobUpload(first.hash(), content.length, "application/pdf", () -> {
+            opened.incrementAndGet();
+            return new java.io.ByteArrayInputStream(content);
+        });
+
+        BlobPutResult second = store.putIfAbsent(again);
+
+        assertThat(second.created()).isFalse();
+        assertThat(second.info()).isEqualTo(first);
+        assertThat(opened).hasValue(0);
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {2000, 6 * BLOCK + 3})
+    void concurrentCreatorsOfTheSameContentNeverClobber(int size) throws Exception {
+        byte[] content = Uploads.bytes(7, size);
+        ContentHash hash = Uploads.hash(content);
+        int writers = 8;
+        CyclicBarrier start = new CyclicBarrier(writers);
+        List<Future<BlobPutResult>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                return store.putIfAbsent(Uploads.of(content));
+            }));
+        }
+        List<BlobPutResult> done = new ArrayList<>();
+        for (Future<BlobPutResult> f : results) {
+            done.add(f.get());
+        }
+
+        assertThat(done.stream().filter(BlobPutResult::created).count()).isEqualTo(1);
+        BlobInfo stored = store.stat(hash).orElseThrow();
+        assertThat(done).allSatisfy(r -> assertThat(r.info()).isEqualTo(stored));
+        assertThat(Uploads.readAll(store.open(hash))).isEqualTo(content);
+    }
+
+    @Test
+    void concurrentHonestAndLyingWritersNeverStoreWrongBytes() throws Exception {
+        byte[] content = Uploads.bytes(8, 4 * BLOCK);
+        ContentHash hash = Uploads.hash(content);
+        byte[] forged = content.clone();
+        forged[forged.length - 1] ^= 1; // same blocks but the last: shares block ids with the honest writer
+        CyclicBarrier start = new CyclicBarrier(6);
+        List<Future<?>> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            boolean honest = i % 2 == 0;
+            all.add(pool.submit((Callable<Object>) () -> {
+                start.await();
+                try {
+                    return store.overwrite(honest ? Uploads.of(content) : Uploads.lying(hash, forged.length, forged));
+                } catch (ContentRejectedException e) {
+                    return e.reason();
+                }
+            }));
+        }
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<?> f : all) {
+            outcomes.add(f.get());
+        }
+
+        assertThat(outcomes.stream().filter(o -> o == SkipReason.CHECKSUM_MISMATCH).count()).isEqualTo(3);
+        assertThat(Uploads.readAll(store.open(hash))).isEqualTo(content);
+    }
+
+    @Test
+    void conditionalDeleteLosesToARevivingOverwrite() {
+        byte[] content = Uploads.bytes(9, 500);
+        BlobInfo seenByCollector = store.putIfAbsent(Uploads.of(content)).info();
+
+        BlobInfo revived = store.overwrite(Uploads.of(content));
+
+        assertThat(revived.etag()).isNotEqualTo(seenByCollector.etag());
+        assertThat(store.deleteIfMatch(seenByCollector.hash(), seenByCollector.etag())).isFalse();
+        assertThat(store.stat(revived.hash())).contains(revived);
+        assertThat(store.deleteIfMatch(revived.hash(), revived.etag())).isTrue();
+        assertThat(store.stat(revived.hash())).isEmpty();
+        assertThat(store.deleteIfMatch(revived.hash(), revived.etag())).isFalse();
+    }
+
+    @Test
+    void openOfAMissingBlobIsPermanentNotFound() {
+        ContentHash absent = Uploads.hash(Uploads.bytes(10, 10));
+        assertThatThrownBy(() -> store.open(absent)).isInstanceOfSatisfying(PermanentSyncException.class,
+                e -> assertThat(e.statusCode()).hasValue(404));
+    }
+
+    @Test
+    void listsOnlyContentBlobsInKeyOrderAcrossPages() {
+        List<ContentHash> hashes = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            hashes.add(store.putIfAbsent(Uploads.of(Uploads.bytes(100 + i, 10 + i))).info().hash());
+        }
+        container.getBlobClient("locks/vsrx-sync").upload(BinaryData.fromBytes(new byte[0]));
+        container.getBlobClient("sha256/zz/other").upload(BinaryData.fromBytes(new byte[1]));
+
+        List<ContentHash> listed = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            Page<BlobInfo> page = store.list(cursor, 3);
+            assertThat(page.items()).hasSizeLessThanOrEqualTo(3);
+            page.items().forEach(i -> listed.add(i.hash()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor.isPresent());
+
+        assertThat(listed).containsExactlyElementsOf(hashes.stream().sorted().collect(Collectors.toList()));
+        assertThat(pages).isGreaterThanOrEqualTo(3);
+        assertThat(store.list(Optional.empty(), 1000).items().get(0)).isEqualTo(store.stat(listed.get(0)).orElseThrow());
+    }
+
+    @Test
+    void stagesBlocksWithBoundedConcurrencyAndVerifiesTheWholeOnCommit() {
+        AtomicInteger current = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        AtomicInteger stagedBlocks = new AtomicInteger();
+        HttpPipelinePolicy counter = new HttpPipelinePolicy() {
+            @Override
+            public Mono<HttpResponse> process(HttpPipelineCallContext ctx, HttpPipelineNextPolicy next) {
+                boolean stage = ctx.getHttpRequest().getUrl().getQuery() != null
+                        && ctx.getHttpRequest().getUrl().getQuery().contains("comp=block&");
+                if (!stage) {
+                    return next.process();
+                }
+                return Mono.defer(() -> {
+                    stagedBlocks.incrementAndGet();
+                    peak.accumulateAndGet(current.incrementAndGet(), Math::max);
+                    return next.process();
+                }).doOnSuccess(r -> current.decrementAndGet()).doOnError(e -> current.decrementAndGet());
+            }
+        };
+        BlobContainerClient counted = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+                .containerName(container.getBlobContainerName()).addPolicy(counter)
+                .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
+        AzureBlobStore twoAtATime = smallBlocks(counted, 2);
+        byte[] content = Uploads.bytes(11, 20 * BLOCK + 1);
+
+        BlobPutResult put = twoAtATime.putIfAbsent(Uploads.of(content));
+
+        assertThat(put.created()).isTrue();
+        assertThat(stagedBlocks).hasValue(21);
+        assertThat(peak.get()).isBetween(1, 2);
+        assertThat(container.getBlobClient(put.info().key().value()).getBlockBlobClient().listBlocks(
+                com.azure.storage.blob.models.BlockListType.COMMITTED).getCommittedBlocks()).hasSize(21);
+        assertThat(Uploads.readAll(store.open(put.info().hash()))).isEqualTo(content);
+    }
+
+    @Test
+    void uncommittedBlocksOfARejectedUploadAreNotListed() {
+        byte[] content = Uploads.bytes(12, 3 * BLOCK);
+        ContentHash claimed = Uploads.hash(Uploads.bytes(13, 3 * BLOCK));
+        assertThatThrownBy(() -> store.putIfAbsent(Uploads.lying(claimed, content.length, content)))
+                .isInstanceOf(ContentRejectedException.class);
+
+        List<BlobItem> visible = container.listBlobs(new ListBlobsOptions().setPrefix("sha256/"), null)
+                .stream().collect(Collectors.toList());
+        assertThat(visible).isEmpty();
+        // an honest upload under that name afterwards succeeds and is not polluted by the staged blocks
+        assertThat(store.putIfAbsent(Uploads.of(content)).created()).isTrue();
+    }
+}
