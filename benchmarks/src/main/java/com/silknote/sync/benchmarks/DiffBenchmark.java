@@ -81,8 +81,12 @@ public class DiffBenchmark {
     /** Builds the listing, mappings and documents of the mix (not measured). */
     @Setup(Level.Trial)
     public void setUp() {
+        setUpWith(input(mix, FILES, 42L));
+    }
+
+    void setUpWith(DiffInput in) {
         engine = new DiffEngine(DiffPolicy.of(SyncConfig.defaults(), PathValidator::validate));
-        input = input(mix, FILES, 42L);
+        input = in;
     }
 
     /** The diff engine on the whole fileset. */

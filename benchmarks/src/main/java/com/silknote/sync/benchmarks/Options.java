@@ -29,6 +29,8 @@ record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles,
     enum Part {
         /** Target 2 and 3 with the in-memory document store. */
         THROUGHPUT,
+        /** Target 2 and 3 with VSRX over loopback HTTP (in-memory document store). */
+        HTTP,
         /** Target 2 and 3 with the JDBC document store on embedded PostgreSQL. */
         JDBC,
         /** Target 2 with rclone as an extra baseline. */
