@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** The VSRX side's storage failing in the middle of a download reaches the client as a failed read. */
+/** The JDK server adapter over a real socket: mid-download failures and methods without a body. */
 class ServerStreamFailureTest {
     static final Secret TOKEN = Secret.of("token-aaaaaaaaaaaaaaaaaaaa");
 
@@ -71,6 +71,33 @@ class ServerStreamFailureTest {
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the connection is dropped, not left hanging")
                     .isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void headAndWrongMethodsGetAHeaderOnlyAnswerOverTheSocket() throws Exception {
+        FixtureVsrxSource fixture = new FixtureVsrxSource().fileset("fs-1", FixtureVsrxSource.T0);
+        try (VsrxHttpServer server = VsrxHttpServer.builder()
+                .handler(VsrxHttpHandler.builder().source(fixture).acceptedToken(TOKEN).build()).build().start()) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var head = http.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/filesets"))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Bearer " + TOKEN.value()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(head.statusCode()).isEqualTo(405);
+            assertThat(head.headers().firstValue("Allow")).contains("GET");
+            var post = http.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/filesets"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                    .header("Authorization", "Bearer " + TOKEN.value()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+            assertThat(post.body()).contains("\"method_not_allowed\"");
+            var unknown = http.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/nope"))
+                    .header("Authorization", "Bearer " + TOKEN.value()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.headers().firstValue("Content-Type")).contains("application/json");
+            assertThat(fixture.calls).hasValue(0);
         }
     }
 }
