@@ -344,6 +344,27 @@ class JdbiDocumentStoreTest {
         }
     }
 
+    @Test
+    void closingThePoolMidTransactionIsTransientAndLeavesNothing() throws SQLException {
+        String url = PostgresFixture.newIsolatedUrl("poolclose");
+        JdbcLedger own = JdbcLedger.builder().jdbcUrl(url, "postgres", com.silknote.sync.core.model.Secret.of(""))
+                .build();
+        JdbiDocumentStore victim = own.documentStore();
+        assertThatThrownBy(() -> victim.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertFileset(fileset(FS));
+            uow.addBlobRef(hash("a"), 1, "e");
+            own.close();
+            return null;
+        })).isInstanceOf(TransientSyncException.class);
+        DataSource raw = PostgresFixture.rawDataSource(url);
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM vsrx_sync_fileset)"
+                        + " + (SELECT count(*) FROM vsrx_sync_blob_ref) + (SELECT count(*) FROM vsrx_sync_audit)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
     private static SyncReport report(String run, Instant start) {
         var files = List.of(FileReport.of(VsrxFileId.of("f1"), FileAction.CREATED),
                 FileReport.skipped(VsrxFileId.of("f2"), SkipReason.TOO_LARGE, "limit", 0));

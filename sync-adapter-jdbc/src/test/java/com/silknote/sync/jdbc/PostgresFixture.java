@@ -93,12 +93,24 @@ final class PostgresFixture {
         return embeddedDefault;
     }
 
-    /** A migrated ledger on the external server named by {@value #EXTERNAL_URL_ENV}. */
+    /**
+     * A migrated ledger on the external server named by {@value #EXTERNAL_URL_ENV}, in its own schema
+     * {@code vsrx_sync_test} (emptied before each test, so never point it at a production database).
+     */
     static JdbcLedger externalLedger(Clock clock) {
         Map<String, String> env = System.getenv();
+        String url = env.get(EXTERNAL_URL_ENV);
+        String user = env.getOrDefault("VSRX_SYNC_TEST_JDBC_USER", "postgres");
+        String password = env.getOrDefault("VSRX_SYNC_TEST_JDBC_PASSWORD", "");
+        try (Connection c = java.sql.DriverManager.getConnection(url, user, password);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS vsrx_sync_test");
+        } catch (SQLException e) {
+            throw new IllegalStateException("external test server unreachable", e);
+        }
         return JdbcLedger.builder()
-                .jdbcUrl(env.get(EXTERNAL_URL_ENV), env.getOrDefault("VSRX_SYNC_TEST_JDBC_USER", "postgres"),
-                        Secret.of(env.getOrDefault("VSRX_SYNC_TEST_JDBC_PASSWORD", "")))
+                .jdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=vsrx_sync_test", user,
+                        Secret.of(password))
                 .clock(clock).maxPoolSize(8).build();
     }
 
