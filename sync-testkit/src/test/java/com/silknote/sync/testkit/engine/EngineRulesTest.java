@@ -700,4 +700,40 @@ class EngineRulesTest {
                 "file " + a + " CREATED", "file " + b + " CREATED", "finished " + fs + " COMPLETED", "runFinished 1");
         assertThat(bytes[0]).isEqualTo(12).isEqualTo(report(result).metrics().bytesDownloaded());
     }
+
+    @Test
+    void spoolFilesAreDeletedAfterSuccessSkipAndFailure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path spool)
+            throws Exception {
+        fx.config(c -> c.spoolDirectory(spool));
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId ok = fx.linkedFileset("P1");
+        fx.text(ok, "a.txt", "fine");
+        VsrxFileId bad = fx.text(ok, "b.txt", "lying about its size");
+        fx.vsrx.setDeclaredSize(bad, 3);
+        FilesetId failing = fx.linkedFileset("P2");
+        fx.text(failing, "c.txt", "downloaded before the failure");
+        VsrxFileId d = fx.text(failing, "d.txt", "never downloaded");
+        flaky.failDownloads(d, 1000);
+        int[] seen = {0};
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void bytesDownloaded(com.silknote.sync.core.model.RunId runId, FilesetId id, long n) {
+                try (var files = java.nio.file.Files.list(spool)) {
+                    seen[0] = Math.max(seen[0], (int) files.count());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, ok).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(fileset(result, failing).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(seen[0]).as("downloads were spooled there").isPositive();
+        try (var files = java.nio.file.Files.list(spool)) {
+            assertThat(files).isEmpty();
+        }
+    }
 }
