@@ -1,5 +1,6 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.demo.Demo;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
         description = {
             "Serves a VSRX simulator with sample data on loopback, syncs it into the embedded default three times",
             "(new files; changes and deletes; nothing changed) and explains each report.",
-            "Uses <data-dir>/demo (wiped at the start); ignores any other configuration."
+            "Uses <data-dir>/demo (--data-dir, default .vsrx-sync; wiped at the start); ignores any other configuration."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -25,7 +26,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment env = root.environment();
-        Path dataDir = root.dataDir != null ? root.dataDir : root.settings().dataDir();
+        // Only --data-dir counts: the demo ignores the configuration file and the environment on purpose.
+        Path dataDir = root.dataDir != null ? root.dataDir : Path.of(ConfigKey.DATA_DIR.defaultValue().orElseThrow());
         Path demoDir = dataDir.resolve("demo");
         Demo demo = new Demo(env.out(), env.backends()::open,
                 (backends, source, request) -> SyncCommand.run(env, backends, source, request, !noProgress),

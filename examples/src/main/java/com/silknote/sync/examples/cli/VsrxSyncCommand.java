@@ -56,6 +56,9 @@ public final class VsrxSyncCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Debug logging.")
     boolean verbose;
 
+    /** Commands whose INFO log lines (runs, filesets) are worth reading; the others log warnings only. */
+    private static final java.util.Set<String> RUNNING_COMMANDS = java.util.Set.of("sync", "demo", "serve-vsrx");
+
     private final CliEnvironment environment;
     private CommandLine.Model.CommandSpec spec;
 
@@ -86,7 +89,12 @@ public final class VsrxSyncCommand implements Callable<Integer> {
         cl.setOut(environment.out());
         cl.setErr(environment.err());
         cl.setExecutionStrategy(parseResult -> {
-            Logging.configure(root.verbose, environment.interactive());
+            CommandLine.ParseResult sub = parseResult;
+            while (sub.hasSubcommand()) {
+                sub = sub.subcommand();
+            }
+            boolean runs = RUNNING_COMMANDS.contains(sub.commandSpec().name());
+            Logging.configure(root.verbose, environment.interactive() || !runs);
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

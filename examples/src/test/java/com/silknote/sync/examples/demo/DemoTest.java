@@ -27,7 +27,8 @@ class DemoTest {
         for (int round = 1; round <= 2; round++) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            CliEnvironment env = new CliEnvironment(Map.of("VSRX_SYNC_JDBC_URL", "jdbc:postgresql://must-be-ignored/x"),
+            CliEnvironment env = new CliEnvironment(Map.of("VSRX_SYNC_JDBC_URL", "jdbc:postgresql://must-be-ignored/x",
+                    "VSRX_SYNC_PAGE_SIZE", "not-a-number", "VSRX_SYNC_CONFIG", "/nowhere/vsrx-sync.properties"),
                     new PrintWriter(out, true), new PrintWriter(err, true), Clock.systemUTC(), false,
                     EmbeddedDefault::open, EmbeddedDefault::vsrxSource, new CompletableFuture<>());
 
