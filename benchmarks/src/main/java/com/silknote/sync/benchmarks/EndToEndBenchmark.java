@@ -148,7 +148,9 @@ public final class EndToEndBenchmark {
             for (int rep = 0; rep < o.repeats(); rep++) {
                 List<Runnable> steps = new ArrayList<>();
                 int r = rep;
-                steps.add(() -> results.add(baseline(service, data, "base-" + r)));
+                if (o.baseline()) {
+                    steps.add(() -> results.add(baseline(service, data, "base-" + r)));
+                }
                 if (o.parts().contains(Options.Part.THROUGHPUT)) {
                     steps.add(() -> results.addSync(sync(service, data, "sync-mem-" + r, this::memoryStores)));
                 }
@@ -268,9 +270,11 @@ public final class EndToEndBenchmark {
         container.create();
         Stores stores = storesFactory.get();
         try {
-            CountingBlobStore blobs = new CountingBlobStore(AzureBlobStore.builder().container(container).build());
+            CountingBlobStore blobs = new CountingBlobStore(azureStore(container));
             CountingDocumentProcessor processor = new CountingDocumentProcessor();
-            SyncConfig config = SyncConfig.builder().fileConcurrency(options.concurrency()).build();
+            SyncConfig.Builder cb = SyncConfig.builder().fileConcurrency(options.concurrency());
+            options.filesetConcurrency().ifPresent(cb::filesetConcurrency);
+            SyncConfig config = cb.build();
             VsrxSync sync = VsrxSync.builder().source(source).documents(stores.documents()).blobs(blobs)
                     .vectors(stores.vectors()).processor(processor).lock(stores.lock()).config(config).clock(clock)
                     .build();
@@ -301,6 +305,14 @@ public final class EndToEndBenchmark {
             }
             container.delete();
         }
+    }
+
+    /** The Azure adapter on a container, with the adapter's defaults unless options tune them. */
+    private AzureBlobStore azureStore(BlobContainerClient container) {
+        AzureBlobStore.Builder b = AzureBlobStore.builder().container(container);
+        options.singleUploadBytes().ifPresent(n -> b.parallelTransferOptions(
+                new ParallelTransferOptions().setMaxSingleUploadSizeLong(n)));
+        return b.build();
     }
 
     private static SyncReport check(String name, SyncResult result) {
@@ -364,7 +376,7 @@ public final class EndToEndBenchmark {
                 target.create();
                 try {
                     SingleFileVsrxSource source = new SingleFileVsrxSource(content, Optional.empty(), Instant.now(clock));
-                    CountingBlobStore blobs = new CountingBlobStore(AzureBlobStore.builder().container(target).build());
+                    CountingBlobStore blobs = new CountingBlobStore(azureStore(target));
                     SyncConfig config = SyncConfig.builder().maxFileSizeBytes(Math.max(size, SyncConfig.DEFAULT_MAX_FILE_SIZE))
                             .fileConcurrency(options.concurrency()).build();
                     VsrxSync sync = VsrxSync.builder().source(source).documents(new InMemoryDocumentStore(clock))

@@ -20,10 +20,14 @@ import java.util.Set;
  * @param repeats      measured repetitions (the median is reported)
  * @param heapSizes    file sizes of the peak-heap part
  * @param inMemoryAzurite keep Azurite's blobs in memory instead of a temporary directory
+ * @param baseline     run the raw-SDK baseline (off only to profile the sync alone)
+ * @param filesetConcurrency the engine's {@code filesetConcurrency} (default: the engine's default)
+ * @param singleUploadBytes  the Azure adapter's {@code maxSingleUploadBytes} (default: the adapter's default)
  * @param out          also write the results as Markdown to this file
  */
 record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles, long largeBytes, int filesets,
-        int concurrency, int repeats, List<Long> heapSizes, boolean inMemoryAzurite, Optional<String> out) {
+        int concurrency, int repeats, List<Long> heapSizes, boolean inMemoryAzurite, boolean baseline,
+        Optional<Integer> filesetConcurrency, Optional<Long> singleUploadBytes, Optional<String> out) {
 
     /** Parts of the harness. */
     enum Part {
@@ -41,7 +45,8 @@ record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles,
 
     static Options defaults() {
         return new Options(EnumSet.of(Part.THROUGHPUT, Part.HEAP), 2000, 20 * 1024, 20, 5 * 1024 * 1024, 20, 8, 3,
-                List.of(16L << 20, 256L << 20, 1L << 30), false, Optional.empty());
+                List.of(16L << 20, 256L << 20, 1L << 30), false, true, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -80,6 +85,9 @@ record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles,
                     b.heapSizes = List.copyOf(sizes);
                 });
                 case "in-memory-azurite" -> o.with(b -> b.inMemoryAzurite = Boolean.parseBoolean(value));
+                case "baseline" -> o.with(b -> b.baseline = Boolean.parseBoolean(value));
+                case "fileset-concurrency" -> o.with(b -> b.filesetConcurrency = Optional.of(Integer.parseInt(value)));
+                case "single-upload-bytes" -> o.with(b -> b.singleUploadBytes = Optional.of(bytes(value)));
                 case "out" -> o.with(b -> b.out = Optional.of(value));
                 default -> throw new IllegalArgumentException("unknown option --" + name);
             };
@@ -115,7 +123,8 @@ record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles,
         Mutable m = new Mutable(this);
         change.accept(m);
         return new Options(m.parts, m.smallFiles, m.smallBytes, m.largeFiles, m.largeBytes, m.filesets,
-                m.concurrency, m.repeats, m.heapSizes, m.inMemoryAzurite, m.out);
+                m.concurrency, m.repeats, m.heapSizes, m.inMemoryAzurite, m.baseline,
+                m.filesetConcurrency, m.singleUploadBytes, m.out);
     }
 
     private static final class Mutable {
@@ -129,6 +138,9 @@ record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles,
         int repeats;
         List<Long> heapSizes;
         boolean inMemoryAzurite;
+        boolean baseline;
+        Optional<Integer> filesetConcurrency;
+        Optional<Long> singleUploadBytes;
         Optional<String> out;
 
         Mutable(Options o) {
@@ -142,6 +154,9 @@ record Options(Set<Part> parts, int smallFiles, long smallBytes, int largeFiles,
             repeats = o.repeats;
             heapSizes = o.heapSizes;
             inMemoryAzurite = o.inMemoryAzurite;
+            baseline = o.baseline;
+            filesetConcurrency = o.filesetConcurrency;
+            singleUploadBytes = o.singleUploadBytes;
             out = o.out;
         }
     }
