@@ -63,7 +63,7 @@ public class ContainerConfigurationExample {
             b.embedded(settings.postgresDir());
         } else {
             b.jdbcUrl(settings.jdbcUrl().orElseThrow().value(), settings.jdbcUser().orElse("postgres"),
-                    settings.jdbcPassword().orElseThrow());
+                    settings.jdbcPassword().orElse(com.silknote.sync.core.model.Secret.of("")));
         }
         return b.build();
     }

@@ -11,8 +11,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vsrx-sync demo}: the README's first command. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Serves a VSRX simulator with sample data on loopback, syncs it into the embedded default three times",
-            "(new files; changes and deletes; nothing changed) and explains each report.",
+            "Shows the sync at work: a VSRX simulator with sample data, synced into the embedded default.",
+            "Three runs (new files; changes and deletes; nothing changed), each report explained.",
             "Uses <data-dir>/demo (--data-dir, default .vsrx-sync; wiped at the start); ignores any other configuration."
         })
 final class DemoCommand implements Callable<Integer> {

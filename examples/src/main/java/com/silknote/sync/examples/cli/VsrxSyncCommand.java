@@ -30,8 +30,9 @@ import picocli.CommandLine.ScopeType;
         },
         footerHeading = "%nConfiguration:%n",
         footer = {
-            "  A .properties file (--config or VSRX_SYNC_CONFIG) and VSRX_SYNC_* environment variables;",
-            "  the environment wins over the file. See docs/configuration.md. Secrets are never printed."
+            "  A .properties file (--config, or VSRX_SYNC_CONFIG) and VSRX_SYNC_*",
+            "  environment variables, which win. See docs/configuration.md.",
+            "  Secrets are never printed."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
