@@ -130,6 +130,8 @@ public final class VsrxSync {
 
         private Builder() { }
 
+        // Each setter: @throws NullPointerException when the argument is null.
+
         public Builder source(VsrxSource v) { source = requireNonNull(v, "source"); return this; }
         public Builder documents(DocumentStore v) { documents = requireNonNull(v, "documents"); return this; }
         public Builder blobs(BlobStore v) { blobs = requireNonNull(v, "blobs"); return this; }

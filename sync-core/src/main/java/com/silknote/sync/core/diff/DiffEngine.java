@@ -13,11 +13,9 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.path.PathVerdict;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Decides what to do with every file of a fileset (DESIGN §2.3–2.5, 2.7, 2.11) from metadata only.
@@ -53,31 +51,58 @@ public final class DiffEngine {
      */
     public Plan plan(DiffInput input) {
         requireNonNull(input, "input");
-        Map<VsrxFileId, SyncMapping> mappings = new HashMap<>(capacity(input.mappings().size()));
+        // One hash table for mappings and documents; a slot remembers whether the listing had the file.
+        Map<VsrxFileId, Slot> slots = new HashMap<>(capacity(Math.max(input.mappings().size(),
+                input.documents().size())));
         for (SyncMapping m : input.mappings()) {
-            mappings.put(m.vsrxFileId(), m);
+            slots.put(m.vsrxFileId(), new Slot(m));
         }
-        Map<VsrxFileId, SilknoteDocument> documents = new HashMap<>(capacity(input.documents().size()));
         for (SilknoteDocument d : input.documents()) {
-            documents.put(d.clientFileId(), d);
+            Slot slot = slots.get(d.clientFileId());
+            if (slot == null) {
+                slot = new Slot(null);
+                slots.put(d.clientFileId(), slot);
+            }
+            slot.document = d;
         }
-        Set<VsrxFileId> listed = new HashSet<>(capacity(input.files().size()));
         List<FilePlan> out = new ArrayList<>(input.files().size() + 16);
+        VsrxFileId previous = null;
         for (VsrxFile f : input.files()) {
-            if (!listed.add(f.id())) {
+            if (f.id().equals(previous)) {
                 continue; // a listing repeating an id: the first occurrence counts
             }
-            out.add(planListed(f, mappings.get(f.id()), documents.get(f.id()), input));
+            previous = f.id();
+            Slot slot = slots.get(f.id());
+            if (slot == null) {
+                Slot fresh = new Slot(null);
+                fresh.listed = true;
+                slots.put(f.id(), fresh);
+                out.add(planListed(f, null, null, input));
+            } else if (!slot.listed) {
+                slot.listed = true;
+                out.add(planListed(f, slot.mapping, slot.document, input));
+            }
         }
         List<FilePlan> vanished = new ArrayList<>();
-        for (SyncMapping m : input.mappings()) {
-            if (!listed.contains(m.vsrxFileId())) {
-                vanished.add(planVanished(m, documents.get(m.vsrxFileId())));
+        for (Slot slot : slots.values()) {
+            if (!slot.listed && slot.mapping != null) {
+                vanished.add(planVanished(slot.mapping, slot.document));
             }
         }
         vanished.sort((a, b) -> a.fileId().compareTo(b.fileId()));
         out.addAll(vanished);
         return new Plan(out);
+    }
+
+    /** What Silknote holds for one file id. */
+    private static final class Slot {
+        final SyncMapping mapping;
+        SilknoteDocument document;
+        boolean listed;
+
+        Slot(SyncMapping mapping) {
+            this.mapping = mapping;
+        }
     }
 
     private FilePlan planListed(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {

@@ -2,11 +2,11 @@ package com.silknote.sync.core.diff;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.admission.ContentSniffer;
 import com.silknote.sync.core.model.ChangeDetectionMode;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.VanishedFilePolicy;
 import com.silknote.sync.core.path.PathVerdict;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -43,16 +43,18 @@ public record DiffPolicy(ChangeDetectionMode mode, VanishedFilePolicy vanished, 
                 config.allowedMimeTypes(), pathCheck);
     }
 
-    /** {@code true} when the declared MIME type (parameters ignored, any case) is allowed. */
+    /** {@code true} when the declared MIME type (parameters ignored, any case, common aliases mapped) is allowed. */
     public boolean mimeAllowed(String declared) {
         return allowedMimeTypes.contains(baseMimeType(declared));
     }
 
-    /** The MIME type without parameters, trimmed and lower case ({@code "Text/Plain; charset=x"} → {@code text/plain}). */
+    /**
+     * The declared MIME type in canonical form ({@code "Image/JPG; name=x"} → {@code image/jpeg}), as
+     * {@link ContentSniffer#canonicalType(String)} defines it.
+     *
+     * @throws NullPointerException when declared is null
+     */
     public static String baseMimeType(String declared) {
-        requireNonNull(declared, "declared");
-        int semi = declared.indexOf(';');
-        String base = semi >= 0 ? declared.substring(0, semi) : declared;
-        return base.trim().toLowerCase(Locale.ROOT);
+        return ContentSniffer.canonicalType(requireNonNull(declared, "declared"));
     }
 }

@@ -75,6 +75,8 @@ final class FilesetSync {
     private final VsrxFileset fileset;
     private final FilesetId id;
     private final EngineParts parts;
+    /** Set once the fileset's unit of work committed: later failures do not undo it. */
+    private boolean committed;
 
     FilesetSync(RunContext ctx, VsrxFileset fileset) {
         this.ctx = requireNonNull(ctx, "ctx");
@@ -135,17 +137,15 @@ final class FilesetSync {
             Set<DocumentUuid> touchedDocuments = new HashSet<>();
             if (writes) {
                 commit(works, patient, skips, touchedDocuments);
-                verifyBlobsAfterCommit(works);
             } else {
                 ctx.progress.markProcessed(id);
             }
-            releaseContent(works);
-            if (!touchedDocuments.isEmpty()) {
-                drainOutbox(touchedDocuments);
-            }
+            afterCommit(works, touchedDocuments);
             return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
-            markUncommitted(works, stop.getClass().getSimpleName());
+            if (!committed) {
+                markUncommitted(works, stop.getClass().getSimpleName());
+            }
             throw stop;
         } catch (RuntimeException e) {
             String reason = reasonOf(e);
@@ -406,13 +406,15 @@ final class FilesetSync {
             for (int revival = 0; ; revival++) {
                 try {
                     Set<DocumentUuid> docs = new HashSet<>();
-                    parts.retrier().run("documents.commit", () -> parts.documents().inUnitOfWork(
-                            ctx.lease.token(), uow -> {
-                                docs.clear();
-                                write(uow, works, patient, skips, state, docs);
-                                return null;
-                            }));
+                    // Not retried here: after a lost answer the commit may have happened, and reference counts
+                    // are not idempotent. The fileset fails instead; the next run re-plans from what is stored.
+                    parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
+                        docs.clear();
+                        write(uow, works, patient, skips, state, docs);
+                        return null;
+                    });
                     touched.addAll(docs);
+                    committed = true;
                     break;
                 } catch (BlobBeingCollectedException e) {
                     if (revival >= MAX_REVIVALS) {
@@ -542,6 +544,30 @@ final class FilesetSync {
                             w.hash);
                     parts.retrier().call("blobs.putIfAbsent", () -> parts.blobs().putIfAbsent(w.spool.upload(w.mimeType)));
                 }
+            }
+        }
+    }
+
+    /**
+     * Post-commit work: the fileset is committed whatever happens here, so failures are logged and left
+     * to the outbox and the next run, never turned into a fileset failure.
+     */
+    private void afterCommit(List<FileWork> works, Set<DocumentUuid> touchedDocuments) {
+        try {
+            verifyBlobsAfterCommit(works);
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            throw stop;
+        } catch (RuntimeException e) {
+            log.error("blob check after commit failed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
+        }
+        releaseContent(works);
+        if (!touchedDocuments.isEmpty()) {
+            try {
+                drainOutbox(touchedDocuments);
+            } catch (LeaseLostException | StaleFencingTokenException stop) {
+                throw stop;
+            } catch (RuntimeException e) {
+                log.warn("fileset outbox postponed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
             }
         }
     }

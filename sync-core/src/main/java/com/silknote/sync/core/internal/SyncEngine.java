@@ -345,6 +345,11 @@ public final class SyncEngine {
         try {
             future = pool.submit(() -> {
                 try {
+                    Throwable stop = fatal.get();
+                    if (stop != null) {
+                        // A crash or a lost lease elsewhere: start nothing new.
+                        return stopped(fs.id(), "run stopped: " + stop.getClass().getSimpleName());
+                    }
                     FilesetReport r = new FilesetSync(ctx, fs).run();
                     parts.listener().filesetFinished(ctx.runId, r);
                     return r;
@@ -381,7 +386,8 @@ public final class SyncEngine {
             return null;
         } catch (LeaseLostException | StaleFencingTokenException e) {
             return "lease lost: " + e.getClass().getSimpleName();
-        } catch (SyncException e) {
+        } catch (RuntimeException e) {
+            // Entries stay pending for the next drain; a failing outbox never fails the run.
             log.warn("outbox {} postponed reason={}", phase, FilesetSync.reasonOf(e));
             return null;
         }

@@ -73,7 +73,8 @@ import java.util.regex.Pattern;
  * <li>{@code COLON}: any other colon (NTFS alternate data streams {@code a.txt:stream}, classic Mac
  *     separator).</li>
  * <li>{@code FORBIDDEN_CHARACTER}: {@code < > " | ? * #} (Windows-forbidden, URL query and fragment,
- *     globs), {@code ;} (servlet path parameters), {@code $} and backtick (shell expansion).</li>
+ *     globs), {@code ;} (servlet path parameters), {@code $} and backtick (shell expansion), and a Windows
+ *     environment variable {@code %NAME%}.</li>
  * <li>{@code TOO_LONG}: a decoded or normalised reading is longer than {@value #MAX_LENGTH} chars.</li>
  * <li>{@code TOO_DEEP}: more than {@value #MAX_DEPTH} segments, {@code notes} included.</li>
  * <li>{@code SEGMENT_TOO_LONG}: a segment longer than {@value #MAX_SEGMENT_BYTES} UTF-8 bytes.</li>
@@ -121,6 +122,8 @@ public final class PathValidator {
     private static final Set<String> NTFS_METADATA = Set.of("$MFT", "$MFTMIRR", "$LOGFILE", "$VOLUME",
             "$ATTRDEF", "$BITMAP", "$BOOT", "$BADCLUS", "$SECURE", "$UPCASE", "$EXTEND", "$QUOTA", "$OBJID",
             "$REPARSE");
+    /** {@code %NAME%}, which cmd.exe and Windows APIs such as ExpandEnvironmentStrings expand. */
+    private static final Pattern WINDOWS_VARIABLE = Pattern.compile("%([A-Za-z_][A-Za-z0-9_]*)%");
     private static final Pattern SHORT_NAME_ALIAS = Pattern.compile("^[^.]{1,7}~[0-9]{1,6}$");
 
     /** Characters that mean something to a file system, URL or shell; their look-alikes are rejected too. */
@@ -436,7 +439,8 @@ public final class PathValidator {
             new Rule(Reason.CONFUSABLE_CHARACTER, (r, raw) -> separatorCount(r.text()) != separatorCount(raw.text())
                     || hasConfusable(r.text())),
             new Rule(Reason.COLON, (r, raw) -> r.text().indexOf(':') >= 0),
-            new Rule(Reason.FORBIDDEN_CHARACTER, (r, raw) -> r.text().chars().anyMatch(c -> FORBIDDEN.indexOf(c) >= 0)),
+            new Rule(Reason.FORBIDDEN_CHARACTER, (r, raw) -> r.text().chars().anyMatch(c -> FORBIDDEN.indexOf(c) >= 0)
+                    || hasWindowsVariable(r.text())),
             new Rule(Reason.TOO_LONG, (r, raw) -> r.text().length() > MAX_LENGTH),
             new Rule(Reason.TOO_DEEP, (r, raw) -> r.segments().size() > MAX_DEPTH),
             new Rule(Reason.SEGMENT_TOO_LONG, (r, raw) -> r.segments().stream()
@@ -582,6 +586,21 @@ public final class PathValidator {
                     || BACKSLASH_LOOKALIKES.indexOf(f) >= 0 || COLON_LOOKALIKES.indexOf(f) >= 0) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /** {@code %NAME%}, unless the name is a percent escape ({@code %C3%84} holds {@code %C3%}). */
+    private static boolean hasWindowsVariable(String s) {
+        Matcher m = WINDOWS_VARIABLE.matcher(s);
+        int from = 0;
+        while (from < s.length() && m.find(from)) {
+            String name = m.group(1);
+            boolean escape = name.length() == 2 && hex(name.charAt(0)) >= 0 && hex(name.charAt(1)) >= 0;
+            if (!escape) {
+                return true;
+            }
+            from = m.end() - 1; // the closing % may open the next escape or variable
         }
         return false;
     }

@@ -94,10 +94,10 @@ class PathValidatorTest {
         return out.stream();
     }
 
-    @ParameterizedTest
-    @MethodSource("generatedTraversals")
-    void rejectsEveryEncodingOfParentDirectory(String path) {
-        assertThat(PathValidator.validate(path).accepted()).isFalse();
+    @Test
+    void rejectsEveryEncodingOfParentDirectory() {
+        List<String> accepted = generatedTraversals().filter(p -> PathValidator.validate(p).accepted()).toList();
+        assertThat(accepted).isEmpty();
     }
 
     @Test

@@ -38,12 +38,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,7 +94,7 @@ public abstract class DocumentStoreContract {
         return store().inUnitOfWork(token, work);
     }
 
-    private void write(FencingToken token, java.util.function.Consumer<DocumentStore.UnitOfWork> work) {
+    private void write(FencingToken token, Consumer<DocumentStore.UnitOfWork> work) {
         store().inUnitOfWork(token, u -> {
             work.accept(u);
             return null;
@@ -192,6 +194,26 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
+    public void aDocumentCanMoveToAnotherFileset() {
+        SilknoteDocument d = seedDocument(1, "moving");
+        Instant now = clock.instant();
+        SilknoteDocument moved = new SilknoteDocument(d.uuid(), d.patientUuid(), FS2, d.clientFileId(), d.contentHash(),
+                d.size(), d.mimeType(), d.metadata(), now);
+        SyncMapping m = new SyncMapping(d.clientFileId(), d.uuid(), d.clientFileId(), FS2, Optional.of("\"v1\""),
+                now.minusSeconds(60), d.size(), d.contentHash(), now);
+        write(T1, u -> {
+            u.upsertFileset(fileset(FS2, now));
+            u.upsertDocument(moved);
+            u.upsertMapping(m);
+        });
+        assertThat(store().documents(FS)).isEmpty();
+        assertThat(store().mappings(FS)).isEmpty();
+        assertThat(store().documents(FS2)).containsExactly(moved);
+        assertThat(store().mappings(FS2)).containsExactly(m);
+        assertThat(store().findDocumentByClientFileId(d.clientFileId())).contains(moved);
+    }
+
+    @Test
     public void deleteDocumentRemovesDocumentAndMapping() {
         SilknoteDocument d = seedDocument(1, "one");
         SilknoteDocument keep = seedDocument(2, "two");
@@ -258,11 +280,8 @@ public abstract class DocumentStoreContract {
     public void highWaterMarkRefusesOlderTokensAndAcceptsEqualOrNewer() {
         Instant now = clock.instant();
         write(FencingToken.of(5), u -> u.upsertFileset(fileset(FS, now)));
-        AtomicBoolean ran = new AtomicBoolean();
-        assertThatThrownBy(() -> write(FencingToken.of(3), u -> {
-            ran.set(true);
-            u.upsertFileset(fileset(FS2, now));
-        })).isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> write(FencingToken.of(3), u -> u.upsertFileset(fileset(FS2, now))))
+                .isInstanceOf(StaleFencingTokenException.class);
         assertThat(store().findFileset(FS2)).isEmpty();
 
         write(FencingToken.of(5), u -> u.upsertFileset(fileset(FS2, now)));
@@ -665,6 +684,74 @@ public abstract class DocumentStoreContract {
             assertThat(outbox).extracting(OutboxEntry::id).doesNotHaveDuplicates().isSorted();
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A collector marking a zero-count row races a run referencing the same blob version: exactly one wins.
+     * Either the mark succeeds and the reference fails with {@link BlobBeingCollectedException}, or the
+     * reference succeeds and the mark is refused; never both.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11L, 2026L})
+    public void collectorAndNewReferenceNeverBothWin(long seed) throws Exception {
+        DocumentStore shared = store();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        SplittableRandom random = new SplittableRandom(seed);
+        try {
+            for (int round = 0; round < 20; round++) {
+                ContentHash h = hash("race-" + seed + "-" + round);
+                String etag = "etag-" + round;
+                write(T1, u -> {
+                    u.addBlobRef(h, 5, etag);
+                    u.releaseBlobRef(h);
+                });
+                Instant notAfter = clock.instant().plus(Duration.ofDays(1));
+                CountDownLatch start = new CountDownLatch(1);
+                boolean collectorFirst = random.nextBoolean();
+                Callable<Boolean> collector = () -> {
+                    start.await();
+                    return retryTransientResult(() -> shared.markBlobDeleting(T1, h, etag, notAfter));
+                };
+                Callable<Boolean> reference = () -> {
+                    start.await();
+                    try {
+                        retryTransient(() -> shared.inUnitOfWork(T1, u -> u.addBlobRef(h, 5, etag)));
+                        return true;
+                    } catch (BlobBeingCollectedException e) {
+                        return false;
+                    }
+                };
+                Future<Boolean> first = pool.submit(collectorFirst ? collector : reference);
+                Future<Boolean> second = pool.submit(collectorFirst ? reference : collector);
+                start.countDown();
+                boolean marked = (collectorFirst ? first : second).get(60, TimeUnit.SECONDS);
+                boolean referenced = (collectorFirst ? second : first).get(60, TimeUnit.SECONDS);
+                assertThat(marked ^ referenced).as("round %d: marked=%s referenced=%s", round, marked, referenced)
+                        .isTrue();
+                BlobRef row = shared.findBlobRef(h).orElseThrow();
+                if (referenced) {
+                    assertThat(row.state()).isEqualTo(BlobRef.State.LIVE);
+                    assertThat(row.refCount()).isEqualTo(1);
+                } else {
+                    assertThat(row.state()).isEqualTo(BlobRef.State.DELETING);
+                    assertThat(row.refCount()).isZero();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static <T> T retryTransientResult(Supplier<T> action) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return action.get();
+            } catch (TransientSyncException e) {
+                if (attempt >= 50) {
+                    throw e;
+                }
+            }
         }
     }
 

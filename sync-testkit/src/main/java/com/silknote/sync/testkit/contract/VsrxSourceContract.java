@@ -27,7 +27,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The behaviour every {@link VsrxSource} must have. An adapter's test extends this class and supplies
@@ -236,6 +242,34 @@ public abstract class VsrxSourceContract {
         List<VsrxFile> listed = drain(r -> source().listFiles(main, r), PageRequest.first(100));
         assertThat(listed).filteredOn(f -> f.id().equals(id)).singleElement()
                 .satisfies(f -> assertThat(f.size()).isEqualTo(9));
+    }
+
+    /** Parallel downloads (the engine downloads several files at once) each get their own file's bytes. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {21L, 505L})
+    public void concurrentDownloadsGetTheirOwnBytes(long seed) throws Exception {
+        populate();
+        List<VsrxFileId> live = backing.listedFiles(main).stream().filter(f -> !f.deleted()).map(VsrxFile::id).toList();
+        VsrxSource shared = source();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                SplittableRandom random = new SplittableRandom(seed * 10 + t);
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 15; i++) {
+                        VsrxFileId id = live.get(random.nextInt(live.size()));
+                        assertThat(readAll(shared.openContent(id))).as("bytes of %s", id).isEqualTo(backing.content(id));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : results) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.Optional;
  *   <li>{@link Kind#CONNECTION_RESET}: on a content stream ({@code OPEN_CONTENT}, {@code BLOB_OPEN}) the
  *       stream throws {@link SocketException} from {@code read} after {@code afterBytes} bytes; on any other
  *       call a {@link TransientSyncException} caused by it.</li>
+ *   <li>{@link Kind#READ_TIMEOUT}: like {@code CONNECTION_RESET}, but the stream throws
+ *       {@link SocketTimeoutException}.</li>
  *   <li>{@link Kind#TRUNCATED}: on a content stream the stream ends (EOF) after {@code afterBytes} bytes
  *       while the declared length stays the full one; not allowed on other calls.</li>
  *   <li>{@link Kind#WRONG_CHECKSUM}: {@code OPEN_CONTENT} only: the content is served with a SHA-256 digest
@@ -37,7 +39,8 @@ import java.util.Optional;
 public record Fault(Kind kind, int status, Optional<Duration> retryAfter, long afterBytes) {
 
     /** The kinds of fault. */
-    public enum Kind { STATUS, TIMEOUT, CONNECTION_RESET, TRUNCATED, WRONG_CHECKSUM, MALFORMED, LOST_RESPONSE }
+    public enum Kind { STATUS, TIMEOUT, CONNECTION_RESET, TRUNCATED, WRONG_CHECKSUM, MALFORMED, LOST_RESPONSE,
+        READ_TIMEOUT }
 
     public Fault {
         requireNonNull(kind, "kind");
@@ -80,6 +83,11 @@ public record Fault(Kind kind, int status, Optional<Duration> retryAfter, long a
         return new Fault(Kind.CONNECTION_RESET, 0, Optional.empty(), afterBytes);
     }
 
+    /** The content stream times out after {@code afterBytes} bytes (or the call at once for other calls). */
+    public static Fault readTimeout(long afterBytes) {
+        return new Fault(Kind.READ_TIMEOUT, 0, Optional.empty(), afterBytes);
+    }
+
     /** The content stream ends after {@code afterBytes} bytes though the declared length is larger. */
     public static Fault truncated(long afterBytes) {
         return new Fault(Kind.TRUNCATED, 0, Optional.empty(), afterBytes);
@@ -102,8 +110,8 @@ public record Fault(Kind kind, int status, Optional<Duration> retryAfter, long a
 
     /** {@code true} for faults that act on a content stream rather than on the call. */
     public boolean actsOnStream() {
-        return kind == Kind.TRUNCATED || kind == Kind.WRONG_CHECKSUM
-                || (kind == Kind.CONNECTION_RESET);
+        return kind == Kind.TRUNCATED || kind == Kind.WRONG_CHECKSUM || kind == Kind.CONNECTION_RESET
+                || kind == Kind.READ_TIMEOUT;
     }
 
     /** The exception this fault throws from a call (not from a stream). */
@@ -118,6 +126,8 @@ public record Fault(Kind kind, int status, Optional<Duration> retryAfter, long a
             }
             case TIMEOUT -> new TransientSyncException(where + ": timeout",
                     new SocketTimeoutException("simulated timeout"));
+            case READ_TIMEOUT -> new TransientSyncException(where + ": read timeout",
+                    new SocketTimeoutException("simulated read timeout"));
             case CONNECTION_RESET, TRUNCATED, WRONG_CHECKSUM -> new TransientSyncException(where + ": connection reset",
                     new SocketException("Connection reset (simulated)"));
             case MALFORMED -> new MalformedResponseException(where + ": malformed response");
@@ -130,7 +140,7 @@ public record Fault(Kind kind, int status, Optional<Duration> retryAfter, long a
     public String toString() {
         return switch (kind) {
             case STATUS -> "Fault[" + status + retryAfter.map(d -> " retryAfter=" + d).orElse("") + "]";
-            case CONNECTION_RESET, TRUNCATED -> "Fault[" + kind + " after " + afterBytes + " bytes]";
+            case CONNECTION_RESET, TRUNCATED, READ_TIMEOUT -> "Fault[" + kind + " after " + afterBytes + " bytes]";
             default -> "Fault[" + kind + "]";
         };
     }

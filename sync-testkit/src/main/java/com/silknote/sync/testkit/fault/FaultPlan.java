@@ -140,7 +140,7 @@ public final class FaultPlan {
         return seed;
     }
 
-    /** Effects seen so far (including the one that crashed, if any). */
+    /** Effects seen so far, up to and including the one that crashed (later attempts are not counted). */
     public synchronized int effectCount() {
         return effectCount;
     }
@@ -190,8 +190,9 @@ public final class FaultPlan {
             long n = ++r.seen;
             if (chosen.isEmpty() && r.fires(seed, i, n)) {
                 r.fired++;
-                chosen = Optional.of(r.fault);
-                injected.add(new InjectedFault(op, key, n, r.fault));
+                Fault f = r.pick(seed, i, n);
+                chosen = Optional.of(f);
+                injected.add(new InjectedFault(op, key, n, f));
             }
         }
         return chosen;
@@ -225,11 +226,11 @@ public final class FaultPlan {
         boolean crashBefore;
         boolean crashAfter;
         synchronized (this) {
+            if (crashed) {
+                throw new SimulatedCrash(effectCount, op, "effect (" + op + ") after the simulated crash");
+            }
             number = ++effectCount;
             effects.add(new Effect(number, op, key));
-            if (crashed) {
-                throw new SimulatedCrash(number, op, "effect " + number + " (" + op + ") after the simulated crash");
-            }
             crashBefore = crashMode == CrashMode.BEFORE && number == crashAt;
             crashAfter = crashMode == CrashMode.AFTER && number == crashAt;
             if (crashBefore) {
@@ -283,17 +284,25 @@ public final class FaultPlan {
         final long from;
         final long times;
         final double probability;
-        final Fault fault;
+        final List<Fault> faults;
         long seen;
         long fired;
 
-        Rule(Operation op, String key, long from, long times, double probability, Fault fault) {
+        Rule(Operation op, String key, long from, long times, double probability, List<Fault> faults) {
             this.op = op;
             this.key = key;
             this.from = from;
             this.times = times;
             this.probability = probability;
-            this.fault = fault;
+            this.faults = List.copyOf(faults);
+        }
+
+        /** The fault for the n-th matching call: the only one, or one drawn from the seed. */
+        Fault pick(long seed, int index, long n) {
+            if (faults.size() == 1) {
+                return faults.get(0);
+            }
+            return faults.get(new SplittableRandom(mix(seed, index, n) ^ 0x5DEECE66DL).nextInt(faults.size()));
         }
 
         boolean fires(long seed, int index, long n) {
@@ -303,8 +312,11 @@ public final class FaultPlan {
             if (probability >= 1.0) {
                 return true;
             }
-            long mixed = seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + n * 0x94D049BB133111EBL;
-            return new SplittableRandom(mixed).nextDouble() < probability;
+            return new SplittableRandom(mix(seed, index, n)).nextDouble() < probability;
+        }
+
+        private static long mix(long seed, int index, long n) {
+            return seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + n * 0x94D049BB133111EBL;
         }
     }
 
@@ -393,21 +405,37 @@ public final class FaultPlan {
          * Adds the rule.
          *
          * @return the plan, for more rules
-         * @throws IllegalArgumentException when the fault cannot apply to the operation (stream faults only
-         *         on {@code OPEN_CONTENT}/{@code BLOB_OPEN} except connection reset; wrong checksum only on
-         *         {@code OPEN_CONTENT})
+         * @throws IllegalArgumentException when the fault cannot apply to the operation (an early end only
+         *         on {@code OPEN_CONTENT}/{@code BLOB_OPEN}; a wrong checksum only on {@code OPEN_CONTENT})
          */
         public FaultPlan thenFail(Fault fault) {
-            requireNonNull(fault, "fault");
-            boolean stream = op == Operation.OPEN_CONTENT || op == Operation.BLOB_OPEN;
-            if (fault.kind() == Fault.Kind.TRUNCATED && !stream) {
-                throw new IllegalArgumentException("a truncated stream needs a content operation, not " + op);
+            return thenFailWithOneOf(List.of(requireNonNull(fault, "fault")));
+        }
+
+        /**
+         * Adds the rule; each time it fires, one of {@code faults} is drawn from the seed (and the call's
+         * number), so the same calls get the same faults on every run.
+         *
+         * @return the plan, for more rules
+         * @throws IllegalArgumentException when {@code faults} is empty or one cannot apply to the operation
+         */
+        public FaultPlan thenFailWithOneOf(List<Fault> faults) {
+            requireNonNull(faults, "faults");
+            if (faults.isEmpty()) {
+                throw new IllegalArgumentException("at least one fault");
             }
-            if (fault.kind() == Fault.Kind.WRONG_CHECKSUM && op != Operation.OPEN_CONTENT) {
-                throw new IllegalArgumentException("a wrong checksum applies to OPEN_CONTENT only, not " + op);
+            boolean stream = op == Operation.OPEN_CONTENT || op == Operation.BLOB_OPEN;
+            for (Fault fault : faults) {
+                requireNonNull(fault, "fault");
+                if (fault.kind() == Fault.Kind.TRUNCATED && !stream) {
+                    throw new IllegalArgumentException(fault.kind() + " needs a content operation, not " + op);
+                }
+                if (fault.kind() == Fault.Kind.WRONG_CHECKSUM && op != Operation.OPEN_CONTENT) {
+                    throw new IllegalArgumentException("a wrong checksum applies to OPEN_CONTENT only, not " + op);
+                }
             }
             long limit = times != null ? times : (probability < 1.0 ? Long.MAX_VALUE : 1L);
-            add(new Rule(op, key, from, limit, probability, fault));
+            add(new Rule(op, key, from, limit, probability, faults));
             return FaultPlan.this;
         }
     }

@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 
 /** A content stream that resets or ends early after a number of bytes. */
 final class FaultyStream extends FilterInputStream {
@@ -20,6 +21,9 @@ final class FaultyStream extends FilterInputStream {
         if (left <= 0) {
             if (fault.kind() == Fault.Kind.CONNECTION_RESET) {
                 throw new SocketException("Connection reset (simulated)");
+            }
+            if (fault.kind() == Fault.Kind.READ_TIMEOUT) {
+                throw new SocketTimeoutException("Read timed out (simulated)");
             }
             return -1;
         }

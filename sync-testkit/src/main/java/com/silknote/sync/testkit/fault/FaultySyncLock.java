@@ -9,10 +9,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A {@link SyncLock} that dies with its {@link FaultPlan}: after the plan's simulated crash, renewing a
- * lease throws {@link SimulatedCrash} and closing it does nothing, so the lock stays held until it expires
- * (or a test forces expiry), as it would after a real crash. Before the crash it passes everything through.
- * Lock calls are not effects.
+ * A {@link SyncLock} that fails as its {@link FaultPlan} says ({@link Operation#LOCK_ACQUIRE},
+ * {@link Operation#LOCK_RENEW}, {@link Operation#LOCK_INSPECT}, keyed by lock name) and dies with the plan:
+ * after the plan's simulated crash, acquiring or renewing throws {@link SimulatedCrash} and closing a lease
+ * does nothing, so the lock stays held until it expires (or a test forces expiry), as it would after a real
+ * crash. Lock calls are not effects.
  */
 public final class FaultySyncLock implements SyncLock {
     private final SyncLock delegate;
@@ -28,18 +29,22 @@ public final class FaultySyncLock implements SyncLock {
     @Override
     public Optional<Lease> tryAcquire(String name, Duration ttl) {
         plan.requireAlive("lock acquire");
-        return delegate.tryAcquire(name, ttl).map(DyingLease::new);
+        return plan.call(Operation.LOCK_ACQUIRE, name, () -> delegate.tryAcquire(name, ttl))
+                .map(lease -> new DyingLease(name, lease));
     }
 
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
     @Override
     public Optional<LockStatus> inspect(String name) {
-        return delegate.inspect(name);
+        return plan.call(Operation.LOCK_INSPECT, name, () -> delegate.inspect(name));
     }
 
     private final class DyingLease implements Lease {
+        private final String name;
         private final Lease lease;
 
-        DyingLease(Lease lease) {
+        DyingLease(String name, Lease lease) {
+            this.name = name;
             this.lease = lease;
         }
 
@@ -51,7 +56,10 @@ public final class FaultySyncLock implements SyncLock {
         @Override
         public void renew(Duration ttl) {
             plan.requireAlive("lease renewal");
-            lease.renew(ttl);
+            plan.call(Operation.LOCK_RENEW, name, () -> {
+                lease.renew(ttl);
+                return null;
+            });
         }
 
         @Override

@@ -52,7 +52,14 @@ public enum Operation {
     VECTOR_READ(false),
 
     /** {@code DocumentProcessor.process}; key: document uuid. Effect. */
-    PROCESS(true);
+    PROCESS(true),
+
+    /** {@code SyncLock.tryAcquire} through {@link FaultySyncLock}; key: lock name. */
+    LOCK_ACQUIRE(false),
+    /** {@code Lease.renew} through {@link FaultySyncLock}; key: lock name. */
+    LOCK_RENEW(false),
+    /** {@code SyncLock.inspect} through {@link FaultySyncLock}; key: lock name. */
+    LOCK_INSPECT(false);
 
     private final boolean effect;
 

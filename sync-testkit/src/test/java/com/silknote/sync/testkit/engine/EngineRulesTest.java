@@ -547,4 +547,193 @@ class EngineRulesTest {
         assertThat(report(result).toString()).doesNotContain("SECRET-PATIENT-4711").doesNotContain("secret-name");
         assertThat(Optional.of(result.toString())).get().asString().doesNotContain("secret-name");
     }
+
+    @Test
+    void declaredTypeMustAgreeWithSniffedMagicBytes() {
+        FilesetId fs = fx.linkedFileset("P1");
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0};
+        VsrxFileId forged = fx.vsrx.addFile(fs, "notes/scan.pdf", "application/pdf", png);
+        VsrxFileId html = fx.vsrx.addFile(fs, "notes/page.txt", "text/plain", "<script>alert(1)</script>");
+        VsrxFileId realPng = fx.vsrx.addFile(fs, "notes/x.png", "image/png", png);
+
+        SyncResult result = fx.run();
+
+        assertThat(file(result, forged).skipReason()).contains(SkipReason.TYPE_MISMATCH);
+        assertThat(file(result, html).skipReason()).contains(SkipReason.TYPE_MISMATCH);
+        assertThat(action(result, realPng)).isEqualTo(FileAction.CREATED);
+        assertThat(fx.silknote.documents().allSkips()).containsKeys(forged, html);
+        assertThat(fx.silknote.blobs().all()).hasSize(1);
+    }
+
+    @Test
+    void truncatedStreamIsSkippedWithoutRememberingAndRetriedNextRun() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a rather long text that gets cut off");
+        boolean[] truncate = {true};
+        fx.source = new TruncatingSource(fx.vsrx, a, truncate);
+
+        SyncResult first = fx.run();
+
+        assertThat(first.success()).isTrue();
+        assertThat(file(first, a).skipReason()).contains(SkipReason.TRUNCATED);
+        assertThat(fx.silknote.documents().allSkips()).doesNotContainKey(a);
+        assertThat(fx.silknote.documents().allDocuments()).isEmpty();
+
+        truncate[0] = false;
+        assertThat(action(fx.run(), a)).isEqualTo(FileAction.CREATED);
+    }
+
+    @Test
+    void fullHashModeDownloadsToCompareAndFindsSameBytes() {
+        fx.config(c -> c.changeDetection(com.silknote.sync.core.model.ChangeDetectionMode.FULL_HASH));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "full hash");
+        VsrxFileId listed = fx.vsrx.newFile(fs).path("notes/b.txt").content("declared".getBytes())
+                .listSha256(true).add();
+        fx.run();
+        long downloads = fx.vsrx.downloads();
+
+        SyncResult again = fx.run();
+
+        assertThat(action(again, a)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(action(again, listed)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(fx.vsrx.downloads()).as("only the file without a listed hash is downloaded to compare")
+                .isEqualTo(downloads + 1);
+        assertThat(fx.silknote.blobs().writes()).isEqualTo(2);
+    }
+
+    /** Serves one file's content cut in half while declaring its full length. */
+    private static final class TruncatingSource implements com.silknote.sync.core.port.VsrxSource {
+        private final com.silknote.sync.testkit.InMemoryVsrxSource d;
+        private final VsrxFileId target;
+        private final boolean[] on;
+
+        TruncatingSource(com.silknote.sync.testkit.InMemoryVsrxSource d, VsrxFileId target, boolean[] on) {
+            this.d = d;
+            this.target = target;
+            this.on = on;
+        }
+
+        @Override
+        public com.silknote.sync.core.model.Page<com.silknote.sync.core.model.VsrxFileset> listFilesets(
+                com.silknote.sync.core.model.PageRequest r) {
+            return d.listFilesets(r);
+        }
+
+        @Override
+        public Optional<com.silknote.sync.core.model.VsrxFileset> findFileset(FilesetId id) {
+            return d.findFileset(id);
+        }
+
+        @Override
+        public com.silknote.sync.core.model.Page<com.silknote.sync.core.model.VsrxFile> listFiles(FilesetId id,
+                com.silknote.sync.core.model.PageRequest r) {
+            return d.listFiles(id, r);
+        }
+
+        @Override
+        public com.silknote.sync.core.model.FileContent openContent(VsrxFileId id) {
+            com.silknote.sync.core.model.FileContent c = d.openContent(id);
+            if (!id.equals(target) || !on[0]) {
+                return c;
+            }
+            byte[] all = d.content(id);
+            c.close();
+            return new com.silknote.sync.core.model.FileContent(
+                    new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(all, all.length / 2)), c.etag(),
+                    java.util.OptionalLong.of(all.length), c.sha256());
+        }
+    }
+
+    @Test
+    void listenerSeesTheRunFilesetsFilesAndBytes() {
+        List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        long[] bytes = {0};
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void runStarted(com.silknote.sync.core.model.RunId runId, boolean dryRun) {
+                events.add("runStarted");
+            }
+
+            @Override
+            public void filesetQueued(com.silknote.sync.core.model.RunId runId, FilesetId id, int queuedSoFar) {
+                events.add("queued " + id + " " + queuedSoFar);
+            }
+
+            @Override
+            public void filesetStarted(com.silknote.sync.core.model.RunId runId, FilesetId id, int files,
+                    long toDownload) {
+                events.add("started " + id + " files=" + files + " bytes=" + toDownload);
+            }
+
+            @Override
+            public void bytesDownloaded(com.silknote.sync.core.model.RunId runId, FilesetId id, long n) {
+                synchronized (bytes) {
+                    bytes[0] += n;
+                }
+            }
+
+            @Override
+            public void fileFinished(com.silknote.sync.core.model.RunId runId, FilesetId id,
+                    com.silknote.sync.core.model.FileReport file) {
+                events.add("file " + file.fileId() + " " + file.action());
+            }
+
+            @Override
+            public void filesetFinished(com.silknote.sync.core.model.RunId runId,
+                    com.silknote.sync.core.model.FilesetReport report) {
+                events.add("finished " + report.filesetId() + " " + report.outcome());
+            }
+
+            @Override
+            public void runFinished(com.silknote.sync.core.model.SyncReport report) {
+                events.add("runFinished " + report.filesets().size());
+            }
+        };
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "12345");
+        VsrxFileId b = fx.text(fs, "b.txt", "1234567");
+
+        SyncResult result = fx.run();
+
+        assertThat(events).containsExactly("runStarted", "queued " + fs + " 1", "started " + fs + " files=2 bytes=12",
+                "file " + a + " CREATED", "file " + b + " CREATED", "finished " + fs + " COMPLETED", "runFinished 1");
+        assertThat(bytes[0]).isEqualTo(12).isEqualTo(report(result).metrics().bytesDownloaded());
+    }
+
+    @Test
+    void spoolFilesAreDeletedAfterSuccessSkipAndFailure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path spool)
+            throws Exception {
+        fx.config(c -> c.spoolDirectory(spool));
+        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
+        fx.source = flaky;
+        FilesetId ok = fx.linkedFileset("P1");
+        fx.text(ok, "a.txt", "fine");
+        VsrxFileId bad = fx.text(ok, "b.txt", "lying about its size");
+        fx.vsrx.setDeclaredSize(bad, 3);
+        FilesetId failing = fx.linkedFileset("P2");
+        fx.text(failing, "c.txt", "downloaded before the failure");
+        VsrxFileId d = fx.text(failing, "d.txt", "never downloaded");
+        flaky.failDownloads(d, 1000);
+        int[] seen = {0};
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void bytesDownloaded(com.silknote.sync.core.model.RunId runId, FilesetId id, long n) {
+                try (var files = java.nio.file.Files.list(spool)) {
+                    seen[0] = Math.max(seen[0], (int) files.count());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, ok).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(fileset(result, failing).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(seen[0]).as("downloads were spooled there").isPositive();
+        try (var files = java.nio.file.Files.list(spool)) {
+            assertThat(files).isEmpty();
+        }
+    }
 }

@@ -124,6 +124,42 @@ class FaultPlanTest {
     }
 
     @Test
+    void readTimeoutMidStream() throws IOException {
+        var source = new FaultyVsrxSource(vsrx, FaultPlan.seeded(1).failOpenContent(a, 1, Fault.readTimeout(3)));
+        FileContent c = source.openContent(a);
+        try (c; InputStream in = c.stream()) {
+            assertThat(in.readNBytes(3)).hasSize(3);
+            assertThatThrownBy(in::read).isInstanceOf(SocketTimeoutException.class);
+        }
+        var plan = FaultPlan.seeded(1).on(Operation.LIST_FILES).thenFail(Fault.readTimeout(0));
+        assertThatThrownBy(() -> new FaultyVsrxSource(vsrx, plan).listFiles(fs, PageRequest.first(5)))
+                .isInstanceOf(TransientSyncException.class).hasCauseInstanceOf(SocketTimeoutException.class);
+    }
+
+    private List<String> mixedRun(long seed) {
+        var plan = FaultPlan.seeded(seed).on(Operation.OPEN_CONTENT).withProbability(0.5)
+                .thenFailWithOneOf(List.of(Fault.status(503), Fault.tooManyRequests(Duration.ofSeconds(1)),
+                        Fault.timeout()));
+        var source = new FaultyVsrxSource(vsrx, plan);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            Throwable t = catchThrowable(() -> source.openContent(a).close());
+            out.add(t == null ? "ok" : t.getMessage());
+        }
+        return out;
+    }
+
+    @Test
+    void oneOfSeveralFaultsIsDrawnDeterministically() {
+        List<String> first = mixedRun(7);
+        assertThat(mixedRun(7)).isEqualTo(first);
+        assertThat(first).anyMatch(s -> s.contains("status 503")).anyMatch(s -> s.contains("status 429"))
+                .anyMatch(s -> s.contains("timeout")).contains("ok");
+        assertThatThrownBy(() -> FaultPlan.seeded(1).on(Operation.LIST_FILES).thenFailWithOneOf(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void truncatedStreamEndsEarlyWithTheFullDeclaredLength() throws IOException {
         var source = new FaultyVsrxSource(vsrx, FaultPlan.seeded(1).failOpenContent(a, 1, Fault.truncated(5)));
         FileContent c = source.openContent(a);
@@ -303,6 +339,23 @@ class FaultPlanTest {
         assertThat(backend.size()).isZero();
         blobs.putIfAbsent(upload("one"));
         assertThat(plan.effectCount()).isEqualTo(1);
+    }
+
+    @Test
+    void lockCallsCanFail() {
+        var lock = new InMemorySyncLock(clock, "host-1");
+        var plan = FaultPlan.seeded(1).on(Operation.LOCK_RENEW).key("vsrx-sync").onCall(2).thenFail(Fault.timeout())
+                .on(Operation.LOCK_ACQUIRE).onCall(1).thenFail(Fault.status(503));
+        var faulty = new FaultySyncLock(lock, plan);
+        assertThatThrownBy(() -> faulty.tryAcquire("vsrx-sync", Duration.ofMinutes(5)))
+                .isInstanceOf(TransientSyncException.class);
+        var lease = faulty.tryAcquire("vsrx-sync", Duration.ofMinutes(5)).orElseThrow();
+        lease.renew(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> lease.renew(Duration.ofMinutes(5))).isInstanceOf(TransientSyncException.class);
+        lease.renew(Duration.ofMinutes(5));
+        assertThat(faulty.inspect("vsrx-sync")).isPresent();
+        lease.close();
+        assertThat(lock.inspect("vsrx-sync")).isEmpty();
     }
 
     @Test

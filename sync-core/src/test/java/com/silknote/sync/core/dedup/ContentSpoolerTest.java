@@ -1,0 +1,202 @@
+package com.silknote.sync.core.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.SkipReason;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContentSpoolerTest {
+    @TempDir
+    Path dir;
+
+    private static ContentHash sha(byte[] b) throws Exception {
+        return ContentHash.ofBytes(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private long filesInDir() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    /** A stream of {@code size} pseudo-random bytes that never exists in memory as a whole. */
+    private static InputStream generated(long size) {
+        return new InputStream() {
+            long left = size;
+            int x = 17;
+
+            @Override
+            public int read() {
+                if (left == 0) {
+                    return -1;
+                }
+                left--;
+                x = x * 1103515245 + 12345;
+                return (x >>> 16) & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left == 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, left);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = (byte) read();
+                }
+                return n;
+            }
+        };
+    }
+
+    @Test
+    void hashesSizesAndKeepsHeadWhileSpooling() throws Exception {
+        byte[] content = new byte[200_000];
+        new Random(7).nextBytes(content);
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1_000_000);
+        List<Long> progress = new ArrayList<>();
+
+        try (SpooledContent s = spooler.spool(new ByteArrayInputStream(content), OptionalLong.of(content.length),
+                (delta, total) -> progress.add(total))) {
+            assertThat(s.hash()).isEqualTo(sha(content));
+            assertThat(s.size()).isEqualTo(content.length);
+            assertThat(s.head()).hasSize(ContentSpooler.HEAD_SIZE)
+                    .isEqualTo(java.util.Arrays.copyOf(content, ContentSpooler.HEAD_SIZE));
+            assertThat(progress).last().isEqualTo((long) content.length);
+            assertThat(progress).allMatch(t -> t <= content.length);
+            try (InputStream again = s.open()) {
+                assertThat(again.readAllBytes()).isEqualTo(content);
+            }
+            assertThat(s.upload("text/plain").hash()).isEqualTo(s.hash());
+            assertThat(filesInDir()).isEqualTo(1);
+        }
+        assertThat(filesInDir()).as("closing deletes the spool file").isZero();
+    }
+
+    @Test
+    void streamsLargeContentWithFixedMemoryAndIdempotentClose() throws Exception {
+        long size = 8L * 1024 * 1024;
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), size);
+        SpooledContent s = spooler.spool(generated(size), OptionalLong.empty(), ContentSpooler.Progress.NONE);
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = generated(size)) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                md.update(buf, 0, n);
+            }
+        }
+        assertThat(s.hash()).isEqualTo(ContentHash.ofBytes(md.digest()));
+        assertThat(Files.size(s.file())).isEqualTo(size);
+        s.close();
+        s.close();
+        assertThat(filesInDir()).isZero();
+        assertThatThrownBy(s::open).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void abortsPastTheLimitWhileStreamingAndDeletesTheSpool() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1000);
+        long[] read = {0};
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                read[0]++;
+                return 'x';
+            }
+        };
+
+        assertThatThrownBy(() -> spooler.spool(endless, OptionalLong.empty(), ContentSpooler.Progress.NONE))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.TOO_LARGE));
+        assertThat(read[0]).isEqualTo(1001);
+        assertThat(filesInDir()).isZero();
+    }
+
+    @Test
+    void exactlyTheLimitIsAccepted() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1000);
+        try (SpooledContent s = spooler.spool(generated(1000), OptionalLong.of(1000), ContentSpooler.Progress.NONE)) {
+            assertThat(s.size()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void declaredLengthAboveLimitIsRefusedWithoutReading() {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1000);
+        InputStream untouchable = new InputStream() {
+            @Override
+            public int read() {
+                throw new AssertionError("must not read");
+            }
+        };
+        assertThatThrownBy(() -> spooler.spool(untouchable, OptionalLong.of(5000), ContentSpooler.Progress.NONE))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.TOO_LARGE));
+    }
+
+    @Test
+    void streamEndingBeforeDeclaredLengthIsTruncated() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1000);
+        assertThatThrownBy(() -> spooler.spool(new ByteArrayInputStream(new byte[10]), OptionalLong.of(20),
+                ContentSpooler.Progress.NONE))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.TRUNCATED));
+        assertThat(filesInDir()).isZero();
+    }
+
+    @Test
+    void readFailureDeletesTheSpoolAndPropagates() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1_000_000);
+        InputStream failing = new InputStream() {
+            int n;
+
+            @Override
+            public int read() throws IOException {
+                if (n++ > 100) {
+                    throw new IOException("connection reset");
+                }
+                return 1;
+            }
+        };
+        assertThatThrownBy(() -> spooler.spool(failing, OptionalLong.empty(), ContentSpooler.Progress.NONE))
+                .isInstanceOf(IOException.class);
+        assertThat(filesInDir()).isZero();
+    }
+
+    @Test
+    void progressCallbackCanAbortAndTheSpoolIsDeleted() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 10_000_000);
+        assertThatThrownBy(() -> spooler.spool(generated(1_000_000), OptionalLong.empty(), (d, t) -> {
+            if (t > 100_000) {
+                throw new IllegalStateException("lease lost");
+            }
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(filesInDir()).isZero();
+    }
+
+    @Test
+    void dedupDecisionComparesWithTheDocumentsHash() throws Exception {
+        ContentHash a = sha(new byte[] {1});
+        ContentHash b = sha(new byte[] {2});
+        assertThat(DedupPolicy.decide(a, Optional.of(a))).isEqualTo(DedupPolicy.Decision.SAME_CONTENT);
+        assertThat(DedupPolicy.decide(a, Optional.of(b))).isEqualTo(DedupPolicy.Decision.NEW_CONTENT);
+        assertThat(DedupPolicy.decide(a, Optional.empty())).isEqualTo(DedupPolicy.Decision.NEW_CONTENT);
+    }
+}
