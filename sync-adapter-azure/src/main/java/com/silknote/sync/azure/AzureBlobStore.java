@@ -45,6 +45,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -414,15 +415,16 @@ public final class AzureBlobStore implements BlobStore {
                 partMd5.update(buffer, 0, n);
                 byte[] md5 = partMd5.digest();
                 blockIds.add(id);
-                byte[] staged = buffer;
-                int length = n;
+                byte[] pooled = buffer;
+                // A byte array is sent in small slices; a ByteBuffer would go to the socket whole and make
+                // the JDK cache a block-sized direct buffer per writing thread.
+                byte[] body = n == blockSize ? buffer : Arrays.copyOf(buffer, n);
                 inFlight.add(STAGING.submit(() -> {
                     try {
-                        block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id,
-                                BinaryData.fromByteBuffer(ByteBuffer.wrap(staged, 0, length))).setContentMd5(md5),
-                                config.operationTimeout(), Context.NONE);
+                        block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromBytes(body))
+                                .setContentMd5(md5), config.operationTimeout(), Context.NONE);
                     } finally {
-                        pool.add(staged);
+                        pool.add(pooled);
                     }
                     return null;
                 }));

@@ -1,6 +1,7 @@
 package com.silknote.sync.azure;
 
 import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpResponse;
 import com.azure.storage.blob.models.BlobErrorCode;
@@ -54,7 +55,7 @@ final class AzureErrors {
             int status = response.getStatusCode();
             String code = e instanceof BlobStorageException bse && bse.getErrorCode() != null
                     ? bse.getErrorCode().toString()
-                    : Optional.ofNullable(response.getHeaderValue("x-ms-error-code")).orElse("none");
+                    : Optional.ofNullable(response.getHeaderValue(HttpHeaderName.fromString("x-ms-error-code"))).orElse("none");
             String message = "azure " + operation + " failed: status=" + status + " code=" + safeCode(code);
             if (isTransientStatus(status)) {
                 return new TransientSyncException(message, retryAfter(response.getHeaders(), clock).orElse(null), e);
@@ -65,8 +66,9 @@ final class AzureErrors {
             return new PermanentSyncException(message, status, e);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof InterruptedIOException
-                    && !(t instanceof java.net.SocketTimeoutException)) {
+            boolean interrupted = t instanceof InterruptedException
+                    || (t instanceof InterruptedIOException && !(t instanceof java.net.SocketTimeoutException));
+            if (interrupted) {
                 Thread.currentThread().interrupt();
                 return new TransientSyncException("azure " + operation + " interrupted", e);
             }
@@ -99,7 +101,8 @@ final class AzureErrors {
         if (headers == null) {
             return Optional.empty();
         }
-        for (String name : new String[] {"x-ms-retry-after-ms", "retry-after-ms"}) {
+        for (HttpHeaderName name : new HttpHeaderName[] {HttpHeaderName.X_MS_RETRY_AFTER_MS,
+                HttpHeaderName.RETRY_AFTER_MS}) {
             String ms = headers.getValue(name);
             if (ms != null) {
                 try {
@@ -109,7 +112,7 @@ final class AzureErrors {
                 }
             }
         }
-        String value = headers.getValue("Retry-After");
+        String value = headers.getValue(HttpHeaderName.RETRY_AFTER);
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }

@@ -13,6 +13,7 @@ import com.azure.storage.blob.specialized.BlobLeaseClientBuilder;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.model.LockStatus;
 import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.testkit.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ class AzureBlobLeaseLockTest {
 
     private static final String NAME = "vsrx-sync";
     private final Azurite azurite = Azurite.shared();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
     private final List<SyncLock.Lease> opened = new ArrayList<>();
     private BlobContainerClient container;
     private long seed = 1;

@@ -75,7 +75,7 @@ class AzureErrorMappingTest {
 
     private AzureBlobStore store() {
         return AzureBlobStore.builder().container(container).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .operationTimeout(Duration.ofSeconds(5)).build();
+                .operationTimeout(Duration.ofSeconds(60)).build();
     }
 
     private static ContentHash someHash() {

@@ -146,6 +146,9 @@ final class Azurite {
             try (FileChannel channel = FileChannel.open(dir.resolve(".install.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
                     FileLock lock = channel.lock()) {
+                if (!lock.isValid()) {
+                    throw new IllegalStateException("lost the install lock on " + dir);
+                }
                 if (installed(dir, bin)) {
                     return bin;
                 }
