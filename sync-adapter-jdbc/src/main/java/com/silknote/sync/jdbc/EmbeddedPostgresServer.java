@@ -28,6 +28,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.postgres = postgres;
     }
 
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /**
      * Starts a server on {@code dataDirectory}, creating and initialising it when empty.
      *
@@ -110,6 +115,33 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             postgres.close();
         } catch (IOException e) {
             throw new com.silknote.sync.core.exception.PermanentSyncException("embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+
+    /** Builds (starts) an {@link EmbeddedPostgresServer}. */
+    public static final class Builder {
+        private Path dataDirectory;
+
+        private Builder() {
+        }
+
+        /** The persistent data directory (required). @return this builder */
+        public Builder dataDirectory(Path dataDirectory) {
+            this.dataDirectory = requireNonNull(dataDirectory, "dataDirectory");
+            return this;
+        }
+
+        /**
+         * Starts the server.
+         *
+         * @throws IllegalStateException  when no data directory was given
+         * @throws ConfigurationException when the server cannot start
+         */
+        public EmbeddedPostgresServer start() {
+            if (dataDirectory == null) {
+                throw new IllegalStateException("dataDirectory is required");
+            }
+            return EmbeddedPostgresServer.start(dataDirectory);
         }
     }
 }

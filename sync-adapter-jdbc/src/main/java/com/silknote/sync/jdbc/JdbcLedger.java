@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
@@ -55,6 +56,7 @@ public final class JdbcLedger implements AutoCloseable {
     private final JdbiDocumentStore documentStore;
     private final JdbiVectorStore vectorStore;
     private final JdbiFilesetClaims filesetClaims;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private JdbcLedger(DataSource dataSource, Optional<HikariDataSource> ownedPool,
             Optional<EmbeddedPostgresServer> ownedServer, SchemaMapping mapping, Clock clock, boolean fenceByLock) {
@@ -112,11 +114,21 @@ public final class JdbcLedger implements AutoCloseable {
         return dataSource;
     }
 
-    /** Closes the pool and stops the embedded server when the ledger created them. Idempotent. */
+    /**
+     * Closes the pool and stops the embedded server when the ledger created them. Idempotent.
+     *
+     * @throws com.silknote.sync.core.exception.PermanentSyncException when the embedded server did not stop
+     */
     @Override
     public void close() {
-        ownedPool.ifPresent(HikariDataSource::close);
-        ownedServer.ifPresent(EmbeddedPostgresServer::close);
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ownedPool.ifPresent(HikariDataSource::close);
+        } finally {
+            ownedServer.ifPresent(EmbeddedPostgresServer::close);
+        }
     }
 
     /**
@@ -134,9 +146,11 @@ public final class JdbcLedger implements AutoCloseable {
                     .baselineOnMigrate(true)
                     .baselineVersion("0");
             target.ifPresent(t -> config.target(MigrationVersion.fromVersion(t)));
-            var result = config.load().migrate();
+            var flyway = config.load();
+            var result = flyway.migrate();
+            var current = flyway.info().current();
             LOG.info("ledger schema migrated applied={} version={}", result.migrationsExecuted,
-                    result.targetSchemaVersion);
+                    current == null ? "none" : current.getVersion());
         } catch (RuntimeException e) {
             throw new ConfigurationException("ledger schema migration failed", e);
         }

@@ -40,7 +40,7 @@ class EmbeddedPostgresServerTest {
 
     @Test
     void environmentUrlReplacesTheEmbeddedDefault() {
-        String url = PostgresFixture.newDatabase("env");
+        String url = PostgresFixture.newIsolatedUrl("env");
         Path neverStarted = temp.resolve("unused");
         try (JdbcLedger ledger = JdbcLedger.builder().embedded(neverStarted)
                 .environment(java.util.Map.of(JdbcLedger.ENV_URL, url, JdbcLedger.ENV_USER, "postgres")).build()) {

@@ -151,9 +151,10 @@ class JdbiDocumentStoreTest {
         // fence (2-3) + one locking read per distinct hash (10) + one batch per table + audit
         assertThat(counting.executions.get()).isLessThan(30);
         assertThat(counting.batchExecutions.get()).isLessThanOrEqualTo(5);
-        assertThat(store.documents(FS)).hasSize(10_000);
-        assertThat(store.mappings(FS)).hasSize(10_000);
-        assertThat(store.pendingOutbox(20_000)).hasSize(10_000);
+        assertThat(count("vsrx_sync_document")).isEqualTo(10_000);
+        assertThat(count("vsrx_sync_mapping")).isEqualTo(10_000);
+        assertThat(count("vsrx_sync_outbox")).isEqualTo(10_000);
+        assertThat(store.findDocumentByClientFileId(VsrxFileId.of("file-9999"))).isPresent();
         assertThat(store.findBlobRef(hashes.get(3))).map(BlobRef::refCount).contains(1000L);
     }
 
@@ -327,7 +328,8 @@ class JdbiDocumentStoreTest {
                 uow.addBlobRef(hash("a"), 1, "e"); // the transaction has begun on the server
                 try (Connection c = killer.getConnection(); Statement s = c.createStatement()) {
                     s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+                            + " WHERE datname = current_database() AND state = 'idle in transaction'"
+                            + " AND pid <> pg_backend_pid()");
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
@@ -342,6 +344,27 @@ class JdbiDocumentStoreTest {
         }
     }
 
+    @Test
+    void closingThePoolMidTransactionIsTransientAndLeavesNothing() throws SQLException {
+        String url = PostgresFixture.newIsolatedUrl("poolclose");
+        JdbcLedger own = JdbcLedger.builder().jdbcUrl(url, "postgres", com.silknote.sync.core.model.Secret.of(""))
+                .build();
+        JdbiDocumentStore victim = own.documentStore();
+        assertThatThrownBy(() -> victim.inUnitOfWork(TOKEN, uow -> {
+            uow.upsertFileset(fileset(FS));
+            uow.addBlobRef(hash("a"), 1, "e");
+            own.close();
+            return null;
+        })).isInstanceOf(TransientSyncException.class);
+        DataSource raw = PostgresFixture.rawDataSource(url);
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM vsrx_sync_fileset)"
+                        + " + (SELECT count(*) FROM vsrx_sync_blob_ref) + (SELECT count(*) FROM vsrx_sync_audit)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
     private static SyncReport report(String run, Instant start) {
         var files = List.of(FileReport.of(VsrxFileId.of("f1"), FileAction.CREATED),
                 FileReport.skipped(VsrxFileId.of("f2"), SkipReason.TOO_LARGE, "limit", 0));
@@ -352,8 +375,12 @@ class JdbiDocumentStoreTest {
     }
 
     private static int auditRows() {
+        return count("vsrx_sync_audit");
+    }
+
+    private static int count(String table) {
         try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM vsrx_sync_audit")) {
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
         } catch (SQLException e) {

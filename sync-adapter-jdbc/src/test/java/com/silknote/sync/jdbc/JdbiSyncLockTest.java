@@ -70,8 +70,8 @@ class JdbiSyncLockTest {
 
     @Test
     void threadsOnSeparateConnectionsNeverHoldTheLockTogetherAndTokensOnlyRise() throws Exception {
-        int threads = 6;
-        int rounds = 25;
+        int threads = 4;
+        int rounds = 12;
         AtomicInteger holders = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
         List<Long> tokens = Collections.synchronizedList(new ArrayList<>());
@@ -86,6 +86,7 @@ class JdbiSyncLockTest {
                 while (acquired < rounds) {
                     Optional<SyncLock.Lease> lease = lock.tryAcquire(NAME, Duration.ofMinutes(1));
                     if (lease.isEmpty()) {
+                        Thread.yield();
                         continue;
                     }
                     try (SyncLock.Lease held = lease.get()) {
@@ -116,7 +117,7 @@ class JdbiSyncLockTest {
         JdbiDocumentStore store = ledger.documentStore();
         SplittableRandom random = new SplittableRandom(42);
         int writers = 4;
-        int writes = 30;
+        int writes = 15;
         ConcurrentLinkedQueue<Long> committed = new ConcurrentLinkedQueue<>();
         AtomicInteger stale = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(writers);

@@ -28,7 +28,7 @@ class MigrationTest {
 
     @Test
     void migratesAnEmptyDatabaseToTheLatestVersionAndIsIdempotent() throws SQLException {
-        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newDatabase("mig_empty"));
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_empty"));
         JdbcLedger.migrate(ds, Optional.empty());
         JdbcLedger.migrate(ds, Optional.empty());
         assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
@@ -38,7 +38,7 @@ class MigrationTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "2"})
     void migratesFromEachEarlierVersionKeepingTheData(String from) throws SQLException {
-        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newDatabase("mig_from_" + from));
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_from_" + from));
         JdbcLedger.migrate(ds, Optional.of(from));
         assertThat(versions(ds)).last().isEqualTo(from);
         // a version-1 store writes what version 1 has (no audit table yet: insert rows directly)
@@ -70,7 +70,7 @@ class MigrationTest {
 
     @Test
     void migratesBesideAHostSchemaThatAlreadyHasTables() throws SQLException {
-        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newDatabase("mig_host"));
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_host"));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version text)");
             s.execute("INSERT INTO flyway_schema_history VALUES (1, '7')");
@@ -87,7 +87,7 @@ class MigrationTest {
         List<String> names = new ArrayList<>();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables"
-                        + " WHERE table_schema = 'public' ORDER BY table_name")) {
+                        + " WHERE table_schema = current_schema() ORDER BY table_name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

@@ -28,7 +28,7 @@ class SchemaMappingTest {
 
     @Test
     void writesAndReadsAnExistingSilknoteLayout() throws SQLException {
-        String url = PostgresFixture.newDatabase("silknote");
+        String url = PostgresFixture.newIsolatedUrl("silknote");
         DataSource raw = PostgresFixture.rawDataSource(url);
         try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA silknote");
