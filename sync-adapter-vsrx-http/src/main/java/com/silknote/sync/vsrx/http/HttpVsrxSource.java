@@ -17,17 +17,13 @@ import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
-import com.silknote.sync.vsrx.http.internal.CappedBodySubscriber;
 import com.silknote.sync.vsrx.http.internal.Cursors;
 import com.silknote.sync.vsrx.http.internal.EntityTags;
-import com.silknote.sync.vsrx.http.internal.Json;
-import com.silknote.sync.vsrx.http.internal.JsonFormatException;
 import com.silknote.sync.vsrx.http.internal.PercentCodec;
 import com.silknote.sync.vsrx.http.internal.ReprDigest;
 import com.silknote.sync.vsrx.http.internal.RetryAfter;
 import com.silknote.sync.vsrx.http.internal.StreamingBodySubscriber;
 import com.silknote.sync.vsrx.http.internal.VerifyingInputStream;
-import com.silknote.sync.vsrx.http.internal.WireFormat;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,6 +99,18 @@ public final class HttpVsrxSource implements VsrxSource {
         this.config = requireNonNull(config, "config");
         this.http = requireNonNull(httpClient, "httpClient");
         this.clock = requireNonNull(clock, "clock");
+        if (plainHttpBeyondLoopback(config.baseUri())) {
+            log.warn("VSRX base URI uses plain http to a non-loopback host: tokens and patient data travel unencrypted");
+        }
+    }
+
+    private static boolean plainHttpBeyondLoopback(URI uri) {
+        if (!"http".equalsIgnoreCase(uri.getScheme())) {
+            return false;
+        }
+        String host = uri.getHost();
+        return !(host.equalsIgnoreCase("localhost") || host.equals("127.0.0.1") || host.equals("[::1]")
+                || host.equals("::1"));
     }
 
     public static Builder builder() {

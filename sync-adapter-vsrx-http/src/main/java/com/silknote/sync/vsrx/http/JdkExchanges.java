@@ -29,7 +29,7 @@ final class JdkExchanges {
                     exchange.getRequestBody());
             try (ServerResponse response = endpoint.apply(request)) {
                 response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-                long length = response.contentLength();
+                long length = "HEAD".equals(request.method()) ? 0 : response.contentLength();
                 // JDK semantics: -1 = no body, 0 = chunked; we always know the exact length.
                 exchange.sendResponseHeaders(response.status(), length == 0 ? -1 : length);
                 if (length > 0) {

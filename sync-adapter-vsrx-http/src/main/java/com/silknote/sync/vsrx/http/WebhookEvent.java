@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.vsrx.http.internal.Json;
-import com.silknote.sync.vsrx.http.internal.JsonFormatException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Pattern;

@@ -3,7 +3,6 @@ package com.silknote.sync.vsrx.http;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.Secret;
-import com.silknote.sync.vsrx.http.internal.JsonFormatException;
 import com.silknote.sync.vsrx.http.internal.WebhookSignatures;
 import com.sun.net.httpserver.HttpHandler;
 import jakarta.inject.Inject;
@@ -115,6 +114,9 @@ public final class WebhookReceiver {
         requireNonNull(request, "request");
         if (!"POST".equals(request.method())) {
             return WebhookResponse.of(ErrorCode.METHOD_NOT_ALLOWED, "only POST is allowed here").toServerResponse();
+        }
+        if (!jsonContentType(request.headerValues("Content-Type"))) {
+            return receive(request.headers(), new byte[0]).toServerResponse();
         }
         Optional<String> declared = request.header("Content-Length");
         if (declared.isPresent() && declared.get().matches("[0-9]{1,18}")

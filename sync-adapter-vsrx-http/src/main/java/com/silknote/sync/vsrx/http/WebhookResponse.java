@@ -3,8 +3,6 @@ package com.silknote.sync.vsrx.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.silknote.sync.vsrx.http.internal.Json;
-import com.silknote.sync.vsrx.http.internal.WireFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package com.silknote.sync.vsrx.http.internal;
+package com.silknote.sync.vsrx.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The JSON shapes of the /v1 protocol (see openapi.json): writing on the server, strict reading on the client. */
-public final class WireFormat {
+final class WireFormat {
     private WireFormat() { }
 
-    public static ObjectNode fileset(VsrxFileset fs) {
+    static ObjectNode fileset(VsrxFileset fs) {
         ObjectNode n = Json.object();
         n.put("id", fs.id().value());
         n.put("patientId", fs.patientId().value());
@@ -33,7 +33,7 @@ public final class WireFormat {
         return n;
     }
 
-    public static ObjectNode file(VsrxFile f) {
+    static ObjectNode file(VsrxFile f) {
         ObjectNode n = Json.object();
         n.put("id", f.id().value());
         n.put("filesetId", f.filesetId().value());
@@ -55,7 +55,7 @@ public final class WireFormat {
         return n;
     }
 
-    public static ObjectNode page(List<ObjectNode> items, Optional<String> nextCursor) {
+    static ObjectNode page(List<ObjectNode> items, Optional<String> nextCursor) {
         ObjectNode n = Json.object();
         ArrayNode arr = n.putArray("items");
         items.forEach(arr::add);
@@ -67,7 +67,7 @@ public final class WireFormat {
         return n;
     }
 
-    public static ObjectNode error(String code, String message) {
+    static ObjectNode error(String code, String message) {
         ObjectNode n = Json.object();
         ObjectNode e = n.putObject("error");
         e.put("code", code);
@@ -77,7 +77,7 @@ public final class WireFormat {
 
     // ---- strict reading ----
 
-    public static VsrxFileset readFileset(JsonNode node) {
+    static VsrxFileset readFileset(JsonNode node) {
         String what = "fileset";
         Json.requireObject(node, what);
         FilesetId id = id(() -> FilesetId.of(Json.text(node, "id", what)), what, "id");
@@ -94,7 +94,7 @@ public final class WireFormat {
         return new VsrxFileset(id, patient, uuid, previous, Json.instant(node, "updatedAt", what));
     }
 
-    public static VsrxFile readFile(JsonNode node) {
+    static VsrxFile readFile(JsonNode node) {
         String what = "file";
         Json.requireObject(node, what);
         VsrxFileId id = id(() -> VsrxFileId.of(Json.text(node, "id", what)), what, "id");
@@ -111,17 +111,17 @@ public final class WireFormat {
     }
 
     /** The items array and next cursor of a page; the cursor is {@code null}-able but must be present. */
-    public static ArrayNode pageItems(JsonNode node) {
+    static ArrayNode pageItems(JsonNode node) {
         Json.requireObject(node, "page");
         return Json.array(node, "items", "page");
     }
 
-    public static Optional<String> pageCursor(JsonNode node) {
+    static Optional<String> pageCursor(JsonNode node) {
         return Json.nullableText(node, "nextCursor", "page");
     }
 
     /** The {@code error.code} of an error body, if the body is one. */
-    public static Optional<String> errorCode(byte[] body) {
+    static Optional<String> errorCode(byte[] body) {
         try {
             JsonNode n = Json.parse(body);
             JsonNode e = n.get("error");

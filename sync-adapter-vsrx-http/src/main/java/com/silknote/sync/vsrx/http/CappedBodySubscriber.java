@@ -1,4 +1,4 @@
-package com.silknote.sync.vsrx.http.internal;
+package com.silknote.sync.vsrx.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,24 +14,24 @@ import java.util.concurrent.Flow;
  * is read are reported as {@link BodyFailure}, so they can be told apart from failures before the
  * response headers arrived.
  */
-public final class CappedBodySubscriber implements HttpResponse.BodySubscriber<byte[]> {
+final class CappedBodySubscriber implements HttpResponse.BodySubscriber<byte[]> {
     private final int cap;
     private final int status;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private Flow.Subscription subscription;
 
-    public CappedBodySubscriber(int cap, int status) {
+    CappedBodySubscriber(int cap, int status) {
         this.cap = cap;
         this.status = status;
     }
 
-    public static HttpResponse.BodyHandler<byte[]> handler(int cap) {
+    static HttpResponse.BodyHandler<byte[]> handler(int cap) {
         return info -> new CappedBodySubscriber(cap, info.statusCode());
     }
 
     /** A failure while reading the body of a response whose headers (and status) had arrived. */
-    public static final class BodyFailure extends IOException {
+    static final class BodyFailure extends IOException {
         private static final long serialVersionUID = 1L;
         private final int status;
         private final boolean tooLarge;
@@ -42,11 +42,11 @@ public final class CappedBodySubscriber implements HttpResponse.BodySubscriber<b
             this.tooLarge = tooLarge;
         }
 
-        public int status() {
+        int status() {
             return status;
         }
 
-        public boolean tooLarge() {
+        boolean tooLarge() {
             return tooLarge;
         }
     }

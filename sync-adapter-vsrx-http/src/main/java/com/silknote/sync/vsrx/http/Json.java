@@ -1,4 +1,4 @@
-package com.silknote.sync.vsrx.http.internal;
+package com.silknote.sync.vsrx.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -20,7 +20,7 @@ import java.util.Optional;
  * One strict JSON mapper for the protocol: duplicate keys and trailing tokens are errors. Parse failures
  * are reported as {@link JsonFormatException} whose message names only the field, never a value.
  */
-public final class Json {
+final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -28,15 +28,15 @@ public final class Json {
 
     private Json() { }
 
-    public static ObjectNode object() {
+    static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
-    public static ArrayNode array() {
+    static ArrayNode array() {
         return MAPPER.createArrayNode();
     }
 
-    public static byte[] bytes(JsonNode node) {
+    static byte[] bytes(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -50,7 +50,7 @@ public final class Json {
      * @throws JsonFormatException when it is not one well-formed JSON value. The JSON library's own
      *         exception is not kept: its message may quote the body.
      */
-    public static JsonNode parse(byte[] body) {
+    static JsonNode parse(byte[] body) {
         try {
             JsonNode node = MAPPER.readTree(body);
             if (node == null || node.isMissingNode()) {
@@ -66,7 +66,7 @@ public final class Json {
         }
     }
 
-    public static ObjectNode requireObject(JsonNode node, String what) {
+    static ObjectNode requireObject(JsonNode node, String what) {
         if (node == null || !node.isObject()) {
             throw new JsonFormatException(what + " is not a JSON object");
         }
@@ -74,7 +74,7 @@ public final class Json {
     }
 
     /** A required, non-null field. */
-    public static JsonNode required(JsonNode obj, String field, String what) {
+    static JsonNode required(JsonNode obj, String field, String what) {
         JsonNode v = obj.get(field);
         if (v == null || v.isNull()) {
             throw new JsonFormatException(what + " lacks field '" + field + "'");
@@ -82,7 +82,7 @@ public final class Json {
         return v;
     }
 
-    public static String text(JsonNode obj, String field, String what) {
+    static String text(JsonNode obj, String field, String what) {
         JsonNode v = required(obj, field, what);
         if (!v.isTextual()) {
             throw new JsonFormatException(what + " field '" + field + "' is not a string");
@@ -91,7 +91,7 @@ public final class Json {
     }
 
     /** A field that may be absent or null; a string when present. */
-    public static Optional<String> optionalText(JsonNode obj, String field, String what) {
+    static Optional<String> optionalText(JsonNode obj, String field, String what) {
         JsonNode v = obj.get(field);
         if (v == null || v.isNull()) {
             return Optional.empty();
@@ -103,14 +103,14 @@ public final class Json {
     }
 
     /** A field that must be present, null allowed; a string when not null. */
-    public static Optional<String> nullableText(JsonNode obj, String field, String what) {
+    static Optional<String> nullableText(JsonNode obj, String field, String what) {
         if (!obj.has(field)) {
             throw new JsonFormatException(what + " lacks field '" + field + "'");
         }
         return optionalText(obj, field, what);
     }
 
-    public static long nonNegativeLong(JsonNode obj, String field, String what) {
+    static long nonNegativeLong(JsonNode obj, String field, String what) {
         JsonNode v = required(obj, field, what);
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
             throw new JsonFormatException(what + " field '" + field + "' is not an integer");
@@ -122,7 +122,7 @@ public final class Json {
         return l;
     }
 
-    public static boolean bool(JsonNode obj, String field, String what) {
+    static boolean bool(JsonNode obj, String field, String what) {
         JsonNode v = required(obj, field, what);
         if (!v.isBoolean()) {
             throw new JsonFormatException(what + " field '" + field + "' is not a boolean");
@@ -130,13 +130,13 @@ public final class Json {
         return v.booleanValue();
     }
 
-    public static Instant instant(JsonNode obj, String field, String what) {
+    static Instant instant(JsonNode obj, String field, String what) {
         String s = text(obj, field, what);
         return parseInstant(s).orElseThrow(
                 () -> new JsonFormatException(what + " field '" + field + "' is not an ISO-8601 date-time"));
     }
 
-    public static ArrayNode array(JsonNode obj, String field, String what) {
+    static ArrayNode array(JsonNode obj, String field, String what) {
         JsonNode v = required(obj, field, what);
         if (!v.isArray()) {
             throw new JsonFormatException(what + " field '" + field + "' is not an array");
@@ -145,7 +145,7 @@ public final class Json {
     }
 
     /** ISO-8601 date-time with an offset ({@code Z} or {@code +01:00}); empty when it is not one. */
-    public static Optional<Instant> parseInstant(String s) {
+    static Optional<Instant> parseInstant(String s) {
         if (s == null || s.length() > 64) {
             return Optional.empty();
         }
