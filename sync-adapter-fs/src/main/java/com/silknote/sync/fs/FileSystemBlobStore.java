@@ -134,27 +134,9 @@ public final class FileSystemBlobStore implements BlobStore {
             log.debug("blob exists hash={}", upload.hash().shortHex());
             return new BlobPutResult(existing.get(), false);
         }
-        Path temp = writeVerifiedTemp(upload, target.getParent());
-        ReentrantLock lock = lockFor(target);
-        lock.lock();
-        try {
-            boolean created;
-            try {
-                setModifiedTime(temp, target);
-                created = publishIfAbsent(temp, target);
-                fsyncDirectory(target.getParent());
-            } catch (IOException e) {
-                throw new PermanentSyncException("file system write of blob " + upload.hash() + " failed", e);
-            } finally {
-                deleteQuietly(temp);
-            }
-            BlobInfo info = stat(upload.hash()).orElseThrow(() -> new TransientSyncException(
-                    "blob " + upload.hash() + " vanished right after it was written; retry"));
-            log.debug("put hash={} size={} created={}", upload.hash().shortHex(), upload.size(), created);
-            return new BlobPutResult(info, created);
-        } finally {
-            lock.unlock();
-        }
+        BlobPutResult result = publish(upload, target, FileSystemBlobStore::publishIfAbsent);
+        log.debug("put hash={} size={} created={}", upload.hash().shortHex(), upload.size(), result.created());
+        return result;
     }
 
     /**
@@ -169,13 +151,34 @@ public final class FileSystemBlobStore implements BlobStore {
     public BlobInfo overwrite(BlobUpload upload) {
         requireNonNull(upload, "upload");
         Path target = pathOf(upload.hash());
+        BlobInfo info = publish(upload, target, (temp, to) -> {
+            Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        }).info();
+        log.debug("overwrite hash={} size={}", upload.hash().shortHex(), upload.size());
+        return info;
+    }
+
+    /** Moves a verified temporary file to its target; {@code true} when the target is the new file. */
+    @FunctionalInterface
+    private interface Move {
+        boolean move(Path temp, Path target) throws IOException;
+    }
+
+    /**
+     * Writes {@code upload} to a verified temporary file, then under the target's lock gives it the target's
+     * modification time, moves it into place with {@code move}, makes the directory durable and reads back
+     * what is stored.
+     */
+    private BlobPutResult publish(BlobUpload upload, Path target, Move move) {
         Path temp = writeVerifiedTemp(upload, target.getParent());
         ReentrantLock lock = lockFor(target);
         lock.lock();
         try {
+            boolean created;
             try {
                 setModifiedTime(temp, target);
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                created = move.move(temp, target);
                 fsyncDirectory(target.getParent());
             } catch (IOException e) {
                 throw new PermanentSyncException("file system write of blob " + upload.hash() + " failed", e);
@@ -184,8 +187,7 @@ public final class FileSystemBlobStore implements BlobStore {
             }
             BlobInfo info = stat(upload.hash()).orElseThrow(() -> new TransientSyncException(
                     "blob " + upload.hash() + " vanished right after it was written; retry"));
-            log.debug("overwrite hash={} size={}", upload.hash().shortHex(), upload.size());
-            return info;
+            return new BlobPutResult(info, created);
         } finally {
             lock.unlock();
         }

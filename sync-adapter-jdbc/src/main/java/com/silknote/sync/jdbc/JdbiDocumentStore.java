@@ -168,9 +168,7 @@ public final class JdbiDocumentStore implements DocumentStore {
 
     @Override
     public List<OutboxEntry> pendingOutbox(int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
+        requirePositive(limit);
         return read("read outbox", h -> h.createQuery("""
                 SELECT id, document_uuid, action, content_hash, attempts, created_at, last_error
                 FROM vsrx_sync_outbox WHERE NOT parked ORDER BY id LIMIT :limit""")
@@ -232,9 +230,7 @@ public final class JdbiDocumentStore implements DocumentStore {
 
     @Override
     public List<BlobRef> unreferencedBlobs(int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
+        requirePositive(limit);
         return read("read unreferenced blobs", h -> h.createQuery("SELECT " + BLOB_COLUMNS
                 + " FROM vsrx_sync_blob_ref WHERE ref_count = 0 OR state = 'DELETING' ORDER BY content_hash"
                 + " LIMIT :limit")
@@ -256,9 +252,7 @@ public final class JdbiDocumentStore implements DocumentStore {
 
     @Override
     public List<SyncReport> recentRuns(int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
+        requirePositive(limit);
         return read("read run history", h -> h.createQuery(
                 "SELECT report::text FROM vsrx_sync_run ORDER BY started_at DESC, seq DESC LIMIT :limit")
                 .bind("limit", limit).mapTo(String.class).list())
@@ -275,6 +269,12 @@ public final class JdbiDocumentStore implements DocumentStore {
         return new BlobRef(ContentHash.ofHex(rs.getString("content_hash")), rs.getLong("ref_count"),
                 rs.getLong("size"), BlobRef.State.valueOf(rs.getString("state")),
                 Optional.ofNullable(rs.getString("blob_etag")), Jdbis.instant(rs, "updated_at"));
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
     }
 
     private java.time.OffsetDateTime now() {

@@ -8,6 +8,9 @@ import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.testkit.SilknoteSnapshot;
+import com.silknote.sync.testkit.fault.FaultPlan;
+import com.silknote.sync.testkit.fault.FaultySilknote;
+import com.silknote.sync.testkit.fault.SimulatedCrash;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,22 +20,29 @@ import org.junit.jupiter.api.Test;
 /**
  * DESIGN §4 crash safety: for every effect N of a clean run, crash just before and just after effect N,
  * re-run, and compare Silknote with the clean run's result: no lost file, no duplicate document, correct
- * reference counts, vectors for every document, no orphan blob once the collector ran.
+ * reference counts, vectors for every document, no orphan blob once the collector ran. Effects are counted
+ * and crashed by the testkit's {@link FaultPlan} through {@link FaultySilknote}.
  */
 class CrashPointSweepTest {
 
-    /** One world: fixture, its effect counter, and handles of the scripted files. */
+    /** One world: fixture and handles of the scripted files. */
     private static final class World {
         final EngineFixture fx = new EngineFixture();
-        final Effects effects = new Effects();
         final List<VsrxFileId> files = new ArrayList<>();
 
         World() {
             fx.config(c -> c.filesetConcurrency(1).fileConcurrency(1));
-            fx.documents = effects.documents(fx.silknote.documents());
-            fx.blobs = effects.blobs(fx.silknote.blobs());
-            fx.vectors = effects.vectors(fx.silknote.vectors());
-            fx.processor = effects.processor(fx.silknote.processor());
+        }
+
+        /** Hands the engine Silknote's ports wrapped with {@code plan}; returns the plan. */
+        FaultPlan use(FaultPlan plan) {
+            FaultySilknote ports = FaultySilknote.wrap(fx.silknote, plan);
+            fx.documents = ports.documents();
+            fx.blobs = ports.blobs();
+            fx.vectors = ports.vectors();
+            fx.processor = ports.processor();
+            fx.lock = ports.lock();
+            return plan;
         }
     }
 
@@ -67,6 +77,7 @@ class CrashPointSweepTest {
         fx.vsrx.modifyFile(w.files.get(6), "shared");
         fx.text(a, "a6.txt", "brand new");
         fx.text(b, "b4.txt", "to modify");
+        fx.text(b, "b5.txt", "to delete");
     }
 
     @Test
@@ -85,20 +96,21 @@ class CrashPointSweepTest {
      */
     private void sweep(Consumer<World> before, Consumer<World> change) {
         World clean = prepared(before, change);
-        clean.effects.reset();
+        FaultPlan counting = clean.use(FaultPlan.none());
         SyncResult cleanResult = clean.fx.run();
-        long total = clean.effects.count();
+        int total = counting.effectCount();
+        assertThat(cleanResult.success()).as("clean run").isTrue();
         assertThat(total).as("effects of the clean run").isGreaterThan(10);
         clean.fx.silknote.assertQuiescent();
         SilknoteSnapshot expected = clean.fx.silknote.snapshot().timeless();
 
-        for (long n = 1; n <= total; n++) {
+        for (int n = 1; n <= total; n++) {
             for (boolean after : new boolean[] {false, true}) {
                 World w = prepared(before, change);
-                w.effects.crashAt(n, after);
+                w.use(after ? FaultPlan.crashAfterEffect(n) : FaultPlan.crashBeforeEffect(n));
                 assertThatThrownBy(w.fx::run).as("crash %s effect %d", after ? "after" : "before", n)
-                        .isInstanceOf(Crash.class);
-                w.effects.disarm();
+                        .isInstanceOf(SimulatedCrash.class);
+                w.use(FaultPlan.none());
                 w.fx.clock.advance(w.fx.config.lockTtl().plusSeconds(1));
 
                 SyncResult rerun = w.fx.run();
@@ -116,6 +128,8 @@ class CrashPointSweepTest {
                 assertThat(actual.vectors()).as("vectors, crash " + where).isEqualTo(expected.vectors());
                 assertThat(actual.skips()).as("skips, crash " + where).isEqualTo(expected.skips());
                 assertThat(actual.outbox()).as("outbox, crash " + where).isEqualTo(expected.outbox());
+                assertThat(actual.differencesTo(expected).stream().filter(d -> !d.startsWith("state")).toList())
+                        .as("differences, crash " + where).isEmpty();
                 assertThat(actual.state().partialSyncState().isEmpty()).as("resume state, crash " + where).isTrue();
             }
         }

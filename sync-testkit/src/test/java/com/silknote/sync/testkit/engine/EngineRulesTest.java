@@ -26,6 +26,10 @@ import com.silknote.sync.core.model.VanishedFilePolicy;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.testkit.SilknoteSnapshot;
 import com.silknote.sync.testkit.TestHashes;
+import com.silknote.sync.testkit.fault.Fault;
+import com.silknote.sync.testkit.fault.FaultPlan;
+import com.silknote.sync.testkit.fault.FaultyVsrxSource;
+import com.silknote.sync.testkit.fault.Operation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -705,8 +709,8 @@ class EngineRulesTest {
     void spoolFilesAreDeletedAfterSuccessSkipAndFailure(@org.junit.jupiter.api.io.TempDir java.nio.file.Path spool)
             throws Exception {
         fx.config(c -> c.spoolDirectory(spool));
-        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
-        fx.source = flaky;
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId ok = fx.linkedFileset("P1");
         fx.text(ok, "a.txt", "fine");
         VsrxFileId bad = fx.text(ok, "b.txt", "lying about its size");
@@ -714,7 +718,7 @@ class EngineRulesTest {
         FilesetId failing = fx.linkedFileset("P2");
         fx.text(failing, "c.txt", "downloaded before the failure");
         VsrxFileId d = fx.text(failing, "d.txt", "never downloaded");
-        flaky.failDownloads(d, 1000);
+        flaky.on(Operation.OPEN_CONTENT).key(d).always().thenFail(Fault.serviceUnavailable());
         int[] seen = {0};
         fx.listener = new com.silknote.sync.core.port.SyncListener() {
             @Override

@@ -1,11 +1,9 @@
 package com.silknote.sync.testkit.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.PatientId;
-import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.testkit.SilknoteSnapshot;
@@ -14,12 +12,10 @@ import com.silknote.sync.testkit.fault.FaultPlan;
 import com.silknote.sync.testkit.fault.FaultySilknote;
 import com.silknote.sync.testkit.fault.FaultyVsrxSource;
 import com.silknote.sync.testkit.fault.Operation;
-import com.silknote.sync.testkit.fault.SimulatedCrash;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The engine under the testkit's seeded fault plans and crash points. */
+/** The engine under the testkit's seeded fault plans (crash points: {@link CrashPointSweepTest}). */
 class FaultPlanEngineTest {
 
     private static EngineFixture world() {
@@ -49,35 +45,6 @@ class FaultPlanEngineTest {
         fx.vectors = ports.vectors();
         fx.processor = ports.processor();
         fx.lock = ports.lock();
-    }
-
-    @Test
-    void crashBeforeOrAfterEveryEffectConvergesAfterResume() {
-        EngineFixture clean = world();
-        FaultPlan counting = FaultPlan.none();
-        use(clean, FaultySilknote.wrap(clean.silknote, counting));
-        assertThat(clean.run().success()).isTrue();
-        int total = counting.effectCount();
-        assertThat(total).isGreaterThan(10);
-        SilknoteSnapshot expected = clean.silknote.snapshot().timeless();
-
-        for (int n = 1; n <= total; n++) {
-            for (FaultPlan plan : List.of(FaultPlan.crashBeforeEffect(n), FaultPlan.crashAfterEffect(n))) {
-                EngineFixture fx = world();
-                use(fx, FaultySilknote.wrap(fx.silknote, plan));
-                assertThatThrownBy(fx::run).as(plan.toString()).isInstanceOf(SimulatedCrash.class);
-                fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
-                use(fx, FaultySilknote.wrap(fx.silknote, FaultPlan.none()));
-
-                assertThat(fx.run().success()).as(plan.toString()).isTrue();
-
-                fx.silknote.assertQuiescent();
-                SilknoteSnapshot actual = fx.silknote.snapshot().timeless();
-                assertThat(actual.differencesTo(expected).stream()
-                        .filter(d -> !d.startsWith("state")).toList()).as(plan.toString()).isEmpty();
-                assertThat(actual.state().partialSyncState().isEmpty()).isTrue();
-            }
-        }
     }
 
     @Test

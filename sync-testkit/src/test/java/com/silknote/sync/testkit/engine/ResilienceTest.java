@@ -21,6 +21,11 @@ import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.testkit.fault.Fault;
+import com.silknote.sync.testkit.fault.FaultPlan;
+import com.silknote.sync.testkit.fault.FaultyVsrxSource;
+import com.silknote.sync.testkit.fault.Operation;
+import com.silknote.sync.testkit.fault.SimulatedCrash;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -32,17 +37,17 @@ class ResilienceTest {
 
     @Test
     void transientDownloadFailuresAreRetriedWithJitteredBackoff() {
-        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
-        fx.source = flaky;
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a");
-        flaky.failDownloads(a, 2);
+        flaky.on(Operation.OPEN_CONTENT).key(a).times(2).thenFail(Fault.serviceUnavailable());
 
         SyncResult result = fx.run();
 
         assertThat(result.success()).isTrue();
         assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
-        assertThat(flaky.failuresThrown).hasValue(2);
+        assertThat(flaky.injected()).hasSize(2);
         List<Duration> sleeps = fx.clock.sleeps();
         assertThat(sleeps).hasSize(2);
         assertThat(sleeps.get(0)).isBetween(Duration.ZERO, Duration.ofMillis(100));
@@ -51,12 +56,11 @@ class ResilienceTest {
 
     @Test
     void retryAfterIsHonouredAndCappedAtMaxDelay() {
-        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
-        fx.source = flaky;
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a");
-        flaky.failDownloads(a, 2);
-        flaky.retryAfter(Duration.ofSeconds(30));
+        flaky.on(Operation.OPEN_CONTENT).key(a).times(2).thenFail(Fault.status(503, Duration.ofSeconds(30)));
 
         assertThat(fx.run().success()).isTrue();
 
@@ -65,14 +69,14 @@ class ResilienceTest {
 
     @Test
     void exhaustedRetriesFailTheFilesetTheRunGoesOnAndTheNextRunResumes() {
-        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
-        fx.source = flaky;
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs1 = fx.linkedFileset("P1");
         FilesetId fs2 = fx.linkedFileset("P2");
         VsrxFileId a = fx.text(fs1, "a.txt", "a");
         VsrxFileId a2 = fx.text(fs1, "a2.txt", "a2");
         VsrxFileId b = fx.text(fs2, "b.txt", "b");
-        flaky.failDownloads(a, 1000);
+        flaky.on(Operation.OPEN_CONTENT).key(a).always().thenFail(Fault.serviceUnavailable());
 
         SyncResult first = fx.run();
 
@@ -80,7 +84,7 @@ class ResilienceTest {
         assertThat(fileset(first, fs1).outcome()).isEqualTo(FilesetOutcome.FAILED);
         assertThat(fileset(first, fs1).failureReason().orElseThrow()).contains("TransientSyncException");
         assertThat(fileset(first, fs2).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
-        assertThat(flaky.failuresThrown).hasValue(3);
+        assertThat(flaky.injected()).hasSize(3);
         assertThat(action(first, a)).isEqualTo(FileAction.FAILED);
         assertThat(action(first, a2)).isEqualTo(FileAction.FAILED);
         assertThat(fx.silknote.documents().findMapping(a2)).as("nothing of a failed fileset commits").isEmpty();
@@ -90,7 +94,7 @@ class ResilienceTest {
         assertThat(state.partialSyncState().processedFilesets()).containsExactly(fs2);
         assertThat(state.partialSyncState().resumeFromFileset()).contains(fs1);
 
-        flaky.failDownloads(a, 0);
+        fx.source = fx.vsrx;
         long fs2Listings = fx.vsrx.listFilesCalls();
         SyncResult resumed = fx.run();
 
@@ -112,8 +116,8 @@ class ResilienceTest {
 
     @Test
     void lastCompleteSyncMovesOnlyWhenEveryFilesetCompleted() {
-        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
-        fx.source = flaky;
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a");
         SyncResult ok = fx.run();
@@ -122,7 +126,7 @@ class ResilienceTest {
 
         fx.clock.advance(Duration.ofMinutes(10));
         fx.vsrx.modifyFile(a, "a2");
-        flaky.failDownloads(a, 1000);
+        flaky.on(Operation.OPEN_CONTENT).key(a).always().thenFail(Fault.serviceUnavailable());
         assertThat(fx.run().success()).isFalse();
 
         assertThat(fx.silknote.documents().loadState().lastCompleteSync()).isEqualTo(mark);
@@ -130,11 +134,11 @@ class ResilienceTest {
 
     @Test
     void consecutiveFailedRunsRaiseAlerts() {
-        FlakyVsrxSource flaky = new FlakyVsrxSource(fx.vsrx);
-        fx.source = flaky;
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a");
-        flaky.failDownloads(a, Integer.MAX_VALUE);
+        flaky.on(Operation.OPEN_CONTENT).key(a).always().thenFail(Fault.serviceUnavailable());
 
         SyncResult r1 = fx.run();
         SyncResult r2 = fx.run();
@@ -244,15 +248,15 @@ class ResilienceTest {
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a");
         fx.vsrx.beforeOpen(a, () -> {
-            throw new Crash("download");
+            throw new SimulatedCrash(1, Operation.OPEN_CONTENT, "simulated crash at download");
         });
 
-        assertThatThrownBy(fx::run).isInstanceOf(Crash.class);
+        assertThatThrownBy(fx::run).isInstanceOf(SimulatedCrash.class);
 
         fx.processor = doc -> {
-            throw new Crash("processing");
+            throw new SimulatedCrash(1, Operation.PROCESS, "simulated crash at processing");
         };
-        assertThatThrownBy(fx::run).isInstanceOf(Crash.class).hasMessageContaining("processing");
+        assertThatThrownBy(fx::run).isInstanceOf(SimulatedCrash.class).hasMessageContaining("processing");
         assertThat(fx.silknote.documents().allPendingOutbox()).isNotEmpty();
     }
 }
