@@ -11,8 +11,11 @@ import com.silknote.sync.core.model.VanishedFilePolicy;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.path.PathVerdict;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decides what to do with every file of a fileset (DESIGN §2.3–2.5, 2.7, 2.11) from metadata only.
@@ -49,18 +52,23 @@ public final class DiffEngine {
     public Plan plan(DiffInput input) {
         requireNonNull(input, "input");
         List<VsrxFile> files = input.files();
-        // One open-addressing table for mappings and documents; a slot remembers whether the listing had the
-        // file. Parallel arrays: no object per entry.
-        Index index = new Index(Math.max(files.size(), Math.max(input.mappings().size(), input.documents().size())));
+        // One hash table for mappings and documents; a slot remembers whether the listing had the file.
+        // (A HashMap keeps ids listed in order close together in memory, which beats open addressing here.)
+        Map<VsrxFileId, Slot> slots = new HashMap<>(capacity(Math.max(input.mappings().size(),
+                input.documents().size())));
         for (SyncMapping m : input.mappings()) {
-            index.putMapping(m.vsrxFileId(), m);
+            slots.put(m.vsrxFileId(), new Slot(m));
         }
         for (SilknoteDocument d : input.documents()) {
-            index.putDocument(d.clientFileId(), d);
+            Slot slot = slots.get(d.clientFileId());
+            if (slot == null) {
+                slot = new Slot(null);
+                slots.put(d.clientFileId(), slot);
+            }
+            slot.document = d;
         }
         FilePlan[] out = new FilePlan[files.size()];
         int n = 0;
-        int listedMapped = 0;
         VsrxFileId previous = null;
         for (VsrxFile f : files) {
             VsrxFileId id = f.id();
@@ -68,132 +76,52 @@ public final class DiffEngine {
                 continue; // a listing repeating an id: the first occurrence counts
             }
             previous = id;
-            int slot = index.markListed(id);
-            if (slot >= 0) {
-                SyncMapping m = index.mappings[slot];
-                if (m != null) {
-                    listedMapped++;
-                }
-                out[n++] = planListed(f, m, index.documents[slot], input);
+            Slot slot = slots.get(id);
+            if (slot == null) {
+                slots.put(id, Slot.LISTED_UNKNOWN);
+                out[n++] = planListed(f, null, null, input);
+            } else if (!slot.listed) {
+                slot.listed = true;
+                out[n++] = planListed(f, slot.mapping, slot.document, input);
             }
         }
-        int vanishedCount = index.mapped - listedMapped;
-        if (vanishedCount > 0) {
-            FilePlan[] vanished = new FilePlan[vanishedCount];
-            int v = 0;
-            for (int i = 0; i < index.keys.length; i++) {
-                SyncMapping m = index.mappings[i];
-                if (m != null && !index.listed[i]) {
-                    vanished[v++] = planVanished(m, index.documents[i]);
-                }
+        List<FilePlan> vanished = new ArrayList<>();
+        for (Slot slot : slots.values()) {
+            if (!slot.listed && slot.mapping != null) {
+                vanished.add(planVanished(slot.mapping, slot.document));
             }
-            Arrays.sort(vanished, (a, b) -> a.fileId().compareTo(b.fileId()));
-            out = Arrays.copyOf(out, n + vanishedCount);
-            System.arraycopy(vanished, 0, out, n, vanishedCount);
-            n += vanishedCount;
+        }
+        if (!vanished.isEmpty()) {
+            vanished.sort((a, b) -> a.fileId().compareTo(b.fileId()));
+            out = Arrays.copyOf(out, n + vanished.size());
+            for (FilePlan v : vanished) {
+                out[n++] = v;
+            }
         }
         return Plan.handOver(out, n);
     }
 
-    /**
-     * What Silknote holds per file id, and whether the listing had it: linear probing over parallel arrays,
-     * at most half full. A later mapping or document for the same id replaces an earlier one.
-     */
-    private static final class Index {
-        VsrxFileId[] keys;
-        SyncMapping[] mappings;
-        SilknoteDocument[] documents;
-        boolean[] listed;
-        int size;
-        /** Slots with a mapping. */
-        int mapped;
-        private int shift;
+    /** What Silknote holds for one file id. */
+    private static final class Slot {
+        /** A listed file Silknote knows nothing about: shared, never changed. */
+        static final Slot LISTED_UNKNOWN = new Slot(null, true);
 
-        Index(int expected) {
-            int capacity = 16;
-            while (capacity < 2L * expected && capacity < (1 << 30)) {
-                capacity <<= 1;
-            }
-            allocate(capacity);
+        final SyncMapping mapping;
+        SilknoteDocument document;
+        boolean listed;
+
+        Slot(SyncMapping mapping) {
+            this(mapping, false);
         }
 
-        private void allocate(int capacity) {
-            keys = new VsrxFileId[capacity];
-            mappings = new SyncMapping[capacity];
-            documents = new SilknoteDocument[capacity];
-            listed = new boolean[capacity];
-            shift = Integer.numberOfLeadingZeros(capacity) + 1;
+        private Slot(SyncMapping mapping, boolean listed) {
+            this.mapping = mapping;
+            this.listed = listed;
         }
+    }
 
-        private int home(VsrxFileId id) {
-            return (id.hashCode() * 0x9E3779B9) >>> shift;
-        }
-
-        /** The slot of {@code id}, inserted when absent. */
-        private int slot(VsrxFileId id) {
-            int mask = keys.length - 1;
-            int i = home(id);
-            while (true) {
-                VsrxFileId k = keys[i];
-                if (k == null) {
-                    if (2 * (size + 1) > keys.length && keys.length < (1 << 30)) {
-                        grow();
-                        return slot(id);
-                    }
-                    keys[i] = id;
-                    size++;
-                    return i;
-                }
-                if (k == id || k.equals(id)) {
-                    return i;
-                }
-                i = (i + 1) & mask;
-            }
-        }
-
-        private void grow() {
-            VsrxFileId[] oldKeys = keys;
-            SyncMapping[] oldMappings = mappings;
-            SilknoteDocument[] oldDocuments = documents;
-            boolean[] oldListed = listed;
-            allocate(oldKeys.length << 1);
-            int mask = keys.length - 1;
-            for (int j = 0; j < oldKeys.length; j++) {
-                VsrxFileId k = oldKeys[j];
-                if (k != null) {
-                    int i = home(k);
-                    while (keys[i] != null) {
-                        i = (i + 1) & mask;
-                    }
-                    keys[i] = k;
-                    mappings[i] = oldMappings[j];
-                    documents[i] = oldDocuments[j];
-                    listed[i] = oldListed[j];
-                }
-            }
-        }
-
-        void putMapping(VsrxFileId id, SyncMapping m) {
-            int i = slot(id);
-            if (mappings[i] == null) {
-                mapped++;
-            }
-            mappings[i] = m;
-        }
-
-        void putDocument(VsrxFileId id, SilknoteDocument d) {
-            documents[slot(id)] = d;
-        }
-
-        /** Marks {@code id} listed and returns its slot, or -1 when it was listed already. */
-        int markListed(VsrxFileId id) {
-            int i = slot(id);
-            if (listed[i]) {
-                return -1;
-            }
-            listed[i] = true;
-            return i;
-        }
+    private static int capacity(int n) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, n / 0.75 + 16);
     }
 
     private FilePlan planListed(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
