@@ -2,9 +2,12 @@ package com.silknote.sync.core.diff;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.AbstractList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * The diff's decisions for one fileset: listed files in listing order, then vanished ones by id.
@@ -13,7 +16,37 @@ import java.util.Map;
  */
 public record Plan(List<FilePlan> files) {
     public Plan {
-        files = List.copyOf(requireNonNull(files, "files"));
+        requireNonNull(files, "files");
+        if (!(files instanceof Owned)) {
+            files = List.copyOf(files);
+        }
+    }
+
+    /** A plan over {@code files}, which the caller hands over and never touches again (no copy). */
+    static Plan handOver(FilePlan[] files, int size) {
+        return new Plan(new Owned(files, size));
+    }
+
+    /** An unmodifiable list over an array only the diff filled; null-free like {@link List#copyOf}. */
+    private static final class Owned extends AbstractList<FilePlan> implements RandomAccess {
+        private final FilePlan[] elements;
+        private final int size;
+
+        Owned(FilePlan[] elements, int size) {
+            this.elements = elements;
+            this.size = size;
+        }
+
+        @Override
+        public FilePlan get(int index) {
+            Objects.checkIndex(index, size);
+            return elements[index];
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 
     /** Number of files with the given action. */

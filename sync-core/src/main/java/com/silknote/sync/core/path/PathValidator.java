@@ -148,6 +148,15 @@ public final class PathValidator {
      */
     public static PathVerdict validate(String rawPath) {
         requireNonNull(rawPath, "rawPath");
+        if (isPlainAccepted(rawPath)) {
+            return PathVerdict.accept(rawPath); // ASCII: the NFC form is the path itself
+        }
+        return validateFully(rawPath);
+    }
+
+    /** {@link #validate} without the fast path: every reading against every rule. */
+    static PathVerdict validateFully(String rawPath) {
+        requireNonNull(rawPath, "rawPath");
         Optional<Reason> violation = firstViolation(rawPath);
         return violation.map(PathVerdict::reject)
                 .orElseGet(() -> PathVerdict.accept(Normalizer.normalize(rawPath, Normalizer.Form.NFC)));
@@ -167,6 +176,76 @@ public final class PathValidator {
             throw new RejectedPathException(verdict.reason().orElseThrow());
         }
         return verdict.normalized().orElseThrow();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Fast path
+
+    /**
+     * {@code true} only for paths the full check accepts, decided in one pass without allocation:
+     * {@code notes/} followed by at most {@value #MAX_DEPTH} - 1 non-empty segments of ASCII letters, digits,
+     * spaces and {@code - _ . ( ) [ ] { } ' + , = @ ! ^}, each starting with neither a space nor ending with
+     * a dot or space, at most {@value #MAX_SEGMENT_BYTES} chars, none a Windows device name, the whole at
+     * most {@value #MAX_LENGTH} chars. Such a path has a single reading (no {@code %}, {@code &} or non-ASCII
+     * character to decode or normalise) and breaks none of the rules; anything else, including every path
+     * that merely looks unusual, goes through the full check. {@code false} never means rejected.
+     */
+    static boolean isPlainAccepted(String s) {
+        int length = s.length();
+        if (length > MAX_LENGTH || !s.startsWith("notes/")) {
+            return false;
+        }
+        int segments = 1;
+        int start = ROOT.length() + 1;
+        for (int i = start; i <= length; i++) {
+            char c = i < length ? s.charAt(i) : '/';
+            if (c == '/') {
+                int segmentLength = i - start;
+                if (segmentLength == 0 || segmentLength > MAX_SEGMENT_BYTES || ++segments > MAX_DEPTH) {
+                    return false;
+                }
+                char first = s.charAt(start);
+                char last = s.charAt(i - 1);
+                if (first == ' ' || last == ' ' || last == '.' || mayBeDeviceName(s, start, i)) {
+                    return false;
+                }
+                start = i + 1;
+            } else if (!isPlainChar(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPlainChar(char c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            return true;
+        }
+        switch (c) {
+            case ' ', '-', '_', '.', '(', ')', '[', ']', '{', '}', '\'', '+', ',', '=', '@', '!', '^':
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * {@code true} when the segment's base name (before the first dot, trailing spaces stripped) has the
+     * length of a device name ({@code CON}, {@code COM1}...) and starts like one; the full check decides.
+     */
+    private static boolean mayBeDeviceName(String s, int start, int end) {
+        int dot = s.indexOf('.', start);
+        int baseEnd = dot >= 0 && dot < end ? dot : end;
+        while (baseEnd > start && s.charAt(baseEnd - 1) == ' ') {
+            baseEnd--;
+        }
+        int baseLength = baseEnd - start;
+        if (baseLength != 3 && baseLength != 4) {
+            return false;
+        }
+        return s.regionMatches(true, start, "CON", 0, 3) || s.regionMatches(true, start, "PRN", 0, 3)
+                || s.regionMatches(true, start, "AUX", 0, 3) || s.regionMatches(true, start, "NUL", 0, 3)
+                || s.regionMatches(true, start, "COM", 0, 3) || s.regionMatches(true, start, "LPT", 0, 3);
     }
 
     // ------------------------------------------------------------------------------------------------
