@@ -10,7 +10,11 @@ import java.time.Duration;
  *
  * <p>Peak heap per upload is about {@code maxConcurrency × blockSizeBytes} for large content and
  * {@code maxSingleUploadBytes} for content small enough to go in one request; it never depends on the
- * content's size.
+ * content's size. Uploads run concurrently (the engine's {@code fileConcurrency}, default 8), so the bound
+ * for the store as a whole is about {@code fileConcurrency × max(maxSingleUploadBytes,
+ * maxConcurrency × blockSizeBytes)}: 8 × 16 MiB = 128 MiB with the defaults. Raising
+ * {@code maxSingleUploadBytes} sends more files in one request (fewer requests per byte) at the price of
+ * {@code fileConcurrency × maxSingleUploadBytes} of buffers.
  *
  * @param blockSizeBytes       size of each staged block (1 B .. 256 MiB); also the read-ahead of downloads
  * @param maxConcurrency       blocks of one upload staged in parallel (1..32)
