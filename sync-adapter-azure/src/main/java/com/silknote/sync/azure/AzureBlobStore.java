@@ -81,11 +81,12 @@ import org.slf4j.LoggerFactory;
  * content can only ever stage identical bytes under one id. Content up to
  * {@link AzureBlobStoreConfig#maxSingleUploadBytes()} is verified in memory and sent in one request.
  *
- * <p><b>Conditions.</b> {@link #putIfAbsent} and {@link #putNewIfAbsent} commit with {@code If-None-Match: *}:
- * of two uploaders of the same content one creates, the other gets the existing blob. {@code putIfAbsent}
- * reads the blob's properties first and does not read the source of an existing blob; {@code putNewIfAbsent}
- * sends the verified content at once and reads the properties only when the service refuses (409/412). {@link #overwrite} commits unconditionally,
- * which gives a new ETag. {@link #deleteIfMatch} deletes with {@code If-Match}.
+ * <p><b>Conditions.</b> {@link #putIfAbsent} and {@link #putNewIfAbsent} commit with
+ * {@code If-None-Match: *}: of two uploaders of the same content one creates, the other gets the existing
+ * blob. {@code putIfAbsent} reads the blob's properties first and does not read the source of an existing
+ * blob; {@code putNewIfAbsent} sends the verified content at once and reads the properties only when the
+ * service refuses (409/412). {@link #overwrite} commits unconditionally, which gives a new ETag.
+ * {@link #deleteIfMatch} deletes with {@code If-Match}.
  *
  * <p><b>Retries.</b> Exactly one retry layer: the engine's. The host builds the {@link BlobContainerClient}
  * (credentials, proxy, HTTP client, SDK options) and should give it {@link #recommendedRetryOptions(Duration)}
