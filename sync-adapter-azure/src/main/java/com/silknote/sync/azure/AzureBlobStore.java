@@ -605,7 +605,7 @@ public final class AzureBlobStore implements BlobStore {
 
         /**
          * Block size, maximum concurrency and maximum single-upload size, from the SDK's options (unset
-         * fields keep their defaults: 4 MiB, 4, 4 MiB).
+         * fields keep their defaults: 4 MiB, 4, 8 MiB).
          *
          * @throws IllegalArgumentException when a value is out of the ranges of {@link AzureBlobStoreConfig}
          */

@@ -50,9 +50,13 @@ public record AzureBlobStoreConfig(long blockSizeBytes, int maxConcurrency, long
         }
     }
 
-    /** 4 MiB blocks, 4 in parallel, single request up to 4 MiB, 60 s per call. */
+    /**
+     * 4 MiB blocks, 4 in parallel, single request up to 8 MiB, 60 s per call. A single request of up to
+     * 8 MiB needs no more buffer than one staged upload (4 × 4 MiB), so the store's bound stays
+     * {@code fileConcurrency × 16 MiB}, and content of 4..8 MiB takes one request instead of three.
+     */
     public static AzureBlobStoreConfig defaults() {
-        return new AzureBlobStoreConfig(4L * 1024 * 1024, 4, 4L * 1024 * 1024, Duration.ofSeconds(60));
+        return new AzureBlobStoreConfig(4L * 1024 * 1024, 4, 8L * 1024 * 1024, Duration.ofSeconds(60));
     }
 
     /**
