@@ -56,9 +56,18 @@ final class CountingBlobStore implements BlobStore {
 
     @Override
     public BlobPutResult putIfAbsent(BlobUpload upload) {
+        return counted(upload, false);
+    }
+
+    @Override
+    public BlobPutResult putNewIfAbsent(BlobUpload upload) {
+        return counted(upload, true);
+    }
+
+    private BlobPutResult counted(BlobUpload upload, boolean expectNew) {
         putCalls.incrementAndGet();
         long t0 = System.nanoTime();
-        BlobPutResult r = delegate.putIfAbsent(upload);
+        BlobPutResult r = expectNew ? delegate.putNewIfAbsent(upload) : delegate.putIfAbsent(upload);
         putNanos.addAndGet(System.nanoTime() - t0);
         if (r.created()) {
             created.incrementAndGet();

@@ -81,9 +81,12 @@ import org.slf4j.LoggerFactory;
  * content can only ever stage identical bytes under one id. Content up to
  * {@link AzureBlobStoreConfig#maxSingleUploadBytes()} is verified in memory and sent in one request.
  *
- * <p><b>Conditions.</b> {@link #putIfAbsent} commits with {@code If-None-Match: *}: of two uploaders of the
- * same content one creates, the other gets the existing blob. {@link #overwrite} commits unconditionally,
- * which gives a new ETag. {@link #deleteIfMatch} deletes with {@code If-Match}.
+ * <p><b>Conditions.</b> {@link #putIfAbsent} and {@link #putNewIfAbsent} commit with
+ * {@code If-None-Match: *}: of two uploaders of the same content one creates, the other gets the existing
+ * blob. {@code putIfAbsent} reads the blob's properties first and does not read the source of an existing
+ * blob; {@code putNewIfAbsent} sends the verified content at once and reads the properties only when the
+ * service refuses (409/412). {@link #overwrite} commits unconditionally, which gives a new ETag.
+ * {@link #deleteIfMatch} deletes with {@code If-Match}.
  *
  * <p><b>Retries.</b> Exactly one retry layer: the engine's. The host builds the {@link BlobContainerClient}
  * (credentials, proxy, HTTP client, SDK options) and should give it {@link #recommendedRetryOptions(Duration)}
@@ -174,6 +177,29 @@ public final class AzureBlobStore implements BlobStore {
             log.debug("blob exists hash={}", upload.hash().shortHex());
             return new BlobPutResult(existing.get(), false);
         }
+        return create(upload);
+    }
+
+    /**
+     * {@inheritDoc} Sends the content at once with {@code If-None-Match: *} and reads the blob's properties
+     * only when the service refuses (409/412: the blob exists): one request for new content that fits
+     * {@link AzureBlobStoreConfig#maxSingleUploadBytes()}, no property read and no not-found error. The
+     * content is still read, hashed and checked before the request that makes it visible; an existing blob
+     * is never touched.
+     *
+     * @throws ContentRejectedException with {@code SIZE_MISMATCH} or {@code CHECKSUM_MISMATCH}; nothing is
+     *     committed then
+     * @throws TransientSyncException on throttling, timeouts, I/O errors or a source that cannot be read
+     * @throws PermanentSyncException on other service errors
+     */
+    @Override
+    public BlobPutResult putNewIfAbsent(BlobUpload upload) {
+        requireNonNull(upload, "upload");
+        return create(upload);
+    }
+
+    /** Conditional create; a refusal answers the stored blob. */
+    private BlobPutResult create(BlobUpload upload) {
         try {
             BlobInfo info = write(upload, new BlobRequestConditions().setIfNoneMatch("*"));
             log.debug("put hash={} size={} created=true", upload.hash().shortHex(), upload.size());
@@ -579,7 +605,7 @@ public final class AzureBlobStore implements BlobStore {
 
         /**
          * Block size, maximum concurrency and maximum single-upload size, from the SDK's options (unset
-         * fields keep their defaults: 4 MiB, 4, 4 MiB).
+         * fields keep their defaults: 4 MiB, 4, 8 MiB).
          *
          * @throws IllegalArgumentException when a value is out of the ranges of {@link AzureBlobStoreConfig}
          */

@@ -10,7 +10,11 @@ import java.time.Duration;
  *
  * <p>Peak heap per upload is about {@code maxConcurrency × blockSizeBytes} for large content and
  * {@code maxSingleUploadBytes} for content small enough to go in one request; it never depends on the
- * content's size.
+ * content's size. Uploads run concurrently (the engine's {@code fileConcurrency}, default 8), so the bound
+ * for the store as a whole is about {@code fileConcurrency × max(maxSingleUploadBytes,
+ * maxConcurrency × blockSizeBytes)}: 8 × 16 MiB = 128 MiB with the defaults. Raising
+ * {@code maxSingleUploadBytes} sends more files in one request (fewer requests per byte) at the price of
+ * {@code fileConcurrency × maxSingleUploadBytes} of buffers.
  *
  * @param blockSizeBytes       size of each staged block (1 B .. 256 MiB); also the read-ahead of downloads
  * @param maxConcurrency       blocks of one upload staged in parallel (1..32)
@@ -46,9 +50,13 @@ public record AzureBlobStoreConfig(long blockSizeBytes, int maxConcurrency, long
         }
     }
 
-    /** 4 MiB blocks, 4 in parallel, single request up to 4 MiB, 60 s per call. */
+    /**
+     * 4 MiB blocks, 4 in parallel, single request up to 8 MiB, 60 s per call. A single request of up to
+     * 8 MiB needs no more buffer than one staged upload (4 × 4 MiB), so the store's bound stays
+     * {@code fileConcurrency × 16 MiB}, and content of 4..8 MiB takes one request instead of three.
+     */
     public static AzureBlobStoreConfig defaults() {
-        return new AzureBlobStoreConfig(4L * 1024 * 1024, 4, 4L * 1024 * 1024, Duration.ofSeconds(60));
+        return new AzureBlobStoreConfig(4L * 1024 * 1024, 4, 8L * 1024 * 1024, Duration.ofSeconds(60));
     }
 
     /**

@@ -131,6 +131,82 @@ class AzureBlobStoreTest {
         assertThat(Uploads.readAll(store.open(stored.hash()))).isEqualTo(content);
     }
 
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1000, BLOCK, 3 * BLOCK + 5})
+    void putNewIfAbsentCreatesWithoutAskingFirstAndAnswersAnExistingBlobUntouched(int size) {
+        List<String> methods = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpPipelinePolicy recorder = (ctx, next) -> {
+            methods.add(ctx.getHttpRequest().getHttpMethod().name());
+            return next.process();
+        };
+        BlobContainerClient recorded = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+                .containerName(container.getBlobContainerName()).addPolicy(recorder)
+                .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
+        AzureBlobStore recordedStore = smallBlocks(recorded, 4);
+        byte[] content = Uploads.bytes(21, size);
+
+        BlobPutResult first = recordedStore.putNewIfAbsent(Uploads.of(content));
+
+        assertThat(first.created()).isTrue();
+        assertThat(methods).doesNotContain("HEAD").allMatch("PUT"::equals);
+        if (size <= BLOCK) {
+            assertThat(methods).hasSize(1);
+        }
+        methods.clear();
+
+        BlobPutResult second = recordedStore.putNewIfAbsent(Uploads.of(content));
+
+        assertThat(second.created()).isFalse();
+        assertThat(second.info()).isEqualTo(first.info());
+        assertThat(methods).contains("HEAD");
+        assertThat(store.stat(first.info().hash())).contains(first.info());
+        assertThat(Uploads.readAll(store.open(first.info().hash()))).isEqualTo(content);
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {100, 3 * BLOCK + 5})
+    void putNewIfAbsentVerifiesBeforeAnythingBecomesVisible(int size) {
+        byte[] content = Uploads.bytes(22, size);
+        ContentHash claimed = Uploads.hash(Uploads.bytes(23, size));
+
+        assertThatThrownBy(() -> store.putNewIfAbsent(Uploads.lying(claimed, size, content)))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.CHECKSUM_MISMATCH));
+        assertThat(container.getBlobClient(BlobKey.of(claimed).value()).exists()).isFalse();
+        ContentHash real = Uploads.hash(content);
+        assertThatThrownBy(() -> store.putNewIfAbsent(Uploads.lying(real, size - 1, content)))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.SIZE_MISMATCH));
+        assertThat(store.stat(real)).isEmpty();
+        assertThat(store.list(Optional.empty(), 10).items()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {2000, 6 * BLOCK + 3})
+    void concurrentNewCreatorsOfTheSameContentNeverClobber(int size) throws Exception {
+        byte[] content = Uploads.bytes(24, size);
+        ContentHash hash = Uploads.hash(content);
+        int writers = 8;
+        CyclicBarrier start = new CyclicBarrier(writers);
+        List<Future<BlobPutResult>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            boolean expectNew = i % 2 == 0;
+            results.add(pool.submit(() -> {
+                start.await();
+                return expectNew ? store.putNewIfAbsent(Uploads.of(content)) : store.putIfAbsent(Uploads.of(content));
+            }));
+        }
+        List<BlobPutResult> done = new ArrayList<>();
+        for (Future<BlobPutResult> f : results) {
+            done.add(f.get());
+        }
+
+        assertThat(done.stream().filter(BlobPutResult::created).count()).isEqualTo(1);
+        BlobInfo stored = store.stat(hash).orElseThrow();
+        assertThat(done).allSatisfy(r -> assertThat(r.info()).isEqualTo(stored));
+        assertThat(Uploads.readAll(store.open(hash))).isEqualTo(content);
+    }
+
     @Test
     void secondPutOfSameContentDoesNotWrite() {
         byte[] content = Uploads.bytes(6, 1000);

@@ -349,7 +349,9 @@ final class FilesetSync {
         }
         w.registered = s.hash();
         ctx.lease.checkpoint();
-        BlobPutResult put = parts.retrier().call("blobs.putIfAbsent", () -> parts.blobs().putIfAbsent(s.upload(mime)));
+        // Content its document did not have is usually new to the store too: create first, ask only on refusal.
+        BlobPutResult put = parts.retrier().call("blobs.putIfAbsent",
+                () -> parts.blobs().putNewIfAbsent(s.upload(mime)));
         w.confirmedBlobEtag = put.info().etag();
         w.blobCreated = put.created();
         w.newUniqueBytes = put.created() ? s.size() : 0;

@@ -11,7 +11,7 @@
  *   <li>{@link com.silknote.sync.core.internal.FilesetSync} lists the fileset's files, plans them with the
  *       diff engine, checks the mass-delete guard, then downloads what the plan needs on a pool of
  *       {@code fileConcurrency} threads shared by all filesets: spool to a temp file while hashing and
- *       counting, check size, checksum and type, decide dedup, ensure the blob ({@code putIfAbsent}).</li>
+ *       counting, check size, checksum and type, decide dedup, ensure the blob ({@code putNewIfAbsent}).</li>
  *   <li>After the lease is verified, one unit of work commits documents, mappings, reference counts, skips,
  *       outbox entries and the resume state. A commit is never retried within the run: its answer may have
  *       been lost after it happened, and reference counts are not idempotent. The fileset fails and the next

@@ -31,6 +31,19 @@ public interface BlobStore {
     BlobPutResult putIfAbsent(BlobUpload upload);
 
     /**
+     * {@link #putIfAbsent} for content the caller expects to be new (just downloaded content that its
+     * document did not have): same guarantees and result, but an implementation may send the content
+     * first and look at an existing blob only when the conditional create is refused, instead of asking
+     * first. The source may then be read even when the blob exists. The default calls
+     * {@link #putIfAbsent}.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException as described on the interface
+     */
+    default BlobPutResult putNewIfAbsent(BlobUpload upload) {
+        return putIfAbsent(upload);
+    }
+
+    /**
      * Writes the content even if the blob exists, giving it a new ETag. Used to revive a blob a collector
      * has marked for deletion.
      *

@@ -113,6 +113,23 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    public void putNewIfAbsentCreatesThenReturnsTheExistingBlobUnchanged() throws IOException {
+        byte[] content = random(31, 70_000);
+        BlobUpload up = upload(content);
+        BlobPutResult first = store().putNewIfAbsent(up);
+        assertThat(first.created()).isTrue();
+        assertThat(first.info().hash()).isEqualTo(up.hash());
+        assertThat(first.info().size()).isEqualTo(content.length);
+
+        BlobPutResult second = store().putNewIfAbsent(up);
+        assertThat(second.created()).isFalse();
+        assertThat(second.info().etag()).isEqualTo(first.info().etag());
+        assertThat(store().putIfAbsent(up).info().etag()).isEqualTo(first.info().etag());
+        assertThat(store().stat(up.hash())).hasValueSatisfying(i -> assertThat(i.etag()).isEqualTo(first.info().etag()));
+        assertThat(read(up.hash())).isEqualTo(content);
+    }
+
+    @Test
     public void emptyContentIsABlobToo() throws IOException {
         BlobUpload up = upload(new byte[0]);
         assertThat(store().putIfAbsent(up).created()).isTrue();

@@ -33,6 +33,12 @@ public final class FaultyBlobStore implements BlobStore {
         return plan.effect(Operation.BLOB_PUT_IF_ABSENT, upload.hash().hex(), () -> delegate.putIfAbsent(upload));
     }
 
+    /** Faults as {@link #putIfAbsent}. @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public BlobPutResult putNewIfAbsent(BlobUpload upload) {
+        return plan.effect(Operation.BLOB_PUT_IF_ABSENT, upload.hash().hex(), () -> delegate.putNewIfAbsent(upload));
+    }
+
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
     @Override
     public BlobInfo overwrite(BlobUpload upload) {
