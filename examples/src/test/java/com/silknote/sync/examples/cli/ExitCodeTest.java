@@ -21,10 +21,10 @@ class ExitCodeTest {
         SyncReport ok = withOutcomes(guard, FilesetOutcome.COMPLETED, FilesetOutcome.SKIPPED_NOT_LINKED);
 
         assertThat(ExitCode.of(SyncResult.alreadyInProgress())).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-        assertThat(ExitCode.of(new SyncResult(false, Optional.of("x"), Optional.of(guard)))).isEqualTo(ExitCode.MASS_DELETE_GUARD);
-        assertThat(ExitCode.of(new SyncResult(false, Optional.of("x"), Optional.of(partial)))).isEqualTo(ExitCode.PARTIAL_FAILURE);
-        assertThat(ExitCode.of(new SyncResult(true, Optional.empty(), Optional.of(ok)))).isEqualTo(ExitCode.OK);
-        assertThat(ExitCode.of(new SyncResult(false, Optional.of("x"), Optional.empty()))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.PARTIAL_FAILURE, Optional.of("x"), Optional.of(guard)))).isEqualTo(ExitCode.MASS_DELETE_GUARD);
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.PARTIAL_FAILURE, Optional.of("x"), Optional.of(partial)))).isEqualTo(ExitCode.PARTIAL_FAILURE);
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.COMPLETED, Optional.empty(), Optional.of(ok)))).isEqualTo(ExitCode.OK);
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.FAILED, Optional.of("x"), Optional.empty()))).isEqualTo(ExitCode.FAILED);
         assertThat(List.of(ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CONFIGURATION,
                 ExitCode.ALREADY_IN_PROGRESS, ExitCode.PARTIAL_FAILURE, ExitCode.MASS_DELETE_GUARD))
                 .doesNotHaveDuplicates();

@@ -203,13 +203,15 @@ public final class SyncEngine {
             log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId, reports.size(),
                     reports.stream().mapToInt(r -> r.files().size()).sum(), metrics.bytesDownloaded(),
                     metrics.newUniqueBytes(), metrics.duration().toMillis());
-            return new SyncResult(true, Optional.empty(), Optional.of(report));
+            return new SyncResult(SyncResult.Status.COMPLETED, Optional.empty(), Optional.of(report));
         }
         String error = stopReason != null ? stopReason
                 : incomplete != null ? incomplete : failed + " of " + reports.size() + " filesets failed";
         log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(), failed,
                 error, metrics.duration().toMillis());
-        return new SyncResult(false, Optional.of(error), Optional.of(report));
+        SyncResult.Status status = stopReason != null || incomplete != null ? SyncResult.Status.FAILED
+                : SyncResult.Status.PARTIAL_FAILURE;
+        return new SyncResult(status, Optional.of(error), Optional.of(report));
     }
 
     private record Outcome(String stopReason, String incomplete) { }

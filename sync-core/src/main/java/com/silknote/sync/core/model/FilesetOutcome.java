@@ -11,7 +11,12 @@ public enum FilesetOutcome {
     /** No linked Silknote patient yet; nothing done. */
     SKIPPED_NOT_LINKED,
     /** Already processed by the interrupted run being resumed. */
-    SKIPPED_ALREADY_PROCESSED;
+    SKIPPED_ALREADY_PROCESSED,
+    /**
+     * Known to Silknote (it has documents or a record of it) but no longer in VSRX's listing: reported, its
+     * documents kept (like a vanished file). Only a full run can tell.
+     */
+    VANISHED;
 
     /** {@code true} when the fileset needs another run. */
     public boolean isFailure() {

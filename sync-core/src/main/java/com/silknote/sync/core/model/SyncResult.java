@@ -7,23 +7,48 @@ import java.util.Optional;
 /**
  * The answer of one call to the engine, shaped like the notes' {@code {success:false, error:"..."}}.
  *
- * @param success {@code true} when the run took the lock and every fileset completed
- * @param error   a log-safe error, e.g. {@value #ALREADY_IN_PROGRESS}
+ * @param status  how the run ended
+ * @param error   a log-safe error, e.g. {@value #ALREADY_IN_PROGRESS}; empty exactly when {@code status} is
+ *                {@link Status#COMPLETED}
  * @param report  the run's report; empty when the run did not start (lock refused)
  */
-public record SyncResult(boolean success, Optional<String> error, Optional<SyncReport> report) {
+public record SyncResult(Status status, Optional<String> error, Optional<SyncReport> report) {
     public static final String ALREADY_IN_PROGRESS = "Sync already in progress";
 
+    /** How a run ended; a scheduler acts on it. */
+    public enum Status {
+        /** Every fileset the run looked at completed (files may have been skipped or left in conflict). */
+        COMPLETED,
+        /** The run attempted every fileset and at least one failed or was blocked; the next run retries it. */
+        PARTIAL_FAILURE,
+        /**
+         * The run as a whole failed or was interrupted: VSRX could not be listed, the lease was lost, the run
+         * was cancelled or stopped by a budget. The next run resumes where this one stopped.
+         */
+        FAILED,
+        /** Another run holds the lock; nothing was touched. */
+        ALREADY_IN_PROGRESS
+    }
+
     public SyncResult {
+        requireNonNull(status, "status");
         requireNonNull(error, "error");
         requireNonNull(report, "report");
+        if ((status == Status.COMPLETED) != error.isEmpty()) {
+            throw new IllegalArgumentException("an error is given exactly when the run did not complete");
+        }
     }
 
     public static SyncResult alreadyInProgress() {
-        return new SyncResult(false, Optional.of(ALREADY_IN_PROGRESS), Optional.empty());
+        return new SyncResult(Status.ALREADY_IN_PROGRESS, Optional.of(ALREADY_IN_PROGRESS), Optional.empty());
+    }
+
+    /** {@code true} when the run completed every fileset ({@link Status#COMPLETED}). */
+    public boolean success() {
+        return status == Status.COMPLETED;
     }
 
     public boolean isAlreadyInProgress() {
-        return !success && report.isEmpty() && error.filter(ALREADY_IN_PROGRESS::equals).isPresent();
+        return status == Status.ALREADY_IN_PROGRESS;
     }
 }
