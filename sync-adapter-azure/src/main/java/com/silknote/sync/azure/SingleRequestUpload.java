@@ -12,7 +12,11 @@ import com.azure.core.util.Context;
 import com.azure.core.util.DateTimeRfc1123;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.blob.models.BlockBlobItem;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
+import com.azure.storage.blob.specialized.BlockBlobClient;
 import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobKey;
@@ -35,7 +39,10 @@ import java.time.Instant;
  * <p>The bytes are read into one exact-size array (a byte array is sent in small slices, see
  * {@code docs/azure.md}). An upload that carries the MD5 of its spooling pass is not hashed again: the service
  * checks the bytes against it. Without one, SHA-256 is verified here and MD5 computed, before sending.
- * Thread-safe.
+ *
+ * <p>A container client with a customer-provided key or an encryption scope adds headers of its own to
+ * every request it builds; for such a client the upload goes through the SDK's block blob client instead,
+ * with the same checksum and condition, so the host's encryption settings always apply. Thread-safe.
  */
 final class SingleRequestUpload {
     private static final HttpHeaderName X_MS_VERSION = HttpHeaderName.fromString("x-ms-version");
@@ -44,16 +51,20 @@ final class SingleRequestUpload {
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int READ_CHUNK = 64 * 1024;
 
+    private final BlobContainerClient container;
     private final HttpPipeline pipeline;
     private final String containerUrl;
     private final String serviceVersion;
     private final Duration timeout;
+    private final boolean viaSdk;
 
     SingleRequestUpload(BlobContainerClient container, Duration timeout) {
+        this.container = requireNonNull(container, "container");
         this.pipeline = container.getHttpPipeline();
         this.containerUrl = container.getBlobContainerUrl();
         this.serviceVersion = container.getServiceVersion().getVersion();
         this.timeout = requireNonNull(timeout, "timeout");
+        this.viaSdk = container.getCustomerProvidedKey() != null || container.getEncryptionScope() != null;
     }
 
     /**
@@ -69,6 +80,9 @@ final class SingleRequestUpload {
     BlobInfo put(BlobUpload upload, boolean ifNoneMatch) throws IOException {
         byte[] data = readExactly(upload);
         ContentMd5 md5 = upload.md5().isPresent() ? upload.md5().get() : Digests.verified(upload, data, data.length);
+        if (viaSdk) {
+            return putWithSdkClient(upload, data, md5, ifNoneMatch);
+        }
         HttpRequest request = new HttpRequest(HttpMethod.PUT, containerUrl + "/" + BlobKey.of(upload.hash()).value());
         request.setHeader(X_MS_VERSION, serviceVersion);
         request.setHeader(X_MS_BLOB_TYPE, "BlockBlob");
@@ -98,6 +112,24 @@ final class SingleRequestUpload {
                         "content of " + upload.hash() + " does not match its MD5 (changed since it was hashed)");
             }
             throw refused;
+        }
+    }
+
+    /** The same request built by the SDK's block blob client, which adds the client's encryption headers. */
+    private BlobInfo putWithSdkClient(BlobUpload upload, byte[] data, ContentMd5 md5, boolean ifNoneMatch) {
+        BlockBlobClient client = container.getBlobClient(BlobKey.of(upload.hash()).value()).getBlockBlobClient();
+        try {
+            BlockBlobItem item = client.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
+                    .setContentMd5(md5.bytes())
+                    .setRequestConditions(ifNoneMatch ? new BlobRequestConditions().setIfNoneMatch("*") : null),
+                    timeout, Context.NONE).getValue();
+            return new BlobInfo(upload.hash(), upload.size(), item.getETag(), item.getLastModified().toInstant());
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 400 && BlobErrorCode.MD5MISMATCH.equals(e.getErrorCode())) {
+                throw new ContentRejectedException(SkipReason.CHECKSUM_MISMATCH,
+                        "content of " + upload.hash() + " does not match its MD5 (changed since it was hashed)");
+            }
+            throw e;
         }
     }
 

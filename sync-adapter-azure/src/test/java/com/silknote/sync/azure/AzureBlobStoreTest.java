@@ -161,6 +161,32 @@ class AzureBlobStoreTest {
         assertThat(extra).containsExactlyInAnyOrder("content-md5", "if-none-match");
     }
 
+    /**
+     * The one-request upload bypasses the SDK's blob clients, which add a container client's encryption
+     * settings to every request: with a customer-provided key or an encryption scope it must still carry
+     * them (patient data written unencrypted under the host's key policy would be a silent downgrade).
+     */
+    @Test
+    void aContainerClientsEncryptionScopeStillAppliesToTheOneRequestUpload() {
+        List<String> puts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpPipelinePolicy recorder = (ctx, next) -> {
+            var r = ctx.getHttpRequest();
+            if (r.getHttpMethod().name().equals("PUT")) {
+                puts.add(String.valueOf(r.getHeaders().getValue(com.azure.core.http.HttpHeaderName.fromString(
+                        "x-ms-encryption-scope"))));
+            }
+            return next.process();
+        };
+        BlobContainerClient scoped = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+                .containerName(container.getBlobContainerName()).encryptionScope("vsrx-test-scope").addPolicy(recorder)
+                .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
+
+        BlobPutResult put = recordedStore(scoped).putNewIfAbsent(Uploads.withMd5(Uploads.bytes(34, 3000)));
+
+        assertThat(put.created()).isTrue();
+        assertThat(puts).hasSize(1).allMatch("vsrx-test-scope"::equals);
+    }
+
     private static java.util.Set<String> headerNames(String recorded) {
         return new java.util.TreeSet<>(List.of(recorded.substring(recorded.indexOf(' ') + 1).split(",")));
     }
