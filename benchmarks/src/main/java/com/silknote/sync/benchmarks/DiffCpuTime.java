@@ -18,20 +18,38 @@ import java.util.Locale;
  * the calling thread's CPU time and the collectors' time next to the wall time. Wall time on an
  * oversubscribed machine mostly measures waiting for a core; CPU time is what the diff itself costs.
  *
- * <pre>java -Xms3g -Xmx3g -cp benchmarks/target/benchmarks.jar com.silknote.sync.benchmarks.DiffCpuTime [warmups] [runs]</pre>
+ * <pre>java -Xms3g -Xmx3g -cp benchmarks/target/benchmarks.jar com.silknote.sync.benchmarks.DiffCpuTime [warmups] [runs] [--json] [--mixes=UNCHANGED,...]</pre>
+ *
+ * With {@code --json} it prints one JSON line instead ({@code benchmarks/run.sh} takes {@code diff_1m_ms},
+ * the median wall time of {@code plan} on the {@code UNCHANGED} mix, GC pauses included).
  */
 public final class DiffCpuTime {
     private DiffCpuTime() { }
 
     /** Runs every mix; prints one Markdown row per mix and operation. */
     public static void main(String[] args) {
-        int warmups = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        List<String> positional = new ArrayList<>();
+        boolean json = false;
+        List<DiffBenchmark.Mix> mixes = List.of(DiffBenchmark.Mix.values());
+        for (String a : args) {
+            if (a.equals("--json")) {
+                json = true;
+            } else if (a.startsWith("--mixes=")) {
+                mixes = java.util.Arrays.stream(a.substring(8).split(",")).map(DiffBenchmark.Mix::valueOf).toList();
+            } else {
+                positional.add(a);
+            }
+        }
+        int warmups = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 5;
+        int runs = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 7;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         DiffEngine engine = new DiffEngine(DiffPolicy.of(SyncConfig.defaults(), PathValidator::validate));
-        System.out.println("| mix | operation | median wall ms | median thread CPU ms | median GC ms |");
-        System.out.println("|---|---|---:|---:|---:|");
-        for (DiffBenchmark.Mix mix : DiffBenchmark.Mix.values()) {
+        StringBuilder jsonOut = new StringBuilder();
+        if (!json) {
+            System.out.println("| mix | operation | median wall ms | median thread CPU ms | median GC ms |");
+            System.out.println("|---|---|---:|---:|---:|");
+        }
+        for (DiffBenchmark.Mix mix : mixes) {
             DiffBenchmark bench = new DiffBenchmark();
             bench.mix = mix;
             DiffInput input = DiffBenchmark.input(mix, DiffBenchmark.FILES, 42L);
@@ -60,12 +78,25 @@ public final class DiffCpuTime {
                         gc.add((double) (gc1 - gc0));
                     }
                 }
-                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f |%n", mix, op, Results.median(wall),
-                        Results.median(cpu), Results.median(gc));
+                if (json) {
+                    jsonOut.append(jsonOut.length() == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                            "\"%s_%s\":{\"wall_ms\":%.1f,\"cpu_ms\":%.1f,\"gc_ms\":%.1f}", mix, op,
+                            Results.median(wall), Results.median(cpu), Results.median(gc)));
+                    if (mix == DiffBenchmark.Mix.UNCHANGED && op.equals("plan")) {
+                        jsonOut.append(String.format(Locale.ROOT, ",\"diff_1m_ms\":%.1f", Results.median(wall)));
+                    }
+                } else {
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f |%n", mix, op,
+                            Results.median(wall), Results.median(cpu), Results.median(gc));
+                }
                 if (sink == 42) {
                     System.out.println();
                 }
             }
+        }
+        if (json) {
+            System.out.println("{\"files\":" + DiffBenchmark.FILES + ",\"warmups\":" + warmups + ",\"runs\":" + runs
+                    + "," + jsonOut + "}");
         }
     }
 

@@ -49,7 +49,9 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * End-to-end harness for targets 2–4 (see {@code docs/benchmarks.md}). Not a test: run it explicitly.
+ * End-to-end harness in one JVM (in-memory VSRX source, no CLI; its results of 2026-11-25 are in
+ * {@code docs/benchmarks-2026-11-25.md}; the benchmark command is {@code benchmarks/run.sh}). Not a test: run it
+ * explicitly.
  *
  * <ul>
  *   <li><b>throughput</b> (targets 2 and 3): starts Azurite, generates the data set in an

@@ -3,25 +3,17 @@ package com.silknote.sync.azure;
 import static java.util.Objects.requireNonNull;
 
 import com.azure.core.http.rest.PagedResponse;
-import com.azure.core.http.rest.Response;
-import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobErrorCode;
-import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRequestConditions;
-import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.ConsistentReadControl;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.models.ParallelTransferOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
-import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
-import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
-import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
-import com.azure.storage.blob.specialized.BlockBlobClient;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import com.silknote.sync.core.exception.ContentRejectedException;
@@ -34,31 +26,16 @@ import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.port.BlobStore;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,23 +46,26 @@ import org.slf4j.LoggerFactory;
  * The content-addressed {@link BlobStore} on Azure Blob Storage (block blobs).
  *
  * <p><b>Layout.</b> The blob of hash {@code h} is named {@link BlobKey#of(ContentHash) sha256/ab/cd/<h>};
- * metadata {@code sha256=<h>} and {@code size=<bytes>}; headers {@code Content-Type} (the verified MIME
- * type) and {@code Content-MD5} (of the whole content). Names and metadata carry no patient data.
+ * its {@code Content-MD5} property is the MD5 of the whole content. No metadata, no content type (the
+ * ledger holds the verified type): a blob carries nothing but its bytes, and names carry no patient data.
  *
- * <p><b>Verified, invisible until verified.</b> Content is read once from the upload's source in blocks of
- * {@link AzureBlobStoreConfig#blockSizeBytes()}; SHA-256 and size are computed while reading, each block is
- * staged with its own MD5 (checked by the service) and a block id derived from the block's own SHA-256, and
- * the block list is committed only when the whole content matched its declared hash and size. A rejected
- * upload therefore never becomes visible under the blob's name (staged blocks stay uncommitted and the
- * service discards them). Because block ids are derived from content, concurrent writers of the same
- * content can only ever stage identical bytes under one id. Content up to
- * {@link AzureBlobStoreConfig#maxSingleUploadBytes()} is verified in memory and sent in one request.
+ * <p><b>Verified, invisible until verified.</b> Content up to {@link AzureBlobStoreConfig#maxSingleUploadBytes()}
+ * goes in one {@code Put Blob} sent through the container client's own pipeline (no blob client per blob)
+ * with {@code Content-MD5}: the MD5 that {@link BlobUpload#md5()} carries from the spooling pass (the
+ * service then refuses bytes that changed since they were hashed, so they are not hashed again here), or,
+ * for an upload without one, an MD5 computed after its SHA-256 was checked. Larger content is read once in
+ * blocks of {@link AzureBlobStoreConfig#blockSizeBytes()}, each staged with its own MD5 (checked by the
+ * service) under an id derived from its index and MD5; SHA-256 and size are computed while reading and the
+ * block list is committed only when the whole content matched its declared hash and size. A rejected upload
+ * never becomes visible under the blob's name (a refused {@code Put Blob} stores nothing; staged blocks stay
+ * uncommitted and the service discards them).
  *
- * <p><b>Conditions.</b> {@link #putIfAbsent} and {@link #putNewIfAbsent} commit with
+ * <p><b>Conditions.</b> {@link #putIfAbsent} and {@link #putNewIfAbsent} create with
  * {@code If-None-Match: *}: of two uploaders of the same content one creates, the other gets the existing
  * blob. {@code putIfAbsent} reads the blob's properties first and does not read the source of an existing
- * blob; {@code putNewIfAbsent} sends the verified content at once and reads the properties only when the
- * service refuses (409/412). {@link #overwrite} commits unconditionally, which gives a new ETag.
+ * blob; {@code putNewIfAbsent} sends the content at once (one request for new content that fits a single
+ * request, and the ETag of the answer: nothing is read back) and reads the properties only when the
+ * service refuses (409/412). {@link #overwrite} writes unconditionally, which gives a new ETag.
  * {@link #deleteIfMatch} deletes with {@code If-Match}.
  *
  * <p><b>Retries.</b> Exactly one retry layer: the engine's. The host builds the {@link BlobContainerClient}
@@ -102,17 +82,14 @@ public final class AzureBlobStore implements BlobStore {
 
     /** Prefix of every content blob; {@link #list} lists only under it. */
     static final String LAYOUT_PREFIX = "sha256/";
-    static final String META_SHA256 = "sha256";
-    static final String META_SIZE = "size";
     private static final Pattern LAYOUT = Pattern.compile("sha256/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})");
     private static final int MAX_LIMIT = 1000;
-
-    private static final ExecutorService STAGING = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30,
-            TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("vsrx-sync-azure-stage-"));
 
     private final BlobContainerClient container;
     private final AzureBlobStoreConfig config;
     private final Clock clock;
+    private final SingleRequestUpload single;
+    private final StagedBlockUpload staged;
 
     /**
      * @param container the container holding the blobs, built by the host (see the class documentation on
@@ -125,6 +102,8 @@ public final class AzureBlobStore implements BlobStore {
         this.container = requireNonNull(container, "container");
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
+        this.single = new SingleRequestUpload(container, config.operationTimeout());
+        this.staged = new StagedBlockUpload(container, config, clock);
     }
 
     /** A new builder. */
@@ -184,8 +163,8 @@ public final class AzureBlobStore implements BlobStore {
      * {@inheritDoc} Sends the content at once with {@code If-None-Match: *} and reads the blob's properties
      * only when the service refuses (409/412: the blob exists): one request for new content that fits
      * {@link AzureBlobStoreConfig#maxSingleUploadBytes()}, no property read and no not-found error. The
-     * content is still read, hashed and checked before the request that makes it visible; an existing blob
-     * is never touched.
+     * content is still checked (by the service against the carried MD5, or here) by the request that makes it
+     * visible; an existing blob is never touched.
      *
      * @throws ContentRejectedException with {@code SIZE_MISMATCH} or {@code CHECKSUM_MISMATCH}; nothing is
      *     committed then
@@ -201,7 +180,7 @@ public final class AzureBlobStore implements BlobStore {
     /** Conditional create; a refusal answers the stored blob. */
     private BlobPutResult create(BlobUpload upload) {
         try {
-            BlobInfo info = write(upload, new BlobRequestConditions().setIfNoneMatch("*"));
+            BlobInfo info = write(upload, true);
             log.debug("put hash={} size={} created=true", upload.hash().shortHex(), upload.size());
             return new BlobPutResult(info, true);
         } catch (RuntimeException e) {
@@ -236,7 +215,7 @@ public final class AzureBlobStore implements BlobStore {
     public BlobInfo overwrite(BlobUpload upload) {
         requireNonNull(upload, "upload");
         try {
-            BlobInfo info = write(upload, null);
+            BlobInfo info = write(upload, false);
             log.debug("overwrite hash={} size={}", upload.hash().shortHex(), upload.size());
             return info;
         } catch (RuntimeException e) {
@@ -359,223 +338,22 @@ public final class AzureBlobStore implements BlobStore {
     // ---------------------------------------------------------------------------------------------- upload
 
     /** Uploads and verifies; SDK exceptions of the final request are left to the caller to classify. */
-    private BlobInfo write(BlobUpload upload, BlobRequestConditions conditions) {
-        BlockBlobClient block = blob(upload.hash()).getBlockBlobClient();
-        BlobHttpHeaders headers = new BlobHttpHeaders().setContentType(upload.contentType());
-        Map<String, String> metadata = Map.of(META_SHA256, upload.hash().hex(), META_SIZE,
-                Long.toString(upload.size()));
-        try (InputStream in = openSource(upload)) {
-            BlockBlobItem item = upload.size() <= config.maxSingleUploadBytes()
-                    ? writeSingle(upload, in, block, headers, metadata, conditions)
-                    : writeBlocks(upload, in, block, headers, metadata, conditions);
-            return new BlobInfo(upload.hash(), upload.size(), item.getETag(), item.getLastModified().toInstant());
+    private BlobInfo write(BlobUpload upload, boolean ifNoneMatch) {
+        try {
+            if (upload.size() <= config.maxSingleUploadBytes()) {
+                return single.put(upload, ifNoneMatch);
+            }
+            return staged.put(upload, ifNoneMatch ? new BlobRequestConditions().setIfNoneMatch("*") : null);
         } catch (IOException e) {
             throw new TransientSyncException("reading the upload source of " + upload.hash() + " failed", e);
         }
     }
 
-    private static InputStream openSource(BlobUpload upload) {
+    static InputStream openSource(BlobUpload upload) {
         try {
             return requireNonNull(upload.source().open(), "source stream");
         } catch (IOException e) {
             throw new TransientSyncException("opening the upload source of " + upload.hash() + " failed", e);
-        }
-    }
-
-    private BlockBlobItem writeSingle(BlobUpload upload, InputStream in, BlockBlobClient block,
-            BlobHttpHeaders headers, Map<String, String> metadata, BlobRequestConditions conditions)
-            throws IOException {
-        int size = (int) upload.size();
-        byte[] data = new byte[size];
-        int n = readFully(in, data, size);
-        if (n < size) {
-            throw sizeMismatch(upload, n);
-        }
-        if (in.read() != -1) {
-            throw longer(upload);
-        }
-        verifyHash(upload, sha256().digest(data));
-        byte[] md5 = md5().digest(data);
-        headers.setContentMd5(md5);
-        Response<BlockBlobItem> r = block.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
-                .setHeaders(headers).setMetadata(metadata).setContentMd5(md5).setRequestConditions(conditions),
-                config.operationTimeout(), Context.NONE);
-        return r.getValue();
-    }
-
-    private BlockBlobItem writeBlocks(BlobUpload upload, InputStream in, BlockBlobClient block,
-            BlobHttpHeaders headers, Map<String, String> metadata, BlobRequestConditions conditions)
-            throws IOException {
-        int blockSize = (int) config.blockSizeBytes();
-        int parallel = config.maxConcurrency();
-        BlockingQueue<byte[]> pool = new ArrayBlockingQueue<>(parallel);
-        int allocated = 0;
-        List<Future<?>> inFlight = new ArrayList<>();
-        List<String> blockIds = new ArrayList<>();
-        MessageDigest whole = sha256();
-        MessageDigest wholeMd5 = md5();
-        long total = 0;
-        try {
-            while (true) {
-                byte[] buffer;
-                if (allocated < parallel) {
-                    buffer = new byte[blockSize];
-                    allocated++;
-                } else {
-                    buffer = pool.take();
-                }
-                failFast(inFlight);
-                int n = readFully(in, buffer, blockSize);
-                if (n == 0) {
-                    pool.add(buffer);
-                    break;
-                }
-                total += n;
-                if (total > upload.size()) {
-                    throw longer(upload);
-                }
-                whole.update(buffer, 0, n);
-                wholeMd5.update(buffer, 0, n);
-                String id = blockId(blockIds.size(), buffer, n);
-                MessageDigest partMd5 = md5();
-                partMd5.update(buffer, 0, n);
-                byte[] md5 = partMd5.digest();
-                blockIds.add(id);
-                byte[] pooled = buffer;
-                // A byte array is sent in small slices; a ByteBuffer would go to the socket whole and make
-                // the JDK cache a block-sized direct buffer per writing thread.
-                byte[] body = n == blockSize ? buffer : Arrays.copyOf(buffer, n);
-                inFlight.add(STAGING.submit(() -> {
-                    try {
-                        block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, BinaryData.fromBytes(body))
-                                .setContentMd5(md5), config.operationTimeout(), Context.NONE);
-                    } finally {
-                        pool.add(pooled);
-                    }
-                    return null;
-                }));
-                if (n < blockSize) {
-                    break;
-                }
-            }
-            awaitAll(inFlight);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            cancelAll(inFlight);
-            throw new TransientSyncException("upload of " + upload.hash() + " interrupted", e);
-        } catch (RuntimeException | IOException e) {
-            cancelAll(inFlight);
-            throw e;
-        }
-        if (total != upload.size()) {
-            throw sizeMismatch(upload, total);
-        }
-        verifyHash(upload, whole.digest());
-        headers.setContentMd5(wholeMd5.digest());
-        Response<BlockBlobItem> r = block.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(blockIds)
-                .setHeaders(headers).setMetadata(metadata).setRequestConditions(conditions),
-                config.operationTimeout(), Context.NONE);
-        log.debug("committed hash={} blocks={}", upload.hash().shortHex(), blockIds.size());
-        return r.getValue();
-    }
-
-    /** Rethrows the failure of a finished staging call, so a failing upload stops reading early. */
-    private void failFast(List<Future<?>> inFlight) throws InterruptedException {
-        for (Future<?> f : inFlight) {
-            if (f.isDone()) {
-                get(f);
-            }
-        }
-    }
-
-    private void awaitAll(List<Future<?>> inFlight) throws InterruptedException {
-        for (Future<?> f : inFlight) {
-            get(f);
-        }
-    }
-
-    private void get(Future<?> f) throws InterruptedException {
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw AzureErrors.translate(re, "stage block", clock);
-            }
-            throw new PermanentSyncException("stage block failed: " + cause.getClass().getSimpleName(), cause);
-        }
-    }
-
-    /** Stops queued staging calls and waits for running ones, so nothing is staged after we return. */
-    private static void cancelAll(List<Future<?>> inFlight) {
-        for (Future<?> f : inFlight) {
-            f.cancel(false);
-        }
-        for (Future<?> f : inFlight) {
-            try {
-                if (!f.isCancelled()) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | RuntimeException ignored) {
-                // the first failure is what the caller reports
-            }
-        }
-    }
-
-    /** Base64 of the block's index (4 bytes) and its SHA-256 (32 bytes): equal length for all blocks. */
-    private static String blockId(int index, byte[] data, int length) {
-        MessageDigest d = sha256();
-        d.update(data, 0, length);
-        byte[] raw = ByteBuffer.allocate(36).putInt(index).put(d.digest()).array();
-        return Base64.getEncoder().encodeToString(raw);
-    }
-
-    private static int readFully(InputStream in, byte[] buffer, int length) throws IOException {
-        int off = 0;
-        while (off < length) {
-            int n = in.read(buffer, off, length - off);
-            if (n == -1) {
-                break;
-            }
-            off += n;
-        }
-        return off;
-    }
-
-    private static void verifyHash(BlobUpload upload, byte[] digest) {
-        ContentHash actual = ContentHash.ofBytes(digest);
-        if (!actual.equals(upload.hash())) {
-            throw new ContentRejectedException(SkipReason.CHECKSUM_MISMATCH,
-                    "content declared as " + upload.hash() + " hashes to " + actual);
-        }
-    }
-
-    private static ContentRejectedException sizeMismatch(BlobUpload upload, long actual) {
-        return new ContentRejectedException(SkipReason.SIZE_MISMATCH,
-                "content of " + upload.hash() + " has " + actual + " bytes, declared " + upload.size());
-    }
-
-    private static ContentRejectedException longer(BlobUpload upload) {
-        return new ContentRejectedException(SkipReason.SIZE_MISMATCH,
-                "content of " + upload.hash() + " is longer than the declared " + upload.size() + " bytes");
-    }
-
-    private static MessageDigest sha256() {
-        return digest("SHA-256");
-    }
-
-    private static MessageDigest md5() {
-        return digest("MD5");
-    }
-
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no " + algorithm, e);
         }
     }
 

@@ -2,11 +2,13 @@ package com.silknote.sync.azure;
 
 import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.ContentMd5;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /** Test content: seeded bytes, their upload declaration, and bytes of a stream. */
@@ -27,6 +29,29 @@ final class Uploads {
 
     static BlobUpload of(byte[] content) {
         return new BlobUpload(hash(content), content.length, "application/pdf", () -> new ByteArrayInputStream(content));
+    }
+
+    /** As {@link #of}, carrying the MD5 as a spooling pass does. */
+    static BlobUpload withMd5(byte[] content) {
+        return new BlobUpload(hash(content), content.length, "application/pdf", () -> new ByteArrayInputStream(content),
+                Optional.of(md5(content)));
+    }
+
+    /**
+     * Both digests and the size of {@code hashed}, as its spooling pass gave them, but the source now streams
+     * {@code actual}: a spool file that changed after it was hashed.
+     */
+    static BlobUpload changedSinceHashed(byte[] hashed, byte[] actual) {
+        return new BlobUpload(hash(hashed), hashed.length, "application/pdf", () -> new ByteArrayInputStream(actual),
+                Optional.of(md5(hashed)));
+    }
+
+    static ContentMd5 md5(byte[] content) {
+        try {
+            return ContentMd5.ofBytes(MessageDigest.getInstance("MD5").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Declares {@code declared} but streams {@code actual}. */

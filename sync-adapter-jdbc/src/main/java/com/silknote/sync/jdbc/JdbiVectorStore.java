@@ -10,10 +10,11 @@ import com.silknote.sync.core.port.VectorStore;
 import jakarta.inject.Inject;
 import java.sql.Array;
 import java.sql.SQLException;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -22,10 +23,17 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * A {@link VectorStore} in the table {@code vsrx_sync_vector} (one row per entry, the embedding as
- * {@code real[]}), for hosts without a vector database. It stores and lists; it does not search.
- * Thread-safe.
+ * {@code real[]}), for hosts without a vector database. It stores and lists; it does not search. Entries
+ * are written in bounded batches inside one transaction per document, from a list or streamed from an
+ * iterator. Thread-safe.
  */
 public final class JdbiVectorStore implements VectorStore {
+    /** Rows per insert batch: what {@link #replace(DocumentUuid, Iterator)} holds at most. */
+    static final int BATCH_ROWS = 1000;
+    private static final String INSERT = """
+            INSERT INTO vsrx_sync_vector (document_uuid, ordinal, content_hash, embedding)
+            VALUES (:doc, :ordinal, :hash, CAST(:embedding AS real[]))""";
+
     private final Jdbi jdbi;
 
     /**
@@ -48,7 +56,7 @@ public final class JdbiVectorStore implements VectorStore {
     }
 
     /**
-     * {@inheritDoc}
+     * {@inheritDoc} Written like {@link #replace(DocumentUuid, Iterator)}, in ordinal order.
      *
      * @throws IllegalArgumentException when an entry belongs to another document or two share an ordinal
      * @throws com.silknote.sync.core.exception.SyncException when the database failed; nothing changed
@@ -56,36 +64,49 @@ public final class JdbiVectorStore implements VectorStore {
     @Override
     public void replace(DocumentUuid document, List<VectorEntry> entries) {
         requireNonNull(document, "document");
-        List<VectorEntry> copy = List.copyOf(requireNonNull(entries, "entries"));
-        Set<Integer> ordinals = new HashSet<>();
-        for (VectorEntry e : copy) {
-            if (!e.document().equals(document)) {
-                throw new IllegalArgumentException("entry belongs to another document");
-            }
-            if (!ordinals.add(e.ordinal())) {
-                throw new IllegalArgumentException("duplicate ordinal " + e.ordinal());
-            }
-        }
+        List<VectorEntry> sorted = new ArrayList<>(requireNonNull(entries, "entries"));
+        sorted.sort(Comparator.comparingInt(VectorEntry::ordinal));
+        replace(document, sorted.iterator());
+    }
+
+    /**
+     * {@inheritDoc} One transaction: the document's rows are deleted, then the entries inserted in batches
+     * of {@value #BATCH_ROWS} rows as the iterator yields them; nothing but one batch is held, so memory
+     * does not grow with the number of entries. A failure of the iterator, a check or the database rolls
+     * everything back.
+     *
+     * @throws IllegalArgumentException when an entry belongs to another document or its ordinal is not
+     *     above the previous one's; nothing changed
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed; nothing changed
+     */
+    @Override
+    public void replace(DocumentUuid document, Iterator<VectorEntry> entries) {
+        requireNonNull(document, "document");
+        requireNonNull(entries, "entries");
         SqlErrors.run("replace vector entries", () -> jdbi.useTransaction(h -> {
             lockDocument(h, document);
             h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
                     .execute();
-            if (copy.isEmpty()) {
-                return;
-            }
-            PreparedBatch batch = h.prepareBatch("""
-                    INSERT INTO vsrx_sync_vector (document_uuid, ordinal, content_hash, embedding)
-                    VALUES (:doc, :ordinal, :hash, CAST(:embedding AS real[]))""");
-            for (VectorEntry e : copy) {
-                float[] v = e.embedding();
-                Float[] boxed = new Float[v.length];
-                for (int i = 0; i < v.length; i++) {
-                    boxed[i] = v[i];
+            int previous = -1;
+            while (entries.hasNext()) {
+                try (PreparedBatch batch = h.prepareBatch(INSERT)) {
+                    for (int n = 0; n < BATCH_ROWS && entries.hasNext(); n++) {
+                        VectorEntry e = entries.next();
+                        if (!e.document().equals(document)) {
+                            throw new IllegalArgumentException("entry belongs to another document");
+                        }
+                        if (e.ordinal() <= previous) {
+                            throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
+                                    : "ordinals must increase: " + e.ordinal() + " after " + previous);
+                        }
+                        previous = e.ordinal();
+                        batch.bind("doc", document.value()).bind("ordinal", e.ordinal())
+                                .bind("hash", e.contentHash().hex())
+                                .bindArray("embedding", Float.class, (Object[]) boxed(e.embedding())).add();
+                    }
+                    batch.execute();
                 }
-                batch.bind("doc", document.value()).bind("ordinal", e.ordinal()).bind("hash", e.contentHash().hex())
-                        .bindArray("embedding", Float.class, (Object[]) boxed).add();
             }
-            batch.execute();
         }));
     }
 
@@ -151,6 +172,14 @@ public final class JdbiVectorStore implements VectorStore {
     private static void lockDocument(Handle h, DocumentUuid document) {
         h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:doc, 7201))")
                 .bind("doc", document.value().toString()).mapTo(Integer.class).one();
+    }
+
+    private static Float[] boxed(float[] v) {
+        Float[] out = new Float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
     }
 
     private static float[] floats(Array array) throws SQLException {

@@ -12,11 +12,12 @@ import com.silknote.sync.core.port.VectorStore;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /**
  * A <b>stand-in</b> for Silknote's document processing pipeline ({@code processDocuments}), so the embedded
@@ -45,37 +46,78 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
 
     /**
      * Replaces the document's vector entries with one per {@value #CHUNK_BYTES}-byte chunk of its content
-     * (one entry for empty content).
+     * (one entry for empty content). The entries are made while the blob streams and handed to the vector
+     * store one by one ({@link VectorStore#replace(com.silknote.sync.core.model.DocumentUuid, Iterator)}):
+     * memory does not grow with the document's size.
      *
      * @throws TransientSyncException when the blob could not be read completely
+     * @throws PermanentSyncException when the blob's size differs from the document's (nothing replaced)
      * @throws com.silknote.sync.core.exception.SyncException from the blob or vector store
      */
     @Override
     public void process(SilknoteDocument document) {
         requireNonNull(document, "document");
-        List<VectorEntry> entries = new ArrayList<>();
-        byte[] chunk = new byte[CHUNK_BYTES];
-        long total = 0;
         try (InputStream in = blobs.open(document.contentHash())) {
-            int ordinal = 0;
-            while (true) {
-                int n = in.readNBytes(chunk, 0, CHUNK_BYTES);
-                if (n == 0 && ordinal > 0) {
-                    break;
-                }
-                total += n;
-                entries.add(new VectorEntry(document.uuid(), ordinal++, document.contentHash(), embed(chunk, n)));
-                if (n < CHUNK_BYTES) {
-                    break;
-                }
-            }
+            vectors.replace(document.uuid(), new Chunks(document, in));
         } catch (IOException e) {
             throw new TransientSyncException("reading the document's blob failed", e);
+        } catch (UncheckedIOException e) {
+            throw new TransientSyncException("reading the document's blob failed", e.getCause());
         }
-        if (total != document.size()) {
-            throw new PermanentSyncException("blob size differs from the document's size");
+    }
+
+    /** One entry per chunk, read from the blob when asked for; checks the size at the end. */
+    private static final class Chunks implements Iterator<VectorEntry> {
+        private final SilknoteDocument document;
+        private final InputStream in;
+        private final byte[] chunk = new byte[CHUNK_BYTES];
+        private VectorEntry next;
+        private int ordinal;
+        private long total;
+        private boolean done;
+
+        Chunks(SilknoteDocument document, InputStream in) {
+            this.document = document;
+            this.in = in;
         }
-        vectors.replace(document.uuid(), entries);
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !done) {
+                next = read();
+            }
+            return next != null;
+        }
+
+        @Override
+        public VectorEntry next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            VectorEntry e = next;
+            next = null;
+            return e;
+        }
+
+        private VectorEntry read() {
+            int n;
+            try {
+                n = in.readNBytes(chunk, 0, CHUNK_BYTES);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            total += n;
+            if (n < CHUNK_BYTES) {
+                done = true;
+                if (total != document.size()) {
+                    throw new PermanentSyncException("blob size differs from the document's size");
+                }
+                if (n == 0 && ordinal > 0) {
+                    return null;
+                }
+            }
+            return new VectorEntry(document.uuid(), ordinal++, document.contentHash(), embed(chunk, n));
+        }
     }
 
     /** The pseudo-embedding of one chunk: its SHA-256 read as {@value #DIMENSIONS} numbers in [-1, 1]. */

@@ -14,6 +14,7 @@ import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.vsrx.http.VsrxFileLookup;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +38,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -54,8 +55,12 @@ import java.util.stream.Stream;
  * size and modification time, MIME types from the file extension. A folder cannot mark a file deleted:
  * a removed file vanishes from the listing, which the engine reports and (by default) does not delete.
  * Symbolic links and hidden files are ignored, so nothing outside the folder is ever served.
+ *
+ * <p>Also the {@link VsrxFileLookup} the HTTP handler uses for content requests: a file is found by id in
+ * an index that the listings' folder walks keep current (see {@link FolderFileIndex}), so serving content
+ * costs no walk of the folder. A listing page reads only the filesets it returns.
  */
-public final class FolderVsrxSource implements VsrxSource {
+public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
     /** Name of a fileset's description file. */
     public static final String FILESET_FILE = "fileset.properties";
 
@@ -64,7 +69,7 @@ public final class FolderVsrxSource implements VsrxSource {
             "tif", "image/tiff", "tiff", "image/tiff", "gif", "image/gif", "txt", "text/plain");
 
     private final Path root;
-    private final Map<VsrxFileId, Path> knownFiles = new ConcurrentHashMap<>();
+    private final FolderFileIndex index = new FolderFileIndex(this::walkAll);
 
     /**
      * @param root the folder holding one sub-folder per fileset
@@ -89,6 +94,9 @@ public final class FolderVsrxSource implements VsrxSource {
             Optional<VsrxFileset> fs = readFileset(id);
             if (fs.isPresent() && request.changedSince().map(s -> !fs.get().updatedAt().isBefore(s)).orElse(true)) {
                 all.add(fs.get());
+                if (all.size() > request.limit()) {
+                    break;                       // one more than the page tells whether another page follows
+                }
             }
         }
         return page(all, request.limit(), f -> f.id().value());
@@ -111,7 +119,8 @@ public final class FolderVsrxSource implements VsrxSource {
     public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
         requireNonNull(filesetId, "filesetId");
         requireNonNull(request, "request");
-        if (findFileset(filesetId).isEmpty()) {
+        if (!validId(filesetId.value())
+                || !Files.isRegularFile(root.resolve(filesetId.value()).resolve(FILESET_FILE), LinkOption.NOFOLLOW_LINKS)) {
             throw new PermanentSyncException("fileset not found", 404, null);
         }
         List<VsrxFile> files = new ArrayList<>();
@@ -133,25 +142,56 @@ public final class FolderVsrxSource implements VsrxSource {
     @Override
     public FileContent openContent(VsrxFileId fileId) {
         requireNonNull(fileId, "fileId");
-        Path file = knownFiles.get(fileId);
-        if (file == null) {
-            for (String id : filesetIds()) {
-                scanFiles(FilesetId.of(id));
-            }
-            file = knownFiles.get(fileId);
-        }
-        if (file == null) {
-            throw new PermanentSyncException("file not found", 404, null);
-        }
+        FolderFileIndex.Entry entry = index.find(fileId)
+                .orElseThrow(() -> new PermanentSyncException("file not found", 404, null));
+        Path file = entry.file();
         try {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
             return new FileContent(in, Optional.of(etag(attrs)), OptionalLong.of(attrs.size()), Optional.empty());
         } catch (NoSuchFileException e) {
-            knownFiles.remove(fileId);
+            index.forget(fileId, entry);
             throw new PermanentSyncException("file not found", 404, e);
         } catch (IOException e) {
             throw new TransientSyncException("reading a file failed", e);
+        }
+    }
+
+    /**
+     * The file with this id, from the index (a walk of the folder only for an id no listing has shown
+     * since the file appeared), checked on disk: a file that is gone or no longer a regular file is not
+     * found.
+     *
+     * @throws TransientSyncException when the folder or the file cannot be read
+     */
+    @Override
+    public Optional<VsrxFile> findFile(VsrxFileId id) {
+        requireNonNull(id, "id");
+        Optional<FolderFileIndex.Entry> found = index.find(id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        FolderFileIndex.Entry e = found.get();
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(e.file(), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                index.forget(id, e);
+                return Optional.empty();
+            }
+            return Optional.of(new VsrxFile(id, e.filesetId(), e.path(), attrs.size(), mimeType(e.path()),
+                    attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false));
+        } catch (NoSuchFileException gone) {
+            index.forget(id, e);
+            return Optional.empty();
+        } catch (IOException ex) {
+            throw new TransientSyncException("reading a file's attributes failed", ex);
+        }
+    }
+
+    private void walkAll() {
+        for (String id : filesetIds()) {
+            scanFiles(FilesetId.of(id));
         }
     }
 
@@ -214,7 +254,9 @@ public final class FolderVsrxSource implements VsrxSource {
         Path dir = root.resolve(filesetId.value());
         Path notes = dir.resolve("notes");
         List<VsrxFile> files = new ArrayList<>();
+        Map<VsrxFileId, FolderFileIndex.Entry> found = new HashMap<>();
         if (!Files.isDirectory(notes, LinkOption.NOFOLLOW_LINKS)) {
+            index.replaceFileset(filesetId, found);
             return files;
         }
         try (Stream<Path> walk = Files.walk(notes)) {
@@ -226,13 +268,14 @@ public final class FolderVsrxSource implements VsrxSource {
                 BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS);
                 VsrxFileId id = fileId(filesetId, path);
-                knownFiles.put(id, file);
+                found.put(id, new FolderFileIndex.Entry(filesetId, path, file));
                 files.add(new VsrxFile(id, filesetId, path, attrs.size(), mimeType(path),
                         attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new TransientSyncException("listing a fileset folder failed", e);
         }
+        index.replaceFileset(filesetId, found);
         files.sort((a, b) -> a.id().compareTo(b.id()));
         return files;
     }

@@ -64,6 +64,49 @@ class HashEmbeddingDocumentProcessorTest {
         assertThat(vectors.entries(doc.uuid())).isEmpty();
     }
 
+    /** Issue 12 (constant heap): entries go to the vector store as the blob streams, never as one list. */
+    @Test
+    void entriesAreStreamedToTheVectorStore() {
+        byte[] content = new byte[HashEmbeddingDocumentProcessor.CHUNK_BYTES * 300 + 1];
+        new SplittableRandom(8).nextBytes(content);
+        SilknoteDocument doc = stored("file-4", content);
+        java.util.concurrent.atomic.AtomicInteger streamed = new java.util.concurrent.atomic.AtomicInteger();
+        com.silknote.sync.core.port.VectorStore streamingOnly = new com.silknote.sync.core.port.VectorStore() {
+            @Override
+            public void replace(DocumentUuid document, List<VectorEntry> entries) {
+                throw new AssertionError("entries were collected into a list");
+            }
+
+            @Override
+            public void replace(DocumentUuid document, java.util.Iterator<VectorEntry> entries) {
+                int expected = 0;
+                while (entries.hasNext()) {
+                    assertThat(entries.next().ordinal()).isEqualTo(expected++);
+                }
+                streamed.set(expected);
+            }
+
+            @Override
+            public int deleteByDocument(DocumentUuid document) {
+                return 0;
+            }
+
+            @Override
+            public List<VectorEntry> entries(DocumentUuid document) {
+                return List.of();
+            }
+
+            @Override
+            public com.silknote.sync.core.model.Page<DocumentUuid> documents(java.util.Optional<String> cursor, int limit) {
+                return com.silknote.sync.core.model.Page.last(List.of());
+            }
+        };
+
+        new HashEmbeddingDocumentProcessor(blobs, streamingOnly).process(doc);
+
+        assertThat(streamed).hasValue(301);
+    }
+
     private SilknoteDocument stored(String fileId, byte[] content) {
         ContentHash hash = TestHashes.sha256(content);
         blobs.putIfAbsent(new BlobUpload(hash, content.length, "application/pdf", () -> new ByteArrayInputStream(content)));

@@ -11,12 +11,18 @@ import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.model.Secret;
+import com.silknote.sync.vsrx.http.ServerRequest;
+import com.silknote.sync.vsrx.http.ServerResponse;
+import com.silknote.sync.vsrx.http.VsrxHttpHandler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +112,97 @@ class FolderVsrxSourceTest {
             assertThat(new FolderVsrxSource(root).listFiles(FilesetId.of("fs-a"), PageRequest.first(10)).items()).isEmpty();
         } finally {
             Files.deleteIfExists(secret);
+        }
+    }
+
+    /** Issue 12: the folder source is its own O(1) file lookup, current with the folder. */
+    @Test
+    void findsFilesByIdAsTheyAreOnDisk() throws IOException {
+        fileset("fs-a", "patientId=P-1\n");
+        fileset("fs-b", "patientId=P-2\n");
+        write("fs-a/notes/a.pdf", "one");
+        write("fs-a/notes/gone.pdf", "two");
+        write("fs-a/notes/swapped.pdf", "three");
+        FolderVsrxSource source = new FolderVsrxSource(root);
+        List<VsrxFile> listed = source.listFiles(FilesetId.of("fs-a"), PageRequest.first(10)).items();
+        for (VsrxFile f : listed) {
+            assertThat(source.findFile(f.id())).contains(f);
+        }
+        VsrxFile a = listed.stream().filter(f -> f.path().equals("notes/a.pdf")).findFirst().orElseThrow();
+        VsrxFile gone = listed.stream().filter(f -> f.path().equals("notes/gone.pdf")).findFirst().orElseThrow();
+        VsrxFile swapped = listed.stream().filter(f -> f.path().equals("notes/swapped.pdf")).findFirst().orElseThrow();
+
+        Files.setLastModifiedTime(write("fs-a/notes/a.pdf", "changed!"), FileTime.from(Instant.parse("2026-02-01T00:00:00Z")));
+        Files.delete(root.resolve("fs-a/notes/gone.pdf"));
+        Path outside = Files.writeString(root.resolveSibling(root.getFileName() + "-outside.txt"), "secret");
+        Files.delete(root.resolve("fs-a/notes/swapped.pdf"));
+        Files.createSymbolicLink(root.resolve("fs-a/notes/swapped.pdf"), outside);
+        write("fs-b/notes/later.pdf", "added after the listing");
+        try {
+            VsrxFile changed = source.findFile(a.id()).orElseThrow();
+            assertThat(changed.size()).isEqualTo(8);
+            assertThat(changed.etag()).isNotEqualTo(a.etag());
+            assertThat(changed.path()).isEqualTo("notes/a.pdf");
+            assertThat(source.findFile(gone.id())).isEmpty();
+            assertThat(source.findFile(swapped.id())).isEmpty();
+            assertThatThrownBy(() -> source.openContent(swapped.id())).isInstanceOf(PermanentSyncException.class);
+            VsrxFileId later = FolderVsrxSource.fileId(FilesetId.of("fs-b"), "notes/later.pdf");
+            assertThat(source.findFile(later)).hasValueSatisfying(f -> {
+                assertThat(f.filesetId()).isEqualTo(FilesetId.of("fs-b"));
+                assertThat(f.path()).isEqualTo("notes/later.pdf");
+            });
+            assertThat(source.findFile(VsrxFileId.of("f-unknown"))).isEmpty();
+        } finally {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    /**
+     * Issue 12 (listings streamed page by page): a page reads the filesets it returns and one more, never
+     * the rest of the folder: a broken descriptor further on does not fail the first page.
+     */
+    @Test
+    void aListingPageReadsOnlyItsOwnFilesets() throws IOException {
+        fileset("fs-1", "patientId=P-1\n");
+        fileset("fs-2", "patientId=P-2\n");
+        fileset("fs-3", "patientId=P-3\n");
+        fileset("fs-4", "silknotePatientUuid=broken\n");
+        FolderVsrxSource source = new FolderVsrxSource(root);
+
+        Page<VsrxFileset> first = source.listFilesets(PageRequest.first(2));
+
+        assertThat(first.items()).extracting(f -> f.id().value()).containsExactly("fs-1", "fs-2");
+        assertThat(first.nextCursor()).contains("fs-2");
+        assertThatThrownBy(() -> source.listFilesets(PageRequest.first(2).next("fs-2")))
+                .isInstanceOf(PermanentSyncException.class);
+    }
+
+    /**
+     * Issue 12: {@code serve-vsrx --folder} (the handler built on the folder source alone) finds a file for a
+     * content request through the folder's id index, never by walking the listings: a fileset whose
+     * descriptor broke after the listing does not stop the others' content from being served.
+     */
+    @Test
+    void theHandlerServesFolderContentWithoutWalkingTheListings() throws IOException {
+        fileset("fs-a", "patientId=P-1\n");
+        fileset("fs-b", "patientId=P-2\n");
+        for (int i = 0; i < 20; i++) {
+            write("fs-a/notes/n" + i + ".txt", "note " + i);
+        }
+        FolderVsrxSource source = new FolderVsrxSource(root);
+        VsrxHttpHandler handler = VsrxHttpHandler.builder().source(source)
+                .acceptedToken(Secret.of("token-aaaaaaaaaaaaaaaaaaaa")).build();
+        List<VsrxFile> listed = source.listFiles(FilesetId.of("fs-a"), PageRequest.first(100)).items();
+        fileset("fs-b", "silknotePatientUuid=not-a-uuid\n");
+
+        for (VsrxFile f : listed) {
+            try (ServerResponse r = handler.handle(ServerRequest.of("GET", "/v1/files/" + f.id().value() + "/content",
+                    Optional.empty(), Map.of("Authorization", List.of("Bearer token-aaaaaaaaaaaaaaaaaaaa"))))) {
+                assertThat(r.status()).as("content of %s", f.id()).isEqualTo(200);
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                r.writeBody(out);
+                assertThat(out.size()).isEqualTo(f.size());
+            }
         }
     }
 

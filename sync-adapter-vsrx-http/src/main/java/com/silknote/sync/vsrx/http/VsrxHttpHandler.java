@@ -197,9 +197,6 @@ public final class VsrxHttpHandler {
     }
 
     private ServerResponse listFiles(FilesetId id, PageRequest pr) {
-        if (source.findFileset(id).isEmpty()) {
-            return error(ErrorCode.FILESET_NOT_FOUND, "no such fileset");
-        }
         Page<VsrxFile> page;
         try {
             page = source.listFiles(id, pr);
@@ -213,6 +210,10 @@ public final class VsrxHttpHandler {
                 return error(ErrorCode.FILESET_NOT_FOUND, "no such fileset");
             }
             throw e;
+        }
+        // The port refuses an unknown fileset; only an empty page makes sure (one lookup, not one per page).
+        if (page.items().isEmpty() && source.findFileset(id).isEmpty()) {
+            return error(ErrorCode.FILESET_NOT_FOUND, "no such fileset");
         }
         List<ObjectNode> items = new ArrayList<>(page.items().size());
         page.items().forEach(f -> items.add(WireFormat.file(f)));

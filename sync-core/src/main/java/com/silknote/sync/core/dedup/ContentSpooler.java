@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.ContentMd5;
 import com.silknote.sync.core.model.SkipReason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,9 +19,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Streams content to a temporary file while computing its SHA-256 and counting bytes, with one fixed
- * {@value #BUFFER_SIZE}-byte buffer: peak heap does not grow with the file size. The size limit is
- * enforced while streaming (at most {@code maxBytes + 1} bytes are read). Thread-safe.
+ * Streams content to a temporary file while computing its SHA-256 (the blob's address) and MD5 (the blob
+ * service's transport checksum) and counting bytes, with one fixed {@value #BUFFER_SIZE}-byte buffer: peak
+ * heap does not grow with the file size, and every digest a blob store needs comes from this one pass, so
+ * the upload does not read the spool again to hash it. The size limit is enforced while streaming (at most
+ * {@code maxBytes + 1} bytes are read). Thread-safe.
  */
 public final class ContentSpooler {
     /** Read buffer size. */
@@ -82,7 +85,8 @@ public final class ContentSpooler {
         }
         boolean ok = false;
         try {
-            MessageDigest sha = sha256();
+            MessageDigest sha = digest("SHA-256");
+            MessageDigest md5 = digest("MD5");
             byte[] buffer = new byte[BUFFER_SIZE];
             byte[] head = new byte[HEAD_SIZE];
             int headLength = 0;
@@ -104,6 +108,7 @@ public final class ContentSpooler {
                         headLength += c;
                     }
                     sha.update(buffer, 0, n);
+                    md5.update(buffer, 0, n);
                     out.write(buffer, 0, n);
                     progress.onBytes(n, total);
                 }
@@ -112,8 +117,8 @@ public final class ContentSpooler {
                 throw new ContentRejectedException(SkipReason.TRUNCATED,
                         "stream ended after " + total + " of " + expectedLength.getAsLong() + " bytes");
             }
-            SpooledContent spooled = new SpooledContent(file, ContentHash.ofBytes(sha.digest()), total,
-                    Arrays.copyOf(head, headLength));
+            SpooledContent spooled = new SpooledContent(file, ContentHash.ofBytes(sha.digest()),
+                    ContentMd5.ofBytes(md5.digest()), total, Arrays.copyOf(head, headLength));
             ok = true;
             return spooled;
         } finally {
@@ -133,11 +138,11 @@ public final class ContentSpooler {
         return directory;
     }
 
-    private static MessageDigest sha256() {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
+            throw new IllegalStateException(algorithm + " unavailable", e);
         }
     }
 }

@@ -3,6 +3,8 @@ package com.silknote.sync.core.port;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,6 +13,32 @@ public interface VectorStore {
 
     /** Replaces all entries of a document with {@code entries} (all must belong to {@code document}). */
     void replace(DocumentUuid document, List<VectorEntry> entries);
+
+    /**
+     * Replaces all entries of a document with those {@code entries} yields, for documents with more entries
+     * than fit in memory at once (one per 4 KiB of a 2 GiB file is 524,288). All entries must belong to
+     * {@code document} and come in strictly increasing ordinal order. Atomic like {@link #replace(DocumentUuid,
+     * List)}: when the iterator or a check fails, the document keeps its previous entries. An implementation
+     * should take the entries in bounded batches, so its memory does not grow with their number; the default
+     * collects them into a list.
+     *
+     * @throws IllegalArgumentException when an entry belongs to another document or its ordinal is not
+     *     above the previous one's
+     * @throws com.silknote.sync.core.exception.SyncException when the store failed
+     */
+    default void replace(DocumentUuid document, Iterator<VectorEntry> entries) {
+        List<VectorEntry> all = new ArrayList<>();
+        int previous = -1;
+        while (entries.hasNext()) {
+            VectorEntry e = entries.next();
+            if (e.ordinal() <= previous) {
+                throw new IllegalArgumentException("ordinals must increase: " + e.ordinal() + " after " + previous);
+            }
+            previous = e.ordinal();
+            all.add(e);
+        }
+        replace(document, all);
+    }
 
     /** Removes every entry of a document; returns how many were removed (0 when none). */
     int deleteByDocument(DocumentUuid document);

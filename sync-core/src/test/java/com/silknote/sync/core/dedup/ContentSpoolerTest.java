@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.ContentMd5;
 import com.silknote.sync.core.model.SkipReason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -198,5 +200,43 @@ class ContentSpoolerTest {
         assertThat(DedupPolicy.decide(a, Optional.of(a))).isEqualTo(DedupPolicy.Decision.SAME_CONTENT);
         assertThat(DedupPolicy.decide(a, Optional.of(b))).isEqualTo(DedupPolicy.Decision.NEW_CONTENT);
         assertThat(DedupPolicy.decide(a, Optional.empty())).isEqualTo(DedupPolicy.Decision.NEW_CONTENT);
+    }
+
+    /**
+     * Issue 12 (content hashed once while it streams): the spooling pass yields every digest a blob store
+     * needs, SHA-256 and MD5 of exactly the bytes read, however the stream chunks them, and the upload
+     * carries both, so no store has to read the spool again to hash it. Seeded; replay with
+     * the printed seed.
+     */
+    @Test
+    void oneSpoolingPassGivesSha256AndMd5OfTheSameBytesAndTheUploadCarriesBoth() throws Exception {
+        long seed = Long.getLong("vsrx.test.seed", new Random().nextLong());
+        System.out.println("ContentSpoolerTest digests seed=" + seed + " (replay: -Dvsrx.test.seed=" + seed + ")");
+        Random random = new Random(seed);
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1_000_000);
+        int[] sizes = {0, 1, ContentSpooler.BUFFER_SIZE - 1, ContentSpooler.BUFFER_SIZE, ContentSpooler.BUFFER_SIZE + 1,
+            random.nextInt(300_000), random.nextInt(300_000)};
+        for (int size : sizes) {
+            byte[] content = new byte[size];
+            random.nextBytes(content);
+            InputStream chunky = new ByteArrayInputStream(content) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, len == 0 ? 0 : 1 + random.nextInt(len));
+                }
+            };
+            try (SpooledContent s = spooler.spool(chunky, OptionalLong.of(size), ContentSpooler.Progress.NONE)) {
+                byte[] md5 = MessageDigest.getInstance("MD5").digest(content);
+                assertThat(s.hash()).as("seed %d size %d", seed, size).isEqualTo(sha(content));
+                assertThat(s.md5().bytes()).as("seed %d size %d", seed, size).isEqualTo(md5);
+                BlobUpload upload = s.upload("application/pdf");
+                assertThat(upload.hash()).isEqualTo(s.hash());
+                assertThat(upload.md5()).contains(ContentMd5.ofBytes(md5));
+                assertThat(upload.size()).isEqualTo(size);
+                try (InputStream in = upload.source().open()) {
+                    assertThat(in.readAllBytes()).isEqualTo(content);
+                }
+            }
+        }
     }
 }
