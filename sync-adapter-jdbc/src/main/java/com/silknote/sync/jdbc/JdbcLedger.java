@@ -76,7 +76,9 @@ public final class JdbcLedger implements AutoCloseable {
     }
 
     /**
-     * The embedded default: PostgreSQL on {@code dataDirectory} (kept across restarts), migrated.
+     * The embedded default: PostgreSQL on {@code dataDirectory} (kept across restarts, password-protected,
+     * loopback only; see {@link EmbeddedPostgresServer}), migrated. When a server already runs on the
+     * directory (another process of the same user), the ledger connects to it.
      *
      * @throws ConfigurationException when the server cannot start or the migration fails
      */
@@ -163,6 +165,7 @@ public final class JdbcLedger implements AutoCloseable {
         private String user;
         private Secret password;
         private Path embeddedDirectory;
+        private boolean createEmbedded = true;
         private Map<String, String> environment = Map.of();
         private SchemaMapping mapping = SchemaMapping.defaults();
         private Clock clock = Clock.systemUTC();
@@ -187,9 +190,27 @@ public final class JdbcLedger implements AutoCloseable {
             return this;
         }
 
-        /** The embedded default: a PostgreSQL server on this data directory. @return this builder */
+        /**
+         * The embedded default: a PostgreSQL server on this data directory, started or (when one already
+         * runs there) attached to. Its schema is checked with Flyway once per library version: a marker file
+         * in the directory remembers the migration scripts it was migrated with.
+         *
+         * @return this builder
+         */
         public Builder embedded(Path dataDirectory) {
             this.embeddedDirectory = requireNonNull(dataDirectory, "dataDirectory");
+            return this;
+        }
+
+        /**
+         * Whether the embedded data directory is created and initialised when it holds no ledger yet (default
+         * {@code true}). Commands that only read pass {@code false}: a mistyped directory is then refused with a
+         * {@link ConfigurationException} and nothing is created.
+         *
+         * @return this builder
+         */
+        public Builder createEmbedded(boolean create) {
+            this.createEmbedded = create;
             return this;
         }
 
@@ -274,16 +295,17 @@ public final class JdbcLedger implements AutoCloseable {
                     throw new ConfigurationException("no database configured: give a data source, a JDBC URL "
                             + "or an embedded data directory");
                 }
-                server = EmbeddedPostgresServer.start(embeddedDirectory);
+                server = EmbeddedPostgresServer.builder().dataDirectory(embeddedDirectory).create(createEmbedded)
+                        .start();
                 url = server.jdbcUrl();
                 urlUser = server.user();
-                urlPassword = Secret.of("");
+                urlPassword = server.password();
             }
             HikariDataSource pool = null;
             try {
                 pool = pool(url, urlUser, urlPassword, maxPoolSize);
                 if (migrate) {
-                    JdbcLedger.migrate(pool, Optional.empty());
+                    migrateOnce(pool, Optional.ofNullable(server));
                 }
                 return new JdbcLedger(pool, Optional.of(pool), Optional.ofNullable(server), mapping, clock,
                         fenceByLock);
@@ -299,6 +321,18 @@ public final class JdbcLedger implements AutoCloseable {
                 }
                 throw new ConfigurationException("ledger database could not be opened", e);
             }
+        }
+
+        /** Flyway, unless the embedded server's marker says this library's scripts were applied already. */
+        private static void migrateOnce(DataSource pool, Optional<EmbeddedPostgresServer> server) {
+            Optional<String> fingerprint = server.flatMap(s -> SchemaMarker.fingerprint());
+            if (server.isPresent() && fingerprint.isPresent()
+                    && SchemaMarker.matches(server.get().dataDirectory(), fingerprint.get())) {
+                LOG.debug("ledger schema already migrated by this version");
+                return;
+            }
+            JdbcLedger.migrate(pool, Optional.empty());
+            fingerprint.ifPresent(f -> SchemaMarker.write(server.get().dataDirectory(), f));
         }
 
         private static HikariDataSource pool(String url, String user, Secret password, int maxPoolSize) {
