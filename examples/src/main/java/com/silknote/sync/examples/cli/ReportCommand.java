@@ -4,6 +4,7 @@ import com.silknote.sync.examples.report.ReportFormat;
 
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.OpenMode;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment env = root.environment();
-        try (Backends b = env.backends().open(root.settings())) {
+        try (Backends b = env.backends().open(root.settings(), OpenMode.READ_ONLY)) {
             Optional<SyncReport> last = b.documents().recentRuns(1).stream().findFirst();
             if (last.isEmpty()) {
                 env.err().println("no run recorded yet");

@@ -4,12 +4,15 @@ import com.silknote.sync.examples.report.ReportFormat;
 
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.LockStatus;
+import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.OpenMode;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,9 +49,13 @@ final class SyncCommand implements Callable<Integer> {
         VsrxSyncSettings settings = root.settings();
         SyncRequest request = new SyncRequest(dryRun, Optional.ofNullable(fileset).map(FilesetId::of), incremental);
         VsrxSource source = env.sources().open(settings);
-        try (Backends backends = env.backends().open(settings)) {
+        try (Backends backends = env.backends().open(settings, OpenMode.READ_WRITE)) {
             SyncResult result = run(env, backends, source, request, !noProgress);
             print(env, result, json);
+            if (result.isAlreadyInProgress()) {
+                env.err().println("another run holds the lock: " + holder(backends.lock().inspect(SyncConfig.LOCK_NAME)));
+                env.err().flush();
+            }
             return ExitCode.of(result);
         } finally {
             closeQuietly(source);
@@ -71,12 +78,17 @@ final class SyncCommand implements Callable<Integer> {
             env.out().print(json ? ReportFormat.json(result.report().get()) + "\n"
                     : ReportFormat.table(result.report().get()));
         }
-        result.error().ifPresent(e -> env.err().println("sync did not complete: " + e));
-        if (result.isAlreadyInProgress()) {
-            env.err().println("another run holds the lock; `vsrx-sync status` shows the holder");
+        if (!result.isAlreadyInProgress()) {
+            result.error().ifPresent(e -> env.err().println("sync did not complete: " + e));
         }
         env.out().flush();
         env.err().flush();
+    }
+
+    /** The lock holder as {@code status} shows it (an opaque host/process id, its token and expiry). */
+    static String holder(Optional<LockStatus> lock) {
+        return lock.map(l -> "held by " + l.holder() + " (token " + l.token().value() + ") until " + l.expiresAt())
+                .orElse("released in the meantime");
     }
 
     static void closeQuietly(Object o) {
