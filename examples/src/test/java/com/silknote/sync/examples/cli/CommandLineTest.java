@@ -200,6 +200,30 @@ class CommandLineTest {
         assertThat(cli.out()).contains("data-dir = /srv/y  (command line)");
     }
 
+    /**
+     * Issue 10 item 5: an empty file is skipped as EMPTY (remembered, not downloaded again) and a text file that
+     * is not UTF-8 says so, instead of both being "TYPE_MISMATCH sniffed-type".
+     */
+    @Test
+    void skipReasonsSayWhatTheContentIs() {
+        FilesetId fs = vsrx.addFileset(PatientId.of("P-1"), CANARY_UUID);
+        VsrxFileId empty = vsrx.addFile(fs, "notes/leer.pdf", "application/pdf", new byte[0]);
+        VsrxFileId latin1 = vsrx.addFile(fs, "notes/brief.txt", "text/plain",
+                "Befund f\u00fcr Herrn M\u00fcller".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        vsrx.addFile(fs, "notes/ok.txt", "text/plain", "Befund f\u00fcr Herrn M\u00fcller");
+        CliFixture cli = CliFixture.inMemory(vsrx, clock);
+
+        assertThat(cli.run("sync")).isEqualTo(ExitCode.OK);
+        assertThat(cli.out()).containsPattern(empty.value() + " +" + fs.value() + " +SKIPPED +EMPTY +zero-bytes")
+                .containsPattern(latin1.value() + " +" + fs.value() + " +SKIPPED +TYPE_MISMATCH +text-not-utf8");
+        assertThat(cli.silknote.documents().documents(fs)).hasSize(1);
+
+        long downloads = vsrx.downloads();
+        assertThat(cli.run("sync")).isEqualTo(ExitCode.OK);
+        assertThat(vsrx.downloads()).as("permanent skips are remembered per version").isEqualTo(downloads);
+        assertThat(cli.out()).containsPattern(empty.value() + " +" + fs.value() + " +SKIPPED +REMEMBERED_SKIP");
+    }
+
     /** Issue 10 item 11: {@code config} is a check: without what sync needs it fails as sync would. */
     @Test
     void configFailsLikeSyncWhenTheVsrxUrlOrTokenIsMissing() {
