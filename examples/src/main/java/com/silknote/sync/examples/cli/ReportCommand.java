@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code vsrx-sync report}: the last run's report. */
+/** {@code vsrx-sync report}: the last run's report; {@code --show-paths} adds the paths of the files it lists. */
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Prints the last run's report.")
 final class ReportCommand implements Callable<Integer> {
 
@@ -20,6 +20,10 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
+
+    @Option(names = "--show-paths", description = {"Also show the VSRX path of each skipped, vanished or conflicting",
+        "file (patient data: never shown by default, never logged)."})
+    boolean showPaths;
 
     @Override
     public Integer call() {
@@ -33,7 +37,8 @@ final class ReportCommand implements Callable<Integer> {
                 }
                 return ExitCode.OK;
             }
-            env.out().print(json ? ReportFormat.json(last.get()) + "\n" : ReportFormat.table(last.get()));
+            env.out().print(json ? ReportFormat.json(last.get(), showPaths) + "\n"
+                    : ReportFormat.table(last.get(), showPaths));
             env.out().flush();
             return ExitCode.OK;
         }

@@ -200,6 +200,30 @@ class CommandLineTest {
         assertThat(cli.out()).contains("data-dir = /srv/y  (command line)");
     }
 
+    /** Issue 10 item 3: a skipped file can be found: its path on request, never by default, never in logs. */
+    @Test
+    void theReportShowsPathsOnlyOnRequest() throws Exception {
+        FilesetId fs = vsrx.addFileset(PatientId.of(CANARY_PATIENT), CANARY_UUID);
+        VsrxFileId bad = vsrx.addFile(fs, "notes/../" + CANARY_PATH + ".txt", "text/plain", "escape");
+        vsrx.addFile(fs, CANARY_PATH + ".txt", "text/plain", "fine");
+        CliFixture cli = CliFixture.inMemory(vsrx, clock);
+        assertThat(cli.run("sync")).isEqualTo(ExitCode.OK);
+        assertNoPatientData(cli);
+
+        assertThat(cli.run("report")).isEqualTo(ExitCode.OK);
+        assertNoPatientData(cli);
+        assertThat(cli.run("report", "--json")).isEqualTo(ExitCode.OK);
+        assertNoPatientData(cli);
+
+        assertThat(cli.run("report", "--show-paths")).isEqualTo(ExitCode.OK);
+        assertThat(cli.out()).containsPattern(bad.value() + " .*INVALID_PATH +TRAVERSAL +notes/\\.\\./" + CANARY_PATH
+                + "\\.txt");
+        assertThat(cli.err()).doesNotContain(CANARY_PATH);
+        assertThat(cli.run("report", "--json", "--show-paths")).isEqualTo(ExitCode.OK);
+        JsonNode file = new ObjectMapper().readTree(cli.out()).get("filesets").get(0).get("files").get(0);
+        assertThat(file.get("path").asText()).isEqualTo("notes/../" + CANARY_PATH + ".txt");
+    }
+
     /**
      * Issue 10 item 5: an empty file is skipped as EMPTY (remembered, not downloaded again) and a text file that
      * is not UTF-8 says so, instead of both being "TYPE_MISMATCH sniffed-type".

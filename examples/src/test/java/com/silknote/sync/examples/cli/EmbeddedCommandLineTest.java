@@ -47,6 +47,12 @@ class EmbeddedCommandLineTest {
             assertThat(report.code).isEqualTo(ExitCode.OK);
             assertThat(report.out).contains("\"CREATED\":3");
 
+            // issue 10 item 3: through the ledger's stored report, the skipped file's path on request only
+            Run paths = run(env, "report", "--show-paths");
+            assertThat(paths.code).isEqualTo(ExitCode.OK);
+            assertThat(paths.out).containsPattern("TYPE_MISMATCH +unknown-signature +notes/fake\\.png");
+            assertThat(report.out).doesNotContain("notes/");
+
             Run again = run(env, "sync", "--incremental");
             assertThat(again.code).isEqualTo(ExitCode.OK);
             assertThat(again.out).doesNotContain("CREATED  ");
