@@ -7,6 +7,7 @@ import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.config.VsrxSyncConfigFile;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
+import com.silknote.sync.examples.embedded.AzureHttpClients;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -72,6 +73,8 @@ public final class VsrxSyncCommand implements Callable<Integer> {
 
     /** Runs the command line of this JVM and exits with its {@link ExitCode}. */
     public static void main(String[] args) {
+        // before any HTTP request of this JVM: the JDK reads its restricted-header list only once
+        AzureHttpClients.allowContentLengthHeader();
         int code = execute(SystemEnvironment.create(), args);
         System.exit(code);
     }

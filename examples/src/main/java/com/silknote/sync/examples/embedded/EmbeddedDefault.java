@@ -156,6 +156,7 @@ public final class EmbeddedDefault {
             container = new BlobContainerClientBuilder()
                     .connectionString(settings.azureConnectionString().orElseThrow().value())
                     .containerName(settings.azureContainer())
+                    .httpClient(AzureHttpClients.forAzure())
                     .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(2)))
                     .buildClient();
             if (write) {
