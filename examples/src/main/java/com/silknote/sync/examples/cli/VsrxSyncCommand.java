@@ -98,7 +98,9 @@ public final class VsrxSyncCommand implements Callable<Integer> {
                 sub = sub.subcommand();
             }
             boolean runs = RUNNING_COMMANDS.contains(sub.commandSpec().name());
-            Logging.configure(root.verbose, environment.interactive() || !runs);
+            if (!helpOrVersion(parseResult)) { // --help and --version start nothing, not even logging
+                Logging.configure(root.verbose, environment.interactive() || !runs);
+            }
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -113,6 +115,15 @@ public final class VsrxSyncCommand implements Callable<Integer> {
         environment.out().flush();
         environment.err().flush();
         return code;
+    }
+
+    private static boolean helpOrVersion(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult p = parseResult; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Without a subcommand: the usage, exit code 2. */
