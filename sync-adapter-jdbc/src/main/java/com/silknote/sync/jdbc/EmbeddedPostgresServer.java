@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -170,7 +171,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @throws PermanentSyncException when stopping failed
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(Optional.empty());
+    }
+
+    /**
+     * {@link #close()}, not waiting for the sessions of {@code ownApplicationName}: the caller's own pool,
+     * already closed, whose sessions the server may still list for a moment.
+     */
+    synchronized void close(Optional<String> ownApplicationName) {
         if (closed) {
             return;
         }
@@ -178,7 +187,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (!ownsServer()) {
             return;
         }
-        awaitOtherSessions();
+        awaitOtherSessions(ownApplicationName);
         try {
             if (started.isPresent()) {
                 deleteQuietly(directory.resolve(OWNER_FILE));
@@ -199,41 +208,36 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** Waits until no session of another process is connected, at most the hand-off timeout. */
-    private void awaitOtherSessions() {
+    private void awaitOtherSessions(Optional<String> ownApplicationName) {
         Instant deadline = Instant.now().plus(handOffTimeout);
         boolean logged = false;
-        while (true) {
-            int others;
-            try {
-                others = otherSessions();
-            } catch (SQLException e) {
-                return; // the server is no longer reachable: nothing to wait for
-            }
-            if (others == 0 || !Instant.now().isBefore(deadline)) {
-                if (others > 0) {
-                    LOG.warn("embedded PostgreSQL stops with {} session(s) of other processes still open", others);
+        try (Connection c = dataSource(port, password).getConnection();
+                PreparedStatement count = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                        + " AND application_name IS DISTINCT FROM ?")) {
+            count.setString(1, ownApplicationName.orElse(null));
+            while (true) {
+                int others;
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    others = rs.getInt(1);
                 }
-                return;
-            }
-            if (!logged) {
-                LOG.info("embedded PostgreSQL waits for {} session(s) of other processes before stopping", others);
-                logged = true;
-            }
-            try {
+                if (others == 0 || !Instant.now().isBefore(deadline)) {
+                    if (others > 0) {
+                        LOG.warn("embedded PostgreSQL stops with {} session(s) of other processes still open", others);
+                    }
+                    return;
+                }
+                if (!logged) {
+                    LOG.info("embedded PostgreSQL waits for {} session(s) of other processes before stopping", others);
+                    logged = true;
+                }
                 sleeper.sleep(POLL);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
-        }
-    }
-
-    private int otherSessions() throws SQLException {
-        try (Connection c = dataSource(port, password).getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = "
-                        + "'client backend' AND pid <> pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
+        } catch (SQLException e) {
+            // the server is no longer reachable: nothing to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

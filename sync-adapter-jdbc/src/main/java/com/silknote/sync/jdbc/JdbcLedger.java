@@ -48,10 +48,12 @@ public final class JdbcLedger implements AutoCloseable {
     public static final String ENV_PASSWORD = "VSRX_SYNC_JDBC_PASSWORD";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcLedger.class);
+    private static final java.util.concurrent.atomic.AtomicLong POOLS = new java.util.concurrent.atomic.AtomicLong();
 
     private final DataSource dataSource;
     private final Optional<HikariDataSource> ownedPool;
     private final Optional<EmbeddedPostgresServer> ownedServer;
+    private final Optional<String> applicationName;
     private final Jdbi jdbi;
     private final JdbiDocumentStore documentStore;
     private final JdbiVectorStore vectorStore;
@@ -63,6 +65,7 @@ public final class JdbcLedger implements AutoCloseable {
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.ownedServer = ownedServer;
+        this.applicationName = ownedPool.map(p -> p.getDataSourceProperties().getProperty("ApplicationName"));
         this.jdbi = Jdbis.create(dataSource);
         this.documentStore = new JdbiDocumentStore(jdbi, mapping, clock,
                 fenceByLock ? Optional.of(SyncConfig.LOCK_NAME) : Optional.empty());
@@ -129,7 +132,8 @@ public final class JdbcLedger implements AutoCloseable {
         try {
             ownedPool.ifPresent(HikariDataSource::close);
         } finally {
-            ownedServer.ifPresent(EmbeddedPostgresServer::close);
+            // the pool's sessions may linger a moment after it closed: they are not others to wait for
+            ownedServer.ifPresent(s -> s.close(applicationName));
         }
     }
 
@@ -347,7 +351,9 @@ public final class JdbcLedger implements AutoCloseable {
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
             // keep row values out of exception messages (they may hold patient data)
             config.addDataSourceProperty("logServerErrorDetail", "false");
-            config.addDataSourceProperty("ApplicationName", "vsrx-sync");
+            // unique per pool, so the embedded server can tell this pool's sessions from other processes'
+            config.addDataSourceProperty("ApplicationName", "vsrx-sync/" + ProcessHandle.current().pid() + "/"
+                    + POOLS.incrementAndGet());
             return new HikariDataSource(config);
         }
     }
