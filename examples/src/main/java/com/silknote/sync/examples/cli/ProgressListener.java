@@ -202,7 +202,9 @@ public final class ProgressListener implements SyncListener {
         double filesets = Math.min(1.0, (double) done / total);
         boolean allPlanned = started >= total && bytesPlanned > 0;
         double bytes = allPlanned ? Math.min(1.0, (double) bytesDone / bytesPlanned) : 0.0;
-        return Math.max(filesets, bytes);
+        double share = Math.max(filesets, bytes);
+        // full only when every fileset is done (the last ones may still commit after their bytes arrived)
+        return done < total ? Math.min(share, (BAR_WIDTH - 1) / (double) BAR_WIDTH) : share;
     }
 
     private String rateAndEta() {

@@ -129,6 +129,9 @@ class ProgressListenerTest {
                 String line = bar.line();
                 double share = line.substring(1, 25).chars().filter(c -> c == '#').count() / 24.0;
                 assertThat(share).as("seed %s: %s", seed, line).isGreaterThanOrEqualTo(lastShare);
+                if (finished < total) {
+                    assertThat(share).as("full before the end, seed %s: %s", seed, line).isLessThan(1.0);
+                }
                 lastShare = share;
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+/(\\d+) filesets").matcher(line);
                 if (m.find()) {
