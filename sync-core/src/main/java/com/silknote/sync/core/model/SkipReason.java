@@ -21,7 +21,10 @@ public enum SkipReason {
     CHECKSUM_MISMATCH(true),
     /** The content could not be read or is unparseable. Permanent for the same version. */
     UNREADABLE(true),
-    /** The path is not strictly inside {@code notes/}. Permanent for the same version. */
+    /**
+     * The path is dangerous or ambiguous (not strictly inside {@code notes/} under every reading, control or
+     * bidirectional characters, ...; the detail names the rule). Permanent for the same version.
+     */
     INVALID_PATH(true),
     /** The file was skipped before: same id and same version, so not downloaded again. */
     REMEMBERED_SKIP(false),
