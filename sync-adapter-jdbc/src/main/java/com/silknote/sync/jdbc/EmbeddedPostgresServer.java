@@ -77,6 +77,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Duration WAIT_FOR_READY = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final int START_ATTEMPTS = 3;
     private static final String HBA = """
             # Written by vsrx-sync on every start: password (SCRAM) logins from loopback only.
             # TYPE  DATABASE  USER  ADDRESS        METHOD
@@ -196,10 +197,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 ProcessHandle postmaster = adopted.orElseThrow();
                 deleteQuietly(directory.resolve(OWNER_FILE));
                 postmaster.destroy(); // SIGTERM: PostgreSQL's "smart" shutdown
-                postmaster.onExit().get(WAIT_FOR_READY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                try {
+                    postmaster.onExit().get(WAIT_FOR_READY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    // sessions of other processes keep it up; it stops when they end, or the next process adopts it
+                    LOG.warn("embedded PostgreSQL of an ended process is still shutting down port={}", port);
+                    return;
+                }
             }
             LOG.info("embedded PostgreSQL stopped port={}", port);
-        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | java.util.concurrent.ExecutionException e) {
             throw new PermanentSyncException("embedded PostgreSQL did not stop cleanly", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -256,15 +263,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (running.isPresent()) {
                 return running.get();
             }
-            try {
-                return startOwned(dir, b);
-            } catch (RuntimeException startFailed) {
-                // another process may have started the server on this directory at the same moment
-                Optional<EmbeddedPostgresServer> other = attachIfRunning(dir, b);
-                if (other.isPresent()) {
-                    return other.get();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOwned(dir, b);
+                } catch (RuntimeException startFailed) {
+                    // another process may have started the server on this directory at the same moment, or
+                    // may still be releasing it after its server stopped: attach, or try once more
+                    Optional<EmbeddedPostgresServer> other = attachIfRunning(dir, b);
+                    if (other.isPresent()) {
+                        return other.get();
+                    }
+                    if (attempt == START_ATTEMPTS) {
+                        throw startFailed;
+                    }
+                    pause(b.sleeper, POLL.multipliedBy(5));
                 }
-                throw startFailed;
             }
         } catch (ConfigurationException e) {
             throw e;
@@ -390,6 +403,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             s.execute("SELECT pg_reload_conf()");
         }
         LOG.warn("embedded PostgreSQL data directory of an older version now requires a password");
+    }
+
+    private static void pause(Sleeper sleeper, Duration d) {
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigurationException("interrupted while starting the embedded PostgreSQL", e);
+        }
     }
 
     private static PGSimpleDataSource dataSource(int port, Secret password) {
