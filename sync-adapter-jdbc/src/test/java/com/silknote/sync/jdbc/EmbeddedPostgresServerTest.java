@@ -166,7 +166,12 @@ class EmbeddedPostgresServerTest {
         Path dir = temp.resolve("pg");
         List<Boolean> otherStillWorkingWhileWaiting = new ArrayList<>();
         Connection[] other = new Connection[1];
+        boolean[] closedOther = {false};
         EmbeddedPostgresServer server = EmbeddedPostgresServer.builder().dataDirectory(dir).sleeper(d -> {
+            if (closedOther[0]) {
+                return; // the closed session may be listed for a moment longer: wait again
+            }
+            closedOther[0] = true;
             try (Statement s = other[0].createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
                 otherStillWorkingWhileWaiting.add(rs.next());
                 other[0].close();
