@@ -249,7 +249,8 @@ def markdown(r):
              "step it waits until the 1-minute load average is below `LOAD_MAX` (2.0), for at most "
              "`LOAD_WAIT_S` (2400 s), then measures anyway and says so. The header of `benchmarks/run.sh` lists "
              "every step and option. Earlier measurements with the previous harness (on a loaded machine) are "
-             "in [benchmarks-2026-11-25.md](benchmarks-2026-11-25.md).")
+             "in [benchmarks-2026-11-25.md](benchmarks-2026-11-25.md); the start-up of read-only commands, "
+             "before and after, in [startup.md](startup.md).")
     L.append("")
     L.append("## Summary")
     L.append("")

@@ -48,10 +48,12 @@ public final class JdbcLedger implements AutoCloseable {
     public static final String ENV_PASSWORD = "VSRX_SYNC_JDBC_PASSWORD";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcLedger.class);
+    private static final java.util.concurrent.atomic.AtomicLong POOLS = new java.util.concurrent.atomic.AtomicLong();
 
     private final DataSource dataSource;
     private final Optional<HikariDataSource> ownedPool;
     private final Optional<EmbeddedPostgresServer> ownedServer;
+    private final Optional<String> applicationName;
     private final Jdbi jdbi;
     private final JdbiDocumentStore documentStore;
     private final JdbiVectorStore vectorStore;
@@ -63,6 +65,7 @@ public final class JdbcLedger implements AutoCloseable {
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.ownedServer = ownedServer;
+        this.applicationName = ownedPool.map(p -> p.getDataSourceProperties().getProperty("ApplicationName"));
         this.jdbi = Jdbis.create(dataSource);
         this.documentStore = new JdbiDocumentStore(jdbi, mapping, clock,
                 fenceByLock ? Optional.of(SyncConfig.LOCK_NAME) : Optional.empty());
@@ -76,7 +79,9 @@ public final class JdbcLedger implements AutoCloseable {
     }
 
     /**
-     * The embedded default: PostgreSQL on {@code dataDirectory} (kept across restarts), migrated.
+     * The embedded default: PostgreSQL on {@code dataDirectory} (kept across restarts, password-protected,
+     * loopback only; see {@link EmbeddedPostgresServer}), migrated. When a server already runs on the
+     * directory (another process of the same user), the ledger connects to it.
      *
      * @throws ConfigurationException when the server cannot start or the migration fails
      */
@@ -127,7 +132,8 @@ public final class JdbcLedger implements AutoCloseable {
         try {
             ownedPool.ifPresent(HikariDataSource::close);
         } finally {
-            ownedServer.ifPresent(EmbeddedPostgresServer::close);
+            // the pool's sessions may linger a moment after it closed: they are not others to wait for
+            ownedServer.ifPresent(s -> s.close(applicationName));
         }
     }
 
@@ -163,6 +169,7 @@ public final class JdbcLedger implements AutoCloseable {
         private String user;
         private Secret password;
         private Path embeddedDirectory;
+        private boolean createEmbedded = true;
         private Map<String, String> environment = Map.of();
         private SchemaMapping mapping = SchemaMapping.defaults();
         private Clock clock = Clock.systemUTC();
@@ -187,9 +194,27 @@ public final class JdbcLedger implements AutoCloseable {
             return this;
         }
 
-        /** The embedded default: a PostgreSQL server on this data directory. @return this builder */
+        /**
+         * The embedded default: a PostgreSQL server on this data directory, started or (when one already
+         * runs there) attached to. Its schema is checked with Flyway once per library version: a marker file
+         * in the directory remembers the migration scripts it was migrated with.
+         *
+         * @return this builder
+         */
         public Builder embedded(Path dataDirectory) {
             this.embeddedDirectory = requireNonNull(dataDirectory, "dataDirectory");
+            return this;
+        }
+
+        /**
+         * Whether the embedded data directory is created and initialised when it holds no ledger yet (default
+         * {@code true}). Commands that only read pass {@code false}: a mistyped directory is then refused with a
+         * {@link ConfigurationException} and nothing is created.
+         *
+         * @return this builder
+         */
+        public Builder createEmbedded(boolean create) {
+            this.createEmbedded = create;
             return this;
         }
 
@@ -274,16 +299,17 @@ public final class JdbcLedger implements AutoCloseable {
                     throw new ConfigurationException("no database configured: give a data source, a JDBC URL "
                             + "or an embedded data directory");
                 }
-                server = EmbeddedPostgresServer.start(embeddedDirectory);
+                server = EmbeddedPostgresServer.builder().dataDirectory(embeddedDirectory).create(createEmbedded)
+                        .start();
                 url = server.jdbcUrl();
                 urlUser = server.user();
-                urlPassword = Secret.of("");
+                urlPassword = server.password();
             }
             HikariDataSource pool = null;
             try {
                 pool = pool(url, urlUser, urlPassword, maxPoolSize);
                 if (migrate) {
-                    JdbcLedger.migrate(pool, Optional.empty());
+                    migrateOnce(pool, Optional.ofNullable(server));
                 }
                 return new JdbcLedger(pool, Optional.of(pool), Optional.ofNullable(server), mapping, clock,
                         fenceByLock);
@@ -301,6 +327,18 @@ public final class JdbcLedger implements AutoCloseable {
             }
         }
 
+        /** Flyway, unless the embedded server's marker says this library's scripts were applied already. */
+        private static void migrateOnce(DataSource pool, Optional<EmbeddedPostgresServer> server) {
+            Optional<String> fingerprint = server.flatMap(s -> SchemaMarker.fingerprint());
+            if (server.isPresent() && fingerprint.isPresent()
+                    && SchemaMarker.matches(server.get().dataDirectory(), fingerprint.get())) {
+                LOG.debug("ledger schema already migrated by this version");
+                return;
+            }
+            JdbcLedger.migrate(pool, Optional.empty());
+            fingerprint.ifPresent(f -> SchemaMarker.write(server.get().dataDirectory(), f));
+        }
+
         private static HikariDataSource pool(String url, String user, Secret password, int maxPoolSize) {
             HikariConfig config = new HikariConfig();
             config.setPoolName("vsrx-sync-ledger");
@@ -313,7 +351,9 @@ public final class JdbcLedger implements AutoCloseable {
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
             // keep row values out of exception messages (they may hold patient data)
             config.addDataSourceProperty("logServerErrorDetail", "false");
-            config.addDataSourceProperty("ApplicationName", "vsrx-sync");
+            // unique per pool, so the embedded server can tell this pool's sessions from other processes'
+            config.addDataSourceProperty("ApplicationName", "vsrx-sync/" + ProcessHandle.current().pid() + "/"
+                    + POOLS.incrementAndGet());
             return new HikariDataSource(config);
         }
     }

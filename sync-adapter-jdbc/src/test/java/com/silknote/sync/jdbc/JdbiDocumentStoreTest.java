@@ -307,6 +307,34 @@ class JdbiDocumentStoreTest {
         assertThat(store.recentRuns(1)).containsExactly(newer);
     }
 
+    /**
+     * Issue 10 item 3: the path of a skipped, vanished or conflicting file is kept in the ledger's run report, so
+     * {@code report --show-paths} can print it; reports stored before it existed still read back.
+     */
+    @Test
+    void pathsOfReportedFilesAreKeptAndOlderReportsStillRead() throws SQLException {
+        SyncReport base = report("run-3", T0);
+        FilesetReport fs = base.filesets().get(0);
+        var files = List.of(fs.files().get(0), fs.files().get(1).withPath("notes/Befund \u00e4 #1; 10:30.pdf"),
+                new FileReport(VsrxFileId.of("f3"), FileAction.VANISHED, Optional.empty(), Optional.of("not-listed"), 0)
+                        .withPath("notes/weg.pdf"));
+        SyncReport withPaths = new SyncReport(base.runId(), base.startedAt(), base.finishedAt(), false,
+                List.of(new FilesetReport(FS, fs.outcome(), fs.failureReason(), files, fs.duration(), 10, 5)),
+                base.metrics(), base.alerts());
+        store.recordRun(TOKEN, withPaths);
+        assertThat(store.recentRuns(1)).containsExactly(withPaths);
+        assertThat(store.recentRuns(1).get(0).filesets().get(0).files().get(1).path())
+                .contains("notes/Befund \u00e4 #1; 10:30.pdf");
+
+        // a report written before paths existed has no "path" fields
+        try (Connection c = ledger.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("UPDATE vsrx_sync_run SET report = report #- '{filesets,0,files,0,path}'"
+                    + " #- '{filesets,0,files,1,path}' #- '{filesets,0,files,2,path}'");
+        }
+        SyncReport old = store.recentRuns(1).get(0);
+        assertThat(old.filesets().get(0).files()).allSatisfy(f -> assertThat(f.path()).isEmpty());
+    }
+
     @Test
     void losingTheConnectionMidTransactionIsTransientAndLeavesNothing() {
         JdbcLedger own = PostgresFixture.newThrowawayLedger("connloss", Clock.systemUTC());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.OpenMode;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -30,8 +31,11 @@ public record CliEnvironment(Map<String, String> env, PrintWriter out, PrintWrit
     /** Opens the Silknote side from settings. */
     @FunctionalInterface
     public interface BackendFactory {
-        /** @throws com.silknote.sync.core.exception.SyncException when a backend cannot be opened */
-        Backends open(VsrxSyncSettings settings);
+        /**
+         * @param mode {@link OpenMode#READ_ONLY} for commands that only read: nothing may be created
+         * @throws com.silknote.sync.core.exception.SyncException when a backend cannot be opened
+         */
+        Backends open(VsrxSyncSettings settings, OpenMode mode);
     }
 
     /** Opens the VSRX source from settings. */

@@ -1,13 +1,19 @@
 package com.silknote.sync.examples.cli;
 
 import com.silknote.sync.examples.config.VsrxSyncSettings;
+import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code vsrx-sync config}: the effective configuration and where each value came from; secrets masked. */
+/**
+ * {@code vsrx-sync config}: the effective configuration and where each value came from; secrets masked. Then
+ * it checks what {@code sync} needs (the VSRX URL and token) and fails the way {@code sync} would, so it is a
+ * real check before the first scheduled run. Starts nothing.
+ */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Prints the effective configuration (secrets masked) and checks it.")
+        description = {"Prints the effective configuration (secrets masked) and checks it as `sync` would:",
+            "exit code 3 with sync's message when something sync needs is missing or invalid."})
 final class ConfigCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -20,6 +26,7 @@ final class ConfigCommand implements Callable<Integer> {
             root.environment().out().println(line);
         }
         root.environment().out().flush();
+        EmbeddedDefault.checkVsrxClient(settings);
         return ExitCode.OK;
     }
 }

@@ -2,6 +2,7 @@ package com.silknote.sync.examples.cli;
 
 import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.demo.Demo;
+import com.silknote.sync.examples.embedded.OpenMode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
         // Only --data-dir counts: the demo ignores the configuration file and the environment on purpose.
         Path dataDir = root.dataDir != null ? root.dataDir : Path.of(ConfigKey.DATA_DIR.defaultValue().orElseThrow());
         Path demoDir = dataDir.resolve("demo");
-        Demo demo = new Demo(env.out(), env.backends()::open,
+        Demo demo = new Demo(env.out(), settings -> env.backends().open(settings, OpenMode.READ_WRITE),
                 (backends, source, request) -> SyncCommand.run(env, backends, source, request, !noProgress),
                 env.clock());
         return demo.run(demoDir) ? ExitCode.OK : ExitCode.FAILED;

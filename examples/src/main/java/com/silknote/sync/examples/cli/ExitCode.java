@@ -26,25 +26,21 @@ public final class ExitCode {
     private ExitCode() { }
 
     /**
-     * The exit code of a sync result: the guard wins over other failures, since it needs a person.
+     * The exit code of a sync result, from its {@link SyncResult#status()}: {@code COMPLETED} 0,
+     * {@code FAILED} 1 (VSRX unreachable, token refused, lease lost, cancelled), {@code ALREADY_IN_PROGRESS} 4,
+     * {@code PARTIAL_FAILURE} 5, or 6 when a fileset's deletes were refused by the mass-delete guard (the
+     * guard wins over other fileset failures, since it needs a person).
      *
      * @throws NullPointerException when result is null
      */
     public static int of(SyncResult result) {
-        if (result.isAlreadyInProgress()) {
-            return ALREADY_IN_PROGRESS;
-        }
-        if (result.report().isEmpty()) {
-            return result.success() ? OK : FAILED;
-        }
-        var report = result.report().get();
-        boolean guard = report.filesets().stream().anyMatch(f -> f.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED);
-        if (guard) {
-            return MASS_DELETE_GUARD;
-        }
-        if (!report.allFilesetsSucceeded()) {
-            return PARTIAL_FAILURE;
-        }
-        return result.success() ? OK : PARTIAL_FAILURE;
+        return switch (result.status()) {
+            case COMPLETED -> OK;
+            case FAILED -> FAILED;
+            case ALREADY_IN_PROGRESS -> ALREADY_IN_PROGRESS;
+            case PARTIAL_FAILURE -> result.report().stream().flatMap(r -> r.filesets().stream())
+                    .anyMatch(f -> f.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED) ? MASS_DELETE_GUARD
+                    : PARTIAL_FAILURE;
+        };
     }
 }

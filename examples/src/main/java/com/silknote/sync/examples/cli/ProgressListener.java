@@ -20,9 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shows a run's progress from the engine's {@link SyncListener} events: filesets done of queued, bytes
+ * Shows a run's progress from the engine's {@link SyncListener} events: filesets done of the total, bytes
  * downloaded of planned, rate and ETA. On a terminal it redraws one progress-bar line (at most ten times a
  * second); otherwise it writes plain log lines, one per finished fileset. Prints ids and figures only.
+ *
+ * <p>The total is shown only when it is known ({@link #expectFilesets(int)}: the command counts VSRX's
+ * filesets before a full run): filesets are listed while the first ones are already syncing, so a total
+ * counted from the queue grows as the run goes (1/5, 2/6, 4/9) and an ETA from it jumps. Without a total the
+ * line shows the filesets done and "listing" and no ETA. The bar never moves backwards.
  */
 public final class ProgressListener implements SyncListener {
     private static final Logger LOG = LoggerFactory.getLogger(ProgressListener.class);
@@ -34,8 +39,11 @@ public final class ProgressListener implements SyncListener {
 
     private Instant startedAt;
     private Instant lastDraw;
+    private int expected = -1;
     private int queued;
+    private int started;
     private int done;
+    private double shown;
     private int failed;
     private long bytesPlanned;
     private long bytesDone;
@@ -57,12 +65,27 @@ public final class ProgressListener implements SyncListener {
         return new ProgressListener(null, clock);
     }
 
+    /**
+     * The number of filesets the run will look at, when counted before it starts; without it the total is
+     * shown as unknown. May be called before or after {@link #runStarted}.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    public synchronized void expectFilesets(int filesets) {
+        if (filesets < 0) {
+            throw new IllegalArgumentException("filesets must be >= 0");
+        }
+        expected = filesets;
+    }
+
     @Override
     public synchronized void runStarted(RunId runId, boolean dryRun) {
         startedAt = clock.instant();
         lastDraw = null;
         queued = 0;
+        started = 0;
         done = 0;
+        shown = 0;
         failed = 0;
         bytesPlanned = 0;
         bytesDone = 0;
@@ -82,6 +105,7 @@ public final class ProgressListener implements SyncListener {
 
     @Override
     public synchronized void filesetStarted(RunId runId, FilesetId filesetId, int fileCount, long bytesToDownload) {
+        started++;
         bytesPlanned += Math.max(0, bytesToDownload);
         draw(false);
     }
@@ -107,9 +131,9 @@ public final class ProgressListener implements SyncListener {
         queued = Math.max(queued, done);
         if (terminal == null) {
             LOG.info("fileset done fileset={} outcome={} files={} progress={}/{} filesets, {} of {}, {}",
-                    report.filesetId(), report.outcome(), report.files().size(), done, queued,
-                    ReportFormat.bytes(bytesDone), ReportFormat.bytes(Math.max(bytesPlanned, bytesDone)),
-                    rateAndEta());
+                    report.filesetId(), report.outcome(), report.files().size(), done,
+                    total() < 0 ? "?" : Integer.toString(total()), ReportFormat.bytes(bytesDone),
+                    ReportFormat.bytes(Math.max(bytesPlanned, bytesDone)), rateAndEta());
         } else {
             draw(true);
         }
@@ -133,6 +157,7 @@ public final class ProgressListener implements SyncListener {
                     report.filesets().size(), failed, files, ReportFormat.bytes(bytesDone));
         } else {
             queued = Math.max(queued, done);
+            expected = Math.max(expected, done); // the run is over: what was done is the total
             draw(true);
             terminal.println();
             terminal.flush();
@@ -140,15 +165,23 @@ public final class ProgressListener implements SyncListener {
         }
     }
 
+    /** The total number of filesets, or -1 while it is unknown. */
+    private int total() {
+        return expected < 0 ? -1 : Math.max(expected, Math.max(queued, done));
+    }
+
     /** The current progress line (what the bar shows). */
     synchronized String line() {
-        int total = Math.max(queued, done);
-        double share = bytesPlanned > 0 ? Math.min(1.0, (double) bytesDone / bytesPlanned)
-                : total > 0 ? (double) done / total : 0.0;
-        int filled = (int) Math.round(share * BAR_WIDTH);
+        int total = total();
+        shown = Math.max(shown, share(total)); // never backwards
+        int filled = (int) Math.floor(shown * BAR_WIDTH + 1e-9);
         StringBuilder sb = new StringBuilder(96);
         sb.append('[').append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ");
-        sb.append(done).append('/').append(total).append(" filesets");
+        if (total < 0) {
+            sb.append(done).append(" filesets done, listing");
+        } else {
+            sb.append(done).append('/').append(total).append(" filesets");
+        }
         if (failed > 0) {
             sb.append(" (").append(failed).append(" failed)");
         }
@@ -158,6 +191,22 @@ public final class ProgressListener implements SyncListener {
         return sb.toString();
     }
 
+    /**
+     * The share done: filesets done of the total, and, once every fileset has started (so no more bytes will
+     * be planned), the bytes done of the bytes planned when that is further. 0 while the total is unknown.
+     */
+    private double share(int total) {
+        if (total <= 0) {
+            return total == 0 ? 1.0 : 0.0;
+        }
+        double filesets = Math.min(1.0, (double) done / total);
+        boolean allPlanned = started >= total && bytesPlanned > 0;
+        double bytes = allPlanned ? Math.min(1.0, (double) bytesDone / bytesPlanned) : 0.0;
+        double share = Math.max(filesets, bytes);
+        // full only when every fileset is done (the last ones may still commit after their bytes arrived)
+        return done < total ? Math.min(share, (BAR_WIDTH - 1) / (double) BAR_WIDTH) : share;
+    }
+
     private String rateAndEta() {
         if (startedAt == null) {
             return "";
@@ -165,15 +214,19 @@ public final class ProgressListener implements SyncListener {
         long ms = Math.max(1, Duration.between(startedAt, clock.instant()).toMillis());
         double perSecond = bytesDone * 1000.0 / ms;
         String rate = ReportFormat.bytes((long) perSecond) + "/s";
+        int total = total();
         String eta;
         long remainingBytes = bytesPlanned - bytesDone;
-        int total = Math.max(queued, done);
-        if (bytesPlanned > 0 && perSecond > 0 && remainingBytes > 0) {
+        if (total < 0) {
+            eta = "--:--"; // no total, no honest estimate
+        } else if (done >= total) {
+            eta = "0:00";
+        } else if (started >= total && perSecond > 0 && remainingBytes > 0) {
             eta = clockFormat((long) (remainingBytes / perSecond));
-        } else if (done > 0 && total > done) {
+        } else if (done > 0) {
             eta = clockFormat((long) ((double) ms / done * (total - done) / 1000.0));
         } else {
-            eta = total > 0 && done >= total ? "0:00" : "--:--";
+            eta = "--:--";
         }
         return rate + "  ETA " + eta;
     }

@@ -8,6 +8,7 @@ import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.OpenMode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +18,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code vsrx-sync status}: lock holder, last complete sync, partial state, pending processing, last run. */
+/**
+ * {@code vsrx-sync status}: lock holder, last complete sync, partial state, pending processing, last run. Exits
+ * with {@link ExitCode#ALREADY_IN_PROGRESS} while another run holds the lock (after printing the status), so a
+ * script can tell "a run is going on" from "idle".
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Shows the lock holder, the last complete sync, the partial state and the last run.")
 final class StatusCommand implements Callable<Integer> {
@@ -32,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment env = root.environment();
-        try (Backends b = env.backends().open(root.settings())) {
+        try (Backends b = env.backends().open(root.settings(), OpenMode.READ_ONLY)) {
             Optional<LockStatus> lock = b.lock().inspect(SyncConfig.LOCK_NAME);
             SyncState state = b.documents().loadState();
             int pending = b.documents().pendingOutbox(OUTBOX_PEEK).size();
@@ -54,8 +59,7 @@ final class StatusCommand implements Callable<Integer> {
                 j.close('}');
                 out.println(j);
             } else {
-                out.println("Lock " + SyncConfig.LOCK_NAME + ": " + lock.map(l -> "held by " + l.holder() + " (token "
-                        + l.token().value() + ") until " + l.expiresAt()).orElse("free"));
+                out.println("Lock " + SyncConfig.LOCK_NAME + ": " + (lock.isPresent() ? SyncCommand.holder(lock) : "free"));
                 out.println("Last complete sync: " + state.lastCompleteSync().map(Object::toString).orElse("never"));
                 SyncState.PartialSyncState p = state.partialSyncState();
                 out.println("Partial state: " + (p.isEmpty() ? "none"
@@ -67,6 +71,11 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("State JSON: " + state.toJson());
             }
             out.flush();
+            if (lock.isPresent()) {
+                env.err().println("a run is in progress: " + SyncCommand.holder(lock));
+                env.err().flush();
+                return ExitCode.ALREADY_IN_PROGRESS;
+            }
             return ExitCode.OK;
         }
     }

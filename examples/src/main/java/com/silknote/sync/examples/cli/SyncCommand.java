@@ -3,14 +3,22 @@ package com.silknote.sync.examples.cli;
 import com.silknote.sync.examples.report.ReportFormat;
 
 import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.LockStatus;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.OpenMode;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,23 +54,57 @@ final class SyncCommand implements Callable<Integer> {
         VsrxSyncSettings settings = root.settings();
         SyncRequest request = new SyncRequest(dryRun, Optional.ofNullable(fileset).map(FilesetId::of), incremental);
         VsrxSource source = env.sources().open(settings);
-        try (Backends backends = env.backends().open(settings)) {
+        try (Backends backends = env.backends().open(settings, OpenMode.READ_WRITE)) {
             SyncResult result = run(env, backends, source, request, !noProgress);
             print(env, result, json);
+            if (result.isAlreadyInProgress()) {
+                env.err().println("another run holds the lock: " + holder(backends.lock().inspect(SyncConfig.LOCK_NAME)));
+                env.err().flush();
+            }
             return ExitCode.of(result);
         } finally {
             closeQuietly(source);
         }
     }
 
-    /** Runs one sync with a progress display fitting the environment. */
+    /**
+     * Runs one sync with a progress display fitting the environment. A progress bar gets the number of filesets
+     * up front: one for {@code --fileset}, else (full runs) counted from VSRX's listing first, which costs one
+     * request per thousand filesets; an incremental run's total stays unknown (the bar says so).
+     */
     static SyncResult run(CliEnvironment env, Backends backends, VsrxSource source, SyncRequest request,
             boolean progress) {
-        SyncListener listener = !progress ? SyncListener.NONE
-                : env.interactive() ? ProgressListener.bar(env.err(), env.clock())
-                : ProgressListener.logLines(env.clock());
+        SyncListener listener = SyncListener.NONE;
+        if (progress) {
+            ProgressListener p = env.interactive() ? ProgressListener.bar(env.err(), env.clock())
+                    : ProgressListener.logLines(env.clock());
+            if (request.onlyFileset().isPresent()) {
+                p.expectFilesets(1);
+            } else if (env.interactive() && !request.incremental()) {
+                countFilesets(source).ifPresent(p::expectFilesets);
+            }
+            listener = p;
+        }
         VsrxSync sync = backends.syncBuilder(source).listener(listener).clock(env.clock()).build();
         return sync.run(request);
+    }
+
+    /** The number of filesets VSRX lists, or empty when the listing fails (the run will report that). */
+    static OptionalInt countFilesets(VsrxSource source) {
+        try {
+            int n = 0;
+            PageRequest request = PageRequest.first(PageRequest.MAX_LIMIT);
+            while (true) {
+                Page<VsrxFileset> page = source.listFilesets(request);
+                n += page.items().size();
+                if (page.nextCursor().isEmpty()) {
+                    return OptionalInt.of(n);
+                }
+                request = request.next(page.nextCursor().get());
+            }
+        } catch (SyncException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /** Prints a result: the report (table or JSON) on out, the error on err. */
@@ -71,12 +113,17 @@ final class SyncCommand implements Callable<Integer> {
             env.out().print(json ? ReportFormat.json(result.report().get()) + "\n"
                     : ReportFormat.table(result.report().get()));
         }
-        result.error().ifPresent(e -> env.err().println("sync did not complete: " + e));
-        if (result.isAlreadyInProgress()) {
-            env.err().println("another run holds the lock; `vsrx-sync status` shows the holder");
+        if (!result.isAlreadyInProgress()) {
+            result.error().ifPresent(e -> env.err().println("sync did not complete: " + e));
         }
         env.out().flush();
         env.err().flush();
+    }
+
+    /** The lock holder as {@code status} shows it (an opaque host/process id, its token and expiry). */
+    static String holder(Optional<LockStatus> lock) {
+        return lock.map(l -> "held by " + l.holder() + " (token " + l.token().value() + ") until " + l.expiresAt())
+                .orElse("released in the meantime");
     }
 
     static void closeQuietly(Object o) {

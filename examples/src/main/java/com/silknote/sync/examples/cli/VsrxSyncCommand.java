@@ -7,6 +7,7 @@ import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.config.VsrxSyncConfigFile;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
+import com.silknote.sync.examples.embedded.AzureHttpClients;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -72,6 +73,8 @@ public final class VsrxSyncCommand implements Callable<Integer> {
 
     /** Runs the command line of this JVM and exits with its {@link ExitCode}. */
     public static void main(String[] args) {
+        // before any HTTP request of this JVM: the JDK reads its restricted-header list only once
+        AzureHttpClients.allowContentLengthHeader();
         int code = execute(SystemEnvironment.create(), args);
         System.exit(code);
     }
@@ -95,7 +98,9 @@ public final class VsrxSyncCommand implements Callable<Integer> {
                 sub = sub.subcommand();
             }
             boolean runs = RUNNING_COMMANDS.contains(sub.commandSpec().name());
-            Logging.configure(root.verbose, environment.interactive() || !runs);
+            if (!helpOrVersion(parseResult)) { // --help and --version start nothing, not even logging
+                Logging.configure(root.verbose, environment.interactive() || !runs);
+            }
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -110,6 +115,15 @@ public final class VsrxSyncCommand implements Callable<Integer> {
         environment.out().flush();
         environment.err().flush();
         return code;
+    }
+
+    private static boolean helpOrVersion(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult p = parseResult; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Without a subcommand: the usage, exit code 2. */

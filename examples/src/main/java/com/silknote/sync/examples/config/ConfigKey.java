@@ -62,6 +62,10 @@ public enum ConfigKey {
     public static final String CONFIG_FILE_ENV = "VSRX_SYNC_CONFIG";
     /** Prefix of every environment variable read. */
     public static final String ENV_PREFIX = "VSRX_SYNC_";
+    /** Environment variable of the {@code ./vsrx-sync} launcher: extra JVM options, not a configuration key. */
+    public static final String JAVA_OPTS_ENV = "VSRX_SYNC_JAVA_OPTS";
+    /** Prefix of the test suite's variables ({@code VSRX_SYNC_TEST_JDBC_URL}, ...), not configuration keys. */
+    public static final String TEST_ENV_PREFIX = "VSRX_SYNC_TEST_";
 
     private final String property;
     private final boolean secret;
@@ -108,6 +112,15 @@ public enum ConfigKey {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code true} for a {@code VSRX_SYNC_*} variable that is meant for someone else than the configuration:
+     * {@value #CONFIG_FILE_ENV} (names the file), {@value #JAVA_OPTS_ENV} (read by the launcher script) and
+     * {@code VSRX_SYNC_TEST_*} (read by the test suite). Every other {@code VSRX_SYNC_*} variable must be a key.
+     */
+    public static boolean isNotAKey(String envVar) {
+        return envVar.equals(CONFIG_FILE_ENV) || envVar.equals(JAVA_OPTS_ENV) || envVar.startsWith(TEST_ENV_PREFIX);
     }
 
     /** The key with the given environment variable name. */

@@ -67,7 +67,7 @@ public final class VsrxSyncConfigFile {
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(ConfigKey.ENV_PREFIX) || name.equals(ConfigKey.CONFIG_FILE_ENV)) {
+            if (!name.startsWith(ConfigKey.ENV_PREFIX) || ConfigKey.isNotAKey(name)) {
                 continue;
             }
             ConfigKey key = ConfigKey.byEnvVar(name).orElseThrow(() -> new ConfigurationException(
@@ -96,7 +96,12 @@ public final class VsrxSyncConfigFile {
             p.load(r);
         } catch (NoSuchFileException e) {
             throw new ConfigurationException("configuration file not found: " + file, e);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
+            // Properties names no line; find it (the line number only: the value may be a secret)
+            throw new ConfigurationException("configuration file " + file + ": "
+                    + malformedEscapeLine(file).map(n -> "line " + n + ": ").orElse("")
+                    + "malformed \\uXXXX escape (write a backslash as \\\\)", e);
+        } catch (IOException e) {
             throw new ConfigurationException("configuration file unreadable: " + file, e);
         }
         Map<ConfigKey, String> out = new EnumMap<>(ConfigKey.class);
@@ -109,6 +114,34 @@ public final class VsrxSyncConfigFile {
             }
         }
         return out;
+    }
+
+    /** The 1-based number of the first line with a {@code \\u} not followed by four hex digits. */
+    static Optional<Integer> malformedEscapeLine(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n);
+            String trimmed = line.stripLeading();
+            if (trimmed.startsWith("#") || trimmed.startsWith("!")) {
+                continue;
+            }
+            for (int i = 0; i < line.length(); i++) {
+                if (line.charAt(i) != '\\') {
+                    continue;
+                }
+                if (i + 1 < line.length() && line.charAt(i + 1) == 'u'
+                        && !(i + 6 <= line.length() && line.substring(i + 2, i + 6).matches("[0-9A-Fa-f]{4}"))) {
+                    return Optional.of(n + 1);
+                }
+                i++; // the escaped character
+            }
+        }
+        return Optional.empty();
     }
 
     private static VsrxSyncSettings resolve(Map<ConfigKey, String> raw, Map<ConfigKey, Origin> origins) {

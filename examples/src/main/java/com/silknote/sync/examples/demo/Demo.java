@@ -152,8 +152,13 @@ public final class Demo {
                     + third.count(FileAction.METADATA_ONLY) + third.count(FileAction.DELETED);
             check(problems, downloaded == 0, "the third run downloaded " + downloaded + " file(s)");
             check(problems, writes == 0, "the third run wrote " + writes + " change(s)");
-            out.println("A re-run is a no-op: " + downloaded + " files downloaded, " + writes
-                    + " documents created, updated or deleted. Remembered skips are not fetched again.");
+            out.println("What this shows:");
+            out.println("  - a re-run is a no-op: " + downloaded + " files downloaded, " + writes
+                    + " documents created, updated or deleted; remembered skips are not fetched again");
+            boolean gone = unchanged(third, story.letterCopy()) && unchanged(third, story.toDelete());
+            check(problems, gone, "the files deleted in step 2 should be UNCHANGED in step 3");
+            out.println("  - " + story.letterCopy() + " and " + story.toDelete() + ", deleted in step 2, are still"
+                    + " listed by VSRX as deleted: nothing is left to delete, so they count as unchanged (SAME)");
             out.println();
 
             summary(backends, story, vsrx.downloads() - downloadsBefore);
@@ -287,6 +292,10 @@ public final class Demo {
         check(problems, f.isPresent() && f.get().action() == action,
                 id + " should be " + action + ", was " + f.map(x -> x.action().name()).orElse("absent"));
         out.println("  - " + id + " " + action + ": " + story);
+    }
+
+    private static boolean unchanged(SyncReport r, VsrxFileId id) {
+        return file(r, id).map(f -> f.action() == FileAction.UNCHANGED).orElse(false);
     }
 
     private static Optional<FileReport> file(SyncReport r, VsrxFileId id) {

@@ -12,6 +12,7 @@ import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.fs.FileSystemBlobStore;
+import com.silknote.sync.jdbc.EmbeddedPostgresServer;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.vsrx.http.HttpVsrxSource;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,43 +33,70 @@ import java.util.List;
  * {@code azure.connection-string} switch to an external PostgreSQL and Azure Blob Storage. The lock and
  * the vector store live in the ledger's database; documents are processed by the stand-in
  * {@link HashEmbeddingDocumentProcessor}.
+ *
+ * <p>The data folder holds patient data (the ledger and the blobs), so it is created readable by its owner
+ * only (mode 0700), and the embedded PostgreSQL requires the password it keeps in that folder. When another
+ * process already runs the embedded PostgreSQL of the same folder, the ledger connects to it (see
+ * {@link EmbeddedPostgresServer}).
  */
 public final class EmbeddedDefault {
     private EmbeddedDefault() { }
 
     /**
-     * Opens the Silknote side on the system clock.
+     * Opens the Silknote side for a run, on the system clock.
      *
      * @throws ConfigurationException when a backend cannot be reached or started
      * @throws com.silknote.sync.core.exception.SyncException on other backend failures
      */
     public static Backends open(VsrxSyncSettings settings) {
-        return open(settings, Clock.systemUTC());
+        return open(settings, Clock.systemUTC(), OpenMode.READ_WRITE);
+    }
+
+    /**
+     * Opens the Silknote side on the system clock.
+     *
+     * @throws ConfigurationException when a backend cannot be reached or started, or (read-only) the embedded
+     *                                data directory holds no ledger
+     * @throws com.silknote.sync.core.exception.SyncException on other backend failures
+     */
+    public static Backends open(VsrxSyncSettings settings, OpenMode mode) {
+        return open(settings, Clock.systemUTC(), mode);
     }
 
     /**
      * Opens the Silknote side.
      *
-     * @throws ConfigurationException when a backend cannot be reached or started
+     * @throws ConfigurationException when a backend cannot be reached or started, or (read-only) the embedded
+     *                                data directory holds no ledger
      * @throws com.silknote.sync.core.exception.SyncException on other backend failures
      */
-    public static Backends open(VsrxSyncSettings settings, Clock clock) {
+    public static Backends open(VsrxSyncSettings settings, Clock clock, OpenMode mode) {
         requireNonNull(settings, "settings");
         requireNonNull(clock, "clock");
+        requireNonNull(mode, "mode");
+        boolean write = mode == OpenMode.READ_WRITE;
         List<AutoCloseable> resources = new ArrayList<>();
         try {
-            settings.syncConfig().spoolDirectory().ifPresent(EmbeddedDefault::createDirectories);
             JdbcLedger.Builder ledgerBuilder = JdbcLedger.builder().clock(clock);
             if (settings.embeddedPostgres()) {
-                createDirectories(settings.dataDir());
-                ledgerBuilder.embedded(settings.postgresDir());
+                if (write) {
+                    createPrivateDirectories(settings.dataDir());
+                } else if (!EmbeddedPostgresServer.isInitialized(settings.postgresDir())) {
+                    throw new ConfigurationException("no ledger in " + settings.dataDir() + " (nothing was created):"
+                            + " check --data-dir or " + ConfigKey.DATA_DIR.envVar() + ", or run `vsrx-sync sync` first");
+                }
+                ledgerBuilder.embedded(settings.postgresDir()).createEmbedded(write);
             } else {
                 ledgerBuilder.jdbcUrl(settings.jdbcUrl().orElseThrow().value(), settings.jdbcUser().orElse("postgres"),
                         settings.jdbcPassword().orElse(Secret.of("")));
             }
             JdbcLedger ledger = ledgerBuilder.build();
             resources.add(ledger);
-            BlobStore blobs = settings.fileSystemBlobs() ? fileSystemBlobs(settings, clock) : azureBlobs(settings, clock);
+            if (write) {
+                settings.syncConfig().spoolDirectory().ifPresent(EmbeddedDefault::createPrivateDirectories);
+            }
+            BlobStore blobs = settings.fileSystemBlobs() ? fileSystemBlobs(settings, clock, write)
+                    : azureBlobs(settings, clock, write);
             var vectors = ledger.vectorStore();
             return new Backends(ledger.documentStore(), ledger.syncLock(holderId()), blobs, vectors,
                     new HashEmbeddingDocumentProcessor(blobs, vectors), settings.syncConfig(), resources);
@@ -90,32 +119,49 @@ public final class EmbeddedDefault {
      */
     public static VsrxSource vsrxSource(VsrxSyncSettings settings) {
         requireNonNull(settings, "settings");
-        var url = settings.requireVsrxUrl();
-        Secret token = settings.vsrxToken().orElseThrow(() -> new ConfigurationException(
-                "no VSRX token: set " + ConfigKey.VSRX_TOKEN.envVar() + " (or " + ConfigKey.VSRX_TOKEN.property()
-                        + " in the configuration file)"));
+        checkVsrxClient(settings);
         try {
-            return HttpVsrxSource.builder().baseUri(url).token(token).build();
+            return HttpVsrxSource.builder().baseUri(settings.requireVsrxUrl()).token(settings.vsrxToken().orElseThrow())
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("invalid VSRX client settings (" + ConfigKey.VSRX_URL.property() + ", "
                     + ConfigKey.VSRX_TOKEN.property() + "): " + e.getMessage(), e);
         }
     }
 
-    private static BlobStore fileSystemBlobs(VsrxSyncSettings settings, Clock clock) {
-        createDirectories(settings.blobsDir());
+    /**
+     * Checks what a {@code sync} needs to reach VSRX, with the messages {@code sync} fails with: the URL, then
+     * the token. {@code vsrx-sync config} runs the same check.
+     *
+     * @throws ConfigurationException when the URL or the token is missing
+     */
+    public static void checkVsrxClient(VsrxSyncSettings settings) {
+        settings.requireVsrxUrl();
+        if (settings.vsrxToken().isEmpty()) {
+            throw new ConfigurationException("no VSRX token: set " + ConfigKey.VSRX_TOKEN.envVar() + " (or "
+                    + ConfigKey.VSRX_TOKEN.property() + " in the configuration file)");
+        }
+    }
+
+    private static BlobStore fileSystemBlobs(VsrxSyncSettings settings, Clock clock, boolean write) {
+        if (write) {
+            createPrivateDirectories(settings.blobsDir());
+        }
         return new FileSystemBlobStore(settings.blobsDir(), clock);
     }
 
-    private static BlobStore azureBlobs(VsrxSyncSettings settings, Clock clock) {
+    private static BlobStore azureBlobs(VsrxSyncSettings settings, Clock clock, boolean write) {
         BlobContainerClient container;
         try {
             container = new BlobContainerClientBuilder()
                     .connectionString(settings.azureConnectionString().orElseThrow().value())
                     .containerName(settings.azureContainer())
+                    .httpClient(AzureHttpClients.forAzure())
                     .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(2)))
                     .buildClient();
-            container.createIfNotExists();
+            if (write) {
+                container.createIfNotExists();
+            }
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("invalid " + ConfigKey.AZURE_CONNECTION_STRING.property(), e);
         } catch (RuntimeException e) {
@@ -125,9 +171,15 @@ public final class EmbeddedDefault {
         return AzureBlobStore.builder().container(container).clock(clock).build();
     }
 
-    private static void createDirectories(Path dir) {
+    /** Creates a folder (and missing parents) readable by its owner only: it holds patient data. */
+    static void createPrivateDirectories(Path dir) {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                }
+            }
         } catch (IOException e) {
             throw new ConfigurationException("cannot create the folder " + dir, e);
         }

@@ -54,7 +54,8 @@ import java.util.stream.Stream;
  * <p>File ids are derived from the fileset id and the path (so they carry no patient data), ETags from
  * size and modification time, MIME types from the file extension. A folder cannot mark a file deleted:
  * a removed file vanishes from the listing, which the engine reports and (by default) does not delete.
- * Symbolic links and hidden files are ignored, so nothing outside the folder is ever served.
+ * Symbolic links and hidden files are ignored (a fileset folder that is a link is neither listed nor found
+ * by id, nor are its files), so nothing outside the folder is ever served.
  *
  * <p>Also the {@link VsrxFileLookup} the HTTP handler uses for content requests: a file is found by id in
  * an index that the listings' folder walks keep current (see {@link FolderFileIndex}), so serving content
@@ -119,8 +120,8 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
     public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
         requireNonNull(filesetId, "filesetId");
         requireNonNull(request, "request");
-        if (!validId(filesetId.value())
-                || !Files.isRegularFile(root.resolve(filesetId.value()).resolve(FILESET_FILE), LinkOption.NOFOLLOW_LINKS)) {
+        if (filesetDir(filesetId.value())
+                .filter(d -> Files.isRegularFile(d.resolve(FILESET_FILE), LinkOption.NOFOLLOW_LINKS)).isEmpty()) {
             throw new PermanentSyncException("fileset not found", 404, null);
         }
         List<VsrxFile> files = new ArrayList<>();
@@ -212,8 +213,24 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
         return ids;
     }
 
-    private Optional<VsrxFileset> readFileset(String id) {
+    /**
+     * The folder of a fileset, when it is a real folder directly in the root: never a symbolic link, which could
+     * point anywhere outside the root (the listing skips such folders, and so does every lookup by id).
+     */
+    private Optional<Path> filesetDir(String id) {
         Path dir = root.resolve(id);
+        if (!validId(id) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        return Optional.of(dir);
+    }
+
+    private Optional<VsrxFileset> readFileset(String id) {
+        Optional<Path> folder = filesetDir(id);
+        if (folder.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = folder.get();
         Path descriptor = dir.resolve(FILESET_FILE);
         if (!Files.isRegularFile(descriptor, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
@@ -251,10 +268,15 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
     }
 
     private List<VsrxFile> scanFiles(FilesetId filesetId) {
-        Path dir = root.resolve(filesetId.value());
-        Path notes = dir.resolve("notes");
         List<VsrxFile> files = new ArrayList<>();
         Map<VsrxFileId, FolderFileIndex.Entry> found = new HashMap<>();
+        Optional<Path> folder = filesetDir(filesetId.value());
+        if (folder.isEmpty()) {
+            index.replaceFileset(filesetId, found);
+            return files;
+        }
+        Path dir = folder.get();
+        Path notes = dir.resolve("notes");
         if (!Files.isDirectory(notes, LinkOption.NOFOLLOW_LINKS)) {
             index.replaceFileset(filesetId, found);
             return files;

@@ -16,8 +16,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Prints a run's report as a table or as JSON. Shows ids, actions, reason codes and figures only: a
- * report holds no paths or patient ids, and neither does anything printed here.
+ * Prints a run's report as a table or as JSON. By default it shows ids, actions, reason codes and figures
+ * only. The paths of skipped, vanished and conflicting files (patient data, kept in the ledger's run report)
+ * are shown only when asked for ({@code report --show-paths}), never by default and never in logs; control,
+ * format and other invisible characters in them are shown escaped ({@code \u202e}), so a path cannot rewrite
+ * the terminal or hide what it is.
  */
 public final class ReportFormat {
     /** Per-file rows shown in a table before the rest is summarised. */
@@ -39,6 +42,16 @@ public final class ReportFormat {
      * @throws NullPointerException when report is null
      */
     public static String table(SyncReport report) {
+        return table(report, false);
+    }
+
+    /**
+     * The report as a table; with {@code showPaths}, every listed file's path too (patient data: for the
+     * operator's eyes only).
+     *
+     * @throws NullPointerException when report is null
+     */
+    public static String table(SyncReport report, boolean showPaths) {
         requireNonNull(report, "report");
         StringBuilder sb = new StringBuilder(1024);
         sb.append("Run ").append(report.runId())
@@ -48,7 +61,9 @@ public final class ReportFormat {
                 .append('\n');
         int idWidth = Math.max(8, report.filesets().stream().mapToInt(f -> f.filesetId().value().length())
                 .max().orElse(0));
-        int outcomeWidth = 25;
+        int outcomeWidth = Math.max("OUTCOME".length(), report.filesets().stream()
+                .mapToInt(f -> f.outcome().name().length()).max().orElse(0)) + 1;
+        outcomeWidth = Math.max(outcomeWidth, (report.filesets().size() + " fileset(s)").length() + 1);
         sb.append(pad("FILESET", idWidth)).append("  ").append(pad("OUTCOME", outcomeWidth));
         for (String h : HEADERS) {
             sb.append(lpad(h, 6));
@@ -88,20 +103,31 @@ public final class ReportFormat {
                 .toList();
         if (!rows.isEmpty()) {
             int fileWidth = Math.max(7, rows.stream().mapToInt(r -> r.file.fileId().value().length()).max().orElse(0));
+            int actionWidth = Math.max("ACTION".length(), rows.stream()
+                    .mapToInt(r -> r.file.action().name().length()).max().orElse(0));
+            int reasonWidth = Math.max("REASON".length(), rows.stream()
+                    .mapToInt(r -> r.file.skipReason().map(x -> x.name().length()).orElse(1)).max().orElse(0));
+            int detailWidth = Math.max("DETAIL".length(), rows.stream()
+                    .mapToInt(r -> r.file.detail().map(String::length).orElse(0)).max().orElse(0));
             sb.append("\nFiles (created and unchanged ones are only counted above):\n");
             sb.append("  ").append(pad("FILE ID", fileWidth)).append("  ").append(pad("FILESET", idWidth))
-                    .append("  ").append(pad("ACTION", 13)).append(pad("REASON", 18)).append("DETAIL\n");
+                    .append("  ").append(pad("ACTION", actionWidth)).append("  ").append(pad("REASON", reasonWidth))
+                    .append("  ").append(showPaths ? pad("DETAIL", detailWidth) + "  PATH" : "DETAIL")
+                    .append('\n');
             int shown = 0;
             for (Row r : rows) {
                 if (shown++ == MAX_FILE_ROWS) {
                     sb.append("  ... ").append(rows.size() - MAX_FILE_ROWS).append(" more (use --json)\n");
                     break;
                 }
+                String detail = r.file.detail().orElse("");
                 sb.append("  ").append(pad(r.file.fileId().value(), fileWidth)).append("  ")
                         .append(pad(r.fileset.value(), idWidth)).append("  ")
-                        .append(pad(r.file.action().name(), 13))
-                        .append(pad(r.file.skipReason().map(Enum::name).orElse("-"), 18))
-                        .append(r.file.detail().orElse("")).append('\n');
+                        .append(pad(r.file.action().name(), actionWidth)).append("  ")
+                        .append(pad(r.file.skipReason().map(Enum::name).orElse("-"), reasonWidth)).append("  ")
+                        .append(showPaths ? pad(detail, detailWidth) + "  " + r.file.path().map(ReportFormat::printable)
+                                .orElse("-") : detail)
+                        .append('\n');
             }
         }
 
@@ -130,6 +156,16 @@ public final class ReportFormat {
      * @throws NullPointerException when report is null
      */
     public static String json(SyncReport report) {
+        return json(report, false);
+    }
+
+    /**
+     * The report as JSON; with {@code showPaths}, each file that has a path carries it in a {@code path} field
+     * (patient data: for the operator's eyes only).
+     *
+     * @throws NullPointerException when report is null
+     */
+    public static String json(SyncReport report, boolean showPaths) {
         requireNonNull(report, "report");
         Json j = new Json();
         j.open('{');
@@ -160,6 +196,9 @@ public final class ReportFormat {
                 j.field("skipReason").optional(x.skipReason().map(Enum::name));
                 j.field("detail").optional(x.detail());
                 j.field("bytes").raw(Long.toString(x.bytes()));
+                if (showPaths && x.path().isPresent()) {
+                    j.field("path").string(printable(x.path().get()));
+                }
                 j.close('}');
             }
             j.close(']');
@@ -192,6 +231,34 @@ public final class ReportFormat {
     /** The resume state as the JSON document of the design notes. */
     public static String stateJson(SyncState state) {
         return requireNonNull(state, "state").toJson();
+    }
+
+    /**
+     * A path as safe to show on a terminal: control, format (bidirectional controls, joiners), private-use,
+     * unassigned and surrogate characters are written as a backslash, {@code u} and four hex digits ({@code U}
+     * and eight beyond the BMP), a backslash as two; all else stays.
+     */
+    public static String printable(String path) {
+        StringBuilder sb = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); ) {
+            int cp = path.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            if (cp == '\\') {
+                sb.append("\\\\");
+            } else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
+                    || type == Character.UNASSIGNED || type == Character.SURROGATE
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                if (Character.isBmpCodePoint(cp)) {
+                    sb.append(String.format(Locale.ROOT, "\\u%04x", cp));
+                } else {
+                    sb.append(String.format(Locale.ROOT, "\\U%08x", cp));
+                }
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        }
+        return sb.toString();
     }
 
     /** A byte count for people: {@code 1.5 KiB}. */

@@ -35,7 +35,7 @@ final class CliFixture {
 
     CliEnvironment environment() {
         return new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true), clock, interactive,
-                settings -> new Backends(silknote.documents(), silknote.lock(), silknote.blobs(), silknote.vectors(),
+                (settings, mode) -> new Backends(silknote.documents(), silknote.lock(), silknote.blobs(), silknote.vectors(),
                         silknote.processor(), settings.syncConfig(), List.of()),
                 settings -> source, new CompletableFuture<>());
     }

@@ -93,11 +93,14 @@ class CommandLineTest {
         try (SyncLock.Lease other = cli.silknote.lock().newHolder("host-b").tryAcquire(SyncConfig.LOCK_NAME,
                 Duration.ofMinutes(5)).orElseThrow()) {
             assertThat(cli.run("sync")).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-            assertThat(cli.err()).contains("Sync already in progress");
+            assertThat(cli.err()).contains("another run holds the lock: held by host-b");
             assertThat(cli.silknote.documents().allDocuments()).isEmpty();
-            assertThat(cli.run("status")).isEqualTo(ExitCode.OK);
+            // issue 10 item 1: status during a run says so with exit code 4 (and still prints the status)
+            assertThat(cli.run("status")).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
             assertThat(cli.out()).contains("Lock vsrx-sync: held by host-b");
+            assertThat(cli.err()).contains("a run is in progress: held by host-b");
         }
+        assertThat(cli.run("status")).isEqualTo(ExitCode.OK);
     }
 
     @Test
@@ -188,13 +191,95 @@ class CommandLineTest {
     @Test
     void configPrintsValuesAndOriginsButNoSecret() {
         CliFixture cli = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx,
-                Map.of("VSRX_SYNC_VSRX_TOKEN", "tok-very-secret-123", "VSRX_SYNC_PAGE_SIZE", "50"), false,
-                java.time.Clock.systemUTC());
+                Map.of("VSRX_SYNC_VSRX_TOKEN", "tok-very-secret-123", "VSRX_SYNC_PAGE_SIZE", "50",
+                        "VSRX_SYNC_VSRX_URL", "https://vsrx.example.org/api"), false, java.time.Clock.systemUTC());
         assertThat(cli.run("--data-dir", "/srv/x", "config")).isEqualTo(ExitCode.OK);
         assertThat(cli.out()).contains("vsrx.token = ****  (environment)", "page-size = 50  (environment)",
                 "data-dir = /srv/x  (command line)").doesNotContain("tok-very-secret-123");
         assertThat(cli.run("config", "--data-dir", "/srv/y")).isEqualTo(ExitCode.OK);
         assertThat(cli.out()).contains("data-dir = /srv/y  (command line)");
+    }
+
+    /** Issue 10 item 3: a skipped file can be found: its path on request, never by default, never in logs. */
+    @Test
+    void theReportShowsPathsOnlyOnRequest() throws Exception {
+        FilesetId fs = vsrx.addFileset(PatientId.of(CANARY_PATIENT), CANARY_UUID);
+        VsrxFileId bad = vsrx.addFile(fs, "notes/../" + CANARY_PATH + ".txt", "text/plain", "escape");
+        vsrx.addFile(fs, CANARY_PATH + ".txt", "text/plain", "fine");
+        CliFixture cli = CliFixture.inMemory(vsrx, clock);
+        assertThat(cli.run("sync")).isEqualTo(ExitCode.OK);
+        assertNoPatientData(cli);
+
+        assertThat(cli.run("report")).isEqualTo(ExitCode.OK);
+        assertNoPatientData(cli);
+        assertThat(cli.run("report", "--json")).isEqualTo(ExitCode.OK);
+        assertNoPatientData(cli);
+
+        assertThat(cli.run("report", "--show-paths")).isEqualTo(ExitCode.OK);
+        assertThat(cli.out()).containsPattern(bad.value() + " .*INVALID_PATH +TRAVERSAL +notes/\\.\\./" + CANARY_PATH
+                + "\\.txt");
+        assertThat(cli.err()).doesNotContain(CANARY_PATH);
+        assertThat(cli.run("report", "--json", "--show-paths")).isEqualTo(ExitCode.OK);
+        JsonNode file = new ObjectMapper().readTree(cli.out()).get("filesets").get(0).get("files").get(0);
+        assertThat(file.get("path").asText()).isEqualTo("notes/../" + CANARY_PATH + ".txt");
+    }
+
+    /**
+     * Issue 10 item 5: an empty file is skipped as EMPTY (remembered, not downloaded again) and a text file that
+     * is not UTF-8 says so, instead of both being "TYPE_MISMATCH sniffed-type".
+     */
+    @Test
+    void skipReasonsSayWhatTheContentIs() {
+        FilesetId fs = vsrx.addFileset(PatientId.of("P-1"), CANARY_UUID);
+        VsrxFileId empty = vsrx.addFile(fs, "notes/leer.pdf", "application/pdf", new byte[0]);
+        VsrxFileId latin1 = vsrx.addFile(fs, "notes/brief.txt", "text/plain",
+                "Befund f\u00fcr Herrn M\u00fcller".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        vsrx.addFile(fs, "notes/ok.txt", "text/plain", "Befund f\u00fcr Herrn M\u00fcller");
+        CliFixture cli = CliFixture.inMemory(vsrx, clock);
+
+        assertThat(cli.run("sync")).isEqualTo(ExitCode.OK);
+        assertThat(cli.out()).containsPattern(empty.value() + " +" + fs.value() + " +SKIPPED +EMPTY +zero-bytes")
+                .containsPattern(latin1.value() + " +" + fs.value() + " +SKIPPED +TYPE_MISMATCH +text-not-utf8");
+        assertThat(cli.silknote.documents().documents(fs)).hasSize(1);
+
+        long downloads = vsrx.downloads();
+        assertThat(cli.run("sync")).isEqualTo(ExitCode.OK);
+        assertThat(vsrx.downloads()).as("permanent skips are remembered per version").isEqualTo(downloads);
+        assertThat(cli.out()).containsPattern(empty.value() + " +" + fs.value() + " +SKIPPED +REMEMBERED_SKIP");
+    }
+
+    /** Issue 10 item 11: {@code config} is a check: without what sync needs it fails as sync would. */
+    @Test
+    void configFailsLikeSyncWhenTheVsrxUrlOrTokenIsMissing() {
+        CliFixture noUrl = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx,
+                Map.of("VSRX_SYNC_VSRX_TOKEN", "tok-very-secret-123"), false, java.time.Clock.systemUTC());
+        assertThat(noUrl.run("config")).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(noUrl.out()).contains("vsrx.url = (unset)");
+        assertThat(noUrl.err()).contains("configuration error: no VSRX URL: set vsrx.url").contains("VSRX_SYNC_VSRX_URL");
+
+        CliFixture noToken = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx,
+                Map.of("VSRX_SYNC_VSRX_URL", "https://vsrx.example.org/api"), false, java.time.Clock.systemUTC());
+        assertThat(noToken.run("config")).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(noToken.err()).contains("configuration error: no VSRX token: set VSRX_SYNC_VSRX_TOKEN");
+    }
+
+    /** Issue 10 item 2: variables meant for the launcher (and the test suite) are not configuration keys. */
+    @Test
+    void launcherVariablesAreNotConfigurationKeys() {
+        FilesetId fs = vsrx.addFileset(PatientId.of("P-1"), CANARY_UUID);
+        vsrx.addFile(fs, "notes/a.txt", "text/plain", "a");
+        CliFixture cli = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx,
+                Map.of("VSRX_SYNC_JAVA_OPTS", "-Xmx512m -Dfoo=bar", "VSRX_SYNC_TEST_JDBC_URL", "jdbc:postgresql://x/y",
+                        "VSRX_SYNC_VSRX_URL", "https://vsrx.example.org/api", "VSRX_SYNC_VSRX_TOKEN",
+                        "tok-very-secret-123"), false, java.time.Clock.systemUTC());
+        assertThat(cli.run("config")).as(cli.err()).isEqualTo(ExitCode.OK);
+        assertThat(cli.out()).doesNotContain("JAVA_OPTS", "-Xmx512m");
+        assertThat(cli.run("sync")).as(cli.err()).isEqualTo(ExitCode.OK);
+
+        CliFixture typo = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx,
+                Map.of("VSRX_SYNC_JAVA_OPT", "-Xmx512m"), false, java.time.Clock.systemUTC());
+        assertThat(typo.run("sync")).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(typo.err()).contains("unknown environment variable VSRX_SYNC_JAVA_OPT ");
     }
 
     @Test

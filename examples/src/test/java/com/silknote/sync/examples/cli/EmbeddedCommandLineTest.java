@@ -47,6 +47,12 @@ class EmbeddedCommandLineTest {
             assertThat(report.code).isEqualTo(ExitCode.OK);
             assertThat(report.out).contains("\"CREATED\":3");
 
+            // issue 10 item 3: through the ledger's stored report, the skipped file's path on request only
+            Run paths = run(env, "report", "--show-paths");
+            assertThat(paths.code).isEqualTo(ExitCode.OK);
+            assertThat(paths.out).containsPattern("TYPE_MISMATCH +unknown-signature +notes/fake\\.png");
+            assertThat(report.out).doesNotContain("notes/");
+
             Run again = run(env, "sync", "--incremental");
             assertThat(again.code).isEqualTo(ExitCode.OK);
             assertThat(again.out).doesNotContain("CREATED  ");
@@ -54,11 +60,84 @@ class EmbeddedCommandLineTest {
         }
     }
 
+    /** Issue 10 item 11: {@code config} fails with exactly the message {@code sync} fails with. */
     @Test
-    void aMissingVsrxUrlIsAConfigurationError() {
+    void aMissingVsrxUrlIsAConfigurationErrorForSyncAndConfigAlike() {
         Run r = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString()), "sync");
         assertThat(r.code).isEqualTo(ExitCode.CONFIGURATION);
         assertThat(r.err).contains("VSRX_SYNC_VSRX_URL");
+        Run config = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString()), "config");
+        assertThat(config.code).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(config.err).isEqualTo(r.err);
+    }
+
+    /** Issue 10 item 1 and issue 9 item 5: an unreachable VSRX or a refused token fails the run: exit 1. */
+    @Test
+    void anUnreachableVsrxOrARefusedTokenExitsWithOne() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Map<String, String> unreachable = Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(),
+                "VSRX_SYNC_VSRX_URL", "http://127.0.0.1:" + closedPort, "VSRX_SYNC_VSRX_TOKEN",
+                SimulatedVsrx.TOKEN.value(), "VSRX_SYNC_RETRY_MAX_ATTEMPTS", "1");
+        Run r = run(unreachable, "sync");
+        assertThat(r.code).as(r.out + r.err).isEqualTo(ExitCode.FAILED);
+        assertThat(r.err).contains("sync did not complete");
+
+        try (SimulatedVsrx vsrx = new SimulatedVsrx().withSampleData()) {
+            Run refused = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(), "VSRX_SYNC_VSRX_URL",
+                    vsrx.url().toString(), "VSRX_SYNC_VSRX_TOKEN", "a-wrong-token-0123456789"), "sync");
+            assertThat(refused.code).as(refused.out + refused.err).isEqualTo(ExitCode.FAILED);
+        }
+    }
+
+    /**
+     * Issue 10 item 1: a second sync, and a status, on an embedded data directory whose server another process
+     * runs (here: this test, holding the lock as that process would) reach the same ledger and answer "another
+     * run holds the lock" with exit code 4 and the holder, never 3.
+     */
+    @Test
+    void aSecondCommandOnADataDirectoryInUseIsTold4AndTheHolder() {
+        try (SimulatedVsrx vsrx = new SimulatedVsrx().withSampleData();
+                com.silknote.sync.jdbc.JdbcLedger running = com.silknote.sync.jdbc.JdbcLedger.embedded(
+                        dataDir.resolve("postgres"));
+                var lease = running.syncLock("other-host/4711").tryAcquire(
+                        com.silknote.sync.core.model.SyncConfig.LOCK_NAME, java.time.Duration.ofMinutes(5))
+                        .orElseThrow()) {
+            Map<String, String> env = Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(),
+                    "VSRX_SYNC_VSRX_URL", vsrx.url().toString(), "VSRX_SYNC_VSRX_TOKEN", SimulatedVsrx.TOKEN.value());
+
+            Run sync = run(env, "sync");
+            assertThat(sync.code).as(sync.out + sync.err).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
+            assertThat(sync.err).contains("another run holds the lock: held by other-host/4711");
+
+            Run status = run(env, "status");
+            assertThat(status.code).as(status.out + status.err).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
+            assertThat(status.out).contains("Lock vsrx-sync: held by other-host/4711");
+
+            Run report = run(env, "report");
+            assertThat(report.code).as(report.err).isEqualTo(ExitCode.OK);
+            assertThat(report.err).contains("no run recorded yet");
+        }
+    }
+
+    /** Issue 10 item 6: read-only commands on a directory without a ledger say so, exit 3 and create nothing. */
+    @Test
+    void readOnlyCommandsOnADirectoryWithoutALedgerCreateNothing() throws Exception {
+        java.nio.file.Path typo = dataDir.resolve("vsrx-snyc");
+        for (String command : new String[] {"status", "report"}) {
+            Run r = run(Map.of(), "--data-dir", typo.toString(), command);
+            assertThat(r.code).as(r.err).isEqualTo(ExitCode.CONFIGURATION);
+            assertThat(r.err).contains("no ledger in " + typo).contains("nothing was created");
+            assertThat(typo).doesNotExist();
+        }
+        java.nio.file.Files.createDirectories(typo);
+        Run empty = run(Map.of(), "--data-dir", typo.toString(), "status", "--json");
+        assertThat(empty.code).isEqualTo(ExitCode.CONFIGURATION);
+        try (var list = java.nio.file.Files.list(typo)) {
+            assertThat(list).isEmpty();
+        }
     }
 
     @Test

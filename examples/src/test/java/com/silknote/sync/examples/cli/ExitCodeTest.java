@@ -12,7 +12,23 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
+/** Exit codes follow {@link SyncResult#status()} (issue 10 item 1, issue 9 item 5); docs/cli.md lists them. */
 class ExitCodeTest {
+
+    /** A run that could not list VSRX, was refused, or lost its lease is FAILED: 1, even with a report. */
+    @Test
+    void aFailedRunExitsWithOneEvenWhenItHasAReport() {
+        SyncReport ok = withOutcomes(Reports.sample(), FilesetOutcome.COMPLETED, FilesetOutcome.COMPLETED);
+        SyncReport empty = new SyncReport(ok.runId(), ok.startedAt(), ok.finishedAt(), false, List.of(), ok.metrics(),
+                List.of());
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.FAILED, Optional.of("VSRX unreachable"),
+                Optional.of(empty)))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.FAILED, Optional.of("lease lost"),
+                Optional.of(ok)))).isEqualTo(ExitCode.FAILED);
+        // a guard-blocked fileset in a run that then failed as a whole: the run failed
+        assertThat(ExitCode.of(new SyncResult(SyncResult.Status.FAILED, Optional.of("lease lost"),
+                Optional.of(Reports.sample())))).isEqualTo(ExitCode.FAILED);
+    }
 
     @Test
     void eachOutcomeHasItsOwnCode() {

@@ -25,6 +25,7 @@ class ProgressListenerTest {
     void theBarShowsFilesetsBytesRateAndEta() {
         StringWriter screen = new StringWriter();
         ProgressListener bar = ProgressListener.bar(new PrintWriter(screen), clock);
+        bar.expectFilesets(2);
 
         bar.runStarted(run, false);
         bar.filesetQueued(run, FilesetId.of("fs-1"), 1);
@@ -57,10 +58,90 @@ class ProgressListenerTest {
     @Test
     void withoutATerminalNothingIsDrawn() {
         ProgressListener lines = ProgressListener.logLines(clock);
+        lines.expectFilesets(1);
         lines.runStarted(run, true);
         lines.filesetQueued(run, FilesetId.of("fs-1"), 1);
         lines.filesetFinished(run, done("fs-1"));
         assertThat(lines.line()).startsWith("[########################] 1/1 filesets");
+    }
+
+    /** Issue 10 item 9: while filesets are still being listed there is no total and no ETA to jump around. */
+    @Test
+    void withoutACountTheTotalIsUnknownUntilTheRunEnds() {
+        ProgressListener bar = ProgressListener.bar(new PrintWriter(new StringWriter()), clock);
+        bar.runStarted(run, false);
+        bar.filesetQueued(run, FilesetId.of("fs-1"), 1);
+        bar.filesetStarted(run, FilesetId.of("fs-1"), 2, 1000);
+        clock.advance(Duration.ofSeconds(1));
+        bar.bytesDownloaded(run, FilesetId.of("fs-1"), 1000);
+        bar.filesetFinished(run, done("fs-1"));
+        bar.filesetQueued(run, FilesetId.of("fs-2"), 2);
+
+        assertThat(bar.line()).startsWith("[------------------------] 1 filesets done, listing").endsWith("ETA --:--")
+                .doesNotContain("1/");
+        bar.filesetFinished(run, done("fs-2"));
+        bar.runFinished(com.silknote.sync.examples.report.Reports.sample());
+        assertThat(bar.line()).startsWith("[########################] 2/2 filesets").endsWith("ETA 0:00");
+    }
+
+    /**
+     * Issue 10 item 9: whatever order the events come in (filesets listed while others sync, uneven sizes),
+     * the bar never moves backwards and the total never shrinks. Seeded; the seed is in the failure message.
+     */
+    @Test
+    void theBarNeverMovesBackwards() {
+        for (long seed = 1; seed <= 200; seed++) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+            int total = 1 + random.nextInt(12);
+            ProgressListener bar = ProgressListener.bar(new PrintWriter(new StringWriter()), clock);
+            if (random.nextBoolean()) {
+                bar.expectFilesets(total);
+            }
+            bar.runStarted(run, false);
+            int queued = 0;
+            int started = 0;
+            int finished = 0;
+            long[] planned = new long[total];
+            long[] downloaded = new long[total];
+            double lastShare = 0;
+            int lastTotal = 0;
+            while (finished < total) {
+                int step = random.nextInt(4);
+                if (step == 0 && queued < total) {
+                    bar.filesetQueued(run, FilesetId.of("fs-" + queued), ++queued);
+                } else if (step == 1 && started < queued) {
+                    planned[started] = random.nextInt(5) * 1000L;
+                    bar.filesetStarted(run, FilesetId.of("fs-" + started), 3, planned[started]);
+                    started++;
+                } else if (step == 2 && finished < started) {
+                    long rest = planned[finished] - downloaded[finished];
+                    if (rest > 0) {
+                        bar.bytesDownloaded(run, FilesetId.of("fs-" + finished), rest);
+                        downloaded[finished] += rest;
+                    }
+                    bar.filesetFinished(run, done("fs-" + finished));
+                    finished++;
+                } else if (finished < started && downloaded[finished] < planned[finished]) {
+                    bar.bytesDownloaded(run, FilesetId.of("fs-" + finished), 500);
+                    downloaded[finished] += 500;
+                }
+                clock.advance(Duration.ofMillis(200));
+                String line = bar.line();
+                double share = line.substring(1, 25).chars().filter(c -> c == '#').count() / 24.0;
+                assertThat(share).as("seed %s: %s", seed, line).isGreaterThanOrEqualTo(lastShare);
+                if (finished < total) {
+                    assertThat(share).as("full before the end, seed %s: %s", seed, line).isLessThan(1.0);
+                }
+                lastShare = share;
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+/(\\d+) filesets").matcher(line);
+                if (m.find()) {
+                    int shownTotal = Integer.parseInt(m.group(1));
+                    assertThat(shownTotal).as("seed %s: %s", seed, line).isGreaterThanOrEqualTo(lastTotal)
+                            .isEqualTo(total);
+                    lastTotal = shownTotal;
+                }
+            }
+        }
     }
 
     private static FilesetReport done(String id) {

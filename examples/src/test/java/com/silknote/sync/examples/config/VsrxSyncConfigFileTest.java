@@ -162,6 +162,30 @@ class VsrxSyncConfigFileTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("page-sise");
     }
 
+    /** Issue 10 item 5: a bad backslash-u escape names its line, never the value (it may be a secret). */
+    @Test
+    void aMalformedUnicodeEscapeNamesItsLine() throws IOException {
+        Path file = write("# a comment with \\user\n"
+                + "vsrx.url = https://vsrx.example/api\n"
+                + "jdbc.password = sec\\\\u-is-fine-when-escaped\n"
+                + "jdbc.user = C:\\users\\secret-user\n");
+        assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.of(file), Map.of(), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("line 4: malformed \\uXXXX escape")
+                .hasMessageNotContaining("secret-user");
+        Path fine = write("jdbc.url = jdbc:postgresql://db/x\njdbc.user = J\\u00fcrgen\n");
+        assertThat(VsrxSyncConfigFile.load(Optional.of(fine), Map.of(), Map.of()).jdbcUser()).contains("J\u00fcrgen");
+    }
+
+    /** Issue 10 item 2: the launcher's and the test suite's variables are not configuration keys. */
+    @Test
+    void launcherAndTestVariablesAreNotKeysButTyposStillAre() {
+        assertThat(VsrxSyncConfigFile.load(Optional.empty(), Map.of("VSRX_SYNC_JAVA_OPTS", "-Xmx1g",
+                "VSRX_SYNC_TEST_JDBC_URL", "jdbc:postgresql://ci/x"), Map.of()).origins()).isEmpty();
+        assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(), Map.of("VSRX_SYNC_JAVA_OPTIONS", "x"),
+                Map.of())).isInstanceOf(ConfigurationException.class).hasMessageContaining("VSRX_SYNC_JAVA_OPTIONS");
+    }
+
     @Test
     void anUnknownEnvironmentVariableIsRefusedButTheConfigFileVariableIsAllowed() {
         assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(), Map.of("VSRX_SYNC_JDBC_URI", "x"), Map.of()))

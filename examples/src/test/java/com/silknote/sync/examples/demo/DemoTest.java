@@ -39,7 +39,9 @@ class DemoTest {
             assertThat(story).contains("Step 1/3", "Step 2/3", "Step 3/3", "Demo complete");
             assertThat(story).contains("(TOO_LARGE)", "(TYPE_MISMATCH)", "(INVALID_PATH)", "dedup:", "re-booking:");
             assertThat(story).contains("UPDATED: new bytes", "METADATA_ONLY: new ETag", "DELETED: marked deleted");
-            assertThat(story).contains("A re-run is a no-op: 0 files downloaded, 0 documents");
+            assertThat(story).contains("a re-run is a no-op: 0 files downloaded, 0 documents");
+            // issue 10 item 9: step 3 explains the files deleted in step 2 instead of leaving them unexplained
+            assertThat(story).containsPattern("deleted in step 2, are still listed by VSRX as deleted");
             assertThat(story + err).doesNotContain("P-10000", "scan.jpg", "referral", "passwd", "notes/");
             assertThat(dataDir.resolve("demo/postgres")).isDirectory();
         }

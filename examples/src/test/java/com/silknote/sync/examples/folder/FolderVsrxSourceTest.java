@@ -206,6 +206,46 @@ class FolderVsrxSourceTest {
         }
     }
 
+    /**
+     * Issue 9 item 7: a fileset folder that is a symbolic link to outside the root is not served at all: not
+     * listed, not found by id, its files neither listed nor readable, locally and over the /v1 protocol.
+     */
+    @Test
+    void aFilesetFolderLinkedToOutsideTheRootIsNotServed(@org.junit.jupiter.api.io.TempDir Path outside)
+            throws IOException {
+        fileset("fs-a", "patientId=P-1\n");
+        write("fs-a/notes/inside.txt", "inside");
+        Files.writeString(outside.resolve(FolderVsrxSource.FILESET_FILE), "patientId=P-OUTSIDE\n");
+        Files.createDirectories(outside.resolve("notes"));
+        Files.writeString(outside.resolve("notes/secret.txt"), "secret");
+        Files.createSymbolicLink(root.resolve("fs-link"), outside);
+        FolderVsrxSource source = new FolderVsrxSource(root);
+        FilesetId link = FilesetId.of("fs-link");
+        VsrxFileId secretId = FolderVsrxSource.fileId(link, "notes/secret.txt");
+
+        assertThat(source.listFilesets(PageRequest.first(10)).items()).extracting(f -> f.id().value())
+                .containsExactly("fs-a");
+        assertThat(source.findFileset(link)).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.listFiles(link, PageRequest.first(10)))
+                .isInstanceOf(com.silknote.sync.core.exception.PermanentSyncException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.openContent(secretId))
+                .isInstanceOf(com.silknote.sync.core.exception.PermanentSyncException.class);
+
+        com.silknote.sync.core.model.Secret token = com.silknote.sync.core.model.Secret.of("folder-token-0123456789");
+        try (var server = com.silknote.sync.vsrx.http.VsrxHttpServer.builder()
+                .handler(com.silknote.sync.vsrx.http.VsrxHttpHandler.builder().source(source).acceptedToken(token)
+                        .build()).port(0).build().start()) {
+            var client = com.silknote.sync.vsrx.http.HttpVsrxSource.builder().baseUri(server.baseUri()).token(token)
+                    .build();
+            assertThat(client.findFileset(FilesetId.of("fs-a"))).isPresent();
+            assertThat(client.findFileset(link)).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.listFiles(link, PageRequest.first(10)))
+                    .isInstanceOf(com.silknote.sync.core.exception.SyncException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.openContent(secretId).stream().close())
+                    .isInstanceOf(com.silknote.sync.core.exception.SyncException.class);
+        }
+    }
+
     private void fileset(String id, String properties) throws IOException {
         Files.createDirectories(root.resolve(id));
         Files.writeString(root.resolve(id).resolve(FolderVsrxSource.FILESET_FILE), properties);

@@ -40,6 +40,58 @@ class ReportFormatTest {
         assertThat(json.get("alerts").get(0).get("kind").asText()).isEqualTo("MASS_DELETE_GUARD");
     }
 
+    /** Issue 10 item 9: no column runs into the next one, whatever the longest action or reason. */
+    @Test
+    void columnsNeverRunIntoEachOther() {
+        SyncReport sample = Reports.sample();
+        var files = new java.util.ArrayList<>(sample.filesets().get(0).files());
+        files.add(new com.silknote.sync.core.model.FileReport(com.silknote.sync.core.model.VsrxFileId.of("f-7"),
+                com.silknote.sync.core.model.FileAction.METADATA_ONLY, java.util.Optional.empty(),
+                java.util.Optional.of("etag-changed"), 0));
+        files.add(com.silknote.sync.core.model.FileReport.skipped(com.silknote.sync.core.model.VsrxFileId.of("f-8"),
+                com.silknote.sync.core.model.SkipReason.CHECKSUM_MISMATCH, "listed-digest", 0));
+        var f0 = sample.filesets().get(0);
+        var skippedOnly = new com.silknote.sync.core.model.FilesetReport(f0.filesetId(),
+                com.silknote.sync.core.model.FilesetOutcome.SKIPPED_ALREADY_PROCESSED, java.util.Optional.empty(), files,
+                f0.duration(), 0, 0);
+        SyncReport report = new SyncReport(sample.runId(), sample.startedAt(), sample.finishedAt(), false,
+                java.util.List.of(skippedOnly), sample.metrics(), java.util.List.of());
+
+        String table = ReportFormat.table(report);
+
+        assertThat(table).containsPattern("SKIPPED_ALREADY_PROCESSED +1 ");
+        assertThat(table).containsPattern("f-7 +fs-000001 +METADATA_ONLY +- +etag-changed");
+        assertThat(table).containsPattern("f-8 +fs-000001 +SKIPPED +CHECKSUM_MISMATCH +listed-digest");
+        assertThat(table).doesNotContainPattern("[A-Z]-(?:etag|  )").doesNotContain("METADATA_ONLY-");
+    }
+
+    /** Issue 10 item 3: paths only on request, and shown so they cannot rewrite the terminal. */
+    @Test
+    void pathsAreShownOnlyWhenAskedForAndEscaped() throws Exception {
+        SyncReport sample = Reports.sample();
+        var f0 = sample.filesets().get(0);
+        var files = new java.util.ArrayList<>(f0.files());
+        files.set(2, files.get(2).withPath("notes/Befund \u202Efdp.exe"));
+        files.add(com.silknote.sync.core.model.FileReport.skipped(com.silknote.sync.core.model.VsrxFileId.of("f-9"),
+                com.silknote.sync.core.model.SkipReason.INVALID_PATH, "CONTROL_CHARACTER", 0)
+                .withPath("notes/a\u001b[2Jb\\c.pdf"));
+        SyncReport report = new SyncReport(sample.runId(), sample.startedAt(), sample.finishedAt(), false,
+                java.util.List.of(new com.silknote.sync.core.model.FilesetReport(f0.filesetId(), f0.outcome(),
+                        f0.failureReason(), files, f0.duration(), 0, 0)), sample.metrics(), java.util.List.of());
+
+        assertThat(ReportFormat.table(report)).doesNotContain("notes/").doesNotContainPattern("DETAIL +PATH");
+        assertThat(ReportFormat.json(report)).doesNotContain("notes/", "\"path\"");
+        assertThat(report.toString()).doesNotContain("notes/", "Befund");
+
+        String table = ReportFormat.table(report, true);
+        assertThat(table).containsPattern("DETAIL +PATH").contains("notes/Befund \\u202efdp.exe")
+                .contains("notes/a\\u001b[2Jb\\\\c.pdf").doesNotContain("\u202E", "\u001b");
+        JsonNode json = new ObjectMapper().readTree(ReportFormat.json(report, true));
+        assertThat(json.get("filesets").get(0).get("files").get(2).get("path").asText())
+                .isEqualTo("notes/Befund \\u202efdp.exe");
+        assertThat(json.get("filesets").get(0).get("files").get(0).has("path")).isFalse();
+    }
+
     @Test
     void sizesAreHumanReadable() {
         assertThat(ReportFormat.bytes(0)).isEqualTo("0 B");

@@ -49,6 +49,20 @@ import java.util.Optional;
 public final class ContentSniffer {
     /** How many leading bytes callers must pass (fewer only when the content is shorter). */
     public static final int HEAD_BYTES = 512;
+    /** {@link #describe}: declared as text, but the bytes are not UTF-8 (Latin-1, Windows-1252, binary). */
+    public static final String TEXT_NOT_UTF8 = "text-not-utf8";
+    /** {@link #describe}: declared as text, but the bytes behind a UTF-16 BOM are not UTF-16. */
+    public static final String TEXT_NOT_UTF16 = "text-not-utf16";
+    /** {@link #describe}: declared as text, but a NUL byte is there (UTF-16 without BOM, binary). */
+    public static final String TEXT_HAS_NUL = "text-has-nul";
+    /** {@link #describe}: declared as text, but control characters other than tab, LF, CR, FF are there. */
+    public static final String TEXT_CONTROL_CHARS = "text-control-chars";
+    /** {@link #describe}: declared as text, but there is only a byte-order mark. */
+    public static final String TEXT_BOM_ONLY = "text-bom-only";
+    /** {@link #describe}: the bytes match no recognised signature. */
+    public static final String UNKNOWN_SIGNATURE = "unknown-signature";
+    /** {@link #describe}: there are no bytes. */
+    public static final String NO_CONTENT = "no-content";
 
     private static final Map<String, String> ALIASES = Map.of(
             "image/jpg", "image/jpeg",
@@ -128,6 +142,37 @@ public final class ContentSniffer {
     }
 
     /**
+     * What the leading bytes show, as a short log-safe code for a report, when they do not fit the declared
+     * type: {@code sniffed-TYPE} when they are of another recognised type ({@code sniffed-image/png},
+     * {@code sniffed-text/html}); for a declared {@code text/*} type, what the text check saw:
+     * {@value #TEXT_NOT_UTF8} (e.g. a Latin-1 file), {@value #TEXT_HAS_NUL}, {@value #TEXT_CONTROL_CHARS},
+     * {@value #TEXT_NOT_UTF16} or {@value #TEXT_BOM_ONLY}; otherwise {@value #UNKNOWN_SIGNATURE}, or
+     * {@value #NO_CONTENT} for no bytes at all.
+     *
+     * @param declaredMime the MIME type the source declared
+     * @param head         the first bytes of the content
+     * @param length       how many bytes of {@code head} are content
+     * @return a code such as {@code text-not-utf8}; never empty
+     * @throws NullPointerException     when declaredMime or head is null
+     * @throws IllegalArgumentException when length is negative or larger than {@code head.length}
+     */
+    public static String describe(String declaredMime, byte[] head, int length) {
+        requireNonNull(declaredMime, "declaredMime");
+        Optional<String> sniffed = sniff(head, length);
+        if (sniffed.isPresent()) {
+            return "sniffed-" + sniffed.get();
+        }
+        int n = Math.min(length, HEAD_BYTES);
+        if (n == 0) {
+            return NO_CONTENT;
+        }
+        if (canonicalType(declaredMime).startsWith("text/")) {
+            return readText(head, n, length < HEAD_BYTES).problem();
+        }
+        return UNKNOWN_SIGNATURE;
+    }
+
+    /**
      * A declared MIME type in canonical form: parameters ({@code ; charset=...}) removed, trimmed, lower
      * case, and common aliases mapped ({@code image/jpg} and {@code image/pjpeg} to {@code image/jpeg},
      * {@code image/x-png} to {@code image/png}, {@code image/tif} and {@code image/x-tiff} to
@@ -163,6 +208,21 @@ public final class ContentSniffer {
 
     /** The head as text when it is clean UTF-8 or BOM-marked UTF-16, else empty. */
     private static Optional<String> decodeText(byte[] head, int n, boolean complete) {
+        return readText(head, n, complete).text();
+    }
+
+    /** The head read as text, or what stopped it from being text (a log-safe code). */
+    private record TextReading(Optional<String> text, String problem) {
+        static TextReading ok(String text) {
+            return new TextReading(Optional.of(text), "");
+        }
+
+        static TextReading refused(String problem) {
+            return new TextReading(Optional.empty(), problem);
+        }
+    }
+
+    private static TextReading readText(byte[] head, int n, boolean complete) {
         Charset charset = StandardCharsets.UTF_8;
         int offset = 0;
         if (startsWith(head, n, 0xEF, 0xBB, 0xBF)) {
@@ -175,24 +235,32 @@ public final class ContentSniffer {
             offset = 2;
         }
         if (offset == n) {
-            return Optional.empty(); // a BOM alone says nothing about the content
+            return TextReading.refused(TEXT_BOM_ONLY); // a BOM alone says nothing about the content
+        }
+        if (charset == StandardCharsets.UTF_8) {
+            for (int i = offset; i < n; i++) {
+                if (head[i] == 0) {
+                    return TextReading.refused(TEXT_HAS_NUL);
+                }
+            }
         }
         CharsetDecoder decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
+        String encodingProblem = charset == StandardCharsets.UTF_8 ? TEXT_NOT_UTF8 : TEXT_NOT_UTF16;
         ByteBuffer in = ByteBuffer.wrap(head, offset, n - offset);
         CharBuffer out = CharBuffer.allocate(n);
         CoderResult result = decoder.decode(in, out, complete);
         if (result.isError()) {
-            return Optional.empty();
+            return TextReading.refused(encodingProblem);
         }
         if (complete) {
             CoderResult flushed = decoder.flush(out);
             if (flushed.isError() || in.hasRemaining()) {
-                return Optional.empty();
+                return TextReading.refused(encodingProblem);
             }
         } else if (in.remaining() >= 4) {
-            return Optional.empty(); // more than one cut character left over: not a cut, an error
+            return TextReading.refused(encodingProblem); // more than one cut character left over: an error
         }
         out.flip();
         String text = out.toString();
@@ -202,11 +270,17 @@ public final class ContentSniffer {
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
-            if (isForbiddenControl(cp) || (Character.isSurrogate((char) cp) && cp <= 0xFFFF)) {
-                return Optional.empty();
+            if (cp == 0) {
+                return TextReading.refused(TEXT_HAS_NUL);
+            }
+            if (isForbiddenControl(cp)) {
+                return TextReading.refused(TEXT_CONTROL_CHARS);
+            }
+            if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
+                return TextReading.refused(encodingProblem);
             }
         }
-        return Optional.of(text);
+        return TextReading.ok(text);
     }
 
     private static boolean isForbiddenControl(int cp) {

@@ -8,6 +8,7 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.VsrxFile;
 import java.util.Optional;
 
 /**
@@ -52,7 +53,15 @@ final class FileWork {
 
     FileReport report() {
         return new FileReport(plan.fileId(), action, Optional.ofNullable(skipReason), Optional.ofNullable(detail),
-                bytesDownloaded);
+                bytesDownloaded, reportedPath());
+    }
+
+    /** The path an operator needs to find a skipped, vanished or conflicting file: listed, else as stored. */
+    private Optional<String> reportedPath() {
+        if (action != FileAction.SKIPPED && action != FileAction.VANISHED && action != FileAction.CONFLICT) {
+            return Optional.empty();
+        }
+        return plan.file().map(VsrxFile::path).or(() -> plan.document().map(d -> d.metadata().originalPath()));
     }
 
     /** Deletes the spool file, if any; never throws. */

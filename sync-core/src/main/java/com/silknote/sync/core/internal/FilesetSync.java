@@ -2,6 +2,7 @@ package com.silknote.sync.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.admission.ContentSniffer;
 import com.silknote.sync.core.dedup.DedupPolicy;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
@@ -324,8 +325,10 @@ final class FilesetSync {
             w.skip(SkipReason.CHECKSUM_MISMATCH, "served-digest");
         } else if (!changedDuringRun && f.sha256().isPresent() && !f.sha256().get().equals(s.hash())) {
             w.skip(SkipReason.CHECKSUM_MISMATCH, "listed-digest");
+        } else if (s.size() == 0) {
+            w.skip(SkipReason.EMPTY, "zero-bytes");
         } else if (!parts.typeCheck().agrees(mime, head, head.length)) {
-            w.skip(SkipReason.TYPE_MISMATCH, "sniffed-type");
+            w.skip(SkipReason.TYPE_MISMATCH, ContentSniffer.describe(mime, head, head.length));
         }
         if (w.action == FileAction.SKIPPED) {
             w.discardSpool();

@@ -6,17 +6,25 @@ public enum SkipReason {
     TOO_LARGE(true),
     /** Declared MIME type not in the allow-list. Permanent for the same version. */
     UNSUPPORTED_TYPE(true),
-    /** Declared MIME type and the sniffed magic bytes disagree. Permanent for the same version. */
+    /**
+     * Declared MIME type and the sniffed magic bytes disagree; the detail says what the bytes showed (e.g.
+     * {@code sniffed-image/png}, {@code text-not-utf8}). Permanent for the same version.
+     */
     TYPE_MISMATCH(true),
+    /** The file has no bytes (zero length): nothing to store. Permanent for the same version. */
+    EMPTY(true),
     /** Stream ended before the declared length. Transient: the next run tries again. */
     TRUNCATED(false),
     /** Number of bytes differs from the declared size. Permanent for the same version. */
     SIZE_MISMATCH(true),
     /** SHA-256 differs from the declared digest. Permanent for the same version. */
     CHECKSUM_MISMATCH(true),
-    /** The content could not be read or is empty/unparseable. Permanent for the same version. */
+    /** The content could not be read or is unparseable. Permanent for the same version. */
     UNREADABLE(true),
-    /** The path is not strictly inside {@code notes/}. Permanent for the same version. */
+    /**
+     * The path is dangerous or ambiguous (not strictly inside {@code notes/} under every reading, control or
+     * bidirectional characters, ...; the detail names the rule). Permanent for the same version.
+     */
     INVALID_PATH(true),
     /** The file was skipped before: same id and same version, so not downloaded again. */
     REMEMBERED_SKIP(false),

@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Everything a run did, per fileset and per file, plus its metrics and alerts. Holds no patient data.
+ * Everything a run did, per fileset and per file, plus its metrics and alerts. Ids, codes and figures only,
+ * except the paths of skipped, vanished and conflicting files ({@link FileReport#path()}), which the
+ * operator's report shows on request: never log a report's files or paths.
  *
  * @param runId      the run
  * @param startedAt  start

@@ -29,7 +29,10 @@ public record PathVerdict(boolean accepted, Optional<String> normalized, Optiona
         TOO_DEEP,
         /** A C0 or C1 control character, DEL, NUL (raw or encoded), or a line or paragraph separator. */
         CONTROL_CHARACTER,
-        /** A format (Cf), private-use (Co) or unassigned (Cn) character, or another invisible one. */
+        /**
+         * A format (Cf: zero-width, bidirectional controls), private-use (Co) or unassigned (Cn) character, or
+         * another invisible one, that is not part of a valid emoji or joiner sequence.
+         */
         INVISIBLE_CHARACTER,
         /** Malformed or overlong UTF-8 behind percent escapes, a lone surrogate, U+FFFD, or too many layers. */
         INVALID_ENCODING,
@@ -47,11 +50,10 @@ public record PathVerdict(boolean accepted, Optional<String> normalized, Optiona
         EMPTY_SEGMENT,
         /** Not strictly inside {@code notes/}: another root, a case variant, a prefix trick, or {@code notes} itself. */
         NOT_UNDER_NOTES,
-        /** A Windows device name, an NTFS metadata file name or an 8.3 short-name alias. */
-        RESERVED_NAME,
-        /** A segment ends with a dot or a space (Windows strips them, so two names would meet). */
-        TRAILING_DOT_OR_SPACE,
-        /** A look-alike of a dot, separator, colon or other significant character, or a look-alike space. */
+        /**
+         * A character that looks like a separator but is none (a slash or backslash look-alike, a combining slash
+         * overlay), one that NFKC turns into a separator, or a combining mark with nothing or a dot to combine with.
+         */
         CONFUSABLE_CHARACTER,
         /** Starts with {@code ~} (home-directory expansion). */
         HOME_EXPANSION,
@@ -59,11 +61,7 @@ public record PathVerdict(boolean accepted, Optional<String> normalized, Optiona
         BACKSLASH,
         /** A separator hidden behind percent or character-reference encoding ({@code %2f}, {@code %5c}). */
         ENCODED_SEPARATOR,
-        /** A colon that is neither a drive nor a scheme: an NTFS alternate data stream, a classic Mac separator. */
-        COLON,
-        /** A character that is not allowed in names: {@code < > " | ? * # ; $} or a backtick. */
-        FORBIDDEN_CHARACTER,
-        /** Whitespace at the start or the end of the path, or at the start of a segment. */
+        /** Whitespace at the start or the end of the path or of a segment (invisible, trimmed by some readers). */
         LEADING_OR_TRAILING_WHITESPACE
     }
 

@@ -238,6 +238,33 @@ class ContentSnifferTest {
         }
     }
 
+    /** Issue 10 item 5: a type mismatch says what the bytes showed, not just "sniffed-type". */
+    @Test
+    void describeSaysWhatTheBytesShow() {
+        byte[] latin1 = "Befund f\u00fcr Herrn M\u00fcller".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(ContentSniffer.describe("text/plain", latin1, latin1.length)).isEqualTo(ContentSniffer.TEXT_NOT_UTF8);
+        byte[] windows1252 = "Preis 5 \u20ac".getBytes(java.nio.charset.Charset.forName("windows-1252"));
+        assertThat(ContentSniffer.describe("text/plain; charset=utf-8", windows1252, windows1252.length))
+                .isEqualTo("text-not-utf8");
+        byte[] utf16NoBom = "Befund".getBytes(StandardCharsets.UTF_16LE);
+        assertThat(ContentSniffer.describe("text/plain", utf16NoBom, utf16NoBom.length)).isEqualTo("text-has-nul");
+        byte[] escape = ascii("rot \u001b[31m Befund");
+        assertThat(ContentSniffer.describe("text/plain", escape, escape.length)).isEqualTo("text-control-chars");
+        byte[] bomOnly = bytes(0xEF, 0xBB, 0xBF);
+        assertThat(ContentSniffer.describe("text/plain", bomOnly, bomOnly.length)).isEqualTo("text-bom-only");
+        byte[] badUtf16 = bytes(0xFE, 0xFF, 0xD8, 0x00, 0x00, 0x41);
+        assertThat(ContentSniffer.describe("text/plain", badUtf16, badUtf16.length)).isEqualTo("text-not-utf16");
+        byte[] html = ascii("<html><body>x</body></html>");
+        assertThat(ContentSniffer.describe("text/plain", html, html.length)).isEqualTo("sniffed-text/html");
+        assertThat(ContentSniffer.describe("application/pdf", PNG, PNG.length)).isEqualTo("sniffed-image/png");
+        assertThat(ContentSniffer.describe("image/png", TEXT, TEXT.length)).isEqualTo("sniffed-text/plain");
+        byte[] exe = bytes('M', 'Z', 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04);
+        assertThat(ContentSniffer.describe("image/png", exe, exe.length)).isEqualTo("unknown-signature");
+        assertThat(ContentSniffer.describe("image/png", new byte[0], 0)).isEqualTo("no-content");
+        // the codes are log-safe: no byte of the content appears in them
+        assertThat(ContentSniffer.describe("text/plain", latin1, latin1.length)).doesNotContain("M\u00fcller", "Befund");
+    }
+
     private static byte[] bytes(int... values) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {

@@ -62,7 +62,14 @@ class PathValidatorRandomizedTest {
         String letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                 + "\u00E4\u00F6\u00FC\u00DF\u00C4\u00E9\u00E8\u00E7\u00F1\u0142\u017C\u03B1\u0436\u05D0\u0627"
                 + "\u65E5\u672C\u8A9E\uD55C\u0E44";
-        String inner = letters + " -_()[]'&+,=@!";
+        // issue 10 item 4: what real names hold besides letters: # ; : NBSP, currency and unit signs, ...
+        String inner = letters + " -_()[]'+,=@!#;:$~\u00A0\u00B5\u00BD\u00A5\u20A9\u20AC\u00B0\u00A7";
+        // ... and multi-character pieces: a percent sign that starts no escape, an ampersand that starts no
+        // character reference, an ellipsis after a letter, emoji and joiner sequences, NFD
+        List<String> pieces = List.of("100% ", "50% ", "\u2764\uFE0F", "\uD83D\uDC68\u200D\uD83D\uDC69",
+                "\uD83D\uDC4D\uD83C\uDFFD", "1\uFE0F\u20E3", "\uD83C\uDDE9\uD83C\uDDEA", "a\u0308",
+                "\u0645\u06CC\u200C\u062E", "\u0915\u094D\u200D\u0937", "10:30:00", "#123", "; ", " & ",
+                "Befund\u2026");
         for (int i = 0; i < CASES_PER_SEED; i++) {
             StringBuilder path = new StringBuilder("notes");
             int depth = 1 + random.nextInt(4);
@@ -70,7 +77,12 @@ class PathValidatorRandomizedTest {
                 path.append('/').append('x');
                 int len = random.nextInt(20);
                 for (int k = 0; k < len; k++) {
-                    path.appendCodePoint(inner.codePointAt(inner.offsetByCodePoints(0, random.nextInt(inner.codePointCount(0, inner.length())))));
+                    if (random.nextInt(6) == 0) {
+                        path.append(pieces.get(random.nextInt(pieces.size())));
+                    } else {
+                        path.appendCodePoint(inner.codePointAt(inner.offsetByCodePoints(0,
+                                random.nextInt(inner.codePointCount(0, inner.length())))));
+                    }
                 }
                 path.append('z');
                 if (random.nextBoolean()) {
@@ -169,7 +181,8 @@ class PathValidatorRandomizedTest {
             return true;
         }
         for (String segment : reading.split("/", -1)) {
-            if (segment.isEmpty() || segment.chars().allMatch(c -> c == '.')) {
+            // ".", ".." and longer dot runs leave or alias the folder; an empty segment collapses, so it stays inside
+            if (!segment.isEmpty() && segment.chars().allMatch(c -> c == '.')) {
                 return true;
             }
         }
@@ -189,7 +202,8 @@ class PathValidatorRandomizedTest {
                 next.add(s.replace('\\', '/'));
                 next.add(Normalizer.normalize(s, Normalizer.Form.NFKC));
                 next.add(s.replace('\uFF0F', '/').replace('\u2215', '/').replace('\u2044', '/')
-                        .replace('\u00A5', '/').replace('\u2024', '.').replace('\uFE52', '.'));
+                        .replace('\u00A5', '/').replace('\u20A9', '/').replace('\u2024', '.').replace('\uFE52', '.')
+                        .replace('\u2026', '.'));
                 try {
                     next.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
                 } catch (IllegalArgumentException e) {

@@ -24,6 +24,15 @@ class PathValidatorTest {
         });
     }
 
+    static Stream<Arguments> realWorld() {
+        return Corpus.lines("real-world.txt").stream().map(line -> {
+            String[] parts = line.split(" => ", 2);
+            String path = Corpus.unescape(parts[0]);
+            String expected = parts.length == 2 ? Corpus.unescape(parts[1]) : Normalizer.normalize(path, Normalizer.Form.NFC);
+            return Arguments.of(path, expected);
+        });
+    }
+
     static Stream<Arguments> rejected() {
         return Corpus.lines("reject.txt").stream().map(line -> {
             int tab = line.indexOf('\t');
@@ -46,6 +55,13 @@ class PathValidatorTest {
         assertThat(PathValidator.requireValid(path)).isEqualTo(expected);
         assertThat(PathValidator.validate(expected).normalized()).as("idempotent").contains(expected);
         assertThat(expected).startsWith("notes/");
+    }
+
+    /** Issue 10 item 4: what people really name files, in several languages, is accepted. */
+    @ParameterizedTest(name = "[{index}] accepts the real name {0}")
+    @MethodSource("realWorld")
+    void acceptsRealWorldNames(String path, String expected) {
+        acceptsBenignPaths(path, expected);
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -157,9 +173,38 @@ class PathValidatorTest {
         assertThat(PathVerdict.accept("notes/secret-name.pdf").toString()).doesNotContain("secret");
     }
 
+    /** Issue 10 item 4: an emoji or joiner sequence is accepted, the same invisible character alone is not. */
+    @Test
+    void invisibleCharactersPassOnlyInsideTheirSequences() {
+        String family = "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67";
+        assertThat(PathValidator.validate("notes/" + family + ".jpg").accepted()).isTrue();
+        assertThat(PathValidator.validate("notes/a\u200Db.jpg").reason()).contains(Reason.INVISIBLE_CHARACTER);
+        assertThat(PathValidator.validate("notes/\u2764\uFE0F.jpg").accepted()).isTrue();
+        assertThat(PathValidator.validate("notes/e\uFE0F.jpg").reason()).contains(Reason.INVISIBLE_CHARACTER);
+        String persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+        assertThat(PathValidator.validate("notes/" + persian + ".pdf").accepted()).isTrue();
+        assertThat(PathValidator.validate("notes/ab\u200Ccd.pdf").reason()).contains(Reason.INVISIBLE_CHARACTER);
+        // a bidirectional control never passes, not even inside an emoji sequence
+        assertThat(PathValidator.validate("notes/\uD83D\uDC68\u200D\u202E\uD83D\uDC69.jpg").reason())
+                .contains(Reason.INVISIBLE_CHARACTER);
+    }
+
+    /** Issue 10 item 4: characters a real name has may sit next to a traversal; the traversal still loses. */
+    @Test
+    void realNameCharactersNeverLetATraversalThrough() {
+        for (String dots : List.of("..", "\u2026", "\u2025", "\uFF0E\uFF0E", ".\u3002", "%2e%2e", "..#x", "..;x", "..:x",
+                ".. ", "..\u00A0")) {
+            for (String sep : List.of("/", "\u00A5", "\uFF0F", "%2f", "\\", "\u20A9")) {
+                String path = "notes/a" + sep + dots + sep + dots + sep + "etc";
+                assertThat(PathValidator.validate(path).accepted()).as(path).isFalse();
+            }
+        }
+    }
+
     @Test
     void corpusIsLarge() {
-        assertThat(accepted().count()).isGreaterThan(60);
+        assertThat(accepted().count()).isGreaterThan(150);
+        assertThat(realWorld().count()).isGreaterThan(80);
         assertThat(rejected().count()).isGreaterThan(400);
         assertThat(generatedTraversals().count()).isGreaterThan(2000);
     }
