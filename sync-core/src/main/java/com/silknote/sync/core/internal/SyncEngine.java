@@ -157,19 +157,27 @@ public final class SyncEngine {
         List<FilesetReport> reports = new ArrayList<>();
         String incomplete = null;
         if (stopReason == null) {
-            Outcome o = processFilesets(ctx, state, filesetPool, reports);
+            Outcome o = processFilesets(ctx, filesetPool, reports);
             stopReason = o.stopReason;
             incomplete = o.incomplete;
         }
+        // Complete: every fileset was attempted (some may have failed). Otherwise the run was interrupted and
+        // the next run resumes it.
+        boolean complete = stopReason == null && incomplete == null;
         if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "final");
         }
-        boolean allOk = stopReason == null && incomplete == null
-                && reports.stream().noneMatch(r -> r.outcome().isFailure());
+        String stateError = null;
         if (stopReason == null && ctx.keepsState()) {
-            stopReason = saveFinalState(ctx, allOk, startedAt);
-            allOk = allOk && stopReason == null;
+            StateSave saved = saveFinalState(ctx, complete && stopReason == null, startedAt);
+            stopReason = saved.stopReason;
+            stateError = saved.error;
         }
+        boolean anyFilesetFailed = reports.stream().anyMatch(r -> r.outcome().isFailure());
+        SyncResult.Status status = stopReason != null || incomplete != null || stateError != null
+                ? SyncResult.Status.FAILED
+                : anyFilesetFailed ? SyncResult.Status.PARTIAL_FAILURE : SyncResult.Status.COMPLETED;
+        boolean allOk = status == SyncResult.Status.COMPLETED;
 
         Instant finishedAt = parts.clock().instant();
         List<SyncReport> recent = List.of();
@@ -192,6 +200,7 @@ public final class SyncEngine {
                 retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), report));
             } catch (LeaseLostException | StaleFencingTokenException e) {
                 stopReason = "lease lost: " + e.getClass().getSimpleName();
+                status = SyncResult.Status.FAILED;
                 allOk = false;
             } catch (SyncException e) {
                 log.warn("recording run failed run={} reason={}", runId, FilesetSync.reasonOf(e));
@@ -206,18 +215,21 @@ public final class SyncEngine {
             return new SyncResult(SyncResult.Status.COMPLETED, Optional.empty(), Optional.of(report));
         }
         String error = stopReason != null ? stopReason
-                : incomplete != null ? incomplete : failed + " of " + reports.size() + " filesets failed";
-        log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(), failed,
-                error, metrics.duration().toMillis());
-        SyncResult.Status status = stopReason != null || incomplete != null ? SyncResult.Status.FAILED
-                : SyncResult.Status.PARTIAL_FAILURE;
+                : incomplete != null ? incomplete
+                : stateError != null ? stateError : failed + " of " + reports.size() + " filesets failed";
+        if (status == SyncResult.Status.FAILED) {
+            log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(),
+                    failed, error, metrics.duration().toMillis());
+        } else {
+            log.warn("run completed with failures run={} filesets={} failedFilesets={} tookMs={}", runId,
+                    reports.size(), failed, metrics.duration().toMillis());
+        }
         return new SyncResult(status, Optional.of(error), Optional.of(report));
     }
 
     private record Outcome(String stopReason, String incomplete) { }
 
-    private Outcome processFilesets(RunContext ctx, SyncState state, ExecutorService pool,
-            List<FilesetReport> reports) {
+    private Outcome processFilesets(RunContext ctx, ExecutorService pool, List<FilesetReport> reports) {
         SyncRequest request = ctx.request;
         Retrier retrier = parts.retrier();
         AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -238,9 +250,12 @@ public final class SyncEngine {
                 }
             } else {
                 PageRequest page = PageRequest.first(parts.config().pageSize());
-                if (request.incremental() && state.lastCompleteSync().isPresent()) {
-                    page = page.changedSince(state.lastCompleteSync().get());
+                boolean incremental = request.incremental() && ctx.progress.lastCompleteSync().isPresent();
+                if (incremental) {
+                    page = page.changedSince(ctx.progress.lastCompleteSync().get());
                 }
+                ListedIds listed = new ListedIds();
+                boolean listingDone = false;
                 while (fatal.get() == null) {
                     PageRequest r = page;
                     Page<VsrxFileset> p = retrier.call("vsrx.listFilesets", () -> parts.source().listFilesets(r));
@@ -248,14 +263,33 @@ public final class SyncEngine {
                         if (fatal.get() != null) {
                             break;
                         }
+                        listed.add(fs.id());
                         queued++;
                         submit(ctx, fs, queued, pool, window, fatal, slots);
                     }
                     if (p.isLast()) {
+                        listingDone = true;
                         break;
                     }
                     page = page.next(p.nextCursor().orElseThrow());
                     ctx.lease.checkpoint();
+                }
+                listed.seal();
+                if (listingDone && incremental) {
+                    // A failure is never lost by the watermark: failed filesets the listing skipped are fetched.
+                    for (FilesetId id : ctx.progress.carriedFailures()) {
+                        if (fatal.get() != null || listed.contains(id)) {
+                            continue;
+                        }
+                        Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset",
+                                () -> parts.source().findFileset(id));
+                        if (fs.isPresent()) {
+                            queued++;
+                            submit(ctx, fs.get(), queued, pool, window, fatal, slots);
+                        } else {
+                            ctx.progress.dropCarried(id);
+                        }
+                    }
                 }
             }
         } catch (LeaseLostException | StaleFencingTokenException e) {
@@ -395,8 +429,21 @@ public final class SyncEngine {
         }
     }
 
-    private String saveFinalState(RunContext ctx, boolean allOk, Instant startedAt) {
-        SyncState next = allOk ? ctx.progress.completed(startedAt) : ctx.progress.current();
+    private record StateSave(String stopReason, String error) { }
+
+    /**
+     * Saves the state at the end of a run: the completed state when the run attempted every fileset, else
+     * (when the run changed anything) the interrupted state the next run resumes from.
+     */
+    private StateSave saveFinalState(RunContext ctx, boolean complete, Instant watermark) {
+        SyncState next;
+        if (complete) {
+            next = ctx.progress.completed(watermark);
+        } else if (ctx.progress.changedAnything()) {
+            next = ctx.progress.interrupted();
+        } else {
+            return new StateSave(null, null);
+        }
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
@@ -405,12 +452,12 @@ public final class SyncEngine {
                         uow.saveState(next);
                         return null;
                     }));
-            return null;
+            return new StateSave(null, null);
         } catch (LeaseLostException | StaleFencingTokenException e) {
-            return "lease lost: " + e.getClass().getSimpleName();
+            return new StateSave("lease lost: " + e.getClass().getSimpleName(), null);
         } catch (SyncException e) {
             log.warn("saving resume state failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
-            return allOk ? "saving resume state failed" : null;
+            return new StateSave(null, complete ? "saving resume state failed" : null);
         } finally {
             ctx.commitLock.unlock();
         }

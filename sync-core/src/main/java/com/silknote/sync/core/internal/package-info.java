@@ -28,10 +28,13 @@
  * about to reference; across processes the ETag protocol plus the post-commit check keep referenced blobs.
  *
  * <h2>Resume state</h2>
- * Filesets without changes commit nothing; the resume state of the run is saved with each fileset commit,
- * with each failure (a state-only unit of work) and at the end. {@code lastCompleteSync} moves to the run's
- * start only when a run that did not resume an interrupted one completes every fileset: a resumed run did
- * not look at the filesets the interrupted run had processed, so it keeps the older mark (incremental runs
- * may then re-check more filesets, never miss a change).
+ * {@link com.silknote.sync.core.internal.RunProgress} keeps the notes' state. Filesets without changes commit
+ * nothing; every fileset commit and every failure saves the state with a {@code resumeFromFileset}, so a run
+ * that stops (crash, lost lease, interrupt, a listing that fails part-way) leaves a state the next run
+ * resumes: it skips the filesets committed so far and retries the failed ones. A run that attempted every
+ * fileset is complete, however many failed: it saves no processed filesets, its failures, no
+ * {@code resumeFromFileset}, and moves {@code lastCompleteSync} (a resumed run keeps the older mark). The next
+ * run then looks at every fileset again, and an incremental one also fetches the failed filesets its
+ * listing does not return, so a failure never holds back the others and is never lost by the watermark.
  */
 package com.silknote.sync.core.internal;
