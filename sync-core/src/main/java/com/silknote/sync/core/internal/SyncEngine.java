@@ -156,10 +156,12 @@ public final class SyncEngine {
 
         List<FilesetReport> reports = new ArrayList<>();
         String incomplete = null;
+        Instant watermark = startedAt;
         if (stopReason == null) {
-            Outcome o = processFilesets(ctx, filesetPool, reports);
+            Outcome o = processFilesets(ctx, filesetPool, reports, startedAt);
             stopReason = o.stopReason;
             incomplete = o.incomplete;
+            watermark = o.watermark;
         }
         // Complete: every fileset was attempted (some may have failed). Otherwise the run was interrupted and
         // the next run resumes it.
@@ -169,7 +171,7 @@ public final class SyncEngine {
         }
         String stateError = null;
         if (stopReason == null && ctx.keepsState()) {
-            StateSave saved = saveFinalState(ctx, complete && stopReason == null, startedAt);
+            StateSave saved = saveFinalState(ctx, complete && stopReason == null, watermark);
             stopReason = saved.stopReason;
             stateError = saved.error;
         }
@@ -227,15 +229,21 @@ public final class SyncEngine {
         return new SyncResult(status, Optional.of(error), Optional.of(report));
     }
 
-    private record Outcome(String stopReason, String incomplete) { }
+    /**
+     * @param watermark VSRX's clock at the first fileset page (the host's at run start when VSRX gives none):
+     *                  the next {@code lastCompleteSync} when the run completes
+     */
+    private record Outcome(String stopReason, String incomplete, Instant watermark) { }
 
-    private Outcome processFilesets(RunContext ctx, ExecutorService pool, List<FilesetReport> reports) {
+    private Outcome processFilesets(RunContext ctx, ExecutorService pool, List<FilesetReport> reports,
+            Instant startedAt) {
         SyncRequest request = ctx.request;
         Retrier retrier = parts.retrier();
         AtomicReference<Throwable> fatal = new AtomicReference<>();
         Semaphore window = new Semaphore(parts.config().filesetConcurrency() * 2);
         List<Slot> slots = new ArrayList<>();
         String incomplete = null;
+        Instant watermark = startedAt;
         int queued = 0;
         try {
             if (request.onlyFileset().isPresent()) {
@@ -252,13 +260,20 @@ public final class SyncEngine {
                 PageRequest page = PageRequest.first(parts.config().pageSize());
                 boolean incremental = request.incremental() && ctx.progress.lastCompleteSync().isPresent();
                 if (incremental) {
-                    page = page.changedSince(ctx.progress.lastCompleteSync().get());
+                    page = page.changedSince(ctx.progress.lastCompleteSync().get()
+                            .minus(parts.config().watermarkOverlap()));
                 }
                 ListedIds listed = new ListedIds();
                 boolean listingDone = false;
+                boolean firstPage = true;
                 while (fatal.get() == null) {
                     PageRequest r = page;
                     Page<VsrxFileset> p = retrier.call("vsrx.listFilesets", () -> parts.source().listFilesets(r));
+                    if (firstPage) {
+                        // Taken before anything of the run is looked at: a later change is at or after it.
+                        watermark = p.serverTime().orElse(startedAt);
+                        firstPage = false;
+                    }
                     for (VsrxFileset fs : p.items()) {
                         if (fatal.get() != null) {
                             break;
@@ -341,7 +356,7 @@ public final class SyncEngine {
         if (stopReason == null && f != null) {
             stopReason = "lease lost: " + f.getClass().getSimpleName();
         }
-        return new Outcome(stopReason, incomplete);
+        return new Outcome(stopReason, incomplete, watermark);
     }
 
     private static FilesetReport stopped(FilesetId id, String reason) {

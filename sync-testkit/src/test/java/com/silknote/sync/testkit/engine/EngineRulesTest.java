@@ -481,7 +481,8 @@ class EngineRulesTest {
     void incrementalRunListsOnlyFilesetsChangedSinceLastCompleteSync() {
         FilesetId fs1 = fx.linkedFileset("P1");
         fx.text(fs1, "a.txt", "a");
-        fx.clock.advance(Duration.ofMinutes(1));
+        // further back than the watermark overlap (2 minutes by default)
+        fx.clock.advance(Duration.ofMinutes(10));
         fx.run();
         fx.clock.advance(Duration.ofHours(1));
         FilesetId fs2 = fx.linkedFileset("P2");
