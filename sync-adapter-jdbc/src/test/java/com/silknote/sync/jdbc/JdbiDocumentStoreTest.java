@@ -136,6 +136,11 @@ class JdbiDocumentStoreTest {
         List<ContentHash> hashes = java.util.stream.IntStream.range(0, 10).mapToObj(i -> hash("h" + i)).toList();
         counting.reset();
         store.inUnitOfWork(TOKEN, uow -> {
+            // issue 9.2: the expectations of a unit of work are checked in one query per table
+            uow.expectFileset(FS, Optional.empty());
+            for (int i = 0; i < 10_000; i++) {
+                uow.expectFile(VsrxFileId.of("file-" + i), Optional.empty(), Optional.empty());
+            }
             uow.upsertFileset(fileset(FS));
             for (int i = 0; i < 10_000; i++) {
                 ContentHash h = hashes.get(i % 10);
@@ -148,7 +153,7 @@ class JdbiDocumentStoreTest {
             uow.saveState(SyncState.initial());
             return null;
         });
-        // fence (2-3) + one locking read per distinct hash (10) + one batch per table + audit
+        // fence (2-3) + expectations (3) + one locking read per distinct hash (10) + one batch per table + audit
         assertThat(counting.executions.get()).isLessThan(30);
         assertThat(counting.batchExecutions.get()).isLessThanOrEqualTo(5);
         assertThat(count("vsrx_sync_document")).isEqualTo(10_000);

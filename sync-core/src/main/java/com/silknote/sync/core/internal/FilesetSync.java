@@ -106,6 +106,8 @@ final class FilesetSync {
             List<VsrxFile> files = listFiles();
             DocumentStore store = parts.documents();
             Retrier retrier = parts.retrier();
+            // Read before the plan: the commit requires it unchanged (DESIGN rule 10).
+            Optional<PatientFilesetRecord> record = retrier.call("documents.findFileset", () -> store.findFileset(id));
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
             List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
@@ -129,14 +131,14 @@ final class FilesetSync {
                 return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
             }
             fetchAll(works);
-            boolean recordChanged = retrier.call("documents.findFileset", () -> store.findFileset(id))
+            boolean recordChanged = record
                     .map(r -> !r.patientUuid().equals(patient)
                             || !r.patientIdHistory().equals(fileset.patientIdHistory()))
                     .orElse(true);
             boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips));
             Set<DocumentUuid> touchedDocuments = new HashSet<>();
             if (writes) {
-                commit(works, patient, skips, touchedDocuments);
+                commit(works, patient, record, skips, touchedDocuments);
             } else {
                 ctx.progress.markProcessed(id);
             }
@@ -399,8 +401,8 @@ final class FilesetSync {
 
     // ---------------------------------------------------------------- commit
 
-    private void commit(List<FileWork> works, PatientUuid patient, Map<VsrxFileId, PermanentSkip> skips,
-            Set<DocumentUuid> touched) {
+    private void commit(List<FileWork> works, PatientUuid patient, Optional<PatientFilesetRecord> record,
+            Map<VsrxFileId, PermanentSkip> skips, Set<DocumentUuid> touched) {
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
@@ -412,6 +414,7 @@ final class FilesetSync {
                     // are not idempotent. The fileset fails instead; the next run re-plans from what is stored.
                     parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                         docs.clear();
+                        expect(uow, works, record);
                         write(uow, works, patient, skips, state, docs);
                         return null;
                     });
@@ -430,6 +433,24 @@ final class FilesetSync {
             ctx.commitLock.unlock();
         }
         log.debug("fileset committed run={} fileset={}", ctx.runId, id);
+    }
+
+    /**
+     * The unit of work commits only if what it was planned from is unchanged: the fileset's record and, for
+     * every file it writes, the mapping and the document as they were read (DESIGN rule 10).
+     */
+    private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record) {
+        uow.expectFileset(id, record);
+        for (FileWork w : works) {
+            if (writesFile(w)) {
+                uow.expectFile(w.plan.fileId(), w.plan.mapping(), w.plan.document());
+            }
+        }
+    }
+
+    private static boolean writesFile(FileWork w) {
+        return w.action == FileAction.CREATED || w.action == FileAction.UPDATED
+                || w.action == FileAction.METADATA_ONLY || w.action == FileAction.DELETED;
     }
 
     private void write(DocumentStore.UnitOfWork uow, List<FileWork> works, PatientUuid patient,
@@ -613,7 +634,11 @@ final class FilesetSync {
                     }));
             ctx.progress.markFailed(id);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
-            throw stop;
+            // The fileset keeps its own failure reason; the run stops starting new work.
+            ctx.progress.markFailed(id);
+            ctx.stopped.compareAndSet(null, stop);
+            log.warn("run stops after fileset failure run={} fileset={} reason={}", ctx.runId, id,
+                    stop.getClass().getSimpleName());
         } catch (RuntimeException e) {
             ctx.progress.markFailed(id);
             log.warn("recording fileset failure failed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));

@@ -139,8 +139,9 @@ public final class SyncEngine {
         BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
                 config.maxOutboxAttempts());
-        String stopReason = null;
-        if (!request.dryRun()) {
+        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
+        String stopReason = fence(store, lease);
+        if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "recovery");
         }
         SyncState state = retrier.call("documents.loadState", store::loadState);
@@ -239,7 +240,7 @@ public final class SyncEngine {
             Instant startedAt) {
         SyncRequest request = ctx.request;
         Retrier retrier = parts.retrier();
-        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        AtomicReference<Throwable> fatal = ctx.stopped;
         Semaphore window = new Semaphore(parts.config().filesetConcurrency() * 2);
         List<Slot> slots = new ArrayList<>();
         String incomplete = null;
@@ -423,6 +424,20 @@ public final class SyncEngine {
             if (s.future != null) {
                 s.future.cancel(true);
             }
+        }
+    }
+
+    /** Raises the store's high-water mark to this run's token; returns a stop reason when it cannot. */
+    private String fence(DocumentStore store, LeaseKeeper lease) {
+        try {
+            parts.retrier().run("documents.fence", () -> store.fence(lease.token()));
+            return null;
+        } catch (StaleFencingTokenException e) {
+            log.error("run stops: a newer lock holder has written token={}", lease.token().value());
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (SyncException e) {
+            log.error("run stops: fencing the store failed reason={}", FilesetSync.reasonOf(e));
+            return "fencing the store failed: " + FilesetSync.reasonOf(e);
         }
     }
 
