@@ -81,7 +81,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
 
     private static final class FileRow {
         final VsrxFileId id;
-        final FilesetId filesetId;
+        FilesetId filesetId;
         String path;
         String mimeType;
         byte[] content;
@@ -364,6 +364,35 @@ public final class InMemoryVsrxSource implements VsrxSource {
             FileRow row = file(fileId);
             row.deleted = true;
             touched(row);
+        }
+    }
+
+    /**
+     * Moves a file, keeping its id, to another fileset (a VSRX bug or an operator's repair): it is listed in
+     * {@code toFileset} from now on; both filesets' {@code updatedAt} move.
+     */
+    public void moveFile(VsrxFileId fileId, FilesetId toFileset) {
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            FilesetRow target = fileset(toFileset);
+            FilesetRow source = fileset(row.filesetId);
+            row.filesetId = toFileset;
+            Instant now = now();
+            row.modifiedAt = now;
+            source.updatedAt = now;
+            target.updatedAt = now;
+        }
+    }
+
+    /**
+     * Removes a fileset from VSRX altogether: no longer listed, {@code findFileset} finds nothing and its
+     * files are gone (listing it is a 404).
+     */
+    public void removeFileset(FilesetId filesetId) {
+        synchronized (lock) {
+            fileset(filesetId);
+            filesets.remove(filesetId);
+            files.values().removeIf(f -> f.filesetId.equals(filesetId));
         }
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.dedup.DedupPolicy;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
+import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.diff.DiffInput;
 import com.silknote.sync.core.diff.DiffPolicy;
 import com.silknote.sync.core.diff.FilePlan;
@@ -49,6 +50,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,8 @@ final class FilesetSync {
     static final long CHECKPOINT_BYTES = 4L * 1024 * 1024;
     /** Re-uploads of content a collector is deleting, per commit. */
     private static final int MAX_REVIVALS = 3;
+    /** Reason of an unlinked fileset Silknote holds documents of. */
+    static final String UNLINKED_WITH_DOCUMENTS = "unlinked-with-documents";
 
     private final RunContext ctx;
     private final VsrxFileset fileset;
@@ -94,10 +98,7 @@ final class FilesetSync {
     FilesetReport run() {
         Instant start = ctx.clock().instant();
         if (fileset.silknotePatientUuid().isEmpty()) {
-            log.info("fileset skipped run={} fileset={} reason=PATIENT_NOT_LINKED", ctx.runId, id);
-            ctx.progress.markProcessed(id);
-            return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(SkipReason.PATIENT_NOT_LINKED.name()),
-                    List.of(), start);
+            return notLinked(start);
         }
         PatientUuid patient = fileset.silknotePatientUuid().get();
         List<FileWork> works = List.of();
@@ -111,8 +112,10 @@ final class FilesetSync {
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
             List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
+            Foreign foreign = heldElsewhere(files, mappings, documents);
             Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
-                    skips));
+                    skips, foreign.mappings, foreign.documents));
+            reportRelink(plan, record, patient);
             ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
@@ -175,6 +178,92 @@ final class FilesetSync {
             request = request.next(page.nextCursor().orElseThrow());
             ctx.lease.checkpoint();
         }
+    }
+
+    /** Mappings and documents of listed live files that other filesets hold. */
+    private record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
+
+    /**
+     * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
+     * record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     */
+    private Foreign heldElsewhere(List<VsrxFile> files, List<SyncMapping> mappings,
+            List<SilknoteDocument> documents) {
+        Set<VsrxFileId> mapped = new HashSet<>(mappings.size() * 2);
+        mappings.forEach(m -> mapped.add(m.vsrxFileId()));
+        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
+        documents.forEach(d -> documented.add(d.clientFileId()));
+        List<VsrxFileId> noMapping = new ArrayList<>();
+        List<VsrxFileId> noDocument = new ArrayList<>();
+        for (VsrxFile f : files) {
+            if (f.deleted()) {
+                continue;
+            }
+            if (!mapped.contains(f.id())) {
+                noMapping.add(f.id());
+            }
+            if (!documented.contains(f.id())) {
+                noDocument.add(f.id());
+            }
+        }
+        DocumentStore store = parts.documents();
+        Map<VsrxFileId, SyncMapping> foreignMappings = new HashMap<>();
+        if (!noMapping.isEmpty()) {
+            parts.retrier().call("documents.findMappings", () -> store.findMappings(noMapping))
+                    .forEach((fid, m) -> {
+                        if (!m.filesetId().equals(id)) {
+                            foreignMappings.put(fid, m);
+                        }
+                    });
+        }
+        Map<VsrxFileId, SilknoteDocument> foreignDocuments = new HashMap<>();
+        if (!noDocument.isEmpty()) {
+            parts.retrier().call("documents.findDocumentsByClientFileIds",
+                    () -> store.findDocumentsByClientFileIds(noDocument)).forEach((fid, d) -> {
+                        if (!d.filesetId().equals(id)) {
+                            foreignDocuments.put(fid, d);
+                        }
+                    });
+        }
+        return new Foreign(foreignMappings, foreignDocuments);
+    }
+
+    /** One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict. */
+    private void reportRelink(Plan plan, Optional<PatientFilesetRecord> record, PatientUuid patient) {
+        long moving = 0;
+        long conflicts = 0;
+        for (FilePlan p : plan.files()) {
+            String detail = p.detail().orElse("");
+            if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
+                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
+                moving++;
+            } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
+                conflicts++;
+            }
+        }
+        boolean recordMoved = record.isPresent() && !record.get().patientUuid().equals(patient);
+        if (moving + conflicts == 0 && !recordMoved) {
+            return;
+        }
+        log.warn("fileset relinked run={} fileset={} moving={} userModified={}", ctx.runId, id, moving, conflicts);
+        ctx.raise(new Alert(Alert.Kind.FILESET_RELINKED, Alert.Severity.WARNING, "fileset " + id
+                + " is linked to another Silknote patient: " + moving + " documents move, " + conflicts
+                + " modified by users stay with the previous patient (conflict)"));
+    }
+
+    /** An unlinked fileset; reported as such when Silknote holds documents of it (issue 9 item 3). */
+    private FilesetReport notLinked(Instant start) {
+        DocumentStore store = parts.documents();
+        boolean holds = parts.retrier().call("documents.findFileset", () -> store.findFileset(id)).isPresent()
+                || !parts.retrier().call("documents.documents", () -> store.documents(id)).isEmpty();
+        ctx.progress.markProcessed(id);
+        if (holds) {
+            log.warn("fileset unlinked while Silknote holds its documents run={} fileset={}", ctx.runId, id);
+            return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(UNLINKED_WITH_DOCUMENTS), List.of(), start);
+        }
+        log.info("fileset skipped run={} fileset={} reason=PATIENT_NOT_LINKED", ctx.runId, id);
+        return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(SkipReason.PATIENT_NOT_LINKED.name()),
+                List.of(), start);
     }
 
     private List<FileWork> initialWorks(Plan plan, Map<VsrxFileId, PermanentSkip> skips) {
@@ -335,14 +424,20 @@ final class FilesetSync {
             return;
         }
         Optional<ContentHash> current = currentHash(w.plan);
-        if (DedupPolicy.decide(s.hash(), current) == DedupPolicy.Decision.SAME_CONTENT) {
+        boolean hasDocument = w.plan.document().isPresent();
+        if (hasDocument && DedupPolicy.decide(s.hash(), current) == DedupPolicy.Decision.SAME_CONTENT) {
             boolean verifyOnly = w.plan.detail().filter("verify-hash"::equals).isPresent();
-            w.action = verifyOnly && !metadataDrift(w.plan) ? FileAction.UNCHANGED : FileAction.METADATA_ONLY;
+            boolean drift = metadataDrift(w.plan);
+            w.action = verifyOnly && !drift ? FileAction.UNCHANGED : FileAction.METADATA_ONLY;
+            if (drift && !w.plan.document().get().patientUuid().equals(fileset.silknotePatientUuid().orElseThrow())) {
+                w.detail = DiffEngine.DETAIL_RELINKED;
+            }
             w.discardSpool();
             logDecision(w);
             return;
         }
-        w.action = current.isPresent() ? FileAction.UPDATED : FileAction.CREATED;
+        // A file without a document (new, or one Silknote removed and RESTORE brings back) is created.
+        w.action = hasDocument ? FileAction.UPDATED : FileAction.CREATED;
         try {
             ctx.registry.enter(s.hash());
         } catch (InterruptedException e) {
@@ -470,9 +565,11 @@ final class FilesetSync {
                             DocumentMetadata.synced(fid, p.normalizedPath().orElseThrow(), history), now));
                     uow.upsertMapping(new SyncMapping(fid, uuid, fid, id, w.contentEtag, f.modifiedAt(), w.size,
                             w.hash, now));
+                    // The file id's reference moves from what it held (mapping, else document) to the new
+                    // content; added first, so equal content never touches zero.
                     uow.addBlobRef(w.hash, w.size, w.confirmedBlobEtag);
                     Optional<ContentHash> old = currentHash(p);
-                    if (old.isPresent() && !old.get().equals(w.hash)) {
+                    if (old.isPresent()) {
                         release(uow, uuid, old.get(), now);
                     }
                     uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
@@ -504,10 +601,12 @@ final class FilesetSync {
                             .or(() -> p.mapping().map(SyncMapping::silknoteDocumentUuid))
                             .orElse(DocumentUuid.forVsrxFile(fid));
                     uow.deleteDocument(uuid);
-                    if (d.isPresent()) {
-                        release(uow, uuid, d.get().contentHash(), now);
-                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS,
-                                d.get().contentHash(), now));
+                    // The reference is held by the mapping's hash, else the document's; vectors are purged even
+                    // when Silknote removed the document row itself.
+                    Optional<ContentHash> held = currentHash(p);
+                    if (held.isPresent()) {
+                        release(uow, uuid, held.get(), now);
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS, held.get(), now));
                     }
                     docs.add(uuid);
                     if (hadSkip) {

@@ -34,7 +34,7 @@ final class RunMetricsCalculator {
         long downloaded = 0;
         for (FilesetReport f : filesets) {
             if (f.outcome() != FilesetOutcome.SKIPPED_ALREADY_PROCESSED
-                    && f.outcome() != FilesetOutcome.SKIPPED_NOT_LINKED) {
+                    && f.outcome() != FilesetOutcome.SKIPPED_NOT_LINKED && f.outcome() != FilesetOutcome.VANISHED) {
                 worked++;
                 total = total.plus(f.duration());
             }

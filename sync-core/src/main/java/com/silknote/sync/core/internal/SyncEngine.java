@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final AtomicInteger POOL_SEQ = new AtomicInteger();
+    /** Page size when reading the filesets Silknote knows. */
+    private static final int VANISHED_PAGE = 1000;
 
     private final EngineParts parts;
     private final RandomGenerator random;
@@ -291,6 +293,9 @@ public final class SyncEngine {
                     ctx.lease.checkpoint();
                 }
                 listed.seal();
+                if (listingDone && !incremental && fatal.get() == null) {
+                    reportVanished(ctx, listed, slots);
+                }
                 if (listingDone && incremental) {
                     // A failure is never lost by the watermark: failed filesets the listing skipped are fetched.
                     for (FilesetId id : ctx.progress.carriedFailures()) {
@@ -358,6 +363,45 @@ public final class SyncEngine {
             stopReason = "lease lost: " + f.getClass().getSimpleName();
         }
         return new Outcome(stopReason, incomplete, watermark);
+    }
+
+    /**
+     * Filesets Silknote has a record of that a complete full listing did not return: reported
+     * {@link FilesetOutcome#VANISHED} (documents kept) with one {@code FILESET_VANISHED} warning per run.
+     */
+    private void reportVanished(RunContext ctx, ListedIds listed, List<Slot> slots) {
+        List<FilesetId> vanished = new ArrayList<>();
+        try {
+            Optional<String> cursor = Optional.empty();
+            do {
+                Optional<String> c = cursor;
+                Page<FilesetId> page = parts.retrier().call("documents.filesets",
+                        () -> parts.documents().filesets(c, VANISHED_PAGE));
+                for (FilesetId id : page.items()) {
+                    if (!listed.contains(id)) {
+                        vanished.add(id);
+                    }
+                }
+                cursor = page.nextCursor();
+            } while (cursor.isPresent());
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            throw e;
+        } catch (SyncException e) {
+            log.warn("vanished filesets not checked run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+            return;
+        }
+        for (FilesetId id : vanished) {
+            log.warn("fileset vanished from VSRX run={} fileset={}", ctx.runId, id);
+            FilesetReport r = new FilesetReport(id, FilesetOutcome.VANISHED, Optional.of("not-listed-by-vsrx"),
+                    List.of(), Duration.ZERO, 0, 0);
+            parts.listener().filesetFinished(ctx.runId, r);
+            slots.add(Slot.done(r));
+        }
+        if (!vanished.isEmpty()) {
+            ctx.raise(new Alert(Alert.Kind.FILESET_VANISHED, Alert.Severity.WARNING, vanished.size()
+                    + " filesets Silknote holds are no longer listed by VSRX; their documents are kept (first: "
+                    + vanished.get(0) + ")"));
+        }
     }
 
     private static FilesetReport stopped(FilesetId id, String reason) {
