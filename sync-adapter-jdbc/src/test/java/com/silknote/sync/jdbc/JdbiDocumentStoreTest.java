@@ -313,6 +313,34 @@ class JdbiDocumentStoreTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.5: a failed run's status and error are stored; older rows still read")
+    void runStatusAndErrorRoundTripAndOlderRowsStillRead() throws SQLException {
+        SyncReport ok = report("run-ok", T0);
+        SyncReport failed = new SyncReport(RunId.of("run-failed"), T0.plusSeconds(60), T0.plusSeconds(61), false,
+                List.of(), ok.metrics(), List.of(), com.silknote.sync.core.model.SyncResult.Status.FAILED,
+                Optional.of("listing filesets failed: TransientSyncException: status 503"));
+        store.recordRun(TOKEN, ok);
+        store.recordRun(TOKEN, failed);
+        assertThat(store.recentRuns(10)).containsExactly(failed, ok);
+
+        // a row written before status and error were recorded
+        String old = Json.report(ok).replace(",\"status\":\"COMPLETED\"", "").replace(",\"error\":null", "");
+        assertThat(old).doesNotContain("status");
+        try (Connection c = ledger.dataSource().getConnection(); var ps = c.prepareStatement(
+                "INSERT INTO vsrx_sync_run (run_id, started_at, finished_at, report) VALUES (?, now(), now(),"
+                        + " CAST(? AS jsonb))")) {
+            ps.setString(1, "run-old");
+            ps.setString(2, old.replace("run-ok", "run-old"));
+            ps.executeUpdate();
+        }
+        SyncReport read = store.recentRuns(10).stream().filter(r -> r.runId().value().equals("run-old")).findFirst()
+                .orElseThrow();
+        assertThat(read.status()).isEqualTo(com.silknote.sync.core.model.SyncResult.Status.COMPLETED);
+        assertThat(read.error()).isEmpty();
+        assertThat(read.filesets()).isEqualTo(ok.filesets());
+    }
+
+    @Test
     void losingTheConnectionMidTransactionIsTransientAndLeavesNothing() {
         JdbcLedger own = PostgresFixture.newThrowawayLedger("connloss", Clock.systemUTC());
         try {

@@ -178,11 +178,14 @@ public final class SyncEngine {
             stopReason = saved.stopReason;
             stateError = saved.error;
         }
-        boolean anyFilesetFailed = reports.stream().anyMatch(r -> r.outcome().isFailure());
+        long failed = reports.stream().filter(r -> r.outcome().isFailure()).count();
         SyncResult.Status status = stopReason != null || incomplete != null || stateError != null
                 ? SyncResult.Status.FAILED
-                : anyFilesetFailed ? SyncResult.Status.PARTIAL_FAILURE : SyncResult.Status.COMPLETED;
-        boolean allOk = status == SyncResult.Status.COMPLETED;
+                : failed > 0 ? SyncResult.Status.PARTIAL_FAILURE : SyncResult.Status.COMPLETED;
+        String error = stopReason != null ? stopReason
+                : incomplete != null ? incomplete
+                : stateError != null ? stateError
+                : failed > 0 ? failed + " of " + reports.size() + " filesets failed" : null;
 
         Instant finishedAt = parts.clock().instant();
         List<SyncReport> recent = List.of();
@@ -192,44 +195,40 @@ public final class SyncEngine {
         } catch (SyncException e) {
             log.warn("run history unavailable run={} reason={}", runId, FilesetSync.reasonOf(e));
         }
-        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), reports, !allOk,
-                recent);
+        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), reports,
+                status != SyncResult.Status.COMPLETED, recent);
         for (Alert a : RunMetricsCalculator.alerts(metrics, config.alertThresholds())) {
             ctx.raise(a);
             log.warn("alert run={} kind={} severity={} message={}", runId, a.kind(), a.severity(), a.message());
         }
         SyncReport report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
-                ctx.alerts());
+                ctx.alerts(), status, Optional.ofNullable(error));
         if (!request.dryRun() && stopReason == null) {
             try {
-                retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), report));
+                SyncReport toRecord = report;
+                retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), toRecord));
             } catch (LeaseLostException | StaleFencingTokenException e) {
-                stopReason = "lease lost: " + e.getClass().getSimpleName();
                 status = SyncResult.Status.FAILED;
-                allOk = false;
+                error = "lease lost: " + e.getClass().getSimpleName();
+                report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
+                        ctx.alerts(), status, Optional.of(error));
             } catch (SyncException e) {
                 log.warn("recording run failed run={} reason={}", runId, FilesetSync.reasonOf(e));
             }
         }
         parts.listener().runFinished(report);
-        long failed = reports.stream().filter(r -> r.outcome().isFailure()).count();
-        if (allOk) {
+        if (status == SyncResult.Status.COMPLETED) {
             log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId, reports.size(),
                     reports.stream().mapToInt(r -> r.files().size()).sum(), metrics.bytesDownloaded(),
                     metrics.newUniqueBytes(), metrics.duration().toMillis());
-            return new SyncResult(SyncResult.Status.COMPLETED, Optional.empty(), Optional.of(report));
-        }
-        String error = stopReason != null ? stopReason
-                : incomplete != null ? incomplete
-                : stateError != null ? stateError : failed + " of " + reports.size() + " filesets failed";
-        if (status == SyncResult.Status.FAILED) {
+        } else if (status == SyncResult.Status.FAILED) {
             log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(),
                     failed, error, metrics.duration().toMillis());
         } else {
             log.warn("run completed with failures run={} filesets={} failedFilesets={} tookMs={}", runId,
                     reports.size(), failed, metrics.duration().toMillis());
         }
-        return new SyncResult(status, Optional.of(error), Optional.of(report));
+        return new SyncResult(status, Optional.ofNullable(error), Optional.of(report));
     }
 
     /**
