@@ -122,6 +122,7 @@ class EngineOverHttpTest {
         SyncConfig config = SyncConfig.builder()
                 .retryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2), true))
                 .filesetConcurrency(2).fileConcurrency(4).pageSize(2)
+                .blobGracePeriod(Duration.ZERO)
                 .build();
         return VsrxSync.builder().source(source).documents(silknote.documents()).blobs(silknote.blobs())
                 .vectors(silknote.vectors()).processor(silknote.processor()).lock(silknote.lock())

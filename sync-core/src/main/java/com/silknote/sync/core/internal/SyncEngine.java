@@ -9,6 +9,7 @@ import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
@@ -44,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -59,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final AtomicInteger POOL_SEQ = new AtomicInteger();
+    /** Unreferenced blob rows looked at by the collection pass at the end of a run. */
+    private static final int COLLECTION_PASS = 500;
     /** Page size when reading the filesets Silknote knows. */
     private static final int VANISHED_PAGE = 1000;
 
@@ -94,8 +98,10 @@ public final class SyncEngine {
         SyncConfig config = parts.config();
         Clock clock = parts.clock();
         Instant startedAt = clock.instant();
+        // One request id for every retry of this acquire: a retry after a lost answer gets its own lease back.
+        String requestId = newRequestId();
         Optional<SyncLock.Lease> acquired = parts.retrier().call("lock.acquire",
-                () -> parts.lock().tryAcquire(SyncConfig.LOCK_NAME, config.lockTtl()));
+                () -> parts.lock().tryAcquire(SyncConfig.LOCK_NAME, config.lockTtl(), requestId));
         if (acquired.isEmpty()) {
             log.info("run refused: lock {} held by another run", SyncConfig.LOCK_NAME);
             return SyncResult.alreadyInProgress();
@@ -116,14 +122,54 @@ public final class SyncEngine {
         } finally {
             shutdown(filesetPool);
             shutdown(filePool);
+            // A cancelled fileset thread may still be committing: the lease is released only once no thread of
+            // the run can write any more. If they do not stop within the lease's ttl, the lease is left to run
+            // out by itself (the store's fencing then refuses a late write).
+            boolean stopped = awaitTermination(config.lockTtl(), filesetPool, filePool);
             try {
-                lease.release();
+                if (stopped) {
+                    lease.release();
+                } else {
+                    log.warn("run threads still busy after {} s; lock {} left to expire run={}",
+                            config.lockTtl().toSeconds(), SyncConfig.LOCK_NAME, runId);
+                }
             } catch (Error e) {
                 if (crash != null) {
                     crash.addSuppressed(e);
                 } else {
                     throw e;
                 }
+            }
+        }
+    }
+
+    /**
+     * Waits, up to {@code max} in all and through interrupts (the interrupt is kept for the caller), for the
+     * pools to terminate.
+     */
+    private static boolean awaitTermination(Duration max, ExecutorService... pools) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            for (ExecutorService pool : pools) {
+                if (pool == null) {
+                    continue;
+                }
+                while (true) {
+                    try {
+                        if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                            return false;
+                        }
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -138,7 +184,8 @@ public final class SyncEngine {
                 request.incremental(), request.onlyFileset().isPresent(), lease.token().value());
 
         ContentRegistry registry = new ContentRegistry();
-        BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock());
+        BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock(),
+                config.blobGracePeriod());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
                 config.maxOutboxAttempts());
         // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
@@ -171,6 +218,9 @@ public final class SyncEngine {
         boolean complete = stopReason == null && incomplete == null;
         if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "final");
+        }
+        if (stopReason == null && !request.dryRun()) {
+            stopReason = collectDue(collector, lease, runId);
         }
         String stateError = null;
         if (stopReason == null && ctx.keepsState()) {
@@ -470,6 +520,36 @@ public final class SyncEngine {
         }
     }
 
+    /**
+     * A bounded pass over blobs whose grace period is over (and collections a crash left half done), least
+     * recently released first: collections that were not yet due when their outbox entry ran are done here
+     * by a later run. Failures are logged and left to the next run.
+     */
+    private String collectDue(BlobCollector collector, LeaseKeeper lease, RunId runId) {
+        int collected = 0;
+        try {
+            List<BlobRef> rows = parts.retrier().call("documents.unreferencedBlobs",
+                    () -> parts.documents().unreferencedBlobs(COLLECTION_PASS));
+            for (BlobRef ref : rows) {
+                if (!collector.due(ref)) {
+                    continue;
+                }
+                lease.checkpoint();
+                parts.retrier().call("blob.collect", () -> collector.collect(lease, ref.hash()));
+                collected++;
+            }
+            if (collected > 0) {
+                log.info("blob collection run={} collected={}", runId, collected);
+            }
+            return null;
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (RuntimeException e) {
+            log.warn("blob collection postponed run={} reason={}", runId, FilesetSync.reasonOf(e));
+            return null;
+        }
+    }
+
     /** Raises the store's high-water mark to this run's token; returns a stop reason when it cannot. */
     private String fence(DocumentStore store, LeaseKeeper lease) {
         try {
@@ -534,6 +614,16 @@ public final class SyncEngine {
         } finally {
             ctx.commitLock.unlock();
         }
+    }
+
+    private String newRequestId() {
+        long high;
+        long low;
+        synchronized (random) {
+            high = random.nextLong();
+            low = random.nextLong();
+        }
+        return "acquire-" + Long.toHexString(high) + Long.toHexString(low);
     }
 
     private RunId newRunId(Instant startedAt) {

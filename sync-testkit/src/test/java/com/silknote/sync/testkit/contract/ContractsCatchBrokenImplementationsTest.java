@@ -280,6 +280,39 @@ class ContractsCatchBrokenImplementationsTest {
         }
     }
 
+    /** Treats every acquire as a new request: a retry after a lost answer is refused. */
+    static class IgnoresRequestIds extends SyncLockContract {
+        private InMemorySyncLock first;
+        private int hosts;
+
+        @Override
+        protected synchronized SyncLock newLock(Clock clock) {
+            hosts++;
+            if (first == null) {
+                first = new InMemorySyncLock(clock, "h1");
+            }
+            InMemorySyncLock lock = first.newHolder("h" + hosts);
+            return proxy(SyncLock.class, lock, (p, m, args) -> {
+                if (m.getName().equals("tryAcquire") && args.length == 3) {
+                    return lock.tryAcquire((String) args[0], (Duration) args[1]);
+                }
+                return invoke(lock, m, args);
+            });
+        }
+
+        @Override
+        protected void forceExpiry(String name) {
+            first.forceExpiry(name);
+        }
+    }
+
+    @Test
+    void lockContractCatchesAcquiresThatAreNotIdempotent() {
+        assertThat(failingTests(IgnoresRequestIds.class)).containsExactlyInAnyOrder(
+                "anAcquireRetriedAfterALostAnswerGetsItsOwnLeaseBack",
+                "theSameRequestGetsTheSameTokenWhileTheLeaseIsUnexpired");
+    }
+
     @Test
     void lockContractCatchesMissingExclusion() {
         assertThat(failingTests(NoExclusion.class)).contains("secondAcquireIsRefusedWhileHeld",

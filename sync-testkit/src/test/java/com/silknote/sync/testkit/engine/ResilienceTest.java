@@ -252,8 +252,8 @@ class ResilienceTest {
         var real = fx.silknote.lock();
         fx.lock = new SyncLock() {
             @Override
-            public Optional<Lease> tryAcquire(String name, Duration ttl) {
-                return real.tryAcquire(name, ttl).map(l -> {
+            public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
+                return real.tryAcquire(name, ttl, requestId).map(l -> {
                     mine = l.token();
                     return l;
                 });
@@ -284,6 +284,108 @@ class ResilienceTest {
         assertThat(result.error().orElseThrow()).contains("StaleFencingTokenException");
         assertThat(fx.silknote.documents().findMapping(a)).isEmpty();
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: an interrupted run keeps its lease until its fileset threads stopped committing")
+    void anInterruptedRunReleasesItsLeaseOnlyAfterTheCommitInFlightEnded() throws Exception {
+        FilesetId fs = fx.linkedFileset("P1");
+        fx.text(fs, "a.txt", "a");
+        java.util.concurrent.CountDownLatch inCommit = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finishCommit = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean committing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean releasedWhileCommitting =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        var real = fx.silknote.documents();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, java.util.function.Function<UnitOfWork, T> work) {
+                committing.set(true);
+                try {
+                    inCommit.countDown();
+                    boolean interrupted = false;
+                    while (true) {
+                        try {
+                            finishCommit.await();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true; // a commit in flight is not abandoned half-way
+                        }
+                    }
+                    T result = real.inUnitOfWork(token, work);
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return result;
+                } finally {
+                    committing.set(false);
+                }
+            }
+        };
+        var lock = fx.silknote.lock();
+        fx.lock = new SyncLock() {
+            @Override
+            public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
+                return lock.tryAcquire(name, ttl, requestId).map(l -> new Lease() {
+                    @Override
+                    public FencingToken token() {
+                        return l.token();
+                    }
+
+                    @Override
+                    public void renew(Duration t) {
+                        l.renew(t);
+                    }
+
+                    @Override
+                    public void close() {
+                        releasedWhileCommitting.compareAndSet(false, committing.get());
+                        l.close();
+                        released.countDown();
+                    }
+                });
+            }
+
+            @Override
+            public Optional<LockStatus> inspect(String name) {
+                return lock.inspect(name);
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<SyncResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> result.set(fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs))));
+        runner.start();
+        inCommit.await();
+
+        runner.interrupt();
+        // either the run released its lease (while the commit is still blocked) or it waits for its threads
+        while (released.getCount() > 0 && runner.getState() != Thread.State.TIMED_WAITING
+                && runner.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        finishCommit.countDown();
+        runner.join();
+
+        assertThat(releasedWhileCommitting).as("lease released while a commit was in flight").isFalse();
+        assertThat(released.getCount()).isZero();
+        assertThat(result.get().success()).isFalse();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: the engine retries a lost acquire with the same request id and gets its lease")
+    void aLostAnswerToTheAcquireIsRetriedIntoTheSameLease() {
+        FaultPlan lost = FaultPlan.seeded(1);
+        lost.on(Operation.LOCK_ACQUIRE).onCall(1).thenFail(Fault.lostResponse());
+        fx.lock = new com.silknote.sync.testkit.fault.FaultySyncLock(fx.silknote.lock(), lost);
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+
+        SyncResult result = fx.run();
+
+        assertThat(lost.injected()).hasSize(1);
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertThat(fx.silknote.lock().inspect(SyncConfig.LOCK_NAME)).as("released at the end").isEmpty();
     }
 
     @Test
