@@ -107,7 +107,7 @@ public final class DiffEngine {
         List<FilePlan> vanished = new ArrayList<>();
         for (Slot slot : slots.values()) {
             if (!slot.listed && slot.mapping != null) {
-                vanished.add(planVanished(slot.mapping, slot.document));
+                vanished.add(planVanished(slot.mapping, slot.document, input));
             }
         }
         if (!vanished.isEmpty()) {
@@ -234,13 +234,22 @@ public final class DiffEngine {
                 d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
     }
 
-    private FilePlan planVanished(SyncMapping m, SilknoteDocument d) {
+    private FilePlan planVanished(SyncMapping m, SilknoteDocument d, DiffInput in) {
+        boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
         if (policy.vanished() == VanishedFilePolicy.DELETE) {
-            if (d != null && !d.metadata().untouchedBySilknoteUser()) {
+            if (touched) {
                 return new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,
                         "vanished-but-user-modified", null);
             }
             return new FilePlan(m.vsrxFileId(), PlanAction.DELETE, null, m, d, null, "vanished", null);
+        }
+        if (d != null && !d.patientUuid().equals(in.patientUuid())) {
+            // The fileset's documents follow it to its new patient, listed or not; user-modified ones stay.
+            return touched
+                    ? new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,
+                            DETAIL_RELINKED_USER_MODIFIED, null)
+                    : new FilePlan(m.vsrxFileId(), PlanAction.METADATA_ONLY, null, m, d, null, DETAIL_RELINKED,
+                            null);
         }
         return new FilePlan(m.vsrxFileId(), PlanAction.VANISHED, null, m, d, null, "vanished", null);
     }

@@ -121,7 +121,9 @@ final class FilesetSync {
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
             works = initialWorks(plan, skips);
 
-            long deletes = plan.count(PlanAction.DELETE);
+            // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
+            long deletes = plan.files().stream()
+                    .filter(p -> p.action() == PlanAction.DELETE && p.document().isPresent()).count();
             if (ctx.config().massDeleteGuard().trips(deletes, documents.size())) {
                 return blocked(works, deletes, documents.size(), start);
             }
