@@ -59,6 +59,26 @@ final class BlobCollector {
         return ref.refCount() == 0 && !ref.updatedAt().isAfter(clock.instant().minus(gracePeriod));
     }
 
+    /**
+     * A bounded pass over blobs whose grace period is over (and collections a crash left half done), least
+     * recently released first: collections that were not yet due when their outbox entry ran are done here,
+     * by a later run.
+     *
+     * @return how many rows were taken
+     */
+    int collectDue(LeaseKeeper lease, Retrier retrier, int limit) {
+        int taken = 0;
+        for (BlobRef ref : retrier.call("documents.unreferencedBlobs", () -> documents.unreferencedBlobs(limit))) {
+            if (!due(ref)) {
+                continue;
+            }
+            lease.checkpoint();
+            retrier.call("blob.collect", () -> collect(lease, ref.hash()));
+            taken++;
+        }
+        return taken;
+    }
+
     Result collect(LeaseKeeper lease, ContentHash hash) {
         if (!registry.tryBeginCollect(hash)) {
             return Result.DEFERRED;

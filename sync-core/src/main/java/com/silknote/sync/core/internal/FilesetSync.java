@@ -50,7 +50,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -112,10 +111,10 @@ final class FilesetSync {
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
             List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
-            Foreign foreign = heldElsewhere(files, mappings, documents);
+            HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, files, mappings, documents);
             Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
-                    skips, foreign.mappings, foreign.documents));
-            reportRelink(plan, record, patient);
+                    skips, foreign.mappings(), foreign.documents()));
+            HistoryChecks.reportRelink(ctx, id, plan, record, patient);
             ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
@@ -180,77 +179,6 @@ final class FilesetSync {
             request = request.next(page.nextCursor().orElseThrow());
             ctx.lease.checkpoint();
         }
-    }
-
-    /** Mappings and documents of listed live files that other filesets hold. */
-    private record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
-
-    /**
-     * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
-     * record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
-     */
-    private Foreign heldElsewhere(List<VsrxFile> files, List<SyncMapping> mappings,
-            List<SilknoteDocument> documents) {
-        Set<VsrxFileId> mapped = new HashSet<>(mappings.size() * 2);
-        mappings.forEach(m -> mapped.add(m.vsrxFileId()));
-        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
-        documents.forEach(d -> documented.add(d.clientFileId()));
-        List<VsrxFileId> noMapping = new ArrayList<>();
-        List<VsrxFileId> noDocument = new ArrayList<>();
-        for (VsrxFile f : files) {
-            if (f.deleted()) {
-                continue;
-            }
-            if (!mapped.contains(f.id())) {
-                noMapping.add(f.id());
-            }
-            if (!documented.contains(f.id())) {
-                noDocument.add(f.id());
-            }
-        }
-        DocumentStore store = parts.documents();
-        Map<VsrxFileId, SyncMapping> foreignMappings = new HashMap<>();
-        if (!noMapping.isEmpty()) {
-            parts.retrier().call("documents.findMappings", () -> store.findMappings(noMapping))
-                    .forEach((fid, m) -> {
-                        if (!m.filesetId().equals(id)) {
-                            foreignMappings.put(fid, m);
-                        }
-                    });
-        }
-        Map<VsrxFileId, SilknoteDocument> foreignDocuments = new HashMap<>();
-        if (!noDocument.isEmpty()) {
-            parts.retrier().call("documents.findDocumentsByClientFileIds",
-                    () -> store.findDocumentsByClientFileIds(noDocument)).forEach((fid, d) -> {
-                        if (!d.filesetId().equals(id)) {
-                            foreignDocuments.put(fid, d);
-                        }
-                    });
-        }
-        return new Foreign(foreignMappings, foreignDocuments);
-    }
-
-    /** One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict. */
-    private void reportRelink(Plan plan, Optional<PatientFilesetRecord> record, PatientUuid patient) {
-        long moving = 0;
-        long conflicts = 0;
-        for (FilePlan p : plan.files()) {
-            String detail = p.detail().orElse("");
-            if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
-                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
-                moving++;
-            } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
-                conflicts++;
-            }
-        }
-        boolean recordMoved = record.isPresent() && !record.get().patientUuid().equals(patient);
-        if (moving + conflicts == 0 && !recordMoved) {
-            return;
-        }
-        log.warn("fileset relinked run={} fileset={} moving={} userModified={}", ctx.runId, id, moving, conflicts);
-        ctx.raise(new Alert(Alert.Kind.FILESET_RELINKED, Alert.Severity.WARNING, "fileset " + id
-                + " is linked to another Silknote patient: " + moving + " documents move, " + conflicts
-                + " modified by users stay with the previous patient (conflict)"));
     }
 
     /** An unlinked fileset; reported as such when Silknote holds documents of it (issue 9 item 3). */

@@ -9,7 +9,6 @@ import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.model.Alert;
-import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
@@ -520,24 +519,10 @@ public final class SyncEngine {
         }
     }
 
-    /**
-     * A bounded pass over blobs whose grace period is over (and collections a crash left half done), least
-     * recently released first: collections that were not yet due when their outbox entry ran are done here
-     * by a later run. Failures are logged and left to the next run.
-     */
+    /** The end-of-run collection pass; returns a stop reason when the lease was lost. */
     private String collectDue(BlobCollector collector, LeaseKeeper lease, RunId runId) {
-        int collected = 0;
         try {
-            List<BlobRef> rows = parts.retrier().call("documents.unreferencedBlobs",
-                    () -> parts.documents().unreferencedBlobs(COLLECTION_PASS));
-            for (BlobRef ref : rows) {
-                if (!collector.due(ref)) {
-                    continue;
-                }
-                lease.checkpoint();
-                parts.retrier().call("blob.collect", () -> collector.collect(lease, ref.hash()));
-                collected++;
-            }
+            int collected = collector.collectDue(lease, parts.retrier(), COLLECTION_PASS);
             if (collected > 0) {
                 log.info("blob collection run={} collected={}", runId, collected);
             }
