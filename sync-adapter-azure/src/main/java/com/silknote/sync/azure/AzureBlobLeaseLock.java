@@ -24,11 +24,15 @@ import com.silknote.sync.core.model.LockStatus;
 import com.silknote.sync.core.port.SyncLock;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,8 +54,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Fencing token.</b> After taking the lease, the acquirer reads {@code generation}, and writes
  * {@code generation + 1} under its lease id with {@code If-Match} the ETag it read; that value is its token.
- * Only a lease holder can write the metadata, so tokens rise strictly across holders; an old holder's
- * renew fails once another took the lease.
+ * Only a lease holder can write the metadata, and the write is a compare-and-set on the ETag, so tokens
+ * rise strictly across holders (two acquirers never write the same generation); an old holder's renew
+ * fails once another took the lease. (Deleting the lock blob restarts the generations: stores then refuse
+ * every write until the generation passes their high-water mark, so never delete it.)
+ *
+ * <p><b>Idempotent acquire.</b> The proposed lease id is derived from the caller's request id, and the
+ * metadata keeps a digest of it ({@code request}): an acquire retried after a lost answer takes its own
+ * active lease again (Azure accepts an acquire with the active lease's id) and gets the same token.
  *
  * <p><b>TTL mapping.</b> Azure leases last 15–60 s (or forever). A ttl is mapped to a lease of
  * {@code clamp(ceil(ttl), 15 s, 60 s)}: a ttl below 15 s therefore holds the lock at least 15 s. While the
@@ -80,6 +90,7 @@ public final class AzureBlobLeaseLock implements SyncLock {
     static final String META_GENERATION = "generation";
     static final String META_HOLDER = "holder";
     static final String META_EXPIRES = "expiresat";
+    static final String META_REQUEST = "request";
     static final int MIN_LEASE_SECONDS = 15;
     static final int MAX_LEASE_SECONDS = 60;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
@@ -125,21 +136,26 @@ public final class AzureBlobLeaseLock implements SyncLock {
     }
 
     /**
-     * {@inheritDoc}
+     * {@inheritDoc} The proposed lease id is derived from {@code requestId} (acquiring an active lease with its
+     * own id succeeds in Azure); when the lock blob was leased by this request before the call, its token is
+     * returned again instead of a new one.
      *
      * @throws IllegalArgumentException when the name is not 1..200 of {@code [A-Za-z0-9._-]} or the ttl is not
      *     positive
      * @throws SyncException when the service failed
      */
     @Override
-    public Optional<Lease> tryAcquire(String name, Duration ttl) {
+    public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
         BlobClient blob = lockBlob(name);
         requireNonNull(ttl, "ttl");
+        requireNonNull(requestId, "requestId");
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive");
         }
         int seconds = leaseSeconds(ttl);
-        String leaseId = newLeaseId();
+        String leaseId = leaseIdOf(requestId);
+        String marker = requestMarker(requestId);
+        boolean heldByThisRequest = heldByRequest(blob, marker);
         BlobLeaseClient leases = new BlobLeaseClientBuilder().blobClient(blob).leaseId(leaseId).buildClient();
         if (!acquireLease(name, blob, leases, seconds)) {
             log.debug("lock busy name={}", name);
@@ -147,14 +163,19 @@ public final class AzureBlobLeaseLock implements SyncLock {
         }
         try {
             BlobProperties p = blob.getPropertiesWithResponse(null, config.operationTimeout(), Context.NONE).getValue();
-            long generation = parseGeneration(p.getMetadata()) + 1;
+            long current = parseGeneration(p.getMetadata());
+            // The same request's lease, still active when this call began (its answer was lost): same token.
+            // Otherwise a new holder: the next generation, written only if nobody wrote since it was read.
+            boolean again = heldByThisRequest && marker.equals(p.getMetadata().get(META_REQUEST));
+            long generation = again ? current : current + 1;
             Instant deadline = clock.instant().plus(ttl);
-            blob.setMetadataWithResponse(metadata(generation, deadline),
+            blob.setMetadataWithResponse(metadata(generation, deadline, marker),
                     new BlobRequestConditions().setLeaseId(leaseId).setIfMatch(p.getETag()),
                     config.operationTimeout(), Context.NONE);
-            AzureLease lease = new AzureLease(name, blob, leases, FencingToken.of(generation), seconds, deadline);
+            AzureLease lease = new AzureLease(name, blob, leases, FencingToken.of(generation), seconds, deadline,
+                    marker);
             lease.startKeepAlive();
-            log.debug("lock acquired name={} token={} leaseSeconds={}", name, generation, seconds);
+            log.debug("lock acquired name={} token={} leaseSeconds={} again={}", name, generation, seconds, again);
             return Optional.of(lease);
         } catch (RuntimeException e) {
             releaseQuietly(leases);
@@ -164,6 +185,38 @@ public final class AzureBlobLeaseLock implements SyncLock {
                 return Optional.empty();
             }
             throw AzureErrors.translate(e, "take lock", clock);
+        }
+    }
+
+    /** {@code true} when the lock blob is leased now and its metadata names the request {@code marker}. */
+    private boolean heldByRequest(BlobClient blob, String marker) {
+        try {
+            BlobProperties p = blob.getPropertiesWithResponse(null, config.operationTimeout(), Context.NONE).getValue();
+            return p.getLeaseState() == LeaseStateType.LEASED && marker.equals(p.getMetadata().get(META_REQUEST));
+        } catch (RuntimeException e) {
+            if (AzureErrors.status(e) == 404) {
+                return false;
+            }
+            throw AzureErrors.translate(e, "read lock", clock);
+        }
+    }
+
+    /** The lease id proposed for an acquire: a name-based GUID of the request id. */
+    static String leaseIdOf(String requestId) {
+        return UUID.nameUUIDFromBytes(("vsrx-sync lease " + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * What the lock blob records of the request that took its lease: a digest, so reading the metadata does
+     * not give away the request id (from which the lease id is derived).
+     */
+    static String requestMarker(String requestId) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest(("vsrx-sync lock request " + requestId).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 
@@ -270,9 +323,9 @@ public final class AzureBlobLeaseLock implements SyncLock {
         }
     }
 
-    private Map<String, String> metadata(long generation, Instant deadline) {
+    private Map<String, String> metadata(long generation, Instant deadline, String requestMarker) {
         return Map.of(META_GENERATION, Long.toString(generation), META_HOLDER, config.holderId(),
-                META_EXPIRES, deadline.toString());
+                META_EXPIRES, deadline.toString(), META_REQUEST, requestMarker);
     }
 
     private static long parseGeneration(Map<String, String> metadata) {
@@ -340,19 +393,21 @@ public final class AzureBlobLeaseLock implements SyncLock {
         private final BlobLeaseClient leases;
         private final FencingToken token;
         private final int leaseSeconds;
+        private final String requestMarker;
         private Instant deadline;
         private boolean closed;
         private boolean lost;
         private ScheduledFuture<?> keepAlive;
 
         AzureLease(String name, BlobClient blob, BlobLeaseClient leases, FencingToken token, int leaseSeconds,
-                Instant deadline) {
+                Instant deadline, String requestMarker) {
             this.name = name;
             this.blob = blob;
             this.leases = leases;
             this.token = token;
             this.leaseSeconds = leaseSeconds;
             this.deadline = deadline;
+            this.requestMarker = requestMarker;
         }
 
         @Override
@@ -382,7 +437,7 @@ public final class AzureBlobLeaseLock implements SyncLock {
             try {
                 leases.renewLeaseWithResponse(new BlobRenewLeaseOptions(), config.operationTimeout(), Context.NONE);
                 Instant next = clock.instant().plus(ttl);
-                blob.setMetadataWithResponse(metadata(token.value(), next),
+                blob.setMetadataWithResponse(metadata(token.value(), next, requestMarker),
                         new BlobRequestConditions().setLeaseId(leases.getLeaseId()), config.operationTimeout(),
                         Context.NONE);
                 deadline = next;

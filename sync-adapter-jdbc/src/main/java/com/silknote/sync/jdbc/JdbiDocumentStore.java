@@ -8,6 +8,7 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
@@ -23,6 +24,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +40,19 @@ import org.jdbi.v3.core.Jdbi;
  * The {@link DocumentStore} on PostgreSQL through Jdbi. Thread-safe and immutable.
  *
  * <p>A unit of work buffers its writes and flushes them at the end of the callback as JDBC batches, in
- * one transaction (PostgreSQL's default {@code READ COMMITTED} suffices) that also checks the fencing token ({@code docs/schema.md}). A
- * blob reference touched by the unit of work is read once with {@code SELECT ... FOR UPDATE}, so reference
- * counts stay exact under concurrent units of work and the collector's conditional updates.
+ * one transaction (PostgreSQL's default {@code READ COMMITTED} suffices) that first checks the fencing token
+ * and then the unit's expectations: the fileset record, mappings and documents it was planned from are read
+ * with {@code SELECT ... FOR UPDATE} (one query per table, {@code = ANY(:ids)}) and compared with what was
+ * read when planning ({@code docs/schema.md}). A blob reference touched by the unit of work is read once
+ * with {@code SELECT ... FOR UPDATE}, so reference counts stay exact under concurrent units of work and the
+ * collector's conditional updates.
  *
  * <p>The tables must exist: {@link JdbcLedger} runs the migrations; the {@link Inject} constructor does not.
  */
 public final class JdbiDocumentStore implements DocumentStore {
     private static final String BLOB_COLUMNS = "content_hash, ref_count, size, state, blob_etag, updated_at";
+    static final String FILESET_SELECT = "SELECT fileset_id, patient_uuid, patient_id_history::text AS history,"
+            + " last_synced_at FROM vsrx_sync_fileset";
 
     private final Jdbi jdbi;
     private final LedgerSql sql;
@@ -74,6 +82,67 @@ public final class JdbiDocumentStore implements DocumentStore {
     /** A new builder. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Raises the high-water mark in its own transaction; waits for an older token's commit in flight. */
+    @Override
+    public void fence(FencingToken token) {
+        write("fence", token, h -> null);
+    }
+
+    @Override
+    public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> fileIds) {
+        List<String> ids = ids(fileIds, "fileIds");
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return read("read mappings", h -> {
+            Map<VsrxFileId, SyncMapping> out = new LinkedHashMap<>();
+            h.createQuery(sql.mappingsByFileIds).bindArray("ids", String.class, ids).map(sql.mappingMapper)
+                    .forEach(m -> out.put(m.vsrxFileId(), m));
+            return out;
+        });
+    }
+
+    @Override
+    public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds) {
+        List<String> ids = ids(clientFileIds, "clientFileIds");
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return read("read documents", h -> {
+            Map<VsrxFileId, SilknoteDocument> out = new LinkedHashMap<>();
+            h.createQuery(sql.documentsByClientFileIds).bindArray("ids", String.class, ids).map(sql.documentMapper)
+                    .forEach(d -> out.put(d.clientFileId(), d));
+            return out;
+        });
+    }
+
+    /** Fileset ids in the database's order of {@code fileset_id}; the cursor is the last id of a page. */
+    @Override
+    public Page<FilesetId> filesets(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        List<String> rows = read("read filesets", h -> cursor.isPresent()
+                ? h.createQuery("SELECT fileset_id FROM vsrx_sync_fileset WHERE fileset_id > :after"
+                        + " ORDER BY fileset_id LIMIT :limit")
+                        .bind("after", cursor.get()).bind("limit", limit + 1).mapTo(String.class).list()
+                : h.createQuery("SELECT fileset_id FROM vsrx_sync_fileset ORDER BY fileset_id LIMIT :limit")
+                        .bind("limit", limit + 1).mapTo(String.class).list());
+        boolean more = rows.size() > limit;
+        List<FilesetId> items = rows.subList(0, Math.min(limit, rows.size())).stream().map(FilesetId::of).toList();
+        return new Page<>(items, more ? Optional.of(items.get(items.size() - 1).value()) : Optional.empty());
+    }
+
+    private static List<String> ids(Collection<VsrxFileId> fileIds, String name) {
+        requireNonNull(fileIds, name);
+        List<String> ids = new ArrayList<>(fileIds.size());
+        for (VsrxFileId id : fileIds) {
+            ids.add(requireNonNull(id, name).value());
+        }
+        return ids;
     }
 
     @Override
@@ -114,13 +183,9 @@ public final class JdbiDocumentStore implements DocumentStore {
     @Override
     public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
-        return read("read fileset", h -> h.createQuery("""
-                SELECT fileset_id, patient_uuid, patient_id_history::text AS history, last_synced_at
-                FROM vsrx_sync_fileset WHERE fileset_id = :fileset""")
+        return read("read fileset", h -> h.createQuery(FILESET_SELECT + " WHERE fileset_id = :fileset")
                 .bind("fileset", filesetId.value())
-                .map((rs, ctx) -> new PatientFilesetRecord(FilesetId.of(rs.getString("fileset_id")),
-                        new PatientUuid(rs.getObject("patient_uuid", UUID.class)),
-                        Json.patientIdHistory(rs.getString("history")), Jdbis.instant(rs, "last_synced_at")))
+                .map((rs, ctx) -> filesetRecord(rs))
                 .findOne());
     }
 
@@ -167,12 +232,12 @@ public final class JdbiDocumentStore implements DocumentStore {
     }
 
     @Override
-    public List<OutboxEntry> pendingOutbox(int limit) {
+    public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
         requirePositive(limit);
         return read("read outbox", h -> h.createQuery("""
                 SELECT id, document_uuid, action, content_hash, attempts, created_at, last_error
-                FROM vsrx_sync_outbox WHERE NOT parked ORDER BY id LIMIT :limit""")
-                .bind("limit", limit)
+                FROM vsrx_sync_outbox WHERE NOT parked AND id > :after ORDER BY id LIMIT :limit""")
+                .bind("after", afterId).bind("limit", limit)
                 .map((rs, ctx) -> new OutboxEntry(rs.getLong("id"),
                         new DocumentUuid(rs.getObject("document_uuid", UUID.class)),
                         OutboxEntry.Action.valueOf(rs.getString("action")),
@@ -232,8 +297,8 @@ public final class JdbiDocumentStore implements DocumentStore {
     public List<BlobRef> unreferencedBlobs(int limit) {
         requirePositive(limit);
         return read("read unreferenced blobs", h -> h.createQuery("SELECT " + BLOB_COLUMNS
-                + " FROM vsrx_sync_blob_ref WHERE ref_count = 0 OR state = 'DELETING' ORDER BY content_hash"
-                + " LIMIT :limit")
+                + " FROM vsrx_sync_blob_ref WHERE ref_count = 0 OR state = 'DELETING'"
+                + " ORDER BY updated_at, content_hash LIMIT :limit")
                 .bind("limit", limit).map((rs, ctx) -> blobRef(rs)).list());
     }
 
@@ -263,6 +328,12 @@ public final class JdbiDocumentStore implements DocumentStore {
         return h.createQuery("SELECT " + BLOB_COLUMNS + " FROM vsrx_sync_blob_ref WHERE content_hash = :hash"
                 + (forUpdate ? " FOR UPDATE" : ""))
                 .bind("hash", hash.hex()).map((rs, ctx) -> blobRef(rs)).findOne();
+    }
+
+    static PatientFilesetRecord filesetRecord(ResultSet rs) throws SQLException {
+        return new PatientFilesetRecord(FilesetId.of(rs.getString("fileset_id")),
+                new PatientUuid(rs.getObject("patient_uuid", UUID.class)),
+                Json.patientIdHistory(rs.getString("history")), Jdbis.instant(rs, "last_synced_at"));
     }
 
     static BlobRef blobRef(ResultSet rs) throws SQLException {

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link SyncLock} on the lease table {@code vsrx_sync_lock}. Expiry is judged by the database's clock
  * ({@code now()}), never the caller's, so hosts with skewed clocks agree. A lease row is never deleted: its
- * token rises by one with every new holder, which makes it the fencing token. Thread-safe.
+ * token rises by one with every new holder, which makes it the fencing token. The row keeps the request id
+ * of the acquire that took it, so a retry of that acquire after a lost answer gets the lease back with the
+ * same token. Thread-safe.
  */
 public final class JdbiSyncLock implements SyncLock {
     private static final Logger LOG = LoggerFactory.getLogger(JdbiSyncLock.class);
@@ -59,17 +61,22 @@ public final class JdbiSyncLock implements SyncLock {
      * @throws com.silknote.sync.core.exception.SyncException when the database failed
      */
     @Override
-    public Optional<Lease> tryAcquire(String name, Duration ttl) {
+    public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
         requireNonNull(name, "name");
+        requireNonNull(requestId, "requestId");
         long micros = micros(ttl);
+        // An expired lease is taken over with the next token; an unexpired one only by the request that took it
+        // (a retry after a lost answer), which keeps its token.
         Optional<Long> token = SqlErrors.translate("acquire lock", () -> jdbi.withHandle(h -> h.createQuery("""
-                INSERT INTO vsrx_sync_lock AS l (name, holder, token, acquired_at, expires_at)
-                VALUES (:name, :holder, 1, now(), now() + :ttl * interval '1 microsecond')
-                ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1,
-                    acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
-                WHERE l.expires_at <= now()
+                INSERT INTO vsrx_sync_lock AS l (name, holder, token, acquired_at, expires_at, request_id)
+                VALUES (:name, :holder, 1, now(), now() + :ttl * interval '1 microsecond', :request)
+                ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder,
+                    token = CASE WHEN l.expires_at <= now() THEN l.token + 1 ELSE l.token END,
+                    acquired_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.acquired_at ELSE l.acquired_at END,
+                    expires_at = EXCLUDED.expires_at, request_id = EXCLUDED.request_id
+                WHERE l.expires_at <= now() OR l.request_id = EXCLUDED.request_id
                 RETURNING token""")
-                .bind("name", name).bind("holder", holderId).bind("ttl", micros)
+                .bind("name", name).bind("holder", holderId).bind("ttl", micros).bind("request", requestId)
                 .mapTo(Long.class).findOne()));
         token.ifPresent(t -> LOG.debug("lock acquired token={}", t));
         return token.map(t -> new JdbiLease(name, FencingToken.of(t)));

@@ -3,6 +3,7 @@ package com.silknote.sync.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,6 +54,9 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final List<OutboxEntry> outbox = new ArrayList<>();
     private final Map<ContentHash, TouchedRef> blobRefs = new LinkedHashMap<>();
     private Optional<SyncState> state = Optional.empty();
+    private final Map<FilesetId, Optional<PatientFilesetRecord>> expectedFilesets = new LinkedHashMap<>();
+    private final Map<VsrxFileId, Optional<SyncMapping>> expectedMappings = new LinkedHashMap<>();
+    private final Map<VsrxFileId, Optional<SilknoteDocument>> expectedDocuments = new LinkedHashMap<>();
     private long blobRefsAdded;
     private long blobRefsReleased;
 
@@ -72,6 +77,20 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         this.handle = handle;
         this.sql = sql;
         this.now = clock.instant();
+    }
+
+    @Override
+    public void expectFileset(FilesetId filesetId, Optional<PatientFilesetRecord> asRead) {
+        requireNonNull(filesetId, "filesetId");
+        expectedFilesets.put(filesetId, requireNonNull(asRead, "asRead"));
+    }
+
+    @Override
+    public void expectFile(VsrxFileId fileId, Optional<SyncMapping> mappingAsRead,
+            Optional<SilknoteDocument> documentAsRead) {
+        requireNonNull(fileId, "fileId");
+        expectedMappings.put(fileId, requireNonNull(mappingAsRead, "mappingAsRead"));
+        expectedDocuments.put(fileId, requireNonNull(documentAsRead, "documentAsRead"));
     }
 
     @Override
@@ -177,9 +196,10 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         state = Optional.of(newState);
     }
 
-    /** Checks the token, then writes everything buffered as batches, in this transaction. */
+    /** Checks the token, then the expectations, then writes everything buffered as batches, in this transaction. */
     void flush(FencingToken token, Optional<String> fenceLockName) {
         Optional<String> actor = Fence.check(handle, token, fenceLockName);
+        checkExpectations();
         OffsetDateTime at = Jdbis.utc(now);
 
         if (!documentDeletes.isEmpty()) {
@@ -265,6 +285,47 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                     .bind("state", state.get().toJson()).bind("at", at).execute();
         }
         writeAudit(token, actor, at);
+    }
+
+    /**
+     * Reads the expected rows with {@code FOR UPDATE} (one query per table, rows locked in key order) and
+     * compares them with what the unit of work was planned from.
+     *
+     * @throws ConcurrentUpdateException when one differs; the transaction then rolls back
+     */
+    private void checkExpectations() {
+        if (!expectedFilesets.isEmpty()) {
+            Map<FilesetId, PatientFilesetRecord> found = new LinkedHashMap<>();
+            handle.createQuery(JdbiDocumentStore.FILESET_SELECT
+                    + " WHERE fileset_id = ANY(CAST(:ids AS text[])) ORDER BY fileset_id FOR UPDATE")
+                    .bindArray("ids", String.class, expectedFilesets.keySet().stream().map(FilesetId::value).toList())
+                    .map((rs, ctx) -> JdbiDocumentStore.filesetRecord(rs))
+                    .forEach(r -> found.put(r.filesetId(), r));
+            expectedFilesets.forEach((id, expected) -> {
+                if (!Objects.equals(found.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("fileset record " + id);
+                }
+            });
+        }
+        if (!expectedMappings.isEmpty()) {
+            List<String> ids = expectedMappings.keySet().stream().map(VsrxFileId::value).toList();
+            Map<VsrxFileId, SyncMapping> found = new LinkedHashMap<>();
+            handle.createQuery(sql.lockMappingsByFileIds).bindArray("ids", String.class, ids).map(sql.mappingMapper)
+                    .forEach(m -> found.put(m.vsrxFileId(), m));
+            expectedMappings.forEach((id, expected) -> {
+                if (!Objects.equals(found.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("mapping of file " + id);
+                }
+            });
+            Map<VsrxFileId, SilknoteDocument> documents = new LinkedHashMap<>();
+            handle.createQuery(sql.lockDocumentsByClientFileIds).bindArray("ids", String.class, ids)
+                    .map(sql.documentMapper).forEach(d -> documents.put(d.clientFileId(), d));
+            expectedDocuments.forEach((id, expected) -> {
+                if (!Objects.equals(documents.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("document of file " + id);
+                }
+            });
+        }
     }
 
     private void flushBlobRefs(OffsetDateTime at) {

@@ -118,10 +118,28 @@ final class Json {
         }
     }
 
+    /**
+     * A stored run report. Reports written before a run's status and error were recorded have neither: their
+     * status follows from their filesets ({@code PARTIAL_FAILURE} when one failed, else {@code COMPLETED}).
+     */
     static SyncReport report(String json) {
         try {
-            return MAPPER.readValue(json, SyncReport.class);
-        } catch (JsonProcessingException e) {
+            JsonNode node = MAPPER.readTree(json);
+            if (node instanceof ObjectNode obj && (!obj.hasNonNull("status"))) {
+                boolean failed = false;
+                for (JsonNode f : obj.path("filesets")) {
+                    String outcome = f.path("outcome").asText("");
+                    failed |= outcome.equals("FAILED") || outcome.equals("MASS_DELETE_BLOCKED");
+                }
+                obj.put("status", failed ? "PARTIAL_FAILURE" : "COMPLETED");
+                if (failed) {
+                    obj.put("error", "a fileset failed");
+                } else {
+                    obj.putNull("error");
+                }
+            }
+            return MAPPER.treeToValue(node, SyncReport.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new PermanentSyncException("stored run report could not be read", e);
         }
     }

@@ -28,6 +28,10 @@ final class LedgerSql {
     final String mappingsByFileset;
     final String upsertMapping;
     final String deleteMappingsOfDocument;
+    final String mappingsByFileIds;
+    final String documentsByClientFileIds;
+    final String lockMappingsByFileIds;
+    final String lockDocumentsByClientFileIds;
     final RowMapper<SilknoteDocument> documentMapper;
     final RowMapper<SyncMapping> mappingMapper;
 
@@ -72,6 +76,13 @@ final class LedgerSql {
                         set(m.mappingContentHash()), set(m.mappingSyncedAt()));
         deleteMappingsOfDocument = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingDocumentUuid()
                 + " = :doc";
+        mappingsByFileIds = selectMapping + " WHERE " + m.mappingVsrxFileId() + " = ANY(CAST(:ids AS text[]))";
+        documentsByClientFileIds = selectDocument + " WHERE " + m.documentClientFileId()
+                + " = ANY(CAST(:ids AS text[]))";
+        // sorted, so concurrent units of work lock rows in the same order
+        lockMappingsByFileIds = mappingsByFileIds + " ORDER BY " + m.mappingVsrxFileId() + " FOR UPDATE";
+        lockDocumentsByClientFileIds = documentsByClientFileIds + " ORDER BY " + m.documentClientFileId()
+                + " FOR UPDATE";
         documentMapper = (rs, ctx) -> {
             try {
                 return document(rs);

@@ -136,6 +136,11 @@ class JdbiDocumentStoreTest {
         List<ContentHash> hashes = java.util.stream.IntStream.range(0, 10).mapToObj(i -> hash("h" + i)).toList();
         counting.reset();
         store.inUnitOfWork(TOKEN, uow -> {
+            // issue 9.2: the expectations of a unit of work are checked in one query per table
+            uow.expectFileset(FS, Optional.empty());
+            for (int i = 0; i < 10_000; i++) {
+                uow.expectFile(VsrxFileId.of("file-" + i), Optional.empty(), Optional.empty());
+            }
             uow.upsertFileset(fileset(FS));
             for (int i = 0; i < 10_000; i++) {
                 ContentHash h = hashes.get(i % 10);
@@ -148,7 +153,7 @@ class JdbiDocumentStoreTest {
             uow.saveState(SyncState.initial());
             return null;
         });
-        // fence (2-3) + one locking read per distinct hash (10) + one batch per table + audit
+        // fence (2-3) + expectations (3) + one locking read per distinct hash (10) + one batch per table + audit
         assertThat(counting.executions.get()).isLessThan(30);
         assertThat(counting.batchExecutions.get()).isLessThanOrEqualTo(5);
         assertThat(count("vsrx_sync_document")).isEqualTo(10_000);
@@ -333,6 +338,34 @@ class JdbiDocumentStoreTest {
         }
         SyncReport old = store.recentRuns(1).get(0);
         assertThat(old.filesets().get(0).files()).allSatisfy(f -> assertThat(f.path()).isEmpty());
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.5: a failed run's status and error are stored; older rows still read")
+    void runStatusAndErrorRoundTripAndOlderRowsStillRead() throws SQLException {
+        SyncReport ok = report("run-ok", T0);
+        SyncReport failed = new SyncReport(RunId.of("run-failed"), T0.plusSeconds(60), T0.plusSeconds(61), false,
+                List.of(), ok.metrics(), List.of(), com.silknote.sync.core.model.SyncResult.Status.FAILED,
+                Optional.of("listing filesets failed: TransientSyncException: status 503"));
+        store.recordRun(TOKEN, ok);
+        store.recordRun(TOKEN, failed);
+        assertThat(store.recentRuns(10)).containsExactly(failed, ok);
+
+        // a row written before status and error were recorded
+        String old = Json.report(ok).replace(",\"status\":\"COMPLETED\"", "").replace(",\"error\":null", "");
+        assertThat(old).doesNotContain("status");
+        try (Connection c = ledger.dataSource().getConnection(); var ps = c.prepareStatement(
+                "INSERT INTO vsrx_sync_run (run_id, started_at, finished_at, report) VALUES (?, now(), now(),"
+                        + " CAST(? AS jsonb))")) {
+            ps.setString(1, "run-old");
+            ps.setString(2, old.replace("run-ok", "run-old"));
+            ps.executeUpdate();
+        }
+        SyncReport read = store.recentRuns(10).stream().filter(r -> r.runId().value().equals("run-old")).findFirst()
+                .orElseThrow();
+        assertThat(read.status()).isEqualTo(com.silknote.sync.core.model.SyncResult.Status.COMPLETED);
+        assertThat(read.error()).isEmpty();
+        assertThat(read.filesets()).isEqualTo(ok.filesets());
     }
 
     @Test

@@ -32,11 +32,11 @@ class MigrationTest {
         JdbcLedger.migrate(ds, Optional.empty());
         JdbcLedger.migrate(ds, Optional.empty());
         assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
-        assertThat(versions(ds)).containsExactly("1", "2", "3");
+        assertThat(versions(ds)).containsExactly("1", "2", "3", "4");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1", "2"})
+    @ValueSource(strings = {"1", "2", "3"})
     void migratesFromEachEarlierVersionKeepingTheData(String from) throws SQLException {
         DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_from_" + from));
         JdbcLedger.migrate(ds, Optional.of(from));
@@ -44,6 +44,11 @@ class MigrationTest {
         // a version-1 store writes what version 1 has (no audit table yet: insert rows directly)
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO vsrx_sync_fence (name, high_water) VALUES ('ledger', 3)");
+            if (!from.equals("1")) {
+                // a lease taken before version 4 (no request id), long expired
+                s.execute("INSERT INTO vsrx_sync_lock (name, holder, token, acquired_at, expires_at)"
+                        + " VALUES ('vsrx-sync', 'old-host', 2, now() - interval '1 hour', now() - interval '1 hour')");
+            }
             s.execute("""
                     INSERT INTO vsrx_sync_mapping (vsrx_file_id, document_uuid, fileset_id, etag, modified_at,
                         modified_at_nanos, size, content_hash, synced_at)
@@ -51,7 +56,7 @@ class MigrationTest {
                         '2026-01-01T00:00:00Z', 5, 10, repeat('a', 64), '2026-01-01T00:00:00Z')""");
         }
         JdbcLedger.migrate(ds, Optional.empty());
-        assertThat(versions(ds)).last().isEqualTo("3");
+        assertThat(versions(ds)).last().isEqualTo("4");
         assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
 
         try (JdbcLedger ledger = JdbcLedger.builder().dataSource(ds).build()) {
@@ -80,7 +85,7 @@ class MigrationTest {
             assertThat(ledger.documentStore().loadState().partialSyncState().isEmpty()).isTrue();
         }
         assertThat(tables(ds)).contains("documents", "flyway_schema_history").containsAll(TABLES);
-        assertThat(versions(ds)).containsExactly("0", "1", "2", "3");
+        assertThat(versions(ds)).containsExactly("0", "1", "2", "3", "4");
     }
 
     static List<String> tables(DataSource ds) throws SQLException {

@@ -3,6 +3,7 @@ package com.silknote.sync.testkit;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.BlobRef;
@@ -11,6 +12,7 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -23,10 +25,14 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -37,9 +43,12 @@ import java.util.function.UnaryOperator;
  * <ul>
  *   <li><b>Atomicity:</b> a unit of work runs on a private copy of the whole state, which replaces the
  *       committed state only when the callback returns; a throwing callback leaves nothing.</li>
- *   <li><b>Fencing:</b> the highest token of a committed write is the high-water mark; a write with a lower
- *       token fails with {@link StaleFencingTokenException} and changes nothing (an equal token is
- *       accepted).</li>
+ *   <li><b>Fencing:</b> the highest token of a committed write (or of {@link #fence}) is the high-water mark;
+ *       a write with a lower token fails with {@link StaleFencingTokenException} and changes nothing (an equal
+ *       token is accepted).</li>
+ *   <li><b>Optimistic concurrency:</b> {@code expectFileset}/{@code expectFile} compare with the state the
+ *       unit of work started from (the committed state, under the store's lock) and throw
+ *       {@link ConcurrentUpdateException} at once when it differs.</li>
  *   <li><b>Blob GC protocol</b> of {@link BlobRef}, including {@link BlobBeingCollectedException}.</li>
  *   <li>Outbox ids increase (1, 2, ...); run history is returned newest first.</li>
  * </ul>
@@ -108,6 +117,24 @@ public final class InMemoryDocumentStore implements DocumentStore {
         this.clock = requireNonNull(clock, "clock");
     }
 
+    // ------------------------------------------------------------------ fencing
+
+    /** Raises the high-water mark; not counted in {@link #commits()}. */
+    @Override
+    public void fence(FencingToken token) {
+        requireNonNull(token, "token");
+        synchronized (lock) {
+            if (db.highWater != null && token.compareTo(db.highWater) < 0) {
+                throw stale(token);
+            }
+            if (db.highWater == null || token.compareTo(db.highWater) > 0) {
+                Db copy = new Db(db);
+                copy.highWater = token;
+                db = copy;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ reads
 
     @Override
@@ -123,6 +150,59 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requireNonNull(fileId, "fileId");
         synchronized (lock) {
             return Optional.ofNullable(db.mappings.get(fileId));
+        }
+    }
+
+    @Override
+    public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> fileIds) {
+        requireNonNull(fileIds, "fileIds");
+        synchronized (lock) {
+            Map<VsrxFileId, SyncMapping> out = new LinkedHashMap<>();
+            for (VsrxFileId id : fileIds) {
+                SyncMapping m = db.mappings.get(requireNonNull(id, "fileId"));
+                if (m != null) {
+                    out.put(id, m);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds) {
+        requireNonNull(clientFileIds, "clientFileIds");
+        synchronized (lock) {
+            Map<VsrxFileId, SilknoteDocument> out = new LinkedHashMap<>();
+            for (VsrxFileId id : clientFileIds) {
+                DocumentUuid uuid = db.byClientFileId.get(requireNonNull(id, "clientFileId"));
+                if (uuid != null) {
+                    out.put(id, db.documents.get(uuid));
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    /** Fileset ids in id order; the cursor is the last id of the previous page. */
+    @Override
+    public Page<FilesetId> filesets(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        synchronized (lock) {
+            NavigableMap<FilesetId, PatientFilesetRecord> tail = cursor.isPresent()
+                    ? db.filesets.tailMap(FilesetId.of(cursor.get()), false) : db.filesets;
+            List<FilesetId> items = new ArrayList<>();
+            boolean more = false;
+            for (FilesetId id : tail.keySet()) {
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                items.add(id);
+            }
+            return new Page<>(items, more ? Optional.of(items.get(items.size() - 1).value()) : Optional.empty());
         }
     }
 
@@ -186,19 +266,22 @@ public final class InMemoryDocumentStore implements DocumentStore {
     }
 
     @Override
-    public List<OutboxEntry> pendingOutbox(int limit) {
+    public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
         requirePositive(limit);
         synchronized (lock) {
-            return db.outbox.values().stream().limit(limit).toList();
+            return db.outbox.tailMap(afterId, false).values().stream().limit(limit).toList();
         }
     }
 
+    /** Least recently updated first, then by hash. */
     @Override
     public List<BlobRef> unreferencedBlobs(int limit) {
         requirePositive(limit);
         synchronized (lock) {
             return db.blobRefs.values().stream()
-                    .filter(r -> r.refCount() == 0 || r.state() == BlobRef.State.DELETING).limit(limit).toList();
+                    .filter(r -> r.refCount() == 0 || r.state() == BlobRef.State.DELETING)
+                    .sorted(Comparator.comparing(BlobRef::updatedAt).thenComparing(BlobRef::hash))
+                    .limit(limit).toList();
         }
     }
 
@@ -438,12 +521,16 @@ public final class InMemoryDocumentStore implements DocumentStore {
 
     // ------------------------------------------------------------------ internals
 
+    private StaleFencingTokenException stale(FencingToken token) {
+        return new StaleFencingTokenException("fencing token " + token.value()
+                + " is older than the store's high-water mark " + db.highWater.value());
+    }
+
     private <T> T write(FencingToken token, Function<Db, T> change) {
         requireNonNull(token, "token");
         synchronized (lock) {
             if (db.highWater != null && token.compareTo(db.highWater) < 0) {
-                throw new StaleFencingTokenException("fencing token " + token.value()
-                        + " is older than the store's high-water mark " + db.highWater.value());
+                throw stale(token);
             }
             Db copy = new Db(db);
             T result = change.apply(copy);
@@ -471,6 +558,33 @@ public final class InMemoryDocumentStore implements DocumentStore {
         private void open() {
             if (closed) {
                 throw new IllegalStateException("unit of work already ended");
+            }
+        }
+
+        @Override
+        public void expectFileset(FilesetId filesetId, Optional<PatientFilesetRecord> asRead) {
+            requireNonNull(filesetId, "filesetId");
+            requireNonNull(asRead, "asRead");
+            open();
+            if (!Objects.equals(db.filesets.get(filesetId), asRead.orElse(null))) {
+                throw new ConcurrentUpdateException("fileset record " + filesetId);
+            }
+        }
+
+        @Override
+        public void expectFile(VsrxFileId fileId, Optional<SyncMapping> mappingAsRead,
+                Optional<SilknoteDocument> documentAsRead) {
+            requireNonNull(fileId, "fileId");
+            requireNonNull(mappingAsRead, "mappingAsRead");
+            requireNonNull(documentAsRead, "documentAsRead");
+            open();
+            if (!Objects.equals(db.mappings.get(fileId), mappingAsRead.orElse(null))) {
+                throw new ConcurrentUpdateException("mapping of file " + fileId);
+            }
+            DocumentUuid uuid = db.byClientFileId.get(fileId);
+            SilknoteDocument current = uuid == null ? null : db.documents.get(uuid);
+            if (!Objects.equals(current, documentAsRead.orElse(null))) {
+                throw new ConcurrentUpdateException("document of file " + fileId);
             }
         }
 

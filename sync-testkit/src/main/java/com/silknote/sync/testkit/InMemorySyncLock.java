@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 public final class InMemorySyncLock implements SyncLock {
 
-    private record Row(String holder, long leaseId, FencingToken token, Instant expiresAt) {
+    private record Row(String holder, long leaseId, FencingToken token, Instant expiresAt, String requestId) {
     }
 
     /** The shared lock table. */
@@ -76,19 +76,30 @@ public final class InMemorySyncLock implements SyncLock {
         return holderId;
     }
 
-    /** @throws IllegalArgumentException when {@code ttl} is not positive */
+    /**
+     * {@inheritDoc} An unexpired lease taken with the same {@code requestId} is returned again (same token,
+     * expiry extended).
+     *
+     * @throws IllegalArgumentException when {@code ttl} is not positive
+     */
     @Override
-    public Optional<Lease> tryAcquire(String name, Duration ttl) {
+    public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
         requireNonNull(name, "name");
+        requireNonNull(requestId, "requestId");
         requirePositive(ttl);
         synchronized (table) {
             Instant now = table.clock.instant();
             Row row = table.rows.get(name);
             if (row != null && now.isBefore(row.expiresAt())) {
-                return Optional.empty();
+                if (!row.requestId().equals(requestId)) {
+                    return Optional.empty();
+                }
+                Row again = new Row(row.holder(), row.leaseId(), row.token(), now.plus(ttl), requestId);
+                table.rows.put(name, again);
+                return Optional.of(new InMemoryLease(name, again.leaseId(), again.token()));
             }
             long token = table.lastToken.merge(name, 1L, Long::sum);
-            Row mine = new Row(holderId, table.nextLeaseId++, FencingToken.of(token), now.plus(ttl));
+            Row mine = new Row(holderId, table.nextLeaseId++, FencingToken.of(token), now.plus(ttl), requestId);
             table.rows.put(name, mine);
             return Optional.of(new InMemoryLease(name, mine.leaseId(), mine.token()));
         }
@@ -112,7 +123,7 @@ public final class InMemorySyncLock implements SyncLock {
         synchronized (table) {
             Row row = table.rows.get(name);
             if (row != null) {
-                table.rows.put(name, new Row(row.holder(), row.leaseId(), row.token(), Instant.MIN));
+                table.rows.put(name, new Row(row.holder(), row.leaseId(), row.token(), Instant.MIN, row.requestId()));
             }
         }
     }
@@ -158,7 +169,7 @@ public final class InMemorySyncLock implements SyncLock {
                 if (row == null || row.leaseId() != leaseId || !now.isBefore(row.expiresAt())) {
                     throw new LeaseLostException("lease on lock " + name + " expired or was taken over");
                 }
-                table.rows.put(name, new Row(row.holder(), leaseId, token, now.plus(ttl)));
+                table.rows.put(name, new Row(row.holder(), leaseId, token, now.plus(ttl), row.requestId()));
             }
         }
 

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -50,8 +51,10 @@ import java.util.function.Function;
  *       {@link #removeFromListing} makes a file vanish entirely.</li>
  *   <li>Unknown filesets (in {@code listFiles}) and unknown, vanished or deleted files (in
  *       {@code openContent}) give {@link PermanentSyncException} with status 404.</li>
+ *   <li>Every listing page carries the source's clock as {@link Page#serverTime()}.</li>
  * </ul>
- * Times come from the injected {@link Clock}. Thread-safe.
+ * Times come from VSRX's own clock: the injected {@link Clock} shifted by {@link #setClockSkew(Duration)}
+ * (none by default), so tests can put VSRX's clock behind or ahead of the host's. Thread-safe.
  */
 public final class InMemoryVsrxSource implements VsrxSource {
 
@@ -78,7 +81,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
 
     private static final class FileRow {
         final VsrxFileId id;
-        final FilesetId filesetId;
+        FilesetId filesetId;
         String path;
         String mimeType;
         byte[] content;
@@ -110,6 +113,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
     }
 
     private final Clock clock;
+    private volatile Duration skew = Duration.ZERO;
     private final Object lock = new Object();
     private final TreeMap<FilesetId, FilesetRow> filesets = new TreeMap<>();
     private final TreeMap<VsrxFileId, FileRow> files = new TreeMap<>();
@@ -133,6 +137,18 @@ public final class InMemoryVsrxSource implements VsrxSource {
     @Inject
     public InMemoryVsrxSource(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
+    }
+
+    // ------------------------------------------------------------------ VSRX's clock
+
+    /** Shifts VSRX's clock against the injected one: negative = VSRX is behind the host. */
+    public void setClockSkew(Duration skew) {
+        this.skew = requireNonNull(skew, "skew");
+    }
+
+    /** VSRX's clock now: the injected clock plus the skew. */
+    public Instant now() {
+        return clock.instant().plus(skew);
     }
 
     // ------------------------------------------------------------------ scripting: filesets
@@ -160,7 +176,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
         requireNonNull(previousPatientIds, "previousPatientIds");
         synchronized (lock) {
             FilesetId id = FilesetId.of(String.format("fs-%06d", nextFileset++));
-            filesets.put(id, new FilesetRow(id, patientId, silknotePatient, previousPatientIds, clock.instant()));
+            filesets.put(id, new FilesetRow(id, patientId, silknotePatient, previousPatientIds, now()));
             return id;
         }
     }
@@ -171,7 +187,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
         synchronized (lock) {
             FilesetRow row = fileset(filesetId);
             row.silknotePatientUuid = Optional.of(silknotePatient);
-            row.updatedAt = clock.instant();
+            row.updatedAt = now();
         }
     }
 
@@ -180,7 +196,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
         synchronized (lock) {
             FilesetRow row = fileset(filesetId);
             row.silknotePatientUuid = Optional.empty();
-            row.updatedAt = clock.instant();
+            row.updatedAt = now();
         }
     }
 
@@ -299,7 +315,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
                 row.listSha256 = listSha256;
                 row.serveSha256 = serveSha256;
                 setContent(row, content);
-                Instant now = clock.instant();
+                Instant now = now();
                 row.modifiedAt = modifiedAt.orElse(now);
                 files.put(id, row);
                 fs.updatedAt = now;
@@ -351,12 +367,41 @@ public final class InMemoryVsrxSource implements VsrxSource {
         }
     }
 
+    /**
+     * Moves a file, keeping its id, to another fileset (a VSRX bug or an operator's repair): it is listed in
+     * {@code toFileset} from now on; both filesets' {@code updatedAt} move.
+     */
+    public void moveFile(VsrxFileId fileId, FilesetId toFileset) {
+        synchronized (lock) {
+            FileRow row = file(fileId);
+            FilesetRow target = fileset(toFileset);
+            FilesetRow source = fileset(row.filesetId);
+            row.filesetId = toFileset;
+            Instant now = now();
+            row.modifiedAt = now;
+            source.updatedAt = now;
+            target.updatedAt = now;
+        }
+    }
+
+    /**
+     * Removes a fileset from VSRX altogether: no longer listed, {@code findFileset} finds nothing and its
+     * files are gone (listing it is a 404).
+     */
+    public void removeFileset(FilesetId filesetId) {
+        synchronized (lock) {
+            fileset(filesetId);
+            filesets.remove(filesetId);
+            files.values().removeIf(f -> f.filesetId.equals(filesetId));
+        }
+    }
+
     /** Makes a file vanish: no longer listed, content not served, not marked deleted. */
     public void removeFromListing(VsrxFileId fileId) {
         synchronized (lock) {
             FileRow row = file(fileId);
             row.listed = false;
-            fileset(row.filesetId).updatedAt = clock.instant();
+            fileset(row.filesetId).updatedAt = now();
         }
     }
 
@@ -615,7 +660,8 @@ public final class InMemoryVsrxSource implements VsrxSource {
             items.add(view.apply(e.getValue()));
             last = e.getKey();
         }
-        return new Page<>(items, more ? Optional.of(encodeCursor(format.apply(last))) : Optional.empty());
+        return new Page<>(items, more ? Optional.of(encodeCursor(format.apply(last))) : Optional.empty(),
+                Optional.of(now()));
     }
 
     private static String encodeCursor(String lastId) {
@@ -642,7 +688,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
     }
 
     private void touched(FileRow row) {
-        Instant now = clock.instant();
+        Instant now = now();
         row.modifiedAt = now;
         fileset(row.filesetId).updatedAt = now;
     }

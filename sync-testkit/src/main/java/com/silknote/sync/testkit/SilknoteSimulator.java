@@ -134,13 +134,17 @@ public final class SilknoteSimulator {
      * The broken invariants, one log-safe line each (ids and hash prefixes only); empty when consistent:
      * <ol>
      *   <li>every document has a mapping (by its clientFileId) naming it, with equal hash and size;</li>
-     *   <li>every mapping names an existing document;</li>
-     *   <li>every document has its patient fileset record, for the same patient;</li>
+     *   <li>every mapping names its document, or none when a Silknote user removed the document (a reported
+     *       conflict); a mapping's blob exists either way;</li>
+     *   <li>every document has its patient fileset record, for the same patient unless a user modified the
+     *       document (it then stays with its patient, a reported conflict, when the fileset is re-linked);</li>
      *   <li>every document's blob exists, with that size and bytes that hash to it;</li>
-     *   <li>each reference row's count equals the number of documents with that hash, documents' hashes
-     *       have a {@code LIVE} row, and a {@code DELETING} row has count 0;</li>
-     *   <li>no vector entries for a missing document, nor entries computed from other content than the
-     *       document's, unless post-commit work for that document is still pending (not parked).</li>
+     *   <li>references are held per file id (issue 9 item 3): each reference row's count equals the number of
+     *       file ids whose mapping's hash (else document's) it is; those hashes have a {@code LIVE} row, and a
+     *       {@code DELETING} row has count 0;</li>
+     *   <li>no vector entries for a missing document (except one a user removed while its mapping stays),
+     *       nor entries computed from other content than the document's, unless post-commit work for that
+     *       document is still pending (not parked).</li>
      * </ol>
      */
     public List<String> invariantViolations() {
@@ -152,11 +156,15 @@ public final class SilknoteSimulator {
         documents.allPendingOutbox().forEach(e -> pendingWork.add(e.document()));
         List<String> out = new ArrayList<>();
         Map<ContentHash, Long> referencing = new HashMap<>();
+        Set<DocumentUuid> removedBySilknote = new HashSet<>();
+        mappings.values().stream().filter(m -> !docs.containsKey(m.silknoteDocumentUuid()))
+                .forEach(m -> removedBySilknote.add(m.silknoteDocumentUuid()));
 
         for (SilknoteDocument d : docs.values()) {
             SyncMapping m = mappings.get(d.clientFileId());
             if (m == null) {
                 out.add("document " + d.uuid() + " has no mapping");
+                referencing.merge(d.contentHash(), 1L, Long::sum);
             } else if (!m.silknoteDocumentUuid().equals(d.uuid())) {
                 out.add("mapping of file " + d.clientFileId() + " names " + m.silknoteDocumentUuid()
                         + ", not document " + d.uuid());
@@ -167,7 +175,7 @@ public final class SilknoteSimulator {
             PatientFilesetRecord fs = filesets.get(d.filesetId());
             if (fs == null) {
                 out.add("document " + d.uuid() + " has no patient fileset record " + d.filesetId());
-            } else if (!fs.patientUuid().equals(d.patientUuid())) {
+            } else if (!fs.patientUuid().equals(d.patientUuid()) && d.metadata().untouchedBySilknoteUser()) {
                 out.add("document " + d.uuid() + " belongs to another patient than its fileset " + d.filesetId());
             }
             Optional<byte[]> bytes = blobs.rawBytes(d.contentHash());
@@ -176,19 +184,22 @@ public final class SilknoteSimulator {
             } else if (bytes.get().length != d.size() || !TestHashes.sha256(bytes.get()).equals(d.contentHash())) {
                 out.add("blob " + d.contentHash() + " of document " + d.uuid() + " does not hold its content");
             }
-            referencing.merge(d.contentHash(), 1L, Long::sum);
         }
         for (SyncMapping m : mappings.values()) {
+            referencing.merge(m.contentHash(), 1L, Long::sum);
             SilknoteDocument d = docs.get(m.silknoteDocumentUuid());
-            if (d == null) {
+            if (d == null && documents.findDocumentByClientFileId(m.vsrxFileId()).isPresent()) {
                 out.add("mapping of file " + m.vsrxFileId() + " names missing document " + m.silknoteDocumentUuid());
+            }
+            if (d == null && blobs.rawBytes(m.contentHash()).isEmpty()) {
+                out.add("mapping of file " + m.vsrxFileId() + " references missing blob " + m.contentHash());
             }
         }
         for (BlobRef r : refs.values()) {
             long expected = referencing.getOrDefault(r.hash(), 0L);
             if (r.refCount() != expected) {
                 out.add("blob ref " + r.hash() + " counts " + r.refCount() + " but " + expected
-                        + " documents reference it");
+                        + " file ids reference it");
             }
             if (r.state() == BlobRef.State.DELETING && r.refCount() != 0) {
                 out.add("blob ref " + r.hash() + " is DELETING with count " + r.refCount());
@@ -197,7 +208,7 @@ public final class SilknoteSimulator {
         for (Map.Entry<ContentHash, Long> e : referencing.entrySet()) {
             BlobRef r = refs.get(e.getKey());
             if (r == null) {
-                out.add("blob " + e.getKey() + " is referenced by " + e.getValue() + " documents but has no ref row");
+                out.add("blob " + e.getKey() + " is referenced by " + e.getValue() + " file ids but has no ref row");
             } else if (r.state() != BlobRef.State.LIVE) {
                 out.add("blob " + e.getKey() + " is referenced but its row is " + r.state());
             }
@@ -207,6 +218,9 @@ public final class SilknoteSimulator {
                 continue;
             }
             SilknoteDocument d = docs.get(e.getKey());
+            if (d == null && removedBySilknote.contains(e.getKey())) {
+                continue; // the document a user removed: its entries are the orphan cleanup's
+            }
             if (d == null) {
                 out.add("vector entries for missing document " + e.getKey());
             } else if (e.getValue().stream().anyMatch(v -> !v.contentHash().equals(d.contentHash()))) {

@@ -87,12 +87,14 @@ public final class Demo {
 
     /**
      * The demo's settings: the embedded default in {@code demoDir}, whatever the environment says (the demo
-     * never writes to a configured database or storage account), with a 1 MiB size limit.
+     * never writes to a configured database or storage account), with a 1 MiB size limit and no blob grace
+     * period (the story shows a released blob collected in the same run).
      */
     public static VsrxSyncSettings settings(Path demoDir) {
         return VsrxSyncConfigFile.load(Optional.empty(), Map.of(), Map.of(
                 ConfigKey.DATA_DIR, demoDir.toString(),
-                ConfigKey.MAX_FILE_SIZE_BYTES, Long.toString(MAX_FILE_SIZE)));
+                ConfigKey.MAX_FILE_SIZE_BYTES, Long.toString(MAX_FILE_SIZE),
+                ConfigKey.BLOB_GRACE_PERIOD, "0s")); // the story shows blobs collected in the same run
     }
 
     /**

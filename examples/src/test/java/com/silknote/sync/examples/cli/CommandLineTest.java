@@ -133,7 +133,9 @@ class CommandLineTest {
         assertThat(cli.run("sync")).isEqualTo(ExitCode.PARTIAL_FAILURE);
         assertThat(cli.silknote.documents().documents(good)).hasSize(1);
         assertThat(cli.run("status")).isEqualTo(ExitCode.OK);
-        assertThat(cli.out()).contains("Last complete sync: never").contains("failed 1 [" + bad.value() + "]");
+        // the run attempted every fileset: it is complete, moves the mark and carries the failure (issue 9.1)
+        assertThat(cli.out()).doesNotContain("Last complete sync: never").contains("failed 1 [" + bad.value() + "]")
+                .contains("resume from -");
     }
 
     @Test

@@ -35,6 +35,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -145,18 +146,20 @@ public final class HttpVsrxSource implements VsrxSource {
         JsonNode body = getJson(Route.LIST_FILESETS, uri("/v1/filesets", request), op, false).orElseThrow();
         List<VsrxFileset> items = new ArrayList<>();
         Optional<String> next;
+        Optional<Instant> serverTime;
         try {
             for (JsonNode n : WireFormat.pageItems(body)) {
                 items.add(WireFormat.readFileset(n));
             }
             next = WireFormat.pageCursor(body);
+            serverTime = WireFormat.pageServerTime(body);
         } catch (JsonFormatException e) {
             throw new MalformedResponseException(op + ": " + e.getMessage(), 200, null);
         }
         checkCursor(op, next);
         List<String> ids = items.stream().map(f -> f.id().value()).toList();
         pages.check(op, "filesets\u0000" + request.changedSince(), request, ids, next);
-        return new Page<>(items, next);
+        return new Page<>(items, next, serverTime);
     }
 
     /**
@@ -206,11 +209,13 @@ public final class HttpVsrxSource implements VsrxSource {
                 .orElseThrow();
         List<VsrxFile> items = new ArrayList<>();
         Optional<String> next;
+        Optional<Instant> serverTime;
         try {
             for (JsonNode n : WireFormat.pageItems(body)) {
                 items.add(WireFormat.readFile(n));
             }
             next = WireFormat.pageCursor(body);
+            serverTime = WireFormat.pageServerTime(body);
         } catch (JsonFormatException e) {
             throw new MalformedResponseException(op + ": " + e.getMessage(), 200, null);
         }
@@ -222,7 +227,7 @@ public final class HttpVsrxSource implements VsrxSource {
         checkCursor(op, next);
         List<String> ids = items.stream().map(f -> f.id().value()).toList();
         pages.check(op, "files\u0000" + filesetId.value() + '\u0000' + request.changedSince(), request, ids, next);
-        return new Page<>(items, next);
+        return new Page<>(items, next, serverTime);
     }
 
     /**

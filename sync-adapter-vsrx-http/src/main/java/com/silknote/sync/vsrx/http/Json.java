@@ -24,6 +24,9 @@ final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // numbers with a fraction or exponent are read exactly, so an integral one (2970.0) can be told
+            // from a fractional one (2970.5) without rounding
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     private Json() { }
@@ -110,12 +113,25 @@ final class Json {
         return optionalText(obj, field, what);
     }
 
+    /**
+     * A non-negative integer. As in JSON Schema, an integer may be written with a zero fraction or an
+     * exponent ({@code 2970.0}, {@code 2.97e3}); a fraction ({@code 2970.5}) or a value outside the range of a
+     * {@code long} is not one.
+     */
     static long nonNegativeLong(JsonNode obj, String field, String what) {
         JsonNode v = required(obj, field, what);
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+        long l;
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            l = v.longValue();
+        } else if (v.isBigDecimal()) {
+            try {
+                l = v.decimalValue().longValueExact();
+            } catch (ArithmeticException e) {
+                throw new JsonFormatException(what + " field '" + field + "' is not an integer");
+            }
+        } else {
             throw new JsonFormatException(what + " field '" + field + "' is not an integer");
         }
-        long l = v.longValue();
         if (l < 0) {
             throw new JsonFormatException(what + " field '" + field + "' is negative");
         }

@@ -172,6 +172,8 @@ public final class VsrxHttpHandler {
     }
 
     private ServerResponse listFilesets(PageRequest pr) {
+        // VSRX's clock before the listing is read: every change the listing misses is at or after it
+        Instant now = clock.instant();
         Page<VsrxFileset> page;
         try {
             page = source.listFilesets(pr);
@@ -185,7 +187,7 @@ public final class VsrxHttpHandler {
         }
         List<ObjectNode> items = new ArrayList<>(page.items().size());
         page.items().forEach(fs -> items.add(WireFormat.fileset(fs)));
-        return json(200, WireFormat.page(items, page.nextCursor().map(Cursors::encode)));
+        return json(200, WireFormat.page(items, page.nextCursor().map(Cursors::encode), page.serverTime().orElse(now)));
     }
 
     private ServerResponse getFileset(FilesetId id) {
@@ -197,6 +199,7 @@ public final class VsrxHttpHandler {
     }
 
     private ServerResponse listFiles(FilesetId id, PageRequest pr) {
+        Instant now = clock.instant();
         Page<VsrxFile> page;
         try {
             page = source.listFiles(id, pr);
@@ -217,7 +220,7 @@ public final class VsrxHttpHandler {
         }
         List<ObjectNode> items = new ArrayList<>(page.items().size());
         page.items().forEach(f -> items.add(WireFormat.file(f)));
-        return json(200, WireFormat.page(items, page.nextCursor().map(Cursors::encode)));
+        return json(200, WireFormat.page(items, page.nextCursor().map(Cursors::encode), page.serverTime().orElse(now)));
     }
 
     private ServerResponse content(VsrxFileId id, ServerRequest request) {

@@ -10,6 +10,7 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,7 @@ final class WireFormat {
         return n;
     }
 
-    static ObjectNode page(List<ObjectNode> items, Optional<String> nextCursor) {
+    static ObjectNode page(List<ObjectNode> items, Optional<String> nextCursor, Instant serverTime) {
         ObjectNode n = Json.object();
         ArrayNode arr = n.putArray("items");
         items.forEach(arr::add);
@@ -64,6 +65,7 @@ final class WireFormat {
         } else {
             n.putNull("nextCursor");
         }
+        n.put("serverTime", serverTime.toString());
         return n;
     }
 
@@ -118,6 +120,12 @@ final class WireFormat {
 
     static Optional<String> pageCursor(JsonNode node) {
         return Json.nullableText(node, "nextCursor", "page");
+    }
+
+    /** The server's clock when it answered; optional (servers before it was added do not send it). */
+    static Optional<Instant> pageServerTime(JsonNode node) {
+        return Json.optionalText(node, "serverTime", "page").map(s -> Json.parseInstant(s).orElseThrow(
+                () -> new JsonFormatException("page field 'serverTime' is not an ISO-8601 date-time")));
     }
 
     /** The {@code error.code} of an error body, if the body is one. */

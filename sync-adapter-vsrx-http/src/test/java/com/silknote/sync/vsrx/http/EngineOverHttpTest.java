@@ -122,6 +122,7 @@ class EngineOverHttpTest {
         SyncConfig config = SyncConfig.builder()
                 .retryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2), true))
                 .filesetConcurrency(2).fileConcurrency(4).pageSize(2)
+                .blobGracePeriod(Duration.ZERO)
                 .build();
         return VsrxSync.builder().source(source).documents(silknote.documents()).blobs(silknote.blobs())
                 .vectors(silknote.vectors()).processor(silknote.processor()).lock(silknote.lock())
@@ -192,6 +193,33 @@ class EngineOverHttpTest {
         assertThat(file(second, b).action()).isEqualTo(FileAction.DELETED);
         assertThat(silknote.documents().findDocument(DocumentUuid.forVsrxFile(b))).isEmpty();
         silknote.assertQuiescent();
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.4: over the protocol, VSRX 5 s behind, no overlap: an edit during the"
+            + " run is listed by the next incremental run (serverTime)")
+    void anEditDuringTheRunIsListedAgainWithVsrxBehindTheHost() {
+        vsrx.setClockSkew(Duration.ofSeconds(-5));
+        FilesetId fs = linked("P1");
+        linked("P2");
+        clock.advance(Duration.ofHours(1));
+        VsrxFileId a = vsrx.addFile(fs, "notes/a.txt", "text/plain", "before");
+        vsrx.onOpen(a, () -> {
+            clock.advance(Duration.ofMillis(300));
+            vsrx.modifyFile(a, "edited during the run");
+        });
+        SyncConfig config = SyncConfig.builder().pageSize(1).watermarkOverlap(Duration.ZERO).build();
+        VsrxSync sync = VsrxSync.builder().source(client).documents(silknote.documents()).blobs(silknote.blobs())
+                .vectors(silknote.vectors()).processor(silknote.processor()).lock(silknote.lock())
+                .config(config).clock(clock).sleeper(clock).random(new SplittableRandom(7)).build();
+        assertThat(sync.run(SyncRequest.full()).success()).isTrue();
+        assertThat(silknote.documents().loadState().lastCompleteSync()).contains(vsrx.now().minusMillis(300));
+
+        clock.advance(Duration.ofMinutes(1));
+        SyncResult next = sync.run(SyncRequest.incrementalRun());
+
+        assertThat(file(next, a).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(doc(a).contentHash()).isEqualTo(TestHashes.sha256("edited during the run"));
     }
 
     @Test

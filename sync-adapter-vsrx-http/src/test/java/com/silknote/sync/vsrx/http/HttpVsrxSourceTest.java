@@ -111,6 +111,10 @@ class HttpVsrxSourceTest {
         "size as string|\"size\":5|\"size\":\"5\"|file field 'size' is not an integer",
         "size negative|\"size\":5|\"size\":-1|file field 'size' is negative",
         "size fractional|\"size\":5|\"size\":5.5|file field 'size' is not an integer",
+        "size fraction in exponent|\"size\":5|\"size\":2.9705e3|file field 'size' is not an integer",
+        "size out of range|\"size\":5|\"size\":1e19|file field 'size' is not an integer",
+        "size huge|\"size\":5|\"size\":99999999999999999999999|file field 'size' is not an integer",
+        "size negative fraction|\"size\":5|\"size\":-1.0|file field 'size' is negative",
         "deleted as string|\"deleted\":false|\"deleted\":\"false\"|file field 'deleted' is not a boolean",
         "no deleted|,\"deleted\":false|''|file lacks field 'deleted'",
         "no path|\"path\":\"notes/a.txt\",|''|file lacks field 'path'",
@@ -124,6 +128,30 @@ class HttpVsrxSourceTest {
         assertThatThrownBy(() -> source.listFiles(FilesetId.of("fs-1"), PageRequest.first(10)))
                 .isInstanceOf(MalformedResponseException.class)
                 .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest(name = "size written as {0}")
+    @CsvSource({"2970.0", "2.97e3", "2.97E+3", "2970", "29700e-1"})
+    @org.junit.jupiter.api.DisplayName("issue 9.7: an integral JSON number with a fraction or exponent is an integer")
+    void integralNumbersWithAFractionOrExponentAreIntegers(String written) {
+        String file = FILE1.replace("\"size\":5", "\"size\":" + written);
+        stub.script(ex -> StubServer.json(ex, page(file, null)));
+        assertThat(source.listFiles(FilesetId.of("fs-1"), PageRequest.first(10)).items())
+                .singleElement().satisfies(f -> assertThat(f.size()).isEqualTo(2970));
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.4: a page's serverTime is read; a page without one has none")
+    void serverTimeOfAPageIsRead() {
+        stub.script(ex -> StubServer.json(ex, "{\"items\":[" + FS1 + "],\"nextCursor\":null,"
+                + "\"serverTime\":\"2026-01-01T00:00:05.123Z\"}"));
+        assertThat(source.listFilesets(PageRequest.first(10)).serverTime())
+                .contains(Instant.parse("2026-01-01T00:00:05.123Z"));
+        stub.script(ex -> StubServer.json(ex, page(FS1, null)));
+        assertThat(source.listFilesets(PageRequest.first(10)).serverTime()).isEmpty();
+        stub.script(ex -> StubServer.json(ex, "{\"items\":[],\"nextCursor\":null,\"serverTime\":\"soon\"}"));
+        assertThatThrownBy(() -> source.listFilesets(PageRequest.first(10)))
+                .isInstanceOf(MalformedResponseException.class).hasMessageContaining("serverTime");
     }
 
     @Test

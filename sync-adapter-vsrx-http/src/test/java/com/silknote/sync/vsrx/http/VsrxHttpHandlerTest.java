@@ -199,6 +199,46 @@ class VsrxHttpHandlerTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.4: listing pages carry VSRX's clock as serverTime")
+    void listingPagesCarryTheServerTime() {
+        var filesets = call(handler, "GET", "/v1/filesets", "limit=1", "Authorization", BEARER);
+        assertThat(filesets.json().get("serverTime").asText()).isEqualTo(FixtureVsrxSource.T0.toString());
+        var files = call(handler, "GET", "/v1/filesets/fs-1/files", null, "Authorization", BEARER);
+        assertThat(files.json().get("serverTime").asText()).isEqualTo(FixtureVsrxSource.T0.toString());
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.4: a data port's own server time is passed on")
+    void aDataPortsServerTimeIsPassedOn() {
+        java.time.Instant vsrxTime = FixtureVsrxSource.T0.minusSeconds(5);
+        VsrxSource timed = new VsrxSource() {
+            @Override
+            public Page<VsrxFileset> listFilesets(PageRequest request) {
+                return data.listFilesets(request).withServerTime(vsrxTime);
+            }
+
+            @Override
+            public Optional<VsrxFileset> findFileset(FilesetId id) {
+                return data.findFileset(id);
+            }
+
+            @Override
+            public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
+                return data.listFiles(id, request).withServerTime(vsrxTime);
+            }
+
+            @Override
+            public FileContent openContent(VsrxFileId id) {
+                return data.openContent(id);
+            }
+        };
+        VsrxHttpHandler h = VsrxHttpHandler.builder().source(timed).acceptedToken(Secret.of(TOKEN))
+                .clock(Clock.fixed(FixtureVsrxSource.T0, ZoneOffset.UTC)).build();
+        assertThat(call(h, "GET", "/v1/filesets", null, "Authorization", BEARER).json().get("serverTime").asText())
+                .isEqualTo(vsrxTime.toString());
+    }
+
+    @Test
     void servesContentWithLengthDigestAndEtag() {
         var a = call(handler, "GET", "/v1/files/f-1/content", null, "Authorization", BEARER);
         assertThat(a.status()).isEqualTo(200);

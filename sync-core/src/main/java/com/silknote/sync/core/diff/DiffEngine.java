@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.ChangeDetectionMode;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RemovedDocumentPolicy;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncMapping;
@@ -29,10 +30,28 @@ import java.util.Map;
  *   <li>A version remembered as refused is skipped with {@link SkipReason#REMEMBERED_SKIP}.</li>
  *   <li>Invalid paths, listed sizes above the limit and MIME types outside the allow-list are skipped
  *       before any download.</li>
- *   <li>A changed version whose declared SHA-256 equals the synced one is metadata-only.</li>
+ *   <li>A listed SHA-256 never decides that content is unchanged: a changed version is downloaded and its
+ *       bytes compared (in {@code FULL_HASH} mode every live synced file is).</li>
+ *   <li>Histories the sync did not make itself end in a conflict or a correct state (issue 9 item 3): a
+ *       live id another fileset holds is {@link #DETAIL_OTHER_FILESET}; a document a user removed while its
+ *       mapping stays is {@link #DETAIL_DOCUMENT_REMOVED} (or created again under
+ *       {@link RemovedDocumentPolicy#RESTORE}); a deleted file whose document is gone deletes the mapping; a
+ *       fileset linked to another patient moves its untouched documents ({@link #DETAIL_RELINKED}) and
+ *       leaves user-modified ones in conflict ({@link #DETAIL_RELINKED_USER_MODIFIED}).</li>
  * </ul>
  */
 public final class DiffEngine {
+    /** Detail of a file id listed here while another fileset holds its mapping or document. */
+    public static final String DETAIL_OTHER_FILESET = "file-id-in-other-fileset";
+    /** Detail of a live file whose document a Silknote user removed while its mapping stays. */
+    public static final String DETAIL_DOCUMENT_REMOVED = "document-removed-in-silknote";
+    /** Detail of a removed document created again ({@link RemovedDocumentPolicy#RESTORE}). */
+    public static final String DETAIL_RESTORED = "restored";
+    /** Detail of a document that moves to the fileset's new Silknote patient. */
+    public static final String DETAIL_RELINKED = "relinked";
+    /** Detail of a user-modified document left on the patient the fileset was linked to before. */
+    public static final String DETAIL_RELINKED_USER_MODIFIED = "relinked-but-user-modified";
+
     private final DiffPolicy policy;
 
     /**
@@ -88,7 +107,7 @@ public final class DiffEngine {
         List<FilePlan> vanished = new ArrayList<>();
         for (Slot slot : slots.values()) {
             if (!slot.listed && slot.mapping != null) {
-                vanished.add(planVanished(slot.mapping, slot.document));
+                vanished.add(planVanished(slot.mapping, slot.document, input));
             }
         }
         if (!vanished.isEmpty()) {
@@ -125,7 +144,16 @@ public final class DiffEngine {
     }
 
     private FilePlan planListed(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
+        if (!f.deleted() && heldByAnotherFileset(f.id(), m, d, in)) {
+            // Another fileset (possibly another patient's) holds this id: touch nothing, report it every run.
+            return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_OTHER_FILESET, null);
+        }
         boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
+        boolean relinked = d != null && !d.patientUuid().equals(in.patientUuid());
+        if (touched && relinked) {
+            // A user-modified document stays on its patient; the move is reported every run while it lasts.
+            return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_RELINKED_USER_MODIFIED, null);
+        }
         if (f.deleted()) {
             if (m == null && d == null) {
                 return plan(f, PlanAction.UNCHANGED, m, d, null, "deleted-never-synced", null);
@@ -133,18 +161,16 @@ public final class DiffEngine {
             if (touched) {
                 return plan(f, PlanAction.CONFLICT, m, d, null, "deleted-but-user-modified", null);
             }
-            return plan(f, PlanAction.DELETE, m, d, null, null, null);
+            return plan(f, PlanAction.DELETE, m, d, null, d == null ? DETAIL_DOCUMENT_REMOVED : null, null);
+        }
+        if (m != null && d == null && policy.removedDocuments() == RemovedDocumentPolicy.REPORT) {
+            return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_DOCUMENT_REMOVED, null);
         }
         boolean fullHash = policy.mode() == ChangeDetectionMode.FULL_HASH;
-        boolean changed;
-        boolean verifyHash = false;
-        if (m == null || d == null) {
-            changed = true;
-        } else {
-            changed = ChangeDetection.versionChanged(f, m)
-                    || fullHash && f.sha256().isPresent() && !f.sha256().get().equals(m.contentHash());
-            verifyHash = !changed && fullHash && f.sha256().isEmpty();
-        }
+        // A listed sha256 never decides that content is unchanged: a changed version is downloaded and its
+        // bytes compared; in FULL_HASH mode every live synced file is.
+        boolean changed = m == null || d == null || ChangeDetection.versionChanged(f, m);
+        boolean verifyHash = !changed && fullHash;
         if (!changed && !verifyHash) {
             if (touched) {
                 return plan(f, PlanAction.UNCHANGED, m, d, null, "user-modified", null);
@@ -174,12 +200,16 @@ public final class DiffEngine {
             return plan(f, PlanAction.SKIP, m, d, SkipReason.UNSUPPORTED_TYPE, "declared-type", null);
         }
         if (m == null || d == null) {
-            return plan(f, PlanAction.CREATE, m, d, null, d != null ? "document-without-mapping" : null, path);
+            String detail = d != null ? "document-without-mapping" : m != null ? DETAIL_RESTORED : null;
+            return plan(f, PlanAction.CREATE, m, d, null, detail, path);
         }
-        if (f.sha256().isPresent() && f.sha256().get().equals(m.contentHash())) {
-            return plan(f, PlanAction.METADATA_ONLY, m, d, null, "same-declared-hash", path);
-        }
-        return plan(f, PlanAction.UPDATE, m, d, null, verifyHash ? "verify-hash" : null, path);
+        return plan(f, PlanAction.UPDATE, m, d, null, verifyHash ? "verify-hash" : relinked ? DETAIL_RELINKED : null,
+                path);
+    }
+
+    /** The id is listed here while another fileset holds its mapping or its document. */
+    private static boolean heldByAnotherFileset(VsrxFileId id, SyncMapping m, SilknoteDocument d, DiffInput in) {
+        return m == null && in.foreignMappings().containsKey(id) || d == null && in.foreignDocuments().containsKey(id);
     }
 
     /** Same version as synced: metadata-only when what the document records has drifted, else unchanged. */
@@ -200,16 +230,26 @@ public final class DiffEngine {
         if (sameOwner && stored.equals(path)) {
             return plan(f, PlanAction.UNCHANGED, m, d, null, null, null);
         }
-        return plan(f, PlanAction.METADATA_ONLY, m, d, null, "metadata-drift", path);
+        return plan(f, PlanAction.METADATA_ONLY, m, d, null,
+                d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
     }
 
-    private FilePlan planVanished(SyncMapping m, SilknoteDocument d) {
+    private FilePlan planVanished(SyncMapping m, SilknoteDocument d, DiffInput in) {
+        boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
         if (policy.vanished() == VanishedFilePolicy.DELETE) {
-            if (d != null && !d.metadata().untouchedBySilknoteUser()) {
+            if (touched) {
                 return new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,
                         "vanished-but-user-modified", null);
             }
             return new FilePlan(m.vsrxFileId(), PlanAction.DELETE, null, m, d, null, "vanished", null);
+        }
+        if (d != null && !d.patientUuid().equals(in.patientUuid())) {
+            // The fileset's documents follow it to its new patient, listed or not; user-modified ones stay.
+            return touched
+                    ? new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,
+                            DETAIL_RELINKED_USER_MODIFIED, null)
+                    : new FilePlan(m.vsrxFileId(), PlanAction.METADATA_ONLY, null, m, d, null, DETAIL_RELINKED,
+                            null);
         }
         return new FilePlan(m.vsrxFileId(), PlanAction.VANISHED, null, m, d, null, "vanished", null);
     }

@@ -21,9 +21,12 @@ import java.util.Map;
  * @param mappings         the fileset's mappings
  * @param documents        the fileset's documents
  * @param skips            remembered permanent skips by file id
+ * @param foreignMappings  mappings of listed files held by other filesets, by file id
+ * @param foreignDocuments documents of listed files held by other filesets, by client file id
  */
 public record DiffInput(PatientUuid patientUuid, List<PatientId> patientIdHistory, List<VsrxFile> files,
-        List<SyncMapping> mappings, List<SilknoteDocument> documents, Map<VsrxFileId, PermanentSkip> skips) {
+        List<SyncMapping> mappings, List<SilknoteDocument> documents, Map<VsrxFileId, PermanentSkip> skips,
+        Map<VsrxFileId, SyncMapping> foreignMappings, Map<VsrxFileId, SilknoteDocument> foreignDocuments) {
 
     public DiffInput {
         requireNonNull(patientUuid, "patientUuid");
@@ -32,6 +35,14 @@ public record DiffInput(PatientUuid patientUuid, List<PatientId> patientIdHistor
         requireNonNull(mappings, "mappings");
         requireNonNull(documents, "documents");
         requireNonNull(skips, "skips");
+        requireNonNull(foreignMappings, "foreignMappings");
+        requireNonNull(foreignDocuments, "foreignDocuments");
+    }
+
+    /** An input where no listed file is held by another fileset. */
+    public DiffInput(PatientUuid patientUuid, List<PatientId> patientIdHistory, List<VsrxFile> files,
+            List<SyncMapping> mappings, List<SilknoteDocument> documents, Map<VsrxFileId, PermanentSkip> skips) {
+        this(patientUuid, patientIdHistory, files, mappings, documents, skips, Map.of(), Map.of());
     }
 
     @Override

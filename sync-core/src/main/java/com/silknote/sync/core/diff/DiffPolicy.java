@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.admission.ContentSniffer;
 import com.silknote.sync.core.model.ChangeDetectionMode;
+import com.silknote.sync.core.model.RemovedDocumentPolicy;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.VanishedFilePolicy;
 import com.silknote.sync.core.path.PathVerdict;
@@ -18,18 +19,27 @@ import java.util.function.Function;
  * @param maxFileSizeBytes files listed larger than this are skipped before download
  * @param allowedMimeTypes declared MIME types accepted (lower case)
  * @param pathCheck        validates a raw listed path (normally {@code PathValidator::validate})
+ * @param removedDocuments what to do with a live file whose document Silknote removed while its mapping stays
  */
 public record DiffPolicy(ChangeDetectionMode mode, VanishedFilePolicy vanished, long maxFileSizeBytes,
-        Set<String> allowedMimeTypes, Function<String, PathVerdict> pathCheck) {
+        Set<String> allowedMimeTypes, Function<String, PathVerdict> pathCheck,
+        RemovedDocumentPolicy removedDocuments) {
 
     public DiffPolicy {
         requireNonNull(mode, "mode");
         requireNonNull(vanished, "vanished");
+        requireNonNull(removedDocuments, "removedDocuments");
         allowedMimeTypes = Set.copyOf(requireNonNull(allowedMimeTypes, "allowedMimeTypes"));
         requireNonNull(pathCheck, "pathCheck");
         if (maxFileSizeBytes < 1) {
             throw new IllegalArgumentException("maxFileSizeBytes must be >= 1");
         }
+    }
+
+    /** A policy that reports removed documents ({@link RemovedDocumentPolicy#REPORT}). */
+    public DiffPolicy(ChangeDetectionMode mode, VanishedFilePolicy vanished, long maxFileSizeBytes,
+            Set<String> allowedMimeTypes, Function<String, PathVerdict> pathCheck) {
+        this(mode, vanished, maxFileSizeBytes, allowedMimeTypes, pathCheck, RemovedDocumentPolicy.REPORT);
     }
 
     /**
@@ -40,7 +50,7 @@ public record DiffPolicy(ChangeDetectionMode mode, VanishedFilePolicy vanished, 
     public static DiffPolicy of(SyncConfig config, Function<String, PathVerdict> pathCheck) {
         requireNonNull(config, "config");
         return new DiffPolicy(config.changeDetection(), config.vanishedFilePolicy(), config.maxFileSizeBytes(),
-                config.allowedMimeTypes(), pathCheck);
+                config.allowedMimeTypes(), pathCheck, config.removedDocumentPolicy());
     }
 
     /** {@code true} when the declared MIME type (parameters ignored, any case, common aliases mapped) is allowed. */

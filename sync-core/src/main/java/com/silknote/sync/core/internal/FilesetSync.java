@@ -6,6 +6,7 @@ import com.silknote.sync.core.admission.ContentSniffer;
 import com.silknote.sync.core.dedup.DedupPolicy;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
+import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.diff.DiffInput;
 import com.silknote.sync.core.diff.DiffPolicy;
 import com.silknote.sync.core.diff.FilePlan;
@@ -71,6 +72,8 @@ final class FilesetSync {
     static final long CHECKPOINT_BYTES = 4L * 1024 * 1024;
     /** Re-uploads of content a collector is deleting, per commit. */
     private static final int MAX_REVIVALS = 3;
+    /** Reason of an unlinked fileset Silknote holds documents of. */
+    static final String UNLINKED_WITH_DOCUMENTS = "unlinked-with-documents";
 
     private final RunContext ctx;
     private final VsrxFileset fileset;
@@ -95,10 +98,7 @@ final class FilesetSync {
     FilesetReport run() {
         Instant start = ctx.clock().instant();
         if (fileset.silknotePatientUuid().isEmpty()) {
-            log.info("fileset skipped run={} fileset={} reason=PATIENT_NOT_LINKED", ctx.runId, id);
-            ctx.progress.markProcessed(id);
-            return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(SkipReason.PATIENT_NOT_LINKED.name()),
-                    List.of(), start);
+            return notLinked(start);
         }
         PatientUuid patient = fileset.silknotePatientUuid().get();
         List<FileWork> works = List.of();
@@ -107,17 +107,23 @@ final class FilesetSync {
             List<VsrxFile> files = listFiles();
             DocumentStore store = parts.documents();
             Retrier retrier = parts.retrier();
+            // Read before the plan: the commit requires it unchanged (DESIGN rule 10).
+            Optional<PatientFilesetRecord> record = retrier.call("documents.findFileset", () -> store.findFileset(id));
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
             List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
+            HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, files, mappings, documents);
             Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
-                    skips));
+                    skips, foreign.mappings(), foreign.documents()));
+            HistoryChecks.reportRelink(ctx, id, plan, record, patient);
             ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
             works = initialWorks(plan, skips);
 
-            long deletes = plan.count(PlanAction.DELETE);
+            // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
+            long deletes = plan.files().stream()
+                    .filter(p -> p.action() == PlanAction.DELETE && p.document().isPresent()).count();
             if (ctx.config().massDeleteGuard().trips(deletes, documents.size())) {
                 return blocked(works, deletes, documents.size(), start);
             }
@@ -130,14 +136,14 @@ final class FilesetSync {
                 return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
             }
             fetchAll(works);
-            boolean recordChanged = retrier.call("documents.findFileset", () -> store.findFileset(id))
+            boolean recordChanged = record
                     .map(r -> !r.patientUuid().equals(patient)
                             || !r.patientIdHistory().equals(fileset.patientIdHistory()))
                     .orElse(true);
             boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips));
             Set<DocumentUuid> touchedDocuments = new HashSet<>();
             if (writes) {
-                commit(works, patient, skips, touchedDocuments);
+                commit(works, patient, record, skips, touchedDocuments);
             } else {
                 ctx.progress.markProcessed(id);
             }
@@ -174,6 +180,21 @@ final class FilesetSync {
             request = request.next(page.nextCursor().orElseThrow());
             ctx.lease.checkpoint();
         }
+    }
+
+    /** An unlinked fileset; reported as such when Silknote holds documents of it (issue 9 item 3). */
+    private FilesetReport notLinked(Instant start) {
+        DocumentStore store = parts.documents();
+        boolean holds = parts.retrier().call("documents.findFileset", () -> store.findFileset(id)).isPresent()
+                || !parts.retrier().call("documents.documents", () -> store.documents(id)).isEmpty();
+        ctx.progress.markProcessed(id);
+        if (holds) {
+            log.warn("fileset unlinked while Silknote holds its documents run={} fileset={}", ctx.runId, id);
+            return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(UNLINKED_WITH_DOCUMENTS), List.of(), start);
+        }
+        log.info("fileset skipped run={} fileset={} reason=PATIENT_NOT_LINKED", ctx.runId, id);
+        return report(FilesetOutcome.SKIPPED_NOT_LINKED, Optional.of(SkipReason.PATIENT_NOT_LINKED.name()),
+                List.of(), start);
     }
 
     private List<FileWork> initialWorks(Plan plan, Map<VsrxFileId, PermanentSkip> skips) {
@@ -336,14 +357,20 @@ final class FilesetSync {
             return;
         }
         Optional<ContentHash> current = currentHash(w.plan);
-        if (DedupPolicy.decide(s.hash(), current) == DedupPolicy.Decision.SAME_CONTENT) {
+        boolean hasDocument = w.plan.document().isPresent();
+        if (hasDocument && DedupPolicy.decide(s.hash(), current) == DedupPolicy.Decision.SAME_CONTENT) {
             boolean verifyOnly = w.plan.detail().filter("verify-hash"::equals).isPresent();
-            w.action = verifyOnly && !metadataDrift(w.plan) ? FileAction.UNCHANGED : FileAction.METADATA_ONLY;
+            boolean drift = metadataDrift(w.plan);
+            w.action = verifyOnly && !drift ? FileAction.UNCHANGED : FileAction.METADATA_ONLY;
+            if (drift && !w.plan.document().get().patientUuid().equals(fileset.silknotePatientUuid().orElseThrow())) {
+                w.detail = DiffEngine.DETAIL_RELINKED;
+            }
             w.discardSpool();
             logDecision(w);
             return;
         }
-        w.action = current.isPresent() ? FileAction.UPDATED : FileAction.CREATED;
+        // A file without a document (new, or one Silknote removed and RESTORE brings back) is created.
+        w.action = hasDocument ? FileAction.UPDATED : FileAction.CREATED;
         try {
             ctx.registry.enter(s.hash());
         } catch (InterruptedException e) {
@@ -402,8 +429,8 @@ final class FilesetSync {
 
     // ---------------------------------------------------------------- commit
 
-    private void commit(List<FileWork> works, PatientUuid patient, Map<VsrxFileId, PermanentSkip> skips,
-            Set<DocumentUuid> touched) {
+    private void commit(List<FileWork> works, PatientUuid patient, Optional<PatientFilesetRecord> record,
+            Map<VsrxFileId, PermanentSkip> skips, Set<DocumentUuid> touched) {
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
@@ -415,6 +442,7 @@ final class FilesetSync {
                     // are not idempotent. The fileset fails instead; the next run re-plans from what is stored.
                     parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                         docs.clear();
+                        expect(uow, works, record);
                         write(uow, works, patient, skips, state, docs);
                         return null;
                     });
@@ -435,6 +463,24 @@ final class FilesetSync {
         log.debug("fileset committed run={} fileset={}", ctx.runId, id);
     }
 
+    /**
+     * The unit of work commits only if what it was planned from is unchanged: the fileset's record and, for
+     * every file it writes, the mapping and the document as they were read (DESIGN rule 10).
+     */
+    private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record) {
+        uow.expectFileset(id, record);
+        for (FileWork w : works) {
+            if (writesFile(w)) {
+                uow.expectFile(w.plan.fileId(), w.plan.mapping(), w.plan.document());
+            }
+        }
+    }
+
+    private static boolean writesFile(FileWork w) {
+        return w.action == FileAction.CREATED || w.action == FileAction.UPDATED
+                || w.action == FileAction.METADATA_ONLY || w.action == FileAction.DELETED;
+    }
+
     private void write(DocumentStore.UnitOfWork uow, List<FileWork> works, PatientUuid patient,
             Map<VsrxFileId, PermanentSkip> skips, SyncState state, Set<DocumentUuid> docs) {
         Instant now = ctx.clock().instant();
@@ -452,9 +498,11 @@ final class FilesetSync {
                             DocumentMetadata.synced(fid, p.normalizedPath().orElseThrow(), history), now));
                     uow.upsertMapping(new SyncMapping(fid, uuid, fid, id, w.contentEtag, f.modifiedAt(), w.size,
                             w.hash, now));
+                    // The file id's reference moves from what it held (mapping, else document) to the new
+                    // content; added first, so equal content never touches zero.
                     uow.addBlobRef(w.hash, w.size, w.confirmedBlobEtag);
                     Optional<ContentHash> old = currentHash(p);
-                    if (old.isPresent() && !old.get().equals(w.hash)) {
+                    if (old.isPresent()) {
                         release(uow, uuid, old.get(), now);
                     }
                     uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
@@ -486,10 +534,12 @@ final class FilesetSync {
                             .or(() -> p.mapping().map(SyncMapping::silknoteDocumentUuid))
                             .orElse(DocumentUuid.forVsrxFile(fid));
                     uow.deleteDocument(uuid);
-                    if (d.isPresent()) {
-                        release(uow, uuid, d.get().contentHash(), now);
-                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS,
-                                d.get().contentHash(), now));
+                    // The reference is held by the mapping's hash, else the document's; vectors are purged even
+                    // when Silknote removed the document row itself.
+                    Optional<ContentHash> held = currentHash(p);
+                    if (held.isPresent()) {
+                        release(uow, uuid, held.get(), now);
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS, held.get(), now));
                     }
                     docs.add(uuid);
                     if (hadSkip) {
@@ -616,7 +666,11 @@ final class FilesetSync {
                     }));
             ctx.progress.markFailed(id);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
-            throw stop;
+            // The fileset keeps its own failure reason; the run stops starting new work.
+            ctx.progress.markFailed(id);
+            ctx.stopped.compareAndSet(null, stop);
+            log.warn("run stops after fileset failure run={} fileset={} reason={}", ctx.runId, id,
+                    stop.getClass().getSimpleName());
         } catch (RuntimeException e) {
             ctx.progress.markFailed(id);
             log.warn("recording fileset failure failed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));

@@ -9,10 +9,8 @@ import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,33 +45,34 @@ final class OutboxDrainer {
     }
 
     /**
-     * Works off pending entries accepted by {@code filter}, each at most once per call.
+     * Works off pending entries accepted by {@code filter}, each at most once per call. The outbox is paged
+     * by id, so entries that keep failing at its head never hide newer ones (issue 9 item 7).
      *
      * @throws LeaseLostException          when the lease is lost
      * @throws StaleFencingTokenException  when a newer holder wrote
      */
     Stats drain(LeaseKeeper lease, Predicate<OutboxEntry> filter) {
-        Set<Long> seen = new HashSet<>();
         int completed = 0;
         int failed = 0;
         int deferred = 0;
+        long after = 0;
         while (true) {
-            List<OutboxEntry> batch = retrier.call("outbox.pending", () -> documents.pendingOutbox(BATCH));
-            boolean progress = false;
+            long from = after;
+            List<OutboxEntry> batch = retrier.call("outbox.pending", () -> documents.pendingOutbox(from, BATCH));
+            if (batch.isEmpty()) {
+                break;
+            }
             for (OutboxEntry e : batch) {
-                if (!filter.test(e) || !seen.add(e.id())) {
+                after = Math.max(after, e.id());
+                if (!filter.test(e)) {
                     continue;
                 }
-                progress = true;
                 lease.checkpoint();
                 switch (handle(lease, e)) {
                     case COMPLETED -> completed++;
                     case FAILED -> failed++;
                     case DEFERRED -> deferred++;
                 }
-            }
-            if (!progress) {
-                break;
             }
         }
         return new Stats(completed, failed, deferred);

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** What the filesets of one run share. */
@@ -27,6 +28,8 @@ final class RunContext {
     final ContentSpooler spooler;
     final OutboxDrainer drainer;
     final ContentRegistry registry;
+    /** Set once the run must stop (lease lost, a newer token wrote, an {@link Error}): nothing new starts. */
+    final AtomicReference<Throwable> stopped = new AtomicReference<>();
     /** Serialises fileset commits, so each commit's resume-state snapshot includes all earlier commits. */
     final ReentrantLock commitLock = new ReentrantLock();
     private final List<Alert> alerts = new ArrayList<>();

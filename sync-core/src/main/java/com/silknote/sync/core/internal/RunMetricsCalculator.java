@@ -20,8 +20,9 @@ final class RunMetricsCalculator {
     private RunMetricsCalculator() { }
 
     /**
-     * @param runFailed  whether this run failed (a fileset failed or the run stopped)
-     * @param recentRuns earlier runs, newest first
+     * @param runFailed  whether this run did not complete (its status is not {@code COMPLETED})
+     * @param recentRuns earlier runs, newest first; consecutive failed runs are those whose status is not
+     *                   {@code COMPLETED} (dry runs are passed over)
      */
     static RunMetrics metrics(Duration duration, List<FilesetReport> filesets, boolean runFailed,
             List<SyncReport> recentRuns) {
@@ -34,9 +35,15 @@ final class RunMetricsCalculator {
         long downloaded = 0;
         for (FilesetReport f : filesets) {
             if (f.outcome() != FilesetOutcome.SKIPPED_ALREADY_PROCESSED
-                    && f.outcome() != FilesetOutcome.SKIPPED_NOT_LINKED) {
+                    && f.outcome() != FilesetOutcome.SKIPPED_NOT_LINKED && f.outcome() != FilesetOutcome.VANISHED) {
                 worked++;
                 total = total.plus(f.duration());
+            }
+            if (f.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED) {
+                // One failed fileset with its own alert: the files it held back are not file errors.
+                newBytes += f.newUniqueBytes();
+                downloaded += f.bytesDownloaded();
+                continue;
             }
             for (FileReport r : f.files()) {
                 if (r.action() != FileAction.UNCHANGED) {
@@ -60,7 +67,7 @@ final class RunMetricsCalculator {
                 if (r.dryRun()) {
                     continue;
                 }
-                if (r.allFilesetsSucceeded()) {
+                if (r.completed()) {
                     break;
                 }
                 consecutive++;

@@ -12,33 +12,63 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The run's resume state (DESIGN §2.9) as it evolves. Snapshots are taken under the engine's commit lock
+ * The run's resume state (DESIGN rule 9) as it evolves. Snapshots are taken under the engine's commit lock
  * and applied only after the commit that persisted them. Thread-safe.
+ *
+ * <ul>
+ *   <li>A run <em>resumes</em> only when the stored state names a {@code resumeFromFileset}: the previous
+ *       run was interrupted. It then skips the filesets that run committed and retries its failed ones.</li>
+ *   <li>Failed filesets of the previous run (complete or not) are carried: they stay in
+ *       {@code failedFilesets} until this run attempts them, so no failure is lost.</li>
+ *   <li>Every state saved while the run goes on names a {@code resumeFromFileset}; the state saved when the
+ *       run completes has none, no processed filesets and exactly this run's failures.</li>
+ * </ul>
  */
 final class RunProgress {
     private final Optional<Instant> lastCompleteSync;
     private final boolean resuming;
+    /** Committed by the interrupted run being resumed: skipped. */
+    private final Set<FilesetId> skipped = new LinkedHashSet<>();
+    /** Failed in the previous run and not attempted by this one yet. */
+    private final Set<FilesetId> carried = new LinkedHashSet<>();
+    private final List<FilesetId> carriedAtStart;
     private final Set<FilesetId> processed = new LinkedHashSet<>();
     private final Set<FilesetId> failed = new LinkedHashSet<>();
     private final List<FilesetId> queued = new ArrayList<>();
-    private int firstOpen;
 
+    /**
+     * @param loaded the stored state
+     * @param resume whether this run may resume an interrupted one (not for single-fileset runs)
+     */
     RunProgress(SyncState loaded, boolean resume) {
         requireNonNull(loaded, "loaded");
         this.lastCompleteSync = loaded.lastCompleteSync();
-        this.resuming = resume && !loaded.partialSyncState().isEmpty();
+        SyncState.PartialSyncState partial = loaded.partialSyncState();
+        this.resuming = resume && partial.resumeFromFileset().isPresent();
         if (resuming) {
-            processed.addAll(loaded.partialSyncState().processedFilesets());
-            failed.addAll(loaded.partialSyncState().failedFilesets());
+            skipped.addAll(partial.processedFilesets());
         }
+        carried.addAll(partial.failedFilesets());
+        carried.removeAll(skipped);
+        this.carriedAtStart = List.copyOf(carried);
     }
 
     boolean resuming() {
         return resuming;
     }
 
+    /** The mark of the last complete run. */
+    Optional<Instant> lastCompleteSync() {
+        return lastCompleteSync;
+    }
+
+    /** Failed filesets of the previous run, in stored order. */
+    List<FilesetId> carriedFailures() {
+        return carriedAtStart;
+    }
+
     synchronized boolean alreadyProcessed(FilesetId id) {
-        return resuming && processed.contains(id);
+        return resuming && skipped.contains(id);
     }
 
     synchronized void queued(FilesetId id) {
@@ -51,7 +81,9 @@ final class RunProgress {
         p.add(id);
         Set<FilesetId> f = new LinkedHashSet<>(failed);
         f.remove(id);
-        return state(p, f);
+        Set<FilesetId> c = new LinkedHashSet<>(carried);
+        c.remove(id);
+        return running(p, f, c);
     }
 
     /** The state as it will be once {@code id} is recorded as failed. */
@@ -60,49 +92,80 @@ final class RunProgress {
         p.remove(id);
         Set<FilesetId> f = new LinkedHashSet<>(failed);
         f.add(id);
-        return state(p, f);
+        Set<FilesetId> c = new LinkedHashSet<>(carried);
+        c.remove(id);
+        return running(p, f, c);
     }
 
     synchronized void markProcessed(FilesetId id) {
         processed.add(id);
         failed.remove(id);
+        carried.remove(id);
     }
 
     synchronized void markFailed(FilesetId id) {
         processed.remove(id);
         failed.add(id);
+        carried.remove(id);
     }
 
-    synchronized SyncState current() {
-        return state(processed, failed);
+    /** Forgets a carried failure that no longer exists in VSRX. */
+    synchronized void dropCarried(FilesetId id) {
+        carried.remove(id);
     }
 
-    synchronized boolean anyFailed() {
-        return !failed.isEmpty();
+    /** The state of a run that stopped before attempting every fileset (the next run resumes it). */
+    synchronized SyncState interrupted() {
+        return running(processed, failed, carried);
     }
 
-    /** The state after a run that finished every fileset: partial state cleared. */
-    SyncState completed(Instant runStart) {
-        // A resumed run did not see the filesets the interrupted run processed since that run began, so
-        // it keeps the older mark: incremental runs may re-check more, never miss a change.
-        Optional<Instant> mark = resuming ? lastCompleteSync : Optional.of(runStart);
-        return new SyncState(mark, SyncState.PartialSyncState.empty());
+    /** {@code true} when this run changed what the stored state says. */
+    synchronized boolean changedAnything() {
+        return !processed.isEmpty() || !failed.isEmpty() || !carried.equals(new LinkedHashSet<>(carriedAtStart));
     }
 
-    private SyncState state(Set<FilesetId> p, Set<FilesetId> f) {
-        Optional<FilesetId> resumeFrom = f.stream().findFirst();
-        if (resumeFrom.isEmpty()) {
-            while (firstOpen < queued.size() && processed.contains(queued.get(firstOpen))) {
-                firstOpen++;
-            }
-            for (int i = firstOpen; i < queued.size(); i++) {
-                if (!p.contains(queued.get(i))) {
-                    resumeFrom = Optional.of(queued.get(i));
-                    break;
-                }
+    /**
+     * The state after a run that attempted every fileset: no processed filesets, exactly this run's failures,
+     * no {@code resumeFromFileset}. {@code lastCompleteSync} moves to {@code watermark}, except after a
+     * resumed run: that did not look at the filesets the interrupted run had processed, so it keeps the older
+     * mark (incremental runs may then re-check more, never miss a change).
+     */
+    synchronized SyncState completed(Instant watermark) {
+        Optional<Instant> mark = resuming ? lastCompleteSync : Optional.of(watermark);
+        return new SyncState(mark, new SyncState.PartialSyncState(List.of(), List.copyOf(failed), Optional.empty()));
+    }
+
+    private SyncState running(Set<FilesetId> p, Set<FilesetId> f, Set<FilesetId> c) {
+        Set<FilesetId> allProcessed = new LinkedHashSet<>(skipped);
+        allProcessed.addAll(p);
+        Set<FilesetId> allFailed = new LinkedHashSet<>(c);
+        allFailed.addAll(f);
+        return new SyncState(lastCompleteSync, new SyncState.PartialSyncState(List.copyOf(allProcessed),
+                List.copyOf(allFailed), resumeFrom(allProcessed, allFailed)));
+    }
+
+    /**
+     * The first failed fileset, else the first queued one not processed, else the last processed one; empty
+     * only when the run has neither processed nor failed anything (then there is nothing to resume).
+     */
+    private Optional<FilesetId> resumeFrom(Set<FilesetId> p, Set<FilesetId> f) {
+        for (FilesetId id : queued) {
+            if (f.contains(id)) {
+                return Optional.of(id);
             }
         }
-        return new SyncState(lastCompleteSync,
-                new SyncState.PartialSyncState(List.copyOf(p), List.copyOf(f), resumeFrom));
+        if (!f.isEmpty()) {
+            return Optional.of(f.iterator().next());
+        }
+        for (FilesetId id : queued) {
+            if (!p.contains(id)) {
+                return Optional.of(id);
+            }
+        }
+        FilesetId last = null;
+        for (FilesetId id : p) {
+            last = id;
+        }
+        return Optional.ofNullable(last);
     }
 }

@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -59,6 +60,10 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final AtomicInteger POOL_SEQ = new AtomicInteger();
+    /** Unreferenced blob rows looked at by the collection pass at the end of a run. */
+    private static final int COLLECTION_PASS = 500;
+    /** Page size when reading the filesets Silknote knows. */
+    private static final int VANISHED_PAGE = 1000;
 
     private final EngineParts parts;
     private final RandomGenerator random;
@@ -92,8 +97,10 @@ public final class SyncEngine {
         SyncConfig config = parts.config();
         Clock clock = parts.clock();
         Instant startedAt = clock.instant();
+        // One request id for every retry of this acquire: a retry after a lost answer gets its own lease back.
+        String requestId = newRequestId();
         Optional<SyncLock.Lease> acquired = parts.retrier().call("lock.acquire",
-                () -> parts.lock().tryAcquire(SyncConfig.LOCK_NAME, config.lockTtl()));
+                () -> parts.lock().tryAcquire(SyncConfig.LOCK_NAME, config.lockTtl(), requestId));
         if (acquired.isEmpty()) {
             log.info("run refused: lock {} held by another run", SyncConfig.LOCK_NAME);
             return SyncResult.alreadyInProgress();
@@ -114,14 +121,54 @@ public final class SyncEngine {
         } finally {
             shutdown(filesetPool);
             shutdown(filePool);
+            // A cancelled fileset thread may still be committing: the lease is released only once no thread of
+            // the run can write any more. If they do not stop within the lease's ttl, the lease is left to run
+            // out by itself (the store's fencing then refuses a late write).
+            boolean stopped = awaitTermination(config.lockTtl(), filesetPool, filePool);
             try {
-                lease.release();
+                if (stopped) {
+                    lease.release();
+                } else {
+                    log.warn("run threads still busy after {} s; lock {} left to expire run={}",
+                            config.lockTtl().toSeconds(), SyncConfig.LOCK_NAME, runId);
+                }
             } catch (Error e) {
                 if (crash != null) {
                     crash.addSuppressed(e);
                 } else {
                     throw e;
                 }
+            }
+        }
+    }
+
+    /**
+     * Waits, up to {@code max} in all and through interrupts (the interrupt is kept for the caller), for the
+     * pools to terminate.
+     */
+    private static boolean awaitTermination(Duration max, ExecutorService... pools) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            for (ExecutorService pool : pools) {
+                if (pool == null) {
+                    continue;
+                }
+                while (true) {
+                    try {
+                        if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                            return false;
+                        }
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -136,11 +183,13 @@ public final class SyncEngine {
                 request.incremental(), request.onlyFileset().isPresent(), lease.token().value());
 
         ContentRegistry registry = new ContentRegistry();
-        BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock());
+        BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock(),
+                config.blobGracePeriod());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
                 config.maxOutboxAttempts());
-        String stopReason = null;
-        if (!request.dryRun()) {
+        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
+        String stopReason = fence(store, lease);
+        if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "recovery");
         }
         SyncState state = retrier.call("documents.loadState", store::loadState);
@@ -156,20 +205,36 @@ public final class SyncEngine {
 
         List<FilesetReport> reports = new ArrayList<>();
         String incomplete = null;
+        Instant watermark = startedAt;
         if (stopReason == null) {
-            Outcome o = processFilesets(ctx, state, filesetPool, reports);
+            Outcome o = processFilesets(ctx, filesetPool, reports, startedAt);
             stopReason = o.stopReason;
             incomplete = o.incomplete;
+            watermark = o.watermark;
         }
+        // Complete: every fileset was attempted (some may have failed). Otherwise the run was interrupted and
+        // the next run resumes it.
+        boolean complete = stopReason == null && incomplete == null;
         if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "final");
         }
-        boolean allOk = stopReason == null && incomplete == null
-                && reports.stream().noneMatch(r -> r.outcome().isFailure());
-        if (stopReason == null && ctx.keepsState()) {
-            stopReason = saveFinalState(ctx, allOk, startedAt);
-            allOk = allOk && stopReason == null;
+        if (stopReason == null && !request.dryRun()) {
+            stopReason = collectDue(collector, lease, runId);
         }
+        String stateError = null;
+        if (stopReason == null && ctx.keepsState()) {
+            StateSave saved = saveFinalState(ctx, complete && stopReason == null, watermark);
+            stopReason = saved.stopReason;
+            stateError = saved.error;
+        }
+        long failed = reports.stream().filter(r -> r.outcome().isFailure()).count();
+        SyncResult.Status status = stopReason != null || incomplete != null || stateError != null
+                ? SyncResult.Status.FAILED
+                : failed > 0 ? SyncResult.Status.PARTIAL_FAILURE : SyncResult.Status.COMPLETED;
+        String error = stopReason != null ? stopReason
+                : incomplete != null ? incomplete
+                : stateError != null ? stateError
+                : failed > 0 ? failed + " of " + reports.size() + " filesets failed" : null;
 
         Instant finishedAt = parts.clock().instant();
         List<SyncReport> recent = List.of();
@@ -179,51 +244,57 @@ public final class SyncEngine {
         } catch (SyncException e) {
             log.warn("run history unavailable run={} reason={}", runId, FilesetSync.reasonOf(e));
         }
-        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), reports, !allOk,
-                recent);
+        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), reports,
+                status != SyncResult.Status.COMPLETED, recent);
         for (Alert a : RunMetricsCalculator.alerts(metrics, config.alertThresholds())) {
             ctx.raise(a);
             log.warn("alert run={} kind={} severity={} message={}", runId, a.kind(), a.severity(), a.message());
         }
         SyncReport report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
-                ctx.alerts());
+                ctx.alerts(), status, Optional.ofNullable(error));
         if (!request.dryRun() && stopReason == null) {
             try {
-                retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), report));
+                SyncReport toRecord = report;
+                retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), toRecord));
             } catch (LeaseLostException | StaleFencingTokenException e) {
-                stopReason = "lease lost: " + e.getClass().getSimpleName();
-                allOk = false;
+                status = SyncResult.Status.FAILED;
+                error = "lease lost: " + e.getClass().getSimpleName();
+                report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
+                        ctx.alerts(), status, Optional.of(error));
             } catch (SyncException e) {
                 log.warn("recording run failed run={} reason={}", runId, FilesetSync.reasonOf(e));
             }
         }
         parts.listener().runFinished(report);
-        long failed = reports.stream().filter(r -> r.outcome().isFailure()).count();
-        if (allOk) {
+        if (status == SyncResult.Status.COMPLETED) {
             log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId, reports.size(),
                     reports.stream().mapToInt(r -> r.files().size()).sum(), metrics.bytesDownloaded(),
                     metrics.newUniqueBytes(), metrics.duration().toMillis());
-            return new SyncResult(SyncResult.Status.COMPLETED, Optional.empty(), Optional.of(report));
+        } else if (status == SyncResult.Status.FAILED) {
+            log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(),
+                    failed, error, metrics.duration().toMillis());
+        } else {
+            log.warn("run completed with failures run={} filesets={} failedFilesets={} tookMs={}", runId,
+                    reports.size(), failed, metrics.duration().toMillis());
         }
-        String error = stopReason != null ? stopReason
-                : incomplete != null ? incomplete : failed + " of " + reports.size() + " filesets failed";
-        log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(), failed,
-                error, metrics.duration().toMillis());
-        SyncResult.Status status = stopReason != null || incomplete != null ? SyncResult.Status.FAILED
-                : SyncResult.Status.PARTIAL_FAILURE;
-        return new SyncResult(status, Optional.of(error), Optional.of(report));
+        return new SyncResult(status, Optional.ofNullable(error), Optional.of(report));
     }
 
-    private record Outcome(String stopReason, String incomplete) { }
+    /**
+     * @param watermark VSRX's clock at the first fileset page (the host's at run start when VSRX gives none):
+     *                  the next {@code lastCompleteSync} when the run completes
+     */
+    private record Outcome(String stopReason, String incomplete, Instant watermark) { }
 
-    private Outcome processFilesets(RunContext ctx, SyncState state, ExecutorService pool,
-            List<FilesetReport> reports) {
+    private Outcome processFilesets(RunContext ctx, ExecutorService pool, List<FilesetReport> reports,
+            Instant startedAt) {
         SyncRequest request = ctx.request;
         Retrier retrier = parts.retrier();
-        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        AtomicReference<Throwable> fatal = ctx.stopped;
         Semaphore window = new Semaphore(parts.config().filesetConcurrency() * 2);
         List<Slot> slots = new ArrayList<>();
         String incomplete = null;
+        Instant watermark = startedAt;
         int queued = 0;
         try {
             if (request.onlyFileset().isPresent()) {
@@ -238,24 +309,56 @@ public final class SyncEngine {
                 }
             } else {
                 PageRequest page = PageRequest.first(parts.config().pageSize());
-                if (request.incremental() && state.lastCompleteSync().isPresent()) {
-                    page = page.changedSince(state.lastCompleteSync().get());
+                boolean incremental = request.incremental() && ctx.progress.lastCompleteSync().isPresent();
+                if (incremental) {
+                    page = page.changedSince(ctx.progress.lastCompleteSync().get()
+                            .minus(parts.config().watermarkOverlap()));
                 }
+                ListedIds listed = new ListedIds();
+                boolean listingDone = false;
+                boolean firstPage = true;
                 while (fatal.get() == null) {
                     PageRequest r = page;
                     Page<VsrxFileset> p = retrier.call("vsrx.listFilesets", () -> parts.source().listFilesets(r));
+                    if (firstPage) {
+                        // Taken before anything of the run is looked at: a later change is at or after it.
+                        watermark = p.serverTime().orElse(startedAt);
+                        firstPage = false;
+                    }
                     for (VsrxFileset fs : p.items()) {
                         if (fatal.get() != null) {
                             break;
                         }
+                        listed.add(fs.id());
                         queued++;
                         submit(ctx, fs, queued, pool, window, fatal, slots);
                     }
                     if (p.isLast()) {
+                        listingDone = true;
                         break;
                     }
                     page = page.next(p.nextCursor().orElseThrow());
                     ctx.lease.checkpoint();
+                }
+                listed.seal();
+                if (listingDone && !incremental && fatal.get() == null) {
+                    reportVanished(ctx, listed, slots);
+                }
+                if (listingDone && incremental) {
+                    // A failure is never lost by the watermark: failed filesets the listing skipped are fetched.
+                    for (FilesetId id : ctx.progress.carriedFailures()) {
+                        if (fatal.get() != null || listed.contains(id)) {
+                            continue;
+                        }
+                        Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset",
+                                () -> parts.source().findFileset(id));
+                        if (fs.isPresent()) {
+                            queued++;
+                            submit(ctx, fs.get(), queued, pool, window, fatal, slots);
+                        } else {
+                            ctx.progress.dropCarried(id);
+                        }
+                    }
                 }
             }
         } catch (LeaseLostException | StaleFencingTokenException e) {
@@ -307,7 +410,46 @@ public final class SyncEngine {
         if (stopReason == null && f != null) {
             stopReason = "lease lost: " + f.getClass().getSimpleName();
         }
-        return new Outcome(stopReason, incomplete);
+        return new Outcome(stopReason, incomplete, watermark);
+    }
+
+    /**
+     * Filesets Silknote has a record of that a complete full listing did not return: reported
+     * {@link FilesetOutcome#VANISHED} (documents kept) with one {@code FILESET_VANISHED} warning per run.
+     */
+    private void reportVanished(RunContext ctx, ListedIds listed, List<Slot> slots) {
+        List<FilesetId> vanished = new ArrayList<>();
+        try {
+            Optional<String> cursor = Optional.empty();
+            do {
+                Optional<String> c = cursor;
+                Page<FilesetId> page = parts.retrier().call("documents.filesets",
+                        () -> parts.documents().filesets(c, VANISHED_PAGE));
+                for (FilesetId id : page.items()) {
+                    if (!listed.contains(id)) {
+                        vanished.add(id);
+                    }
+                }
+                cursor = page.nextCursor();
+            } while (cursor.isPresent());
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            throw e;
+        } catch (SyncException e) {
+            log.warn("vanished filesets not checked run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+            return;
+        }
+        for (FilesetId id : vanished) {
+            log.warn("fileset vanished from VSRX run={} fileset={}", ctx.runId, id);
+            FilesetReport r = new FilesetReport(id, FilesetOutcome.VANISHED, Optional.of("not-listed-by-vsrx"),
+                    List.of(), Duration.ZERO, 0, 0);
+            parts.listener().filesetFinished(ctx.runId, r);
+            slots.add(Slot.done(r));
+        }
+        if (!vanished.isEmpty()) {
+            ctx.raise(new Alert(Alert.Kind.FILESET_VANISHED, Alert.Severity.WARNING, vanished.size()
+                    + " filesets Silknote holds are no longer listed by VSRX; their documents are kept (first: "
+                    + vanished.get(0) + ")"));
+        }
     }
 
     private static FilesetReport stopped(FilesetId id, String reason) {
@@ -377,6 +519,36 @@ public final class SyncEngine {
         }
     }
 
+    /** The end-of-run collection pass; returns a stop reason when the lease was lost. */
+    private String collectDue(BlobCollector collector, LeaseKeeper lease, RunId runId) {
+        try {
+            int collected = collector.collectDue(lease, parts.retrier(), COLLECTION_PASS);
+            if (collected > 0) {
+                log.info("blob collection run={} collected={}", runId, collected);
+            }
+            return null;
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (RuntimeException e) {
+            log.warn("blob collection postponed run={} reason={}", runId, FilesetSync.reasonOf(e));
+            return null;
+        }
+    }
+
+    /** Raises the store's high-water mark to this run's token; returns a stop reason when it cannot. */
+    private String fence(DocumentStore store, LeaseKeeper lease) {
+        try {
+            parts.retrier().run("documents.fence", () -> store.fence(lease.token()));
+            return null;
+        } catch (StaleFencingTokenException e) {
+            log.error("run stops: a newer lock holder has written token={}", lease.token().value());
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (SyncException e) {
+            log.error("run stops: fencing the store failed reason={}", FilesetSync.reasonOf(e));
+            return "fencing the store failed: " + FilesetSync.reasonOf(e);
+        }
+    }
+
     /** Drains the outbox; returns a stop reason when the lease was lost. */
     private String drain(OutboxDrainer drainer, LeaseKeeper lease, String phase) {
         try {
@@ -395,8 +567,21 @@ public final class SyncEngine {
         }
     }
 
-    private String saveFinalState(RunContext ctx, boolean allOk, Instant startedAt) {
-        SyncState next = allOk ? ctx.progress.completed(startedAt) : ctx.progress.current();
+    private record StateSave(String stopReason, String error) { }
+
+    /**
+     * Saves the state at the end of a run: the completed state when the run attempted every fileset, else
+     * (when the run changed anything) the interrupted state the next run resumes from.
+     */
+    private StateSave saveFinalState(RunContext ctx, boolean complete, Instant watermark) {
+        SyncState next;
+        if (complete) {
+            next = ctx.progress.completed(watermark);
+        } else if (ctx.progress.changedAnything()) {
+            next = ctx.progress.interrupted();
+        } else {
+            return new StateSave(null, null);
+        }
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
@@ -405,15 +590,25 @@ public final class SyncEngine {
                         uow.saveState(next);
                         return null;
                     }));
-            return null;
+            return new StateSave(null, null);
         } catch (LeaseLostException | StaleFencingTokenException e) {
-            return "lease lost: " + e.getClass().getSimpleName();
+            return new StateSave("lease lost: " + e.getClass().getSimpleName(), null);
         } catch (SyncException e) {
             log.warn("saving resume state failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
-            return allOk ? "saving resume state failed" : null;
+            return new StateSave(null, complete ? "saving resume state failed" : null);
         } finally {
             ctx.commitLock.unlock();
         }
+    }
+
+    private String newRequestId() {
+        long high;
+        long low;
+        synchronized (random) {
+            high = random.nextLong();
+            low = random.nextLong();
+        }
+        return "acquire-" + Long.toHexString(high) + Long.toHexString(low);
     }
 
     private RunId newRunId(Instant startedAt) {

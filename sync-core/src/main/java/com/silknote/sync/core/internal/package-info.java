@@ -4,21 +4,29 @@
  *
  * <h2>How a run works</h2>
  * <ol>
- *   <li>{@link com.silknote.sync.core.internal.SyncEngine} takes the {@code vsrx-sync} lease (refused: nothing
- *       is touched), drains outbox entries a crashed run left, loads the resume state and lists filesets page
- *       by page in id order. Up to {@code filesetConcurrency} filesets run at once; their reports are collected
- *       in listing order.</li>
- *   <li>{@link com.silknote.sync.core.internal.FilesetSync} lists the fileset's files, plans them with the
- *       diff engine, checks the mass-delete guard, then downloads what the plan needs on a pool of
- *       {@code fileConcurrency} threads shared by all filesets: spool to a temp file while hashing and
- *       counting, check size, checksum and type, decide dedup, ensure the blob ({@code putNewIfAbsent}).</li>
+ *   <li>{@link com.silknote.sync.core.internal.SyncEngine} takes the {@code vsrx-sync} lease with one request
+ *       id for every retry (refused: nothing is touched), fences the store with its token before reading
+ *       anything, drains outbox entries a crashed run left, loads the resume state and lists filesets page by
+ *       page in id order (the first page's server time is the run's watermark). Up to
+ *       {@code filesetConcurrency} filesets run at once; their reports are collected in listing order. A full
+ *       listing is then compared with the filesets Silknote holds ({@code VANISHED}); an incremental one is
+ *       followed by the failed filesets it did not return.</li>
+ *   <li>{@link com.silknote.sync.core.internal.FilesetSync} lists the fileset's files, reads its record,
+ *       mappings and documents, asks {@link com.silknote.sync.core.internal.HistoryChecks} for records other
+ *       filesets hold of its ids, plans them with the diff engine, checks the mass-delete guard, then downloads
+ *       what the plan needs on a pool of {@code fileConcurrency} threads shared by all filesets: spool to a
+ *       temp file while hashing and counting, check size, checksum and type, decide dedup, ensure the blob
+ *       ({@code putNewIfAbsent}).</li>
  *   <li>After the lease is verified, one unit of work commits documents, mappings, reference counts, skips,
- *       outbox entries and the resume state. A commit is never retried within the run: its answer may have
- *       been lost after it happened, and reference counts are not idempotent. The fileset fails and the next
- *       run re-plans from what is stored.</li>
+ *       outbox entries and the resume state, on condition that the record, mappings and documents it was
+ *       planned from are unchanged (its expectations). A commit is never retried within the run: its answer
+ *       may have been lost after it happened, and reference counts are not idempotent. The fileset fails and
+ *       the next run re-plans from what is stored.</li>
  *   <li>After the commit, content that was found already stored is checked again (another process may
  *       have collected it before the reference committed) and the fileset's outbox entries are worked off:
  *       processing, vector purges, blob collection.</li>
+ *   <li>The run drains the outbox (paged by id), collects blobs whose grace period is over, records its
+ *       report with its status, waits for its threads to stop and releases the lease.</li>
  * </ol>
  *
  * <h2>Blob collection</h2>
@@ -28,10 +36,13 @@
  * about to reference; across processes the ETag protocol plus the post-commit check keep referenced blobs.
  *
  * <h2>Resume state</h2>
- * Filesets without changes commit nothing; the resume state of the run is saved with each fileset commit,
- * with each failure (a state-only unit of work) and at the end. {@code lastCompleteSync} moves to the run's
- * start only when a run that did not resume an interrupted one completes every fileset: a resumed run did
- * not look at the filesets the interrupted run had processed, so it keeps the older mark (incremental runs
- * may then re-check more filesets, never miss a change).
+ * {@link com.silknote.sync.core.internal.RunProgress} keeps the notes' state. Filesets without changes commit
+ * nothing; every fileset commit and every failure saves the state with a {@code resumeFromFileset}, so a run
+ * that stops (crash, lost lease, interrupt, a listing that fails part-way) leaves a state the next run
+ * resumes: it skips the filesets committed so far and retries the failed ones. A run that attempted every
+ * fileset is complete, however many failed: it saves no processed filesets, its failures, no
+ * {@code resumeFromFileset}, and moves {@code lastCompleteSync} (a resumed run keeps the older mark). The next
+ * run then looks at every fileset again, and an incremental one also fetches the failed filesets its
+ * listing does not return, so a failure never holds back the others and is never lost by the watermark.
  */
 package com.silknote.sync.core.internal;

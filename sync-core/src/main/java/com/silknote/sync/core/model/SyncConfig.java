@@ -26,6 +26,10 @@ import java.util.TreeSet;
  * @param alertThresholds      alert thresholds
  * @param maxOutboxAttempts    attempts of post-commit work before it is parked and reported
  * @param blobGracePeriod      a zero-reference blob younger than this is not collected
+ * @param removedDocumentPolicy what to do with a file whose document a Silknote user removed while its
+ *                             mapping stays
+ * @param watermarkOverlap     incremental runs ask for changes since {@code lastCompleteSync} minus this, so
+ *                             a change made around the mark (clock skew, an edit during the run) is listed
  */
 public record SyncConfig(
         long maxFileSizeBytes,
@@ -41,7 +45,9 @@ public record SyncConfig(
         Optional<Path> spoolDirectory,
         AlertThresholds alertThresholds,
         int maxOutboxAttempts,
-        Duration blobGracePeriod) {
+        Duration blobGracePeriod,
+        RemovedDocumentPolicy removedDocumentPolicy,
+        Duration watermarkOverlap) {
 
     public static final String LOCK_NAME = "vsrx-sync";
     public static final long DEFAULT_MAX_FILE_SIZE = 100L * 1024 * 1024;
@@ -84,12 +90,18 @@ public record SyncConfig(
         if (blobGracePeriod.isNegative()) {
             throw new IllegalArgumentException("blobGracePeriod must not be negative");
         }
+        requireNonNull(removedDocumentPolicy, "removedDocumentPolicy");
+        requireNonNull(watermarkOverlap, "watermarkOverlap");
+        if (watermarkOverlap.isNegative()) {
+            throw new IllegalArgumentException("watermarkOverlap must not be negative");
+        }
     }
 
     public static SyncConfig defaults() {
         return new SyncConfig(DEFAULT_MAX_FILE_SIZE, DEFAULT_MIME_TYPES, ChangeDetectionMode.METADATA,
                 VanishedFilePolicy.REPORT, MassDeleteGuard.defaults(), RetryPolicy.defaults(), 2, 8, 500,
-                Duration.ofMinutes(5), Optional.empty(), AlertThresholds.defaults(), 5, Duration.ofHours(1));
+                Duration.ofMinutes(5), Optional.empty(), AlertThresholds.defaults(), 5, Duration.ofHours(1),
+                RemovedDocumentPolicy.REPORT, Duration.ofMinutes(2));
     }
 
     public static Builder builder() {
@@ -116,6 +128,8 @@ public record SyncConfig(
         private AlertThresholds alertThresholds;
         private int maxOutboxAttempts;
         private Duration blobGracePeriod;
+        private RemovedDocumentPolicy removedDocumentPolicy;
+        private Duration watermarkOverlap;
 
         private Builder(SyncConfig c) {
             maxFileSizeBytes = c.maxFileSizeBytes;
@@ -132,6 +146,8 @@ public record SyncConfig(
             alertThresholds = c.alertThresholds;
             maxOutboxAttempts = c.maxOutboxAttempts;
             blobGracePeriod = c.blobGracePeriod;
+            removedDocumentPolicy = c.removedDocumentPolicy;
+            watermarkOverlap = c.watermarkOverlap;
         }
 
         public Builder maxFileSizeBytes(long v) { maxFileSizeBytes = v; return this; }
@@ -148,12 +164,15 @@ public record SyncConfig(
         public Builder alertThresholds(AlertThresholds v) { alertThresholds = requireNonNull(v, "alertThresholds"); return this; }
         public Builder maxOutboxAttempts(int v) { maxOutboxAttempts = v; return this; }
         public Builder blobGracePeriod(Duration v) { blobGracePeriod = requireNonNull(v, "blobGracePeriod"); return this; }
+        public Builder removedDocumentPolicy(RemovedDocumentPolicy v) { removedDocumentPolicy = requireNonNull(v, "removedDocumentPolicy"); return this; }
+        public Builder watermarkOverlap(Duration v) { watermarkOverlap = requireNonNull(v, "watermarkOverlap"); return this; }
 
         /** @throws IllegalArgumentException when a value is out of range */
         public SyncConfig build() {
             return new SyncConfig(maxFileSizeBytes, allowedMimeTypes, changeDetection, vanishedFilePolicy,
                     massDeleteGuard, retryPolicy, filesetConcurrency, fileConcurrency, pageSize, lockTtl,
-                    spoolDirectory, alertThresholds, maxOutboxAttempts, blobGracePeriod);
+                    spoolDirectory, alertThresholds, maxOutboxAttempts, blobGracePeriod, removedDocumentPolicy,
+                    watermarkOverlap);
         }
     }
 }

@@ -6,6 +6,7 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -14,6 +15,7 @@ import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +27,15 @@ import java.util.function.Function;
  *
  * <p><b>Fencing.</b> Every write takes the writer's {@link FencingToken}. The store keeps the highest token
  * it has accepted (its high-water mark) and refuses, with
- * {@link com.silknote.sync.core.exception.StaleFencingTokenException}, any write whose token is lower. So a
- * paused holder whose lease was taken over cannot write, whatever lock implementation is used.
+ * {@link com.silknote.sync.core.exception.StaleFencingTokenException}, any write whose token is lower. A run
+ * raises the mark with {@link #fence} right after taking its lease and before reading anything, so from
+ * then on a paused holder whose lease was taken over cannot write, whatever lock implementation is used.
+ *
+ * <p><b>Optimistic concurrency.</b> A unit of work states what it planned from
+ * ({@link UnitOfWork#expectFileset}, {@link UnitOfWork#expectFile}); the store checks it inside the
+ * transaction, under row locks where it has them, before writing anything, and refuses the whole unit with
+ * {@link com.silknote.sync.core.exception.ConcurrentUpdateException} when a record differs. Records are
+ * compared with {@code equals} exactly as this store's reads return them.
  *
  * <p><b>Atomicity.</b> {@link #inUnitOfWork} runs its callback in one transaction: all of it commits or
  * none of it does (the callback throwing rolls back and the exception propagates).
@@ -36,11 +45,46 @@ import java.util.function.Function;
  */
 public interface DocumentStore {
 
+    /**
+     * Raises the store's high-water mark to {@code token} (no-op when it is there already). Called by a run
+     * right after it took its lease and before it reads anything: every later write with a lower token is
+     * refused. A store that can must wait for a write of an older token that is in flight, so that write
+     * either lands before the mark rises or is refused.
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a higher token is there
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    void fence(FencingToken token);
+
     /** All mappings of a fileset. */
     List<SyncMapping> mappings(FilesetId filesetId);
 
     /** The mapping of one VSRX file. */
     Optional<SyncMapping> findMapping(VsrxFileId fileId);
+
+    /**
+     * The mappings of the given files, by file id; files without a mapping are absent. One round trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> fileIds);
+
+    /**
+     * The documents whose {@code clientFileId} is one of the given files, by client file id; files without
+     * a document are absent. One round trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds);
+
+    /**
+     * One page of the filesets Silknote has a record of ({@link PatientFilesetRecord}), in a stable order.
+     *
+     * @param cursor from the previous page, empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<FilesetId> filesets(Optional<String> cursor, int limit);
 
     /** A document by uuid. */
     Optional<SilknoteDocument> findDocument(DocumentUuid uuid);
@@ -67,13 +111,25 @@ public interface DocumentStore {
      * Runs {@code work} in one transaction checked against {@code token}.
      *
      * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a newer token wrote before
+     * @throws com.silknote.sync.core.exception.ConcurrentUpdateException when an expectation of the unit failed
      * @throws com.silknote.sync.core.exception.BlobBeingCollectedException from {@link UnitOfWork#addBlobRef}
      * @throws com.silknote.sync.core.exception.SyncException on backend failure; nothing was written
      */
     <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work);
 
-    /** Outbox entries not yet done, oldest first, at most {@code limit}; parked entries excluded. */
-    List<OutboxEntry> pendingOutbox(int limit);
+    /**
+     * Outbox entries not yet done with an id above {@code afterId}, in id order (oldest first), at most
+     * {@code limit}; parked entries excluded. Paging by id lets one drain reach every entry even when the
+     * oldest keep failing.
+     *
+     * @param afterId 0 for the first page, else the last id of the previous page
+     */
+    List<OutboxEntry> pendingOutbox(long afterId, int limit);
+
+    /** The first page of pending outbox entries: {@code pendingOutbox(0, limit)}. */
+    default List<OutboxEntry> pendingOutbox(int limit) {
+        return pendingOutbox(0, limit);
+    }
 
     /**
      * Marks an outbox entry done (removes it).
@@ -109,7 +165,10 @@ public interface DocumentStore {
      */
     void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag);
 
-    /** Blob reference rows with {@code refCount == 0} or state {@code DELETING}, at most {@code limit}. */
+    /**
+     * Blob reference rows with {@code refCount == 0} or state {@code DELETING}, least recently updated first
+     * (so the rows a collector may take first come first), at most {@code limit}.
+     */
     List<BlobRef> unreferencedBlobs(int limit);
 
     /** Appends a finished run's report to the history (not part of any fileset transaction). */
@@ -120,6 +179,25 @@ public interface DocumentStore {
 
     /** All writes of one fileset; used only inside {@link #inUnitOfWork}. Not thread-safe. */
     interface UnitOfWork {
+        /**
+         * Requires that Silknote's record of the fileset is still {@code asRead} (empty: still absent) when
+         * the unit commits. Call before writing.
+         *
+         * @throws com.silknote.sync.core.exception.ConcurrentUpdateException (here or from
+         *         {@link #inUnitOfWork}) when it is not; nothing is written
+         */
+        void expectFileset(FilesetId filesetId, Optional<PatientFilesetRecord> asRead);
+
+        /**
+         * Requires that the mapping of {@code fileId} and the document whose {@code clientFileId} is
+         * {@code fileId} are still as read (empty: still absent) when the unit commits. Call before writing.
+         *
+         * @throws com.silknote.sync.core.exception.ConcurrentUpdateException (here or from
+         *         {@link #inUnitOfWork}) when they are not; nothing is written
+         */
+        void expectFile(VsrxFileId fileId, Optional<SyncMapping> mappingAsRead,
+                Optional<SilknoteDocument> documentAsRead);
+
         /** Inserts or replaces Silknote's record of the fileset. */
         void upsertFileset(PatientFilesetRecord fileset);
 

@@ -4,6 +4,7 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.LockStatus;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * A named lease lock with fencing tokens. One sync run at a time holds {@code vsrx-sync}.
@@ -12,12 +13,29 @@ import java.util.Optional;
 public interface SyncLock {
 
     /**
-     * Tries to take the lock for {@code ttl}.
+     * Tries to take the lock for {@code ttl}, idempotently per attempt: a caller that did not get the answer
+     * of an acquire (a timeout after the backend took the lock) retries with the same {@code requestId}, and
+     * an implementation that finds an unexpired lease taken with that request id returns it (same token,
+     * expiry extended to {@code ttl} from now) instead of refusing until it runs out. Any other request id is
+     * refused while the lease is unexpired.
+     *
+     * @param requestId unique per acquire attempt (not per retry); opaque, never logged at INFO or above
+     * @return the lease, or empty when another holder (another request) has an unexpired lease
+     * @throws com.silknote.sync.core.exception.SyncException when the backend failed
+     */
+    Optional<Lease> tryAcquire(String name, Duration ttl, String requestId);
+
+    /**
+     * Tries to take the lock for {@code ttl} as a new attempt (a fresh request id): a retry of this call after
+     * a lost answer is refused until the lease runs out. Callers that retry use
+     * {@link #tryAcquire(String, Duration, String)}.
      *
      * @return the lease, or empty when another holder has an unexpired lease
      * @throws com.silknote.sync.core.exception.SyncException when the backend failed
      */
-    Optional<Lease> tryAcquire(String name, Duration ttl);
+    default Optional<Lease> tryAcquire(String name, Duration ttl) {
+        return tryAcquire(name, ttl, "fresh-" + UUID.randomUUID());
+    }
 
     /** The current holder of a lock, if its lease has not expired. */
     Optional<LockStatus> inspect(String name);

@@ -131,13 +131,14 @@ class DiffEngineTest {
     }
 
     @Test
-    void changedVersionWithDeclaredSameHashIsMetadataOnlyWithoutDownload() {
+    @org.junit.jupiter.api.DisplayName("rule 3 / issue 9.3: a declared hash equal to the synced one never skips the download")
+    void changedVersionWithDeclaredSameHashIsDownloadedToCompare() {
         VsrxFile f = file("a", "e1", 10, T0);
         synced(f, hash(1));
         listing.add(with(file("a", "e2", 10, T1), f.path(), "text/plain", Optional.of(hash(1)), false));
         FilePlan p = only("a");
-        assertThat(p.action()).isEqualTo(PlanAction.METADATA_ONLY);
-        assertThat(p.action().needsDownload()).isFalse();
+        assertThat(p.action()).isEqualTo(PlanAction.UPDATE);
+        assertThat(p.action().needsDownload()).isTrue();
     }
 
     @Test
@@ -162,7 +163,8 @@ class DiffEngineTest {
     }
 
     @Test
-    void fullHashModeComparesDeclaredHashAndOtherwiseDownloadsToVerify() {
+    @org.junit.jupiter.api.DisplayName("issue 9.3: FULL_HASH downloads every live synced file, declared hash or not")
+    void fullHashModeDownloadsEveryLiveSyncedFileToVerify() {
         policy = new DiffPolicy(ChangeDetectionMode.FULL_HASH, VanishedFilePolicy.REPORT, 1000, Set.of("text/plain"),
                 PATHS);
         VsrxFile a = file("a", "e1", 10, T0);
@@ -174,10 +176,10 @@ class DiffEngineTest {
         listing.add(with(a, a.path(), "text/plain", Optional.of(hash(99)), false));
         listing.add(with(b, b.path(), "text/plain", Optional.of(hash(2)), false));
         listing.add(c);
-        assertThat(only("a").action()).isEqualTo(PlanAction.UPDATE);
-        assertThat(only("b").action()).isEqualTo(PlanAction.UNCHANGED);
-        assertThat(only("c").action()).isEqualTo(PlanAction.UPDATE);
-        assertThat(only("c").detail()).contains("verify-hash");
+        for (String id : List.of("a", "b", "c")) {
+            assertThat(only(id).action()).as(id).isEqualTo(PlanAction.UPDATE);
+            assertThat(only(id).detail()).as(id).contains("verify-hash");
+        }
     }
 
     @Test

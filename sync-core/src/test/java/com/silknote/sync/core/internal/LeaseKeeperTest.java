@@ -39,7 +39,7 @@ class LeaseKeeperTest {
         }
 
         @Override
-        public Optional<Lease> tryAcquire(String name, Duration ttl) {
+        public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
             throw new UnsupportedOperationException();
         }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
+/** DESIGN rule 9 / issue 9 item 1: the resume state as a run goes on, completes or is interrupted. */
 class RunProgressTest {
     private static final FilesetId A = FilesetId.of("a");
     private static final FilesetId B = FilesetId.of("b");
@@ -35,9 +36,23 @@ class RunProgressTest {
         assertThat(bFailed.partialSyncState().resumeFromFileset()).contains(B);
         p.markFailed(B);
         p.markProcessed(C);
-        assertThat(p.current().partialSyncState().processedFilesets()).containsExactly(A, C);
-        assertThat(p.anyFailed()).isTrue();
-        assertThat(p.completed(START).lastCompleteSync()).contains(START);
+        assertThat(p.interrupted().partialSyncState().processedFilesets()).containsExactly(A, C);
+        assertThat(p.interrupted().partialSyncState().resumeFromFileset()).contains(B);
+
+        SyncState done = p.completed(START);
+        assertThat(done.lastCompleteSync()).contains(START);
+        assertThat(done.partialSyncState().processedFilesets()).isEmpty();
+        assertThat(done.partialSyncState().failedFilesets()).containsExactly(B);
+        assertThat(done.partialSyncState().resumeFromFileset()).isEmpty();
+    }
+
+    @Test
+    void everyRunningStateNamesWhereToResumeEvenWhenAllQueuedFilesetsAreDone() {
+        RunProgress p = new RunProgress(SyncState.initial(), true);
+        p.queued(A);
+        SyncState s = p.withProcessed(A);
+        assertThat(s.partialSyncState().resumeFromFileset()).as("an interrupted run must look interrupted")
+                .contains(A);
     }
 
     @Test
@@ -49,17 +64,34 @@ class RunProgressTest {
         assertThat(p.alreadyProcessed(A)).isTrue();
         assertThat(p.alreadyProcessed(B)).isFalse();
         p.markProcessed(B);
-        assertThat(p.current().partialSyncState().failedFilesets()).isEmpty();
-        assertThat(p.current().partialSyncState().processedFilesets()).containsExactly(A, B);
+        assertThat(p.interrupted().partialSyncState().failedFilesets()).isEmpty();
+        assertThat(p.interrupted().partialSyncState().processedFilesets()).containsExactly(A, B);
         SyncState done = p.completed(START);
         assertThat(done.partialSyncState().isEmpty()).isTrue();
         assertThat(done.lastCompleteSync()).contains(MARK);
     }
 
     @Test
+    void aCompleteRunWithFailuresIsNotResumedButItsFailuresAreCarried() {
+        SyncState complete = new SyncState(Optional.of(MARK),
+                new SyncState.PartialSyncState(List.of(), List.of(B), Optional.empty()));
+        RunProgress p = new RunProgress(complete, true);
+        assertThat(p.resuming()).isFalse();
+        assertThat(p.alreadyProcessed(A)).isFalse();
+        assertThat(p.carriedFailures()).containsExactly(B);
+        p.queued(A);
+        SyncState afterA = p.withProcessed(A);
+        assertThat(afterA.partialSyncState().failedFilesets()).as("B not attempted yet").containsExactly(B);
+        p.markProcessed(A);
+        p.markProcessed(B);
+        assertThat(p.completed(START).partialSyncState().failedFilesets()).isEmpty();
+        assertThat(p.completed(START).lastCompleteSync()).contains(START);
+    }
+
+    @Test
     void singleFilesetRunsIgnoreThePartialState() {
         SyncState interrupted = new SyncState(Optional.of(MARK),
-                new SyncState.PartialSyncState(List.of(A), List.of(), Optional.empty()));
+                new SyncState.PartialSyncState(List.of(A), List.of(), Optional.of(B)));
         RunProgress p = new RunProgress(interrupted, false);
         assertThat(p.alreadyProcessed(A)).isFalse();
     }

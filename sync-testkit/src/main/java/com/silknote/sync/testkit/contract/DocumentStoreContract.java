@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.BlobRef;
@@ -19,6 +20,8 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
@@ -47,6 +50,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -331,6 +335,171 @@ public abstract class DocumentStoreContract {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(entry, 0));
         assertThat(store().findBlobRef(h)).contains(before);
         assertThat(store().recentRuns(10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10: fence raises the high-water mark before any write of the new token")
+    public void fenceRaisesTheHighWaterMarkAndRefusesOlderTokens() {
+        Instant now = clock.instant();
+        write(FencingToken.of(3), u -> u.upsertFileset(fileset(FS, now)));
+        store().fence(FencingToken.of(5));
+        assertThatThrownBy(() -> write(FencingToken.of(4), u -> u.upsertFileset(fileset(FS2, now))))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store().recordRun(FencingToken.of(4), Fixtures.report("run-f", now, false)))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().findFileset(FS2)).isEmpty();
+        assertThatThrownBy(() -> store().fence(FencingToken.of(4))).isInstanceOf(StaleFencingTokenException.class);
+        store().fence(FencingToken.of(5));
+        write(FencingToken.of(5), u -> u.upsertFileset(fileset(FS2, now)));
+        assertThat(store().findFileset(FS2)).isPresent();
+        assertThat(store().findFileset(FS)).contains(fileset(FS, now));
+    }
+
+    // ------------------------------------------------------------------ optimistic concurrency
+
+    @Test
+    @DisplayName("rule 10: a unit of work whose expectations hold commits")
+    public void expectationsAsReadLetTheUnitOfWorkCommit() {
+        SilknoteDocument d = seedDocument(1, "planned");
+        SyncMapping m = store().mappings(FS).get(0);
+        SilknoteDocument asRead = store().documents(FS).get(0);
+        Optional<PatientFilesetRecord> record = store().findFileset(FS);
+        clock.advance(Duration.ofMinutes(1));
+        write(T1, u -> {
+            u.expectFileset(FS, record);
+            u.expectFile(d.clientFileId(), Optional.of(m), Optional.of(asRead));
+            u.expectFile(fileId(2), Optional.empty(), Optional.empty());
+            u.deleteDocument(d.uuid());
+            u.releaseBlobRef(d.contentHash());
+        });
+        assertThat(store().findDocument(d.uuid())).isEmpty();
+        assertThat(store().findBlobRef(d.contentHash()).map(BlobRef::refCount)).contains(0L);
+    }
+
+    @Test
+    @DisplayName("rule 10: a changed mapping, document or fileset record refuses the whole unit of work")
+    public void changedExpectationsRefuseTheUnitOfWorkAndWriteNothing() {
+        SilknoteDocument d = seedDocument(1, "planned");
+        SilknoteDocument other = seedDocument(2, "other");
+        SyncMapping m = store().findMapping(d.clientFileId()).orElseThrow();
+        Optional<PatientFilesetRecord> record = store().findFileset(FS);
+        clock.advance(Duration.ofMinutes(1));
+        Instant now = clock.instant();
+        // another run changed the mapping, the document and the record since
+        SyncMapping newer = new SyncMapping(m.vsrxFileId(), m.silknoteDocumentUuid(), m.clientFileId(), m.filesetId(),
+                Optional.of("\"v9\""), now, m.size(), m.contentHash(), now);
+        write(T1, u -> {
+            u.upsertMapping(newer);
+            u.upsertFileset(fileset(FS, now));
+        });
+        BlobRef refBefore = store().findBlobRef(d.contentHash()).orElseThrow();
+        Optional<SyncMapping> otherMapping = store().findMapping(other.clientFileId());
+
+        List<Consumer<DocumentStore.UnitOfWork>> stale = List.of(
+                u -> u.expectFile(d.clientFileId(), Optional.of(m), Optional.of(d)),
+                u -> u.expectFile(d.clientFileId(), Optional.empty(), Optional.empty()),
+                u -> u.expectFile(other.clientFileId(), otherMapping, Optional.empty()),
+                u -> u.expectFile(fileId(3), Optional.of(m), Optional.empty()),
+                u -> u.expectFileset(FS, record),
+                u -> u.expectFileset(FS2, record));
+        for (Consumer<DocumentStore.UnitOfWork> expectation : stale) {
+            Throwable thrown = catchThrowable(() -> write(T1, u -> {
+                expectation.accept(u);
+                u.deleteDocument(d.uuid());
+                u.releaseBlobRef(d.contentHash());
+                u.upsertFileset(fileset(FS2, now));
+            }));
+            assertThat(thrown).isInstanceOf(ConcurrentUpdateException.class);
+            assertThat(thrown.getMessage()).startsWith(ConcurrentUpdateException.MESSAGE);
+            assertThat(store().findDocument(d.uuid())).contains(d);
+            assertThat(store().findBlobRef(d.contentHash())).contains(refBefore);
+            assertThat(store().findFileset(FS2)).isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------ batch lookups and paging
+
+    @Test
+    @DisplayName("issue 9.3: mappings and documents of many files are looked up at once")
+    public void batchLookupsReturnExactlyThePresentOnes() {
+        SilknoteDocument a = seedDocument(1, "a");
+        SilknoteDocument b = seedDocument(2, "b");
+        Instant now = clock.instant();
+        SilknoteDocument lonely = document(FS2, fileId(3), hash("c"), 1, now);
+        write(T1, u -> u.upsertDocument(lonely));
+        List<VsrxFileId> asked = List.of(fileId(1), fileId(2), fileId(3), fileId(4));
+        assertThat(store().findMappings(asked)).containsOnlyKeys(fileId(1), fileId(2))
+                .containsEntry(fileId(1), store().findMapping(fileId(1)).orElseThrow());
+        assertThat(store().findDocumentsByClientFileIds(asked)).containsOnlyKeys(fileId(1), fileId(2), fileId(3))
+                .containsEntry(fileId(1), a).containsEntry(fileId(2), b).containsEntry(fileId(3), lonely);
+        assertThat(store().findMappings(List.of())).isEmpty();
+        assertThat(store().findDocumentsByClientFileIds(List.of(fileId(9)))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: known filesets are paged, each once")
+    public void filesetsArePagedEachOnce() {
+        Instant now = clock.instant();
+        List<FilesetId> all = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            all.add(FilesetId.of("fs-page-" + i));
+        }
+        write(T1, u -> all.forEach(f -> u.upsertFileset(fileset(f, now))));
+        List<FilesetId> seen = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            Page<FilesetId> page = store().filesets(cursor, 3);
+            assertThat(page.items().size()).isLessThanOrEqualTo(3);
+            seen.addAll(page.items());
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor.isPresent() && pages < 10);
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
+        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(7);
+    }
+
+    @Test
+    @DisplayName("issue 9.7: the outbox is paged by id, so one drain reaches every entry")
+    public void outboxIsPagedById() {
+        Instant now = clock.instant();
+        write(T1, u -> {
+            for (int i = 1; i <= 5; i++) {
+                u.enqueue(OutboxEntry.pending(DocumentUuid.forVsrxFile(fileId(i)), OutboxEntry.Action.PROCESS,
+                        hash("o" + i), now));
+            }
+        });
+        List<OutboxEntry> all = store().pendingOutbox(0, 10);
+        assertThat(all).hasSize(5);
+        store().failOutbox(T1, all.get(1).id(), "X", true);
+        List<Long> seen = new ArrayList<>();
+        long after = 0;
+        for (int i = 0; i < 10; i++) {
+            List<OutboxEntry> page = store().pendingOutbox(after, 2);
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(e -> seen.add(e.id()));
+            after = page.get(page.size() - 1).id();
+        }
+        assertThat(seen).containsExactly(all.get(0).id(), all.get(2).id(), all.get(3).id(), all.get(4).id());
+        assertThat(store().pendingOutbox(2)).extracting(OutboxEntry::id)
+                .containsExactly(all.get(0).id(), all.get(2).id());
+    }
+
+    @Test
+    @DisplayName("issue 9.7: unreferenced blobs come least recently updated first")
+    public void unreferencedBlobsComeLeastRecentlyUpdatedFirst() {
+        List<ContentHash> order = List.of(hash("u-z"), hash("u-a"), hash("u-m"));
+        for (ContentHash h : order) {
+            write(T1, u -> {
+                u.addBlobRef(h, 1, "e");
+                u.releaseBlobRef(h);
+            });
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertThat(store().unreferencedBlobs(10)).extracting(BlobRef::hash).containsExactlyElementsOf(order);
+        assertThat(store().unreferencedBlobs(2)).extracting(BlobRef::hash).containsExactlyElementsOf(order.subList(0, 2));
     }
 
     // ------------------------------------------------------------------ blob references

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.exception.LeaseLostException;
+import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.LockStatus;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.testkit.TestClock;
+import com.silknote.sync.testkit.fault.Fault;
+import com.silknote.sync.testkit.fault.FaultPlan;
+import com.silknote.sync.testkit.fault.FaultySyncLock;
+import com.silknote.sync.testkit.fault.Operation;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -148,6 +154,46 @@ public abstract class SyncLockContract {
         forceExpiry(NAME);
         assertThat(a.inspect(NAME)).as("expired leases have no holder").isEmpty();
         lease.close();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: an acquire retried after a lost answer gets its own lease back")
+    public void anAcquireRetriedAfterALostAnswerGetsItsOwnLeaseBack() {
+        FaultPlan lostAnswer = FaultPlan.seeded(1).on(Operation.LOCK_ACQUIRE).onCall(1)
+                .thenFail(Fault.lostResponse());
+        SyncLock retrying = new FaultySyncLock(newLock(clock), lostAnswer);
+        assertThatThrownBy(() -> retrying.tryAcquire(NAME, TTL, "request-1"))
+                .isInstanceOf(TransientSyncException.class);
+        assertThat(lostAnswer.injected()).hasSize(1);
+
+        SyncLock.Lease lease = retrying.tryAcquire(NAME, TTL, "request-1").orElseThrow(
+                () -> new AssertionError("the retry of the same request was refused"));
+
+        assertThat(newLock(clock).tryAcquire(NAME, TTL, "request-2")).as("another request").isEmpty();
+        assertThat(retrying.tryAcquire(NAME, TTL, "request-3")).as("a new request of the same host").isEmpty();
+        assertThat(newLock(clock).inspect(NAME)).map(LockStatus::token).contains(lease.token());
+        assertThatCode(() -> lease.renew(TTL)).doesNotThrowAnyException();
+        lease.close();
+        SyncLock.Lease next = newLock(clock).tryAcquire(NAME, TTL, "request-2").orElseThrow();
+        assertThat(next.token()).isGreaterThan(lease.token());
+        next.close();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: the same request id gets the same lease and token while it is unexpired")
+    public void theSameRequestGetsTheSameTokenWhileTheLeaseIsUnexpired() {
+        SyncLock a = newLock(clock);
+        SyncLock.Lease first = a.tryAcquire(NAME, TTL, "request-a").orElseThrow();
+        SyncLock.Lease again = a.tryAcquire(NAME, TTL, "request-a").orElseThrow();
+        assertThat(again.token()).isEqualTo(first.token());
+        assertThat(a.tryAcquire(NAME, TTL)).as("the two-argument acquire is a new request").isEmpty();
+        forceExpiry(NAME);
+        SyncLock.Lease later = a.tryAcquire(NAME, TTL, "request-a").orElseThrow();
+        assertThat(later.token()).as("an expired lease is not revived").isGreaterThan(first.token());
+        later.close();
+        SyncLock.Lease afterRelease = a.tryAcquire(NAME, TTL, "request-a").orElseThrow();
+        assertThat(afterRelease.token()).as("a released lease is not revived").isGreaterThan(later.token());
+        afterRelease.close();
     }
 
     /**

@@ -8,6 +8,7 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -17,6 +18,7 @@ import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,30 @@ public final class FaultyDocumentStore implements DocumentStore {
 
     private <T> T read(String method, java.util.function.Supplier<T> call) {
         return plan.call(Operation.DOCUMENTS_READ, method, call);
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void fence(FencingToken token) {
+        plan.effect(Operation.DOCUMENTS_FENCE, Long.toString(token.value()), () -> {
+            delegate.fence(token);
+            return null;
+        });
+    }
+
+    @Override
+    public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> fileIds) {
+        return read("findMappings", () -> delegate.findMappings(fileIds));
+    }
+
+    @Override
+    public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds) {
+        return read("findDocumentsByClientFileIds", () -> delegate.findDocumentsByClientFileIds(clientFileIds));
+    }
+
+    @Override
+    public Page<FilesetId> filesets(Optional<String> cursor, int limit) {
+        return read("filesets", () -> delegate.filesets(cursor, limit));
     }
 
     @Override
@@ -93,8 +119,8 @@ public final class FaultyDocumentStore implements DocumentStore {
     }
 
     @Override
-    public List<OutboxEntry> pendingOutbox(int limit) {
-        return read("pendingOutbox", () -> delegate.pendingOutbox(limit));
+    public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
+        return read("pendingOutbox", () -> delegate.pendingOutbox(afterId, limit));
     }
 
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */

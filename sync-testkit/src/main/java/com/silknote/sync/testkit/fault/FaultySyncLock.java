@@ -25,11 +25,16 @@ public final class FaultySyncLock implements SyncLock {
         this.plan = requireNonNull(plan, "plan");
     }
 
-    /** @throws SimulatedCrash after the plan crashed */
+    /**
+     * A {@link Fault#lostResponse()} on {@link Operation#LOCK_ACQUIRE} takes the lock and then throws, as an
+     * acquire whose answer was lost.
+     *
+     * @throws SimulatedCrash after the plan crashed
+     */
     @Override
-    public Optional<Lease> tryAcquire(String name, Duration ttl) {
+    public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
         plan.requireAlive("lock acquire");
-        return plan.call(Operation.LOCK_ACQUIRE, name, () -> delegate.tryAcquire(name, ttl))
+        return plan.call(Operation.LOCK_ACQUIRE, name, () -> delegate.tryAcquire(name, ttl, requestId))
                 .map(lease -> new DyingLease(name, lease));
     }
 

@@ -29,6 +29,8 @@ public enum Operation {
 
     /** Any read of {@code DocumentStore} (lookups, state, outbox, runs, unreferenced blobs); key: method name. */
     DOCUMENTS_READ(false),
+    /** {@code DocumentStore.fence}; key: the token. Effect (it raises the high-water mark). */
+    DOCUMENTS_FENCE(true),
     /** {@code DocumentStore.inUnitOfWork}; key: none. Effect (the commit). */
     DOCUMENTS_UNIT_OF_WORK(true),
     /** {@code DocumentStore.completeOutbox}; key: entry id. Effect. */

@@ -124,12 +124,84 @@ class ContractsCatchBrokenImplementationsTest {
         }
     }
 
+    /** Accepts every unit of work whatever it expected: no optimistic concurrency. */
+    static class IgnoresExpectations extends DocumentStoreContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (!m.getName().equals("inUnitOfWork")) {
+                    return invoke(real, m, args);
+                }
+                Function<DocumentStore.UnitOfWork, Object> work = (Function<DocumentStore.UnitOfWork, Object>) args[1];
+                return real.inUnitOfWork((FencingToken) args[0], u -> work.apply(proxy(DocumentStore.UnitOfWork.class,
+                        u, (p2, m2, args2) -> m2.getName().startsWith("expect") ? null : invoke(u, m2, args2))));
+            });
+        }
+    }
+
+    /** Pages the outbox from its start whatever the caller read last; unreferenced blobs by hash. */
+    static class PagesFromTheStart extends DocumentStoreContract {
+        @Override
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (m.getName().equals("pendingOutbox") && args.length == 2) {
+                    return real.pendingOutbox(0, (Integer) args[1]);
+                }
+                if (m.getName().equals("filesets")) {
+                    return real.filesets(Optional.empty(), (Integer) args[1]);
+                }
+                if (m.getName().equals("unreferencedBlobs")) {
+                    return real.unreferencedBlobs(1000).stream().sorted(
+                            java.util.Comparator.comparing(com.silknote.sync.core.model.BlobRef::hash))
+                            .limit((Integer) args[0]).toList();
+                }
+                return invoke(real, m, args);
+            });
+        }
+    }
+
+    /** Finds nothing in batch lookups. */
+    static class ForgetsBatchLookups extends DocumentStoreContract {
+        @Override
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (m.getName().equals("findMappings") || m.getName().equals("findDocumentsByClientFileIds")) {
+                    return java.util.Map.of();
+                }
+                return invoke(real, m, args);
+            });
+        }
+    }
+
     @Test
     void documentStoreContractCatchesMissingFencing() {
         assertThat(failingTests(IgnoresFencing.class)).contains(
                 "highWaterMarkRefusesOlderTokensAndAcceptsEqualOrNewer",
                 "singleWritesRaiseTheHighWaterMarkToo",
-                "staleTokenIsRefusedOnEverySingleWriteAndChangesNothing");
+                "staleTokenIsRefusedOnEverySingleWriteAndChangesNothing",
+                "fenceRaisesTheHighWaterMarkAndRefusesOlderTokens");
+    }
+
+    @Test
+    void documentStoreContractCatchesMissingOptimisticConcurrency() {
+        assertThat(failingTests(IgnoresExpectations.class)).containsExactly(
+                "changedExpectationsRefuseTheUnitOfWorkAndWriteNothing");
+    }
+
+    @Test
+    void documentStoreContractCatchesBrokenPaging() {
+        assertThat(failingTests(PagesFromTheStart.class)).containsExactlyInAnyOrder("outboxIsPagedById",
+                "filesetsArePagedEachOnce", "unreferencedBlobsComeLeastRecentlyUpdatedFirst");
+    }
+
+    @Test
+    void documentStoreContractCatchesEmptyBatchLookups() {
+        assertThat(failingTests(ForgetsBatchLookups.class)).containsExactly(
+                "batchLookupsReturnExactlyThePresentOnes");
     }
 
     @Test
@@ -206,6 +278,39 @@ class ContractsCatchBrokenImplementationsTest {
         protected void forceExpiry(String name) {
             first.forceExpiry(name);
         }
+    }
+
+    /** Treats every acquire as a new request: a retry after a lost answer is refused. */
+    static class IgnoresRequestIds extends SyncLockContract {
+        private InMemorySyncLock first;
+        private int hosts;
+
+        @Override
+        protected synchronized SyncLock newLock(Clock clock) {
+            hosts++;
+            if (first == null) {
+                first = new InMemorySyncLock(clock, "h1");
+            }
+            InMemorySyncLock lock = first.newHolder("h" + hosts);
+            return proxy(SyncLock.class, lock, (p, m, args) -> {
+                if (m.getName().equals("tryAcquire") && args.length == 3) {
+                    return lock.tryAcquire((String) args[0], (Duration) args[1]);
+                }
+                return invoke(lock, m, args);
+            });
+        }
+
+        @Override
+        protected void forceExpiry(String name) {
+            first.forceExpiry(name);
+        }
+    }
+
+    @Test
+    void lockContractCatchesAcquiresThatAreNotIdempotent() {
+        assertThat(failingTests(IgnoresRequestIds.class)).containsExactlyInAnyOrder(
+                "anAcquireRetriedAfterALostAnswerGetsItsOwnLeaseBack",
+                "theSameRequestGetsTheSameTokenWhileTheLeaseIsUnexpired");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -15,6 +16,7 @@ import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +30,15 @@ class DelegatingDocumentStore implements DocumentStore {
         this.d = d;
     }
 
+    @Override public void fence(FencingToken token) { d.fence(token); }
     @Override public List<SyncMapping> mappings(FilesetId filesetId) { return d.mappings(filesetId); }
+    @Override public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> ids) {
+        return d.findMappings(ids);
+    }
+    @Override public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> ids) {
+        return d.findDocumentsByClientFileIds(ids);
+    }
+    @Override public Page<FilesetId> filesets(Optional<String> cursor, int limit) { return d.filesets(cursor, limit); }
     @Override public Optional<SyncMapping> findMapping(VsrxFileId fileId) { return d.findMapping(fileId); }
     @Override public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) { return d.findDocument(uuid); }
     @Override public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId id) {
@@ -42,7 +52,9 @@ class DelegatingDocumentStore implements DocumentStore {
     @Override public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
         return d.inUnitOfWork(token, work);
     }
-    @Override public List<OutboxEntry> pendingOutbox(int limit) { return d.pendingOutbox(limit); }
+    @Override public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
+        return d.pendingOutbox(afterId, limit);
+    }
     @Override public void completeOutbox(FencingToken token, long entryId) { d.completeOutbox(token, entryId); }
     @Override public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
         d.failOutbox(token, entryId, reasonCode, park);

@@ -39,6 +39,9 @@ final class EngineFixture {
     SyncConfig config = SyncConfig.builder()
             .retryPolicy(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2), true))
             .filesetConcurrency(2).fileConcurrency(4).pageSize(2)
+            // blobs are collected as soon as unreferenced, so tests see it at once; CollectionAndOutboxTest
+            // covers the grace period
+            .blobGracePeriod(Duration.ZERO)
             .build();
     VsrxSource source = vsrx;
     DocumentStore documents = silknote.documents();

@@ -29,6 +29,7 @@ import com.silknote.sync.testkit.fault.SimulatedCrash;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Transient failures, resume, lease loss, fencing and crashes, end to end. */
@@ -68,7 +69,9 @@ class ResilienceTest {
     }
 
     @Test
-    void exhaustedRetriesFailTheFilesetTheRunGoesOnAndTheNextRunResumes() {
+    @DisplayName("rule 8/9: exhausted retries fail the fileset, the run goes on and completes; the next run looks"
+            + " at every fileset again (issue 9.1)")
+    void exhaustedRetriesFailTheFilesetTheRunGoesOnAndTheNextRunRetriesIt() {
         FaultPlan flaky = FaultPlan.seeded(1);
         fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs1 = fx.linkedFileset("P1");
@@ -80,7 +83,7 @@ class ResilienceTest {
 
         SyncResult first = fx.run();
 
-        assertThat(first.success()).isFalse();
+        assertThat(first.status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
         assertThat(fileset(first, fs1).outcome()).isEqualTo(FilesetOutcome.FAILED);
         assertThat(fileset(first, fs1).failureReason().orElseThrow()).contains("TransientSyncException");
         assertThat(fileset(first, fs2).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
@@ -89,47 +92,87 @@ class ResilienceTest {
         assertThat(action(first, a2)).isEqualTo(FileAction.FAILED);
         assertThat(fx.silknote.documents().findMapping(a2)).as("nothing of a failed fileset commits").isEmpty();
         SyncState state = fx.silknote.documents().loadState();
-        assertThat(state.lastCompleteSync()).isEmpty();
+        // The run attempted every fileset: it is complete, not interrupted (issue 9.1).
+        assertThat(state.lastCompleteSync()).contains(report(first).startedAt());
         assertThat(state.partialSyncState().failedFilesets()).containsExactly(fs1);
-        assertThat(state.partialSyncState().processedFilesets()).containsExactly(fs2);
-        assertThat(state.partialSyncState().resumeFromFileset()).contains(fs1);
+        assertThat(state.partialSyncState().processedFilesets()).isEmpty();
+        assertThat(state.partialSyncState().resumeFromFileset()).isEmpty();
 
         fx.source = fx.vsrx;
-        long fs2Listings = fx.vsrx.listFilesCalls();
-        SyncResult resumed = fx.run();
+        fx.clock.advance(Duration.ofMinutes(5));
+        SyncResult second = fx.run();
 
-        assertThat(resumed.success()).isTrue();
-        assertThat(fileset(resumed, fs2).outcome()).isEqualTo(FilesetOutcome.SKIPPED_ALREADY_PROCESSED);
-        assertThat(fileset(resumed, fs1).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
-        assertThat(fx.vsrx.listFilesCalls()).isEqualTo(fs2Listings + 1);
-        assertThat(action(resumed, a)).isEqualTo(FileAction.CREATED);
+        assertThat(second.success()).isTrue();
+        assertThat(fileset(second, fs2).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(second, b)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(fileset(second, fs1).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(second, a)).isEqualTo(FileAction.CREATED);
         SyncState after = fx.silknote.documents().loadState();
         assertThat(after.partialSyncState().isEmpty()).isTrue();
-        assertThat(fx.silknote.documents().findMapping(b)).isPresent();
+        assertThat(after.lastCompleteSync()).contains(report(second).startedAt());
         fx.silknote.assertQuiescent();
-
-        fx.clock.advance(Duration.ofMinutes(5));
-        SyncResult fresh = fx.run();
-        assertThat(fresh.success()).isTrue();
-        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).contains(report(fresh).startedAt());
     }
 
     @Test
-    void lastCompleteSyncMovesOnlyWhenEveryFilesetCompleted() {
+    @DisplayName("rule 9: a listing that fails part-way interrupts the run; the next run resumes it and keeps the"
+            + " older mark")
+    void aListingThatFailsPartWayInterruptsTheRunAndTheNextRunResumes() {
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
+        FilesetId fs1 = fx.linkedFileset("P1");
+        FilesetId fs2 = fx.linkedFileset("P2");
+        FilesetId fs3 = fx.linkedFileset("P3");
+        fx.text(fs1, "a.txt", "a");
+        fx.text(fs2, "b.txt", "b");
+        VsrxFileId c = fx.text(fs3, "c.txt", "c");
+        SyncResult initial = fx.run();
+        Optional<java.time.Instant> mark = fx.silknote.documents().loadState().lastCompleteSync();
+        assertThat(mark).contains(report(initial).startedAt());
+        fx.clock.advance(Duration.ofMinutes(10));
+        fx.vsrx.modifyFile(c, "c changed");
+        // page size 2: the second page of filesets never comes
+        flaky.on(Operation.LIST_FILESETS).fromCall(2).always().thenFail(Fault.serviceUnavailable());
+
+        SyncResult interrupted = fx.run();
+
+        assertThat(interrupted.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(interrupted.error().orElseThrow()).contains("listing filesets failed");
+        SyncState state = fx.silknote.documents().loadState();
+        assertThat(state.lastCompleteSync()).isEqualTo(mark);
+        assertThat(state.partialSyncState().resumeFromFileset()).isPresent();
+        assertThat(state.partialSyncState().processedFilesets()).containsExactlyInAnyOrder(fs1, fs2);
+
+        fx.source = fx.vsrx;
+        SyncResult resumed = fx.run();
+
+        assertThat(resumed.success()).isTrue();
+        assertThat(fileset(resumed, fs1).outcome()).isEqualTo(FilesetOutcome.SKIPPED_ALREADY_PROCESSED);
+        assertThat(fileset(resumed, fs2).outcome()).isEqualTo(FilesetOutcome.SKIPPED_ALREADY_PROCESSED);
+        assertThat(action(resumed, c)).isEqualTo(FileAction.UPDATED);
+        SyncState after = fx.silknote.documents().loadState();
+        assertThat(after.partialSyncState().isEmpty()).isTrue();
+        assertThat(after.lastCompleteSync()).as("a resumed run keeps the older mark").isEqualTo(mark);
+    }
+
+    @Test
+    @DisplayName("rule 9: lastCompleteSync moves when a run attempted every fileset, even with a failure")
+    void lastCompleteSyncMovesWhenARunAttemptedEveryFileset() {
         FaultPlan flaky = FaultPlan.seeded(1);
         fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a");
         SyncResult ok = fx.run();
-        Optional<java.time.Instant> mark = fx.silknote.documents().loadState().lastCompleteSync();
-        assertThat(mark).contains(report(ok).startedAt());
+        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).contains(report(ok).startedAt());
 
         fx.clock.advance(Duration.ofMinutes(10));
         fx.vsrx.modifyFile(a, "a2");
         flaky.on(Operation.OPEN_CONTENT).key(a).always().thenFail(Fault.serviceUnavailable());
-        assertThat(fx.run().success()).isFalse();
+        SyncResult failing = fx.run();
+        assertThat(failing.status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
 
-        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).isEqualTo(mark);
+        SyncState state = fx.silknote.documents().loadState();
+        assertThat(state.lastCompleteSync()).contains(report(failing).startedAt());
+        assertThat(state.partialSyncState().failedFilesets()).containsExactly(fs);
     }
 
     @Test
@@ -209,8 +252,8 @@ class ResilienceTest {
         var real = fx.silknote.lock();
         fx.lock = new SyncLock() {
             @Override
-            public Optional<Lease> tryAcquire(String name, Duration ttl) {
-                return real.tryAcquire(name, ttl).map(l -> {
+            public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
+                return real.tryAcquire(name, ttl, requestId).map(l -> {
                     mine = l.token();
                     return l;
                 });
@@ -241,6 +284,108 @@ class ResilienceTest {
         assertThat(result.error().orElseThrow()).contains("StaleFencingTokenException");
         assertThat(fx.silknote.documents().findMapping(a)).isEmpty();
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: an interrupted run keeps its lease until its fileset threads stopped committing")
+    void anInterruptedRunReleasesItsLeaseOnlyAfterTheCommitInFlightEnded() throws Exception {
+        FilesetId fs = fx.linkedFileset("P1");
+        fx.text(fs, "a.txt", "a");
+        java.util.concurrent.CountDownLatch inCommit = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finishCommit = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean committing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean releasedWhileCommitting =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        var real = fx.silknote.documents();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, java.util.function.Function<UnitOfWork, T> work) {
+                committing.set(true);
+                try {
+                    inCommit.countDown();
+                    boolean interrupted = false;
+                    while (true) {
+                        try {
+                            finishCommit.await();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true; // a commit in flight is not abandoned half-way
+                        }
+                    }
+                    T result = real.inUnitOfWork(token, work);
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return result;
+                } finally {
+                    committing.set(false);
+                }
+            }
+        };
+        var lock = fx.silknote.lock();
+        fx.lock = new SyncLock() {
+            @Override
+            public Optional<Lease> tryAcquire(String name, Duration ttl, String requestId) {
+                return lock.tryAcquire(name, ttl, requestId).map(l -> new Lease() {
+                    @Override
+                    public FencingToken token() {
+                        return l.token();
+                    }
+
+                    @Override
+                    public void renew(Duration t) {
+                        l.renew(t);
+                    }
+
+                    @Override
+                    public void close() {
+                        releasedWhileCommitting.compareAndSet(false, committing.get());
+                        l.close();
+                        released.countDown();
+                    }
+                });
+            }
+
+            @Override
+            public Optional<LockStatus> inspect(String name) {
+                return lock.inspect(name);
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<SyncResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> result.set(fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs))));
+        runner.start();
+        inCommit.await();
+
+        runner.interrupt();
+        // either the run released its lease (while the commit is still blocked) or it waits for its threads
+        while (released.getCount() > 0 && runner.getState() != Thread.State.TIMED_WAITING
+                && runner.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        finishCommit.countDown();
+        runner.join();
+
+        assertThat(releasedWhileCommitting).as("lease released while a commit was in flight").isFalse();
+        assertThat(released.getCount()).isZero();
+        assertThat(result.get().success()).isFalse();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: the engine retries a lost acquire with the same request id and gets its lease")
+    void aLostAnswerToTheAcquireIsRetriedIntoTheSameLease() {
+        FaultPlan lost = FaultPlan.seeded(1);
+        lost.on(Operation.LOCK_ACQUIRE).onCall(1).thenFail(Fault.lostResponse());
+        fx.lock = new com.silknote.sync.testkit.fault.FaultySyncLock(fx.silknote.lock(), lost);
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+
+        SyncResult result = fx.run();
+
+        assertThat(lost.injected()).hasSize(1);
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertThat(fx.silknote.lock().inspect(SyncConfig.LOCK_NAME)).as("released at the end").isEmpty();
     }
 
     @Test

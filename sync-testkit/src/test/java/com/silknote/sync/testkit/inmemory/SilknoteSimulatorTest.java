@@ -148,9 +148,22 @@ class SilknoteSimulatorTest {
     }
 
     @Test
-    void catchesAMappingWithoutDocument() {
-        assertCaught(sim -> sim.documents().removeDocumentAsSilknoteUser(
-                DocumentUuid.forVsrxFile(VsrxFileId.of("file-1"))), "names missing document");
+    @org.junit.jupiter.api.DisplayName("issue 9.3: a mapping whose document Silknote removed still holds its blob")
+    void catchesAMappingWhoseBlobIsGone() {
+        assertCaught(sim -> {
+            DocumentUuid uuid = DocumentUuid.forVsrxFile(VsrxFileId.of("file-1"));
+            var h = sim.documents().findDocument(uuid).orElseThrow().contentHash();
+            sim.documents().removeDocumentAsSilknoteUser(uuid);
+            sim.blobs().deleteIfMatch(h, sim.blobs().stat(h).orElseThrow().etag());
+        }, "references missing blob");
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 9.3: a document removed in Silknote while its mapping stays is allowed")
+    void toleratesADocumentRemovedInSilknote() {
+        SilknoteSimulator sim = synced(TestClock.at("2026-01-01T00:00:00Z"), "alpha", "beta");
+        sim.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(VsrxFileId.of("file-1")));
+        assertThat(sim.invariantViolations()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,108 @@
+package com.silknote.sync.core.internal;
+
+import com.silknote.sync.core.diff.DiffEngine;
+import com.silknote.sync.core.diff.FilePlan;
+import com.silknote.sync.core.diff.Plan;
+import com.silknote.sync.core.diff.PlanAction;
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.DocumentStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a fileset's plan needs beyond its own ledger rows, and what its plan says about the fileset as a
+ * whole (issue 9 item 3): the records other filesets hold for its listed ids, and whether it was linked to
+ * another Silknote patient.
+ */
+final class HistoryChecks {
+    private static final Logger log = LoggerFactory.getLogger(HistoryChecks.class);
+
+    private HistoryChecks() {
+    }
+
+    /** Mappings and documents of listed live files that other filesets hold. */
+    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
+
+    /**
+     * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
+     * record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     */
+    static Foreign heldElsewhere(EngineParts parts, FilesetId id, List<VsrxFile> files, List<SyncMapping> mappings,
+            List<SilknoteDocument> documents) {
+        Set<VsrxFileId> mapped = new HashSet<>(mappings.size() * 2);
+        mappings.forEach(m -> mapped.add(m.vsrxFileId()));
+        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
+        documents.forEach(d -> documented.add(d.clientFileId()));
+        List<VsrxFileId> noMapping = new ArrayList<>();
+        List<VsrxFileId> noDocument = new ArrayList<>();
+        for (VsrxFile f : files) {
+            if (f.deleted()) {
+                continue;
+            }
+            if (!mapped.contains(f.id())) {
+                noMapping.add(f.id());
+            }
+            if (!documented.contains(f.id())) {
+                noDocument.add(f.id());
+            }
+        }
+        DocumentStore store = parts.documents();
+        Map<VsrxFileId, SyncMapping> foreignMappings = new HashMap<>();
+        if (!noMapping.isEmpty()) {
+            parts.retrier().call("documents.findMappings", () -> store.findMappings(noMapping))
+                    .forEach((fid, m) -> {
+                        if (!m.filesetId().equals(id)) {
+                            foreignMappings.put(fid, m);
+                        }
+                    });
+        }
+        Map<VsrxFileId, SilknoteDocument> foreignDocuments = new HashMap<>();
+        if (!noDocument.isEmpty()) {
+            parts.retrier().call("documents.findDocumentsByClientFileIds",
+                    () -> store.findDocumentsByClientFileIds(noDocument)).forEach((fid, d) -> {
+                        if (!d.filesetId().equals(id)) {
+                            foreignDocuments.put(fid, d);
+                        }
+                    });
+        }
+        return new Foreign(foreignMappings, foreignDocuments);
+    }
+
+    /** One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict. */
+    static void reportRelink(RunContext ctx, FilesetId id, Plan plan, Optional<PatientFilesetRecord> record,
+            PatientUuid patient) {
+        long moving = 0;
+        long conflicts = 0;
+        for (FilePlan p : plan.files()) {
+            String detail = p.detail().orElse("");
+            if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
+                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
+                moving++;
+            } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
+                conflicts++;
+            }
+        }
+        boolean recordMoved = record.isPresent() && !record.get().patientUuid().equals(patient);
+        if (moving + conflicts == 0 && !recordMoved) {
+            return;
+        }
+        log.warn("fileset relinked run={} fileset={} moving={} userModified={}", ctx.runId, id, moving, conflicts);
+        ctx.raise(new Alert(Alert.Kind.FILESET_RELINKED, Alert.Severity.WARNING, "fileset " + id
+                + " is linked to another Silknote patient: " + moving + " documents move, " + conflicts
+                + " modified by users stay with the previous patient (conflict)"));
+    }
+}

@@ -1,0 +1,326 @@
+package com.silknote.sync.testkit.engine;
+
+import static com.silknote.sync.testkit.engine.EngineFixture.action;
+import static com.silknote.sync.testkit.engine.EngineFixture.file;
+import static com.silknote.sync.testkit.engine.EngineFixture.fileset;
+import static com.silknote.sync.testkit.engine.EngineFixture.report;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ChangeDetectionMode;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.RemovedDocumentPolicy;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.testkit.TestHashes;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 9 item 3: histories the diff did not expect end in a correct state or a reported conflict, never in
+ * an exception that fails the fileset forever and never in a silent move. Blob references are held per
+ * file id (by the mapping's hash, else the document's); {@link #assertReferencesAreHeldPerFileId} checks it.
+ */
+class UnexpectedHistoriesTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    private Optional<SilknoteDocument> doc(VsrxFileId id) {
+        return fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(id));
+    }
+
+    private long refs(ContentHash h) {
+        return fx.silknote.documents().findBlobRef(h).map(BlobRef::refCount).orElse(0L);
+    }
+
+    /** refCount(h) == number of file ids whose (mapping, else document) hash is h; referenced blobs exist. */
+    private void assertReferencesAreHeldPerFileId() {
+        var docs = fx.silknote.documents().allDocuments();
+        var mappings = fx.silknote.documents().allMappings();
+        java.util.Map<ContentHash, Long> expected = new java.util.HashMap<>();
+        java.util.Set<VsrxFileId> ids = new java.util.HashSet<>(mappings.keySet());
+        docs.values().forEach(d -> ids.add(d.clientFileId()));
+        for (VsrxFileId id : ids) {
+            ContentHash h = mappings.containsKey(id) ? mappings.get(id).contentHash()
+                    : fx.silknote.documents().findDocumentByClientFileId(id).orElseThrow().contentHash();
+            expected.merge(h, 1L, Long::sum);
+        }
+        fx.silknote.documents().allBlobRefs().forEach((h, r) ->
+                assertThat(r.refCount()).as("references of %s", h).isEqualTo(expected.getOrDefault(h, 0L)));
+        expected.forEach((h, n) -> {
+            assertThat(refs(h)).as("references of %s", h).isEqualTo(n);
+            assertThat(fx.silknote.blobs().rawBytes(h)).as("referenced blob %s", h).isPresent();
+        });
+        fx.silknote.assertInvariants();
+    }
+
+    private FilesetId syncedFileset(String patient, String... names) {
+        FilesetId fs = fx.linkedFileset(patient);
+        for (String n : names) {
+            fx.text(fs, n, n + " of " + patient);
+        }
+        return fs;
+    }
+
+    private void group(VsrxFileId id) {
+        fx.silknote.documents().editDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(id), d -> new SilknoteDocument(
+                d.uuid(), d.patientUuid(), d.filesetId(), d.clientFileId(), d.contentHash(), d.size(), d.mimeType(),
+                new DocumentMetadata(d.metadata().vsrxReference(), d.metadata().originalPath(),
+                        d.metadata().sourceSystem(), "grouped", d.metadata().patientIdHistory()), d.updatedAt()));
+    }
+
+    // ------------------------------------------------------------------ document removed in Silknote
+
+    @Test
+    @DisplayName("issue 9.3: a document removed in Silknote while its mapping stays is a reported conflict every run")
+    void documentRemovedInSilknoteIsReportedEveryRunByDefault() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "alpha");
+        fx.text(fs, "b.txt", "bravo");
+        fx.run();
+        ContentHash h = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(a));
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            assertThat(result.success()).as("run %d", run).isTrue();
+            assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+            assertThat(action(result, a)).isEqualTo(FileAction.CONFLICT);
+            assertThat(file(result, a).detail()).contains("document-removed-in-silknote");
+            assertThat(doc(a)).as("nothing re-created").isEmpty();
+            assertThat(fx.silknote.documents().findMapping(a)).isPresent();
+            assertThat(refs(h)).as("the mapping keeps its reference").isEqualTo(1);
+            fx.vsrx.modifyFile(a, "alpha changed in VSRX");
+        }
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: RESTORE re-creates a removed document under its derived uuid and moves the reference")
+    void removedDocumentIsRestoredWhenThePolicySaysSo() {
+        fx.config(c -> c.removedDocumentPolicy(RemovedDocumentPolicy.RESTORE));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "alpha");
+        VsrxFileId b = fx.text(fs, "b.txt", "bravo");
+        fx.run();
+        ContentHash oldA = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(a));
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(b));
+        fx.vsrx.modifyFile(a, "alpha, newer");
+
+        SyncResult result = fx.run();
+
+        assertThat(result.success()).isTrue();
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertThat(action(result, b)).isEqualTo(FileAction.CREATED);
+        assertThat(doc(a).orElseThrow().contentHash()).isEqualTo(TestHashes.sha256("alpha, newer"));
+        assertThat(doc(b).orElseThrow().contentHash()).isEqualTo(TestHashes.sha256("bravo"));
+        assertThat(refs(oldA)).isZero();
+        assertThat(fx.silknote.blobs().rawBytes(oldA)).isEmpty();
+        assertReferencesAreHeldPerFileId();
+        fx.silknote.assertQuiescent();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: deleted=true for a file whose document is gone releases the mapping's reference")
+    void deletedFileWhoseDocumentIsGoneReleasesTheReferenceAndPurgesVectors() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "alpha");
+        fx.text(fs, "b.txt", "bravo");
+        fx.text(fs, "c.txt", "charlie");
+        fx.run();
+        DocumentUuid uuid = DocumentUuid.forVsrxFile(a);
+        ContentHash h = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeDocumentAsSilknoteUser(uuid);
+        fx.vsrx.deleteFile(a);
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.DELETED);
+        assertThat(fx.silknote.documents().findMapping(a)).isEmpty();
+        assertThat(refs(h)).isZero();
+        assertThat(fx.silknote.blobs().rawBytes(h)).isEmpty();
+        assertThat(fx.silknote.vectors().entries(uuid)).isEmpty();
+        assertReferencesAreHeldPerFileId();
+        fx.silknote.assertQuiescent();
+    }
+
+    // ------------------------------------------------------------------ a file id in another fileset
+
+    @Test
+    @DisplayName("issue 9.3: a file id listed in another patient's fileset is a reported conflict, nothing moves")
+    void fileIdListedInAnotherFilesetIsAConflictAndNothingOfTheOtherFilesetIsTouched() {
+        FilesetId x = syncedFileset("P1", "x1.txt", "x2.txt");
+        VsrxFileId moving = fx.text(x, "moving.txt", "a letter filed for P1");
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        fx.run();
+        group(moving);
+        SilknoteDocument before = doc(moving).orElseThrow();
+        var mappingBefore = fx.silknote.documents().findMapping(moving).orElseThrow();
+        fx.vsrx.moveFile(moving, y);
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            String where = "run " + run;
+            FileAction inY = fileset(result, y).files().stream().filter(f -> f.fileId().equals(moving)).findFirst()
+                    .orElseThrow().action();
+            assertThat(inY).as(where).isEqualTo(FileAction.CONFLICT);
+            assertThat(fileset(result, y).files().stream().filter(f -> f.fileId().equals(moving)).findFirst()
+                    .orElseThrow().detail()).contains("file-id-in-other-fileset");
+            assertThat(fileset(result, y).outcome()).as(where).isEqualTo(FilesetOutcome.COMPLETED);
+            assertThat(doc(moving)).as(where + ": the other patient's document stays as it was").contains(before);
+            assertThat(fx.silknote.documents().findMapping(moving)).as(where).contains(mappingBefore);
+            assertThat(refs(before.contentHash())).as(where).isEqualTo(1);
+        }
+        assertReferencesAreHeldPerFileId();
+    }
+
+    // ------------------------------------------------------------------ re-linked filesets
+
+    @Test
+    @DisplayName("issue 9.3: a re-linked fileset moves untouched documents and reports user-modified ones")
+    void relinkedFilesetMovesUntouchedDocumentsAndReportsUserModifiedOnesEveryRun() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        VsrxFileId b = fx.text(fs, "b.txt", "b");
+        VsrxFileId c = fx.text(fs, "c.txt", "c");
+        fx.run();
+        group(b);
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+
+        SyncResult first = fx.run();
+
+        assertThat(action(first, a)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(file(first, a).detail()).contains("relinked");
+        assertThat(action(first, c)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(action(first, b)).isEqualTo(FileAction.CONFLICT);
+        assertThat(file(first, b).detail()).contains("relinked-but-user-modified");
+        assertThat(doc(b).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P1"));
+        assertThat(report(first).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+
+        SyncResult second = fx.run();
+
+        assertThat(action(second, a)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(action(second, b)).as("still on the old patient: reported every run").isEqualTo(FileAction.CONFLICT);
+        assertThat(file(second, b).detail()).contains("relinked-but-user-modified");
+        assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
+        assertReferencesAreHeldPerFileId();
+    }
+
+    // ------------------------------------------------------------------ listed digests
+
+    @Test
+    @DisplayName("issue 9.3 / rule 3: a listed sha256 claiming the stored hash never skips the download")
+    void aListedDigestNeverDecidesThatContentIsUnchanged() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "version one");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        ContentHash one = TestHashes.sha256("version one");
+        fx.vsrx.modifyFile(a, "version two");
+        fx.vsrx.setDeclaredSha256(a, one);
+        long downloads = fx.vsrx.downloads(a);
+
+        SyncResult stale = fx.run();
+
+        assertThat(fx.vsrx.downloads(a)).as("the bytes are downloaded").isEqualTo(downloads + 1);
+        assertThat(file(stale, a).skipReason()).as("the stale claim is reported").contains(SkipReason.CHECKSUM_MISMATCH);
+
+        fx.vsrx.setDeclaredSha256(a, TestHashes.sha256("version two"));
+        fx.vsrx.touchFile(a);
+        SyncResult fixed = fx.run();
+        assertThat(action(fixed, a)).isEqualTo(FileAction.UPDATED);
+        assertThat(doc(a).orElseThrow().contentHash()).isEqualTo(TestHashes.sha256("version two"));
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / rule 3: a changed version with the same bytes is metadata-only after the download")
+    void aChangedVersionWithTheSameBytesIsMetadataOnlyAfterComparingTheBytes() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.vsrx.newFile(fs).path("notes/a.txt").content("same".getBytes()).listSha256(true).add();
+        fx.run();
+        long downloads = fx.vsrx.downloads(a);
+        fx.vsrx.touchFile(a);
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(fx.vsrx.downloads(a)).isEqualTo(downloads + 1);
+    }
+
+    @Test
+    @DisplayName("issue 9.3: in FULL_HASH mode every live synced file is downloaded and hashed")
+    void fullHashModeDownloadsEveryLiveSyncedFile() {
+        fx.config(c -> c.changeDetection(ChangeDetectionMode.FULL_HASH));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "plain");
+        VsrxFileId listed = fx.vsrx.newFile(fs).path("notes/b.txt").content("declared".getBytes()).listSha256(true)
+                .add();
+        fx.run();
+        long downloads = fx.vsrx.downloads();
+
+        SyncResult again = fx.run();
+
+        assertThat(action(again, a)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(action(again, listed)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(fx.vsrx.downloads()).isEqualTo(downloads + 2);
+    }
+
+    // ------------------------------------------------------------------ filesets
+
+    @Test
+    @DisplayName("issue 9.3: a fileset gone from VSRX's listing is reported VANISHED every full run, documents kept")
+    void vanishedFilesetIsReportedEveryFullRunAndItsDocumentsKept() {
+        FilesetId x = syncedFileset("P1", "x1.txt", "x2.txt");
+        VsrxFileId x1 = fx.vsrx.listedFiles(x).get(0).id();
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        fx.run();
+        fx.vsrx.removeFileset(x);
+
+        for (int run = 1; run <= 2; run++) {
+            fx.clock.advance(Duration.ofMinutes(10));
+            SyncResult result = fx.run();
+
+            assertThat(result.success()).isTrue();
+            assertThat(fileset(result, x).outcome()).isEqualTo(FilesetOutcome.VANISHED);
+            assertThat(fileset(result, y).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+            assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_VANISHED)
+                    .singleElement().satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+            assertThat(doc(x1)).isPresent();
+        }
+        SyncResult incremental = fx.run(SyncRequest.incrementalRun());
+        assertThat(report(incremental).filesets()).noneMatch(r -> r.filesetId().equals(x));
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a fileset unlinked while Silknote holds its documents is reported, documents kept")
+    void unlinkedFilesetWithDocumentsIsReported() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId x1 = fx.vsrx.listedFiles(x).get(0).id();
+        FilesetId never = fx.vsrx.addFileset("P-WAITING");
+        fx.run();
+        fx.vsrx.unlinkPatient(x);
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, x).outcome()).isEqualTo(FilesetOutcome.SKIPPED_NOT_LINKED);
+        assertThat(fileset(result, x).failureReason()).contains("unlinked-with-documents");
+        assertThat(fileset(result, never).failureReason()).contains(SkipReason.PATIENT_NOT_LINKED.name());
+        assertThat(doc(x1)).isPresent();
+        assertThat(result.success()).isTrue();
+    }
+}
