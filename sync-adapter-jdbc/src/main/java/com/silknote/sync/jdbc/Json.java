@@ -44,6 +44,12 @@ final class Json {
         node.put("sourceSystem", m.sourceSystem());
         node.put("groupingStatus", m.groupingStatus());
         node.set("patientIdHistory", patientIds(m.patientIdHistory()));
+        // always written (null when absent): an upsert merges keys, so a stale marker must be overwritten
+        if (m.migratedFrom().isPresent()) {
+            node.put("migratedFrom", m.migratedFrom().get().value());
+        } else {
+            node.putNull("migratedFrom");
+        }
         return node.toString();
     }
 
@@ -57,7 +63,9 @@ final class Json {
                 text(node, "originalPath"),
                 text(node, "sourceSystem"),
                 text(node, "groupingStatus"),
-                patientIds(node.get("patientIdHistory")));
+                patientIds(node.get("patientIdHistory")),
+                node.hasNonNull("migratedFrom") ? Optional.of(FilesetId.of(node.get("migratedFrom").asText()))
+                        : Optional.empty());
     }
 
     static String patientIdHistory(List<PatientId> ids) {

@@ -6,6 +6,9 @@ import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -15,6 +18,7 @@ import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
@@ -34,7 +38,9 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -51,6 +57,7 @@ import java.util.function.UnaryOperator;
  *       {@link ConcurrentUpdateException} at once when it differs.</li>
  *   <li><b>Blob GC protocol</b> of {@link BlobRef}, including {@link BlobBeingCollectedException}.</li>
  *   <li>Outbox ids increase (1, 2, ...); run history is returned newest first.</li>
+ *   <li>Audit rows are appended at commit (ids 1, 2, ...) and never changed; the holder is unknown here.</li>
  * </ul>
  * Times ({@code BlobRef.updatedAt}) come from the injected clock. Units of work are serialized by one
  * lock; reads see the last committed state. Thread-safe.
@@ -74,6 +81,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         long lastOutboxId;
         SyncState state;
         final List<SyncReport> runs;
+        final List<AuditRecord> audit;
         FencingToken highWater;
 
         Db() {
@@ -87,6 +95,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             parked = new TreeMap<>();
             state = SyncState.initial();
             runs = new ArrayList<>();
+            audit = new ArrayList<>();
             highWater = null;
         }
 
@@ -102,7 +111,19 @@ public final class InMemoryDocumentStore implements DocumentStore {
             lastOutboxId = o.lastOutboxId;
             state = o.state;
             runs = new ArrayList<>(o.runs);
+            audit = new ArrayList<>(o.audit);
             highWater = o.highWater;
+        }
+
+        /** File ids referencing {@code hash}: by their mapping's hash, else their document's. */
+        long references(ContentHash hash) {
+            long n = mappings.values().stream().filter(m -> m.contentHash().equals(hash)).count();
+            for (SilknoteDocument d : documents.values()) {
+                if (d.contentHash().equals(hash) && !mappings.containsKey(d.clientFileId())) {
+                    n++;
+                }
+            }
+            return n;
         }
     }
 
@@ -259,6 +280,170 @@ public final class InMemoryDocumentStore implements DocumentStore {
     }
 
     @Override
+    public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        synchronized (lock) {
+            Map<DocumentUuid, SilknoteDocument> out = new LinkedHashMap<>();
+            for (DocumentUuid uuid : uuids) {
+                SilknoteDocument d = db.documents.get(requireNonNull(uuid, "uuid"));
+                if (d != null) {
+                    out.put(uuid, d);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes) {
+        requireNonNull(hashes, "hashes");
+        synchronized (lock) {
+            Map<ContentHash, BlobRef> out = new LinkedHashMap<>();
+            for (ContentHash h : hashes) {
+                BlobRef r = db.blobRefs.get(requireNonNull(h, "hash"));
+                if (r != null) {
+                    out.put(h, r);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public List<SilknoteDocument> findDocumentsByContentHash(ContentHash hash, int limit) {
+        requireNonNull(hash, "hash");
+        requirePositive(limit);
+        synchronized (lock) {
+            return db.documents.values().stream().filter(d -> d.contentHash().equals(hash)).limit(limit).toList();
+        }
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<DocumentUuid, SilknoteDocument> tail = cursor.isPresent()
+                    ? db.documents.tailMap(DocumentUuid.of(cursor.get()), false) : db.documents;
+            return page(tail.values().stream().filter(d -> !db.filesets.containsKey(d.filesetId())).toList(), limit,
+                    d -> d.uuid().value().toString());
+        }
+    }
+
+    @Override
+    public Page<SyncMapping> mappingsWithoutDocument(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<VsrxFileId, SyncMapping> tail = cursor.isPresent()
+                    ? db.mappings.tailMap(VsrxFileId.of(cursor.get()), false) : db.mappings;
+            return page(tail.values().stream().filter(m -> !db.byClientFileId.containsKey(m.vsrxFileId())).toList(),
+                    limit, m -> m.vsrxFileId().value());
+        }
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutMapping(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<DocumentUuid, SilknoteDocument> tail = cursor.isPresent()
+                    ? db.documents.tailMap(DocumentUuid.of(cursor.get()), false) : db.documents;
+            return page(tail.values().stream().filter(d -> !db.mappings.containsKey(d.clientFileId())).toList(),
+                    limit, d -> d.uuid().value().toString());
+        }
+    }
+
+    @Override
+    public Page<ReferenceTally> referenceTallies(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            TreeMap<ContentHash, long[]> refs = new TreeMap<>();
+            for (SyncMapping m : db.mappings.values()) {
+                long[] r = refs.computeIfAbsent(m.contentHash(), h -> new long[] {0, -1});
+                r[0]++;
+                r[1] = Math.max(r[1], m.size());
+            }
+            for (SilknoteDocument d : db.documents.values()) {
+                if (!db.mappings.containsKey(d.clientFileId())) {
+                    long[] r = refs.computeIfAbsent(d.contentHash(), h -> new long[] {0, -1});
+                    r[0]++;
+                    r[1] = Math.max(r[1], d.size());
+                }
+            }
+            TreeSet<ContentHash> hashes = new TreeSet<>(refs.keySet());
+            hashes.addAll(db.blobRefs.keySet());
+            NavigableMap<ContentHash, Boolean> all = new TreeMap<>();
+            hashes.forEach(h -> all.put(h, Boolean.TRUE));
+            NavigableMap<ContentHash, Boolean> tail = cursor.isPresent()
+                    ? all.tailMap(ContentHash.ofHex(cursor.get()), false) : all;
+            List<ReferenceTally> tallies = new ArrayList<>();
+            for (ContentHash h : tail.keySet()) {
+                long[] r = refs.get(h);
+                tallies.add(new ReferenceTally(h, r == null ? 0 : r[0],
+                        r == null ? OptionalLong.empty() : OptionalLong.of(r[1]),
+                        Optional.ofNullable(db.blobRefs.get(h))));
+            }
+            return page(tallies, limit, t -> t.hash().hex());
+        }
+    }
+
+    @Override
+    public Page<FilesetId> filesetsWithSkips(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            TreeSet<FilesetId> ids = new TreeSet<>();
+            db.skips.values().forEach(s -> ids.add(s.filesetId()));
+            return page(List.copyOf(cursor.isPresent() ? ids.tailSet(FilesetId.of(cursor.get()), false) : ids), limit,
+                    FilesetId::value);
+        }
+    }
+
+    @Override
+    public Page<PatientFilesetRecord> filesetRecords(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<FilesetId, PatientFilesetRecord> tail = cursor.isPresent()
+                    ? db.filesets.tailMap(FilesetId.of(cursor.get()), false) : db.filesets;
+            return page(List.copyOf(tail.values()), limit, r -> r.filesetId().value());
+        }
+    }
+
+    @Override
+    public List<AuditRecord> auditTrail(AuditQuery query, long afterId, int limit) {
+        requireNonNull(query, "query");
+        requirePositive(limit);
+        synchronized (lock) {
+            return db.audit.stream().filter(r -> r.id() > afterId && query.matches(r)).limit(limit).toList();
+        }
+    }
+
+    @Override
+    public List<OutboxEntry> parkedOutbox(long afterId, int limit) {
+        requirePositive(limit);
+        synchronized (lock) {
+            return db.parked.tailMap(afterId, false).values().stream().limit(limit).toList();
+        }
+    }
+
+    private static <T> Page<T> page(List<T> matching, int limit, Function<T, String> cursorOf) {
+        if (matching.size() <= limit) {
+            return Page.last(matching);
+        }
+        List<T> items = matching.subList(0, limit);
+        return new Page<>(items, Optional.of(cursorOf.apply(items.get(limit - 1))));
+    }
+
+    private static void requirePageLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+    }
+
+    @Override
     public SyncState loadState() {
         synchronized (lock) {
             return db.state;
@@ -308,7 +493,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
         requireNonNull(work, "work");
         return write(token, copy -> {
-            Uow uow = new Uow(copy);
+            Uow uow = new Uow(copy, token);
             try {
                 return work.apply(uow);
             } finally {
@@ -519,6 +704,44 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /** Every audit row, oldest first. */
+    public List<AuditRecord> allAudit() {
+        synchronized (lock) {
+            return List.copyOf(db.audit);
+        }
+    }
+
+    /**
+     * Damage for check-and-repair tests: replaces (or, with empty, removes) a blob reference row behind the
+     * sync's back, outside any fencing.
+     */
+    public void replaceBlobRefBehindTheSync(ContentHash hash, Optional<BlobRef> row) {
+        requireNonNull(hash, "hash");
+        requireNonNull(row, "row");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            if (row.isPresent()) {
+                if (!row.get().hash().equals(hash)) {
+                    throw new IllegalArgumentException("row of another hash");
+                }
+                copy.blobRefs.put(hash, row.get());
+            } else {
+                copy.blobRefs.remove(hash);
+            }
+            db = copy;
+        }
+    }
+
+    /** Damage for check-and-repair tests: removes a mapping behind the sync's back (its document stays). */
+    public void removeMappingBehindTheSync(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            copy.mappings.remove(fileId);
+            db = copy;
+        }
+    }
+
     // ------------------------------------------------------------------ internals
 
     private StaleFencingTokenException stale(FencingToken token) {
@@ -549,16 +772,152 @@ public final class InMemoryDocumentStore implements DocumentStore {
 
     private final class Uow implements UnitOfWork {
         private final Db db;
+        private final FencingToken token;
         boolean closed;
+        /** Documents, mappings or references written: blob maintenance is refused in this unit. */
+        private boolean ledgerWritten;
+        /** Blob maintenance used: document, mapping and reference writes are refused in this unit. */
+        private boolean maintenance;
 
-        Uow(Db db) {
+        Uow(Db db, FencingToken token) {
             this.db = db;
+            this.token = token;
         }
 
         private void open() {
             if (closed) {
                 throw new IllegalStateException("unit of work already ended");
             }
+        }
+
+        private void ledgerWrite() {
+            open();
+            if (maintenance) {
+                throw new IllegalStateException("a unit of work with blob maintenance writes no documents, mappings"
+                        + " or references");
+            }
+            ledgerWritten = true;
+        }
+
+        private void maintenance() {
+            open();
+            if (ledgerWritten) {
+                throw new IllegalStateException("blob maintenance in a unit of work that writes documents, mappings"
+                        + " or references");
+            }
+            maintenance = true;
+        }
+
+        private void record(AuditEntry entry) {
+            long id = db.audit.isEmpty() ? 1 : db.audit.get(db.audit.size() - 1).id() + 1;
+            db.audit.add(new AuditRecord(id, clock.instant(), token, Optional.empty(), entry));
+        }
+
+        @Override
+        public void audit(AuditEntry entry) {
+            requireNonNull(entry, "entry");
+            open();
+            record(entry);
+        }
+
+        @Override
+        public void deleteMapping(VsrxFileId fileId) {
+            requireNonNull(fileId, "fileId");
+            ledgerWrite();
+            db.mappings.remove(fileId);
+        }
+
+        @Override
+        public void removeOutbox(long entryId) {
+            open();
+            db.outbox.remove(entryId);
+            db.parked.remove(entryId);
+        }
+
+        @Override
+        public void requeueOutbox(long entryId) {
+            open();
+            OutboxEntry e = db.parked.remove(entryId);
+            if (e != null) {
+                db.outbox.put(entryId, new OutboxEntry(e.id(), e.document(), e.action(), e.contentHash(), 0,
+                        e.createdAt(), Optional.empty()));
+            }
+        }
+
+        @Override
+        public void markBlobDeleting(ContentHash hash, String blobEtag, Instant notAfter) {
+            requireNonNull(hash, "hash");
+            requireNonNull(blobEtag, "blobEtag");
+            requireNonNull(notAfter, "notAfter");
+            maintenance();
+            BlobRef r = db.blobRefs.get(hash);
+            if (r != null && r.state() == BlobRef.State.LIVE && r.refCount() == 0 && r.updatedAt().isBefore(notAfter)
+                    && db.references(hash) == 0) {
+                db.blobRefs.put(hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
+                        clock.instant()));
+            }
+        }
+
+        @Override
+        public void adoptUnreferencedBlob(ContentHash hash, long size, String blobEtag) {
+            requireNonNull(hash, "hash");
+            requireNonNull(blobEtag, "blobEtag");
+            if (size < 0) {
+                throw new IllegalArgumentException("size must be >= 0");
+            }
+            maintenance();
+            if (!db.blobRefs.containsKey(hash) && db.references(hash) == 0) {
+                db.blobRefs.put(hash, new BlobRef(hash, 0, size, BlobRef.State.DELETING, Optional.of(blobEtag),
+                        clock.instant()));
+            }
+        }
+
+        @Override
+        public void removeBlobRefIfDeleting(ContentHash hash, String blobEtag, AuditEntry ifRemoved) {
+            requireNonNull(hash, "hash");
+            requireNonNull(blobEtag, "blobEtag");
+            requireNonNull(ifRemoved, "ifRemoved");
+            maintenance();
+            BlobRef r = db.blobRefs.get(hash);
+            if (r != null && r.state() == BlobRef.State.DELETING && r.blobEtag().equals(Optional.of(blobEtag))) {
+                db.blobRefs.remove(hash);
+                record(ifRemoved);
+            }
+        }
+
+        @Override
+        public void recountBlobRef(ContentHash hash, AuditEntry ifChanged) {
+            requireNonNull(hash, "hash");
+            requireNonNull(ifChanged, "ifChanged");
+            maintenance();
+            long references = db.references(hash);
+            BlobRef r = db.blobRefs.get(hash);
+            long before = r == null ? 0 : r.refCount();
+            if (r == null && references == 0 || r != null && before == references
+                    && (references == 0 || r.state() == BlobRef.State.LIVE)) {
+                return;
+            }
+            long size = r != null ? r.size() : referencedSize(hash);
+            BlobRef.State state = references > 0 ? BlobRef.State.LIVE : r.state();
+            Optional<String> etag = r == null ? Optional.empty() : r.blobEtag();
+            db.blobRefs.put(hash, new BlobRef(hash, references, size, state, etag, clock.instant()));
+            boolean revived = r != null && r.state() != state;
+            record(ifChanged.withDetail("refCount:" + before + ">" + references + (revived ? ",revived" : "")));
+        }
+
+        private long referencedSize(ContentHash hash) {
+            long size = 0;
+            for (SyncMapping m : db.mappings.values()) {
+                if (m.contentHash().equals(hash)) {
+                    size = Math.max(size, m.size());
+                }
+            }
+            for (SilknoteDocument d : db.documents.values()) {
+                if (d.contentHash().equals(hash)) {
+                    size = Math.max(size, d.size());
+                }
+            }
+            return size;
         }
 
         @Override
@@ -598,7 +957,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         @Override
         public void upsertDocument(SilknoteDocument document) {
             requireNonNull(document, "document");
-            open();
+            ledgerWrite();
             DocumentUuid holder = db.byClientFileId.get(document.clientFileId());
             if (holder != null && !holder.equals(document.uuid())) {
                 throw new PermanentSyncException("clientFileId already used by another document");
@@ -613,14 +972,14 @@ public final class InMemoryDocumentStore implements DocumentStore {
         @Override
         public void upsertMapping(SyncMapping mapping) {
             requireNonNull(mapping, "mapping");
-            open();
+            ledgerWrite();
             db.mappings.put(mapping.vsrxFileId(), mapping);
         }
 
         @Override
         public void deleteDocument(DocumentUuid uuid) {
             requireNonNull(uuid, "uuid");
-            open();
+            ledgerWrite();
             SilknoteDocument d = db.documents.remove(uuid);
             if (d != null) {
                 db.byClientFileId.remove(d.clientFileId());
@@ -636,7 +995,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             if (size < 0) {
                 throw new IllegalArgumentException("size must be >= 0");
             }
-            open();
+            ledgerWrite();
             BlobRef r = db.blobRefs.get(hash);
             Instant now = clock.instant();
             BlobRef next;
@@ -658,7 +1017,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         @Override
         public BlobRef releaseBlobRef(ContentHash hash) {
             requireNonNull(hash, "hash");
-            open();
+            ledgerWrite();
             BlobRef r = db.blobRefs.get(hash);
             if (r == null || r.refCount() == 0) {
                 throw new IllegalStateException("no reference to release for " + hash);
