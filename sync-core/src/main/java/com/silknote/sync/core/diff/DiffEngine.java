@@ -38,6 +38,10 @@ import java.util.Map;
  *       {@link RemovedDocumentPolicy#RESTORE}); a deleted file whose document is gone deletes the mapping; a
  *       fileset linked to another patient moves its untouched documents ({@link #DETAIL_RELINKED}) and
  *       leaves user-modified ones in conflict ({@link #DETAIL_RELINKED_USER_MODIFIED}).</li>
+ *   <li>A document the re-booking migration moved to another patient fileset (DESIGN rule 13,
+ *       {@link #migrated}) is still this fileset's file's document: it is updated and deleted where it is now,
+ *       with the patient and patient-id history of the fileset that holds it, never reported removed, never
+ *       moved back and never taken for a re-link.</li>
  * </ul>
  */
 public final class DiffEngine {
@@ -61,6 +65,17 @@ public final class DiffEngine {
      */
     public DiffEngine(DiffPolicy policy) {
         this.policy = requireNonNull(policy, "policy");
+    }
+
+    /**
+     * {@code true} for a document the re-booking migration moved to another patient fileset while its file
+     * stays in VSRX's old one ({@code metadata.migratedFrom}). Such a document keeps the patient, fileset and
+     * patient-id history it was moved to; the old fileset's sync only follows its file's changes.
+     *
+     * @throws NullPointerException when document is null
+     */
+    public static boolean migrated(SilknoteDocument document) {
+        return document.metadata().migratedFrom().isPresent();
     }
 
     /**
@@ -149,7 +164,7 @@ public final class DiffEngine {
             return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_OTHER_FILESET, null);
         }
         boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
-        boolean relinked = d != null && !d.patientUuid().equals(in.patientUuid());
+        boolean relinked = d != null && !migrated(d) && !d.patientUuid().equals(in.patientUuid());
         if (touched && relinked) {
             // A user-modified document stays on its patient; the move is reported every run while it lasts.
             return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_RELINKED_USER_MODIFIED, null);
@@ -215,7 +230,8 @@ public final class DiffEngine {
     /** Same version as synced: metadata-only when what the document records has drifted, else unchanged. */
     private FilePlan unchangedOrMetadata(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
         requireNonNull(d, "d");
-        boolean sameOwner = d.patientUuid().equals(in.patientUuid())
+        // A migrated document keeps the owner it was moved to: only its path follows the file.
+        boolean sameOwner = migrated(d) || d.patientUuid().equals(in.patientUuid())
                 && d.metadata().patientIdHistory().equals(in.patientIdHistory());
         String stored = d.metadata().originalPath();
         if (sameOwner && stored.equals(f.path())) {
@@ -231,7 +247,7 @@ public final class DiffEngine {
             return plan(f, PlanAction.UNCHANGED, m, d, null, null, null);
         }
         return plan(f, PlanAction.METADATA_ONLY, m, d, null,
-                d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
+                migrated(d) || d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
     }
 
     private FilePlan planVanished(SyncMapping m, SilknoteDocument d, DiffInput in) {
@@ -243,7 +259,7 @@ public final class DiffEngine {
             }
             return new FilePlan(m.vsrxFileId(), PlanAction.DELETE, null, m, d, null, "vanished", null);
         }
-        if (d != null && !d.patientUuid().equals(in.patientUuid())) {
+        if (d != null && !migrated(d) && !d.patientUuid().equals(in.patientUuid())) {
             // The fileset's documents follow it to its new patient, listed or not; user-modified ones stay.
             return touched
                     ? new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,

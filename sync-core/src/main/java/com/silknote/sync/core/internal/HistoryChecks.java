@@ -34,8 +34,45 @@ final class HistoryChecks {
     private HistoryChecks() {
     }
 
-    /** Mappings and documents of listed live files that other filesets hold. */
-    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
+    /**
+     * Mappings and documents of listed live files that other filesets hold, and the documents of listed files
+     * the re-booking migration moved away from this fileset (they are still its files' documents).
+     */
+    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents,
+            List<SilknoteDocument> migratedHere) { }
+
+    /**
+     * The documents of this fileset's mapped files that the re-booking migration moved to another patient
+     * fileset (DESIGN rule 13): found by the mappings' file ids when the fileset's own documents lack them, one
+     * query, none when no mapping lacks its document.
+     */
+    static List<SilknoteDocument> migratedAway(EngineParts parts, FilesetId id, List<SyncMapping> mappings,
+            List<SilknoteDocument> documents) {
+        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
+        documents.forEach(d -> documented.add(d.clientFileId()));
+        List<VsrxFileId> missing = new ArrayList<>();
+        for (SyncMapping m : mappings) {
+            if (!documented.contains(m.vsrxFileId())) {
+                missing.add(m.vsrxFileId());
+            }
+        }
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        List<SilknoteDocument> out = new ArrayList<>();
+        parts.retrier().call("documents.findDocumentsByClientFileIds",
+                () -> parts.documents().findDocumentsByClientFileIds(missing)).values().forEach(d -> {
+                    if (isMigratedFrom(d, id)) {
+                        out.add(d);
+                    }
+                });
+        return out;
+    }
+
+    /** {@code true} for a document of this fileset's file that the migration moved to another fileset. */
+    static boolean isMigratedFrom(SilknoteDocument d, FilesetId id) {
+        return !d.filesetId().equals(id) && d.metadata().migratedFrom().filter(id::equals).isPresent();
+    }
 
     /**
      * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
@@ -71,15 +108,18 @@ final class HistoryChecks {
                     });
         }
         Map<VsrxFileId, SilknoteDocument> foreignDocuments = new HashMap<>();
+        List<SilknoteDocument> migratedHere = new ArrayList<>();
         if (!noDocument.isEmpty()) {
             parts.retrier().call("documents.findDocumentsByClientFileIds",
                     () -> store.findDocumentsByClientFileIds(noDocument)).forEach((fid, d) -> {
-                        if (!d.filesetId().equals(id)) {
+                        if (isMigratedFrom(d, id)) {
+                            migratedHere.add(d);
+                        } else if (!d.filesetId().equals(id)) {
                             foreignDocuments.put(fid, d);
                         }
                     });
         }
-        return new Foreign(foreignMappings, foreignDocuments);
+        return new Foreign(foreignMappings, foreignDocuments, migratedHere);
     }
 
     /** One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict. */
@@ -89,7 +129,8 @@ final class HistoryChecks {
         long conflicts = 0;
         for (FilePlan p : plan.files()) {
             String detail = p.detail().orElse("");
-            if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
+            if (p.document().isPresent() && !DiffEngine.migrated(p.document().get())
+                    && !p.document().get().patientUuid().equals(patient)
                     && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
                 moving++;
             } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {

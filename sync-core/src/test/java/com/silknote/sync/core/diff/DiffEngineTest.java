@@ -86,6 +86,49 @@ class DiffEngineTest {
         return plan.files().stream().filter(p -> p.fileId().value().equals(id)).findFirst().orElseThrow();
     }
 
+    /** The document of {@code f} as the re-booking migration leaves it: another fileset, patient and history. */
+    static SilknoteDocument migrated(VsrxFile f, ContentHash h) {
+        SilknoteDocument d = doc(f, h);
+        return new SilknoteDocument(d.uuid(), new PatientUuid(UUID.fromString("00000000-0000-0000-0000-000000000002")),
+                FilesetId.of("fs-new"), d.clientFileId(), h, d.size(), d.mimeType(), d.metadata()
+                        .withPatientIdHistory(List.of(PatientId.of("P1"), PatientId.of("P2")))
+                        .withMigratedFrom(Optional.of(FS)), T0);
+    }
+
+    @Test
+    void aMigratedDocumentOfAnUnchangedFileIsUnchangedNotRelinked() {
+        // DESIGN rule 13: the owner it was moved to is not drift, nor a re-link to move it back
+        VsrxFile f = file("a", "e1", 10, T0);
+        mappings.add(mapping(f, hash(1)));
+        documents.add(migrated(f, hash(1)));
+        listing.add(f);
+        assertThat(only("a").action()).isEqualTo(PlanAction.UNCHANGED);
+    }
+
+    @Test
+    void aMigratedDocumentFollowsItsFilesChangesAndRenames() {
+        VsrxFile f = file("a", "e1", 10, T0);
+        VsrxFile g = file("b", "e1", 10, T0);
+        mappings.add(mapping(f, hash(1)));
+        documents.add(migrated(f, hash(1)));
+        mappings.add(mapping(g, hash(2)));
+        documents.add(migrated(g, hash(2)));
+        listing.add(file("a", "e2", 10, T0));
+        listing.add(with(g, "notes/b-renamed.txt", "text/plain", Optional.empty(), false));
+        assertThat(only("a").action()).isEqualTo(PlanAction.UPDATE);
+        assertThat(only("a").detail()).isEmpty();
+        assertThat(only("b").action()).isEqualTo(PlanAction.METADATA_ONLY);
+        assertThat(only("b").detail()).contains("metadata-drift");
+    }
+
+    @Test
+    void aMigratedDocumentOfAVanishedFileIsReportedVanishedNotMoved() {
+        VsrxFile f = file("a", "e1", 10, T0);
+        mappings.add(mapping(f, hash(1)));
+        documents.add(migrated(f, hash(1)));
+        assertThat(only("a").action()).isEqualTo(PlanAction.VANISHED);
+    }
+
     @Test
     void newFileIsCreatedWithNormalizedPath() {
         listing.add(file("a", "e1", 10, T0));
