@@ -21,11 +21,12 @@ import java.util.Optional;
  * @param counts            findings per class (exact, even when the list is truncated)
  * @param findings          the findings, at most {@link CleanupReport#MAX_ITEMS}, in the order found
  * @param findingsTruncated {@code true} when more were found than {@code findings} holds
- * @param examined          what was looked at, by name ({@code documents}, {@code blobs}, ...), for the report
+ * @param examined          what was looked at, by name ({@code hashes}, {@code blobs}, ...), for the report
+ * @param notes             log-safe remarks (a sync was running, so findings may be passing states)
  */
 public record CheckReport(RunId runId, Instant startedAt, Instant finishedAt, OperationStatus status,
         Optional<String> error, boolean contentVerified, Map<FindingClass, Long> counts, List<Finding> findings,
-        boolean findingsTruncated, Map<String, Long> examined) {
+        boolean findingsTruncated, Map<String, Long> examined, List<String> notes) {
 
     public CheckReport {
         requireNonNull(runId, "runId");
@@ -37,6 +38,7 @@ public record CheckReport(RunId runId, Instant startedAt, Instant finishedAt, Op
         counts = counts.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(counts));
         findings = List.copyOf(requireNonNull(findings, "findings"));
         examined = Map.copyOf(requireNonNull(examined, "examined"));
+        notes = List.copyOf(requireNonNull(notes, "notes"));
     }
 
     /** Findings of all classes. */
