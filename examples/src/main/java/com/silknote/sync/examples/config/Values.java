@@ -5,11 +5,15 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** Parsing and printing of configuration values: durations ({@code 200ms}, {@code 30s}, {@code 5m}, ISO) and sizes. */
-final class Values {
+public final class Values {
     private Values() { }
 
-    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or an ISO-8601 duration. */
-    static Duration parseDuration(String raw) {
+    /**
+     * Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or an ISO-8601 duration.
+     *
+     * @throws IllegalArgumentException when it is none of these
+     */
+    public static Duration parseDuration(String raw) {
         String s = raw.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("p")) {
             try {
