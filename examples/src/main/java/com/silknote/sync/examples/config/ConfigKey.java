@@ -48,7 +48,7 @@ public enum ConfigKey {
     SPOOL_DIR("spool-dir", false, null, "Where downloads are spooled. Unset: <data-dir>/spool."),
     MAX_OUTBOX_ATTEMPTS("max-outbox-attempts", false, "5",
             "Attempts of post-commit processing before an entry is parked."),
-    BLOB_GRACE_PERIOD("blob-grace-period", false, "1h", "Unreferenced blobs younger than this are kept."),
+    BLOB_GRACE_PERIOD("blob-grace-period", false, "1h", "Unreferenced blobs (and any orphan the cleanup finds) younger than this are kept."),
     ALERT_DURATION_WARNING("alert.duration.warning", false, "300s", "Run duration that raises a warning."),
     ALERT_DURATION_CRITICAL("alert.duration.critical", false, "600s", "Run duration that is critical."),
     ALERT_ERROR_RATE_WARNING("alert.error-rate.warning", false, "0.05", "Failures per file sync (warning)."),
