@@ -33,10 +33,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -231,6 +233,22 @@ public final class JdbiDocumentStore implements DocumentStore {
             Map<DocumentUuid, SilknoteDocument> out = new LinkedHashMap<>();
             h.createQuery(sql.documentsByUuids).bindArray("ids", String.class, ids).map(sql.documentMapper)
                     .forEach(d -> out.put(d.uuid(), d));
+            return out;
+        });
+    }
+
+    @Override
+    public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        List<String> ids = new ArrayList<>(uuids.size());
+        uuids.forEach(u -> ids.add(requireNonNull(u, "uuid").value().toString()));
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return read("read document ids", h -> {
+            Set<DocumentUuid> out = new LinkedHashSet<>();
+            h.createQuery(sql.existingDocumentUuids).bindArray("ids", String.class, ids)
+                    .map((rs, ctx) -> new DocumentUuid(rs.getObject(1, UUID.class))).forEach(out::add);
             return out;
         });
     }

@@ -34,6 +34,7 @@ final class LedgerSql {
     final String lockMappingsByFileIds;
     final String lockDocumentsByClientFileIds;
     final String documentsByUuids;
+    final String existingDocumentUuids;
     final String documentsByHash;
     final String documentsWithoutFileset;
     final String documentsWithoutFilesetAfter;
@@ -95,11 +96,18 @@ final class LedgerSql {
         lockMappingsByFileIds = mappingsByFileIds + " ORDER BY " + m.mappingVsrxFileId() + " FOR UPDATE";
         lockDocumentsByClientFileIds = documentsByClientFileIds + " ORDER BY " + m.documentClientFileId()
                 + " FOR UPDATE";
-        documentsByUuids = selectDocument + " WHERE " + m.documentUuid() + " = ANY(CAST(:ids AS uuid[]))";
-        documentsByHash = selectDocument + " WHERE " + m.documentContentHash() + " = CAST(:hash AS char(64)) ORDER BY "
-                + m.documentUuid() + " LIMIT :limit";
         String d = m.documentTable();
         String mt = m.mappingTable();
+        // A document table shared with the host holds Silknote's own documents too: maintenance reads see only
+        // rows the sync wrote (a client file id and sync metadata), so those are never orphans or references.
+        String written = d + "." + m.documentClientFileId() + " IS NOT NULL AND (" + d + "." + m.documentMetadata()
+                + "->>'vsrxReference') IS NOT NULL";
+        documentsByUuids = selectDocument + " WHERE " + m.documentUuid() + " = ANY(CAST(:ids AS uuid[])) AND "
+                + written;
+        existingDocumentUuids = "SELECT " + m.documentUuid() + " FROM " + d + " WHERE " + m.documentUuid()
+                + " = ANY(CAST(:ids AS uuid[]))";
+        documentsByHash = selectDocument + " WHERE " + m.documentContentHash() + " = CAST(:hash AS char(64)) AND "
+                + written + " ORDER BY " + m.documentUuid() + " LIMIT :limit";
         String noFileset = "NOT EXISTS (SELECT 1 FROM vsrx_sync_fileset f WHERE f.fileset_id = " + d + "."
                 + m.documentFilesetId() + ")";
         String noDocument = "NOT EXISTS (SELECT 1 FROM " + d + " WHERE " + d + "." + m.documentClientFileId() + " = "
@@ -108,14 +116,14 @@ final class LedgerSql {
                 + d + "." + m.documentClientFileId() + ")";
         String byUuid = " ORDER BY " + m.documentUuid() + " LIMIT :limit";
         String afterUuid = m.documentUuid() + " > CAST(:after AS uuid) AND ";
-        documentsWithoutFileset = selectDocument + " WHERE " + noFileset + byUuid;
-        documentsWithoutFilesetAfter = selectDocument + " WHERE " + afterUuid + noFileset + byUuid;
+        documentsWithoutFileset = selectDocument + " WHERE " + written + " AND " + noFileset + byUuid;
+        documentsWithoutFilesetAfter = selectDocument + " WHERE " + afterUuid + written + " AND " + noFileset + byUuid;
         String byFile = " ORDER BY " + m.mappingVsrxFileId() + " LIMIT :limit";
         mappingsWithoutDocument = selectMapping + " WHERE " + noDocument + byFile;
         mappingsWithoutDocumentAfter = selectMapping + " WHERE " + m.mappingVsrxFileId() + " > :after AND " + noDocument
                 + byFile;
-        documentsWithoutMapping = selectDocument + " WHERE " + noMapping + byUuid;
-        documentsWithoutMappingAfter = selectDocument + " WHERE " + afterUuid + noMapping + byUuid;
+        documentsWithoutMapping = selectDocument + " WHERE " + written + " AND " + noMapping + byUuid;
+        documentsWithoutMappingAfter = selectDocument + " WHERE " + afterUuid + written + " AND " + noMapping + byUuid;
 
         // References per file id: each mapping by its hash, each document without a mapping by its own.
         String mHash = mt + "." + m.mappingContentHash();
@@ -124,7 +132,7 @@ final class LedgerSql {
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt
                 + " WHERE " + mHash + " = ANY(CAST(:hashes AS char(64)[]))"
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d
-                + " WHERE " + dHash + " = ANY(CAST(:hashes AS char(64)[])) AND " + noMapping
+                + " WHERE " + dHash + " = ANY(CAST(:hashes AS char(64)[])) AND " + written + " AND " + noMapping
                 + ") x GROUP BY h";
         // A page is bounded above by the smallest of each source's limit-th hash after the cursor, so each
         // source brings at most `limit` distinct hashes into it and every hash up to the bound is complete.
@@ -133,7 +141,7 @@ final class LedgerSql {
         referenceTallies = "WITH bound AS (SELECT LEAST("
                 + "(SELECT " + mHash + " FROM " + mt + " WHERE " + mHash + after + " ORDER BY " + mHash
                 + " OFFSET :skip LIMIT 1), "
-                + "(SELECT " + dHash + " FROM " + d + " WHERE " + dHash + after + " ORDER BY " + dHash
+                + "(SELECT " + dHash + " FROM " + d + " WHERE " + dHash + after + " AND " + written + " ORDER BY " + dHash
                 + " OFFSET :skip LIMIT 1), "
                 + "(SELECT content_hash FROM vsrx_sync_blob_ref WHERE content_hash" + after
                 + " ORDER BY content_hash OFFSET :skip LIMIT 1)) AS hi), "
@@ -141,7 +149,7 @@ final class LedgerSql {
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt + " WHERE " + mHash
                 + after + " AND (" + mHash + inPage
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d + " WHERE " + dHash
-                + after + " AND (" + dHash + inPage + " AND " + noMapping
+                + after + " AND (" + dHash + inPage + " AND " + written + " AND " + noMapping
                 + ") x GROUP BY h), "
                 + "rows AS (SELECT * FROM vsrx_sync_blob_ref WHERE content_hash" + after + " AND (content_hash"
                 + inPage + ") "

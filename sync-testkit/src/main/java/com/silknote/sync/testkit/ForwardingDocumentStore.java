@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -66,6 +67,9 @@ public class ForwardingDocumentStore implements DocumentStore {
     @Override public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId id) { return delegate.permanentSkips(id); }
     @Override public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
         return delegate.findDocuments(uuids);
+    }
+    @Override public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        return delegate.existingDocuments(uuids);
     }
     @Override public Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes) {
         return delegate.findBlobRefs(hashes);

@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -291,6 +292,20 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 }
             }
             return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        synchronized (lock) {
+            Set<DocumentUuid> out = new java.util.LinkedHashSet<>();
+            for (DocumentUuid u : uuids) {
+                if (db.documents.containsKey(requireNonNull(u, "uuid"))) {
+                    out.add(u);
+                }
+            }
+            return Collections.unmodifiableSet(out);
         }
     }
 

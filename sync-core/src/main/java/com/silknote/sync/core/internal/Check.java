@@ -47,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -298,10 +299,10 @@ public final class Check {
         do {
             Optional<String> c = cursor;
             Page<DocumentUuid> page = runner.retrier().call("vectors.documents", () -> vectors.documents(c, PAGE));
-            Map<DocumentUuid, SilknoteDocument> present = page.items().isEmpty() ? Map.of()
-                    : runner.retrier().call("documents.findDocuments", () -> store.findDocuments(page.items()));
+            Set<DocumentUuid> present = page.items().isEmpty() ? Set.of()
+                    : runner.retrier().call("documents.existingDocuments", () -> store.existingDocuments(page.items()));
             for (DocumentUuid u : page.items()) {
-                if (!present.containsKey(u)) {
+                if (!present.contains(u)) {
                     f.add(FindingClass.VECTORS_OF_DELETED_DOCUMENT, u.value().toString(), "document-gone");
                 }
             }
@@ -494,11 +495,11 @@ public final class Check {
         List<DocumentUuid> uuids = findings.stream().map(x -> DocumentUuid.of(x.id())).toList();
         // Vector stores take no fencing token: check the lease and that the documents are still gone first.
         lease.checkpoint();
-        Map<DocumentUuid, SilknoteDocument> back = runner.retrier().call("documents.findDocuments",
-                () -> runner.documents().findDocuments(uuids));
+        Set<DocumentUuid> back = runner.retrier().call("documents.existingDocuments",
+                () -> runner.documents().existingDocuments(uuids));
         Map<DocumentUuid, Integer> purged = new LinkedHashMap<>();
         for (DocumentUuid u : uuids) {
-            if (!back.containsKey(u)) {
+            if (!back.contains(u)) {
                 purged.put(u, runner.retrier().call("vectors.deleteByDocument", () -> vectors.deleteByDocument(u)));
             }
         }

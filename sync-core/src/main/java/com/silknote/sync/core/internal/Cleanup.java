@@ -384,11 +384,11 @@ public final class Cleanup {
             examined[0] += page.size();
             Set<DocumentUuid> uuids = new LinkedHashSet<>();
             concerned.forEach(e -> uuids.add(e.document()));
-            Map<DocumentUuid, SilknoteDocument> present = uuids.isEmpty() ? Map.of()
-                    : runner.retrier().call("documents.findDocuments", () -> store.findDocuments(uuids));
+            Set<DocumentUuid> present = uuids.isEmpty() ? Set.of()
+                    : runner.retrier().call("documents.existingDocuments", () -> store.existingDocuments(uuids));
             List<OutboxEntry> due = new ArrayList<>();
             for (OutboxEntry e : concerned) {
-                if (present.containsKey(e.document())) {
+                if (present.contains(e.document())) {
                     continue;
                 }
                 if (!run.old(e.createdAt())) {
@@ -427,9 +427,10 @@ public final class Cleanup {
             Optional<String> at = cursor;
             Page<DocumentUuid> page = runner.retrier().call("vectors.documents", () -> vectors.documents(at, PAGE));
             examined += page.items().size();
-            Map<DocumentUuid, SilknoteDocument> present = page.items().isEmpty() ? Map.of()
-                    : runner.retrier().call("documents.findDocuments", () -> store.findDocuments(page.items()));
-            List<DocumentUuid> missing = page.items().stream().filter(u -> !present.containsKey(u)).toList();
+            // any document row counts, also one the sync did not write (a shared table's own documents)
+            Set<DocumentUuid> present = page.items().isEmpty() ? Set.of()
+                    : runner.retrier().call("documents.existingDocuments", () -> store.existingDocuments(page.items()));
+            List<DocumentUuid> missing = page.items().stream().filter(u -> !present.contains(u)).toList();
             missing.forEach(u -> run.found(c, u.value().toString(), 0));
             if (!run.dryRun && !missing.isEmpty()) {
                 purgeVectors(run, missing);
@@ -443,11 +444,11 @@ public final class Cleanup {
         // Vector stores take no fencing token: check the lease and that the documents are still gone right
         // before purging (vector entries are only ever written for a committed document).
         run.lease.checkpoint();
-        Map<DocumentUuid, SilknoteDocument> back = runner.retrier().call("documents.findDocuments",
-                () -> runner.documents().findDocuments(missing));
+        Set<DocumentUuid> back = runner.retrier().call("documents.existingDocuments",
+                () -> runner.documents().existingDocuments(missing));
         Map<DocumentUuid, Integer> purged = new LinkedHashMap<>();
         for (DocumentUuid u : missing) {
-            if (!back.containsKey(u)) {
+            if (!back.contains(u)) {
                 purged.put(u, runner.retrier().call("vectors.deleteByDocument", () -> vectors.deleteByDocument(u)));
             }
         }

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -53,7 +54,9 @@ import java.util.function.Function;
  *
  * <p><b>Maintenance reads</b> ({@link #documentsWithoutFileset}, {@link #mappingsWithoutDocument},
  * {@link #documentsWithoutMapping}, {@link #referenceTallies}, ...) page through the whole ledger for the
- * orphan cleanup and the consistency check; each page is read in one consistent statement.
+ * orphan cleanup and the consistency check; each page is read in one consistent statement. They see only
+ * documents the sync wrote (with sync metadata): a document table shared with the host holds Silknote's own
+ * documents too, which are never orphans of the sync and hold no references of it.
  *
  * <p>Backend failures become {@link com.silknote.sync.core.exception.TransientSyncException} (connection
  * lost, serialization failure, deadlock) or {@link com.silknote.sync.core.exception.PermanentSyncException}.
@@ -125,6 +128,15 @@ public interface DocumentStore {
      * @throws com.silknote.sync.core.exception.SyncException on backend failure
      */
     Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids);
+
+    /**
+     * Which of the given uuids name a document row at all, also one the sync did not write (a host that shares
+     * its document table holds Silknote's own documents there). The orphan cleanup and the check ask this before
+     * they call vector entries or outbox rows orphans. One round trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids);
 
     /**
      * The reference rows of the given hashes, by hash; hashes without a row are absent. One round trip.

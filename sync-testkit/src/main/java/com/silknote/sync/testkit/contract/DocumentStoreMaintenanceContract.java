@@ -121,6 +121,8 @@ public abstract class DocumentStoreMaintenanceContract {
         assertThat(store().findDocuments(List.of(a.uuid(), absent, b.uuid())))
                 .containsOnlyKeys(a.uuid(), b.uuid()).containsEntry(a.uuid(), a);
         assertThat(store().findDocuments(List.of())).isEmpty();
+        assertThat(store().existingDocuments(List.of(absent, b.uuid()))).containsExactly(b.uuid());
+        assertThat(store().existingDocuments(List.of())).isEmpty();
         assertThat(store().findBlobRefs(List.of(hash("alpha"), hash("nothing"))))
                 .containsOnlyKeys(hash("alpha"))
                 .hasEntrySatisfying(hash("alpha"), r -> assertThat(r.refCount()).isEqualTo(1));

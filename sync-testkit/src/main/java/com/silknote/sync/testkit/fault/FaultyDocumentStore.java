@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -113,6 +114,11 @@ public final class FaultyDocumentStore implements DocumentStore {
     @Override
     public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
         return read("findDocuments", () -> delegate.findDocuments(uuids));
+    }
+
+    @Override
+    public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        return read("existingDocuments", () -> delegate.existingDocuments(uuids));
     }
 
     @Override
