@@ -182,6 +182,26 @@ class OperationCommandsTest {
     }
 
     @Test
+    @DisplayName("issue 11: on a terminal each operation redraws one progress line; --json keeps stderr quiet")
+    void onATerminalAProgressLineIsDrawn() {
+        FilesetId fs = vsrx.addFileset(PatientId.of(CANARY_PATIENT), CANARY_UUID);
+        vsrx.addFile(fs, CANARY_PATH + ".txt", "text/plain", "a note");
+        CliFixture cli = new CliFixture(new com.silknote.sync.testkit.SilknoteSimulator(clock), vsrx, Map.of(), true,
+                clock);
+        assertThat(cli.run("sync", "--no-progress")).isEqualTo(ExitCode.OK);
+
+        assertThat(cli.run("check")).isEqualTo(ExitCode.OK);
+        assertThat(cli.err()).contains("\rcheck: blobs, ").containsPattern("check: vectors, \\d+ examined, 0 found");
+        assertThat(cli.run("cleanup", "--dry-run")).isEqualTo(ExitCode.OK);
+        assertThat(cli.err()).contains("\rcleanup (dry run): ").endsWith("\n");
+        assertThat(cli.run("cleanup", "--dry-run", "--no-progress")).isEqualTo(ExitCode.OK);
+        assertThat(cli.err()).doesNotContain("cleanup (dry run): ");
+        assertThat(cli.run("check", "--json")).isEqualTo(ExitCode.OK);
+        assertThat(cli.err()).isEmpty();
+        assertNoPatientData(cli);
+    }
+
+    @Test
     void theOperationsAreListedInTheHelpWithTheirExitCodes() {
         CliFixture cli = fixture();
         assertThat(cli.run("--help")).isEqualTo(ExitCode.OK);

@@ -123,7 +123,7 @@ public final class Check {
         requireNonNull(request, "request");
         RunId runId = runner.newRunId("check");
         Instant started = runner.clock().instant();
-        runner.listener().operationStarted(runId, "check", true);
+        runner.listener().operationStarted(runId, "check", false);
         Findings f = new Findings(runId);
         try {
             if (lock.inspect(SyncConfig.LOCK_NAME).isPresent()) {

@@ -218,6 +218,96 @@ class ContractsCatchBrokenImplementationsTest {
         assertThat(failingTests(InMemoryDocumentStoreContractTest.class)).isEmpty();
     }
 
+    // ------------------------------------------------------------------ maintenance
+
+    /** Marks a zero row DELETING whatever references its hash (trusting the count, as a naive collector would). */
+    static class MarksReferencedBlobs extends DocumentStoreMaintenanceContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (!m.getName().equals("inUnitOfWork")) {
+                    return invoke(real, m, args);
+                }
+                FencingToken token = (FencingToken) args[0];
+                Function<DocumentStore.UnitOfWork, Object> work = (Function<DocumentStore.UnitOfWork, Object>) args[1];
+                return real.inUnitOfWork(token, u -> work.apply(proxy(DocumentStore.UnitOfWork.class, u,
+                        (p2, m2, args2) -> {
+                            if (m2.getName().equals("markBlobDeleting")) {
+                                // the port's single write: no reference check, counts only
+                                real.markBlobDeleting(token, (ContentHash) args2[0], (String) args2[1],
+                                        (java.time.Instant) args2[2]);
+                                return null;
+                            }
+                            return invoke(u, m2, args2);
+                        })));
+            });
+        }
+    }
+
+    /** Records audit rows outside the unit of work: they stay when it rolls back. */
+    static class AuditsOutsideTheUnit extends DocumentStoreMaintenanceContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (!m.getName().equals("inUnitOfWork")) {
+                    return invoke(real, m, args);
+                }
+                FencingToken token = (FencingToken) args[0];
+                Function<DocumentStore.UnitOfWork, Object> work = (Function<DocumentStore.UnitOfWork, Object>) args[1];
+                return real.inUnitOfWork(token, u -> work.apply(proxy(DocumentStore.UnitOfWork.class, u,
+                        (p2, m2, args2) -> m2.getName().equals("audit") ? real.inUnitOfWork(FencingToken.of(1_000_000),
+                                own -> {
+                                    own.audit((com.silknote.sync.core.model.AuditEntry) args2[0]);
+                                    return null;
+                                }) : invoke(u, m2, args2))));
+            });
+        }
+    }
+
+    /** Counts references by documents only (forgets that a mapping's hash holds a file id's reference). */
+    static class TalliesDocumentsOnly extends DocumentStoreMaintenanceContract {
+        @Override
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                Object result = invoke(real, m, args);
+                if (m.getName().equals("referenceTallies")) {
+                    @SuppressWarnings("unchecked")
+                    Page<com.silknote.sync.core.model.ReferenceTally> page =
+                            (Page<com.silknote.sync.core.model.ReferenceTally>) result;
+                    return new Page<>(page.items().stream().map(t -> new com.silknote.sync.core.model.ReferenceTally(
+                            t.hash(), real.findDocumentsByContentHash(t.hash(), 1000).size(), t.referencedSize(),
+                            t.row())).toList(), page.nextCursor());
+                }
+                return result;
+            });
+        }
+    }
+
+    @Test
+    void maintenanceContractCatchesAMarkThatTrustsTheCount() {
+        assertThat(failingTests(MarksReferencedBlobs.class)).contains("markingInAUnitRequiresNoReferenceAtCommit");
+    }
+
+    @Test
+    void maintenanceContractCatchesAuditRowsOutsideTheTransaction() {
+        assertThat(failingTests(AuditsOutsideTheUnit.class)).contains("aRolledBackOrStaleUnitLeavesNoAuditRow");
+    }
+
+    @Test
+    void maintenanceContractCatchesTalliesThatIgnoreMappings() {
+        assertThat(failingTests(TalliesDocumentsOnly.class)).contains("referenceTalliesCountReferencesPerFileId");
+    }
+
+    @Test
+    void correctMaintenancePasses() {
+        assertThat(failingTests(InMemoryDocumentStoreMaintenanceContractTest.class)).isEmpty();
+    }
+
     // ------------------------------------------------------------------ blob store
 
     /** Trusts nothing the caller declares: stores whatever bytes arrive, under their own hash. */
