@@ -44,6 +44,7 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The {@link DocumentStore} on PostgreSQL through Jdbi. Thread-safe and immutable.
@@ -318,22 +319,28 @@ public final class JdbiDocumentStore implements DocumentStore {
         requireNonNull(cursor, "cursor");
         requirePageLimit(limit);
         String after = cursor.map(c -> ContentHash.ofHex(c).hex()).orElse("");
-        List<String> bound = new ArrayList<>(1);
-        List<ReferenceTally> tallies = read("read reference tallies", h -> h.createQuery(sql.referenceTallies)
-                .bind("after", after).bind("skip", limit - 1)
+        // the bound and the page from one snapshot, as if one statement (a read-only repeatable read never fails
+        // to serialize)
+        return SqlErrors.translate("read reference tallies", () -> jdbi.inTransaction(
+                TransactionIsolationLevel.REPEATABLE_READ, h -> tallies(h, after, limit)));
+    }
+
+    private Page<ReferenceTally> tallies(Handle h, String after, int limit) {
+        h.execute("SET TRANSACTION READ ONLY");
+        Optional<String> hi = h.createQuery(sql.referenceTalliesBound).bind("after", after).bind("skip", limit - 1)
+                .mapTo(String.class).findOne().map(String::trim);
+        List<ReferenceTally> tallies = h.createQuery(sql.referenceTallies).bind("after", after)
+                .bind("hi", hi.orElse(null))
                 .map((rs, ctx) -> {
-                    if (bound.isEmpty()) {
-                        bound.add(rs.getString("hi"));
-                    }
                     long size = rs.getLong("referenced_size");
                     OptionalLong referencedSize = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(size);
                     Optional<BlobRef> row = rs.getString("content_hash") == null ? Optional.empty()
                             : Optional.of(blobRef(rs));
                     return new ReferenceTally(ContentHash.ofHex(rs.getString("hash").trim()), rs.getLong("n"),
                             referencedSize, row);
-                }).list());
-        String hi = bound.isEmpty() ? null : bound.get(0);
-        return new Page<>(tallies, hi == null ? Optional.empty() : Optional.of(hi.trim()));
+                }).list();
+        // no bound: every source was exhausted within this page; a page without a tally may still not be the last
+        return new Page<>(tallies, hi);
     }
 
     @Override

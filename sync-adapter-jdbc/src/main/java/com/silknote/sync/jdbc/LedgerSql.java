@@ -42,6 +42,7 @@ final class LedgerSql {
     final String mappingsWithoutDocumentAfter;
     final String documentsWithoutMapping;
     final String documentsWithoutMappingAfter;
+    final String referenceTalliesBound;
     final String referenceTallies;
     final String referencesOfHashes;
     final RowMapper<SilknoteDocument> documentMapper;
@@ -135,17 +136,18 @@ final class LedgerSql {
                 + " WHERE " + dHash + " = ANY(CAST(:hashes AS char(64)[])) AND " + written + " AND " + noMapping
                 + ") x GROUP BY h";
         // A page is bounded above by the smallest of each source's limit-th hash after the cursor, so each
-        // source brings at most `limit` distinct hashes into it and every hash up to the bound is complete.
+        // source brings at most `limit` distinct hashes into it and every hash up to the bound is complete. The
+        // bound is read first (three index range scans): a page may hold no tally and still not be the last.
         String after = " > CAST(:after AS char(64))";
-        String inPage = " <= (SELECT hi FROM bound) OR (SELECT hi FROM bound) IS NULL)";
-        referenceTallies = "WITH bound AS (SELECT LEAST("
+        referenceTalliesBound = "SELECT LEAST("
                 + "(SELECT " + mHash + " FROM " + mt + " WHERE " + mHash + after + " ORDER BY " + mHash
                 + " OFFSET :skip LIMIT 1), "
                 + "(SELECT " + dHash + " FROM " + d + " WHERE " + dHash + after + " AND " + written + " ORDER BY " + dHash
                 + " OFFSET :skip LIMIT 1), "
                 + "(SELECT content_hash FROM vsrx_sync_blob_ref WHERE content_hash" + after
-                + " ORDER BY content_hash OFFSET :skip LIMIT 1)) AS hi), "
-                + "refs AS (SELECT h, count(*) AS n, max(s) AS s FROM ("
+                + " ORDER BY content_hash OFFSET :skip LIMIT 1)) AS hi";
+        String inPage = " <= CAST(:hi AS char(64)) OR CAST(:hi AS char(64)) IS NULL)";
+        referenceTallies = "WITH refs AS (SELECT h, count(*) AS n, max(s) AS s FROM ("
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt + " WHERE " + mHash
                 + after + " AND (" + mHash + inPage
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d + " WHERE " + dHash
@@ -154,8 +156,7 @@ final class LedgerSql {
                 + "rows AS (SELECT * FROM vsrx_sync_blob_ref WHERE content_hash" + after + " AND (content_hash"
                 + inPage + ") "
                 + "SELECT COALESCE(refs.h, rows.content_hash) AS hash, COALESCE(refs.n, 0) AS n, refs.s AS referenced_size,"
-                + " rows.content_hash, rows.ref_count, rows.size, rows.state, rows.blob_etag, rows.updated_at,"
-                + " (SELECT hi FROM bound) AS hi"
+                + " rows.content_hash, rows.ref_count, rows.size, rows.state, rows.blob_etag, rows.updated_at"
                 + " FROM refs FULL JOIN rows ON rows.content_hash = refs.h ORDER BY 1";
         documentMapper = (rs, ctx) -> {
             try {

@@ -54,7 +54,7 @@ import java.util.function.Function;
  *
  * <p><b>Maintenance reads</b> ({@link #documentsWithoutFileset}, {@link #mappingsWithoutDocument},
  * {@link #documentsWithoutMapping}, {@link #referenceTallies}, ...) page through the whole ledger for the
- * orphan cleanup and the consistency check; each page is read in one consistent statement. They see only
+ * orphan cleanup and the consistency check; each page is read from one consistent snapshot. They see only
  * documents the sync wrote (with sync metadata): a document table shared with the host holds Silknote's own
  * documents too, which are never orphans of the sync and hold no references of it.
  *

@@ -23,7 +23,6 @@ import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFile;
-import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.SyncLock;

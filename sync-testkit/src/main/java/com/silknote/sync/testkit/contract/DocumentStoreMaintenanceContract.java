@@ -269,6 +269,31 @@ public abstract class DocumentStoreMaintenanceContract {
     }
 
     @Test
+    @DisplayName("issue 11: tallies page on past hashes only documents with mappings of other content hold")
+    public void referenceTalliesPagePastDocumentsWhoseMappingsHoldOtherContent() {
+        // documents whose mappings name other content (a ledger the check is there for): every document hash
+        // sorts before every mapping hash, so early pages meet document hashes that hold no reference
+        Instant now = clock.instant();
+        List<ContentHash> hashes = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            hashes.add(hash("mismatch " + i));
+        }
+        hashes.sort(null);
+        write(u -> {
+            for (int i = 0; i < 6; i++) {
+                SilknoteDocument d = document(FS, fileId(i), hashes.get(i), 3, now);
+                u.upsertDocument(d);
+                u.upsertMapping(new SyncMapping(d.clientFileId(), d.uuid(), d.clientFileId(), FS, Optional.empty(),
+                        now, 3, hashes.get(6 + i), now));
+            }
+        });
+        for (int limit : new int[] {1, 2, 5}) {
+            assertThat(all(store()::referenceTallies, limit)).as("limit %d", limit)
+                    .extracting(ReferenceTally::hash).containsExactlyElementsOf(hashes.subList(6, 12));
+        }
+    }
+
+    @Test
     public void filesetsWithSkipsAndFilesetRecordsArePaged() {
         Instant now = clock.instant();
         write(u -> {
