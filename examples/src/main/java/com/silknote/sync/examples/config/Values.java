@@ -8,8 +8,22 @@ import java.util.Locale;
 final class Values {
     private Values() { }
 
-    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or an ISO-8601 duration. */
+    /**
+     * Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or an ISO-8601 duration.
+     *
+     * @throws IllegalArgumentException when it is none of these, or too long to count in milliseconds
+     */
     static Duration parseDuration(String raw) {
+        Duration d = parseDurationUnchecked(raw);
+        try {
+            d.toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration too long", e);
+        }
+        return d;
+    }
+
+    private static Duration parseDurationUnchecked(String raw) {
         String s = raw.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("p")) {
             try {
