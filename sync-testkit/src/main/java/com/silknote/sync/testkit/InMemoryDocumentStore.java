@@ -57,7 +57,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Besides the port, it offers whole-state accessors ({@code all*}) for snapshots and invariant checks,
  * and {@code ...AsSilknoteUser} methods that change data the way Silknote itself (not the sync) would, for
- * conflict and orphan tests; those bypass fencing.
+ * conflict and orphan tests, plus {@code remove...Row} methods that delete single rows the way a restore or a
+ * manual fix would; those bypass fencing.
  */
 public final class InMemoryDocumentStore implements DocumentStore {
 
@@ -515,6 +516,32 @@ public final class InMemoryDocumentStore implements DocumentStore {
             if (d != null) {
                 copy.byClientFileId.remove(d.clientFileId());
             }
+            db = copy;
+        }
+    }
+
+    /**
+     * Deletes the mapping of a VSRX file behind the sync's back (a restore, a manual fix), outside fencing;
+     * the document and the blob reference stay. No-op when there is none.
+     */
+    public void removeMappingRow(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            copy.mappings.remove(fileId);
+            db = copy;
+        }
+    }
+
+    /**
+     * Deletes the reference row of a blob behind the sync's back, outside fencing; documents, mappings and
+     * the blob stay. No-op when there is none.
+     */
+    public void removeBlobRefRow(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            copy.blobRefs.remove(hash);
             db = copy;
         }
     }
