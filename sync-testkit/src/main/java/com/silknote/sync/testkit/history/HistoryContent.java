@@ -69,14 +69,18 @@ public final class HistoryContent {
         NORMAL = List.copyOf(normal);
     }
 
-    /** Paths that are strictly inside {@code notes/} (docs/path-rules.md, "What is accepted"). */
+    /**
+     * Paths that are strictly inside {@code notes/} (docs/path-rules.md, "What is accepted": device-like names
+     * and names ending with a dot included).
+     */
     public static final List<String> VALID_PATHS = List.of("notes/lab.txt", "notes/2024/Scan 001.pdf",
             "notes/Brief & Befund.txt", "notes/Ärztebrief.txt", "notes/日本語.pdf", "notes/a b (1).txt",
-            "notes/x-ray.png", "notes/O'Brien Entlassbrief.txt", "notes/.hidden", "notes/deep/er/note.txt");
+            "notes/x-ray.png", "notes/O'Brien Entlassbrief.txt", "notes/.hidden", "notes/deep/er/note.txt",
+            "notes/CON.txt.");
 
     /** Paths every reading rejects (docs/path-rules.md, "Rules"). */
     public static final List<String> INVALID_PATHS = List.of("../escape.txt", "notes/../../etc/passwd",
-            "/notes/absolute.txt", "NOTES/upper.txt", "notes//double.txt", "notes/a\u200B.txt", "notes/CON.txt.");
+            "/notes/absolute.txt", "NOTES/upper.txt", "notes//double.txt", "notes/a\u200B.txt", "notes/./dot.txt");
 
     private HistoryContent() {
     }

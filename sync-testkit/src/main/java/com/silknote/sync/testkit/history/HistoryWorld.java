@@ -323,6 +323,11 @@ public final class HistoryWorld {
             return;
         }
         stores.removeDocumentRow(doc.get().uuid());
+        if (stores.documents().findMapping(file).isEmpty()) {
+            // Nothing names the file's reference any more (its mapping was removed before): the count keeps a
+            // reference nobody can release, which only check/repair can find.
+            damage(doc.get().contentHash());
+        }
         userRemoved.add(file);
         removedSinceCheck.add(file);
         userEdited.remove(file);
@@ -330,9 +335,13 @@ public final class HistoryWorld {
     }
 
     void removeMappingRow(VsrxFileId file) {
-        if (stores.documents().findMapping(file).isPresent()) {
+        Optional<SyncMapping> mapping = stores.documents().findMapping(file);
+        if (mapping.isPresent()) {
             stores.removeMappingRow(file);
             tamperedSinceFullRun.add(file);
+            if (stores.documents().findDocumentByClientFileId(file).isEmpty()) {
+                damage(mapping.get().contentHash());
+            }
         }
     }
 
