@@ -140,7 +140,7 @@ final class FilesetSync {
                     .map(r -> !r.patientUuid().equals(patient)
                             || !r.patientIdHistory().equals(fileset.patientIdHistory()))
                     .orElse(true);
-            boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips));
+            boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips, patient));
             Set<DocumentUuid> touchedDocuments = new HashSet<>();
             if (writes) {
                 commit(works, patient, record, skips, touchedDocuments);
@@ -229,10 +229,10 @@ final class FilesetSync {
         return works;
     }
 
-    private boolean writes(FileWork w, Map<VsrxFileId, PermanentSkip> skips) {
+    private boolean writes(FileWork w, Map<VsrxFileId, PermanentSkip> skips, PatientUuid patient) {
         return switch (w.action) {
             case CREATED, UPDATED, METADATA_ONLY, DELETED -> true;
-            case SKIPPED -> w.rememberSkip();
+            case SKIPPED -> w.rememberSkip() || movesSkippedDocument(w, patient);
             case UNCHANGED -> w.plan.file().map(VsrxFile::deleted).orElse(false) && skips.containsKey(w.plan.fileId());
             default -> false;
         };
@@ -442,7 +442,7 @@ final class FilesetSync {
                     // are not idempotent. The fileset fails instead; the next run re-plans from what is stored.
                     parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                         docs.clear();
-                        expect(uow, works, record);
+                        expect(uow, works, record, patient);
                         write(uow, works, patient, skips, state, docs);
                         return null;
                     });
@@ -467,13 +467,29 @@ final class FilesetSync {
      * The unit of work commits only if what it was planned from is unchanged: the fileset's record and, for
      * every file it writes, the mapping and the document as they were read (DESIGN rule 10).
      */
-    private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record) {
+    private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record,
+            PatientUuid patient) {
         uow.expectFileset(id, record);
         for (FileWork w : works) {
-            if (writesFile(w)) {
+            if (writesFile(w) || movesSkippedDocument(w, patient)) {
                 uow.expectFile(w.plan.fileId(), w.plan.mapping(), w.plan.document());
             }
         }
+    }
+
+    /**
+     * A new version that is skipped leaves the synced document as it is, but that document still follows its
+     * fileset to the patient (and patient-id history) the fileset is linked to now, unless a user changed it
+     * (issue 9 item 3: never a document left silently on the previous patient).
+     */
+    private boolean movesSkippedDocument(FileWork w, PatientUuid patient) {
+        if (w.action != FileAction.SKIPPED || w.plan.document().isEmpty()) {
+            return false;
+        }
+        SilknoteDocument d = w.plan.document().get();
+        return d.metadata().untouchedBySilknoteUser() && d.filesetId().equals(id)
+                && (!d.patientUuid().equals(patient)
+                        || !d.metadata().patientIdHistory().equals(fileset.patientIdHistory()));
     }
 
     private static boolean writesFile(FileWork w) {
@@ -549,6 +565,11 @@ final class FilesetSync {
                 case SKIPPED -> {
                     if (w.rememberSkip()) {
                         uow.rememberSkip(new PermanentSkip(fid, id, w.skipVersion, w.skipReason, now));
+                    }
+                    if (movesSkippedDocument(w, patient)) {
+                        SilknoteDocument d = p.document().orElseThrow();
+                        uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, fid, d.contentHash(), d.size(),
+                                d.mimeType(), DocumentMetadata.synced(fid, d.metadata().originalPath(), history), now));
                     }
                 }
                 case UNCHANGED -> {

@@ -34,12 +34,12 @@ final class HistoryChecks {
     private HistoryChecks() {
     }
 
-    /** Mappings and documents of listed live files that other filesets hold. */
+    /** Mappings and documents of listed files (live or deleted) that other filesets hold. */
     record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
 
     /**
-     * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
-     * record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     * Looks up, in one query each, the listed files (live or deleted) this fileset has no mapping or no
+     * document of: a record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
      */
     static Foreign heldElsewhere(EngineParts parts, FilesetId id, List<VsrxFile> files, List<SyncMapping> mappings,
             List<SilknoteDocument> documents) {
@@ -50,9 +50,7 @@ final class HistoryChecks {
         List<VsrxFileId> noMapping = new ArrayList<>();
         List<VsrxFileId> noDocument = new ArrayList<>();
         for (VsrxFile f : files) {
-            if (f.deleted()) {
-                continue;
-            }
+            // Deleted files too: a deletion listed here must not delete another fileset's document.
             if (!mapped.contains(f.id())) {
                 noMapping.add(f.id());
             }
@@ -90,7 +88,8 @@ final class HistoryChecks {
         for (FilePlan p : plan.files()) {
             String detail = p.detail().orElse("");
             if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
-                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
+                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE
+                            || p.action() == PlanAction.SKIP && p.document().get().metadata().untouchedBySilknoteUser())) {
                 moving++;
             } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
                 conflicts++;
