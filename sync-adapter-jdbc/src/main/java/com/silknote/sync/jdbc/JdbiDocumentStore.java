@@ -266,11 +266,23 @@ public final class JdbiDocumentStore implements DocumentStore {
         requireNonNull(hash, "hash");
         requireNonNull(blobEtag, "blobEtag");
         requireNonNull(notAfter, "notAfter");
-        return write("mark blob deleting", token, h -> h.createUpdate("""
-                UPDATE vsrx_sync_blob_ref SET state = 'DELETING', blob_etag = :etag, updated_at = :now
-                WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0 AND updated_at < :notAfter""")
-                .bind("etag", blobEtag).bind("now", now()).bind("hash", hash.hex())
-                .bind("notAfter", Jdbis.utc(notAfter)).execute()) == 1;
+        return write("mark blob deleting", token, h -> {
+            boolean marked = h.createUpdate("""
+                    UPDATE vsrx_sync_blob_ref SET state = 'DELETING', blob_etag = :etag, updated_at = :now
+                    WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0 AND updated_at < :notAfter
+                    AND NOT\s""" + sql.hashHeld)
+                    .bind("etag", blobEtag).bind("now", now()).bind("hash", hash.hex())
+                    .bind("notAfter", Jdbis.utc(notAfter)).execute() == 1;
+            if (!marked) {
+                // A row at zero that a mapping or document still holds: its count was damaged behind the sync's
+                // back. Never collect it; set the count to the references it has.
+                h.createUpdate("UPDATE vsrx_sync_blob_ref SET ref_count = " + sql.referencesOfHash
+                        + ", updated_at = :now WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0"
+                        + " AND updated_at < :notAfter AND " + sql.hashHeld)
+                        .bind("now", now()).bind("hash", hash.hex()).bind("notAfter", Jdbis.utc(notAfter)).execute();
+            }
+            return marked;
+        });
     }
 
     @Override

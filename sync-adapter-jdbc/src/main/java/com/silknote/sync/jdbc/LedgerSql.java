@@ -32,6 +32,12 @@ final class LedgerSql {
     final String documentsByClientFileIds;
     final String lockMappingsByFileIds;
     final String lockDocumentsByClientFileIds;
+    /** Scalar subquery: file ids whose mapping, else document, holds {@code :hash} (the reference definition). */
+    final String referencesOfHash;
+    /** Scalar subquery: the size the ledger records for {@code :hash}, 0 when nothing holds it. */
+    final String sizeOfHash;
+    /** Condition: some mapping or document holds {@code :hash}. */
+    final String hashHeld;
     final RowMapper<SilknoteDocument> documentMapper;
     final RowMapper<SyncMapping> mappingMapper;
 
@@ -83,6 +89,17 @@ final class LedgerSql {
         lockMappingsByFileIds = mappingsByFileIds + " ORDER BY " + m.mappingVsrxFileId() + " FOR UPDATE";
         lockDocumentsByClientFileIds = documentsByClientFileIds + " ORDER BY " + m.documentClientFileId()
                 + " FOR UPDATE";
+        String mt = m.mappingTable();
+        String dt = m.documentTable();
+        referencesOfHash = "((SELECT count(*) FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash)"
+                + " + (SELECT count(*) FROM " + dt + " d WHERE d." + m.documentContentHash() + " = :hash"
+                + " AND NOT EXISTS (SELECT 1 FROM " + mt + " x WHERE x." + m.mappingVsrxFileId() + " = d."
+                + m.documentClientFileId() + ")))";
+        sizeOfHash = "COALESCE((SELECT max(" + m.mappingSize() + ") FROM " + mt + " WHERE " + m.mappingContentHash()
+                + " = :hash), (SELECT max(" + m.documentSize() + ") FROM " + dt + " WHERE "
+                + m.documentContentHash() + " = :hash), 0)";
+        hashHeld = "(EXISTS (SELECT 1 FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash) OR EXISTS"
+                + " (SELECT 1 FROM " + dt + " WHERE " + m.documentContentHash() + " = :hash))";
         documentMapper = (rs, ctx) -> {
             try {
                 return document(rs);

@@ -29,11 +29,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -311,7 +313,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
         return write(token, copy -> {
             Uow uow = new Uow(copy);
             try {
-                return work.apply(uow);
+                T result = work.apply(uow);
+                for (ContentHash h : uow.recount) {
+                    recount(copy, h);
+                }
+                return result;
             } finally {
                 uow.closed = true;
             }
@@ -355,6 +361,12 @@ public final class InMemoryDocumentStore implements DocumentStore {
             BlobRef r = copy.blobRefs.get(hash);
             if (r == null || r.state() != BlobRef.State.LIVE || r.refCount() != 0
                     || !r.updatedAt().isBefore(notAfter)) {
+                return false;
+            }
+            boolean held = copy.mappings.values().stream().anyMatch(m -> m.contentHash().equals(hash))
+                    || copy.documents.values().stream().anyMatch(d -> d.contentHash().equals(hash));
+            if (held) {
+                recount(copy, hash);
                 return false;
             }
             copy.blobRefs.put(hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
@@ -574,8 +586,40 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /** File ids whose mapping (else document) holds {@code h}; its size as they record it. */
+    private static long[] references(Db db, ContentHash h) {
+        long count = 0;
+        long size = -1;
+        for (SyncMapping m : db.mappings.values()) {
+            if (m.contentHash().equals(h)) {
+                count++;
+                size = m.size();
+            }
+        }
+        for (SilknoteDocument d : db.documents.values()) {
+            if (d.contentHash().equals(h) && !db.mappings.containsKey(d.clientFileId())) {
+                count++;
+                size = size < 0 ? d.size() : size;
+            }
+        }
+        return new long[] {count, size};
+    }
+
+    /** Sets the row of {@code h} to the references the ledger holds (see {@link UnitOfWork#releaseBlobRef}). */
+    private void recount(Db db, ContentHash h) {
+        long[] refs = references(db, h);
+        BlobRef r = db.blobRefs.get(h);
+        Instant now = clock.instant();
+        if (r != null) {
+            db.blobRefs.put(h, new BlobRef(h, refs[0], r.size(), r.state(), r.blobEtag(), now));
+        } else if (refs[0] > 0) {
+            db.blobRefs.put(h, new BlobRef(h, refs[0], refs[1], BlobRef.State.LIVE, Optional.empty(), now));
+        }
+    }
+
     private final class Uow implements UnitOfWork {
         private final Db db;
+        final Set<ContentHash> recount = new LinkedHashSet<>();
         boolean closed;
 
         Uow(Db db) {
@@ -683,16 +727,17 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
 
         @Override
-        public BlobRef releaseBlobRef(ContentHash hash) {
+        public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
             requireNonNull(hash, "hash");
             open();
             BlobRef r = db.blobRefs.get(hash);
             if (r == null || r.refCount() == 0) {
-                throw new IllegalStateException("no reference to release for " + hash);
+                recount.add(hash);
+                return Optional.empty();
             }
             BlobRef next = new BlobRef(hash, r.refCount() - 1, r.size(), r.state(), r.blobEtag(), clock.instant());
             db.blobRefs.put(hash, next);
-            return next;
+            return Optional.of(next);
         }
 
         @Override

@@ -438,16 +438,19 @@ final class FilesetSync {
             for (int revival = 0; ; revival++) {
                 try {
                     Set<DocumentUuid> docs = new HashSet<>();
+                    List<ContentHash> notThere = new ArrayList<>();
                     // Not retried here: after a lost answer the commit may have happened, and reference counts
                     // are not idempotent. The fileset fails instead; the next run re-plans from what is stored.
                     parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                         docs.clear();
+                        notThere.clear();
                         expect(uow, works, record, patient);
-                        write(uow, works, patient, skips, state, docs);
+                        write(uow, works, patient, skips, state, docs, notThere);
                         return null;
                     });
                     touched.addAll(docs);
                     committed = true;
+                    reportInconsistentLedger(notThere);
                     break;
                 } catch (BlobBeingCollectedException e) {
                     if (revival >= MAX_REVIVALS) {
@@ -498,7 +501,8 @@ final class FilesetSync {
     }
 
     private void write(DocumentStore.UnitOfWork uow, List<FileWork> works, PatientUuid patient,
-            Map<VsrxFileId, PermanentSkip> skips, SyncState state, Set<DocumentUuid> docs) {
+            Map<VsrxFileId, PermanentSkip> skips, SyncState state, Set<DocumentUuid> docs,
+            List<ContentHash> notThere) {
         Instant now = ctx.clock().instant();
         List<PatientId> history = fileset.patientIdHistory();
         uow.upsertFileset(new PatientFilesetRecord(id, patient, history, now));
@@ -519,7 +523,7 @@ final class FilesetSync {
                     uow.addBlobRef(w.hash, w.size, w.confirmedBlobEtag);
                     Optional<ContentHash> old = currentHash(p);
                     if (old.isPresent()) {
-                        release(uow, uuid, old.get(), now);
+                        release(uow, uuid, old.get(), now, notThere);
                     }
                     uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
                     docs.add(uuid);
@@ -554,7 +558,7 @@ final class FilesetSync {
                     // when Silknote removed the document row itself.
                     Optional<ContentHash> held = currentHash(p);
                     if (held.isPresent()) {
-                        release(uow, uuid, held.get(), now);
+                        release(uow, uuid, held.get(), now, notThere);
                         uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS, held.get(), now));
                     }
                     docs.add(uuid);
@@ -585,11 +589,30 @@ final class FilesetSync {
         }
     }
 
-    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now) {
-        BlobRef ref = uow.releaseBlobRef(hash);
-        if (ref.refCount() == 0) {
+    /**
+     * Releases the file id's reference. A reference that is not there (a row removed or edited outside the
+     * sync) never fails the fileset: the store recounts the row when the unit commits, and the run reports it.
+     */
+    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now,
+            List<ContentHash> notThere) {
+        Optional<BlobRef> ref = uow.releaseBlobRef(hash);
+        if (ref.isEmpty()) {
+            notThere.add(hash);
+        } else if (ref.get().refCount() == 0) {
             uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.COLLECT_BLOB, hash, now));
         }
+    }
+
+    /** One {@code LEDGER_INCONSISTENT} warning per fileset whose commit found references not there. */
+    private void reportInconsistentLedger(List<ContentHash> notThere) {
+        if (notThere.isEmpty()) {
+            return;
+        }
+        log.warn("ledger inconsistent run={} fileset={} referencesNotThere={} first={}", ctx.runId, id,
+                notThere.size(), notThere.get(0).shortHex());
+        ctx.raise(new Alert(Alert.Kind.LEDGER_INCONSISTENT, Alert.Severity.WARNING, "fileset " + id + ": "
+                + notThere.size() + " blob references to release were not in the ledger (changed outside the"
+                + " sync); the commit went on and the counts were recounted from the ledger; check the ledger"));
     }
 
     /** The collector marked this content for deletion: write it again (new ETag) and use that ETag. */

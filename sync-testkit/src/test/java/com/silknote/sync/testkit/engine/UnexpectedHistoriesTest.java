@@ -318,6 +318,60 @@ class UnexpectedHistoriesTest {
         assertThat(fx.silknote.blobs().rawBytes(h)).isPresent();
     }
 
+
+    // ------------------------------------------------------------------ blob references changed outside the sync
+
+    @Test
+    @DisplayName("issue 9.3: a blob-reference row removed outside the sync never fails the fileset; it is recounted and reported")
+    void aRemovedBlobReferenceRowNeverFailsTheFilesetAndIsRecounted() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "shared");
+        VsrxFileId b = fx.text(fs, "b.txt", "shared");
+        fx.text(fs, "c.txt", "other");
+        fx.run();
+        ContentHash shared = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeBlobRefRow(shared);
+        fx.vsrx.modifyFile(a, "a differs now");
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.UPDATED);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.LEDGER_INCONSISTENT)
+                .singleElement().satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+        assertThat(refs(shared)).as("recounted: b still holds it").isEqualTo(1);
+        assertReferencesAreHeldPerFileId();
+
+        fx.vsrx.deleteFile(b);
+        SyncResult later = fx.run();
+        assertThat(action(later, b)).isEqualTo(FileAction.DELETED);
+        assertThat(report(later).alerts()).noneMatch(al -> al.kind() == Alert.Kind.LEDGER_INCONSISTENT);
+        assertThat(fx.silknote.blobs().rawBytes(shared)).as("no reference left: collected").isEmpty();
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / rule 12: a blob whose count was damaged outside the sync is never collected while referenced")
+    void aBlobWhoseCountWasDamagedIsNeverCollectedWhileReferenced() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "shared");
+        fx.text(fs, "b.txt", "other");
+        fx.text(fs, "c.txt", "third");
+        fx.run();
+        ContentHash shared = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeBlobRefRow(shared);
+        VsrxFileId d = fx.text(fs, "d.txt", "shared"); // the row is created again at 1: a is not counted
+        fx.run();
+        fx.vsrx.deleteFile(d); // releases to 0 while a still holds the content
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, d)).isEqualTo(FileAction.DELETED);
+        assertThat(fx.silknote.blobs().rawBytes(shared)).as("a's blob").isPresent();
+        assertThat(refs(shared)).as("the collector found a's mapping and recounted").isEqualTo(1);
+        assertReferencesAreHeldPerFileId();
+    }
+
     // ------------------------------------------------------------------ listed digests
 
     @Test
