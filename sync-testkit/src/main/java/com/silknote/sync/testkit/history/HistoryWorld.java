@@ -103,10 +103,19 @@ public final class HistoryWorld {
     private int runs;
 
     // the reference model's memory of what happened behind the engine's back
-    private final Set<ContentHash> damaged = new TreeSet<>();
+    /** Contents whose reference count was damaged behind the engine's back (exempt from the count check). */
+    private final Set<ContentHash> damagedCounts = new TreeSet<>();
+    /** Contents whose blob was removed behind the engine's back (exempt from the blob check). */
+    private final Set<ContentHash> removedBlobs = new TreeSet<>();
     private final Map<VsrxFileId, UserEdit> userEdited = new TreeMap<>();
     private final Set<VsrxFileId> userRemoved = new TreeSet<>();
     private final Set<VsrxFileId> removedSinceCheck = new TreeSet<>();
+    /**
+     * Files whose mapping and document were both removed behind the engine's back: Silknote holds no record
+     * of them, so what is left (vector entries, a reference) is an orphan for the cleanup (rule 14), not
+     * something a later run can know; a new document for them is a creation, not a move.
+     */
+    private final Set<VsrxFileId> forgotten = new TreeSet<>();
     private final Set<VsrxFileId> tamperedSinceFullRun = new TreeSet<>();
     private boolean resumePending;
     private Ledger previous = Ledger.empty();
@@ -326,9 +335,11 @@ public final class HistoryWorld {
         if (stores.documents().findMapping(file).isEmpty()) {
             // Nothing names the file's reference any more (its mapping was removed before): the count keeps a
             // reference nobody can release, which only check/repair can find.
-            damage(doc.get().contentHash());
+            damage(doc.get().contentHash(), damagedCounts);
+            forgotten.add(file);
+        } else {
+            userRemoved.add(file);
         }
-        userRemoved.add(file);
         removedSinceCheck.add(file);
         userEdited.remove(file);
         tamperedSinceFullRun.add(file);
@@ -340,7 +351,9 @@ public final class HistoryWorld {
             stores.removeMappingRow(file);
             tamperedSinceFullRun.add(file);
             if (stores.documents().findDocumentByClientFileId(file).isEmpty()) {
-                damage(mapping.get().contentHash());
+                damage(mapping.get().contentHash(), damagedCounts);
+                forgotten.add(file);
+                userRemoved.remove(file);
             }
         }
     }
@@ -349,7 +362,7 @@ public final class HistoryWorld {
         ContentHash hash = HistoryContent.content(content).hash();
         if (stores.documents().findBlobRef(hash).isPresent()) {
             stores.removeBlobRefRow(hash);
-            damage(hash);
+            damage(hash, damagedCounts);
         }
     }
 
@@ -357,12 +370,12 @@ public final class HistoryWorld {
         ContentHash hash = HistoryContent.content(content).hash();
         Optional<BlobInfo> info = stores.blobs().stat(hash);
         if (info.isPresent() && stores.blobs().deleteIfMatch(hash, info.get().etag())) {
-            damage(hash);
+            damage(hash, removedBlobs);
         }
     }
 
-    private void damage(ContentHash hash) {
-        damaged.add(hash);
+    private void damage(ContentHash hash, Set<ContentHash> kind) {
+        kind.add(hash);
         for (VsrxFileId f : vsrx.fileIds()) {
             boolean uses = stores.documents().findMapping(f).map(m -> m.contentHash().equals(hash)).orElse(false)
                     || stores.documents().findDocumentByClientFileId(f).map(d -> d.contentHash().equals(hash))
@@ -911,7 +924,7 @@ public final class HistoryWorld {
                 } else if (now.mappings().containsKey(id)) {
                     violated(Invariant.DELETED_FILE_LEAVES_NOTHING, "file " + id + " is marked deleted and has no "
                             + "document, but its mapping remains (reported " + actions(reports) + ")");
-                } else if (now.vectors().containsKey(id)) {
+                } else if (now.vectors().containsKey(id) && !forgotten.contains(id)) {
                     violated(Invariant.DELETED_FILE_LEAVES_NOTHING, "file " + id + " is marked deleted and has no "
                             + "document, but its vector entries remain (reported " + actions(reports) + ")");
                 }
@@ -967,7 +980,7 @@ public final class HistoryWorld {
                     .distinct().toList() + reported + ": " + cur);
             return;
         }
-        if (!damaged.contains(doc.contentHash()) && !now.intactBlobs().contains(doc.contentHash())) {
+        if (!removedBlobs.contains(doc.contentHash()) && !now.intactBlobs().contains(doc.contentHash())) {
             violated(Invariant.LIVE_FILE_HAS_ITS_DOCUMENT, "the blob of the document of " + id + " ("
                     + label(doc.contentHash()) + ") is missing or corrupt" + reported);
             return;
@@ -999,7 +1012,7 @@ public final class HistoryWorld {
             return;
         }
         List<VectorEntry> vectors = now.vectors().get(id);
-        if (!damaged.contains(doc.contentHash()) && (vectors == null
+        if (!removedBlobs.contains(doc.contentHash()) && (vectors == null
                 || vectors.stream().anyMatch(v -> !v.contentHash().equals(doc.contentHash())))) {
             violated(Invariant.LIVE_FILE_HAS_ITS_DOCUMENT, "the document of " + id + " was not processed from its "
                     + "content " + label(doc.contentHash()) + " (vector entries: " + (vectors == null ? "none"
@@ -1025,6 +1038,9 @@ public final class HistoryWorld {
                             .filesetId()).id() + (vsrx.fileset(vsrx.file(f).filesetId()).listed() ? "" : " (not listed)"));
                 }
                 continue;
+            }
+            if (removedSinceCheck.contains(f) && forgotten.contains(f)) {
+                continue; // removed with its mapping behind the engine's back, then created anew: not a move
             }
             if (!after.filesetId().equals(before.filesetId())) {
                 violated(Invariant.DOCUMENT_ON_ITS_PATIENT, "the document of " + f + " moved from fileset "
@@ -1093,22 +1109,29 @@ public final class HistoryWorld {
             long counted = row.map(BlobRef::refCount).orElse(0L);
             boolean live = row.map(x -> x.state() == BlobRef.State.LIVE).orElse(false);
             boolean intact = now.intactBlobs().contains(h);
-            boolean consistent = counted == refs.size() && (refs.isEmpty() || (live && intact));
-            if (damaged.contains(h)) {
-                if (consistent) {
-                    damaged.remove(h);
-                }
-                continue;
+            // Damage behind the engine's back exempts only what it damaged, until it is consistent again: a
+            // damaged count never excuses a referenced blob that goes missing.
+            if (damagedCounts.contains(h) && counted == refs.size() && (refs.isEmpty() || live)) {
+                damagedCounts.remove(h);
             }
-            if (counted != refs.size()) {
+            if (removedBlobs.contains(h) && (refs.isEmpty() || intact)) {
+                removedBlobs.remove(h);
+            }
+            boolean countExempt = damagedCounts.contains(h);
+            if (!countExempt && counted != refs.size()) {
                 violated(Invariant.REFERENCE_COUNTS_AND_BLOBS, "the blob ref of " + c + " counts " + counted + " but "
                         + refs.size() + " files reference it " + refs);
-            } else if (!refs.isEmpty() && !live) {
+            } else if (!countExempt && !refs.isEmpty() && !live) {
                 violated(Invariant.REFERENCE_COUNTS_AND_BLOBS, "the blob ref of " + c + " is " + row.map(BlobRef::state)
                         + " while " + refs + " reference it");
-            } else if (!refs.isEmpty() && !intact) {
+            } else if (!removedBlobs.contains(h) && !refs.isEmpty() && !intact) {
                 violated(Invariant.REFERENCE_COUNTS_AND_BLOBS, "the blob of " + c + " is missing from the blob store"
                         + " while " + refs + " reference it");
+            }
+        }
+        for (VsrxFileId f : List.copyOf(forgotten)) {
+            if (now.mappings().containsKey(f) || now.documents().containsKey(f)) {
+                forgotten.remove(f); // Silknote knows the file again
             }
         }
         previous = now;
