@@ -105,8 +105,8 @@ final class HistoryGenerator {
     private Step openingStep(HistoryWorld w) {
         int i = opening++;
         if (i == 0) {
-            int skew = rnd.nextInt(-10, 11);
-            return kinds.contains(Kind.SKEW) ? new Step.Skew(Duration.ofSeconds(skew)) : new Step.Advance(Duration.ZERO);
+            int drift = rnd.nextInt(-10, 11);
+            return kinds.contains(Kind.SKEW) ? new Step.ClockDrift(Duration.ofSeconds(drift)) : new Step.Advance(Duration.ZERO);
         }
         if (i <= 2 || (i == 3 && rnd.nextBoolean())) {
             return new Step.CreateFileset(newFilesetId(), Optional.of(PATIENTS[i - 1]));
@@ -170,7 +170,7 @@ final class HistoryGenerator {
                     editContent(f))).orElse(null);
             case LYING_SHA -> pick(files(v, s -> !s.deleted())).map(f -> (Step) new Step.LyingSha(f.id(),
                     one(HistoryContent.NORMAL))).orElse(null);
-            case SKEW -> new Step.Skew(Duration.ofSeconds(rnd.nextInt(-10, 11)));
+            case SKEW -> new Step.ClockDrift(Duration.ofSeconds(rnd.nextInt(-50, 51)));
             case USER_GROUPS -> pick(withDocument(w)).map(f -> (Step) new Step.UserGroupsDocument(f)).orElse(null);
             case USER_REMOVES -> pick(withDocument(w)).map(f -> (Step) new Step.UserRemovesDocument(f)).orElse(null);
             case REMOVE_MAPPING -> pick(withDocument(w)).map(f -> (Step) new Step.RemoveMappingRow(f)).orElse(null);

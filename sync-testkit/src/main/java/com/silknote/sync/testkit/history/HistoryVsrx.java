@@ -34,7 +34,8 @@ import java.util.function.Predicate;
  * {@code InMemoryVsrxSource} it lets a history do what real deployments do and the engine must survive:
  *
  * <ul>
- *   <li>a server clock skewed against the host's ({@link #setSkew}); every VSRX time comes from it;</li>
+ *   <li>a server clock skewed against the host's ({@link #setSkew}); every VSRX time comes from it, and
+ *       pages carry it when {@link #setSendsServerTime} says so;</li>
  *   <li>server-side change tracking: {@code changedSince} filters by when VSRX last changed an item, not by
  *       the file's {@code modifiedAt}, which an edit may leave as it was;</li>
  *   <li>edits that keep the ETag or the modification time, listings whose {@code sha256} is stale or lies,
@@ -147,6 +148,7 @@ public final class HistoryVsrx implements VsrxSource {
     private final TreeMap<FilesetId, FilesetRow> filesets = new TreeMap<>();
     private final TreeMap<VsrxFileId, FileRow> files = new TreeMap<>();
     private Duration skew = Duration.ZERO;
+    private boolean sendsServerTime;
     private long seq;
     private long nextEtag = 1;
     private int downloads;
@@ -171,6 +173,15 @@ public final class HistoryVsrx implements VsrxSource {
 
     public synchronized Duration skew() {
         return skew;
+    }
+
+    /** Whether every listing page carries VSRX's clock ({@link Page#serverTime()}), as the {@code /v1} protocol does. */
+    public synchronized void setSendsServerTime(boolean sends) {
+        this.sendsServerTime = sends;
+    }
+
+    private <T> Page<T> stamped(Page<T> page) {
+        return sendsServerTime ? page.withServerTime(now()) : page;
     }
 
     // ------------------------------------------------------------------ filesets
@@ -425,7 +436,7 @@ public final class HistoryVsrx implements VsrxSource {
                 rows.add(s);
             }
         }
-        return page(rows, request, s -> s.id().value(), FilesetState::view);
+        return stamped(page(rows, request, s -> s.id().value(), FilesetState::view));
     }
 
     @Override
@@ -458,7 +469,7 @@ public final class HistoryVsrx implements VsrxSource {
                 rows.add(r);
             }
         }
-        return page(rows, request, r -> r.now().id().value(), r -> r.now().view());
+        return stamped(page(rows, request, r -> r.now().id().value(), r -> r.now().view()));
     }
 
     /**

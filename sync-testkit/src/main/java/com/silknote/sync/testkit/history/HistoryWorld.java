@@ -6,6 +6,7 @@ import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ChangeDetectionMode;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -16,6 +17,7 @@ import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.RemovedDocumentPolicy;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncConfig;
@@ -92,7 +94,11 @@ public final class HistoryWorld {
         }
     }
 
+    /** Without server time, VSRX's clock stays this close to the host's (well inside the watermark overlap). */
+    private static final Duration MAX_SKEW_WITHOUT_SERVER_TIME = Duration.ofSeconds(60);
+
     private final long seed;
+    private final HistorySetup setup;
     private final TestClock clock;
     private final HistoryVsrx vsrx;
     private final SilknoteStores stores;
@@ -132,22 +138,48 @@ public final class HistoryWorld {
      * @param stores the Silknote side under test, on {@code clock}
      */
     public HistoryWorld(long seed, TestClock clock, SilknoteStores stores) {
+        this(seed, HistorySetup.defaults(), clock, stores);
+    }
+
+    /**
+     * A fresh world.
+     *
+     * @param seed   seeds the engine's jitter
+     * @param setup  the engine's modes and VSRX's clock for this history
+     * @param clock  the host's clock, shared with the stores
+     * @param stores the Silknote side under test, on {@code clock}
+     */
+    public HistoryWorld(long seed, HistorySetup setup, TestClock clock, SilknoteStores stores) {
         this.seed = seed;
+        this.setup = requireNonNull(setup, "setup");
         this.clock = requireNonNull(clock, "clock");
         this.stores = requireNonNull(stores, "stores");
         this.vsrx = new HistoryVsrx(clock);
+        this.vsrx.setSkew(setup.baseSkew());
+        this.vsrx.setSendsServerTime(setup.serverTime());
         this.processor = new InMemoryDocumentProcessor(stores.blobs(), stores.vectors());
-        this.config = config();
+        this.config = setup.config();
     }
 
-    /** The engine configuration of every history: the design's defaults, a small size limit, one thread. */
+    /** The engine configuration of the default setup: the design's defaults, a small size limit, one thread. */
     static SyncConfig config() {
-        return SyncConfig.builder()
-                .maxFileSizeBytes(HistoryContent.MAX_FILE_SIZE)
-                .retryPolicy(new com.silknote.sync.core.model.RetryPolicy(2, Duration.ofMillis(100),
-                        Duration.ofSeconds(1), true))
-                .filesetConcurrency(1).fileConcurrency(1).pageSize(2)
-                .build();
+        return HistorySetup.defaults().config();
+    }
+
+    /** This history's setup. */
+    public HistorySetup setup() {
+        return setup;
+    }
+
+    /** VSRX's clock moves by {@code by} (see {@link Step.ClockDrift}). */
+    void drift(Duration by) {
+        Duration next = vsrx.skew().plus(by);
+        if (!setup.serverTime()) {
+            next = next.compareTo(MAX_SKEW_WITHOUT_SERVER_TIME) > 0 ? MAX_SKEW_WITHOUT_SERVER_TIME
+                    : next.compareTo(MAX_SKEW_WITHOUT_SERVER_TIME.negated()) < 0 ? MAX_SKEW_WITHOUT_SERVER_TIME.negated()
+                    : next;
+        }
+        vsrx.setSkew(next);
     }
 
     /** The Silknote patient named {@code label} (A, B, ...). */
@@ -483,7 +515,7 @@ public final class HistoryWorld {
         Ledger before = read();
         RunRecord second = runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty());
         Ledger after = read();
-        if (!second.downloaded().isEmpty()) {
+        if (!second.downloaded().isEmpty() && setup.changeDetection() != ChangeDetectionMode.FULL_HASH) {
             violated(Invariant.REPEATED_RUN_IS_A_NO_OP, "the repeated full run downloaded " + second.downloaded());
         }
         if (second.processCalls() != 0) {
@@ -1039,8 +1071,10 @@ public final class HistoryWorld {
                 }
                 continue;
             }
-            if (removedSinceCheck.contains(f) && forgotten.contains(f)) {
-                continue; // removed with its mapping behind the engine's back, then created anew: not a move
+            if (removedSinceCheck.contains(f)) {
+                // Removed behind the engine's back since the last check, then created anew (RESTORE, or nothing
+                // was left of the file in Silknote): a creation on the fileset's patient, not a move.
+                continue;
             }
             if (!after.filesetId().equals(before.filesetId())) {
                 violated(Invariant.DOCUMENT_ON_ITS_PATIENT, "the document of " + f + " moved from fileset "
@@ -1086,8 +1120,8 @@ public final class HistoryWorld {
             }
         }
         for (VsrxFileId f : List.copyOf(userRemoved)) {
-            if (!now.mappings().containsKey(f)) {
-                userRemoved.remove(f);
+            if (!now.mappings().containsKey(f) || setup.removedDocuments() == RemovedDocumentPolicy.RESTORE) {
+                userRemoved.remove(f); // RESTORE: a removed document is created again, by design
             } else if (now.documents().containsKey(f)) {
                 violated(Invariant.USER_CHANGES_KEPT, "the document of " + f + " that a user deleted was re-created "
                         + "while its mapping stays (expected a conflict, document-removed-in-silknote)");

@@ -56,9 +56,10 @@ public abstract class RandomHistoryScenario {
     private static final int SHRINK_BUDGET = 400;
     private static final Logger LOG = LoggerFactory.getLogger(RandomHistoryScenario.class);
 
-    /** What one history did. */
-    public record Outcome(long seed, List<Step> steps, Optional<Violation> violation) {
+    /** What one history did, under which setup. */
+    public record Outcome(long seed, HistorySetup setup, List<Step> steps, Optional<Violation> violation) {
         public Outcome {
+            requireNonNull(setup, "setup");
             steps = List.copyOf(steps);
             requireNonNull(violation, "violation");
         }
@@ -106,25 +107,30 @@ public abstract class RandomHistoryScenario {
     /** Plays the history of {@code seed} with {@code steps} random steps and a final full run. */
     public Outcome play(long seed, int steps) {
         TestClock clock = TestClock.at("2026-03-02T08:00:00Z");
-        HistoryWorld world = new HistoryWorld(seed, clock, newStores(clock));
+        HistoryWorld world = new HistoryWorld(seed, HistorySetup.draw(seed), clock, newStores(clock));
         HistoryGenerator generator = new HistoryGenerator(seed, HistoryGenerator.kinds(System.getProperty(EXCLUDE, "")));
         for (int i = 0; i < steps && world.apply(generator.next(world)); i++) {
             // apply returns false at the first violation
         }
         world.apply(new Step.Run(Step.RunKind.FULL, Optional.empty(), Optional.empty()));
-        return new Outcome(seed, world.applied(), world.violation());
+        return new Outcome(seed, world.setup(), world.applied(), world.violation());
     }
 
-    /** Plays exactly {@code steps}, stopping at the first violation. */
+    /** Plays exactly {@code steps} under the setup of {@code seed}, stopping at the first violation. */
     public Outcome replay(long seed, List<Step> steps) {
+        return replay(seed, HistorySetup.draw(seed), steps);
+    }
+
+    /** Plays exactly {@code steps} under {@code setup}, stopping at the first violation. */
+    public Outcome replay(long seed, HistorySetup setup, List<Step> steps) {
         TestClock clock = TestClock.at("2026-03-02T08:00:00Z");
-        HistoryWorld world = new HistoryWorld(seed, clock, newStores(clock));
+        HistoryWorld world = new HistoryWorld(seed, setup, clock, newStores(clock));
         for (Step s : steps) {
             if (!world.apply(s)) {
                 break;
             }
         }
-        return new Outcome(seed, world.applied(), world.violation());
+        return new Outcome(seed, world.setup(), world.applied(), world.violation());
     }
 
     /**
@@ -140,7 +146,7 @@ public abstract class RandomHistoryScenario {
                 List<Step> candidate = new ArrayList<>(best.steps());
                 candidate.set(i, simpler);
                 budget[0]--;
-                Outcome o = replay(failed.seed(), candidate);
+                Outcome o = replay(failed.seed(), failed.setup(), candidate);
                 if (o.violation().map(x -> x.invariant() == invariant).orElse(false)) {
                     best = o;
                     break;
@@ -160,7 +166,7 @@ public abstract class RandomHistoryScenario {
                     List<Step> candidate = new ArrayList<>(best.steps());
                     candidate.subList(start, Math.min(candidate.size(), start + chunk)).clear();
                     budget[0]--;
-                    Outcome o = replay(failed.seed(), candidate);
+                    Outcome o = replay(failed.seed(), failed.setup(), candidate);
                     if (o.violation().map(x -> x.invariant() == invariant).orElse(false)) {
                         best = o;
                         progress = true;
@@ -178,7 +184,7 @@ public abstract class RandomHistoryScenario {
         StringBuilder sb = new StringBuilder();
         sb.append("seed ").append(outcome.seed()).append(": invariant ").append(v.invariant()).append(" broken at step ")
                 .append(v.step() + 1).append(": ").append(outcome.steps().get(v.step())).append("\n  ")
-                .append(v.detail()).append("\nhistory so far:\n");
+                .append(v.detail()).append("\nsetup: ").append(outcome.setup()).append("\nhistory so far:\n");
         steps(sb, outcome.steps(), v.step());
         shorter.ifPresent(s -> {
             Violation sv = s.violation().orElseThrow();

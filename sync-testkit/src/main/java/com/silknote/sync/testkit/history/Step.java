@@ -137,10 +137,14 @@ public sealed interface Step {
         @Override public String toString() { return "vsrx: move file " + id + " to fileset " + to; }
     }
 
-    /** VSRX's clock is {@code skew} ahead of the host's (behind when negative). */
-    record Skew(Duration skew) implements Step {
-        @Override public void apply(HistoryWorld w) { w.vsrx().setSkew(skew); }
-        @Override public String toString() { return "vsrx: clock skew " + skew.toSeconds() + "s"; }
+    /**
+     * VSRX's clock moves by {@code by} against the host's, forwards or backwards (its skew changes). Without
+     * server time the skew stays within a minute of the host's (the watermark then comes from the host's clock
+     * plus the overlap); a step back is always less than the watermark overlap.
+     */
+    record ClockDrift(Duration by) implements Step {
+        @Override public void apply(HistoryWorld w) { w.drift(by); }
+        @Override public String toString() { return "vsrx: clock drifts " + (by.isNegative() ? "" : "+") + by.toSeconds() + "s"; }
     }
 
     // ------------------------------------------------------------------ host

@@ -59,7 +59,7 @@ class HistoryCheckerTest {
     }
 
     private static Invariant broken(RandomHistoryScenario scenario, List<Step> steps) {
-        RandomHistoryScenario.Outcome o = scenario.replay(1, steps);
+        RandomHistoryScenario.Outcome o = scenario.replay(1, HistorySetup.defaults(), steps);
         assertThat(o.violation()).as("a violation").isPresent();
         return o.violation().get().invariant();
     }
@@ -125,18 +125,18 @@ class HistoryCheckerTest {
             }
         });
         List<Step> noise = List.of(new Step.CreateFileset(FilesetId.of("fs-02"), Optional.of("B")),
-                new Step.Advance(java.time.Duration.ofSeconds(3)), new Step.Skew(java.time.Duration.ofSeconds(-4)));
+                new Step.Advance(java.time.Duration.ofSeconds(3)), new Step.ClockDrift(java.time.Duration.ofSeconds(-4)));
         List<Step> steps = new java.util.ArrayList<>(noise);
         steps.addAll(List.of(new Step.CreateFileset(FS1, Optional.of("A")), create(F1, LAB_1), create(F2, LETTER),
                 full(), new Step.Run(RunKind.DRY, Optional.empty(), Optional.empty()),
                 new Step.DeleteFiles(List.of(F1)), full()));
-        RandomHistoryScenario.Outcome failed = s.replay(7, steps);
+        RandomHistoryScenario.Outcome failed = s.replay(7, HistorySetup.defaults(), steps);
 
         RandomHistoryScenario.Outcome shrunk = s.shrink(failed);
 
         assertThat(shrunk.violation().orElseThrow().invariant()).isEqualTo(Invariant.DELETED_FILE_LEAVES_NOTHING);
         assertThat(shrunk.steps()).hasSizeLessThan(steps.size()).doesNotContainAnyElementsOf(noise);
-        assertThat(s.replay(7, shrunk.steps()).violation()).isEqualTo(shrunk.violation());
+        assertThat(s.replay(7, HistorySetup.defaults(), shrunk.steps()).violation()).isEqualTo(shrunk.violation());
     }
 
     // ------------------------------------------------------------------ broken ports
