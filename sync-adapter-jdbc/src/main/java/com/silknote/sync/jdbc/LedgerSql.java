@@ -38,6 +38,8 @@ final class LedgerSql {
     final String sizeOfHash;
     /** Condition: some mapping or document holds {@code :hash}. */
     final String hashHeld;
+    /** Fileset ids above {@code :after} with a record or documents, in order, at most {@code :limit}. */
+    final String filesetsPage;
     final RowMapper<SilknoteDocument> documentMapper;
     final RowMapper<SyncMapping> mappingMapper;
 
@@ -100,6 +102,13 @@ final class LedgerSql {
                 + m.documentContentHash() + " = :hash), 0)";
         hashHeld = "(EXISTS (SELECT 1 FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash) OR EXISTS"
                 + " (SELECT 1 FROM " + dt + " WHERE " + m.documentContentHash() + " = :hash))";
+        String fs = m.documentFilesetId();
+        filesetsPage = "WITH RECURSIVE d(fs) AS ((SELECT " + fs + " FROM " + dt + " WHERE " + fs + " > :after ORDER BY "
+                + fs + " LIMIT 1) UNION ALL SELECT (SELECT " + fs + " FROM " + dt + " WHERE " + fs + " > d.fs ORDER BY "
+                + fs + " LIMIT 1) FROM d WHERE d.fs IS NOT NULL)"
+                + " SELECT f FROM ((SELECT fs AS f FROM d WHERE fs IS NOT NULL LIMIT :limit) UNION"
+                + " (SELECT fileset_id AS f FROM vsrx_sync_fileset WHERE fileset_id > :after ORDER BY fileset_id"
+                + " LIMIT :limit)) u ORDER BY f LIMIT :limit";
         documentMapper = (rs, ctx) -> {
             try {
                 return document(rs);

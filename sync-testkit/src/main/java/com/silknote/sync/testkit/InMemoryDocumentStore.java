@@ -32,11 +32,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -194,11 +195,12 @@ public final class InMemoryDocumentStore implements DocumentStore {
             throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
         }
         synchronized (lock) {
-            NavigableMap<FilesetId, PatientFilesetRecord> tail = cursor.isPresent()
-                    ? db.filesets.tailMap(FilesetId.of(cursor.get()), false) : db.filesets;
+            TreeSet<FilesetId> known = new TreeSet<>(db.filesets.keySet());
+            db.documents.values().forEach(d -> known.add(d.filesetId()));
+            NavigableSet<FilesetId> tail = cursor.isPresent() ? known.tailSet(FilesetId.of(cursor.get()), false) : known;
             List<FilesetId> items = new ArrayList<>();
             boolean more = false;
-            for (FilesetId id : tail.keySet()) {
+            for (FilesetId id : tail) {
                 if (items.size() == limit) {
                     more = true;
                     break;

@@ -78,7 +78,8 @@ public interface DocumentStore {
     Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds);
 
     /**
-     * One page of the filesets Silknote has a record of ({@link PatientFilesetRecord}), in a stable order.
+     * One page of the filesets Silknote holds: those it has a record of ({@link PatientFilesetRecord}) or
+     * documents from (a record may have been removed outside the sync), each once, in a stable order.
      *
      * @param cursor from the previous page, empty for the first
      * @param limit  at most this many (1..1000)

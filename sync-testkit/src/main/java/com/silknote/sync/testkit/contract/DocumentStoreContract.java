@@ -437,7 +437,7 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
-    @DisplayName("issue 9.3: known filesets are paged, each once")
+    @DisplayName("issue 9.3: known filesets (by record or by documents) are paged, each once")
     public void filesetsArePagedEachOnce() {
         Instant now = clock.instant();
         List<FilesetId> all = new ArrayList<>();
@@ -445,6 +445,14 @@ public abstract class DocumentStoreContract {
             all.add(FilesetId.of("fs-page-" + i));
         }
         write(T1, u -> all.forEach(f -> u.upsertFileset(fileset(f, now))));
+        // Known by documents only (its record removed outside the sync), and by both.
+        FilesetId documentsOnly = FilesetId.of("fs-page-docs");
+        write(T1, u -> {
+            u.upsertDocument(document(documentsOnly, fileId(91), hash("p1"), 2, now));
+            u.upsertDocument(document(documentsOnly, fileId(92), hash("p2"), 2, now));
+            u.upsertDocument(document(all.get(2), fileId(93), hash("p3"), 2, now));
+        });
+        all.add(documentsOnly);
         List<FilesetId> seen = new ArrayList<>();
         Optional<String> cursor = Optional.empty();
         int pages = 0;
@@ -456,7 +464,7 @@ public abstract class DocumentStoreContract {
             pages++;
         } while (cursor.isPresent() && pages < 10);
         assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
-        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(7);
+        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(8);
     }
 
     @Test

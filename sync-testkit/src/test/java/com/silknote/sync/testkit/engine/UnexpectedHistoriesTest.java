@@ -458,6 +458,23 @@ class UnexpectedHistoriesTest {
     }
 
 
+
+    @Test
+    @DisplayName("issue 9.3: a vanished fileset whose record was removed outside the sync is still reported by its documents")
+    void vanishedFilesetKnownOnlyByItsDocumentsIsReported() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId x1 = fx.vsrx.listedFiles(x).get(0).id();
+        syncedFileset("P2", "y1.txt");
+        fx.run();
+        fx.vsrx.removeFileset(x);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(x);
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, x).outcome()).isEqualTo(FilesetOutcome.VANISHED);
+        assertThat(doc(x1)).isPresent();
+    }
+
     @Test
     @DisplayName("issue 9.3: a single-fileset run for a fileset VSRX no longer lists reports it VANISHED")
     void singleFilesetRunForAVanishedFilesetReportsItVanished() {
