@@ -150,9 +150,15 @@ final class FilesetSync {
             afterCommit(works, touchedDocuments);
             return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
-            if (!committed) {
-                markUncommitted(works, stop.getClass().getSimpleName());
+            if (committed) {
+                // The unit of work landed before the lease was lost: report what it committed (a relink move, a
+                // delete) and stop the run without a further write.
+                ctx.stopped.compareAndSet(null, stop);
+                log.warn("run stops after fileset commit run={} fileset={} reason={}", ctx.runId, id,
+                        stop.getClass().getSimpleName());
+                return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
             }
+            markUncommitted(works, stop.getClass().getSimpleName());
             throw stop;
         } catch (RuntimeException e) {
             String reason = reasonOf(e);
