@@ -2,7 +2,10 @@ package com.silknote.sync.testkit.history;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -15,11 +18,16 @@ import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.VectorStore;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +36,9 @@ import java.util.function.Supplier;
 
 /**
  * One runner's view of the shared ledger: records every write it makes in a shared {@link WriteLog} (which
- * runner, which write, whether the store accepted it, in the order they ended) and, while its {@link Gate} is
- * closed, holds every unit of work <em>before</em> it reaches the store: a runner paused between its lease
- * check and its commit.
+ * runner, which write, whether the store accepted it, in the order they ended) and tells its {@link Gate}
+ * about every call <em>before</em> it reaches the store, so the runner can be held at its first commit (a
+ * runner paused between its lease check and its commit) or at any other port call.
  */
 final class GatedDocumentStore implements DocumentStore {
 
@@ -68,13 +76,36 @@ final class GatedDocumentStore implements DocumentStore {
         }
     }
 
-    /** Holds units of work while closed; tells the test when one is waiting or the runner finished. */
+    /**
+     * Counts the runner's Silknote port calls (documents, blobs, vectors) and holds the runner, once, before
+     * its {@code pauseAt}-th call (before its first unit of work when {@code pauseAt} is 0) until opened; tells
+     * the test when it is held or the runner finished.
+     */
     static final class Gate {
+        private final int pauseAt;
+        private int calls;
+        private boolean triggered;
         private boolean closed = true;
         private int waiting;
         private boolean runnerDone;
 
-        void pass() {
+        Gate(int pauseAt) {
+            this.pauseAt = pauseAt;
+        }
+
+        /** Called before every port call of the runner; holds it when this is the call to pause at. */
+        void beforeCall(boolean unitOfWork) {
+            synchronized (this) {
+                calls++;
+                if (triggered || !(pauseAt == 0 ? unitOfWork : calls == pauseAt)) {
+                    return;
+                }
+                triggered = true;
+            }
+            pass();
+        }
+
+        private void pass() {
             synchronized (this) {
                 waiting++;
                 notifyAll();
@@ -127,7 +158,13 @@ final class GatedDocumentStore implements DocumentStore {
         this.gate = requireNonNull(gate, "gate");
     }
 
+    private <T> T read(Supplier<T> call) {
+        gate.ifPresent(g -> g.beforeCall(false));
+        return call.get();
+    }
+
     private <T> T write(String what, Supplier<T> call) {
+        gate.ifPresent(g -> g.beforeCall(false));
         boolean accepted = false;
         try {
             T result = call.get();
@@ -148,8 +185,15 @@ final class GatedDocumentStore implements DocumentStore {
 
     @Override
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-        gate.ifPresent(Gate::pass);
-        return write("commit", () -> d.inUnitOfWork(token, work));
+        gate.ifPresent(g -> g.beforeCall(true));
+        boolean accepted = false;
+        try {
+            T result = d.inUnitOfWork(token, work);
+            accepted = true;
+            return result;
+        } finally {
+            log.add(runner, "commit", accepted);
+        }
     }
 
     @Override
@@ -194,23 +238,49 @@ final class GatedDocumentStore implements DocumentStore {
         });
     }
 
-    @Override public List<SyncMapping> mappings(FilesetId filesetId) { return d.mappings(filesetId); }
-    @Override public Optional<SyncMapping> findMapping(VsrxFileId fileId) { return d.findMapping(fileId); }
-    @Override public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) { return d.findDocument(uuid); }
+    @Override public List<SyncMapping> mappings(FilesetId filesetId) { return read(() -> d.mappings(filesetId)); }
+    @Override public Optional<SyncMapping> findMapping(VsrxFileId fileId) { return read(() -> d.findMapping(fileId)); }
+    @Override public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) { return read(() -> d.findDocument(uuid)); }
     @Override public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId id) {
-        return d.findDocumentByClientFileId(id);
+        return read(() -> d.findDocumentByClientFileId(id));
     }
-    @Override public List<SilknoteDocument> documents(FilesetId filesetId) { return d.documents(filesetId); }
-    @Override public Optional<PatientFilesetRecord> findFileset(FilesetId id) { return d.findFileset(id); }
-    @Override public Optional<BlobRef> findBlobRef(ContentHash hash) { return d.findBlobRef(hash); }
-    @Override public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId id) { return d.permanentSkips(id); }
-    @Override public SyncState loadState() { return d.loadState(); }
-    @Override public List<OutboxEntry> pendingOutbox(long afterId, int limit) { return d.pendingOutbox(afterId, limit); }
-    @Override public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> ids) { return d.findMappings(ids); }
+    @Override public List<SilknoteDocument> documents(FilesetId filesetId) { return read(() -> d.documents(filesetId)); }
+    @Override public Optional<PatientFilesetRecord> findFileset(FilesetId id) { return read(() -> d.findFileset(id)); }
+    @Override public Optional<BlobRef> findBlobRef(ContentHash hash) { return read(() -> d.findBlobRef(hash)); }
+    @Override public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId id) { return read(() -> d.permanentSkips(id)); }
+    @Override public SyncState loadState() { return read(d::loadState); }
+    @Override public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
+        return read(() -> d.pendingOutbox(afterId, limit));
+    }
+    @Override public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> ids) { return read(() -> d.findMappings(ids)); }
     @Override public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> ids) {
-        return d.findDocumentsByClientFileIds(ids);
+        return read(() -> d.findDocumentsByClientFileIds(ids));
     }
-    @Override public Page<FilesetId> filesets(Optional<String> cursor, int limit) { return d.filesets(cursor, limit); }
-    @Override public List<BlobRef> unreferencedBlobs(int limit) { return d.unreferencedBlobs(limit); }
-    @Override public List<SyncReport> recentRuns(int limit) { return d.recentRuns(limit); }
+    @Override public Page<FilesetId> filesets(Optional<String> cursor, int limit) { return read(() -> d.filesets(cursor, limit)); }
+    @Override public List<BlobRef> unreferencedBlobs(int limit) { return read(() -> d.unreferencedBlobs(limit)); }
+    @Override public List<SyncReport> recentRuns(int limit) { return read(() -> d.recentRuns(limit)); }
+
+    /** The runner's blob store, counted by the same gate. */
+    static BlobStore gated(BlobStore b, Gate gate) {
+        return new BlobStore() {
+            @Override public BlobPutResult putIfAbsent(BlobUpload upload) { gate.beforeCall(false); return b.putIfAbsent(upload); }
+            @Override public BlobPutResult putNewIfAbsent(BlobUpload upload) { gate.beforeCall(false); return b.putNewIfAbsent(upload); }
+            @Override public BlobInfo overwrite(BlobUpload upload) { gate.beforeCall(false); return b.overwrite(upload); }
+            @Override public Optional<BlobInfo> stat(ContentHash hash) { gate.beforeCall(false); return b.stat(hash); }
+            @Override public InputStream open(ContentHash hash) { gate.beforeCall(false); return b.open(hash); }
+            @Override public boolean deleteIfMatch(ContentHash hash, String etag) { gate.beforeCall(false); return b.deleteIfMatch(hash, etag); }
+            @Override public Page<BlobInfo> list(Optional<String> cursor, int limit) { gate.beforeCall(false); return b.list(cursor, limit); }
+        };
+    }
+
+    /** The runner's vector store, counted by the same gate. */
+    static VectorStore gated(VectorStore v, Gate gate) {
+        return new VectorStore() {
+            @Override public void replace(DocumentUuid document, List<VectorEntry> entries) { gate.beforeCall(false); v.replace(document, entries); }
+            @Override public void replace(DocumentUuid document, Iterator<VectorEntry> entries) { gate.beforeCall(false); v.replace(document, entries); }
+            @Override public int deleteByDocument(DocumentUuid document) { gate.beforeCall(false); return v.deleteByDocument(document); }
+            @Override public List<VectorEntry> entries(DocumentUuid document) { gate.beforeCall(false); return v.entries(document); }
+            @Override public Page<DocumentUuid> documents(Optional<String> cursor, int limit) { gate.beforeCall(false); return v.documents(cursor, limit); }
+        };
+    }
 }

@@ -28,10 +28,11 @@ final class HistoryGenerator {
     /** The kinds of step, with their weights. */
     enum Kind {
         ADVANCE_SHORT(6), ADVANCE_LONG(1),
-        CREATE_FILE(9), EDIT(9), RENAME(2), DELETE(4), MASS_DELETE(0.7), UNDELETE(2), VANISH(1.2), RELIST(1),
+        CREATE_FILE(9), EDIT(9), TOUCH(1.5), RENAME(2), DELETE(4), MASS_DELETE(0.7), UNDELETE(2), VANISH(1.2), RELIST(1),
         MOVE(2), CREATE_FILESET(1.2), LINK(1.2), UNLINK(0.6), RELINK(1.5), REBOOK(0.8), REMOVE_FILESET(0.6),
         RESTORE_FILESET(0.4), OUTAGE(0.8), STALE_SHA(1), LYING_SHA(0.6), SKEW(0.6),
         USER_GROUPS(1.5), USER_REMOVES(1), REMOVE_MAPPING(0.7), REMOVE_BLOB_REF(0.3), REMOVE_BLOB(0.3),
+        REMOVE_FILESET_RECORD(0.4), REMOVE_VECTORS(0.4),
         RUN_FULL(6), RUN_INCREMENTAL(3), RUN_FILESET(1.5), RUN_DRY(1), REPEATED_RUN(1.2), INCREMENTAL_THEN_FULL(1.5),
         PAUSED_RUNNER(1), CRASH(1);
 
@@ -126,6 +127,7 @@ final class HistoryGenerator {
             case CREATE_FILE -> createFile(w);
             case EDIT -> pick(files(v, s -> !s.deleted())).map(f -> (Step) new Step.EditFile(f.id(),
                     editContent(f), rnd.nextInt(100) < 85, rnd.nextInt(100) < 80)).orElse(null);
+            case TOUCH -> pick(files(v, s -> !s.deleted())).map(f -> (Step) new Step.TouchFile(f.id())).orElse(null);
             case RENAME -> pick(files(v, s -> !HistoryContent.invalidPath(s.path()))).map(f -> (Step) new Step.RenameFile(
                     f.id(), one(HistoryContent.VALID_PATHS), rnd.nextBoolean())).orElse(null);
             case DELETE -> pick(files(v, s -> !s.deleted())).map(f -> (Step) new Step.DeleteFiles(List.of(f.id())))
@@ -176,14 +178,18 @@ final class HistoryGenerator {
             case REMOVE_MAPPING -> pick(withDocument(w)).map(f -> (Step) new Step.RemoveMappingRow(f)).orElse(null);
             case REMOVE_BLOB_REF -> pick(usedContents(w)).map(c -> (Step) new Step.RemoveBlobRefRow(c)).orElse(null);
             case REMOVE_BLOB -> pick(usedContents(w)).map(c -> (Step) new Step.RemoveBlob(c)).orElse(null);
-            case RUN_FULL -> new Step.Run(RunKind.FULL, Optional.empty(), midRunEdit(v));
-            case RUN_INCREMENTAL -> new Step.Run(RunKind.INCREMENTAL, Optional.empty(), midRunEdit(v));
+            case REMOVE_FILESET_RECORD -> pick(filesets(v, fs -> w.stores().documents().findFileset(fs.id()).isPresent()))
+                    .map(fs -> (Step) new Step.RemoveFilesetRecord(fs.id())).orElse(null);
+            case REMOVE_VECTORS -> pick(withDocument(w)).map(f -> (Step) new Step.RemoveVectors(f)).orElse(null);
+            case RUN_FULL -> new Step.Run(RunKind.FULL, Optional.empty(), midRunEdit(w));
+            case RUN_INCREMENTAL -> new Step.Run(RunKind.INCREMENTAL, Optional.empty(), midRunEdit(w));
             case RUN_FILESET -> pick(filesets(v, fs -> true)).map(fs -> (Step) new Step.Run(RunKind.FILESET,
-                    Optional.of(fs.id()), midRunEdit(v))).orElse(null);
+                    Optional.of(fs.id()), midRunEdit(w))).orElse(null);
             case RUN_DRY -> new Step.Run(RunKind.DRY, Optional.empty(), Optional.empty());
             case REPEATED_RUN -> new Step.RepeatedFullRun();
-            case INCREMENTAL_THEN_FULL -> new Step.IncrementalThenFull(midRunEdit(v));
-            case PAUSED_RUNNER -> new Step.PausedRunner(duringPause(w));
+            case INCREMENTAL_THEN_FULL -> new Step.IncrementalThenFull(midRunEdit(w));
+            case PAUSED_RUNNER -> new Step.PausedRunner(rnd.nextInt(100) < 40 ? 0 : rnd.nextInt(1, 160),
+                    duringPause(w));
             case CRASH -> new Step.Crash(rnd.nextInt(1, 16), rnd.nextBoolean());
         };
     }
@@ -252,13 +258,27 @@ final class HistoryGenerator {
         return new Step.DeleteFiles(chosen);
     }
 
-    private Optional<MidRunEdit> midRunEdit(HistoryVsrx v) {
+    private Optional<MidRunEdit> midRunEdit(HistoryWorld w) {
+        HistoryVsrx v = w.vsrx();
         if (rnd.nextInt(100) >= 30) {
             return Optional.empty();
+        }
+        if (rnd.nextInt(100) < 30) {
+            Step damage = silknoteDamage(w);
+            if (damage != null) {
+                return Optional.of(new MidRunEdit(rnd.nextInt(1, 4), Optional.empty(), 0, true, Optional.of(damage)));
+            }
         }
         Optional<VsrxFileId> target = rnd.nextInt(100) < 60 ? Optional.empty()
                 : pick(files(v, s -> !s.deleted())).map(FileState::id);
         return Optional.of(new MidRunEdit(rnd.nextInt(1, 4), target, one(HistoryContent.NORMAL), rnd.nextBoolean()));
+    }
+
+    /** A change behind the engine's back, made while a run is under way. */
+    private Step silknoteDamage(HistoryWorld w) {
+        Kind kind = List.of(Kind.USER_GROUPS, Kind.USER_REMOVES, Kind.REMOVE_MAPPING, Kind.REMOVE_BLOB_REF,
+                Kind.REMOVE_BLOB, Kind.REMOVE_FILESET_RECORD, Kind.REMOVE_VECTORS).get(rnd.nextInt(7));
+        return kinds.contains(kind) ? build(kind, w) : null;
     }
 
     private List<Step> duringPause(HistoryWorld w) {

@@ -15,6 +15,7 @@ import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.RemovedDocumentPolicy;
@@ -88,7 +89,12 @@ public final class HistoryWorld {
 
     /** One engine run and what surrounded it. */
     private record RunRecord(RunKind kind, Optional<SyncResult> result, long seqAtStart, Set<VsrxFileId> downloaded,
-            long processCalls, boolean resumePendingBefore) {
+            long processCalls, boolean resumePendingBefore, boolean silknoteChangedDuringRun) {
+        RunRecord(RunKind kind, Optional<SyncResult> result, long seqAtStart, Set<VsrxFileId> downloaded,
+                long processCalls, boolean resumePendingBefore) {
+            this(kind, result, seqAtStart, downloaded, processCalls, resumePendingBefore, false);
+        }
+
         Optional<SyncReport> report() {
             return result.flatMap(SyncResult::report);
         }
@@ -129,6 +135,16 @@ public final class HistoryWorld {
 
     // the download hook's findings during one run
     private final Set<VsrxFileId> downloadedThisRun = new TreeSet<>();
+    private volatile boolean silknoteChangedDuringRun;
+    /** Files and filesets changed behind the engine's back while the current run was under way. */
+    private final Set<VsrxFileId> tamperedDuringRun = new TreeSet<>();
+    private final Set<FilesetId> recordsRemovedDuringRun = new TreeSet<>();
+    /** Reports of other runs since the last check (a paused runner's), consulted for reported moves. */
+    private final List<SyncReport> alsoReported = new ArrayList<>();
+    /** Files whose vector entries were removed behind the engine's back, with the content they were of. */
+    private final Map<VsrxFileId, ContentHash> vectorsRemoved = new TreeMap<>();
+    /** Files whose document a user removed, until a document exists again (its vector entries may stay). */
+    private final Set<VsrxFileId> documentRemovedByUser = new TreeSet<>();
 
     /**
      * A fresh world.
@@ -355,7 +371,7 @@ public final class HistoryWorld {
                 new DocumentMetadata(d.metadata().vsrxReference(), d.metadata().originalPath(),
                         d.metadata().sourceSystem(), grouping, d.metadata().patientIdHistory()), d.updatedAt()));
         userEdited.put(file, new UserEdit(grouping, doc.get().contentHash(), doc.get().patientUuid()));
-        tamperedSinceFullRun.add(file);
+        tampered(file);
     }
 
     void userRemovesDocument(VsrxFileId file) {
@@ -372,21 +388,53 @@ public final class HistoryWorld {
         } else {
             userRemoved.add(file);
         }
+        documentRemovedByUser.add(file);
         removedSinceCheck.add(file);
         userEdited.remove(file);
-        tamperedSinceFullRun.add(file);
+        tampered(file);
     }
 
     void removeMappingRow(VsrxFileId file) {
         Optional<SyncMapping> mapping = stores.documents().findMapping(file);
         if (mapping.isPresent()) {
             stores.removeMappingRow(file);
-            tamperedSinceFullRun.add(file);
+            tampered(file);
             if (stores.documents().findDocumentByClientFileId(file).isEmpty()) {
                 damage(mapping.get().contentHash(), damagedCounts);
                 forgotten.add(file);
                 userRemoved.remove(file);
             }
+        }
+    }
+
+    /** Records that Silknote changed {@code file} behind the engine's back (during a run: that run's too). */
+    private void tampered(VsrxFileId file) {
+        tamperedSinceFullRun.add(file);
+        if (silknoteChangedDuringRun) {
+            tamperedDuringRun.add(file);
+        }
+    }
+
+    void removeFilesetRecord(FilesetId fileset) {
+        if (stores.documents().findFileset(fileset).isPresent()) {
+            stores.removeFilesetRecord(fileset);
+            if (silknoteChangedDuringRun) {
+                recordsRemovedDuringRun.add(fileset);
+            }
+        }
+    }
+
+    void removeVectors(VsrxFileId file) {
+        Optional<SilknoteDocument> doc = stores.documents().findDocumentByClientFileId(file);
+        if (stores.vectors().deleteByDocument(DocumentUuid.forVsrxFile(file)) > 0 && doc.isPresent()) {
+            vectorsRemoved.put(file, doc.get().contentHash());
+            tampered(file);
+        }
+    }
+
+    void touchFile(VsrxFileId id) {
+        if (live(id)) {
+            vsrx.edit(id, vsrx.file(id).content(), true, true);
         }
     }
 
@@ -413,7 +461,7 @@ public final class HistoryWorld {
                     || stores.documents().findDocumentByClientFileId(f).map(d -> d.contentHash().equals(hash))
                             .orElse(false);
             if (uses) {
-                tamperedSinceFullRun.add(f);
+                tampered(f);
             }
         }
     }
@@ -462,6 +510,11 @@ public final class HistoryWorld {
     }
 
     private void fire(MidRunEdit e, VsrxFileId downloading) {
+        if (e.silknote().isPresent()) {
+            silknoteChangedDuringRun = true;
+            e.silknote().get().apply(this);
+            return; // the flag stays set until the next run: the checks of this run read it
+        }
         VsrxFileId target = e.target().orElse(downloading);
         if (live(target)) {
             vsrx.edit(target, e.content(), true, true);
@@ -476,6 +529,9 @@ public final class HistoryWorld {
         long seq0 = vsrx.seq();
         long calls0 = processor.totalProcessCalls();
         boolean resumeBefore = resumePending;
+        silknoteChangedDuringRun = false;
+        tamperedDuringRun.clear();
+        recordsRemovedDuringRun.clear();
         arm(edit);
         Optional<SyncResult> result = Optional.empty();
         try {
@@ -490,7 +546,8 @@ public final class HistoryWorld {
         synchronized (downloadedThisRun) {
             downloaded = Set.copyOf(downloadedThisRun);
         }
-        return new RunRecord(kind, result, seq0, downloaded, processor.totalProcessCalls() - calls0, resumeBefore);
+        return new RunRecord(kind, result, seq0, downloaded, processor.totalProcessCalls() - calls0, resumeBefore,
+                silknoteChangedDuringRun);
     }
 
     private Ledger read() {
@@ -587,11 +644,12 @@ public final class HistoryWorld {
         }
     }
 
-    void pausedRunner(List<Step> duringPause) {
+    void pausedRunner(int pauseAt, List<Step> duringPause) {
         GatedDocumentStore.WriteLog log = new GatedDocumentStore.WriteLog();
-        GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate();
-        VsrxSync a = engine(new GatedDocumentStore(stores.documents(), "A", log, Optional.of(gate)), stores.blobs(),
-                stores.vectors(), processor, stores.lock("host-a"));
+        GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate(pauseAt);
+        VsrxSync a = engine(new GatedDocumentStore(stores.documents(), "A", log, Optional.of(gate)),
+                GatedDocumentStore.gated(stores.blobs(), gate), GatedDocumentStore.gated(stores.vectors(), gate),
+                processor, stores.lock("host-a"));
         boolean resumeBefore = resumePending;
         long seqA = vsrx.seq();
         AtomicReference<Object> outcomeA = new AtomicReference<>();
@@ -635,6 +693,8 @@ public final class HistoryWorld {
         }
         if (!(outcomeA.get() instanceof SyncResult)) {
             rethrowOrRecord("runner A", outcomeA.get());
+        } else {
+            ((SyncResult) outcomeA.get()).report().ifPresent(alsoReported::add);
         }
         check(rb, previous);
     }
@@ -802,7 +862,7 @@ public final class HistoryWorld {
                         violated(Invariant.VANISHED_FILESET_REPORTED, "fileset " + id + " is no longer listed by VSRX"
                                 + " and known to Silknote; expected VANISHED, the run reported FAILED: "
                                 + f.failureReason().orElse("no reason"));
-                    } else if (st == null || !(st.outage() || !st.listed())) {
+                    } else if (st == null || !(st.outage() || !st.listed() || concurrentChange(r, f))) {
                         violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "fileset " + id + " FAILED with no outage: "
                                 + f.failureReason().orElse("no reason") + failedFiles(f));
                     }
@@ -830,7 +890,19 @@ public final class HistoryWorld {
                         violated(Invariant.VANISHED_FILESET_REPORTED, "listed fileset " + id + " reported VANISHED");
                     }
                 }
-                case COMPLETED -> { }
+                case COMPLETED -> {
+                    if (r.kind() != RunKind.DRY && st != null && st.listed() && st.link().isPresent()
+                            && !recordsRemovedDuringRun.contains(id)) {
+                        PatientFilesetRecord rec = now.filesets().get(id);
+                        if (rec == null || !rec.patientUuid().equals(st.link().get())
+                                || !rec.patientIdHistory().equals(st.patientIdHistory())) {
+                            violated(Invariant.FILESET_RECORD_KEPT, "fileset " + id + " COMPLETED but Silknote's record"
+                                    + " of it is " + (rec == null ? "missing" : "on " + label(rec.patientUuid())
+                                    + " with patient-id history matching " + rec.patientIdHistory()
+                                    .equals(st.patientIdHistory())) + "; VSRX links it to " + label(st.link()));
+                        }
+                    }
+                }
             }
         }
         if (r.kind() != RunKind.FULL) {
@@ -847,6 +919,15 @@ public final class HistoryWorld {
                         + " known to Silknote (documents or a fileset record); the full run reported " + (f == null ? "nothing" : f.outcome()));
             }
         }
+    }
+
+    /**
+     * A fileset may fail because Silknote changed behind the engine's back while the run was under way: its
+     * commit found the ledger no longer as planned (rule 10). The next run plans it again.
+     */
+    private static boolean concurrentChange(RunRecord r, FilesetReport f) {
+        return r.silknoteChangedDuringRun()
+                && f.failureReason().map(x -> x.startsWith("ConcurrentUpdateException")).orElse(false);
     }
 
     private static String failedFiles(FilesetReport f) {
@@ -942,6 +1023,9 @@ public final class HistoryWorld {
             List<FileState> states = vsrx.statesSince(id, r.seqAtStart());
             if (r.kind() == RunKind.INCREMENTAL && mine.isEmpty()) {
                 continue;
+            }
+            if (tamperedDuringRun.contains(id)) {
+                continue; // changed behind the engine's back after it read it: the next run is judged
             }
             if (!cur.listed()) {
                 continue;
@@ -1044,7 +1128,8 @@ public final class HistoryWorld {
             return;
         }
         List<VectorEntry> vectors = now.vectors().get(id);
-        if (!removedBlobs.contains(doc.contentHash()) && (vectors == null
+        boolean vectorsGone = doc.contentHash().equals(vectorsRemoved.get(id));
+        if (!removedBlobs.contains(doc.contentHash()) && !vectorsGone && (vectors == null
                 || vectors.stream().anyMatch(v -> !v.contentHash().equals(doc.contentHash())))) {
             violated(Invariant.LIVE_FILE_HAS_ITS_DOCUMENT, "the document of " + id + " was not processed from its "
                     + "content " + label(doc.contentHash()) + " (vector entries: " + (vectors == null ? "none"
@@ -1168,9 +1253,48 @@ public final class HistoryWorld {
                 forgotten.remove(f); // Silknote knows the file again
             }
         }
+        documentRemovedByUser.removeIf(f -> now.documents().containsKey(f));
+        vectorsRemoved.entrySet().removeIf(e -> Optional.ofNullable(now.documents().get(e.getKey()))
+                .map(d -> !d.contentHash().equals(e.getValue())).orElse(true));
+        if (rep.isPresent()) {
+            checkVectorsHaveDocuments(now);
+        }
+        for (Map.Entry<VsrxFileId, SyncMapping> e : now.mappings().entrySet()) {
+            if (!e.getValue().silknoteDocumentUuid().equals(DocumentUuid.forVsrxFile(e.getKey()))
+                    || !e.getValue().vsrxFileId().equals(e.getKey())) {
+                violated(Invariant.LIVE_FILE_HAS_ITS_DOCUMENT, "the mapping of " + e.getKey() + " does not name the"
+                        + " document uuid derived from the file id (rule 2)");
+            }
+        }
+        alsoReported.clear();
         previous = now;
         seqAtPreviousCheck = vsrx.seq();
         removedSinceCheck.clear();
+    }
+
+    /**
+     * No vector entries outlive their document, unless a user removed the document (Silknote's own entries
+     * then), Silknote forgot the file, or the purge is still pending in the outbox (DESIGN §2.5, §2.6).
+     */
+    private void checkVectorsHaveDocuments(Ledger now) {
+        Set<com.silknote.sync.core.model.DocumentUuid> pending = new java.util.HashSet<>();
+        long after = 0;
+        while (true) {
+            List<com.silknote.sync.core.model.OutboxEntry> page = stores.documents().pendingOutbox(after, 500);
+            page.forEach(e -> pending.add(e.document()));
+            if (page.size() < 500) {
+                break;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+        for (VsrxFileId f : now.vectors().keySet()) {
+            DocumentUuid uuid = DocumentUuid.forVsrxFile(f);
+            if (!now.documents().containsKey(f) && !documentRemovedByUser.contains(f) && !forgotten.contains(f)
+                    && !pending.contains(uuid)) {
+                violated(Invariant.DELETED_FILE_LEAVES_NOTHING, "vector entries of file " + f + " outlive its document"
+                        + " (no purge pending): " + vsrx.file(f));
+            }
+        }
     }
 
     /**
@@ -1186,12 +1310,20 @@ public final class HistoryWorld {
         if (rep.isEmpty()) {
             return true;
         }
-        boolean alert = rep.get().alerts().stream().anyMatch(a -> a.kind() == Alert.Kind.FILESET_RELINKED);
+        List<SyncReport> reports = new ArrayList<>(alsoReported);
+        reports.add(rep.get());
         Set<FileAction> silent = EnumSet.of(FileAction.UNCHANGED, FileAction.CONFLICT, FileAction.FAILED,
                 FileAction.CREATED, FileAction.DELETED);
-        boolean quiet = rep.get().filesets().stream().filter(fs -> fs.filesetId().equals(after.filesetId()))
-                .flatMap(fs -> fs.files().stream()).anyMatch(x -> x.fileId().equals(f) && silent.contains(x.action()));
-        return alert && !quiet;
+        // Any run since the last check (a paused runner's too) may have made the move; it must say so.
+        for (SyncReport one : reports) {
+            boolean alert = one.alerts().stream().anyMatch(a -> a.kind() == Alert.Kind.FILESET_RELINKED);
+            List<FileReport> mine = one.filesets().stream().filter(fs -> fs.filesetId().equals(after.filesetId()))
+                    .flatMap(fs -> fs.files().stream()).filter(x -> x.fileId().equals(f)).toList();
+            if (alert && !mine.isEmpty() && mine.stream().noneMatch(x -> silent.contains(x.action()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String reportedIn(Optional<SyncReport> rep, VsrxFileId f) {

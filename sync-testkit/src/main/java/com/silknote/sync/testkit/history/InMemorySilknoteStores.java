@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.SyncLock;
@@ -73,5 +74,10 @@ public final class InMemorySilknoteStores implements SilknoteStores {
     @Override
     public void removeBlobRefRow(ContentHash hash) {
         documents.removeBlobRefRow(hash);
+    }
+
+    @Override
+    public void removeFilesetRecord(FilesetId fileset) {
+        documents.removeFilesetAsSilknoteUser(fileset);
     }
 }

@@ -46,6 +46,12 @@ public enum Invariant {
     /** A fileset no longer listed by VSRX is reported {@code VANISHED} by a full run (issue 9 item 3). */
     VANISHED_FILESET_REPORTED,
     /**
+     * After a run completes a linked fileset, Silknote's record of it names the fileset's patient and
+     * patient-id history, even when the record was removed behind the engine's back (documents without a valid
+     * patient fileset are orphans the cleanup removes, rule 14).
+     */
+    FILESET_RECORD_KEPT,
+    /**
      * A fileset fails only for a cause (an outage, a lost lease, a mass delete), never for an exception the
      * history provoked that would fail it every run (issue 9 item 3); a run never throws.
      */

@@ -2,6 +2,7 @@ package com.silknote.sync.testkit.history;
 
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
@@ -13,7 +14,9 @@ import java.util.function.UnaryOperator;
 /**
  * The Silknote side a {@link RandomHistoryScenario} plays against: the stores the engine writes through its
  * ports, plus the few changes Silknote itself (a user, an operator, a restore) makes behind the engine's
- * back. Everything else the scenario reads through the ports, so an adapter only implements these hooks.
+ * back. Everything else the scenario reads and changes through the ports (vector entries are removed with
+ * {@link VectorStore#deleteByDocument}, blobs with {@link BlobStore#deleteIfMatch}), so an adapter only
+ * implements these hooks.
  *
  * <p>Time: the stores and the lock judge time by the {@code TestClock} the factory was given, or, where the
  * backend has its own clock (database time, blob leases), {@link #forceLeaseExpiry} makes a lease expire.
@@ -52,4 +55,7 @@ public interface SilknoteStores {
 
     /** Deletes only the reference-count row of a blob; documents, mappings and the blob stay. */
     void removeBlobRefRow(ContentHash hash);
+
+    /** Deletes only Silknote's record of a patient fileset; its documents and mappings stay. */
+    void removeFilesetRecord(FilesetId fileset);
 }

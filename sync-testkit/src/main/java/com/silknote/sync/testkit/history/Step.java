@@ -86,6 +86,12 @@ public sealed interface Step {
         }
     }
 
+    /** VSRX touches a file: a new ETag and modification time, the same bytes. */
+    record TouchFile(VsrxFileId id) implements Step {
+        @Override public void apply(HistoryWorld w) { w.touchFile(id); }
+        @Override public String toString() { return "vsrx: touch file " + id + " (new etag and mtime, same bytes)"; }
+    }
+
     /** The listing goes on declaring a file's current SHA-256 while its content is edited: a stale claim. */
     record StaleShaEdit(VsrxFileId id, int content) implements Step {
         @Override public void apply(HistoryWorld w) { w.staleShaEdit(id, content); }
@@ -187,20 +193,39 @@ public sealed interface Step {
         @Override public String toString() { return "silknote: the blob of " + HistoryContent.content(content) + " is removed from the blob store"; }
     }
 
+    /** Silknote's record of a fileset is removed. */
+    record RemoveFilesetRecord(FilesetId fileset) implements Step {
+        @Override public void apply(HistoryWorld w) { w.removeFilesetRecord(fileset); }
+        @Override public String toString() { return "silknote: the fileset record of " + fileset + " is removed"; }
+    }
+
+    /** The vector entries of a file's document are removed. */
+    record RemoveVectors(VsrxFileId file) implements Step {
+        @Override public void apply(HistoryWorld w) { w.removeVectors(file); }
+        @Override public String toString() { return "silknote: the vector entries of the document of " + file + " are removed"; }
+    }
+
     // ------------------------------------------------------------------ runs
 
     /** What kind of run. */
     enum RunKind { FULL, INCREMENTAL, FILESET, DRY }
 
     /**
-     * A file edited while a run is between listing and download: on the run's {@code download}-th content
-     * download, {@code target} (or, when empty, the file being downloaded) gets {@code content}, before the
-     * bytes to serve are captured or after.
+     * A change while a run is between listing and download: on the run's {@code download}-th content download,
+     * either {@code silknote} happens behind the engine's back (a Silknote step: a user edit, a removed row, a
+     * removed blob), or {@code target} (or, when empty, the file being downloaded) gets {@code content} in VSRX,
+     * before the bytes to serve are captured or after.
      */
-    record MidRunEdit(int download, Optional<VsrxFileId> target, int content, boolean beforeCapture) {
+    record MidRunEdit(int download, Optional<VsrxFileId> target, int content, boolean beforeCapture,
+            Optional<Step> silknote) {
+        MidRunEdit(int download, Optional<VsrxFileId> target, int content, boolean beforeCapture) {
+            this(download, target, content, beforeCapture, Optional.empty());
+        }
+
         @Override public String toString() {
-            return "on download " + download + " edit " + target.map(VsrxFileId::toString).orElse("the downloaded file")
-                    + " to " + HistoryContent.content(content) + (beforeCapture ? " before" : " after") + " capture";
+            return silknote.map(s -> "on download " + download + " " + s).orElseGet(() -> "on download " + download
+                    + " edit " + target.map(VsrxFileId::toString).orElse("the downloaded file") + " to "
+                    + HistoryContent.content(content) + (beforeCapture ? " before" : " after") + " capture");
         }
     }
 
@@ -232,21 +257,30 @@ public sealed interface Step {
     }
 
     /**
-     * Runner A pauses before its first commit; runner B is refused while A's lease holds; VSRX changes; A's
-     * lease expires; B runs; A resumes (invariant 5).
+     * Runner A pauses before its {@code pauseAt}-th call to a Silknote port (documents, blobs, vectors: any
+     * read or write, the fence and the collector's steps included), or before its first commit when
+     * {@code pauseAt} is 0; runner B is refused while A's lease holds; VSRX changes; A's lease expires; B runs;
+     * A resumes (invariant 5).
      */
-    record PausedRunner(List<Step> duringPause) implements Step {
-        @Override public void apply(HistoryWorld w) { w.pausedRunner(duringPause); }
+    record PausedRunner(int pauseAt, List<Step> duringPause) implements Step {
+        PausedRunner(List<Step> duringPause) {
+            this(0, duringPause);
+        }
+
+        @Override public void apply(HistoryWorld w) { w.pausedRunner(pauseAt, duringPause); }
         @Override public List<Step> simpler() {
             List<Step> out = new java.util.ArrayList<>();
             for (int i = 0; i < duringPause.size(); i++) {
                 List<Step> fewer = new java.util.ArrayList<>(duringPause);
                 fewer.remove(i);
-                out.add(new PausedRunner(List.copyOf(fewer)));
+                out.add(new PausedRunner(pauseAt, List.copyOf(fewer)));
             }
             return out;
         }
-        @Override public String toString() { return "runner A pauses before its commit" + (duringPause.isEmpty() ? "" : ", meanwhile " + duringPause) + ", A's lease expires, runner B runs, A resumes"; }
+        @Override public String toString() {
+            return "runner A pauses before " + (pauseAt == 0 ? "its first commit" : "its Silknote port call " + pauseAt)
+                    + (duringPause.isEmpty() ? "" : ", meanwhile " + duringPause) + ", A's lease expires, runner B runs, A resumes";
+        }
     }
 
     /** A full run crashes ({@link Error} from a port) before or after its {@code effect}-th write; the lease expires; a full run recovers. */

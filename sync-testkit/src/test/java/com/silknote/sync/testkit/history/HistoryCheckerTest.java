@@ -160,6 +160,7 @@ class HistoryCheckerTest {
         @Override public void removeDocumentRow(DocumentUuid uuid) { real.removeDocumentRow(uuid); }
         @Override public void removeMappingRow(VsrxFileId fileId) { real.removeMappingRow(fileId); }
         @Override public void removeBlobRefRow(ContentHash hash) { real.removeBlobRefRow(hash); }
+        @Override public void removeFilesetRecord(FilesetId fileset) { real.removeFilesetRecord(fileset); }
     }
 
     /** Says it stored one content but drops it. */
