@@ -87,9 +87,12 @@ final class HistoryChecks {
         long conflicts = 0;
         for (FilePlan p : plan.files()) {
             String detail = p.detail().orElse("");
+            // Every plan that may write a document found on another patient moves it: a metadata-only move, an
+            // update, a create over a document whose mapping is gone, a skipped new version (issue 9.3).
             if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
+                    && p.document().get().metadata().untouchedBySilknoteUser()
                     && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE
-                            || p.action() == PlanAction.SKIP && p.document().get().metadata().untouchedBySilknoteUser())) {
+                            || p.action() == PlanAction.CREATE || p.action() == PlanAction.SKIP)) {
                 moving++;
             } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
                 conflicts++;

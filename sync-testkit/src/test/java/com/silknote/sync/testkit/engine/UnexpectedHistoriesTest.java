@@ -372,6 +372,25 @@ class UnexpectedHistoriesTest {
         assertReferencesAreHeldPerFileId();
     }
 
+
+    @Test
+    @DisplayName("issue 9.3: a relink that moves a document whose mapping is gone raises the relink warning")
+    void relinkMovingADocumentWithoutMappingIsReported() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        fx.silknote.documents().removeMappingRow(a);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs); // nothing else tells that the fileset moved
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+
+        SyncResult result = fx.run();
+
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(file(result, a).detail()).contains("relinked");
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ listed digests
 
     @Test
