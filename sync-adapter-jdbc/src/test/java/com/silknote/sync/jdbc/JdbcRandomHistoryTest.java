@@ -124,14 +124,19 @@ class JdbcRandomHistoryTest extends RandomHistoryScenario {
             execute("DELETE FROM vsrx_sync_fileset WHERE fileset_id = ?", s -> s.setString(1, fileset.value()));
         }
 
+        @Override
+        public int removeVectorEntries(DocumentUuid document) {
+            return execute("DELETE FROM vsrx_sync_vector WHERE document_uuid = ?", s -> s.setObject(1, document.value()));
+        }
+
         private interface Binder {
             void bind(PreparedStatement s) throws SQLException;
         }
 
-        private void execute(String sql, Binder binder) {
+        private int execute(String sql, Binder binder) {
             try (Connection c = ds.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
                 binder.bind(s);
-                s.executeUpdate();
+                return s.executeUpdate();
             } catch (SQLException e) {
                 throw new IllegalStateException("behind-the-back change failed", e);
             }

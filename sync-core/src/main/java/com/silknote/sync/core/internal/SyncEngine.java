@@ -187,7 +187,8 @@ public final class SyncEngine {
                 config.blobGracePeriod());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
                 config.maxOutboxAttempts());
-        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
+        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used
+        // (the ledger and the vector store).
         String stopReason = fence(store, lease);
         if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "recovery");
@@ -562,6 +563,8 @@ public final class SyncEngine {
     private String fence(DocumentStore store, LeaseKeeper lease) {
         try {
             parts.retrier().run("documents.fence", () -> store.fence(lease.token()));
+            // The vector store too: a paused older run's post-commit work can no longer touch vector entries.
+            parts.retrier().run("vectors.fence", () -> parts.vectors().fence(lease.token()));
             return null;
         } catch (StaleFencingTokenException e) {
             log.error("run stops: a newer lock holder has written token={}", lease.token().value());

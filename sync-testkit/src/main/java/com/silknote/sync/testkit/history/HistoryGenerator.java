@@ -189,7 +189,7 @@ final class HistoryGenerator {
             case REPEATED_RUN -> new Step.RepeatedFullRun();
             case INCREMENTAL_THEN_FULL -> new Step.IncrementalThenFull(midRunEdit(w));
             case PAUSED_RUNNER -> new Step.PausedRunner(rnd.nextInt(100) < 40 ? 0 : rnd.nextInt(1, 160),
-                    duringPause(w));
+                    duringPause(w), rnd.nextBoolean());
             case CRASH -> new Step.Crash(rnd.nextInt(1, 16), rnd.nextBoolean());
         };
     }

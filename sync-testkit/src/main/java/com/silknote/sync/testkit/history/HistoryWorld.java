@@ -426,7 +426,7 @@ public final class HistoryWorld {
 
     void removeVectors(VsrxFileId file) {
         Optional<SilknoteDocument> doc = stores.documents().findDocumentByClientFileId(file);
-        if (stores.vectors().deleteByDocument(DocumentUuid.forVsrxFile(file)) > 0 && doc.isPresent()) {
+        if (stores.removeVectorEntries(DocumentUuid.forVsrxFile(file)) > 0 && doc.isPresent()) {
             vectorsRemoved.put(file, doc.get().contentHash());
             tampered(file);
         }
@@ -644,7 +644,7 @@ public final class HistoryWorld {
         }
     }
 
-    void pausedRunner(int pauseAt, List<Step> duringPause) {
+    void pausedRunner(int pauseAt, List<Step> duringPause, boolean moreRuns) {
         GatedDocumentStore.WriteLog log = new GatedDocumentStore.WriteLog();
         GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate(pauseAt);
         VsrxSync a = engine(new GatedDocumentStore(stores.documents(), "A", log, Optional.of(gate)),
@@ -684,6 +684,13 @@ public final class HistoryWorld {
         VsrxSync b = engine(new GatedDocumentStore(stores.documents(), "B", log, Optional.empty()), stores.blobs(),
                 stores.vectors(), processor, stores.lock("host-b"));
         RunRecord rb = runOnce(b, RunKind.FULL, Optional.empty(), Optional.empty());
+        if (moreRuns) {
+            // A stays paused for longer: another full run C syncs what B's resume skipped (A's committed
+            // filesets), so A's late side effects meet newer work; a full run D after A judges the result.
+            clock.advance(Duration.ofSeconds(30));
+            runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty()).report()
+                    .ifPresent(alsoReported::add);
+        }
         gate.open();
         join(runnerA);
         List<GatedDocumentStore.WriteLog.Write> late = log.acceptedAfter("A", "B");
@@ -697,6 +704,10 @@ public final class HistoryWorld {
             ((SyncResult) outcomeA.get()).report().ifPresent(alsoReported::add);
         }
         check(rb, previous);
+        if (moreRuns && ok()) {
+            clock.advance(Duration.ofSeconds(30));
+            check(runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty()), previous);
+        }
     }
 
     private void rethrowOrRecord(String who, Object outcome) {

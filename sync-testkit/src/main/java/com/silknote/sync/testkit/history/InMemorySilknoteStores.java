@@ -80,4 +80,9 @@ public final class InMemorySilknoteStores implements SilknoteStores {
     public void removeFilesetRecord(FilesetId fileset) {
         documents.removeFilesetAsSilknoteUser(fileset);
     }
+
+    @Override
+    public int removeVectorEntries(DocumentUuid document) {
+        return vectors.removeAsSilknote(document);
+    }
 }

@@ -14,9 +14,8 @@ import java.util.function.UnaryOperator;
 /**
  * The Silknote side a {@link RandomHistoryScenario} plays against: the stores the engine writes through its
  * ports, plus the few changes Silknote itself (a user, an operator, a restore) makes behind the engine's
- * back. Everything else the scenario reads and changes through the ports (vector entries are removed with
- * {@link VectorStore#deleteByDocument}, blobs with {@link BlobStore#deleteIfMatch}), so an adapter only
- * implements these hooks.
+ * back. Everything else the scenario reads and changes through the ports (blobs are removed with
+ * {@link BlobStore#deleteIfMatch}), so an adapter only implements these hooks.
  *
  * <p>Time: the stores and the lock judge time by the {@code TestClock} the factory was given, or, where the
  * backend has its own clock (database time, blob leases), {@link #forceLeaseExpiry} makes a lease expire.
@@ -58,4 +57,11 @@ public interface SilknoteStores {
 
     /** Deletes only Silknote's record of a patient fileset; its documents and mappings stay. */
     void removeFilesetRecord(FilesetId fileset);
+
+    /**
+     * Deletes a document's vector entries the way Silknote itself would (outside the sync's fencing).
+     *
+     * @return how many were removed
+     */
+    int removeVectorEntries(DocumentUuid document);
 }

@@ -262,24 +262,28 @@ public sealed interface Step {
      * {@code pauseAt} is 0; runner B is refused while A's lease holds; VSRX changes; A's lease expires; B runs;
      * A resumes (invariant 5).
      */
-    record PausedRunner(int pauseAt, List<Step> duringPause) implements Step {
+    record PausedRunner(int pauseAt, List<Step> duringPause, boolean moreRuns) implements Step {
         PausedRunner(List<Step> duringPause) {
-            this(0, duringPause);
+            this(0, duringPause, false);
         }
 
-        @Override public void apply(HistoryWorld w) { w.pausedRunner(pauseAt, duringPause); }
+        @Override public void apply(HistoryWorld w) { w.pausedRunner(pauseAt, duringPause, moreRuns); }
         @Override public List<Step> simpler() {
             List<Step> out = new java.util.ArrayList<>();
+            if (moreRuns) {
+                out.add(new PausedRunner(pauseAt, duringPause, false));
+            }
             for (int i = 0; i < duringPause.size(); i++) {
                 List<Step> fewer = new java.util.ArrayList<>(duringPause);
                 fewer.remove(i);
-                out.add(new PausedRunner(pauseAt, List.copyOf(fewer)));
+                out.add(new PausedRunner(pauseAt, List.copyOf(fewer), moreRuns));
             }
             return out;
         }
         @Override public String toString() {
             return "runner A pauses before " + (pauseAt == 0 ? "its first commit" : "its Silknote port call " + pauseAt)
-                    + (duringPause.isEmpty() ? "" : ", meanwhile " + duringPause) + ", A's lease expires, runner B runs, A resumes";
+                    + (duringPause.isEmpty() ? "" : ", meanwhile " + duringPause) + ", A's lease expires, runner B runs"
+                    + (moreRuns ? ", a full run C runs, A resumes, a full run D runs" : ", A resumes");
         }
     }
 

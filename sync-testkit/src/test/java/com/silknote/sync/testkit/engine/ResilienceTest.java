@@ -429,7 +429,7 @@ class ResilienceTest {
 
         assertThatThrownBy(fx::run).isInstanceOf(SimulatedCrash.class);
 
-        fx.processor = doc -> {
+        fx.processor = (doc, token) -> {
             throw new SimulatedCrash(1, Operation.PROCESS, "simulated crash at processing");
         };
         assertThatThrownBy(fx::run).isInstanceOf(SimulatedCrash.class).hasMessageContaining("processing");

@@ -7,6 +7,7 @@ import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -161,6 +162,7 @@ class HistoryCheckerTest {
         @Override public void removeMappingRow(VsrxFileId fileId) { real.removeMappingRow(fileId); }
         @Override public void removeBlobRefRow(ContentHash hash) { real.removeBlobRefRow(hash); }
         @Override public void removeFilesetRecord(FilesetId fileset) { real.removeFilesetRecord(fileset); }
+        @Override public int removeVectorEntries(DocumentUuid document) { return real.removeVectorEntries(document); }
     }
 
     /** Says it stored one content but drops it. */
@@ -197,8 +199,11 @@ class HistoryCheckerTest {
             this.d = d;
         }
 
-        @Override public void replace(DocumentUuid document, List<VectorEntry> entries) { d.replace(document, entries); }
-        @Override public int deleteByDocument(DocumentUuid document) { return 0; }
+        @Override public void fence(FencingToken token) { d.fence(token); }
+        @Override public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
+            d.replace(token, document, entries);
+        }
+        @Override public int deleteByDocument(FencingToken token, DocumentUuid document) { return 0; }
         @Override public List<VectorEntry> entries(DocumentUuid document) { return d.entries(document); }
         @Override public Page<DocumentUuid> documents(Optional<String> cursor, int limit) { return d.documents(cursor, limit); }
     }
