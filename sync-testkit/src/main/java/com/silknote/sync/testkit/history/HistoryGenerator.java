@@ -263,11 +263,16 @@ final class HistoryGenerator {
         if (rnd.nextInt(100) >= 30) {
             return Optional.empty();
         }
-        if (rnd.nextInt(100) < 30) {
+        int kind = rnd.nextInt(100);
+        if (kind < 30) {
             Step damage = silknoteDamage(w);
             if (damage != null) {
                 return Optional.of(new MidRunEdit(rnd.nextInt(1, 4), Optional.empty(), 0, true, Optional.of(damage)));
             }
+        } else if (kind < 40 && kinds.contains(Kind.SKEW)) {
+            // VSRX's clock drifts while the run is under way (after its watermark was taken)
+            return Optional.of(new MidRunEdit(rnd.nextInt(1, 4), Optional.empty(), 0, true,
+                    Optional.of(new Step.ClockDrift(Duration.ofSeconds(rnd.nextInt(-50, 51))))));
         }
         Optional<VsrxFileId> target = rnd.nextInt(100) < 60 ? Optional.empty()
                 : pick(files(v, s -> !s.deleted())).map(FileState::id);

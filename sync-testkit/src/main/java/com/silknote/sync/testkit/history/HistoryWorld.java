@@ -510,10 +510,12 @@ public final class HistoryWorld {
     }
 
     private void fire(MidRunEdit e, VsrxFileId downloading) {
-        if (e.silknote().isPresent()) {
-            silknoteChangedDuringRun = true;
-            e.silknote().get().apply(this);
-            return; // the flag stays set until the next run: the checks of this run read it
+        if (e.other().isPresent()) {
+            if (!(e.other().get() instanceof Step.ClockDrift)) {
+                silknoteChangedDuringRun = true; // stays set until the next run: the checks of this run read it
+            }
+            e.other().get().apply(this);
+            return;
         }
         VsrxFileId target = e.target().orElse(downloading);
         if (live(target)) {

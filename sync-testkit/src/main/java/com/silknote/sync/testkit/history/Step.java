@@ -212,18 +212,18 @@ public sealed interface Step {
 
     /**
      * A change while a run is between listing and download: on the run's {@code download}-th content download,
-     * either {@code silknote} happens behind the engine's back (a Silknote step: a user edit, a removed row, a
-     * removed blob), or {@code target} (or, when empty, the file being downloaded) gets {@code content} in VSRX,
-     * before the bytes to serve are captured or after.
+     * either {@code other} happens (a Silknote step behind the engine's back: a user edit, a removed row, a
+     * removed blob; or VSRX's clock drifting), or {@code target} (or, when empty, the file being downloaded)
+     * gets {@code content} in VSRX, before the bytes to serve are captured or after.
      */
     record MidRunEdit(int download, Optional<VsrxFileId> target, int content, boolean beforeCapture,
-            Optional<Step> silknote) {
+            Optional<Step> other) {
         MidRunEdit(int download, Optional<VsrxFileId> target, int content, boolean beforeCapture) {
             this(download, target, content, beforeCapture, Optional.empty());
         }
 
         @Override public String toString() {
-            return silknote.map(s -> "on download " + download + " " + s).orElseGet(() -> "on download " + download
+            return other.map(s -> "on download " + download + " " + s).orElseGet(() -> "on download " + download
                     + " edit " + target.map(VsrxFileId::toString).orElse("the downloaded file") + " to "
                     + HistoryContent.content(content) + (beforeCapture ? " before" : " after") + " capture");
         }
