@@ -53,6 +53,8 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<VsrxFileId, PermanentSkip> skipUpserts = new LinkedHashMap<>();
     private final List<OutboxEntry> outbox = new ArrayList<>();
     private final Map<ContentHash, TouchedRef> blobRefs = new LinkedHashMap<>();
+    /** Hashes a release found nothing to release for: recounted from the ledger when the unit flushes. */
+    private final Set<ContentHash> recount = new LinkedHashSet<>();
     private Optional<SyncState> state = Optional.empty();
     private final Map<FilesetId, Optional<PatientFilesetRecord>> expectedFilesets = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SyncMapping>> expectedMappings = new LinkedHashMap<>();
@@ -66,6 +68,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         BlobRef ref;
         long added;
         String lastEtag;
+        boolean recounted;
 
         TouchedRef(boolean existed, BlobRef ref) {
             this.existed = existed;
@@ -146,19 +149,20 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     }
 
     @Override
-    public BlobRef releaseBlobRef(ContentHash hash) {
+    public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
         requireNonNull(hash, "hash");
         TouchedRef touched = touch(hash);
         BlobRef before = touched.ref;
         if (before == null || before.refCount() == 0) {
-            throw new IllegalStateException("no reference to release for blob " + hash);
+            recount.add(hash);
+            return Optional.empty();
         }
         BlobRef after = new BlobRef(hash, before.refCount() - 1, before.size(), before.state(), before.blobEtag(),
                 now);
         touched.ref = after;
         touched.added--;
         blobRefsReleased++;
-        return after;
+        return Optional.of(after);
     }
 
     private TouchedRef touch(ContentHash hash) {
@@ -266,6 +270,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             }
             batch.execute();
         }
+        recountDamagedRefs();
         flushBlobRefs(at);
         if (!outbox.isEmpty()) {
             PreparedBatch batch = handle.prepareBatch("""
@@ -328,6 +333,25 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         }
     }
 
+    /**
+     * After documents and mappings are written: the rows a release found nothing in are set to the references
+     * the ledger now holds (see {@link DocumentStore.UnitOfWork#releaseBlobRef}).
+     */
+    private void recountDamagedRefs() {
+        for (ContentHash hash : recount) {
+            TouchedRef t = touch(hash);
+            long[] refs = handle.createQuery("SELECT " + sql.referencesOfHash + " AS refs, " + sql.sizeOfHash
+                    + " AS size").bind("hash", hash.hex())
+                    .map((rs, ctx) -> new long[] {rs.getLong("refs"), rs.getLong("size")}).one();
+            if (t.ref != null) {
+                t.ref = new BlobRef(hash, refs[0], t.ref.size(), t.ref.state(), t.ref.blobEtag(), now);
+            } else if (refs[0] > 0) {
+                t.ref = new BlobRef(hash, refs[0], refs[1], BlobRef.State.LIVE, Optional.empty(), now);
+            }
+            t.recounted = true;
+        }
+    }
+
     private void flushBlobRefs(OffsetDateTime at) {
         List<TouchedRef> existing = new ArrayList<>();
         List<TouchedRef> created = new ArrayList<>();
@@ -375,7 +399,13 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                 .mapTo(String.class).list());
         for (TouchedRef t : created) {
             if (!inserted.contains(t.ref.hash().hex())) {
-                mergeIntoConcurrentRow(t, at);
+                if (t.recounted) {
+                    handle.createUpdate("UPDATE vsrx_sync_blob_ref SET ref_count = " + sql.referencesOfHash
+                            + ", updated_at = :at WHERE content_hash = :hash")
+                            .bind("hash", t.ref.hash().hex()).bind("at", at).execute();
+                } else {
+                    mergeIntoConcurrentRow(t, at);
+                }
             }
         }
     }

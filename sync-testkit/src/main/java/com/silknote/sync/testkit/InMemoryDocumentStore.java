@@ -29,12 +29,15 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -57,7 +60,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Besides the port, it offers whole-state accessors ({@code all*}) for snapshots and invariant checks,
  * and {@code ...AsSilknoteUser} methods that change data the way Silknote itself (not the sync) would, for
- * conflict and orphan tests; those bypass fencing.
+ * conflict and orphan tests, plus {@code remove...Row} methods that delete single rows the way a restore or a
+ * manual fix would; those bypass fencing.
  */
 public final class InMemoryDocumentStore implements DocumentStore {
 
@@ -191,11 +195,12 @@ public final class InMemoryDocumentStore implements DocumentStore {
             throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
         }
         synchronized (lock) {
-            NavigableMap<FilesetId, PatientFilesetRecord> tail = cursor.isPresent()
-                    ? db.filesets.tailMap(FilesetId.of(cursor.get()), false) : db.filesets;
+            TreeSet<FilesetId> known = new TreeSet<>(db.filesets.keySet());
+            db.documents.values().forEach(d -> known.add(d.filesetId()));
+            NavigableSet<FilesetId> tail = cursor.isPresent() ? known.tailSet(FilesetId.of(cursor.get()), false) : known;
             List<FilesetId> items = new ArrayList<>();
             boolean more = false;
-            for (FilesetId id : tail.keySet()) {
+            for (FilesetId id : tail) {
                 if (items.size() == limit) {
                     more = true;
                     break;
@@ -310,7 +315,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
         return write(token, copy -> {
             Uow uow = new Uow(copy);
             try {
-                return work.apply(uow);
+                T result = work.apply(uow);
+                for (ContentHash h : uow.recount) {
+                    recount(copy, h);
+                }
+                return result;
             } finally {
                 uow.closed = true;
             }
@@ -354,6 +363,12 @@ public final class InMemoryDocumentStore implements DocumentStore {
             BlobRef r = copy.blobRefs.get(hash);
             if (r == null || r.state() != BlobRef.State.LIVE || r.refCount() != 0
                     || !r.updatedAt().isBefore(notAfter)) {
+                return false;
+            }
+            boolean held = copy.mappings.values().stream().anyMatch(m -> m.contentHash().equals(hash))
+                    || copy.documents.values().stream().anyMatch(d -> d.contentHash().equals(hash));
+            if (held) {
+                recount(copy, hash);
                 return false;
             }
             copy.blobRefs.put(hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
@@ -519,6 +534,32 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /**
+     * Deletes the mapping of a VSRX file behind the sync's back (a restore, a manual fix), outside fencing;
+     * the document and the blob reference stay. No-op when there is none.
+     */
+    public void removeMappingRow(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            copy.mappings.remove(fileId);
+            db = copy;
+        }
+    }
+
+    /**
+     * Deletes the reference row of a blob behind the sync's back, outside fencing; documents, mappings and
+     * the blob stay. No-op when there is none.
+     */
+    public void removeBlobRefRow(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            copy.blobRefs.remove(hash);
+            db = copy;
+        }
+    }
+
     // ------------------------------------------------------------------ internals
 
     private StaleFencingTokenException stale(FencingToken token) {
@@ -547,8 +588,40 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /** File ids whose mapping (else document) holds {@code h}; its size as they record it. */
+    private static long[] references(Db db, ContentHash h) {
+        long count = 0;
+        long size = -1;
+        for (SyncMapping m : db.mappings.values()) {
+            if (m.contentHash().equals(h)) {
+                count++;
+                size = m.size();
+            }
+        }
+        for (SilknoteDocument d : db.documents.values()) {
+            if (d.contentHash().equals(h) && !db.mappings.containsKey(d.clientFileId())) {
+                count++;
+                size = size < 0 ? d.size() : size;
+            }
+        }
+        return new long[] {count, size};
+    }
+
+    /** Sets the row of {@code h} to the references the ledger holds (see {@link UnitOfWork#releaseBlobRef}). */
+    private void recount(Db db, ContentHash h) {
+        long[] refs = references(db, h);
+        BlobRef r = db.blobRefs.get(h);
+        Instant now = clock.instant();
+        if (r != null) {
+            db.blobRefs.put(h, new BlobRef(h, refs[0], r.size(), r.state(), r.blobEtag(), now));
+        } else if (refs[0] > 0) {
+            db.blobRefs.put(h, new BlobRef(h, refs[0], refs[1], BlobRef.State.LIVE, Optional.empty(), now));
+        }
+    }
+
     private final class Uow implements UnitOfWork {
         private final Db db;
+        final Set<ContentHash> recount = new LinkedHashSet<>();
         boolean closed;
 
         Uow(Db db) {
@@ -656,16 +729,17 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
 
         @Override
-        public BlobRef releaseBlobRef(ContentHash hash) {
+        public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
             requireNonNull(hash, "hash");
             open();
             BlobRef r = db.blobRefs.get(hash);
             if (r == null || r.refCount() == 0) {
-                throw new IllegalStateException("no reference to release for " + hash);
+                recount.add(hash);
+                return Optional.empty();
             }
             BlobRef next = new BlobRef(hash, r.refCount() - 1, r.size(), r.state(), r.blobEtag(), clock.instant());
             db.blobRefs.put(hash, next);
-            return next;
+            return Optional.of(next);
         }
 
         @Override

@@ -187,7 +187,8 @@ public final class SyncEngine {
                 config.blobGracePeriod());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
                 config.maxOutboxAttempts());
-        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
+        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used
+        // (the ledger and the vector store).
         String stopReason = fence(store, lease);
         if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "recovery");
@@ -301,8 +302,7 @@ public final class SyncEngine {
                 FilesetId only = request.onlyFileset().get();
                 Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset", () -> parts.source().findFileset(only));
                 if (fs.isEmpty()) {
-                    slots.add(Slot.done(new FilesetReport(only, FilesetOutcome.FAILED,
-                            Optional.of("fileset not found in VSRX"), List.of(), Duration.ZERO, 0, 0)));
+                    slots.add(Slot.done(notListed(ctx, only)));
                 } else {
                     queued++;
                     submit(ctx, fs.get(), queued, pool, window, fatal, slots);
@@ -452,6 +452,30 @@ public final class SyncEngine {
         }
     }
 
+    /**
+     * A single-fileset run for a fileset VSRX does not list: {@code VANISHED} (documents kept, one
+     * {@code FILESET_VANISHED} warning) when Silknote holds it, as a full run would report it; a fileset
+     * neither side knows is a failed request.
+     */
+    private FilesetReport notListed(RunContext ctx, FilesetId id) {
+        DocumentStore store = parts.documents();
+        boolean held = parts.retrier().call("documents.findFileset", () -> store.findFileset(id)).isPresent()
+                || !parts.retrier().call("documents.documents", () -> store.documents(id)).isEmpty();
+        FilesetReport r;
+        if (held) {
+            log.warn("fileset vanished from VSRX run={} fileset={}", ctx.runId, id);
+            ctx.raise(new Alert(Alert.Kind.FILESET_VANISHED, Alert.Severity.WARNING, "fileset " + id
+                    + " Silknote holds is no longer listed by VSRX; its documents are kept"));
+            r = new FilesetReport(id, FilesetOutcome.VANISHED, Optional.of("not-listed-by-vsrx"), List.of(),
+                    Duration.ZERO, 0, 0);
+        } else {
+            r = new FilesetReport(id, FilesetOutcome.FAILED, Optional.of("fileset not found in VSRX"), List.of(),
+                    Duration.ZERO, 0, 0);
+        }
+        parts.listener().filesetFinished(ctx.runId, r);
+        return r;
+    }
+
     private static FilesetReport stopped(FilesetId id, String reason) {
         return new FilesetReport(id, FilesetOutcome.FAILED, Optional.of(reason), List.of(), Duration.ZERO, 0, 0);
     }
@@ -539,6 +563,8 @@ public final class SyncEngine {
     private String fence(DocumentStore store, LeaseKeeper lease) {
         try {
             parts.retrier().run("documents.fence", () -> store.fence(lease.token()));
+            // The vector store too: a paused older run's post-commit work can no longer touch vector entries.
+            parts.retrier().run("vectors.fence", () -> parts.vectors().fence(lease.token()));
             return null;
         } catch (StaleFencingTokenException e) {
             log.error("run stops: a newer lock holder has written token={}", lease.token().value());

@@ -78,7 +78,8 @@ public interface DocumentStore {
     Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds);
 
     /**
-     * One page of the filesets Silknote has a record of ({@link PatientFilesetRecord}), in a stable order.
+     * One page of the filesets Silknote holds: those it has a record of ({@link PatientFilesetRecord}) or
+     * documents from (a record may have been removed outside the sync), each once, in a stable order.
      *
      * @param cursor from the previous page, empty for the first
      * @param limit  at most this many (1..1000)
@@ -146,9 +147,12 @@ public interface DocumentStore {
     void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park);
 
     /**
-     * Step 1 of the blob collector: if the row exists, is {@code LIVE}, has {@code refCount == 0} and was
-     * last updated before {@code notAfter}, marks it {@code DELETING} with {@code blobEtag} and returns
-     * {@code true}; otherwise changes nothing and returns {@code false}.
+     * Step 1 of the blob collector: if the row exists, is {@code LIVE}, has {@code refCount == 0}, was last
+     * updated before {@code notAfter} and no mapping or document holds {@code hash}, marks it {@code DELETING}
+     * with {@code blobEtag} and returns {@code true}; otherwise returns {@code false}. A row at zero that a
+     * mapping or document still holds (a count damaged behind the sync's back) is never marked: the store sets
+     * its count to the references it has (file ids whose mapping, else document, holds the hash), so a
+     * referenced blob is never collected whatever happened to the count.
      */
     boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter);
 
@@ -222,9 +226,16 @@ public interface DocumentStore {
         /**
          * Removes one reference.
          *
-         * @throws IllegalStateException when the row is absent or its count is already 0
+         * <p>When there is nothing to release (the row is absent or its count is already 0, which only a change
+         * behind the sync's back produces: a removed or edited row), nothing is released and the unit of work
+         * still commits: the store then sets the row, when the unit commits, to the number of references the
+         * unit leaves (file ids whose mapping, else whose document, holds {@code hash}; a {@code LIVE} row is
+         * created when there are some and none exists), so the count is right again as far as the ledger
+         * tells. The caller reports the inconsistency.
+         *
+         * @return the row after the release, or empty when there was nothing to release
          */
-        BlobRef releaseBlobRef(ContentHash hash);
+        Optional<BlobRef> releaseBlobRef(ContentHash hash);
 
         /** Remembers a permanent skip (replacing an older one of the same file). */
         void rememberSkip(PermanentSkip skip);

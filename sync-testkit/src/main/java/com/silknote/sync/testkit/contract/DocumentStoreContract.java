@@ -437,7 +437,7 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
-    @DisplayName("issue 9.3: known filesets are paged, each once")
+    @DisplayName("issue 9.3: known filesets (by record or by documents) are paged, each once")
     public void filesetsArePagedEachOnce() {
         Instant now = clock.instant();
         List<FilesetId> all = new ArrayList<>();
@@ -445,6 +445,14 @@ public abstract class DocumentStoreContract {
             all.add(FilesetId.of("fs-page-" + i));
         }
         write(T1, u -> all.forEach(f -> u.upsertFileset(fileset(f, now))));
+        // Known by documents only (its record removed outside the sync), and by both.
+        FilesetId documentsOnly = FilesetId.of("fs-page-docs");
+        write(T1, u -> {
+            u.upsertDocument(document(documentsOnly, fileId(91), hash("p1"), 2, now));
+            u.upsertDocument(document(documentsOnly, fileId(92), hash("p2"), 2, now));
+            u.upsertDocument(document(all.get(2), fileId(93), hash("p3"), 2, now));
+        });
+        all.add(documentsOnly);
         List<FilesetId> seen = new ArrayList<>();
         Optional<String> cursor = Optional.empty();
         int pages = 0;
@@ -456,7 +464,7 @@ public abstract class DocumentStoreContract {
             pages++;
         } while (cursor.isPresent() && pages < 10);
         assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
-        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(7);
+        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(8);
     }
 
     @Test
@@ -515,30 +523,70 @@ public abstract class DocumentStoreContract {
         assertThat(store().findBlobRef(h)).contains(first);
 
         assertThat(uow(T1, u -> u.addBlobRef(h, 6, "etag-1")).refCount()).isEqualTo(2);
-        assertThat(uow(T1, u -> u.releaseBlobRef(h)).refCount()).isEqualTo(1);
+        assertThat(uow(T1, u -> u.releaseBlobRef(h)).orElseThrow().refCount()).isEqualTo(1);
         assertThat(store().unreferencedBlobs(10)).isEmpty();
-        assertThat(uow(T1, u -> u.releaseBlobRef(h)).refCount()).isZero();
+        assertThat(uow(T1, u -> u.releaseBlobRef(h)).orElseThrow().refCount()).isZero();
         assertThat(store().findBlobRef(h).orElseThrow().refCount()).isZero();
         assertThat(store().unreferencedBlobs(10)).extracting(BlobRef::hash).containsExactly(h);
     }
 
     @Test
-    public void releasingBelowZeroOrAnUnknownRefFailsAndRollsBack() {
-        ContentHash h = hash("once");
-        write(T1, u -> {
-            u.addBlobRef(h, 4, "etag-1");
-            u.releaseBlobRef(h);
-        });
+    @DisplayName("issue 9.3: releasing a missing or zero reference never fails the unit; the commit recounts the row")
+    public void releasingAReferenceThatIsNotThereReleasesNothingAndTheCommitRecountsTheRow() {
         Instant now = clock.instant();
-        assertThatThrownBy(() -> write(T1, u -> {
-            u.upsertFileset(fileset(FS, now));
-            u.releaseBlobRef(h);
-        })).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> write(T1, u -> u.releaseBlobRef(hash("never"))))
-                .isInstanceOf(IllegalStateException.class);
-        assertThat(store().findFileset(FS)).isEmpty();
-        assertThat(store().findBlobRef(h).orElseThrow().refCount()).isZero();
+        // A row at zero although a mapping still holds the hash (an edit outside the sync).
+        SilknoteDocument d = seedDocument(1, "named");
+        write(T1, u -> u.releaseBlobRef(d.contentHash()).orElseThrow());
+        assertThat(store().findBlobRef(d.contentHash()).orElseThrow().refCount()).isZero();
+
+        Optional<BlobRef> released = uow(T1, u -> {
+            u.upsertFileset(fileset(FS2, now));
+            return u.releaseBlobRef(d.contentHash());
+        });
+
+        assertThat(released).as("nothing to release").isEmpty();
+        assertThat(store().findFileset(FS2)).as("the unit committed").isPresent();
+        BlobRef recounted = store().findBlobRef(d.contentHash()).orElseThrow();
+        assertThat(recounted.refCount()).as("recounted: its mapping holds it").isEqualTo(1);
+        assertThat(recounted.state()).isEqualTo(BlobRef.State.LIVE);
+
+        // A missing row that nothing holds: released nothing, nothing created.
+        Optional<BlobRef> never = uow(T1, u -> u.releaseBlobRef(hash("never")));
+        assertThat(never).isEmpty();
         assertThat(store().findBlobRef(hash("never"))).isEmpty();
+
+        // A missing row that a document without mapping holds: the recount creates it.
+        SilknoteDocument orphan = document(FS, fileId(7), hash("doc-only"), 8, now);
+        write(T1, u -> u.upsertDocument(orphan));
+        Optional<BlobRef> orphanRelease = uow(T1, u -> u.releaseBlobRef(orphan.contentHash()));
+        assertThat(orphanRelease).isEmpty();
+        BlobRef created = store().findBlobRef(orphan.contentHash()).orElseThrow();
+        assertThat(created.refCount()).isEqualTo(1);
+        assertThat(created.state()).isEqualTo(BlobRef.State.LIVE);
+        assertThat(created.size()).isEqualTo(8);
+
+        // The recount counts what the unit leaves: the document it deletes no longer holds the hash.
+        write(T1, u -> {
+            u.releaseBlobRef(orphan.contentHash()).orElseThrow();
+            u.releaseBlobRef(orphan.contentHash());
+            u.deleteDocument(orphan.uuid());
+        });
+        assertThat(store().findBlobRef(orphan.contentHash()).map(BlobRef::refCount)).contains(0L);
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / rule 12: the collector never marks a row at zero that a mapping or document still holds")
+    public void collectorNeverMarksARowAtZeroThatAMappingOrDocumentHolds() {
+        SilknoteDocument d = seedDocument(1, "held");
+        write(T1, u -> u.releaseBlobRef(d.contentHash()).orElseThrow());
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(store().markBlobDeleting(T1, d.contentHash(), "etag-1", clock.instant())).isFalse();
+
+        BlobRef row = store().findBlobRef(d.contentHash()).orElseThrow();
+        assertThat(row.state()).isEqualTo(BlobRef.State.LIVE);
+        assertThat(row.refCount()).as("the damaged count is set to its references").isEqualTo(1);
+        assertThat(store().unreferencedBlobs(10)).extracting(BlobRef::hash).doesNotContain(d.contentHash());
     }
 
     @Test

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /** What the fakes add beyond their contracts. */
 class InMemorySilknoteFakesTest {
+    private static final FencingToken TOKEN = FencingToken.of(1);
     private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
 
     private static BlobUpload upload(byte[] bytes) {
@@ -54,9 +55,9 @@ class InMemorySilknoteFakesTest {
         content[599] = 7;
         blobs.putIfAbsent(upload(content));
         SilknoteDocument d = doc(content);
-        processor.process(d);
+        processor.process(d, TOKEN);
         var first = vectors.entries(d.uuid());
-        processor.process(d);
+        processor.process(d, TOKEN);
         assertThat(vectors.entries(d.uuid())).isEqualTo(first).hasSize(3);
         assertThat(first).isEqualTo(InMemoryDocumentProcessor.expectedEntries(d.uuid(), content));
         assertThat(processor.processCount(d.uuid())).isEqualTo(2);
@@ -69,10 +70,10 @@ class InMemorySilknoteFakesTest {
         var blobs = new InMemoryBlobStore(clock);
         var processor = new InMemoryDocumentProcessor(blobs, new InMemoryVectorStore());
         byte[] content = {1, 2, 3};
-        assertThatThrownBy(() -> processor.process(doc(content))).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> processor.process(doc(content), TOKEN)).isInstanceOf(PermanentSyncException.class);
         blobs.putIfAbsent(upload(content));
         blobs.corrupt(TestHashes.sha256(content), new byte[] {9});
-        assertThatThrownBy(() -> processor.process(doc(content))).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> processor.process(doc(content), TOKEN)).isInstanceOf(PermanentSyncException.class);
     }
 
     @Test
