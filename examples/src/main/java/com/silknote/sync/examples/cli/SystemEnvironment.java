@@ -5,18 +5,42 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
-/** The real world of the command line: this process's environment, streams, clock and terminal. */
+/**
+ * The real world of the command line: this process's environment, streams, clock and terminal. On SIGTERM or
+ * Ctrl-C the JVM's shutdown hook completes the environment's {@code stop} signal and then waits (up to
+ * {@link #GRACE}) until the command returned, so a command that stops gracefully ({@code run-every} lets the
+ * filesets in flight commit) is not cut off when the hooks end.
+ */
 final class SystemEnvironment {
+    /** Longest a shutdown waits for the command to finish after asking it to stop. */
+    static final Duration GRACE = Duration.ofMinutes(10);
+    private static final CountDownLatch COMMAND_DONE = new CountDownLatch(1);
+
     private SystemEnvironment() { }
+
+    /** Called once the command returned: a shutdown in progress may end the JVM now. */
+    static void commandDone() {
+        COMMAND_DONE.countDown();
+    }
 
     static CliEnvironment create() {
         Charset cs = System.console() != null ? System.console().charset() : Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, cs), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, cs), true);
         CompletableFuture<Void> stop = new CompletableFuture<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.complete(null), "vsrx-sync-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.complete(null);
+            try {
+                COMMAND_DONE.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "vsrx-sync-stop"));
         return new CliEnvironment(System.getenv(), out, err, Clock.systemUTC(), System.console() != null,
                 EmbeddedDefault::open, EmbeddedDefault::vsrxSource, stop);
     }
