@@ -318,8 +318,9 @@ public final class JdbiDocumentStore implements DocumentStore {
     }
 
     /**
-     * {@inheritDoc} With a claim, one transaction finishes the claim row (numbered from
-     * {@code vsrx_sync_claim_done_seq}) only if it still holds the claim's token, then stores the report.
+     * {@inheritDoc} With a claim, one transaction numbers the completion from its run's {@code done_count}
+     * (whose row lock keeps the numbers in commit order), finishes the claim row only if it still holds the
+     * claim's token, and stores the report.
      */
     @Override
     public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
@@ -334,15 +335,20 @@ public final class JdbiDocumentStore implements DocumentStore {
                 if (!c.run().equals(run) || !c.fileset().equals(report.filesetId())) {
                     throw new IllegalArgumentException("the claim is not of this run and fileset");
                 }
-                int finished = h.createUpdate("""
-                        UPDATE vsrx_sync_claim SET status = :status, claimed_until = NULL,
-                            done_seq = nextval('vsrx_sync_claim_done_seq')
+                // the run's row is locked until commit: completions are numbered in commit order, without gaps
+                Optional<Long> done = h.createQuery("""
+                        UPDATE vsrx_sync_claim_run SET done_count = done_count + 1 WHERE run_id = :run
+                        RETURNING done_count""")
+                        .bind("run", run.value()).mapTo(Long.class).findOne();
+                int finished = done.isEmpty() ? 0 : h.createUpdate("""
+                        UPDATE vsrx_sync_claim SET status = :status, claimed_until = NULL, done_seq = :done
                         WHERE run_id = :run AND fileset_id = :fileset AND claim_token = :claim
                           AND status = 'CLAIMED'""")
-                        .bind("status", report.outcome().isFailure() ? "FAILED" : "SUCCEEDED")
+                        .bind("status", report.outcome().isFailure() ? "FAILED" : "SUCCEEDED").bind("done", done.get())
                         .bind("run", run.value()).bind("fileset", c.fileset().value()).bind("claim", c.token())
                         .execute();
                 if (finished != 1) {
+                    // rolls back the count too
                     throw new ClaimLostException("claim on fileset " + c.fileset() + " no longer held");
                 }
             }

@@ -65,7 +65,8 @@ public interface FilesetClaims {
      *
      * @param fileset   the fileset
      * @param succeeded {@code false} when it failed or was blocked by the mass-delete guard
-     * @param seq       increases in the order filesets finish
+     * @param seq       increases in the order filesets finish (their transactions commit), without gaps: a
+     *                  reader that saw every completion up to {@code seq} never sees a smaller one later
      */
     record Completion(FilesetId fileset, boolean succeeded, long seq) {
         public Completion {

@@ -277,7 +277,11 @@ public abstract class FilesetClaimsContract {
             }
             assertThat(claimed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
             assertThat(newClaims(clock).unfinished(run)).isZero();
-            assertThat(newClaims(clock).completions(run, 0, 1000)).hasSize(all.size());
+            List<FilesetClaims.Completion> done = newClaims(clock).completions(run, 0, 1000);
+            assertThat(done).hasSize(all.size());
+            assertThat(done).extracting(FilesetClaims.Completion::seq).as("in commit order, without gaps")
+                    .isSorted().doesNotHaveDuplicates();
+            assertThat(done.get(done.size() - 1).seq() - done.get(0).seq()).isEqualTo(all.size() - 1);
         } finally {
             pool.shutdownNow();
         }
