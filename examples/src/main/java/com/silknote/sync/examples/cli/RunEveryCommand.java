@@ -89,6 +89,7 @@ final class RunEveryCommand implements Callable<Integer> {
             VsrxSync sync = backends.syncBuilder(source).listener(printer).clock(env.clock()).sleeper(sleeper).build();
             scheduler[0] = SyncScheduler.builder().sync(sync).schedule(schedule).clock(env.clock()).sleeper(sleeper)
                     .build();
+            SystemEnvironment.stopsGracefully();
             env.stop().thenRun(scheduler[0]::stop);
             env.err().println("running a sync every " + Values.formatDuration(schedule.delay())
                     + (schedule.jitter().isZero() ? "" : " (+ up to " + Values.formatDuration(schedule.jitter())

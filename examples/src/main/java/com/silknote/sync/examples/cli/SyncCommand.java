@@ -1,5 +1,6 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.core.RunControl;
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.exception.SyncException;
@@ -117,7 +118,11 @@ final class SyncCommand implements Callable<Integer> {
             listener = p;
         }
         VsrxSync sync = backends.syncBuilder(source).listener(listener).clock(env.clock()).build();
-        return sync.run(request);
+        // SIGTERM or Ctrl-C: stop at the next fileset boundary; the filesets in flight commit, the next run resumes
+        RunControl control = new RunControl();
+        SystemEnvironment.stopsGracefully();
+        env.stop().thenRun(() -> control.requestStop("stop signal"));
+        return sync.run(request, control);
     }
 
     /** The number of filesets VSRX lists, or empty when the listing fails (the run will report that). */
