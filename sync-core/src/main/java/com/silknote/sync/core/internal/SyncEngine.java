@@ -321,7 +321,10 @@ public final class SyncEngine {
                 && status != SyncResult.Status.JOINED;
         RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), tally, runFailed,
                 recent);
-        for (Alert a : RunMetricsCalculator.alerts(metrics, config.alertThresholds())) {
+        // run-level thresholds are the coordinator's to judge; a worker saw only part of the run
+        List<Alert> thresholds = ctx.role == RunContext.Role.WORKER ? List.of()
+                : RunMetricsCalculator.alerts(metrics, config.alertThresholds());
+        for (Alert a : thresholds) {
             ctx.raise(a);
             log.warn("alert run={} kind={} severity={} message={}", runId, a.kind(), a.severity(), a.message());
         }
