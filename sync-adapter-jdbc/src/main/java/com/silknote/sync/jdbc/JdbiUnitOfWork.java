@@ -3,6 +3,7 @@ package com.silknote.sync.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ContentHash;
@@ -17,6 +18,7 @@ import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -59,6 +61,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<FilesetId, Optional<PatientFilesetRecord>> expectedFilesets = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SyncMapping>> expectedMappings = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SilknoteDocument>> expectedDocuments = new LinkedHashMap<>();
+    private final List<FilesetClaims.Claim> expectedClaims = new ArrayList<>();
     private long blobRefsAdded;
     private long blobRefsReleased;
 
@@ -195,14 +198,24 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     }
 
     @Override
+    public void expectClaim(FilesetClaims.Claim claim) {
+        requireNonNull(claim, "claim");
+        expectedClaims.add(claim);
+    }
+
+    @Override
     public void saveState(SyncState newState) {
         requireNonNull(newState, "state");
         state = Optional.of(newState);
     }
 
-    /** Checks the token, then the expectations, then writes everything buffered as batches, in this transaction. */
+    /**
+     * Checks the token, then the claims (locking their rows until the transaction ends, so no worker takes them
+     * over meanwhile), then the expectations, then writes everything buffered as batches, in this transaction.
+     */
     void flush(FencingToken token, Optional<String> fenceLockName) {
         Optional<String> actor = Fence.check(handle, token, fenceLockName);
+        checkClaims();
         checkExpectations();
         OffsetDateTime at = Jdbis.utc(now);
 
@@ -290,6 +303,21 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                     .bind("state", state.get().toJson()).bind("at", at).execute();
         }
         writeAudit(token, actor, at);
+    }
+
+    /** @throws ClaimLostException when a claim's row no longer has its token, or is finished */
+    private void checkClaims() {
+        for (FilesetClaims.Claim c : expectedClaims) {
+            boolean held = handle.createQuery("""
+                    SELECT 1 FROM vsrx_sync_claim WHERE run_id = :run AND fileset_id = :fileset
+                        AND claim_token = :claim AND status = 'CLAIMED'
+                    FOR UPDATE""")
+                    .bind("run", c.run().value()).bind("fileset", c.fileset().value()).bind("claim", c.token())
+                    .mapTo(Integer.class).findOne().isPresent();
+            if (!held) {
+                throw new ClaimLostException("claim on fileset " + c.fileset() + " no longer held");
+            }
+        }
     }
 
     /**

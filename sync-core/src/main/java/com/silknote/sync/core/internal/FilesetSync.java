@@ -474,10 +474,13 @@ final class FilesetSync {
 
     /**
      * The unit of work commits only if what it was planned from is unchanged: the fileset's record and, for
-     * every file it writes, the mapping and the document as they were read (DESIGN rule 10).
+     * every file it writes, the mapping and the document as they were read (DESIGN rule 10); in a scale-out
+     * run also only while this worker's claim on the fileset holds.
      */
     private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record,
             PatientUuid patient) {
+        // scale-out: only while this worker's claim on the fileset holds (a takeover refuses the commit)
+        ctx.claimOf(id).ifPresent(uow::expectClaim);
         uow.expectFileset(id, record);
         for (FileWork w : works) {
             if (writesFile(w) || movesSkippedDocument(w, patient)) {

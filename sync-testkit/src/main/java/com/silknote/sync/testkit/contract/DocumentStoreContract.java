@@ -18,11 +18,17 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncMapping;
@@ -829,6 +835,7 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
+    @DisplayName("issue 11 run history: recent runs are summaries, newest first")
     public void runHistoryIsNewestFirst() {
         Instant t0 = clock.instant();
         SyncReport r1 = Fixtures.report("run-1", t0, false);
@@ -837,9 +844,116 @@ public abstract class DocumentStoreContract {
         store().recordRun(T1, r1);
         store().recordRun(T1, r2);
         store().recordRun(FencingToken.of(2), r3);
-        assertThat(store().recentRuns(10)).containsExactly(r3, r2, r1);
-        assertThat(store().recentRuns(2)).containsExactly(r3, r2);
-        assertThat(store().recentRuns(1)).containsExactly(r3);
+        assertThat(store().recentRuns(10)).containsExactly(r3.summary(), r2.summary(), r1.summary());
+        assertThat(store().recentRuns(2)).containsExactly(r3.summary(), r2.summary());
+        assertThat(store().recentRuns(1)).containsExactly(r3.summary());
+    }
+
+    @Test
+    @DisplayName("issue 11 run history: a run shows from its start; finished, it has its summary")
+    public void runsAreRecordedFromTheirStartAndFoundByIdAndTime() {
+        Instant t0 = clock.instant();
+        RunId crashed = RunId.of("run-crashed");
+        store().recordRunStarted(T1, crashed, t0);
+        store().recordRunStarted(T1, crashed, t0);
+        SyncReport done = Fixtures.report("run-done", t0.plusSeconds(60), false);
+        store().recordRunStarted(T1, done.runId(), done.startedAt());
+        store().recordRun(T1, done);
+        SyncReport later = Fixtures.report("run-later", t0.plusSeconds(120), false);
+        store().recordRun(T1, later);
+
+        assertThat(store().findRun(crashed)).contains(new RunRecord(crashed, t0, Optional.empty()));
+        assertThat(store().findRun(done.runId())).contains(new RunRecord(done.runId(), done.startedAt(),
+                Optional.of(done.summary())));
+        assertThat(store().findRun(RunId.of("run-none"))).isEmpty();
+        assertThat(store().runs(t0, t0.plusSeconds(3600), 10)).extracting(RunRecord::runId)
+                .containsExactly(later.runId(), done.runId(), crashed);
+        assertThat(store().runs(t0.plusSeconds(1), t0.plusSeconds(120), 10)).extracting(RunRecord::runId)
+                .as("from inclusive, to exclusive").containsExactly(done.runId());
+        assertThat(store().runs(t0, t0.plusSeconds(3600), 1)).extracting(RunRecord::runId)
+                .containsExactly(later.runId());
+        assertThat(store().recentRuns(10)).as("finished runs only").containsExactly(later.summary(),
+                done.summary());
+    }
+
+    @Test
+    @DisplayName("issue 11 run history: fileset reports are rows, paged in the order recorded; a second replaces")
+    public void filesetReportsArePagedInTheOrderRecorded() {
+        RunId run = RunId.of("run-1");
+        RunId other = RunId.of("run-2");
+        store().recordRunStarted(T1, run, clock.instant());
+        List<FilesetReport> reports = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            FilesetReport r = new FilesetReport(FilesetId.of(String.format("fs-%03d", 7 - i)),
+                    i % 3 == 0 ? FilesetOutcome.FAILED : FilesetOutcome.COMPLETED,
+                    i % 3 == 0 ? Optional.of("reason " + i) : Optional.empty(),
+                    List.of(FileReport.of(fileId(i), FileAction.CREATED)), Duration.ofMillis(10 * i), i, i);
+            reports.add(r);
+            store().recordFilesetReport(T1, run, r, Optional.empty());
+        }
+        store().recordFilesetReport(T1, other, reports.get(0), Optional.empty());
+        FilesetReport replaced = new FilesetReport(reports.get(2).filesetId(), FilesetOutcome.VANISHED,
+                Optional.of("again"), List.of(), Duration.ZERO, 0, 0);
+        store().recordFilesetReport(T1, run, replaced, Optional.empty());
+        reports.set(2, replaced);
+
+        List<FilesetReport> read = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            Page<FilesetReport> page = store().runFilesets(run, cursor, 3);
+            assertThat(page.items().size()).isLessThanOrEqualTo(3);
+            read.addAll(page.items());
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor.isPresent());
+        assertThat(read).containsExactlyElementsOf(reports);
+        assertThat(pages).isEqualTo(3);
+        assertThat(store().runFilesets(other, Optional.empty(), 10).items()).containsExactly(reports.get(0));
+        assertThat(store().runFilesets(RunId.of("run-none"), Optional.empty(), 10).items()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 11 run history: retention removes runs by age and count with their fileset reports")
+    public void pruningRemovesOldRunsAndTheirFilesetReportsAndKeepsTheNewest() {
+        Instant t0 = clock.instant();
+        FilesetReport fs = new FilesetReport(FS, FilesetOutcome.COMPLETED, Optional.empty(), List.of(), Duration.ZERO,
+                0, 0);
+        for (int i = 0; i < 5; i++) {
+            SyncReport r = Fixtures.report("run-" + i, t0.plusSeconds(60L * i), false);
+            store().recordRunStarted(T1, r.runId(), r.startedAt());
+            store().recordFilesetReport(T1, r.runId(), fs, Optional.empty());
+            if (i != 3) {
+                store().recordRun(T1, r);
+            }
+        }
+        assertThat(store().pruneRuns(T1, t0.plusSeconds(60), 10)).as("older than the age").isEqualTo(1);
+        assertThat(store().findRun(RunId.of("run-0"))).isEmpty();
+        assertThat(store().runFilesets(RunId.of("run-0"), Optional.empty(), 10).items()).isEmpty();
+        assertThat(store().pruneRuns(T1, t0, 2)).as("beyond the two newest").isEqualTo(2);
+        assertThat(store().runs(t0, t0.plusSeconds(3600), 10)).extracting(RunRecord::runId)
+                .containsExactly(RunId.of("run-4"), RunId.of("run-3"));
+        assertThat(store().runFilesets(RunId.of("run-1"), Optional.empty(), 10).items()).isEmpty();
+        assertThat(store().runFilesets(RunId.of("run-4"), Optional.empty(), 10).items()).containsExactly(fs);
+        assertThat(store().pruneRuns(T1, t0, 2)).isZero();
+        assertThatThrownBy(() -> store().pruneRuns(T1, t0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("rule 10: history writes are fenced like every write")
+    public void historyWritesRefuseAStaleToken() {
+        Instant now = clock.instant();
+        store().fence(FencingToken.of(5));
+        FencingToken stale = FencingToken.of(4);
+        FilesetReport fs = new FilesetReport(FS, FilesetOutcome.COMPLETED, Optional.empty(), List.of(), Duration.ZERO,
+                0, 0);
+        assertThatThrownBy(() -> store().recordRunStarted(stale, RunId.of("run-1"), now))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store().recordFilesetReport(stale, RunId.of("run-1"), fs, Optional.empty()))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store().pruneRuns(stale, now, 1)).isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().findRun(RunId.of("run-1"))).isEmpty();
+        assertThat(store().runFilesets(RunId.of("run-1"), Optional.empty(), 10).items()).isEmpty();
     }
 
     // ------------------------------------------------------------------ concurrency
