@@ -56,7 +56,7 @@ class SchemaMappingTest {
                 uow.addBlobRef(orphan.contentHash(), orphan.size(), "e1");
                 return null;
             });
-            ledger.vectorStore().replace(hostDocument, List.of(new com.silknote.sync.core.model.VectorEntry(
+            ledger.vectorStore().replace(FencingToken.of(1), hostDocument, List.of(new com.silknote.sync.core.model.VectorEntry(
                     hostDocument, 0, hash("host"), new float[] {1f})));
 
             assertThat(store.documentsWithoutFileset(java.util.Optional.empty(), 100).items())

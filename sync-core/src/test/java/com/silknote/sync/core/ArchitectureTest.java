@@ -81,7 +81,8 @@ public class ArchitectureTest {
     static final ArchRule facadesAloneInCore = classes()
             .that().resideInAPackage(CORE)
             .should().haveNameMatching("com\\.silknote\\.sync\\.core\\."
-                    + "((VsrxSync|OrphanCleanup|ConsistencyCheck|RebookingMigration)(\\$.*)?|package-info)");
+                    + "((VsrxSync|RunControl|SyncScheduler|OrphanCleanup|ConsistencyCheck|RebookingMigration)(\\$.*)?"
+                    + "|package-info)");
 
     @ArchTest
     static final ArchRule noStandardStreams = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

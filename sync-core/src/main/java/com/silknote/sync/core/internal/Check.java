@@ -493,14 +493,14 @@ public final class Check {
             return;
         }
         List<DocumentUuid> uuids = findings.stream().map(x -> DocumentUuid.of(x.id())).toList();
-        // Vector stores take no fencing token: check the lease and that the documents are still gone first.
+        // Fenced like every write, and only for documents still gone right before the purge.
         lease.checkpoint();
         Set<DocumentUuid> back = runner.retrier().call("documents.existingDocuments",
                 () -> runner.documents().existingDocuments(uuids));
         Map<DocumentUuid, Integer> purged = new LinkedHashMap<>();
         for (DocumentUuid u : uuids) {
             if (!back.contains(u)) {
-                purged.put(u, runner.retrier().call("vectors.deleteByDocument", () -> vectors.deleteByDocument(u)));
+                purged.put(u, runner.retrier().call("vectors.deleteByDocument", () -> vectors.deleteByDocument(lease.token(), u)));
             }
         }
         commit(lease, uow -> purged.forEach((u, n) -> uow.audit(AuditEntry.of(runId, AuditAction.REPAIR_VECTORS_PURGED)

@@ -300,7 +300,8 @@ public final class Cleanup {
             return;
         }
         left.put(h, n - 1);
-        if (uow.releaseBlobRef(h).refCount() == 0) {
+        // a row not there is recounted by the store at commit
+        if (uow.releaseBlobRef(h).filter(r -> r.refCount() == 0).isPresent()) {
             uow.enqueue(OutboxEntry.pending(doc, OutboxEntry.Action.COLLECT_BLOB, h, now));
         }
     }
@@ -441,15 +442,15 @@ public final class Cleanup {
     }
 
     private void purgeVectors(Run run, List<DocumentUuid> missing) {
-        // Vector stores take no fencing token: check the lease and that the documents are still gone right
-        // before purging (vector entries are only ever written for a committed document).
+        // Fenced like every write; and only for documents still gone right before the purge (vector entries are
+        // only ever written for a committed document).
         run.lease.checkpoint();
         Set<DocumentUuid> back = runner.retrier().call("documents.existingDocuments",
                 () -> runner.documents().existingDocuments(missing));
         Map<DocumentUuid, Integer> purged = new LinkedHashMap<>();
         for (DocumentUuid u : missing) {
             if (!back.contains(u)) {
-                purged.put(u, runner.retrier().call("vectors.deleteByDocument", () -> vectors.deleteByDocument(u)));
+                purged.put(u, runner.retrier().call("vectors.deleteByDocument", () -> vectors.deleteByDocument(run.lease.token(), u)));
             }
         }
         if (purged.isEmpty()) {

@@ -130,6 +130,19 @@ class DiffEngineTest {
     }
 
     @Test
+    void documentsMigratedHereAreNotVanishedFromTheNewFileset() {
+        // DESIGN rule 13: the new fileset holds the moved documents without their mappings (those stay with the
+        // VSRX fileset the files live in): nothing vanished here. A document that lost its mapping otherwise does.
+        VsrxFile moved = file("a", "e1", 10, T0);
+        documents.add(migrated(moved, hash(1)));
+        VsrxFile lost = file("b", "e1", 10, T0);
+        documents.add(doc(lost, hash(2)));
+        assertThat(new DiffEngine(policy).plan(new DiffInput(PATIENT, HISTORY, listing, mappings, documents, skips))
+                .files()).extracting(p -> p.fileId().value()).containsExactly("b");
+        assertThat(only("b").action()).isEqualTo(PlanAction.VANISHED);
+    }
+
+    @Test
     void newFileIsCreatedWithNormalizedPath() {
         listing.add(file("a", "e1", 10, T0));
         FilePlan p = only("a");

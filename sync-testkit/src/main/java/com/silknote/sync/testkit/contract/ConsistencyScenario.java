@@ -143,11 +143,11 @@ public abstract class ConsistencyScenario {
     }
 
     private VsrxSync sync(SyncConfig withConfig) {
-        DocumentProcessor p = doc -> {
+        DocumentProcessor p = (doc, token) -> {
             if (failProcessing.contains(doc.clientFileId())) {
                 throw new TransientSyncException("processing unavailable");
             }
-            processor.process(doc);
+            processor.process(doc, token);
         };
         return VsrxSync.builder().source(vsrx()).documents(documents).blobs(blobs).vectors(vectors).processor(p)
                 .lock(newLock(clock)).config(withConfig).clock(clock).sleeper(clock)
@@ -184,7 +184,10 @@ public abstract class ConsistencyScenario {
         DocumentUuid goneDoc = DocumentUuid.forVsrxFile(a);
         removeDocumentBehindTheSync(goneDoc);
         DocumentUuid stray = new DocumentUuid(UUID.fromString("0f0f0f0f-0000-4000-8000-00000000beef"));
-        vectors.replace(stray, List.of(new VectorEntry(stray, 0, hd, new float[] {1f})));
+        // written by a holder of the lock, as every vector write is (fenced)
+        try (SyncLock.Lease lease = newLock(clock).tryAcquire("vsrx-sync", Duration.ofMinutes(1)).orElseThrow()) {
+            vectors.replace(lease.token(), stray, List.of(new VectorEntry(stray, 0, hd, new float[] {1f})));
+        }
         clock.advance(Duration.ofHours(2));
         return List.of(
                 new Finding(FindingClass.DOCUMENT_WITHOUT_BLOB, hb.hex(), ""),

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -345,6 +346,23 @@ public abstract class PausedHolderScenario {
         @Override
         public void recordRun(FencingToken token, SyncReport report) {
             super.recordRun(ANY, report);
+        }
+
+        @Override
+        public void recordRunStarted(FencingToken token, com.silknote.sync.core.model.RunId run, Instant startedAt) {
+            super.recordRunStarted(ANY, run, startedAt);
+        }
+
+        @Override
+        public void recordFilesetReport(FencingToken token, com.silknote.sync.core.model.RunId run,
+                com.silknote.sync.core.model.FilesetReport report,
+                Optional<com.silknote.sync.core.port.FilesetClaims.Claim> claim) {
+            super.recordFilesetReport(ANY, run, report, claim);
+        }
+
+        @Override
+        public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+            return super.pruneRuns(ANY, startedBefore, keepNewest);
         }
     }
 }

@@ -66,11 +66,11 @@ class OrphanCleanupTest {
         deletedWhileParked = fx.text(kept, "parked.txt", "processing fails, then the file is deleted");
         tooLarge = fx.vsrx.addFile(kept, "notes/huge.txt", "text/plain", "x".repeat(2000));
         VsrxFileId zeroed = fx.text(kept, "zeroed.txt", "content nobody references after the delete");
-        fx.processor = doc -> {
+        fx.processor = (doc, token) -> {
             if (doc.clientFileId().equals(deletedWhileParked)) {
                 throw new TransientSyncException("processing down");
             }
-            fx.silknote.processor().process(doc);
+            fx.silknote.processor().process(doc, token);
         };
         assertThat(fx.run().success()).isTrue();
         zeroRow = fx.silknote.documents().findMapping(zeroed).orElseThrow().contentHash();
@@ -87,8 +87,12 @@ class OrphanCleanupTest {
         fx.silknote.blobs().putIfAbsent(new BlobUpload(crashedUpload, lost.length, "text/plain",
                 () -> new ByteArrayInputStream(lost)));
         strayVectors = new DocumentUuid(UUID.fromString("0f0f0f0f-0000-4000-8000-000000000001"));
-        fx.silknote.vectors().replace(strayVectors, List.of(new VectorEntry(strayVectors, 0, crashedUpload,
-                new float[] {1f})));
+        // written by a holder of the lock, as every vector write is (fenced)
+        try (var lease = fx.silknote.lock().newHolder("host-c").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(1))
+                .orElseThrow()) {
+            fx.silknote.vectors().replace(lease.token(), strayVectors, List.of(new VectorEntry(strayVectors, 0,
+                    crashedUpload, new float[] {1f})));
+        }
     }
 
     /** Makes every orphan of the world older than the grace period. */
