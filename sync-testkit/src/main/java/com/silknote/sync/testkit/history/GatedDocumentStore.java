@@ -10,6 +10,10 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
@@ -237,6 +241,35 @@ final class GatedDocumentStore implements DocumentStore {
             d.recordRun(token, report);
             return null;
         });
+    }
+
+    @Override
+    public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        write("recordRunStarted", () -> {
+            d.recordRunStarted(token, run, startedAt);
+            return null;
+        });
+    }
+
+    @Override
+    public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        write("recordFilesetReport", () -> {
+            d.recordFilesetReport(token, run, report, claim);
+            return null;
+        });
+    }
+
+    @Override
+    public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        return write("pruneRuns", () -> d.pruneRuns(token, startedBefore, keepNewest));
+    }
+
+    /** Run-history reads are not counted: they are the operator's, not the sync's. */
+    @Override public List<RunRecord> runs(Instant from, Instant to, int limit) { return d.runs(from, to, limit); }
+    @Override public Optional<RunRecord> findRun(RunId run) { return d.findRun(run); }
+    @Override public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        return d.runFilesets(run, cursor, limit);
     }
 
     @Override public List<SyncMapping> mappings(FilesetId filesetId) { return read(() -> d.mappings(filesetId)); }
