@@ -394,6 +394,13 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public void recordRun(FencingToken token, SyncReport report) {
         requireNonNull(report, "report");
         write(token, copy -> {
+            // Idempotent per run id: a retry after a lost answer replaces the record, as the JDBC store does.
+            for (int i = 0; i < copy.runs.size(); i++) {
+                if (copy.runs.get(i).runId().equals(report.runId())) {
+                    copy.runs.set(i, report);
+                    return null;
+                }
+            }
             copy.runs.add(report);
             return null;
         });

@@ -171,7 +171,11 @@ public interface DocumentStore {
      */
     List<BlobRef> unreferencedBlobs(int limit);
 
-    /** Appends a finished run's report to the history (not part of any fileset transaction). */
+    /**
+     * Appends a finished run's report to the history (not part of any fileset transaction). Idempotent per
+     * {@link SyncReport#runId()}: recording a run id again (a retry after a lost answer) replaces that
+     * record, so the history never holds a run twice.
+     */
     void recordRun(FencingToken token, SyncReport report);
 
     /** The latest runs, newest first. */
