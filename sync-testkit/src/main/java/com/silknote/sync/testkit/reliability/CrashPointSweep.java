@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.model.SyncConfig;
-import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.testkit.SilknoteSnapshot;
 import com.silknote.sync.testkit.TestClock;
 import com.silknote.sync.testkit.fault.FaultPlan;
@@ -18,9 +16,7 @@ import com.silknote.sync.testkit.fault.FaultySyncLock;
 import com.silknote.sync.testkit.fault.FaultyVectorStore;
 import com.silknote.sync.testkit.fault.SimulatedCrash;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -164,16 +160,7 @@ public abstract class CrashPointSweep {
             SyncResult rerun = w.run(FaultPlan.none());
             assertThat(rerun.status()).as("%s: restarted run (%s)", where, rerun.error())
                     .isEqualTo(cleanResult.status());
-            SilknoteSnapshot actual = Snapshots.read(w.backend);
-            assertThat(Snapshots.invariantViolations(actual, w.backend.blobs())).as(where).isEmpty();
-            assertThat(Snapshots.countMismatches(actual, w.backend.rawCounts())).as(where).isEmpty();
-            SilknoteSnapshot timeless = actual.timeless();
-            // A resumed run keeps the older lastCompleteSync (DESIGN rule 9): compared after the next run.
-            SilknoteSnapshot comparable = new SilknoteSnapshot(timeless.documents(), timeless.mappings(),
-                    timeless.filesets(), timeless.blobRefs(), timeless.blobs(), timeless.vectors(), timeless.skips(),
-                    timeless.outbox(), new SyncState(expected.state().lastCompleteSync(),
-                            timeless.state().partialSyncState()));
-            assertThat(comparable.differencesTo(expected)).as("%s: state after the restarted run", where).isEmpty();
+            Convergence.assertConverged(w.backend, expected, where);
             w.assertQuietRerun(cleanResult, expected, where);
             converged++;
         }
@@ -220,21 +207,9 @@ public abstract class CrashPointSweep {
             return sync.run(SyncRequest.full());
         }
 
-        /**
-         * One more run: same status as {@code clean}, no data written, the state (resume state included)
-         * equal to {@code expected}, and every run recorded once.
-         */
+        /** {@link Convergence#assertQuietRerun} with a run by a new host. */
         void assertQuietRerun(SyncResult clean, SilknoteSnapshot expected, String where) {
-            WriteLog log = new WriteLog();
-            SyncResult again = run(log);
-            assertThat(again.status()).as("%s: one more run (%s)", where, again.error()).isEqualTo(clean.status());
-            assertThat(log.dataWrites()).as("%s: one more run writes nothing", where).isEmpty();
-            SilknoteSnapshot after = Snapshots.read(backend);
-            assertThat(after.timeless().differencesTo(expected)).as("%s: state after one more run", where).isEmpty();
-            List<SyncReport> runs = backend.documents().recentRuns(1000);
-            Set<Object> ids = new HashSet<>();
-            runs.forEach(r -> assertThat(ids.add(r.runId())).as("%s: run %s recorded once", where, r.runId())
-                    .isTrue());
+            Convergence.assertQuietRerun(this::run, clean.status(), backend, expected, where);
         }
     }
 }

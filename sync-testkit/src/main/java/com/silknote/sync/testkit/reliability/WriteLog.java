@@ -24,6 +24,7 @@ import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.testkit.ForwardingDocumentStore;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;

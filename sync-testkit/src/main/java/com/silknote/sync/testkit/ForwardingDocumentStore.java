@@ -1,4 +1,4 @@
-package com.silknote.sync.testkit.reliability;
+package com.silknote.sync.testkit;
 
 import static java.util.Objects.requireNonNull;
 
