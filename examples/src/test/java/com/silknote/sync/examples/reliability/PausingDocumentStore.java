@@ -3,22 +3,24 @@ package com.silknote.sync.examples.reliability;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.testkit.ForwardingDocumentStore;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-/** Runs {@code pause} once, just before the first unit of work reaches the store. */
+/** Runs {@code pause} once, just before the k-th unit of work reaches the store. */
 final class PausingDocumentStore extends ForwardingDocumentStore {
+    private final int at;
     private final Runnable pause;
-    private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicInteger units = new AtomicInteger();
 
-    PausingDocumentStore(DocumentStore delegate, Runnable pause) {
+    PausingDocumentStore(DocumentStore delegate, int at, Runnable pause) {
         super(delegate);
+        this.at = at;
         this.pause = pause;
     }
 
     @Override
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-        if (paused.compareAndSet(false, true)) {
+        if (units.incrementAndGet() == at) {
             pause.run();
         }
         return super.inUnitOfWork(token, work);

@@ -10,10 +10,8 @@ import com.silknote.sync.testkit.reliability.Convergence;
 import com.silknote.sync.testkit.reliability.Reliability;
 import com.silknote.sync.testkit.reliability.Snapshots;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +67,9 @@ class ProcessKillTest {
             w.scenario.userEdits(w.backend).changes();
             Path blobRoot = ((RealStores.Backend) w.backend).blobRoot;
 
-            Process child = startChild(List.of(RealStores.jdbcUrl(), blobRoot.toString(), w.baseUri().toString(),
-                    ServedWorld.TOKEN.value(), "child-" + seed, Long.toString(seed)), where);
+            Process child = ChildProcesses.start(List.of("jdbc=" + RealStores.jdbcUrl(), "blobs=fs:" + blobRoot,
+                    "vsrx=" + w.baseUri(), "token=" + ServedWorld.TOKEN.value(), "holder=child-" + seed,
+                    "seed=" + seed));
             boolean killed = false;
             List<String> lines = new ArrayList<>();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
@@ -99,18 +98,5 @@ class ProcessKillTest {
             Convergence.assertConverged(w.backend, expected, where);
             Convergence.assertQuietRerun(w::run, cleanStatus, w.backend, expected, where);
         }
-    }
-
-    private static Process startChild(List<String> args, String where) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SyncChildProcess.class.getName());
-        command.addAll(args);
-        Path log = Files.createTempFile("vsrx-reliability-child", ".log");
-        return new ProcessBuilder(command).redirectError(log.toFile()).start();
     }
 }

@@ -2,6 +2,10 @@ package com.silknote.sync.examples.reliability;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.options.BlobBreakLeaseOptions;
+import com.azure.storage.blob.specialized.BlobLeaseClientBuilder;
+import com.silknote.sync.azure.AzureBlobLeaseLock;
+import com.silknote.sync.azure.AzureBlobLeaseLockConfig;
 import com.silknote.sync.azure.AzureBlobStore;
 import com.silknote.sync.azure.AzureBlobStoreConfig;
 import com.silknote.sync.core.model.Secret;
@@ -18,6 +22,7 @@ import com.silknote.sync.jdbc.JdbiSyncLock;
 import com.silknote.sync.jdbc.JdbiVectorStore;
 import com.silknote.sync.jdbc.SchemaMapping;
 import com.silknote.sync.testkit.InMemoryDocumentProcessor;
+import com.silknote.sync.testkit.TestClock;
 import com.silknote.sync.testkit.reliability.SilknoteBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -30,8 +35,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
@@ -152,6 +162,21 @@ final class RealStores {
         return new Backend(clock, blobs, () -> containerObjects(container), container, null);
     }
 
+    /**
+     * A fresh Silknote on PostgreSQL and a new Azurite container, locked with {@link AzureBlobLeaseLock} on
+     * that container (the store is fenced by its high-water mark only, as with any lock outside the database).
+     */
+    static Backend postgresWithAzuriteAndBlobLeaseLock(TestClock clock) {
+        Backend b = postgresWithAzurite(clock);
+        AtomicLong seeds = new AtomicLong(1000);
+        return b.withLock(holder -> AzureBlobLeaseLock.builder().container(b.container)
+                        .config(AzureBlobLeaseLockConfig.defaults(holder)).clock(clock)
+                        .random(new SplittableRandom(seeds.incrementAndGet())).build(),
+                name -> new BlobLeaseClientBuilder().blobClient(b.container.getBlobClient("locks/" + name))
+                        .buildClient().breakLeaseWithResponse(new BlobBreakLeaseOptions()
+                                .setBreakPeriod(Duration.ZERO), null, null));
+    }
+
     /** A fresh Silknote on PostgreSQL and a new folder for the file-system blob store; the JDBC lease lock. */
     static Backend postgresWithFileSystem(Clock clock) {
         truncate();
@@ -173,6 +198,8 @@ final class RealStores {
         private final VectorStore vectors;
         private final DocumentProcessor processor;
         private final java.util.function.LongSupplier blobObjects;
+        private Function<String, SyncLock> locks = holder -> new JdbiSyncLock(dataSource(), holder);
+        private Consumer<String> expiry = RealStores::forceExpiry;
 
         Backend(Clock clock, BlobStore blobs, java.util.function.LongSupplier blobObjects,
                 BlobContainerClient container, Path blobRoot) {
@@ -205,14 +232,21 @@ final class RealStores {
             return processor;
         }
 
+        /** This backend with another lock. */
+        Backend withLock(Function<String, SyncLock> locks, Consumer<String> expiry) {
+            this.locks = locks;
+            this.expiry = expiry;
+            return this;
+        }
+
         @Override
         public SyncLock newLock(String holderId) {
-            return new JdbiSyncLock(dataSource(), holderId);
+            return locks.apply(holderId);
         }
 
         @Override
         public void forceExpiry(String name) {
-            RealStores.forceExpiry(name);
+            expiry.accept(name);
         }
 
         @Override
