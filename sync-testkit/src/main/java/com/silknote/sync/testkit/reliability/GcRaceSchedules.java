@@ -83,8 +83,10 @@ public abstract class GcRaceSchedules {
     void randomSchedulesNeverLoseAReferencedBlob() {
         long started = System.nanoTime();
         int[] totals = new int[3];
-        LongStream seeds = Reliability.seeds(1, boundedHistories(), heavyHistories());
-        seeds.forEach(seed -> {
+        long[] seeds = Reliability.seeds(1, boundedHistories(), heavyHistories()).toArray();
+        LOG.info("gc race schedules backend={} seeds={}..{} (a failure names its seed; replay with -D{}=S)",
+                backendName(), seeds[0], seeds[seeds.length - 1], Reliability.SEED_PROPERTY);
+        LongStream.of(seeds).forEach(seed -> {
             int[] h = history(seed);
             for (int i = 0; i < 3; i++) {
                 totals[i] += h[i];
