@@ -10,6 +10,8 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
@@ -23,6 +25,7 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.testkit.ForwardingDocumentStore;
 import java.io.InputStream;
@@ -42,12 +45,14 @@ import java.util.function.Supplier;
  *
  * <p>Each write is one line, {@code <port>.<method>}; a unit of work is one line listing the kinds of writes
  * it made, e.g. {@code documents.unitOfWork[releaseBlobRef,upsertDocument]}. A write that threw ends in
- * {@code !<exception>}. {@link #dataWrites()} leaves out the bookkeeping every run does: raising the fence,
- * recording the run, and units of work that only save the resume state. Thread-safe.
+ * {@code !<exception>}. {@link #dataWrites()} leaves out the bookkeeping every run does: raising the fences
+ * (ledger and vectors), recording the run and its fileset reports in the history, and units of work that only
+ * save the resume state. Thread-safe.
  */
 public final class WriteLog {
-    private static final Set<String> BOOKKEEPING = Set.of("documents.fence", "documents.recordRun",
-            "documents.unitOfWork[saveState]", "documents.unitOfWork[]");
+    private static final Set<String> BOOKKEEPING = Set.of("documents.fence", "vectors.fence",
+            "documents.recordRun", "documents.recordRunStarted", "documents.recordFilesetReport",
+            "documents.pruneRuns", "documents.unitOfWork[saveState]", "documents.unitOfWork[]");
 
     private final List<String> writes = new ArrayList<>();
 
@@ -107,6 +112,22 @@ public final class WriteLog {
                     add("documents.unitOfWork" + kinds + "!" + e.getClass().getSimpleName());
                     throw e;
                 }
+            }
+
+            @Override
+            public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+                record("documents.recordRunStarted", () -> super.recordRunStarted(token, run, startedAt));
+            }
+
+            @Override
+            public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+                    Optional<FilesetClaims.Claim> claim) {
+                record("documents.recordFilesetReport", () -> super.recordFilesetReport(token, run, report, claim));
+            }
+
+            @Override
+            public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+                return record("documents.pruneRuns", () -> super.pruneRuns(token, startedBefore, keepNewest));
             }
 
             @Override
@@ -189,18 +210,23 @@ public final class WriteLog {
         requireNonNull(vectors, "vectors");
         return new VectorStore() {
             @Override
-            public void replace(DocumentUuid document, List<VectorEntry> entries) {
-                record("vectors.replace", () -> vectors.replace(document, entries));
+            public void fence(FencingToken token) {
+                record("vectors.fence", () -> vectors.fence(token));
             }
 
             @Override
-            public void replace(DocumentUuid document, Iterator<VectorEntry> entries) {
-                record("vectors.replace", () -> vectors.replace(document, entries));
+            public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
+                record("vectors.replace", () -> vectors.replace(token, document, entries));
             }
 
             @Override
-            public int deleteByDocument(DocumentUuid document) {
-                return record("vectors.deleteByDocument", () -> vectors.deleteByDocument(document));
+            public void replace(FencingToken token, DocumentUuid document, Iterator<VectorEntry> entries) {
+                record("vectors.replace", () -> vectors.replace(token, document, entries));
+            }
+
+            @Override
+            public int deleteByDocument(FencingToken token, DocumentUuid document) {
+                return record("vectors.deleteByDocument", () -> vectors.deleteByDocument(token, document));
             }
 
             @Override
@@ -218,7 +244,7 @@ public final class WriteLog {
     /** {@code processor}, recording each call here (processing writes vector entries). */
     public DocumentProcessor processor(DocumentProcessor processor) {
         requireNonNull(processor, "processor");
-        return document -> record("processor.process", () -> processor.process(document));
+        return (document, token) -> record("processor.process", () -> processor.process(document, token));
     }
 
     /** Records the kinds of writes of one unit of work. */
@@ -240,6 +266,11 @@ public final class WriteLog {
         public void expectFile(VsrxFileId fileId, Optional<SyncMapping> mappingAsRead,
                 Optional<SilknoteDocument> documentAsRead) {
             uow.expectFile(fileId, mappingAsRead, documentAsRead);
+        }
+
+        @Override
+        public void expectClaim(FilesetClaims.Claim claim) {
+            uow.expectClaim(claim);
         }
 
         @Override
@@ -273,7 +304,7 @@ public final class WriteLog {
         }
 
         @Override
-        public BlobRef releaseBlobRef(ContentHash hash) {
+        public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
             kinds.add("releaseBlobRef");
             return uow.releaseBlobRef(hash);
         }
