@@ -47,13 +47,15 @@ import java.util.function.Supplier;
  * <p>Each write is one line, {@code <port>.<method>}; a unit of work is one line listing the kinds of writes
  * it made, e.g. {@code documents.unitOfWork[releaseBlobRef,upsertDocument]}. A write that threw ends in
  * {@code !<exception>}. {@link #dataWrites()} leaves out the bookkeeping every run does: raising the fences
- * (ledger and vectors), recording the run and its fileset reports in the history, and units of work that only
- * save the resume state. Thread-safe.
+ * (ledger and vectors), recording the run and its fileset reports in the history, units of work that only
+ * save the resume state, and those that only audit a standing conflict (the audit log records a conflict every
+ * run it is reported, issue 11) with the fileset's sync time and the resume state. Thread-safe.
  */
 public final class WriteLog {
     private static final Set<String> BOOKKEEPING = Set.of("documents.fence", "vectors.fence",
             "documents.recordRun", "documents.recordRunStarted", "documents.recordFilesetReport",
-            "documents.pruneRuns", "documents.unitOfWork[saveState]", "documents.unitOfWork[]");
+            "documents.pruneRuns", "documents.unitOfWork[saveState]", "documents.unitOfWork[]",
+            "documents.unitOfWork[audit, saveState, upsertFileset]", "documents.unitOfWork[audit, upsertFileset]");
 
     private final List<String> writes = new ArrayList<>();
 
