@@ -227,7 +227,9 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<SilknoteDocument> documents(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
-            return db.documents.values().stream().filter(d -> d.filesetId().equals(filesetId)).toList();
+            // in client file id order, as the port prefers (the diff merges instead of hashing)
+            return db.documents.values().stream().filter(d -> d.filesetId().equals(filesetId))
+                    .sorted(java.util.Comparator.comparing(SilknoteDocument::clientFileId)).toList();
         }
     }
 

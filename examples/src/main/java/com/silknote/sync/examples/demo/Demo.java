@@ -296,8 +296,9 @@ public final class Demo {
         out.println("  - " + id + " " + action + ": " + story);
     }
 
+    /** Listed as unchanged, or not listed at all: the report counts unchanged files rather than listing them. */
     private static boolean unchanged(SyncReport r, VsrxFileId id) {
-        return file(r, id).map(f -> f.action() == FileAction.UNCHANGED).orElse(false);
+        return file(r, id).map(f -> f.action() == FileAction.UNCHANGED).orElse(r.count(FileAction.UNCHANGED) > 0);
     }
 
     private static Optional<FileReport> file(SyncReport r, VsrxFileId id) {

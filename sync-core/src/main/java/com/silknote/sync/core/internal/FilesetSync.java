@@ -81,6 +81,8 @@ final class FilesetSync {
     private final EngineParts parts;
     /** Set once the fileset's unit of work committed: later failures do not undo it. */
     private boolean committed;
+    /** Listed files the plan counted as unchanged (no work, no report entry). */
+    private long unchanged;
 
     FilesetSync(RunContext ctx, VsrxFileset fileset) {
         this.ctx = requireNonNull(ctx, "ctx");
@@ -120,6 +122,7 @@ final class FilesetSync {
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
             works = initialWorks(plan, skips);
+            unchanged = plan.unchanged();
 
             // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
             long deletes = plan.files().stream()
@@ -716,7 +719,7 @@ final class FilesetSync {
             ctx.listener.fileFinished(ctx.runId, id, r);
         }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,
-                Duration.between(start, ctx.clock().instant()), bytes, newBytes);
+                Duration.between(start, ctx.clock().instant()), bytes, newBytes, unchanged);
         if (outcome == FilesetOutcome.COMPLETED) {
             log.info("fileset done run={} fileset={} created={} updated={} metadataOnly={} deleted={} skipped={} "
                     + "conflicts={} vanished={} unchanged={} bytes={} tookMs={}", ctx.runId, id,

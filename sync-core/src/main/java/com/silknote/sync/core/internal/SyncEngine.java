@@ -268,7 +268,7 @@ public final class SyncEngine {
         parts.listener().runFinished(report);
         if (status == SyncResult.Status.COMPLETED) {
             log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId, reports.size(),
-                    reports.stream().mapToInt(r -> r.files().size()).sum(), metrics.bytesDownloaded(),
+                    reports.stream().mapToLong(FilesetReport::totalFiles).sum(), metrics.bytesDownloaded(),
                     metrics.newUniqueBytes(), metrics.duration().toMillis());
         } else if (status == SyncResult.Status.FAILED) {
             log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(),

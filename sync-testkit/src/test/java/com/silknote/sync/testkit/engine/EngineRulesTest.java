@@ -1,5 +1,6 @@
 package com.silknote.sync.testkit.engine;
 
+import static com.silknote.sync.testkit.engine.EngineFixture.assertCountedUnchanged;
 import static com.silknote.sync.testkit.engine.EngineFixture.action;
 import static com.silknote.sync.testkit.engine.EngineFixture.file;
 import static com.silknote.sync.testkit.engine.EngineFixture.fileset;
@@ -133,7 +134,7 @@ class EngineRulesTest {
 
         long downloads = fx.vsrx.downloads();
         SyncResult third = fx.run();
-        assertThat(action(third, a)).isEqualTo(FileAction.UNCHANGED);
+        assertCountedUnchanged(third, fs, a);
         assertThat(fx.vsrx.downloads()).isEqualTo(downloads);
     }
 
@@ -391,6 +392,10 @@ class EngineRulesTest {
 
         assertThat(again.success()).isTrue();
         assertThat(report(again).count(FileAction.UNCHANGED)).isEqualTo(5);
+        // issue 12.1: unchanged files are counted, not listed one by one
+        assertThat(fileset(again, fs).files()).isEmpty();
+        assertThat(fileset(again, fs).unchangedFiles()).isEqualTo(5);
+        assertThat(fileset(again, fs).totalFiles()).isEqualTo(5);
         assertThat(fx.vsrx.downloads()).isEqualTo(downloads);
         assertThat(fx.silknote.blobs().writes()).isEqualTo(blobWrites);
         assertThat(fx.silknote.processor().totalProcessCalls()).isEqualTo(processed);
@@ -429,7 +434,7 @@ class EngineRulesTest {
         assertThat(fx.silknote.documents().findMapping(a).orElseThrow().etag()).isEmpty();
         long downloads = fx.vsrx.downloads();
 
-        assertThat(action(fx.run(), a)).isEqualTo(FileAction.UNCHANGED);
+        assertCountedUnchanged(fx.run(), fs, a);
         assertThat(fx.vsrx.downloads()).isEqualTo(downloads);
 
         fx.clock.advance(Duration.ofMinutes(1));
