@@ -114,9 +114,14 @@ final class FilesetSync {
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
             List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
-            HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, files, mappings, documents);
-            Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
-                    skips, foreign.mappings(), foreign.documents()));
+            DiffInput input = new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents, skips);
+            Plan plan = ctx.diff.plan(input);
+            // Listed files this fileset lacks a record of may be held by another fileset (a conflict then).
+            HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, plan);
+            if (!foreign.isEmpty()) {
+                plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
+                        skips, foreign.mappings(), foreign.documents()));
+            }
             HistoryChecks.reportRelink(ctx, id, plan, record, patient);
             ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
