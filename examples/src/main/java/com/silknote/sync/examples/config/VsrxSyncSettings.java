@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param webhookSecrets        HMAC keys accepted on webhooks
  * @param syncConfig            the engine configuration
  * @param origins               where each key's value came from
+ * @param processor             the document processor to use
  */
 public record VsrxSyncSettings(
         Path dataDir,
@@ -40,7 +41,8 @@ public record VsrxSyncSettings(
         String azureContainer,
         List<Secret> webhookSecrets,
         SyncConfig syncConfig,
-        Map<ConfigKey, Origin> origins) {
+        Map<ConfigKey, Origin> origins,
+        ProcessorChoice processor) {
 
     /** Where a value came from; later sources win. */
     public enum Origin { DEFAULT, FILE, ENVIRONMENT, COMMAND_LINE }
@@ -59,6 +61,15 @@ public record VsrxSyncSettings(
         Map<ConfigKey, Origin> copy = new EnumMap<>(ConfigKey.class);
         copy.putAll(requireNonNull(origins, "origins"));
         origins = Map.copyOf(copy);
+        requireNonNull(processor, "processor");
+    }
+
+    /** Settings with the stand-in processor (the choice before the {@code processor} key existed). */
+    public VsrxSyncSettings(Path dataDir, Optional<URI> vsrxUrl, Optional<Secret> vsrxToken, Optional<Secret> jdbcUrl,
+            Optional<String> jdbcUser, Optional<Secret> jdbcPassword, Optional<Secret> azureConnectionString,
+            String azureContainer, List<Secret> webhookSecrets, SyncConfig syncConfig, Map<ConfigKey, Origin> origins) {
+        this(dataDir, vsrxUrl, vsrxToken, jdbcUrl, jdbcUser, jdbcPassword, azureConnectionString, azureContainer,
+                webhookSecrets, syncConfig, origins, ProcessorChoice.STAND_IN);
     }
 
     /** Settings with every default and the given data folder (the embedded default, no VSRX URL). */
@@ -134,6 +145,7 @@ public record VsrxSyncSettings(
                 case RETRY_HONOR_RETRY_AFTER -> Boolean.toString(c.retryPolicy().honorRetryAfter());
                 case SPOOL_DIR -> c.spoolDirectory().map(Path::toString).orElse("(JVM temp folder)");
                 case MAX_OUTBOX_ATTEMPTS -> Integer.toString(c.maxOutboxAttempts());
+                case PROCESSOR -> processor.value();
                 case BLOB_GRACE_PERIOD -> Values.formatDuration(c.blobGracePeriod());
                 case ALERT_DURATION_WARNING -> Values.formatDuration(c.alertThresholds().durationWarning());
                 case ALERT_DURATION_CRITICAL -> Values.formatDuration(c.alertThresholds().durationCritical());

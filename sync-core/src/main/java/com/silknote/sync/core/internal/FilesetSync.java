@@ -45,12 +45,14 @@ import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -513,7 +515,13 @@ final class FilesetSync {
                     if (old.isPresent()) {
                         release(uow, uuid, old.get(), now);
                     }
-                    uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
+                    if (parts.processor().processes()) {
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
+                    } else if (p.document().isPresent() || p.mapping().isPresent()) {
+                        // No processing (DocumentProcessor.NONE): no entry describes the new content, and the
+                        // old content's entries go.
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS, w.hash, now));
+                    }
                     docs.add(uuid);
                     if (hadSkip) {
                         uow.forgetSkip(fid);
@@ -623,31 +631,52 @@ final class FilesetSync {
         } catch (RuntimeException e) {
             log.error("blob check after commit failed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
         }
-        releaseContent(works);
+        leaveRegistry(works);
         if (!touchedDocuments.isEmpty()) {
             try {
-                drainOutbox(touchedDocuments);
+                drainOutbox(touchedDocuments, heldContent(works));
             } catch (LeaseLostException | StaleFencingTokenException stop) {
                 throw stop;
             } catch (RuntimeException e) {
                 log.warn("fileset outbox postponed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
             }
         }
+        releaseContent(works);
     }
 
-    private void releaseContent(List<FileWork> works) {
+    /**
+     * The checked spools of the content this fileset wrote, by hash: processing reads them instead of the
+     * blob store (issue 12 item 3). They stay until the fileset's outbox work is done.
+     */
+    private static Map<ContentHash, ContentSource> heldContent(List<FileWork> works) {
+        Map<ContentHash, ContentSource> held = new HashMap<>();
+        for (FileWork w : works) {
+            if ((w.action == FileAction.CREATED || w.action == FileAction.UPDATED) && w.spool != null) {
+                held.putIfAbsent(w.hash, w.spool::open);
+            }
+        }
+        return held;
+    }
+
+    private void leaveRegistry(List<FileWork> works) {
         for (FileWork w : works) {
             if (w.registered != null) {
                 ctx.registry.leave(w.registered);
                 w.registered = null;
             }
+        }
+    }
+
+    private void releaseContent(List<FileWork> works) {
+        leaveRegistry(works);
+        for (FileWork w : works) {
             w.discardSpool();
         }
     }
 
-    private void drainOutbox(Set<DocumentUuid> touched) {
+    private void drainOutbox(Set<DocumentUuid> touched, Map<ContentHash, ContentSource> held) {
         try {
-            OutboxDrainer.Stats stats = ctx.drainer.drain(ctx.lease, e -> touched.contains(e.document()));
+            OutboxDrainer.Stats stats = ctx.drainer.drain(ctx.lease, e -> touched.contains(e.document()), held::get);
             log.debug("fileset outbox run={} fileset={} completed={} failed={} deferred={}", ctx.runId, id,
                     stats.completed(), stats.failed(), stats.deferred());
         } catch (TransientSyncException e) {

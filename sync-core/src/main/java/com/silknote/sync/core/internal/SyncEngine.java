@@ -185,8 +185,8 @@ public final class SyncEngine {
         ContentRegistry registry = new ContentRegistry();
         BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock(),
                 config.blobGracePeriod());
-        OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
-                config.maxOutboxAttempts());
+        OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), parts.blobs(), collector,
+                retrier, config.maxOutboxAttempts());
         // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
         String stopReason = fence(store, lease);
         if (stopReason == null && !request.dryRun()) {
