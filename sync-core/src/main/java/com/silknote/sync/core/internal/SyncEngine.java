@@ -201,7 +201,9 @@ public final class SyncEngine {
         }
         RunContext ctx = new RunContext(parts, runId, request, lease, progress, filePool,
                 new DiffEngine(DiffPolicy.of(config, parts.pathCheck())),
-                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes()), drainer, registry);
+                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes(), parts.blobs().usesContentMd5(),
+                        spoolMemory(config)),
+                drainer, registry);
 
         List<FilesetReport> reports = new ArrayList<>();
         String incomplete = null;
@@ -599,6 +601,14 @@ public final class SyncEngine {
         } finally {
             ctx.commitLock.unlock();
         }
+    }
+
+    /**
+     * Bytes of small downloads a run may hold in memory instead of spool files (issue 12 item 4): 1 MiB per
+     * file in flight, so at least eight {@link ContentSpooler#MEMORY_FILE_MAX} files each.
+     */
+    static long spoolMemory(SyncConfig config) {
+        return config.fileConcurrency() * (1L << 20);
     }
 
     private String newRequestId() {
