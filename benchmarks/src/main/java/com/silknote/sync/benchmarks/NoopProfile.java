@@ -86,6 +86,9 @@ public final class NoopProfile {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+    /** Findings printed after the tables (initial sync cost, ledger sizes). */
+    private static final StringBuilder NOTES = new StringBuilder();
+
     private NoopProfile() {
     }
 
@@ -111,6 +114,7 @@ public final class NoopProfile {
         for (String ledger : ledgers) {
             profile(ledger.trim(), files, filesets, warmups, runs, o.get("jfr"), o.getOrDefault("source", "memory"));
         }
+        System.out.print(NOTES);
     }
 
     private static void profile(String ledger, int files, int filesets, int warmups, int runs, String jfr,
@@ -163,11 +167,24 @@ public final class NoopProfile {
             VsrxSync sync = VsrxSync.builder().source(source).documents(counting.proxy()).blobs(blobs).vectors(vectors)
                     .processor(processor).lock(lock).config(config).clock(clock).sleeper(clock)
                     .random(new SplittableRandom(7)).build();
+            long[] dbPids = dbPids(tmp);
+            long cpu0 = OS.getProcessCpuTime();
+            long db0 = cpu(dbPids);
+            long t0 = System.nanoTime();
             SyncResult first = sync.run(SyncRequest.full());
             if (!first.success()) {
                 throw new IllegalStateException("initial sync failed: " + first.error().orElse("?"));
             }
-            long[] dbPids = dbPids(tmp);
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            double jvmMs = (OS.getProcessCpuTime() - cpu0) / 1e6;
+            double dbMs = (cpu(dbPids) - db0) / 1e6;
+            NOTES.append(String.format(Locale.ROOT, "%nInitial sync (%s, first run of the JVM, JIT warm-up included, "
+                    + "in-memory blob store, no processing): %d files, wall %.0f ms, JVM CPU %.0f ms (%.3f ms/file),"
+                    + " PostgreSQL CPU %.0f ms (%.3f ms/file)%n", label, files, wallMs, jvmMs, jvmMs / files, dbMs,
+                    dbMs / files));
+            if (jdbc != null) {
+                NOTES.append(ledgerSizes(jdbc, files, "after the initial sync"));
+            }
             List<FilesetId> ids = vsrx.filesetIds();
             for (String op : List.of("raw", "read-mappings", "read-documents", "read-fileset-rows", "full-noop",
                     "incremental-noop")) {
@@ -190,6 +207,10 @@ public final class NoopProfile {
                     recording.close();
                 }
                 print(label, op, samples, filesets);
+            }
+            if (jdbc != null) {
+                NOTES.append(ledgerSizes(jdbc, files, "after the initial sync and " + 2 * (warmups + runs)
+                        + " no-op syncs"));
             }
         } finally {
             if (server != null) {
@@ -385,6 +406,58 @@ public final class NoopProfile {
                 Results.median(samples.stream().map(Sample::dbCpuMs).toList()),
                 Results.median(samples.stream().map(Sample::allocatedMb).toList()), perFileset,
                 last.listFilesCalls(), last.downloads());
+    }
+
+    /**
+     * Rows and on-disk bytes of every ledger table (heap, indexes, TOAST), also per synced file: the per-file
+     * figures {@code docs/scaling.md} scales from. Statistics are refreshed first ({@code ANALYZE}).
+     */
+    private static String ledgerSizes(JdbcLedger jdbc, long files, String when) throws java.sql.SQLException {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%nLedger sizes %s (%d files):%n%n", when,
+                files));
+        out.append("| table | rows | rows / file | heap KiB | index KiB | TOAST KiB | total bytes / file | indexes |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        long total = 0;
+        try (var c = jdbc.dataSource().getConnection(); var st = c.createStatement()) {
+            st.execute("ANALYZE");
+            List<String[]> rows = new ArrayList<>();
+            try (var rs = st.executeQuery("SELECT n.nspname, c.relname, c.oid, pg_relation_size(c.oid),"
+                    + " pg_indexes_size(c.oid), pg_total_relation_size(c.oid)"
+                    + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                    + " AND n.nspname NOT LIKE 'pg_toast%' ORDER BY pg_total_relation_size(c.oid) DESC")) {
+                while (rs.next()) {
+                    rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6)});
+                }
+            }
+            for (String[] r : rows) {
+                long count;
+                try (var rs = st.executeQuery("SELECT count(*) FROM \"" + r[0] + "\".\"" + r[1] + "\"")) {
+                    rs.next();
+                    count = rs.getLong(1);
+                }
+                StringBuilder indexes = new StringBuilder();
+                try (var rs = st.executeQuery("SELECT i.relname, pg_relation_size(i.oid) FROM pg_index x"
+                        + " JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = " + r[2]
+                        + " ORDER BY i.relname")) {
+                    while (rs.next()) {
+                        indexes.append(indexes.length() == 0 ? "" : ", ").append(rs.getString(1)).append(' ')
+                                .append(rs.getLong(2) >> 10).append(" KiB");
+                    }
+                }
+                long heap = Long.parseLong(r[3]);
+                long index = Long.parseLong(r[4]);
+                long all = Long.parseLong(r[5]);
+                total += all;
+                out.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %d | %d | %d | %.0f | %s |%n", r[1], count,
+                        (double) count / files, heap >> 10, index >> 10, (all - heap - index) >> 10,
+                        (double) all / files, indexes));
+            }
+        }
+        out.append(String.format(Locale.ROOT, "| all | | | | | | %.0f | %d MiB in total |%n", (double) total / files,
+                total >> 20));
+        return out.toString();
     }
 
     /** A {@link DocumentStore} that counts calls per method. */
