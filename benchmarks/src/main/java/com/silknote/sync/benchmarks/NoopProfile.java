@@ -139,7 +139,7 @@ public final class NoopProfile {
         BlobStore blobs;
         VectorStore vectors;
         SyncLock lock;
-        DocumentProcessor processor = doc -> { };
+        DocumentProcessor processor = (doc, token) -> { };
         if (ledger.equals("memory")) {
             SilknoteSimulator silknote = new SilknoteSimulator(clock);
             store = silknote.documents();

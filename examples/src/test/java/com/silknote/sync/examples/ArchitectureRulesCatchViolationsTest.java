@@ -10,6 +10,7 @@ import com.silknote.sync.core.port.archfixture.PortUsesAzure;
 import com.silknote.sync.core.spool.archfixture.Unplaced;
 import com.silknote.sync.jdbc.archfixture.JdbcThing;
 import com.silknote.sync.jdbc.internal.archfixture.JdbcSecret;
+import com.silknote.sync.micrometer.archfixture.MicrometerUsesJdbc;
 import com.silknote.sync.testkit.archfixture.TestkitPeeks;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureRulesCatchViolationsTest {
     private static final JavaClasses BAD = new ClassFileImporter().importClasses(AzureUsesJdbc.class,
             JdbcThing.class, JdbcSecret.class, TestkitPeeks.class, ModelUsesPath.class, PortUsesAzure.class,
-            Unplaced.class, PathValidator.class, VsrxSync.class);
+            Unplaced.class, MicrometerUsesJdbc.class, PathValidator.class, VsrxSync.class);
 
     private static String report(ArchRule rule) {
         return String.join("\n", rule.evaluate(BAD).getFailureReport().getDetails());
@@ -33,12 +34,13 @@ class ArchitectureRulesCatchViolationsTest {
     void onionCatchesModelToServiceCoreToAdapterAdapterToAdapterAndUnplacedClasses() {
         String report = report(ArchitectureTest.onion());
         assertThat(report).contains("ModelUsesPath", "PortUsesAzure", "AzureUsesJdbc", "TestkitPeeks",
-                "Unplaced");
+                "Unplaced", "MicrometerUsesJdbc");
     }
 
     @Test
     void adaptersMayNotDependOnEachOther() {
-        assertThat(report(ArchitectureTest.adaptersAreIndependent)).contains("AzureUsesJdbc", "TestkitPeeks");
+        assertThat(report(ArchitectureTest.adaptersAreIndependent)).contains("AzureUsesJdbc", "TestkitPeeks",
+                "MicrometerUsesJdbc");
     }
 
     @Test

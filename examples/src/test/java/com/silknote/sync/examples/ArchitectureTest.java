@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.path.PathValidator;
+import com.silknote.sync.micrometer.MicrometerSyncListener;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -40,7 +41,7 @@ public class ArchitectureTest {
 
     /** Module roots: an {@code internal} package belongs to the module whose root contains it. */
     static final List<String> MODULE_ROOTS = List.of(CORE, SYNC + ".azure", SYNC + ".jdbc", SYNC + ".vsrx.http",
-            SYNC + ".fs", SYNC + ".testkit", EXAMPLES);
+            SYNC + ".fs", SYNC + ".micrometer", SYNC + ".testkit", EXAMPLES);
 
     /** Adapter name and package pattern; the testkit counts as an adapter (of tests). */
     static final List<List<String>> ADAPTERS = List.of(
@@ -48,6 +49,7 @@ public class ArchitectureTest {
             List.of("jdbc", SYNC + ".jdbc.."),
             List.of("vsrx-http", SYNC + ".vsrx.http.."),
             List.of("fs", SYNC + ".fs.."),
+            List.of("micrometer", SYNC + ".micrometer.."),
             List.of("testkit", SYNC + ".testkit.."));
 
     /**
@@ -93,7 +95,7 @@ public class ArchitectureTest {
     static final ArchRule coreNeverUsesAdaptersTestkitOrExamples = noClasses()
             .that().resideInAPackage(CORE + "..")
             .should().dependOnClassesThat().resideInAnyPackage(SYNC + ".azure..", SYNC + ".jdbc..",
-                    SYNC + ".vsrx..", SYNC + ".fs..", SYNC + ".testkit..", EXAMPLES + "..");
+                    SYNC + ".vsrx..", SYNC + ".fs..", SYNC + ".micrometer..", SYNC + ".testkit..", EXAMPLES + "..");
 
     @ArchTest
     static final ArchRule coreDependsOnlyOnJdkSlf4jAndJakartaInject = classes()
@@ -139,6 +141,7 @@ public class ArchitectureTest {
     static void importHoldsTheModules(JavaClasses classes) {
         assertThat(classes.contain(VsrxSync.class)).isTrue();
         assertThat(classes.contain(PathValidator.class)).isTrue();
+        assertThat(classes.contain(MicrometerSyncListener.class)).isTrue();
         assertThat(classes.size()).isGreaterThan(40);
         assertThat(classes.stream().noneMatch(c -> c.getName().endsWith("ArchitectureTest"))).isTrue();
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.BlobStore;
@@ -58,9 +59,10 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
      *         content hash
      */
     @Override
-    public void process(SilknoteDocument document) {
+    public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
-        process(document, () -> blobs.open(document.contentHash()));
+        requireNonNull(token, "token");
+        process(document, token, () -> blobs.open(document.contentHash()));
     }
 
     /**
@@ -69,8 +71,9 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
      * @throws PermanentSyncException when the content is unreadable or does not match the document's hash
      */
     @Override
-    public void process(SilknoteDocument document, ContentSource content) {
+    public void process(SilknoteDocument document, FencingToken token, ContentSource content) {
         requireNonNull(document, "document");
+        requireNonNull(token, "token");
         requireNonNull(content, "content");
         synchronized (calls) {
             calls.merge(document.uuid(), 1L, Long::sum);
@@ -85,7 +88,7 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
         if (!TestHashes.sha256(bytes).equals(document.contentHash())) {
             throw new PermanentSyncException("content does not match the document's hash");
         }
-        vectors.replace(document.uuid(), expectedEntries(document.uuid(), bytes));
+        vectors.replace(token, document.uuid(), expectedEntries(document.uuid(), bytes));
     }
 
     /** The entries processing {@code content} as document {@code document} produces. */

@@ -3,6 +3,7 @@ package com.silknote.sync.examples.config;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.Secret;
+import com.silknote.sync.core.model.RunBudget;
 import com.silknote.sync.core.model.SyncConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,7 +29,9 @@ import java.util.Optional;
  * @param webhookSecrets        HMAC keys accepted on webhooks
  * @param syncConfig            the engine configuration
  * @param origins               where each key's value came from
- * @param processor             the document processor to use
+ * @param runBudget             limits of each run ({@code run.max-files}, {@code run.max-bytes})
+ * @param scaleOut              whether runs share their filesets with other processes ({@code scale-out})
+ * @param processor             the document processor to use ({@code processor})
  */
 public record VsrxSyncSettings(
         Path dataDir,
@@ -42,6 +45,8 @@ public record VsrxSyncSettings(
         List<Secret> webhookSecrets,
         SyncConfig syncConfig,
         Map<ConfigKey, Origin> origins,
+        RunBudget runBudget,
+        boolean scaleOut,
         ProcessorChoice processor) {
 
     /** Where a value came from; later sources win. */
@@ -61,15 +66,8 @@ public record VsrxSyncSettings(
         Map<ConfigKey, Origin> copy = new EnumMap<>(ConfigKey.class);
         copy.putAll(requireNonNull(origins, "origins"));
         origins = Map.copyOf(copy);
+        requireNonNull(runBudget, "runBudget");
         requireNonNull(processor, "processor");
-    }
-
-    /** Settings with the stand-in processor (the choice before the {@code processor} key existed). */
-    public VsrxSyncSettings(Path dataDir, Optional<URI> vsrxUrl, Optional<Secret> vsrxToken, Optional<Secret> jdbcUrl,
-            Optional<String> jdbcUser, Optional<Secret> jdbcPassword, Optional<Secret> azureConnectionString,
-            String azureContainer, List<Secret> webhookSecrets, SyncConfig syncConfig, Map<ConfigKey, Origin> origins) {
-        this(dataDir, vsrxUrl, vsrxToken, jdbcUrl, jdbcUser, jdbcPassword, azureConnectionString, azureContainer,
-                webhookSecrets, syncConfig, origins, ProcessorChoice.STAND_IN);
     }
 
     /** Settings with every default and the given data folder (the embedded default, no VSRX URL). */
@@ -155,6 +153,16 @@ public record VsrxSyncSettings(
                         Integer.toString(c.alertThresholds().consecutiveFailuresWarning());
                 case ALERT_CONSECUTIVE_FAILURES_CRITICAL ->
                         Integer.toString(c.alertThresholds().consecutiveFailuresCritical());
+                case DOWNLOAD_MAX_BYTES_PER_SECOND -> c.maxDownloadBytesPerSecond() == 0 ? "0 (no cap)"
+                        : Long.toString(c.maxDownloadBytesPerSecond());
+                case RUN_MAX_FILES -> runBudget.maxFiles().isPresent()
+                        ? Long.toString(runBudget.maxFiles().getAsLong()) : "(unset)";
+                case RUN_MAX_BYTES -> runBudget.maxBytes().isPresent()
+                        ? Long.toString(runBudget.maxBytes().getAsLong()) : "(unset)";
+                case HISTORY_MAX_AGE -> Values.formatDuration(c.runRetention().maxAge());
+                case HISTORY_MAX_RUNS -> Integer.toString(c.runRetention().maxRuns());
+                case REPORT_FILESET_LIMIT -> Integer.toString(c.reportFilesetLimit());
+                case SCALE_OUT -> Boolean.toString(scaleOut);
             };
             lines.add(k.property() + " = " + value + "  (" + origin(k).name().toLowerCase(java.util.Locale.ROOT)
                     .replace('_', ' ') + ")");

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.BlobStore;
@@ -49,7 +50,8 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
     /**
      * Replaces the document's vector entries with one per {@value #CHUNK_BYTES}-byte chunk of its content
      * (one entry for empty content). The entries are made while the blob streams and handed to the vector
-     * store one by one ({@link VectorStore#replace(com.silknote.sync.core.model.DocumentUuid, Iterator)}):
+     * store one by one ({@link VectorStore#replace(FencingToken, com.silknote.sync.core.model.DocumentUuid,
+     * Iterator)}), with the run's fencing token, so a run paused here never overwrites a newer run's entries:
      * memory does not grow with the document's size.
      *
      * @throws TransientSyncException when the blob could not be read completely
@@ -57,25 +59,27 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
      * @throws com.silknote.sync.core.exception.SyncException from the blob or vector store
      */
     @Override
-    public void process(SilknoteDocument document) {
+    public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
-        process(document, () -> blobs.open(document.contentHash()));
+        requireNonNull(token, "token");
+        process(document, token, () -> blobs.open(document.contentHash()));
     }
 
     /**
-     * As {@link #process(SilknoteDocument)}, reading what {@code content} opens: the engine hands over the
-     * content it downloaded in the same run, so the blob store is not read again (issue 12 item 3).
+     * As {@link #process(SilknoteDocument, FencingToken)}, reading what {@code content} opens: the engine hands
+     * over the content it downloaded in the same run, so the blob store is not read again (issue 12 item 3).
      *
      * @throws TransientSyncException when the content could not be read completely
      * @throws PermanentSyncException when the content's size differs from the document's (nothing replaced)
      * @throws com.silknote.sync.core.exception.SyncException from the blob or vector store
      */
     @Override
-    public void process(SilknoteDocument document, ContentSource content) {
+    public void process(SilknoteDocument document, FencingToken token, ContentSource content) {
         requireNonNull(document, "document");
+        requireNonNull(token, "token");
         requireNonNull(content, "content");
         try (InputStream in = content.open()) {
-            vectors.replace(document.uuid(), new Chunks(document, in));
+            vectors.replace(token, document.uuid(), new Chunks(document, in));
         } catch (IOException e) {
             throw new TransientSyncException("reading the document's content failed", e);
         } catch (UncheckedIOException e) {

@@ -1,6 +1,7 @@
 package com.silknote.sync.examples.cli;
 
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
@@ -32,13 +33,13 @@ public final class CountingStandInProcessor implements DocumentProcessor {
     }
 
     @Override
-    public void process(SilknoteDocument document) {
-        standIn.process(document);
+    public void process(SilknoteDocument document, FencingToken token) {
+        standIn.process(document, token);
     }
 
     @Override
-    public void process(SilknoteDocument document, ContentSource content) {
-        standIn.process(document, content);
+    public void process(SilknoteDocument document, FencingToken token, ContentSource content) {
+        standIn.process(document, token, content);
     }
 
     private static final class Counting implements VectorStore {
@@ -49,15 +50,20 @@ public final class CountingStandInProcessor implements DocumentProcessor {
         }
 
         @Override
-        public void replace(DocumentUuid document, List<VectorEntry> entries) {
-            delegate.replace(document, entries);
+        public void fence(FencingToken token) {
+            delegate.fence(token);
+        }
+
+        @Override
+        public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
+            delegate.replace(token, document, entries);
             written(entries.size());
         }
 
         @Override
-        public void replace(DocumentUuid document, Iterator<VectorEntry> entries) {
+        public void replace(FencingToken token, DocumentUuid document, Iterator<VectorEntry> entries) {
             long[] n = {0};
-            delegate.replace(document, new Iterator<>() {
+            delegate.replace(token, document, new Iterator<>() {
                 @Override
                 public boolean hasNext() {
                     return entries.hasNext();
@@ -81,8 +87,8 @@ public final class CountingStandInProcessor implements DocumentProcessor {
         }
 
         @Override
-        public int deleteByDocument(DocumentUuid document) {
-            return delegate.deleteByDocument(document);
+        public int deleteByDocument(FencingToken token, DocumentUuid document) {
+            return delegate.deleteByDocument(token, document);
         }
 
         @Override

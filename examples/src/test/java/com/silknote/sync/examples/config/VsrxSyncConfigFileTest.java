@@ -236,6 +236,23 @@ class VsrxSyncConfigFileTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("azure.container");
     }
 
+    /**
+     * Found by VsrxSyncConfigFileFuzzTest (issue 13): a duration too long for milliseconds was accepted, and
+     * {@code describe()} (the {@code config} command) then failed with an ArithmeticException.
+     */
+    @Test
+    void durationsTooLongForMillisecondsAreConfigurationErrors() {
+        for (String v : new String[] {"9999999999999999d", "P99999999999999D", "9223372036854775807s"}) {
+            assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.empty(),
+                    Map.of("VSRX_SYNC_BLOB_GRACE_PERIOD", v), Map.of()))
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("blob-grace-period")
+                    .hasMessageNotContaining(v);
+        }
+        VsrxSyncSettings longest = VsrxSyncConfigFile.load(Optional.empty(),
+                Map.of("VSRX_SYNC_BLOB_GRACE_PERIOD", Long.MAX_VALUE / 1000 + "s"), Map.of());
+        assertThat(longest.describe()).anyMatch(line -> line.startsWith("blob-grace-period"));
+    }
+
     @Test
     void aMissingFileOrMissingUrlIsAConfigurationError() {
         assertThatThrownBy(() -> VsrxSyncConfigFile.load(Optional.of(dir.resolve("absent.properties")), Map.of(), Map.of()))

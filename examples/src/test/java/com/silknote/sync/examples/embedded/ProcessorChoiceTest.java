@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.exception.ConfigurationException;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
@@ -37,14 +38,14 @@ class ProcessorChoiceTest {
         }
 
         @Override
-        public void process(SilknoteDocument document) {
+        public void process(SilknoteDocument document, FencingToken token) {
         }
     }
 
     /** A host's processor with a no-argument constructor only. */
     public static final class PlainProcessor implements DocumentProcessor {
         @Override
-        public void process(SilknoteDocument document) {
+        public void process(SilknoteDocument document, FencingToken token) {
         }
     }
 

@@ -197,7 +197,8 @@ public final class WebhookReceiver {
         if (values.size() != 1) {
             return false;
         }
-        String[] parts = values.get(0).toLowerCase(Locale.ROOT).split(";");
+        // limit -1: ";" splits into empty parts rather than into no parts at all
+        String[] parts = values.get(0).toLowerCase(Locale.ROOT).split(";", -1);
         if (!parts[0].trim().equals("application/json")) {
             return false;
         }

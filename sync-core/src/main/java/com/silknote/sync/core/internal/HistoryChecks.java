@@ -31,7 +31,7 @@ final class HistoryChecks {
     private HistoryChecks() {
     }
 
-    /** Mappings and documents of listed live files that other filesets hold. */
+    /** Mappings and documents of listed files (live or deleted) that other filesets hold. */
     record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) {
         boolean isEmpty() {
             return mappings.isEmpty() && documents.isEmpty();
@@ -39,17 +39,19 @@ final class HistoryChecks {
     }
 
     /**
-     * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
-     * record another fileset holds for one of them makes that file a conflict (issue 9 item 3). Takes them
-     * from a plan made without these records: every such file is an entry there (a file is counted as
-     * unchanged only with both its mapping and its document), so a fileset whose files are all synced costs
-     * no lookup and no set of its ids (issue 12 item 2).
+     * Looks up, in one query each, the listed files (live or deleted) this fileset has no mapping or no
+     * document of: a record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     * Takes them from a plan made without these records: every such file is an entry there (a file is counted
+     * as unchanged only with both its mapping and its document; a deleted one Silknote holds nothing of is a
+     * reported entry), so a fileset whose files are all synced costs no lookup and no set of its ids (issue 12
+     * item 2).
      */
     static Foreign heldElsewhere(EngineParts parts, FilesetId id, Plan plan) {
         List<VsrxFileId> noMapping = new ArrayList<>();
         List<VsrxFileId> noDocument = new ArrayList<>();
         for (FilePlan p : plan.files()) {
-            if (p.file().isEmpty() || p.listed().deleted()) {
+            // Deleted files too: a deletion listed here must not delete another fileset's document.
+            if (p.file().isEmpty()) {
                 continue;
             }
             if (p.mapping().isEmpty()) {
@@ -88,8 +90,12 @@ final class HistoryChecks {
         long conflicts = 0;
         for (FilePlan p : plan.files()) {
             String detail = p.detail().orElse("");
+            // Every plan that may write a document found on another patient moves it: a metadata-only move, an
+            // update, a create over a document whose mapping is gone, a skipped new version (issue 9.3).
             if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
-                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
+                    && p.document().get().metadata().untouchedBySilknoteUser()
+                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE
+                            || p.action() == PlanAction.CREATE || p.action() == PlanAction.SKIP)) {
                 moving++;
             } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
                 conflicts++;

@@ -98,8 +98,9 @@ final class OutboxDrainer {
     private Handled handle(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(e, held);
-                case PURGE_VECTORS -> retrier.call("vectors.delete", () -> vectors.deleteByDocument(e.document()));
+                case PROCESS -> process(lease, e, held);
+                case PURGE_VECTORS -> retrier.call("vectors.delete",
+                        () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
                     BlobCollector.Result r = retrier.call("blob.collect", () -> collector.collect(lease, e.contentHash()));
                     if (r == BlobCollector.Result.DEFERRED) {
@@ -124,17 +125,18 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(OutboxEntry e, Function<ContentHash, ContentSource> held) {
+    private void process(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
         Optional<SilknoteDocument> doc = retrier.call("documents.find", () -> documents.findDocument(e.document()));
         if (doc.isEmpty() || !doc.get().contentHash().equals(e.contentHash())) {
             // Superseded: the document is gone or holds newer content with its own entry.
             log.debug("outbox entry superseded entry={} document={}", e.id(), e.document());
             return;
         }
-        retrier.call("vectors.delete", () -> vectors.deleteByDocument(e.document()));
+        // Both writes carry the run's token: a run paused here never undoes a newer run's processing.
+        retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
         ContentHash hash = e.contentHash();
         ContentSource spooled = held.apply(hash);
         ContentSource content = spooled != null ? spooled : () -> blobs.open(hash);
-        retrier.run("processor.process", () -> processor.process(doc.get(), content));
+        retrier.run("processor.process", () -> processor.process(doc.get(), lease.token(), content));
     }
 }

@@ -16,7 +16,8 @@ public record AlertThresholds(Duration durationWarning, Duration durationCritica
         if (durationCritical.compareTo(durationWarning) < 0) {
             throw new IllegalArgumentException("durationCritical must be >= durationWarning");
         }
-        if (errorRateWarning < 0 || errorRateCritical < errorRateWarning || errorRateCritical > 1) {
+        // Written so that NaN fails: every comparison with NaN is false.
+        if (!(errorRateWarning >= 0 && errorRateWarning <= errorRateCritical && errorRateCritical <= 1)) {
             throw new IllegalArgumentException("need 0 <= errorRateWarning <= errorRateCritical <= 1");
         }
         if (consecutiveFailuresWarning < 1 || consecutiveFailuresCritical < consecutiveFailuresWarning) {

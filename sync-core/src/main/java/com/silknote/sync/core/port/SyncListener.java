@@ -6,6 +6,7 @@ import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncReport;
+import java.util.List;
 
 /**
  * Receives run, fileset, file and byte events, for progress bars and metrics. Every method has a no-op
@@ -14,6 +15,23 @@ import com.silknote.sync.core.model.SyncReport;
  */
 public interface SyncListener {
     SyncListener NONE = new SyncListener() { };
+
+    /**
+     * One listener that passes every event to each of {@code listeners}, in order (a progress display and a
+     * metrics binding, say). A listener that throws is logged (event name and exception class only) and
+     * skipped; the others still get the event.
+     *
+     * @param listeners the listeners, in the order they are called
+     * @return {@link #NONE} for an empty list, the listener itself for one, otherwise a composite
+     * @throws NullPointerException when the list or one of its elements is null
+     */
+    static SyncListener composite(List<? extends SyncListener> listeners) {
+        List<SyncListener> copy = List.copyOf(listeners);
+        if (copy.isEmpty()) {
+            return NONE;
+        }
+        return copy.size() == 1 ? copy.get(0) : new CompositeSyncListener(copy);
+    }
 
     default void runStarted(RunId runId, boolean dryRun) { }
 

@@ -211,7 +211,9 @@ class DiffEngineTest {
         listing.add(with(a, a.path(), "text/plain", Optional.empty(), true));
         listing.add(with(file("never", "e1", 1, T0), "notes/never.txt", "text/plain", Optional.empty(), true));
         assertThat(only("a").action()).isEqualTo(PlanAction.DELETE);
-        assertCountedUnchanged("never");
+        // issue 9.3: reported, not counted: nothing is left to delete
+        assertThat(only("never").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertThat(only("never").detail()).contains(DiffEngine.DETAIL_DELETED_NOT_IN_SILKNOTE);
     }
 
     @Test
@@ -346,7 +348,7 @@ class DiffEngineTest {
     }
 
     @Test
-    @org.junit.jupiter.api.DisplayName("issue 12.1: a user-modified unchanged document is counted; a deleted file with a skip to forget is an entry")
+    @org.junit.jupiter.api.DisplayName("issue 12.1: a user-modified unchanged document is counted; a deleted file Silknote holds nothing of is a reported entry (issue 9.3)")
     void unchangedEntriesRemainOnlyWhereSomethingIsWritten() {
         VsrxFile a = file("a", "e1", 10, T0);
         mappings.add(mapping(a, hash(1)));
@@ -360,7 +362,7 @@ class DiffEngineTest {
         assertThat(plan.files()).singleElement().satisfies(p -> {
             assertThat(p.fileId().value()).isEqualTo("gone");
             assertThat(p.action()).isEqualTo(PlanAction.UNCHANGED);
-            assertThat(p.detail()).contains(DiffEngine.DETAIL_DELETED_NEVER_SYNCED);
+            assertThat(p.detail()).contains(DiffEngine.DETAIL_DELETED_NOT_IN_SILKNOTE);
         });
         assertThat(plan.count(PlanAction.UNCHANGED)).isEqualTo(2);
     }

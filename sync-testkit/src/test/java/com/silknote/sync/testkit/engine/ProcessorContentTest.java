@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
@@ -79,12 +80,12 @@ class ProcessorContentTest {
         List<String> sources = new ArrayList<>();
         fx.processor = new DocumentProcessor() {
             @Override
-            public void process(SilknoteDocument document) {
+            public void process(SilknoteDocument document, FencingToken token) {
                 throw new AssertionError("the engine hands a content source");
             }
 
             @Override
-            public void process(SilknoteDocument document, ContentSource content) {
+            public void process(SilknoteDocument document, FencingToken token, ContentSource content) {
                 // busy for every retry of the fileset's own drain (the fixture's retry policy makes 3 attempts)
                 if (attempts.merge(document.uuid(), 1, Integer::sum) <= 3) {
                     throw new TransientSyncException("pipeline busy");
@@ -92,7 +93,7 @@ class ProcessorContentTest {
                 synchronized (sources) {
                     sources.add(document.uuid().toString());
                 }
-                real.process(document, content);
+                real.process(document, token, content);
             }
         };
 
