@@ -10,10 +10,13 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
@@ -22,6 +25,7 @@ import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VectorStore;
 import java.io.InputStream;
 import java.time.Instant;
@@ -239,6 +243,33 @@ final class GatedDocumentStore implements DocumentStore {
         });
     }
 
+    @Override
+    public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        write("recordRunStarted", () -> {
+            d.recordRunStarted(token, run, startedAt);
+            return null;
+        });
+    }
+
+    @Override
+    public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        write("recordFilesetReport", () -> {
+            d.recordFilesetReport(token, run, report, claim);
+            return null;
+        });
+    }
+
+    @Override
+    public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        return write("pruneRuns", () -> d.pruneRuns(token, startedBefore, keepNewest));
+    }
+
+    @Override public List<RunRecord> runs(Instant from, Instant to, int limit) { return read(() -> d.runs(from, to, limit)); }
+    @Override public Optional<RunRecord> findRun(RunId run) { return read(() -> d.findRun(run)); }
+    @Override public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        return read(() -> d.runFilesets(run, cursor, limit));
+    }
     @Override public List<SyncMapping> mappings(FilesetId filesetId) { return read(() -> d.mappings(filesetId)); }
     @Override public Optional<SyncMapping> findMapping(VsrxFileId fileId) { return read(() -> d.findMapping(fileId)); }
     @Override public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) { return read(() -> d.findDocument(uuid)); }
