@@ -47,6 +47,7 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -81,16 +82,28 @@ final class FilesetSync {
     private final VsrxFileset fileset;
     private final FilesetId id;
     private final EngineParts parts;
+    /** Scale-out: the claim this attempt runs under; its unit of work commits only while it holds. */
+    private final Optional<FilesetClaims.Claim> claim;
     /** Set once the fileset's unit of work committed: later failures do not undo it. */
     private boolean committed;
     /** Listed files the plan counted as unchanged (no work, no report entry). */
     private long unchanged;
 
     FilesetSync(RunContext ctx, VsrxFileset fileset) {
+        this(ctx, fileset, Optional.empty());
+    }
+
+    /**
+     * @param claim scale-out: the claim this attempt was dispatched under. It belongs to this attempt alone: a
+     *              worker may hold a newer claim on the same fileset (its own expired one, claimed again) while
+     *              this attempt still runs, and this attempt must not commit under that one.
+     */
+    FilesetSync(RunContext ctx, VsrxFileset fileset, Optional<FilesetClaims.Claim> claim) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.fileset = requireNonNull(fileset, "fileset");
         this.id = fileset.id();
         this.parts = ctx.parts;
+        this.claim = requireNonNull(claim, "claim");
     }
 
     /**
@@ -490,7 +503,7 @@ final class FilesetSync {
     private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record,
             PatientUuid patient) {
         // scale-out: only while this worker's claim on the fileset holds (a takeover refuses the commit)
-        ctx.claimOf(id).ifPresent(uow::expectClaim);
+        claim.ifPresent(uow::expectClaim);
         uow.expectFileset(id, record);
         for (FileWork w : works) {
             if (writesFile(w) || movesSkippedDocument(w, patient)) {
