@@ -10,7 +10,6 @@ import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
 import java.util.ArrayList;
@@ -35,38 +34,15 @@ final class HistoryChecks {
     }
 
     /**
-     * Mappings and documents of listed files (live or deleted) that other filesets hold, and the documents of listed files
-     * the re-booking migration moved away from this fileset (they are still its files' documents).
+     * Mappings and documents of listed files (live or deleted) that other filesets hold, and the documents of this
+     * fileset's files that the re-booking migration moved to another patient fileset (DESIGN rule 13: they are
+     * still its files' documents).
      */
     record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents,
-            List<SilknoteDocument> migratedHere) { }
-
-    /**
-     * The documents of this fileset's mapped files that the re-booking migration moved to another patient
-     * fileset (DESIGN rule 13): found by the mappings' file ids when the fileset's own documents lack them, one
-     * query, none when no mapping lacks its document.
-     */
-    static List<SilknoteDocument> migratedAway(EngineParts parts, FilesetId id, List<SyncMapping> mappings,
-            List<SilknoteDocument> documents) {
-        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
-        documents.forEach(d -> documented.add(d.clientFileId()));
-        List<VsrxFileId> missing = new ArrayList<>();
-        for (SyncMapping m : mappings) {
-            if (!documented.contains(m.vsrxFileId())) {
-                missing.add(m.vsrxFileId());
-            }
+            List<SilknoteDocument> migratedHere) {
+        boolean isEmpty() {
+            return mappings.isEmpty() && documents.isEmpty() && migratedHere.isEmpty();
         }
-        if (missing.isEmpty()) {
-            return List.of();
-        }
-        List<SilknoteDocument> out = new ArrayList<>();
-        parts.retrier().call("documents.findDocumentsByClientFileIds",
-                () -> parts.documents().findDocumentsByClientFileIds(missing)).values().forEach(d -> {
-                    if (isMigratedFrom(d, id)) {
-                        out.add(d);
-                    }
-                });
-        return out;
     }
 
     /** {@code true} for a document of this fileset's file that the migration moved to another fileset. */
@@ -77,22 +53,29 @@ final class HistoryChecks {
     /**
      * Looks up, in one query each, the listed files (live or deleted) this fileset has no mapping or no
      * document of: a record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     * Takes them from a plan made without these records: every such file is an entry there (a file is counted
+     * as unchanged only with both its mapping and its document; a deleted one Silknote holds nothing of is a
+     * reported entry), so a fileset whose files are all synced costs no lookup and no set of its ids (issue 12
+     * item 2).
      */
-    static Foreign heldElsewhere(EngineParts parts, FilesetId id, List<VsrxFile> files, List<SyncMapping> mappings,
-            List<SilknoteDocument> documents) {
-        Set<VsrxFileId> mapped = new HashSet<>(mappings.size() * 2);
-        mappings.forEach(m -> mapped.add(m.vsrxFileId()));
-        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
-        documents.forEach(d -> documented.add(d.clientFileId()));
+    static Foreign heldElsewhere(EngineParts parts, FilesetId id, Plan plan) {
         List<VsrxFileId> noMapping = new ArrayList<>();
         List<VsrxFileId> noDocument = new ArrayList<>();
-        for (VsrxFile f : files) {
+        List<VsrxFileId> unlistedNoDocument = new ArrayList<>();
+        for (FilePlan p : plan.files()) {
             // Deleted files too: a deletion listed here must not delete another fileset's document.
-            if (!mapped.contains(f.id())) {
-                noMapping.add(f.id());
+            if (p.file().isEmpty()) {
+                if (p.mapping().isPresent() && p.document().isEmpty()) {
+                    // an unlisted mapped file: its document may have been migrated (looked up for that only)
+                    unlistedNoDocument.add(p.fileId());
+                }
+                continue;
             }
-            if (!documented.contains(f.id())) {
-                noDocument.add(f.id());
+            if (p.mapping().isEmpty()) {
+                noMapping.add(p.fileId());
+            }
+            if (p.document().isEmpty()) {
+                noDocument.add(p.fileId());
             }
         }
         DocumentStore store = parts.documents();
@@ -107,12 +90,15 @@ final class HistoryChecks {
         }
         Map<VsrxFileId, SilknoteDocument> foreignDocuments = new HashMap<>();
         List<SilknoteDocument> migratedHere = new ArrayList<>();
-        if (!noDocument.isEmpty()) {
+        if (!noDocument.isEmpty() || !unlistedNoDocument.isEmpty()) {
+            Set<VsrxFileId> unlisted = new HashSet<>(unlistedNoDocument);
+            List<VsrxFileId> lookup = new ArrayList<>(noDocument);
+            lookup.addAll(unlistedNoDocument);
             parts.retrier().call("documents.findDocumentsByClientFileIds",
-                    () -> store.findDocumentsByClientFileIds(noDocument)).forEach((fid, d) -> {
+                    () -> store.findDocumentsByClientFileIds(lookup)).forEach((fid, d) -> {
                         if (isMigratedFrom(d, id)) {
                             migratedHere.add(d);
-                        } else if (!d.filesetId().equals(id)) {
+                        } else if (!d.filesetId().equals(id) && !unlisted.contains(fid)) {
                             foreignDocuments.put(fid, d);
                         }
                     });
