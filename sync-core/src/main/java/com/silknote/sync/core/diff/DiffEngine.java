@@ -146,7 +146,8 @@ public final class DiffEngine {
             }
             // the smallest id still ahead in the listing and the mappings
             VsrxFileId key = fid == null ? mid : mid == null || fid.compareTo(mid) <= 0 ? fid : mid;
-            // a document of a smaller id has no mapping and is not listed: it vanished (as planHashed decides)
+            // a document of a smaller id has no mapping and is not listed: it vanished (as planHashed decides),
+            // unless the re-booking migration moved it here (its mapping is in the fileset its file lives in)
             SilknoteDocument d = null;
             while (di < nd) {
                 SilknoteDocument candidate = documents.get(di);
@@ -164,7 +165,9 @@ public final class DiffEngine {
                     d = candidate;
                     break;
                 }
-                vanished.add(planVanished(null, candidate, in));
+                if (!migrated(candidate)) {
+                    vanished.add(planVanished(null, candidate, in));
+                }
             }
             boolean mapped = mid != null && mid.equals(key);
             if (mapped) {
@@ -190,7 +193,9 @@ public final class DiffEngine {
                 return null;
             }
             lastDocument = did;
-            vanished.add(planVanished(null, rest, in));
+            if (!migrated(rest)) {
+                vanished.add(planVanished(null, rest, in));
+            }
         }
         return out.plan(vanished);
     }
