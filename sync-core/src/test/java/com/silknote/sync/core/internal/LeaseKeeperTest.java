@@ -16,7 +16,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §4 (one run at a time, fencing): the run keeps its lease or stops before its next write. */
+/** DESIGN rule 10 (one run at a time, fencing): the run keeps its lease or stops before its next write. */
 class LeaseKeeperTest {
     private static final Duration TTL = Duration.ofMinutes(3);
 
@@ -125,7 +125,7 @@ class LeaseKeeperTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 lease: a lock the backend no longer shows held (released, expired) is lost at verify")
+    @DisplayName("DESIGN rule 10: a lock the backend no longer shows held (released, expired) is lost at verify")
     void verifyFindsALockNoLongerHeld() {
         clock.now = clock.now.plusSeconds(30);
         lock.expires = clock.now;
@@ -134,7 +134,7 @@ class LeaseKeeperTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 lease: a lock store that cannot be asked before a commit leaves the decision to fencing")
+    @DisplayName("DESIGN rule 10: a lock store that cannot be asked before a commit leaves the decision to fencing")
     void verifyToleratesAnUnreachableLockStoreWhileTheLeaseIsValid() {
         lock.inspectFails = true;
         keeper.verify();
@@ -145,7 +145,7 @@ class LeaseKeeperTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 lease: a failed renewal is tried again while the lease lasts; once it expired, it is lost")
+    @DisplayName("DESIGN rule 10: a failed renewal is tried again while the lease lasts; once it expired, it is lost")
     void failedRenewalsLoseTheLeaseOnlyOnceItExpired() {
         lock.renewFails = true;
         clock.now = clock.now.plusSeconds(61);
@@ -164,7 +164,7 @@ class LeaseKeeperTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 lease: a renewal that landed restarts the ttl")
+    @DisplayName("DESIGN rule 10: a renewal that landed restarts the ttl")
     void aSuccessfulRenewalRestartsTheTtl() {
         clock.now = clock.now.plusSeconds(61);
         keeper.checkpoint();
@@ -176,7 +176,7 @@ class LeaseKeeperTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 lease: release gives the lock back and never throws")
+    @DisplayName("DESIGN rule 10: release gives the lock back and never throws")
     void releaseClosesTheLeaseAndSwallowsFailures() {
         keeper.release();
         assertThat(lock.closes).isEqualTo(1);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §4 (transient failures): the engine's single retry layer. */
+/** DESIGN rule 8 (transient failures): the engine's single retry layer. */
 class RetrierTest {
     private final List<Duration> sleeps = new ArrayList<>();
     private final Sleeper sleeper = sleeps::add;
@@ -117,7 +117,7 @@ class RetrierTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 retries: attempts are counted from 1")
+    @DisplayName("DESIGN rule 8: attempts are counted from 1")
     void anAttemptBelowOneIsRefused() {
         Retrier r = new Retrier(policy, sleeper, new SplittableRandom(1));
         assertThatThrownBy(() -> r.delayBeforeRetry(0, Optional.empty())).isInstanceOf(IllegalArgumentException.class);
@@ -126,7 +126,7 @@ class RetrierTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 retries: doubling past the range of a long neither overflows nor throws; delays stay in [0, maxDelay]")
+    @DisplayName("DESIGN rule 8: doubling past the range of a long neither overflows nor throws; delays stay in [0, maxDelay]")
     void backoffNearTheLimitsOfALongStaysInRange() {
         Duration max = Duration.ofNanos(Long.MAX_VALUE);
         Retrier r = new Retrier(new RetryPolicy(100, Duration.ofDays(1), max, true), sleeper, new SplittableRandom(3));
@@ -146,7 +146,7 @@ class RetrierTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 retries: a zero delay policy retries at once")
+    @DisplayName("DESIGN rule 8: a zero delay policy retries at once")
     void aZeroDelayPolicyNeverWaits() {
         Retrier r = new Retrier(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, false), sleeper,
                 new SplittableRandom(1));
@@ -155,7 +155,7 @@ class RetrierTest {
     }
 
     @Test
-    @DisplayName("DESIGN §4 retries: run() retries a void call like call()")
+    @DisplayName("DESIGN rule 8: run() retries a void call like call()")
     void runRetriesAVoidCall() {
         Retrier r = new Retrier(policy, sleeper, new SplittableRandom(1));
         AtomicInteger calls = new AtomicInteger();
