@@ -55,6 +55,30 @@ class CollectionAndOutboxTest {
     }
 
     @Test
+    @DisplayName("issue 9.7: the grace period ends to the millisecond: one less keeps the blob, exactly it collects")
+    void theGracePeriodEndsExactly() {
+        fx.config(c -> c.blobGracePeriod(Duration.ofHours(1)));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "first version");
+        fx.run();
+        ContentHash old = TestHashes.sha256("first version");
+        fx.vsrx.modifyFile(a, "second version");
+        fx.run();
+        java.time.Instant released = fx.silknote.documents().findBlobRef(old).orElseThrow().updatedAt();
+
+        fx.clock.set(released.plus(Duration.ofHours(1)).minusMillis(1));
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().rawBytes(old)).as("a millisecond short of the grace period").isPresent();
+        assertThat(fx.silknote.documents().findBlobRef(old).map(BlobRef::state)).contains(BlobRef.State.LIVE);
+
+        fx.clock.set(released.plus(Duration.ofHours(1)));
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().rawBytes(old)).as("exactly the grace period").isEmpty();
+        assertThat(fx.silknote.documents().findBlobRef(old)).isEmpty();
+        fx.silknote.assertQuiescent();
+    }
+
+    @Test
     @DisplayName("issue 9.7: a blob referenced again within the grace period is never collected")
     void aBlobReferencedAgainWithinTheGracePeriodStays() {
         fx.config(c -> c.blobGracePeriod(Duration.ofHours(1)));
