@@ -79,6 +79,38 @@ class CollectionAndOutboxTest {
     }
 
     @Test
+    @DisplayName("issue 9.7: an outbox entry is parked after exactly maxOutboxAttempts failures and then left alone")
+    void anEntryFailingEveryAttemptIsParkedAtTheLimit() {
+        fx.config(c -> c.maxOutboxAttempts(3));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId bad = fx.text(fs, "bad.txt", "processing always fails");
+        DocumentUuid badDoc = DocumentUuid.forVsrxFile(bad);
+        DocumentProcessor real = fx.silknote.processor();
+        int[] attempts = {0};
+        fx.processor = (d, token) -> {
+            if (d.uuid().equals(badDoc)) {
+                attempts[0]++;
+                throw new PermanentSyncException("processing refused");
+            }
+            real.process(d, token);
+        };
+        for (int run = 0; run < 5 && fx.silknote.documents().parkedOutbox().isEmpty(); run++) {
+            fx.run();
+            assertThat(fx.silknote.documents().allPendingOutbox())
+                    .allSatisfy(e -> assertThat(e.attempts()).as("pending below the limit").isLessThan(3));
+        }
+        assertThat(fx.silknote.documents().parkedOutbox()).singleElement().satisfies(e -> {
+            assertThat(e.document()).isEqualTo(badDoc);
+            assertThat(e.attempts()).isEqualTo(3);
+            assertThat(e.lastError()).contains("PermanentSyncException");
+        });
+        assertThat(attempts[0]).isEqualTo(3);
+        fx.run();
+        assertThat(attempts[0]).as("a parked entry is not attempted again").isEqualTo(3);
+        assertThat(fx.silknote.documents().allPendingOutbox()).isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 9.7: a blob referenced again within the grace period is never collected")
     void aBlobReferencedAgainWithinTheGracePeriodStays() {
         fx.config(c -> c.blobGracePeriod(Duration.ofHours(1)));
