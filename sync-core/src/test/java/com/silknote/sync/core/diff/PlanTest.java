@@ -156,4 +156,26 @@ class PlanTest {
                 .doesNotContain("Jane");
         assertThat(plan(secret, PlanAction.CREATE).toString()).isEqualTo("FilePlan[file=a, action=CREATE]");
     }
+
+    @Test
+    @DisplayName("a plan keeps its own copy of the list it was given")
+    void aPlanIsNotChangedThroughTheListItWasMadeFrom() {
+        java.util.ArrayList<FilePlan> list = new java.util.ArrayList<>(List.of(plan(F, PlanAction.CREATE)));
+        Plan p = new Plan(list);
+        list.add(plan(file("b", "e2", 20, T0), PlanAction.DELETE));
+        assertThat(p.files()).hasSize(1);
+        assertThat(p.writesNothing()).isFalse();
+        assertThat(p.count(PlanAction.DELETE)).isZero();
+    }
+
+    @Test
+    @DisplayName("rule 7: the size limit is at least one byte")
+    void theSizeLimitIsAtLeastOneByte() {
+        assertThat(new DiffPolicy(com.silknote.sync.core.model.ChangeDetectionMode.METADATA,
+                com.silknote.sync.core.model.VanishedFilePolicy.REPORT, 1, java.util.Set.of("text/plain"),
+                DiffEngineTest.PATHS).maxFileSizeBytes()).isEqualTo(1);
+        assertThatThrownBy(() -> new DiffPolicy(com.silknote.sync.core.model.ChangeDetectionMode.METADATA,
+                com.silknote.sync.core.model.VanishedFilePolicy.REPORT, 0, java.util.Set.of("text/plain"),
+                DiffEngineTest.PATHS)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

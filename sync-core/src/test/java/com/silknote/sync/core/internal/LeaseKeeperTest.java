@@ -184,4 +184,14 @@ class LeaseKeeperTest {
         keeper.release();
         assertThat(lock.closes).isEqualTo(2);
     }
+
+    @Test
+    @DisplayName("DESIGN rule 10: verify before a commit renews like a checkpoint once a third of the ttl passed")
+    void verifyRenewsOnceAThirdOfTheTtlPassed() {
+        keeper.verify();
+        assertThat(lock.renewals).isZero();
+        clock.now = clock.now.plusSeconds(60);
+        keeper.verify();
+        assertThat(lock.renewals).isEqualTo(1);
+    }
 }

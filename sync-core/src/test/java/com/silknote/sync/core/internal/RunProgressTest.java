@@ -229,6 +229,35 @@ class RunProgressTest {
         assertThat(waiter.isAlive()).isFalse();
     }
 
+    @Test
+    @DisplayName("issue 12 / rule 9: when the oldest fileset in flight fails, those finished ahead of it no longer count")
+    void aFailureOfTheOldestFilesetFreesRoomAhead() throws Exception {
+        RunProgress p = new RunProgress(SyncState.initial(), true);
+        p.queued(A);
+        p.queued(B);
+        p.queued(C);
+        p.markProcessed(B);
+        assertThat(p.ahead()).isEqualTo(1);
+        Thread waiter = new Thread(() -> {
+            try {
+                p.awaitRoomAhead(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        waiter.start();
+        Thread.State state = waiter.getState();
+        while (state != Thread.State.WAITING && state != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+            state = waiter.getState();
+        }
+        assertThat(state).isEqualTo(Thread.State.WAITING);
+        p.markFailed(A);
+        waiter.join();
+        assertThat(p.ahead()).as("B is now below the oldest in flight (C)").isZero();
+        assertThat(p.interrupted().partialSyncState().resumeFromFileset()).contains(C);
+    }
+
     /**
      * Issue 12 (constant heap) with rule 9: however many filesets a run commits, every state it saves lists at
      * most the filesets that overtook the oldest one in flight (bounded as the engine bounds them with
