@@ -337,6 +337,16 @@ class DiffEngineTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("rule 7: a file of exactly maxFileSizeBytes is accepted, one byte more is too large")
+    void theSizeLimitItselfIsAllowed() {
+        listing.add(file("limit", "e", 1000, T0));
+        listing.add(file("over", "e", 1001, T0));
+        assertThat(only("limit").action()).isEqualTo(PlanAction.CREATE);
+        assertThat(only("over").skipReason()).contains(SkipReason.TOO_LARGE);
+        assertThat(only("over").detail()).contains("listed-size");
+    }
+
+    @Test
     void documentWithoutMappingIsRecreatedUnderTheSameUuid() {
         VsrxFile a = file("a", "e1", 10, T0);
         documents.add(doc(a, hash(1)));

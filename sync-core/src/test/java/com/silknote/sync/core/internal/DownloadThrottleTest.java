@@ -69,10 +69,70 @@ class DownloadThrottleTest {
         assertThat(t.sleeps).hasSize(3);
     }
 
+    /** A sleeper that records waits but lets no time pass, so slots reserved earlier are still ahead. */
+    static final class StillTime extends Clock implements Sleeper {
+        private final Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        final List<Duration> sleeps = new ArrayList<>();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public void sleep(Duration d) {
+            sleeps.add(d);
+        }
+    }
+
+    @Test
+    @DisplayName("issue 11 bandwidth: a read of no bytes costs nothing, even while earlier reads' slots are ahead")
+    void aReadOfNoBytesNeverWaits() throws InterruptedException {
+        StillTime t = new StillTime();
+        DownloadThrottle throttle = new DownloadThrottle(1000, t, t);
+        throttle.pay(500);
+        throttle.pay(0);
+        throttle.pay(-1);
+        assertThat(t.sleeps).containsExactly(Duration.ofMillis(500));
+        throttle.pay(250);
+        assertThat(t.sleeps).as("the next read queues after the first one's slot")
+                .containsExactly(Duration.ofMillis(500), Duration.ofMillis(750));
+    }
+
+    @Test
+    @DisplayName("issue 11 bandwidth: slots are priced exactly, never rounded down below the cap")
+    void slotsArePricedToTheNanosecond() throws InterruptedException {
+        FakeTime t = new FakeTime();
+        DownloadThrottle throttle = new DownloadThrottle(1000, t, t);
+        throttle.pay(1001);
+        assertThat(t.sleeps).containsExactly(Duration.ofMillis(1001));
+    }
+
+    @Test
+    @DisplayName("issue 11 bandwidth: a read too large for nanosecond arithmetic in a long is still priced at the cap")
+    void hugeReadsDoNotOverflow() throws InterruptedException {
+        FakeTime t = new FakeTime();
+        DownloadThrottle throttle = new DownloadThrottle(1_000_000_000L, t, t);
+        throttle.pay(20_000_000_000L);
+        assertThat(t.sleeps).containsExactly(Duration.ofSeconds(20));
+        assertThat(throttle.bytesPerSecond()).isEqualTo(1_000_000_000L);
+    }
+
     @Test
     void aCapMustBePositive() {
         FakeTime t = new FakeTime();
         assertThatThrownBy(() -> new DownloadThrottle(0, t, t)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new DownloadThrottle(1, t, t).bytesPerSecond()).as("one byte a second is a cap").isEqualTo(1);
     }
 
     /**

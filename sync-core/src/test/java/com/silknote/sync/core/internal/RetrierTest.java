@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/** DESIGN rule 8 (transient failures): the engine's single retry layer. */
 class RetrierTest {
     private final List<Duration> sleeps = new ArrayList<>();
     private final Sleeper sleeper = sleeps::add;
@@ -112,5 +114,57 @@ class RetrierTest {
         })).isInstanceOf(TransientSyncException.class).hasMessageContaining("interrupted");
         assertThat(calls).hasValue(1);
         assertThat(Thread.interrupted()).isTrue();
+    }
+
+    @Test
+    @DisplayName("DESIGN rule 8: attempts are counted from 1")
+    void anAttemptBelowOneIsRefused() {
+        Retrier r = new Retrier(policy, sleeper, new SplittableRandom(1));
+        assertThatThrownBy(() -> r.delayBeforeRetry(0, Optional.empty())).isInstanceOf(IllegalArgumentException.class);
+        assertThat(r.delayBeforeRetry(1, Optional.empty())).isBetween(Duration.ZERO, Duration.ofMillis(100));
+        assertThat(r.policy()).isSameAs(policy);
+    }
+
+    @Test
+    @DisplayName("DESIGN rule 8: doubling past the range of a long neither overflows nor throws; delays stay in [0, maxDelay]")
+    void backoffNearTheLimitsOfALongStaysInRange() {
+        Duration max = Duration.ofNanos(Long.MAX_VALUE);
+        Retrier r = new Retrier(new RetryPolicy(100, Duration.ofDays(1), max, true), sleeper, new SplittableRandom(3));
+        for (int attempt = 1; attempt <= 90; attempt++) {
+            long most = 0;
+            for (int i = 0; i < 20; i++) {
+                Duration d = r.delayBeforeRetry(attempt, Optional.empty());
+                assertThat(d).as("attempt %d", attempt).isBetween(Duration.ZERO, max);
+                most = Math.max(most, d.toNanos());
+            }
+            // the cap only grows: from the second attempt on it is at least two days, so 20 draws reach past a day
+            if (attempt >= 2) {
+                assertThat(most).as("attempt %d: full jitter over a cap that kept doubling", attempt)
+                        .isGreaterThan(Duration.ofDays(1).toNanos());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("DESIGN rule 8: a zero delay policy retries at once")
+    void aZeroDelayPolicyNeverWaits() {
+        Retrier r = new Retrier(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, false), sleeper,
+                new SplittableRandom(1));
+        assertThat(r.delayBeforeRetry(1, Optional.empty())).isEqualTo(Duration.ZERO);
+        assertThat(r.delayBeforeRetry(5, Optional.of(Duration.ofSeconds(9)))).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    @DisplayName("DESIGN rule 8: run() retries a void call like call()")
+    void runRetriesAVoidCall() {
+        Retrier r = new Retrier(policy, sleeper, new SplittableRandom(1));
+        AtomicInteger calls = new AtomicInteger();
+        r.run("op", () -> {
+            if (calls.incrementAndGet() < 2) {
+                throw new TransientSyncException("503");
+            }
+        });
+        assertThat(calls).hasValue(2);
+        assertThat(sleeps).hasSize(1);
     }
 }

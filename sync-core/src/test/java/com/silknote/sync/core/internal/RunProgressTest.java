@@ -131,6 +131,133 @@ class RunProgressTest {
         assertThat(p.alreadyProcessed(C)).isTrue();
     }
 
+    @Test
+    @DisplayName("rule 9: a stopped run saves a state only when it changed what the stored state says")
+    void onlyARunThatChangedSomethingHasAStateToSave() {
+        SyncState carriedB = new SyncState(Optional.of(MARK),
+                new SyncState.PartialSyncState(List.of(), List.of(B), Optional.empty()));
+        RunProgress quiet = new RunProgress(carriedB, true);
+        quiet.queued(A);
+        assertThat(quiet.changedAnything()).as("queueing is no change").isFalse();
+        quiet.markProcessed(A);
+        assertThat(quiet.changedAnything()).isTrue();
+
+        RunProgress failing = new RunProgress(SyncState.initial(), true);
+        failing.queued(A);
+        failing.markFailed(A);
+        assertThat(failing.changedAnything()).isTrue();
+
+        RunProgress dropping = new RunProgress(carriedB, true);
+        assertThat(dropping.changedAnything()).isFalse();
+        dropping.dropCarried(B);
+        assertThat(dropping.changedAnything()).as("a carried failure gone from VSRX").isTrue();
+        assertThat(dropping.interrupted().partialSyncState().failedFilesets()).isEmpty();
+        assertThat(dropping.carriedFailures()).as("the list of the previous run stays").containsExactly(B);
+    }
+
+    @Test
+    @DisplayName("rule 9: a resumed run interrupted before it queued anything keeps the mark it resumed from")
+    void aResumedRunThatQueuedNothingKeepsItsResumeMark() {
+        SyncState interrupted = new SyncState(Optional.of(MARK),
+                new SyncState.PartialSyncState(List.of(C), List.of(), Optional.of(B)));
+        RunProgress p = new RunProgress(interrupted, true);
+        SyncState again = p.interrupted();
+        assertThat(again.partialSyncState().resumeFromFileset()).contains(B);
+        assertThat(again.partialSyncState().processed(A)).isTrue();
+        assertThat(again.partialSyncState().processed(B)).as("never committed: must not be skipped").isFalse();
+        assertThat(again.partialSyncState().processed(C)).isTrue();
+        assertThat(p.lastCompleteSync()).contains(MARK);
+    }
+
+    @Test
+    @DisplayName("rule 9: a fileset both listed processed and failed is retried, and committing it clears the failure")
+    void aFailedFilesetIsRetriedEvenWhenAlsoListedProcessed() {
+        SyncState interrupted = new SyncState(Optional.of(MARK),
+                new SyncState.PartialSyncState(List.of(A, B), List.of(B), Optional.of(C)));
+        RunProgress p = new RunProgress(interrupted, true);
+        assertThat(p.alreadyProcessed(A)).isTrue();
+        assertThat(p.alreadyProcessed(B)).isFalse();
+        assertThat(p.queued(B)).isTrue();
+        SyncState afterB = p.withProcessed(B);
+        assertThat(afterB.partialSyncState().failedFilesets()).isEmpty();
+        assertThat(afterB.partialSyncState().processed(B)).isTrue();
+        p.markProcessed(B);
+        assertThat(p.interrupted().partialSyncState().failedFilesets()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 12 / rule 9: filesets finished ahead of the oldest in flight are counted, and none once all are done")
+    void filesetsAheadOfTheOldestInFlightAreCounted() throws InterruptedException {
+        RunProgress p = new RunProgress(SyncState.initial(), true);
+        assertThat(p.ahead()).isZero();
+        p.queued(A);
+        p.queued(B);
+        p.queued(C);
+        p.markProcessed(B);
+        p.markProcessed(C);
+        assertThat(p.ahead()).isEqualTo(2);
+        p.awaitRoomAhead(3);
+        p.markProcessed(A);
+        assertThat(p.ahead()).as("only the last one queued is still listed").isEqualTo(1);
+        p.awaitRoomAhead(1);
+        assertThat(p.interrupted().partialSyncState().processedFilesets()).containsExactly(C);
+    }
+
+    @Test
+    @DisplayName("issue 12 / rule 9: queueing waits while max filesets finished ahead of the oldest in flight")
+    void queueingWaitsUntilTheOldestFilesetFinishes() throws Exception {
+        RunProgress p = new RunProgress(SyncState.initial(), true);
+        p.queued(A);
+        p.queued(B);
+        p.markProcessed(B);
+        Thread waiter = new Thread(() -> {
+            try {
+                p.awaitRoomAhead(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        waiter.start();
+        Thread.State state = waiter.getState();
+        while (state != Thread.State.WAITING && state != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+            state = waiter.getState();
+        }
+        assertThat(state).as("one fileset ahead of A, max 1: must wait").isEqualTo(Thread.State.WAITING);
+        p.markProcessed(A);
+        waiter.join();
+        assertThat(waiter.isAlive()).isFalse();
+    }
+
+    @Test
+    @DisplayName("issue 12 / rule 9: when the oldest fileset in flight fails, those finished ahead of it no longer count")
+    void aFailureOfTheOldestFilesetFreesRoomAhead() throws Exception {
+        RunProgress p = new RunProgress(SyncState.initial(), true);
+        p.queued(A);
+        p.queued(B);
+        p.queued(C);
+        p.markProcessed(B);
+        assertThat(p.ahead()).isEqualTo(1);
+        Thread waiter = new Thread(() -> {
+            try {
+                p.awaitRoomAhead(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        waiter.start();
+        Thread.State state = waiter.getState();
+        while (state != Thread.State.WAITING && state != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+            state = waiter.getState();
+        }
+        assertThat(state).isEqualTo(Thread.State.WAITING);
+        p.markFailed(A);
+        waiter.join();
+        assertThat(p.ahead()).as("B is now below the oldest in flight (C)").isZero();
+        assertThat(p.interrupted().partialSyncState().resumeFromFileset()).contains(C);
+    }
+
     /**
      * Issue 12 (constant heap) with rule 9: however many filesets a run commits, every state it saves lists at
      * most the filesets that overtook the oldest one in flight (bounded as the engine bounds them with

@@ -55,6 +55,62 @@ class CollectionAndOutboxTest {
     }
 
     @Test
+    @DisplayName("issue 9.7: the grace period ends to the millisecond: one less keeps the blob, exactly it collects")
+    void theGracePeriodEndsExactly() {
+        fx.config(c -> c.blobGracePeriod(Duration.ofHours(1)));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "first version");
+        fx.run();
+        ContentHash old = TestHashes.sha256("first version");
+        fx.vsrx.modifyFile(a, "second version");
+        fx.run();
+        java.time.Instant released = fx.silknote.documents().findBlobRef(old).orElseThrow().updatedAt();
+
+        fx.clock.set(released.plus(Duration.ofHours(1)).minusMillis(1));
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().rawBytes(old)).as("a millisecond short of the grace period").isPresent();
+        assertThat(fx.silknote.documents().findBlobRef(old).map(BlobRef::state)).contains(BlobRef.State.LIVE);
+
+        fx.clock.set(released.plus(Duration.ofHours(1)));
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().rawBytes(old)).as("exactly the grace period").isEmpty();
+        assertThat(fx.silknote.documents().findBlobRef(old)).isEmpty();
+        fx.silknote.assertQuiescent();
+    }
+
+    @Test
+    @DisplayName("issue 9.7: an outbox entry is parked after exactly maxOutboxAttempts failures and then left alone")
+    void anEntryFailingEveryAttemptIsParkedAtTheLimit() {
+        fx.config(c -> c.maxOutboxAttempts(3));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId bad = fx.text(fs, "bad.txt", "processing always fails");
+        DocumentUuid badDoc = DocumentUuid.forVsrxFile(bad);
+        DocumentProcessor real = fx.silknote.processor();
+        int[] attempts = {0};
+        fx.processor = (d, token) -> {
+            if (d.uuid().equals(badDoc)) {
+                attempts[0]++;
+                throw new PermanentSyncException("processing refused");
+            }
+            real.process(d, token);
+        };
+        for (int run = 0; run < 5 && fx.silknote.documents().parkedOutbox().isEmpty(); run++) {
+            fx.run();
+            assertThat(fx.silknote.documents().allPendingOutbox())
+                    .allSatisfy(e -> assertThat(e.attempts()).as("pending below the limit").isLessThan(3));
+        }
+        assertThat(fx.silknote.documents().parkedOutbox()).singleElement().satisfies(e -> {
+            assertThat(e.document()).isEqualTo(badDoc);
+            assertThat(e.attempts()).isEqualTo(3);
+            assertThat(e.lastError()).contains("PermanentSyncException");
+        });
+        assertThat(attempts[0]).isEqualTo(3);
+        fx.run();
+        assertThat(attempts[0]).as("a parked entry is not attempted again").isEqualTo(3);
+        assertThat(fx.silknote.documents().allPendingOutbox()).isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 9.7: a blob referenced again within the grace period is never collected")
     void aBlobReferencedAgainWithinTheGracePeriodStays() {
         fx.config(c -> c.blobGracePeriod(Duration.ofHours(1)));
