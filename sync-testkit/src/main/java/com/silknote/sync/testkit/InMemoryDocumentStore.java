@@ -6,7 +6,11 @@ import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -14,7 +18,10 @@ import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteChange;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
@@ -34,7 +41,9 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -51,6 +60,9 @@ import java.util.function.UnaryOperator;
  *       {@link ConcurrentUpdateException} at once when it differs.</li>
  *   <li><b>Blob GC protocol</b> of {@link BlobRef}, including {@link BlobBeingCollectedException}.</li>
  *   <li>Outbox ids increase (1, 2, ...); run history is returned newest first.</li>
+ *   <li><b>Change sequence:</b> every {@code ...AsSilknoteUser} change of a document (and every removal) gets
+ *       the next position of a counter; writes through a unit of work never do. The settled position of a read
+ *       is the next position to be given, since every change is committed when it is counted.</li>
  * </ul>
  * Times ({@code BlobRef.updatedAt}) come from the injected clock. Units of work are serialized by one
  * lock; reads see the last committed state. Thread-safe.
@@ -75,6 +87,15 @@ public final class InMemoryDocumentStore implements DocumentStore {
         SyncState state;
         final List<SyncReport> runs;
         FencingToken highWater;
+        /** Silknote-created documents not linked yet. */
+        final TreeMap<DocumentUuid, AuthoredDocument> authored;
+        /** The change sequence, by position. */
+        final TreeMap<Long, SilknoteChange> changes;
+        long lastChange;
+        long changePosition;
+        final TreeMap<ConflictId, ConflictRecord> conflicts;
+        /** Documents whose last writer was a Silknote user, not the sync. */
+        final TreeSet<DocumentUuid> userWritten;
 
         Db() {
             documents = new TreeMap<>();
@@ -88,6 +109,10 @@ public final class InMemoryDocumentStore implements DocumentStore {
             state = SyncState.initial();
             runs = new ArrayList<>();
             highWater = null;
+            authored = new TreeMap<>();
+            changes = new TreeMap<>();
+            conflicts = new TreeMap<>();
+            userWritten = new TreeSet<>();
         }
 
         Db(Db o) {
@@ -103,6 +128,17 @@ public final class InMemoryDocumentStore implements DocumentStore {
             state = o.state;
             runs = new ArrayList<>(o.runs);
             highWater = o.highWater;
+            authored = new TreeMap<>(o.authored);
+            changes = new TreeMap<>(o.changes);
+            lastChange = o.lastChange;
+            changePosition = o.changePosition;
+            conflicts = new TreeMap<>(o.conflicts);
+            userWritten = new TreeSet<>(o.userWritten);
+        }
+
+        void recordChange(DocumentUuid uuid, PatientUuid patient, Optional<FilesetId> fileset, boolean removed) {
+            long position = ++lastChange;
+            changes.put(position, new SilknoteChange(position, uuid, patient, fileset, removed));
         }
     }
 
@@ -262,6 +298,116 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public SyncState loadState() {
         synchronized (lock) {
             return db.state;
+        }
+    }
+
+    @Override
+    public List<AuthoredDocument> authoredDocuments(FilesetId filesetId, PatientUuid patient) {
+        requireNonNull(filesetId, "filesetId");
+        requireNonNull(patient, "patient");
+        synchronized (lock) {
+            return db.authored.values().stream()
+                    .filter(a -> a.filesetId().map(filesetId::equals)
+                            .orElse(a.patientUuid().equals(patient)))
+                    .toList();
+        }
+    }
+
+    @Override
+    public Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        synchronized (lock) {
+            Map<DocumentUuid, AuthoredDocument> out = new LinkedHashMap<>();
+            for (DocumentUuid u : uuids) {
+                AuthoredDocument a = db.authored.get(requireNonNull(u, "uuid"));
+                if (a != null) {
+                    out.put(u, a);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient) {
+        requireNonNull(patient, "patient");
+        synchronized (lock) {
+            return db.filesets.values().stream().filter(r -> r.patientUuid().equals(patient)).toList();
+        }
+    }
+
+    /** Changes in position order; the cursor is the last position of the previous page. */
+    @Override
+    public SilknoteChangePage silknoteChanges(long position, Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        synchronized (lock) {
+            long after = cursor.map(Long::parseLong).orElse(position - 1);
+            List<SilknoteChange> items = new ArrayList<>();
+            boolean more = false;
+            for (SilknoteChange c : db.changes.tailMap(Math.max(after, position - 1), false).values()) {
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                items.add(c);
+            }
+            return new SilknoteChangePage(items,
+                    more ? Optional.of(Long.toString(items.get(items.size() - 1).position())) : Optional.empty(),
+                    db.lastChange + 1);
+        }
+    }
+
+    @Override
+    public long loadChangePosition() {
+        synchronized (lock) {
+            return db.changePosition;
+        }
+    }
+
+    @Override
+    public List<ConflictRecord> conflicts(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            return db.conflicts.values().stream()
+                    .filter(c -> c.filesetId().equals(filesetId) && c.unresolved()).toList();
+        }
+    }
+
+    @Override
+    public Optional<ConflictRecord> findConflict(ConflictId id) {
+        requireNonNull(id, "id");
+        synchronized (lock) {
+            return Optional.ofNullable(db.conflicts.get(id));
+        }
+    }
+
+    /** Records in id order; the cursor is the last id of the previous page. */
+    @Override
+    public Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        requireNonNull(statuses, "statuses");
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        synchronized (lock) {
+            NavigableMap<ConflictId, ConflictRecord> tail = cursor.isPresent()
+                    ? db.conflicts.tailMap(ConflictId.of(cursor.get()), false) : db.conflicts;
+            List<ConflictRecord> items = new ArrayList<>();
+            boolean more = false;
+            for (ConflictRecord c : tail.values()) {
+                if (!statuses.contains(c.status())) {
+                    continue;
+                }
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                items.add(c);
+            }
+            return new Page<>(items, more ? Optional.of(items.get(items.size() - 1).id().value()) : Optional.empty());
         }
     }
 
@@ -471,9 +617,118 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /** This store's documents changed the way Silknote does (the {@code ...AsSilknoteUser} methods). */
+    public SilknoteUser silknoteUser() {
+        return new SilknoteUser() {
+            @Override
+            public void create(AuthoredDocument document) {
+                createDocumentAsSilknoteUser(document);
+            }
+
+            @Override
+            public void replaceContent(DocumentUuid uuid, ContentHash hash, long size, String mimeType) {
+                replaceContentAsSilknoteUser(uuid, hash, size, mimeType);
+            }
+
+            @Override
+            public void group(DocumentUuid uuid, String groupingStatus) {
+                requireNonNull(groupingStatus, "groupingStatus");
+                editDocumentAsSilknoteUser(uuid, d -> new SilknoteDocument(d.uuid(), d.patientUuid(), d.filesetId(),
+                        d.clientFileId(), d.contentHash(), d.size(), d.mimeType(),
+                        new com.silknote.sync.core.model.DocumentMetadata(d.metadata().vsrxReference(),
+                                d.metadata().originalPath(), d.metadata().sourceSystem(), groupingStatus,
+                                d.metadata().patientIdHistory()), d.updatedAt()));
+            }
+
+            @Override
+            public void remove(DocumentUuid uuid) {
+                removeDocumentAsSilknoteUser(uuid);
+            }
+
+            /** In memory a change is visible and counted only when it commits. */
+            @Override
+            public Pending replaceContentLater(DocumentUuid uuid, ContentHash hash, long size, String mimeType) {
+                return () -> replaceContentAsSilknoteUser(uuid, hash, size, mimeType);
+            }
+        };
+    }
+
+    /** Every Silknote-created document not linked yet, by uuid. */
+    public Map<DocumentUuid, AuthoredDocument> allAuthoredDocuments() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.authored));
+        }
+    }
+
+    /** Every conflict record, resolved ones included, by id. */
+    public Map<ConflictId, ConflictRecord> allConflicts() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(db.conflicts));
+        }
+    }
+
+    /** The documents a Silknote user wrote last (the sync has not written them since). */
+    public Set<DocumentUuid> documentsWrittenBySilknoteUsers() {
+        synchronized (lock) {
+            return Collections.unmodifiableSet(new TreeSet<>(db.userWritten));
+        }
+    }
+
+    /**
+     * Creates a document the way a Silknote user would: not linked to a VSRX file, with its content already in
+     * the blob store under its hash (the caller puts it there). Gets the next change position.
+     *
+     * @throws IllegalArgumentException when a document with that uuid exists
+     */
+    public void createDocumentAsSilknoteUser(AuthoredDocument document) {
+        requireNonNull(document, "document");
+        synchronized (lock) {
+            if (db.documents.containsKey(document.uuid()) || db.authored.containsKey(document.uuid())) {
+                throw new IllegalArgumentException("document " + document.uuid() + " exists");
+            }
+            Db copy = new Db(db);
+            copy.authored.put(document.uuid(), document);
+            copy.recordChange(document.uuid(), document.patientUuid(), document.filesetId(), false);
+            db = copy;
+        }
+    }
+
+    /**
+     * Replaces a document's content the way a Silknote user would (the new bytes already in the blob store under
+     * {@code hash}): a linked document keeps its keys and metadata, a Silknote-created one likewise. The
+     * document's {@code updatedAt} becomes the clock's now; it gets the next change position.
+     *
+     * @throws IllegalArgumentException when there is no such document
+     */
+    public void replaceContentAsSilknoteUser(DocumentUuid uuid, ContentHash hash, long size, String mimeType) {
+        requireNonNull(uuid, "uuid");
+        requireNonNull(hash, "hash");
+        requireNonNull(mimeType, "mimeType");
+        synchronized (lock) {
+            Db copy = new Db(db);
+            Instant now = clock.instant();
+            SilknoteDocument d = copy.documents.get(uuid);
+            if (d != null) {
+                copy.documents.put(uuid, new SilknoteDocument(uuid, d.patientUuid(), d.filesetId(), d.clientFileId(),
+                        hash, size, mimeType, d.metadata(), now));
+                copy.userWritten.add(uuid);
+                copy.recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), false);
+            } else {
+                AuthoredDocument a = copy.authored.get(uuid);
+                if (a == null) {
+                    throw new IllegalArgumentException("no document " + uuid);
+                }
+                copy.authored.put(uuid, new AuthoredDocument(uuid, a.patientUuid(), a.filesetId(), hash, size,
+                        mimeType, a.title(), a.sourceSystem(), a.groupingStatus(), now));
+                copy.recordChange(uuid, a.patientUuid(), a.filesetId(), false);
+            }
+            db = copy;
+        }
+    }
+
     /**
      * Changes a document the way a Silknote user would (e.g. grouping it), outside any fencing. The
-     * function must keep the uuid and clientFileId.
+     * function must keep the uuid and clientFileId. It gets the next change position.
      *
      * @throws IllegalArgumentException when the document does not exist or the function changes its keys
      */
@@ -491,6 +746,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
             }
             Db copy = new Db(db);
             copy.documents.put(uuid, after);
+            copy.userWritten.add(uuid);
+            copy.recordChange(uuid, after.patientUuid(), Optional.of(after.filesetId()), false);
             db = copy;
             return after;
         }
@@ -506,7 +763,10 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
-    /** Deletes a document the way Silknote would: only the document row (mapping and refs stay). */
+    /**
+     * Deletes a document the way Silknote would: only the document row (mapping and refs stay). A removal of a
+     * document that existed gets the next change position.
+     */
     public void removeDocumentAsSilknoteUser(DocumentUuid uuid) {
         requireNonNull(uuid, "uuid");
         synchronized (lock) {
@@ -514,7 +774,13 @@ public final class InMemoryDocumentStore implements DocumentStore {
             SilknoteDocument d = copy.documents.remove(uuid);
             if (d != null) {
                 copy.byClientFileId.remove(d.clientFileId());
+                copy.recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), true);
             }
+            AuthoredDocument a = copy.authored.remove(uuid);
+            if (a != null) {
+                copy.recordChange(uuid, a.patientUuid(), a.filesetId(), true);
+            }
+            copy.userWritten.remove(uuid);
             db = copy;
         }
     }
@@ -589,6 +855,56 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
 
         @Override
+        public void expectAuthored(DocumentUuid uuid, Optional<AuthoredDocument> asRead) {
+            requireNonNull(uuid, "uuid");
+            requireNonNull(asRead, "asRead");
+            open();
+            if (!Objects.equals(db.authored.get(uuid), asRead.orElse(null))) {
+                throw new ConcurrentUpdateException("Silknote-created document " + uuid);
+            }
+        }
+
+        @Override
+        public void expectConflict(ConflictId id, Optional<ConflictRecord> asRead) {
+            requireNonNull(id, "id");
+            requireNonNull(asRead, "asRead");
+            open();
+            if (!Objects.equals(db.conflicts.get(id), asRead.orElse(null))) {
+                throw new ConcurrentUpdateException("conflict record " + id);
+            }
+        }
+
+        @Override
+        public void addAuthoredDocument(AuthoredDocument document) {
+            requireNonNull(document, "document");
+            open();
+            if (db.documents.containsKey(document.uuid()) || db.authored.containsKey(document.uuid())) {
+                throw new IllegalStateException("document " + document.uuid() + " exists");
+            }
+            db.authored.put(document.uuid(), document);
+        }
+
+        @Override
+        public void upsertConflict(ConflictRecord record) {
+            requireNonNull(record, "record");
+            open();
+            db.conflicts.put(record.id(), record);
+        }
+
+        @Override
+        public void deleteMapping(VsrxFileId fileId) {
+            requireNonNull(fileId, "fileId");
+            open();
+            db.mappings.remove(fileId);
+        }
+
+        @Override
+        public void saveChangePosition(long position) {
+            open();
+            db.changePosition = position;
+        }
+
+        @Override
         public void upsertFileset(PatientFilesetRecord fileset) {
             requireNonNull(fileset, "fileset");
             open();
@@ -608,6 +924,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 db.byClientFileId.remove(previous.clientFileId());
             }
             db.byClientFileId.put(document.clientFileId(), document.uuid());
+            db.authored.remove(document.uuid());
+            db.userWritten.remove(document.uuid());
         }
 
         @Override
@@ -626,6 +944,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 db.byClientFileId.remove(d.clientFileId());
                 db.mappings.remove(d.clientFileId());
             }
+            db.authored.remove(uuid);
+            db.userWritten.remove(uuid);
             db.mappings.values().removeIf(m -> m.silknoteDocumentUuid().equals(uuid));
         }
 

@@ -477,5 +477,50 @@ public abstract class PausedHolderScenario {
         public List<SyncReport> recentRuns(int limit) {
             return d.recentRuns(limit);
         }
+            @Override
+        public java.util.List<com.silknote.sync.core.model.AuthoredDocument> authoredDocuments(FilesetId filesetId,
+                com.silknote.sync.core.model.PatientUuid patient) {
+            return d.authoredDocuments(filesetId, patient);
+        }
+
+        @Override
+        public Map<com.silknote.sync.core.model.DocumentUuid, com.silknote.sync.core.model.AuthoredDocument>
+                findAuthoredDocuments(Collection<com.silknote.sync.core.model.DocumentUuid> uuids) {
+            return d.findAuthoredDocuments(uuids);
+        }
+
+        @Override
+        public List<PatientFilesetRecord> filesetsOfPatient(com.silknote.sync.core.model.PatientUuid patient) {
+            return d.filesetsOfPatient(patient);
+        }
+
+        @Override
+        public com.silknote.sync.core.model.SilknoteChangePage silknoteChanges(long position, Optional<String> cursor,
+                int limit) {
+            return d.silknoteChanges(position, cursor, limit);
+        }
+
+        @Override
+        public long loadChangePosition() {
+            return d.loadChangePosition();
+        }
+
+        @Override
+        public List<com.silknote.sync.core.model.ConflictRecord> conflicts(FilesetId filesetId) {
+            return d.conflicts(filesetId);
+        }
+
+        @Override
+        public Optional<com.silknote.sync.core.model.ConflictRecord> findConflict(
+                com.silknote.sync.core.model.ConflictId id) {
+            return d.findConflict(id);
+        }
+
+        @Override
+        public Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
+                java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor,
+                int limit) {
+            return d.conflicts(statuses, cursor, limit);
+        }
     }
 }

@@ -2,7 +2,11 @@ package com.silknote.sync.testkit.fault;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -10,7 +14,9 @@ import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
@@ -22,6 +28,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -181,5 +188,44 @@ public final class FaultyDocumentStore implements DocumentStore {
     @Override
     public List<SyncReport> recentRuns(int limit) {
         return read("recentRuns", () -> delegate.recentRuns(limit));
+    }
+    @Override
+    public List<AuthoredDocument> authoredDocuments(FilesetId filesetId, PatientUuid patient) {
+        return read("authoredDocuments", () -> delegate.authoredDocuments(filesetId, patient));
+    }
+
+    @Override
+    public Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids) {
+        return read("findAuthoredDocuments", () -> delegate.findAuthoredDocuments(uuids));
+    }
+
+    @Override
+    public List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient) {
+        return read("filesetsOfPatient", () -> delegate.filesetsOfPatient(patient));
+    }
+
+    @Override
+    public SilknoteChangePage silknoteChanges(long position, Optional<String> cursor, int limit) {
+        return read("silknoteChanges", () -> delegate.silknoteChanges(position, cursor, limit));
+    }
+
+    @Override
+    public long loadChangePosition() {
+        return read("loadChangePosition", delegate::loadChangePosition);
+    }
+
+    @Override
+    public List<ConflictRecord> conflicts(FilesetId filesetId) {
+        return read("conflicts", () -> delegate.conflicts(filesetId));
+    }
+
+    @Override
+    public Optional<ConflictRecord> findConflict(ConflictId id) {
+        return read("findConflict", () -> delegate.findConflict(id));
+    }
+
+    @Override
+    public Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        return read("conflictsByStatus", () -> delegate.conflicts(statuses, cursor, limit));
     }
 }

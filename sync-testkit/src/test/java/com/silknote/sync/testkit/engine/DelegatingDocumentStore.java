@@ -69,4 +69,29 @@ class DelegatingDocumentStore implements DocumentStore {
     @Override public List<BlobRef> unreferencedBlobs(int limit) { return d.unreferencedBlobs(limit); }
     @Override public void recordRun(FencingToken token, SyncReport report) { d.recordRun(token, report); }
     @Override public List<SyncReport> recentRuns(int limit) { return d.recentRuns(limit); }
+    @Override public List<com.silknote.sync.core.model.AuthoredDocument> authoredDocuments(FilesetId f,
+            com.silknote.sync.core.model.PatientUuid p) {
+        return d.authoredDocuments(f, p);
+    }
+    @Override public Map<DocumentUuid, com.silknote.sync.core.model.AuthoredDocument> findAuthoredDocuments(
+            Collection<DocumentUuid> uuids) {
+        return d.findAuthoredDocuments(uuids);
+    }
+    @Override public List<PatientFilesetRecord> filesetsOfPatient(com.silknote.sync.core.model.PatientUuid p) {
+        return d.filesetsOfPatient(p);
+    }
+    @Override public com.silknote.sync.core.model.SilknoteChangePage silknoteChanges(long position,
+            Optional<String> cursor, int limit) {
+        return d.silknoteChanges(position, cursor, limit);
+    }
+    @Override public long loadChangePosition() { return d.loadChangePosition(); }
+    @Override public List<com.silknote.sync.core.model.ConflictRecord> conflicts(FilesetId f) { return d.conflicts(f); }
+    @Override public Optional<com.silknote.sync.core.model.ConflictRecord> findConflict(
+            com.silknote.sync.core.model.ConflictId id) {
+        return d.findConflict(id);
+    }
+    @Override public Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
+            java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        return d.conflicts(statuses, cursor, limit);
+    }
 }
