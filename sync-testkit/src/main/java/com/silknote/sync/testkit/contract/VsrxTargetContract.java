@@ -60,7 +60,7 @@ public abstract class VsrxTargetContract {
     protected final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
 
     /** One VSRX side: the read port and the write port over the same data. */
-    protected record Vsrx(VsrxSource source, VsrxTarget target) { }
+    public record Vsrx(VsrxSource source, VsrxTarget target) { }
 
     /** A fresh, empty VSRX side on storage unique to the test. Called once per test, before anything else. */
     protected abstract Vsrx newVsrx(Clock clock);
