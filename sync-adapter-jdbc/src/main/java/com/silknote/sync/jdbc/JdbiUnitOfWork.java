@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -30,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -57,6 +61,12 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<FilesetId, Optional<PatientFilesetRecord>> expectedFilesets = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SyncMapping>> expectedMappings = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SilknoteDocument>> expectedDocuments = new LinkedHashMap<>();
+    private final Map<DocumentUuid, Optional<AuthoredDocument>> expectedAuthored = new LinkedHashMap<>();
+    private final Map<ConflictId, Optional<ConflictRecord>> expectedConflicts = new LinkedHashMap<>();
+    private final Map<DocumentUuid, AuthoredDocument> authoredInserts = new LinkedHashMap<>();
+    private final Map<ConflictId, ConflictRecord> conflictUpserts = new LinkedHashMap<>();
+    private final Set<VsrxFileId> mappingDeletes = new LinkedHashSet<>();
+    private Optional<Long> changePosition = Optional.empty();
     private long blobRefsAdded;
     private long blobRefsReleased;
 
@@ -91,6 +101,48 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         requireNonNull(fileId, "fileId");
         expectedMappings.put(fileId, requireNonNull(mappingAsRead, "mappingAsRead"));
         expectedDocuments.put(fileId, requireNonNull(documentAsRead, "documentAsRead"));
+    }
+
+    @Override
+    public void expectAuthored(DocumentUuid uuid, Optional<AuthoredDocument> asRead) {
+        requireNonNull(uuid, "uuid");
+        expectedAuthored.put(uuid, requireNonNull(asRead, "asRead"));
+    }
+
+    @Override
+    public void expectConflict(ConflictId id, Optional<ConflictRecord> asRead) {
+        requireNonNull(id, "id");
+        expectedConflicts.put(id, requireNonNull(asRead, "asRead"));
+    }
+
+    @Override
+    public void addAuthoredDocument(AuthoredDocument document) {
+        requireNonNull(document, "document");
+        if (authoredInserts.containsKey(document.uuid()) || documentUpserts.containsKey(document.uuid())) {
+            throw new IllegalStateException("document " + document.uuid() + " exists");
+        }
+        authoredInserts.put(document.uuid(), document);
+    }
+
+    @Override
+    public void upsertConflict(ConflictRecord record) {
+        requireNonNull(record, "record");
+        conflictUpserts.put(record.id(), record);
+    }
+
+    @Override
+    public void deleteMapping(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        mappingUpserts.remove(fileId);
+        mappingDeletes.add(fileId);
+    }
+
+    @Override
+    public void saveChangePosition(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0");
+        }
+        changePosition = Optional.of(position);
     }
 
     @Override
@@ -201,6 +253,20 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         Optional<String> actor = Fence.check(handle, token, fenceLockName);
         checkExpectations();
         OffsetDateTime at = Jdbis.utc(now);
+        // The sync's own writes are not Silknote-side changes: the change-sequence triggers leave them alone.
+        handle.createQuery("SELECT set_config('vsrx_sync.writer', 'sync', true)").mapTo(String.class).one();
+        if (!authoredInserts.isEmpty()) {
+            List<UUID> ids = authoredInserts.keySet().stream().map(DocumentUuid::value).toList();
+            if (!handle.createQuery(sql.documentsExisting).bindArray("ids", UUID.class, ids).mapTo(UUID.class)
+                    .list().isEmpty()) {
+                throw new IllegalStateException("a document with the uuid of a new Silknote-created one exists");
+            }
+        }
+        if (!mappingDeletes.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch(sql.deleteMappingByFileId);
+            mappingDeletes.forEach(f -> batch.bind("file", f.value()).add());
+            batch.execute();
+        }
 
         if (!documentDeletes.isEmpty()) {
             PreparedBatch docs = handle.prepareBatch(sql.deleteDocument);
@@ -266,6 +332,29 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             }
             batch.execute();
         }
+        if (!authoredInserts.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch(sql.insertAuthored);
+            for (AuthoredDocument a : authoredInserts.values()) {
+                batch.bind("uuid", a.uuid().value()).bind("patient", a.patientUuid().value())
+                        .bind("fileset", a.filesetId().map(FilesetId::value).orElse(null))
+                        .bind("hash", a.contentHash().hex()).bind("size", a.size()).bind("mime", a.mimeType())
+                        .bind("meta", Json.authoredMetadata(a)).bind("updated", Jdbis.utc(a.updatedAt())).add();
+            }
+            batch.execute();
+        }
+        if (!conflictUpserts.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch(ConflictRows.UPSERT);
+            conflictUpserts.values().forEach(c -> ConflictRows.bind(batch, c));
+            batch.execute();
+        }
+        if (changePosition.isPresent()) {
+            handle.createUpdate("INSERT INTO vsrx_sync_change_position (id, position) VALUES (1, :position)"
+                    + " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position")
+                    .bind("position", changePosition.get()).execute();
+            // removals before the stored position are read by no one any more
+            handle.createUpdate("DELETE FROM vsrx_sync_document_removal WHERE change_seq < :position")
+                    .bind("position", changePosition.get()).execute();
+        }
         flushBlobRefs(at);
         if (!outbox.isEmpty()) {
             PreparedBatch batch = handle.prepareBatch("""
@@ -294,6 +383,28 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
      * @throws ConcurrentUpdateException when one differs; the transaction then rolls back
      */
     private void checkExpectations() {
+        if (!expectedAuthored.isEmpty()) {
+            Map<DocumentUuid, AuthoredDocument> found = new LinkedHashMap<>();
+            handle.createQuery(sql.lockAuthoredByUuids)
+                    .bindArray("ids", UUID.class, expectedAuthored.keySet().stream().map(DocumentUuid::value).toList())
+                    .map(sql.authoredMapper).forEach(a -> found.put(a.uuid(), a));
+            expectedAuthored.forEach((id, expected) -> {
+                if (!Objects.equals(found.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("Silknote-created document " + id);
+                }
+            });
+        }
+        if (!expectedConflicts.isEmpty()) {
+            Map<ConflictId, ConflictRecord> found = new LinkedHashMap<>();
+            handle.createQuery(ConflictRows.SELECT + " WHERE id = ANY(CAST(:ids AS text[])) ORDER BY id FOR UPDATE")
+                    .bindArray("ids", String.class, expectedConflicts.keySet().stream().map(ConflictId::value).toList())
+                    .map(ConflictRows.MAPPER).forEach(c -> found.put(c.id(), c));
+            expectedConflicts.forEach((id, expected) -> {
+                if (!Objects.equals(found.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("conflict record " + id);
+                }
+            });
+        }
         if (!expectedFilesets.isEmpty()) {
             Map<FilesetId, PatientFilesetRecord> found = new LinkedHashMap<>();
             handle.createQuery(JdbiDocumentStore.FILESET_SELECT
@@ -413,6 +524,9 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         counts.put("skipsForgotten", (long) skipDeletes.size());
         counts.put("outboxEnqueued", (long) outbox.size());
         counts.put("stateSaved", state.isPresent() ? 1L : 0L);
+        counts.put("conflictsWritten", (long) conflictUpserts.size());
+        counts.put("silknoteDocumentsAdded", (long) authoredInserts.size());
+        counts.put("mappingsDeleted", (long) mappingDeletes.size());
         handle.createUpdate("""
                 INSERT INTO vsrx_sync_audit (recorded_at, run_id, actor, fencing_token, fileset_id, action, counts)
                 VALUES (:at, NULL, :actor, :token, :fileset, :action, CAST(:counts AS jsonb))""")

@@ -1,7 +1,9 @@
 package com.silknote.sync.jdbc;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.PatientUuid;
@@ -15,9 +17,22 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** SQL text of the document and mapping tables, built once from a {@link SchemaMapping}. */
+/**
+ * SQL text of the document and mapping tables, built once from a {@link SchemaMapping}. Documents with a client
+ * file id are the sync's; those without (and not made by the sync) are Silknote-created
+ * ({@link AuthoredDocument}).
+ */
 final class LedgerSql {
     final String selectDocument;
+    final String selectAuthored;
+    final String authoredOfFileset;
+    final String authoredByUuids;
+    final String lockAuthoredByUuids;
+    final String documentsExisting;
+    final String insertAuthored;
+    final String changedDocuments;
+    final String deleteMappingByFileId;
+    final RowMapper<AuthoredDocument> authoredMapper;
     final String documentByUuid;
     final String documentByClientFileId;
     final String documentsByFileset;
@@ -42,10 +57,34 @@ final class LedgerSql {
                 m.documentSize() + " AS d_size", m.documentMimeType() + " AS d_mime",
                 m.documentMetadata() + "::text AS d_meta", m.documentUpdatedAt() + " AS d_updated")
                 + " FROM " + m.documentTable();
-        documentByUuid = selectDocument + " WHERE " + m.documentUuid() + " = :uuid";
+        // A document the sync reads as its own has a client file id; one without is Silknote-created.
+        documentByUuid = selectDocument + " WHERE " + m.documentUuid() + " = :uuid AND "
+                + m.documentClientFileId() + " IS NOT NULL";
         documentByClientFileId = selectDocument + " WHERE " + m.documentClientFileId() + " = :client";
-        documentsByFileset = selectDocument + " WHERE " + m.documentFilesetId() + " = :fileset ORDER BY "
-                + m.documentClientFileId();
+        documentsByFileset = selectDocument + " WHERE " + m.documentFilesetId() + " = :fileset AND "
+                + m.documentClientFileId() + " IS NOT NULL ORDER BY " + m.documentClientFileId();
+        String authored = m.documentClientFileId() + " IS NULL AND COALESCE(" + m.documentMetadata()
+                + " ->> 'sourceSystem', '') <> '" + DocumentMetadata.SOURCE_SYSTEM + "'";
+        selectAuthored = "SELECT " + String.join(", ", m.documentUuid() + " AS d_uuid",
+                m.documentPatientUuid() + " AS d_patient", m.documentFilesetId() + " AS d_fileset",
+                m.documentContentHash() + " AS d_hash", m.documentSize() + " AS d_size",
+                m.documentMimeType() + " AS d_mime", m.documentMetadata() + "::text AS d_meta",
+                m.documentUpdatedAt() + " AS d_updated") + " FROM " + m.documentTable() + " WHERE " + authored;
+        authoredOfFileset = selectAuthored + " AND (" + m.documentFilesetId() + " = :fileset OR ("
+                + m.documentFilesetId() + " IS NULL AND " + m.documentPatientUuid() + " = :patient)) ORDER BY "
+                + m.documentUuid();
+        authoredByUuids = selectAuthored + " AND " + m.documentUuid() + " = ANY(CAST(:ids AS uuid[]))";
+        lockAuthoredByUuids = authoredByUuids + " ORDER BY " + m.documentUuid() + " FOR UPDATE";
+        documentsExisting = "SELECT " + m.documentUuid() + " FROM " + m.documentTable() + " WHERE "
+                + m.documentUuid() + " = ANY(CAST(:ids AS uuid[]))";
+        insertAuthored = "INSERT INTO " + m.documentTable() + " (" + String.join(", ", m.documentUuid(),
+                m.documentPatientUuid(), m.documentFilesetId(), m.documentClientFileId(), m.documentContentHash(),
+                m.documentSize(), m.documentMimeType(), m.documentMetadata(), m.documentUpdatedAt())
+                + ") VALUES (:uuid, :patient, :fileset, NULL, :hash, :size, :mime, CAST(:meta AS jsonb), :updated)";
+        changedDocuments = "SELECT " + m.documentChangeSeq() + " AS seq, " + m.documentUuid() + "::text AS uuid, "
+                + m.documentPatientUuid() + " AS patient, " + m.documentFilesetId() + " AS fileset, false AS removed"
+                + " FROM " + m.documentTable() + " WHERE " + m.documentChangeSeq() + " >= :position AND "
+                + m.documentChangeSeq() + " > 0"; // 0: written only by the sync, never a Silknote-side change
         upsertDocument = "INSERT INTO " + m.documentTable() + " AS d (" + String.join(", ", m.documentUuid(),
                 m.documentPatientUuid(), m.documentFilesetId(), m.documentClientFileId(), m.documentContentHash(),
                 m.documentSize(), m.documentMimeType(), m.documentMetadata(), m.documentUpdatedAt())
@@ -76,6 +115,7 @@ final class LedgerSql {
                         set(m.mappingContentHash()), set(m.mappingSyncedAt()));
         deleteMappingsOfDocument = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingDocumentUuid()
                 + " = :doc";
+        deleteMappingByFileId = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingVsrxFileId() + " = :file";
         mappingsByFileIds = selectMapping + " WHERE " + m.mappingVsrxFileId() + " = ANY(CAST(:ids AS text[]))";
         documentsByClientFileIds = selectDocument + " WHERE " + m.documentClientFileId()
                 + " = ANY(CAST(:ids AS text[]))";
@@ -86,6 +126,13 @@ final class LedgerSql {
         documentMapper = (rs, ctx) -> {
             try {
                 return document(rs);
+            } catch (NullPointerException | IllegalArgumentException e) {
+                throw new PermanentSyncException("stored document row is not one the sync can read", e);
+            }
+        };
+        authoredMapper = (rs, ctx) -> {
+            try {
+                return authored(rs);
             } catch (NullPointerException | IllegalArgumentException e) {
                 throw new PermanentSyncException("stored document row is not one the sync can read", e);
             }
@@ -113,6 +160,21 @@ final class LedgerSql {
                 rs.getLong("d_size"),
                 rs.getString("d_mime"),
                 Json.metadata(rs.getString("d_meta")),
+                Jdbis.instant(rs, "d_updated"));
+    }
+
+    private static AuthoredDocument authored(ResultSet rs) throws SQLException {
+        Json.AuthoredMetadata meta = Json.authoredMetadata(rs.getString("d_meta"));
+        return new AuthoredDocument(
+                new DocumentUuid(rs.getObject("d_uuid", UUID.class)),
+                new PatientUuid(rs.getObject("d_patient", UUID.class)),
+                Optional.ofNullable(rs.getString("d_fileset")).map(FilesetId::of),
+                ContentHash.ofHex(rs.getString("d_hash").trim()),
+                rs.getLong("d_size"),
+                rs.getString("d_mime"),
+                meta.title(),
+                meta.sourceSystem(),
+                meta.groupingStatus(),
                 Jdbis.instant(rs, "d_updated"));
     }
 
