@@ -2,6 +2,7 @@ package com.silknote.sync.benchmarks;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.port.DocumentProcessor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +19,7 @@ final class CountingDocumentProcessor implements DocumentProcessor {
     }
 
     @Override
-    public void process(SilknoteDocument document) {
+    public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
         processed.incrementAndGet();
     }

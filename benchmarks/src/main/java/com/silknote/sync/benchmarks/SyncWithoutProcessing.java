@@ -49,7 +49,7 @@ public final class SyncWithoutProcessing {
             long t1 = System.nanoTime();
             VsrxSync sync = VsrxSync.builder().source(source).documents(ledger.documentStore())
                     .lock(ledger.syncLock("benchmark")).blobs(AzureBlobStore.builder().container(container).build())
-                    .vectors(ledger.vectorStore()).processor(doc -> processed.incrementAndGet()).build();
+                    .vectors(ledger.vectorStore()).processor((doc, token) -> processed.incrementAndGet()).build();
             SyncResult r = sync.run(SyncRequest.full());
             long t2 = System.nanoTime();
             StringJoiner totals = new StringJoiner(",");

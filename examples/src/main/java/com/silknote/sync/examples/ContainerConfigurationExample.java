@@ -101,8 +101,8 @@ public class ContainerConfigurationExample {
     /** {@code @Bean}: the engine, through its {@code @Inject} constructor. */
     public VsrxSync vsrxSync(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
             DocumentProcessor processor, SyncLock lock, SyncConfig config) {
-        return new VsrxSync(source, documents, blobs, vectors, processor, lock, SyncListener.NONE, config,
-                Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom());
+        return new VsrxSync(source, documents, blobs, vectors, processor, lock, Optional.empty(), SyncListener.NONE,
+                config, Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom());
     }
 
     /**

@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,7 @@ public final class PlainJavaExample {
                     ledger.vectorStore(),
                     new HashEmbeddingDocumentProcessor(blobs, ledger.vectorStore()),
                     ledger.syncLock("plain-java-example"),
+                    Optional.empty(), // or Optional.of(ledger.filesetClaims()) to share runs with other hosts
                     metrics,
                     config,
                     clock,

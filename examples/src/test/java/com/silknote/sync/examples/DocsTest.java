@@ -29,7 +29,8 @@ class DocsTest {
     @Test
     void theCommandLineReferenceListsEveryCommandAndExitCode() throws IOException, IllegalAccessException {
         String doc = Files.readString(root.resolve("docs/cli.md"));
-        for (String command : new String[] {"demo", "sync", "status", "report", "serve-vsrx", "config", "help"}) {
+        for (String command : new String[] {"demo", "sync", "run-every", "status", "report", "history",
+            "serve-vsrx", "config", "help"}) {
             assertThat(doc).contains("### `" + command);
         }
         for (Field f : ExitCode.class.getFields()) {

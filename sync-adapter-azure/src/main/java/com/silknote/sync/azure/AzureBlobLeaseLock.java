@@ -59,9 +59,10 @@ import org.slf4j.LoggerFactory;
  * fails once another took the lease. (Deleting the lock blob restarts the generations: stores then refuse
  * every write until the generation passes their high-water mark, so never delete it.)
  *
- * <p><b>Idempotent acquire.</b> The proposed lease id is derived from the caller's request id, and the
- * metadata keeps a digest of it ({@code request}): an acquire retried after a lost answer takes its own
- * active lease again (Azure accepts an acquire with the active lease's id) and gets the same token.
+ * <p><b>Idempotent acquire.</b> The proposed lease id is derived from the holder id and the caller's request
+ * id, and the metadata keeps a digest of both ({@code request}): an acquire retried after a lost answer takes
+ * its own active lease again (Azure accepts an acquire with the active lease's id) and gets the same token,
+ * while another host presenting the same request id proposes another lease id and is refused.
  *
  * <p><b>TTL mapping.</b> Azure leases last 15–60 s (or forever). A ttl is mapped to a lease of
  * {@code clamp(ceil(ttl), 15 s, 60 s)}: a ttl below 15 s therefore holds the lock at least 15 s. While the
@@ -153,8 +154,10 @@ public final class AzureBlobLeaseLock implements SyncLock {
             throw new IllegalArgumentException("ttl must be positive");
         }
         int seconds = leaseSeconds(ttl);
-        String leaseId = leaseIdOf(requestId);
-        String marker = requestMarker(requestId);
+        // A retry is recognised by this host's id and the request id together: another host that happens to
+        // present the same request id (two hosts seeded alike) proposes another lease id and is refused.
+        String leaseId = leaseIdOf(config.holderId(), requestId);
+        String marker = requestMarker(config.holderId(), requestId);
         boolean heldByThisRequest = heldByRequest(blob, marker);
         BlobLeaseClient leases = new BlobLeaseClientBuilder().blobClient(blob).leaseId(leaseId).buildClient();
         if (!acquireLease(name, blob, leases, seconds)) {
@@ -201,19 +204,20 @@ public final class AzureBlobLeaseLock implements SyncLock {
         }
     }
 
-    /** The lease id proposed for an acquire: a name-based GUID of the request id. */
-    static String leaseIdOf(String requestId) {
-        return UUID.nameUUIDFromBytes(("vsrx-sync lease " + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+    /** The lease id proposed for an acquire: a name-based GUID of the holder id and the request id. */
+    static String leaseIdOf(String holderId, String requestId) {
+        return UUID.nameUUIDFromBytes(("vsrx-sync lease " + holderId.length() + ":" + holderId + " " + requestId)
+                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /**
      * What the lock blob records of the request that took its lease: a digest, so reading the metadata does
      * not give away the request id (from which the lease id is derived).
      */
-    static String requestMarker(String requestId) {
+    static String requestMarker(String holderId, String requestId) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest(("vsrx-sync lock request " + requestId).getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(("vsrx-sync lock request " + holderId.length()
+                    + ":" + holderId + " " + requestId).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -10,7 +10,9 @@ import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
@@ -18,6 +20,8 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteChange;
 import com.silknote.sync.core.model.SilknoteChangePage;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncMapping;
@@ -25,6 +29,7 @@ import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import jakarta.inject.Inject;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -132,12 +137,10 @@ public final class JdbiDocumentStore implements DocumentStore {
         if (limit < 1 || limit > 1000) {
             throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
         }
-        List<String> rows = read("read filesets", h -> cursor.isPresent()
-                ? h.createQuery("SELECT fileset_id FROM vsrx_sync_fileset WHERE fileset_id > :after"
-                        + " ORDER BY fileset_id LIMIT :limit")
-                        .bind("after", cursor.get()).bind("limit", limit + 1).mapTo(String.class).list()
-                : h.createQuery("SELECT fileset_id FROM vsrx_sync_fileset ORDER BY fileset_id LIMIT :limit")
-                        .bind("limit", limit + 1).mapTo(String.class).list());
+        // Records, and filesets known by documents only (a record removed outside the sync): the documents'
+        // fileset ids are found with one index probe per distinct fileset (a loose index scan).
+        List<String> rows = read("read filesets", h -> h.createQuery(sql.filesetsPage)
+                .bind("after", cursor.orElse("")).bind("limit", limit + 1).mapTo(String.class).list());
         boolean more = rows.size() > limit;
         List<FilesetId> items = rows.subList(0, Math.min(limit, rows.size())).stream().map(FilesetId::of).toList();
         return new Page<>(items, more ? Optional.of(items.get(items.size() - 1).value()) : Optional.empty());
@@ -394,11 +397,23 @@ public final class JdbiDocumentStore implements DocumentStore {
         requireNonNull(hash, "hash");
         requireNonNull(blobEtag, "blobEtag");
         requireNonNull(notAfter, "notAfter");
-        return write("mark blob deleting", token, h -> h.createUpdate("""
-                UPDATE vsrx_sync_blob_ref SET state = 'DELETING', blob_etag = :etag, updated_at = :now
-                WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0 AND updated_at < :notAfter""")
-                .bind("etag", blobEtag).bind("now", now()).bind("hash", hash.hex())
-                .bind("notAfter", Jdbis.utc(notAfter)).execute()) == 1;
+        return write("mark blob deleting", token, h -> {
+            boolean marked = h.createUpdate("""
+                    UPDATE vsrx_sync_blob_ref SET state = 'DELETING', blob_etag = :etag, updated_at = :now
+                    WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0 AND updated_at < :notAfter
+                    AND NOT\s""" + sql.hashHeld)
+                    .bind("etag", blobEtag).bind("now", now()).bind("hash", hash.hex())
+                    .bind("notAfter", Jdbis.utc(notAfter)).execute() == 1;
+            if (!marked) {
+                // A row at zero that a mapping or document still holds: its count was damaged behind the sync's
+                // back. Never collect it; set the count to the references it has.
+                h.createUpdate("UPDATE vsrx_sync_blob_ref SET ref_count = " + sql.referencesOfHash
+                        + ", updated_at = :now WHERE content_hash = :hash AND state = 'LIVE' AND ref_count = 0"
+                        + " AND updated_at < :notAfter AND " + sql.hashHeld)
+                        .bind("now", now()).bind("hash", hash.hex()).bind("notAfter", Jdbis.utc(notAfter)).execute();
+            }
+            return marked;
+        });
     }
 
     @Override
@@ -431,9 +446,65 @@ public final class JdbiDocumentStore implements DocumentStore {
     }
 
     @Override
+    public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        requireNonNull(run, "run");
+        requireNonNull(startedAt, "startedAt");
+        write("record run start", token, h -> h.createUpdate("""
+                INSERT INTO vsrx_sync_run (run_id, started_at) VALUES (:run, :started)
+                ON CONFLICT (run_id) DO NOTHING""")
+                .bind("run", run.value()).bind("started", Jdbis.utc(startedAt)).execute());
+    }
+
+    /**
+     * {@inheritDoc} With a claim, one transaction numbers the completion from its run's {@code done_count}
+     * (whose row lock keeps the numbers in commit order), finishes the claim row only if it still holds the
+     * claim's token, and stores the report.
+     */
+    @Override
+    public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        requireNonNull(run, "run");
+        requireNonNull(report, "report");
+        requireNonNull(claim, "claim");
+        String json = Json.filesetReport(report);
+        write("record fileset report", token, h -> {
+            if (claim.isPresent()) {
+                FilesetClaims.Claim c = claim.get();
+                if (!c.run().equals(run) || !c.fileset().equals(report.filesetId())) {
+                    throw new IllegalArgumentException("the claim is not of this run and fileset");
+                }
+                // the run's row is locked until commit: completions are numbered in commit order, without gaps
+                Optional<Long> done = h.createQuery("""
+                        UPDATE vsrx_sync_claim_run SET done_count = done_count + 1 WHERE run_id = :run
+                        RETURNING done_count""")
+                        .bind("run", run.value()).mapTo(Long.class).findOne();
+                int finished = done.isEmpty() ? 0 : h.createUpdate("""
+                        UPDATE vsrx_sync_claim SET status = :status, claimed_until = NULL, done_seq = :done
+                        WHERE run_id = :run AND fileset_id = :fileset AND claim_token = :claim
+                          AND status = 'CLAIMED'""")
+                        .bind("status", report.outcome().isFailure() ? "FAILED" : "SUCCEEDED").bind("done", done.get())
+                        .bind("run", run.value()).bind("fileset", c.fileset().value()).bind("claim", c.token())
+                        .execute();
+                if (finished != 1) {
+                    // rolls back the count too
+                    throw new ClaimLostException("claim on fileset " + c.fileset() + " no longer held");
+                }
+            }
+            return h.createUpdate("""
+                    INSERT INTO vsrx_sync_run_fileset (run_id, fileset_id, recorded_at, outcome, report)
+                    VALUES (:run, :fileset, :at, :outcome, CAST(:report AS jsonb))
+                    ON CONFLICT (run_id, fileset_id) DO UPDATE SET recorded_at = EXCLUDED.recorded_at,
+                        outcome = EXCLUDED.outcome, report = EXCLUDED.report""")
+                    .bind("run", run.value()).bind("fileset", report.filesetId().value()).bind("at", now())
+                    .bind("outcome", report.outcome().name()).bind("report", json).execute();
+        });
+    }
+
+    /** Stores {@link SyncReport#summary()}: the run's fileset reports are rows of their own. */
+    @Override
     public void recordRun(FencingToken token, SyncReport report) {
         requireNonNull(report, "report");
-        String json = Json.report(report);
+        String json = Json.report(report.summary());
         write("record run", token, h -> h.createUpdate("""
                 INSERT INTO vsrx_sync_run (run_id, started_at, finished_at, report)
                 VALUES (:run, :started, :finished, CAST(:report AS jsonb))
@@ -446,10 +517,91 @@ public final class JdbiDocumentStore implements DocumentStore {
     @Override
     public List<SyncReport> recentRuns(int limit) {
         requirePositive(limit);
-        return read("read run history", h -> h.createQuery(
-                "SELECT report::text FROM vsrx_sync_run ORDER BY started_at DESC, seq DESC LIMIT :limit")
+        return read("read run history", h -> h.createQuery("SELECT report::text FROM vsrx_sync_run"
+                + " WHERE report IS NOT NULL ORDER BY started_at DESC, seq DESC LIMIT :limit")
                 .bind("limit", limit).mapTo(String.class).list())
                 .stream().map(Json::report).toList();
+    }
+
+    @Override
+    public List<RunRecord> runs(Instant from, Instant to, int limit) {
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        return read("read run history", h -> h.createQuery("""
+                SELECT run_id, started_at, report::text AS report FROM vsrx_sync_run
+                WHERE started_at >= :from AND started_at < :to
+                ORDER BY started_at DESC, seq DESC LIMIT :limit""")
+                .bind("from", Jdbis.utc(from)).bind("to", Jdbis.utc(to)).bind("limit", limit)
+                .map((rs, ctx) -> runRecord(rs)).list());
+    }
+
+    @Override
+    public Optional<RunRecord> findRun(RunId run) {
+        requireNonNull(run, "run");
+        return read("read run history", h -> h.createQuery(
+                "SELECT run_id, started_at, report::text AS report FROM vsrx_sync_run WHERE run_id = :run")
+                .bind("run", run.value()).map((rs, ctx) -> runRecord(rs)).findOne());
+    }
+
+    /** Reports in the order recorded; the cursor is the last {@code seq} of a page. */
+    @Override
+    public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        requireNonNull(run, "run");
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        long after;
+        try {
+            after = cursor.map(Long::parseLong).orElse(0L);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a cursor of this store", e);
+        }
+        List<StoredReport> rows = read("read fileset reports", h -> h.createQuery("""
+                SELECT seq, report::text AS report FROM vsrx_sync_run_fileset
+                WHERE run_id = :run AND seq > :after ORDER BY seq LIMIT :limit""")
+                .bind("run", run.value()).bind("after", after).bind("limit", limit + 1)
+                .map((rs, ctx) -> new StoredReport(rs.getLong("seq"), rs.getString("report"))).list());
+        boolean more = rows.size() > limit;
+        List<StoredReport> page = rows.subList(0, Math.min(limit, rows.size()));
+        List<FilesetReport> items = page.stream().map(r -> Json.filesetReport(r.json())).toList();
+        return new Page<>(items, more ? Optional.of(Long.toString(page.get(page.size() - 1).seq()))
+                : Optional.empty());
+    }
+
+    private record StoredReport(long seq, String json) { }
+
+    /** Removes the runs and, by their run ids, their fileset reports, in one transaction. */
+    @Override
+    public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        requireNonNull(startedBefore, "startedBefore");
+        if (keepNewest < 1) {
+            throw new IllegalArgumentException("keepNewest must be >= 1, was " + keepNewest);
+        }
+        return write("prune run history", token, h -> {
+            List<String> doomed = h.createQuery("""
+                    SELECT run_id FROM (
+                        SELECT run_id, started_at, row_number() OVER (ORDER BY started_at DESC, seq DESC) AS n
+                        FROM vsrx_sync_run) ranked
+                    WHERE started_at < :before OR n > :keep""")
+                    .bind("before", Jdbis.utc(startedBefore)).bind("keep", keepNewest).mapTo(String.class).list();
+            if (doomed.isEmpty()) {
+                return 0;
+            }
+            h.createUpdate("DELETE FROM vsrx_sync_run_fileset WHERE run_id = ANY(CAST(:runs AS text[]))")
+                    .bindArray("runs", String.class, doomed).execute();
+            return h.createUpdate("DELETE FROM vsrx_sync_run WHERE run_id = ANY(CAST(:runs AS text[]))")
+                    .bindArray("runs", String.class, doomed).execute();
+        });
+    }
+
+    private static RunRecord runRecord(ResultSet rs) throws SQLException {
+        String report = rs.getString("report");
+        return new RunRecord(RunId.of(rs.getString("run_id")), Jdbis.instant(rs, "started_at"),
+                report == null ? Optional.empty() : Optional.of(Json.report(report)));
     }
 
     static Optional<BlobRef> selectBlobRef(Handle h, ContentHash hash, boolean forUpdate) {

@@ -66,7 +66,7 @@ public final class JdbiSyncLock implements SyncLock {
         requireNonNull(requestId, "requestId");
         long micros = micros(ttl);
         // An expired lease is taken over with the next token; an unexpired one only by the request that took it
-        // (a retry after a lost answer), which keeps its token.
+        // (a retry after a lost answer, from the same holder), which keeps its token.
         Optional<Long> token = SqlErrors.translate("acquire lock", () -> jdbi.withHandle(h -> h.createQuery("""
                 INSERT INTO vsrx_sync_lock AS l (name, holder, token, acquired_at, expires_at, request_id)
                 VALUES (:name, :holder, 1, now(), now() + :ttl * interval '1 microsecond', :request)
@@ -74,7 +74,7 @@ public final class JdbiSyncLock implements SyncLock {
                     token = CASE WHEN l.expires_at <= now() THEN l.token + 1 ELSE l.token END,
                     acquired_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.acquired_at ELSE l.acquired_at END,
                     expires_at = EXCLUDED.expires_at, request_id = EXCLUDED.request_id
-                WHERE l.expires_at <= now() OR l.request_id = EXCLUDED.request_id
+                WHERE l.expires_at <= now() OR (l.request_id = EXCLUDED.request_id AND l.holder = EXCLUDED.holder)
                 RETURNING token""")
                 .bind("name", name).bind("holder", holderId).bind("ttl", micros).bind("request", requestId)
                 .mapTo(Long.class).findOne()));

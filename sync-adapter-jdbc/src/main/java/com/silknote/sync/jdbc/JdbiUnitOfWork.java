@@ -3,6 +3,7 @@ package com.silknote.sync.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BlobRef;
@@ -20,6 +21,7 @@ import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -57,6 +59,8 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<VsrxFileId, PermanentSkip> skipUpserts = new LinkedHashMap<>();
     private final List<OutboxEntry> outbox = new ArrayList<>();
     private final Map<ContentHash, TouchedRef> blobRefs = new LinkedHashMap<>();
+    /** Hashes a release found nothing to release for: recounted from the ledger when the unit flushes. */
+    private final Set<ContentHash> recount = new LinkedHashSet<>();
     private Optional<SyncState> state = Optional.empty();
     private final Map<FilesetId, Optional<PatientFilesetRecord>> expectedFilesets = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SyncMapping>> expectedMappings = new LinkedHashMap<>();
@@ -67,6 +71,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<ConflictId, ConflictRecord> conflictUpserts = new LinkedHashMap<>();
     private final Set<VsrxFileId> mappingDeletes = new LinkedHashSet<>();
     private Optional<Long> changePosition = Optional.empty();
+    private final List<FilesetClaims.Claim> expectedClaims = new ArrayList<>();
     private long blobRefsAdded;
     private long blobRefsReleased;
 
@@ -76,6 +81,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         BlobRef ref;
         long added;
         String lastEtag;
+        boolean recounted;
 
         TouchedRef(boolean existed, BlobRef ref) {
             this.existed = existed;
@@ -198,19 +204,20 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     }
 
     @Override
-    public BlobRef releaseBlobRef(ContentHash hash) {
+    public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
         requireNonNull(hash, "hash");
         TouchedRef touched = touch(hash);
         BlobRef before = touched.ref;
         if (before == null || before.refCount() == 0) {
-            throw new IllegalStateException("no reference to release for blob " + hash);
+            recount.add(hash);
+            return Optional.empty();
         }
         BlobRef after = new BlobRef(hash, before.refCount() - 1, before.size(), before.state(), before.blobEtag(),
                 now);
         touched.ref = after;
         touched.added--;
         blobRefsReleased++;
-        return after;
+        return Optional.of(after);
     }
 
     private TouchedRef touch(ContentHash hash) {
@@ -243,14 +250,24 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     }
 
     @Override
+    public void expectClaim(FilesetClaims.Claim claim) {
+        requireNonNull(claim, "claim");
+        expectedClaims.add(claim);
+    }
+
+    @Override
     public void saveState(SyncState newState) {
         requireNonNull(newState, "state");
         state = Optional.of(newState);
     }
 
-    /** Checks the token, then the expectations, then writes everything buffered as batches, in this transaction. */
+    /**
+     * Checks the token, then the claims (locking their rows until the transaction ends, so no worker takes them
+     * over meanwhile), then the expectations, then writes everything buffered as batches, in this transaction.
+     */
     void flush(FencingToken token, Optional<String> fenceLockName) {
         Optional<String> actor = Fence.check(handle, token, fenceLockName);
+        checkClaims();
         checkExpectations();
         OffsetDateTime at = Jdbis.utc(now);
         // The sync's own writes are not Silknote-side changes: the change-sequence triggers leave them alone.
@@ -355,6 +372,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             handle.createUpdate("DELETE FROM vsrx_sync_document_removal WHERE change_seq < :position")
                     .bind("position", changePosition.get()).execute();
         }
+        recountDamagedRefs();
         flushBlobRefs(at);
         if (!outbox.isEmpty()) {
             PreparedBatch batch = handle.prepareBatch("""
@@ -374,6 +392,21 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                     .bind("state", state.get().toJson()).bind("at", at).execute();
         }
         writeAudit(token, actor, at);
+    }
+
+    /** @throws ClaimLostException when a claim's row no longer has its token, or is finished */
+    private void checkClaims() {
+        for (FilesetClaims.Claim c : expectedClaims) {
+            boolean held = handle.createQuery("""
+                    SELECT 1 FROM vsrx_sync_claim WHERE run_id = :run AND fileset_id = :fileset
+                        AND claim_token = :claim AND status = 'CLAIMED'
+                    FOR UPDATE""")
+                    .bind("run", c.run().value()).bind("fileset", c.fileset().value()).bind("claim", c.token())
+                    .mapTo(Integer.class).findOne().isPresent();
+            if (!held) {
+                throw new ClaimLostException("claim on fileset " + c.fileset() + " no longer held");
+            }
+        }
     }
 
     /**
@@ -439,6 +472,25 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         }
     }
 
+    /**
+     * After documents and mappings are written: the rows a release found nothing in are set to the references
+     * the ledger now holds (see {@link DocumentStore.UnitOfWork#releaseBlobRef}).
+     */
+    private void recountDamagedRefs() {
+        for (ContentHash hash : recount) {
+            TouchedRef t = touch(hash);
+            long[] refs = handle.createQuery("SELECT " + sql.referencesOfHash + " AS refs, " + sql.sizeOfHash
+                    + " AS size").bind("hash", hash.hex())
+                    .map((rs, ctx) -> new long[] {rs.getLong("refs"), rs.getLong("size")}).one();
+            if (t.ref != null) {
+                t.ref = new BlobRef(hash, refs[0], t.ref.size(), t.ref.state(), t.ref.blobEtag(), now);
+            } else if (refs[0] > 0) {
+                t.ref = new BlobRef(hash, refs[0], refs[1], BlobRef.State.LIVE, Optional.empty(), now);
+            }
+            t.recounted = true;
+        }
+    }
+
     private void flushBlobRefs(OffsetDateTime at) {
         List<TouchedRef> existing = new ArrayList<>();
         List<TouchedRef> created = new ArrayList<>();
@@ -486,7 +538,13 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                 .mapTo(String.class).list());
         for (TouchedRef t : created) {
             if (!inserted.contains(t.ref.hash().hex())) {
-                mergeIntoConcurrentRow(t, at);
+                if (t.recounted) {
+                    handle.createUpdate("UPDATE vsrx_sync_blob_ref SET ref_count = " + sql.referencesOfHash
+                            + ", updated_at = :at WHERE content_hash = :hash")
+                            .bind("hash", t.ref.hash().hex()).bind("at", at).execute();
+                } else {
+                    mergeIntoConcurrentRow(t, at);
+                }
             }
         }
     }

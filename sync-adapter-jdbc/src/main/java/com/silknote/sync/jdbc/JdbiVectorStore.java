@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
@@ -25,10 +26,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * A {@link VectorStore} in the table {@code vsrx_sync_vector} (one row per entry, the embedding as
  * {@code real[]}), for hosts without a vector database. It stores and lists; it does not search. Entries
  * are written in bounded batches inside one transaction per document, from a list or streamed from an
- * iterator. Thread-safe.
+ * iterator. Every write is fenced in its transaction against the database's high-water mark, the one the
+ * ledger's {@link JdbiDocumentStore} keeps when both use one database ({@code vsrx_sync_fence}).
+ * Thread-safe.
  */
 public final class JdbiVectorStore implements VectorStore {
-    /** Rows per insert batch: what {@link #replace(DocumentUuid, Iterator)} holds at most. */
+    /** Rows per insert batch: what {@link #replace(FencingToken, DocumentUuid, Iterator)} holds at most. */
     static final int BATCH_ROWS = 1000;
     private static final String INSERT = """
             INSERT INTO vsrx_sync_vector (document_uuid, ordinal, content_hash, embedding)
@@ -56,17 +59,28 @@ public final class JdbiVectorStore implements VectorStore {
     }
 
     /**
-     * {@inheritDoc} Written like {@link #replace(DocumentUuid, Iterator)}, in ordinal order.
+     * {@inheritDoc}
+     *
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed
+     */
+    @Override
+    public void fence(FencingToken token) {
+        requireNonNull(token, "token");
+        SqlErrors.run("fence vector store", () -> jdbi.useTransaction(h -> Fence.check(h, token, Optional.empty())));
+    }
+
+    /**
+     * {@inheritDoc} Written like {@link #replace(FencingToken, DocumentUuid, Iterator)}, in ordinal order.
      *
      * @throws IllegalArgumentException when an entry belongs to another document or two share an ordinal
      * @throws com.silknote.sync.core.exception.SyncException when the database failed; nothing changed
      */
     @Override
-    public void replace(DocumentUuid document, List<VectorEntry> entries) {
+    public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
         requireNonNull(document, "document");
         List<VectorEntry> sorted = new ArrayList<>(requireNonNull(entries, "entries"));
         sorted.sort(Comparator.comparingInt(VectorEntry::ordinal));
-        replace(document, sorted.iterator());
+        replace(token, document, sorted.iterator());
     }
 
     /**
@@ -80,10 +94,12 @@ public final class JdbiVectorStore implements VectorStore {
      * @throws com.silknote.sync.core.exception.SyncException when the database failed; nothing changed
      */
     @Override
-    public void replace(DocumentUuid document, Iterator<VectorEntry> entries) {
+    public void replace(FencingToken token, DocumentUuid document, Iterator<VectorEntry> entries) {
+        requireNonNull(token, "token");
         requireNonNull(document, "document");
         requireNonNull(entries, "entries");
         SqlErrors.run("replace vector entries", () -> jdbi.useTransaction(h -> {
+            Fence.check(h, token, Optional.empty());
             lockDocument(h, document);
             h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
                     .execute();
@@ -116,9 +132,11 @@ public final class JdbiVectorStore implements VectorStore {
      * @throws com.silknote.sync.core.exception.SyncException when the database failed
      */
     @Override
-    public int deleteByDocument(DocumentUuid document) {
+    public int deleteByDocument(FencingToken token, DocumentUuid document) {
+        requireNonNull(token, "token");
         requireNonNull(document, "document");
         return SqlErrors.translate("delete vector entries", () -> jdbi.inTransaction(h -> {
+            Fence.check(h, token, Optional.empty());
             lockDocument(h, document);
             return h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc")
                     .bind("doc", document.value()).execute();

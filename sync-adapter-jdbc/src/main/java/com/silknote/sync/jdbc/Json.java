@@ -13,7 +13,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.RunTotals;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
@@ -133,6 +135,22 @@ final class Json {
         return ids;
     }
 
+    static String filesetReport(FilesetReport report) {
+        try {
+            return MAPPER.writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new PermanentSyncException("fileset report could not be written as JSON", e);
+        }
+    }
+
+    static FilesetReport filesetReport(String json) {
+        try {
+            return MAPPER.readValue(json, FilesetReport.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new PermanentSyncException("stored fileset report could not be read", e);
+        }
+    }
+
     static String report(SyncReport report) {
         try {
             return MAPPER.writeValueAsString(report);
@@ -144,21 +162,31 @@ final class Json {
     /**
      * A stored run report. Reports written before a run's status and error were recorded have neither: their
      * status follows from their filesets ({@code PARTIAL_FAILURE} when one failed, else {@code COMPLETED}).
+     * Reports written before totals were kept count them from their filesets.
      */
     static SyncReport report(String json) {
         try {
             JsonNode node = MAPPER.readTree(json);
-            if (node instanceof ObjectNode obj && (!obj.hasNonNull("status"))) {
+            if (node instanceof ObjectNode obj) {
                 boolean failed = false;
                 for (JsonNode f : obj.path("filesets")) {
                     String outcome = f.path("outcome").asText("");
                     failed |= outcome.equals("FAILED") || outcome.equals("MASS_DELETE_BLOCKED");
                 }
-                obj.put("status", failed ? "PARTIAL_FAILURE" : "COMPLETED");
-                if (failed) {
-                    obj.put("error", "a fileset failed");
-                } else {
-                    obj.putNull("error");
+                if (!obj.hasNonNull("status")) {
+                    obj.put("status", failed ? "PARTIAL_FAILURE" : "COMPLETED");
+                    if (failed) {
+                        obj.put("error", "a fileset failed");
+                    } else {
+                        obj.putNull("error");
+                    }
+                }
+                if (!obj.hasNonNull("totals")) {
+                    List<FilesetReport> filesets = new ArrayList<>();
+                    for (JsonNode f : obj.path("filesets")) {
+                        filesets.add(MAPPER.treeToValue(f, FilesetReport.class));
+                    }
+                    obj.set("totals", MAPPER.valueToTree(RunTotals.of(filesets)));
                 }
             }
             return MAPPER.treeToValue(node, SyncReport.class);

@@ -23,6 +23,9 @@ import org.jdbi.v3.core.mapper.RowMapper;
  * ({@link AuthoredDocument}).
  */
 final class LedgerSql {
+    /** Condition on conflict row {@code c}: it holds {@code :hash} (ConflictRecord.heldHashes, issue 14). */
+    static final String CONFLICT_HOLDS = "((c.status = 'OPEN' AND (c.vsrx_hash = :hash OR c.silknote_hash = :hash))"
+            + " OR (c.status = 'APPLIED' AND c.kept_hash = :hash))";
     final String selectDocument;
     final String selectAuthored;
     final String authoredOfFileset;
@@ -47,6 +50,14 @@ final class LedgerSql {
     final String documentsByClientFileIds;
     final String lockMappingsByFileIds;
     final String lockDocumentsByClientFileIds;
+    /** Scalar subquery: file ids whose mapping, else document, holds {@code :hash} (the reference definition). */
+    final String referencesOfHash;
+    /** Scalar subquery: the size the ledger records for {@code :hash}, 0 when nothing holds it. */
+    final String sizeOfHash;
+    /** Condition: some mapping or document holds {@code :hash}. */
+    final String hashHeld;
+    /** Fileset ids above {@code :after} with a record or documents, in order, at most {@code :limit}. */
+    final String filesetsPage;
     final RowMapper<SilknoteDocument> documentMapper;
     final RowMapper<SyncMapping> mappingMapper;
 
@@ -123,6 +134,26 @@ final class LedgerSql {
         lockMappingsByFileIds = mappingsByFileIds + " ORDER BY " + m.mappingVsrxFileId() + " FOR UPDATE";
         lockDocumentsByClientFileIds = documentsByClientFileIds + " ORDER BY " + m.documentClientFileId()
                 + " FOR UPDATE";
+        String mt = m.mappingTable();
+        String dt = m.documentTable();
+        referencesOfHash = "((SELECT count(*) FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash)"
+                + " + (SELECT count(*) FROM " + dt + " d WHERE d." + m.documentContentHash() + " = :hash"
+                + " AND NOT EXISTS (SELECT 1 FROM " + mt + " x WHERE x." + m.mappingVsrxFileId() + " = d."
+                + m.documentClientFileId() + "))"
+                + " + (SELECT count(*) FROM vsrx_sync_conflict c WHERE " + CONFLICT_HOLDS + "))";
+        sizeOfHash = "COALESCE((SELECT max(" + m.mappingSize() + ") FROM " + mt + " WHERE " + m.mappingContentHash()
+                + " = :hash), (SELECT max(" + m.documentSize() + ") FROM " + dt + " WHERE "
+                + m.documentContentHash() + " = :hash), 0)";
+        hashHeld = "(EXISTS (SELECT 1 FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash) OR EXISTS"
+                + " (SELECT 1 FROM " + dt + " WHERE " + m.documentContentHash() + " = :hash) OR EXISTS"
+                + " (SELECT 1 FROM vsrx_sync_conflict c WHERE " + CONFLICT_HOLDS + "))";
+        String fs = m.documentFilesetId();
+        filesetsPage = "WITH RECURSIVE d(fs) AS ((SELECT " + fs + " FROM " + dt + " WHERE " + fs + " > :after ORDER BY "
+                + fs + " LIMIT 1) UNION ALL SELECT (SELECT " + fs + " FROM " + dt + " WHERE " + fs + " > d.fs ORDER BY "
+                + fs + " LIMIT 1) FROM d WHERE d.fs IS NOT NULL)"
+                + " SELECT f FROM ((SELECT fs AS f FROM d WHERE fs IS NOT NULL LIMIT :limit) UNION"
+                + " (SELECT fileset_id AS f FROM vsrx_sync_fileset WHERE fileset_id > :after ORDER BY fileset_id"
+                + " LIMIT :limit)) u ORDER BY f LIMIT :limit";
         documentMapper = (rs, ctx) -> {
             try {
                 return document(rs);

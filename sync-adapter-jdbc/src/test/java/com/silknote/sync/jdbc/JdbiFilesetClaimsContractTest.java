@@ -2,6 +2,8 @@ package com.silknote.sync.jdbc;
 
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.testkit.contract.FilesetClaimsContract;
 import java.time.Clock;
@@ -9,7 +11,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
-/** The FilesetClaims contract; claims expire by database time, so {@code forceExpiry} moves it back. */
+/**
+ * The FilesetClaims contract with the document store of the same database; claims expire by database time,
+ * so {@code forceExpiry} moves it back.
+ */
 class JdbiFilesetClaimsContractTest extends FilesetClaimsContract {
 
     @BeforeEach
@@ -23,9 +28,19 @@ class JdbiFilesetClaimsContractTest extends FilesetClaimsContract {
                 fileset.value());
     }
 
+    static DocumentStore documentsOn(Backends backend) {
+        return JdbiDocumentStore.builder().dataSource(backend.ledger().dataSource()).fencedByLock(SyncConfig.LOCK_NAME)
+                .build();
+    }
+
     @Override
     protected FilesetClaims newClaims(Clock clock) {
         return JdbiFilesetClaims.builder().dataSource(Backends.THROWAWAY.ledger().dataSource()).build();
+    }
+
+    @Override
+    protected DocumentStore documents() {
+        return documentsOn(Backends.THROWAWAY);
     }
 
     @Override
@@ -46,6 +61,11 @@ class JdbiFilesetClaimsContractTest extends FilesetClaimsContract {
         }
 
         @Override
+        protected DocumentStore documents() {
+            return Backends.EMBEDDED_DEFAULT.ledger().documentStore();
+        }
+
+        @Override
         protected void forceExpiry(RunId run, FilesetId fileset) {
             expire(Backends.EMBEDDED_DEFAULT, run, fileset);
         }
@@ -62,6 +82,11 @@ class JdbiFilesetClaimsContractTest extends FilesetClaimsContract {
         @Override
         protected FilesetClaims newClaims(Clock clock) {
             return Backends.EXTERNAL.ledger().filesetClaims();
+        }
+
+        @Override
+        protected DocumentStore documents() {
+            return Backends.EXTERNAL.ledger().documentStore();
         }
 
         @Override

@@ -2,8 +2,18 @@ package com.silknote.sync.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunMetrics;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileId;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +33,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Flyway migrations from an empty database, from each earlier version, and beside a host's tables. */
 class MigrationTest {
     static final List<String> TABLES = List.of("vsrx_sync_audit", "vsrx_sync_blob_ref", "vsrx_sync_change_position",
-            "vsrx_sync_claim", "vsrx_sync_conflict", "vsrx_sync_document", "vsrx_sync_document_removal",
-            "vsrx_sync_fence", "vsrx_sync_fileset", "vsrx_sync_lock", "vsrx_sync_mapping", "vsrx_sync_outbox",
-            "vsrx_sync_run", "vsrx_sync_schema_history", "vsrx_sync_skip", "vsrx_sync_state", "vsrx_sync_vector");
+            "vsrx_sync_claim", "vsrx_sync_claim_run", "vsrx_sync_conflict", "vsrx_sync_document",
+            "vsrx_sync_document_removal", "vsrx_sync_fence", "vsrx_sync_fileset", "vsrx_sync_lock",
+            "vsrx_sync_mapping", "vsrx_sync_outbox", "vsrx_sync_run", "vsrx_sync_run_fileset",
+            "vsrx_sync_schema_history", "vsrx_sync_skip", "vsrx_sync_state", "vsrx_sync_vector");
+    static final String LATEST = "40";
 
     @Test
     void migratesAnEmptyDatabaseToTheLatestVersionAndIsIdempotent() throws SQLException {
@@ -32,11 +45,11 @@ class MigrationTest {
         JdbcLedger.migrate(ds, Optional.empty());
         JdbcLedger.migrate(ds, Optional.empty());
         assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
-        assertThat(versions(ds)).containsExactly("1", "2", "3", "4", "40");
+        assertThat(versions(ds)).containsExactly("1", "2", "3", "4", "5", "20", "21", "40");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1", "2", "3", "4"})
+    @ValueSource(strings = {"1", "2", "3", "4", "20", "21"})
     void migratesFromEachEarlierVersionKeepingTheData(String from) throws SQLException {
         DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_from_" + from));
         JdbcLedger.migrate(ds, Optional.of(from));
@@ -56,7 +69,7 @@ class MigrationTest {
                         '2026-01-01T00:00:00Z', 5, 10, repeat('a', 64), '2026-01-01T00:00:00Z')""");
         }
         JdbcLedger.migrate(ds, Optional.empty());
-        assertThat(versions(ds)).last().isEqualTo("40");
+        assertThat(versions(ds)).last().isEqualTo(LATEST);
         assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
 
         try (JdbcLedger ledger = JdbcLedger.builder().dataSource(ds).build()) {
@@ -85,7 +98,51 @@ class MigrationTest {
             assertThat(ledger.documentStore().loadState().partialSyncState().isEmpty()).isTrue();
         }
         assertThat(tables(ds)).contains("documents", "flyway_schema_history").containsAll(TABLES);
-        assertThat(versions(ds)).containsExactly("0", "1", "2", "3", "4", "40");
+        assertThat(versions(ds)).containsExactly("0", "1", "2", "3", "4", "5", "20", "21", "40");
+    }
+
+    /**
+     * Issue 11 run history (V20): runs recorded before it hold their fileset reports in one array; after the
+     * migration each is a row of its own, in order, and the run keeps its totals and (derived) status.
+     */
+    @Test
+    void runsRecordedBeforeVersion20BecomeSummariesAndFilesetRows() throws Exception {
+        DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_runs"));
+        JdbcLedger.migrate(ds, Optional.of("4"));
+        var files = List.of(FileReport.of(VsrxFileId.of("f1"), FileAction.CREATED),
+                FileReport.skipped(VsrxFileId.of("f2"), SkipReason.TOO_LARGE, "limit", 0).withPath("notes/a.pdf"));
+        var ok = new FilesetReport(FilesetId.of("fs-1"), FilesetOutcome.COMPLETED, Optional.empty(), files,
+                Duration.ofSeconds(1), 10, 5);
+        var bad = new FilesetReport(FilesetId.of("fs-2"), FilesetOutcome.FAILED, Optional.of("x"),
+                List.of(FileReport.of(VsrxFileId.of("f3"), FileAction.FAILED)), Duration.ofSeconds(2), 3, 0);
+        var metrics = new RunMetrics(Duration.ofSeconds(3), Duration.ofMillis(1500), 1.0, 0.5, 5, 13, 1);
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        SyncReport before = new SyncReport(RunId.of("run-old"), t0, t0.plusSeconds(3), false, List.of(ok, bad),
+                metrics, List.of());
+        // the JSON version 4 stored: no totals; and (older still) no status nor error
+        ObjectNode json = (ObjectNode) Json.MAPPER.readTree(Json.report(before));
+        json.remove("totals");
+        json.remove("status");
+        json.remove("error");
+        try (Connection c = ds.getConnection(); var ps = c.prepareStatement(
+                "INSERT INTO vsrx_sync_run (run_id, started_at, finished_at, report) VALUES (?, ?, ?, CAST(? AS jsonb))")) {
+            ps.setString(1, "run-old");
+            ps.setObject(2, Jdbis.utc(t0));
+            ps.setObject(3, Jdbis.utc(t0.plusSeconds(3)));
+            ps.setString(4, json.toString());
+            ps.executeUpdate();
+        }
+        JdbcLedger.migrate(ds, Optional.empty());
+        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(ds).build()) {
+            var store = ledger.documentStore();
+            SyncReport summary = store.recentRuns(1).get(0);
+            assertThat(summary).isEqualTo(before.summary());
+            assertThat(summary.status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
+            assertThat(summary.count(FileAction.SKIPPED)).isEqualTo(1);
+            assertThat(summary.omittedFilesets()).isEqualTo(2);
+            assertThat(store.runFilesets(RunId.of("run-old"), Optional.empty(), 10).items()).containsExactly(ok, bad);
+            assertThat(store.findRun(RunId.of("run-old")).orElseThrow().report()).contains(before.summary());
+        }
     }
 
     static List<String> tables(DataSource ds) throws SQLException {

@@ -3,6 +3,7 @@ package com.silknote.sync.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.VsrxFileId;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("bounded-heap")
 class VectorEntriesInBoundedHeapTest {
+    private static final FencingToken TOKEN = FencingToken.of(1);
     private static final int ENTRIES = 600_000;
 
     @Test
@@ -28,7 +30,7 @@ class VectorEntriesInBoundedHeapTest {
         JdbiVectorStore store = JdbiVectorStore.builder().dataSource(ds).build();
         DocumentUuid doc = DocumentUuid.forVsrxFile(VsrxFileId.of("file-2gib"));
 
-        store.replace(doc, new StreamedVectorEntries(doc, ENTRIES, -1));
+        store.replace(TOKEN, doc, new StreamedVectorEntries(doc, ENTRIES, -1));
 
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*), min(ordinal), max(ordinal), "

@@ -11,6 +11,7 @@ import com.silknote.sync.core.path.PathValidator;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.Sleeper;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.SyncLock;
@@ -18,6 +19,7 @@ import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.core.port.VsrxSource;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -31,6 +33,11 @@ import java.util.random.RandomGenerator;
  *         .build();
  * SyncResult result = sync.run(SyncRequest.full());
  * }</pre>
+ *
+ * <p><b>Scale-out.</b> With {@link Builder#claims(FilesetClaims) claims} of the same ledger, N instances (threads
+ * or hosts) share one run's filesets: the call that takes the lock coordinates and works, the others join its
+ * run as workers ({@link SyncResult.Status#JOINED}) instead of answering "already in progress". Dry runs and
+ * single-fileset runs never scale out.
  */
 public final class VsrxSync {
     private final VsrxSource source;
@@ -39,6 +46,7 @@ public final class VsrxSync {
     private final VectorStore vectors;
     private final DocumentProcessor processor;
     private final SyncLock lock;
+    private final Optional<FilesetClaims> claims;
     private final SyncListener listener;
     private final SyncConfig config;
     private final Clock clock;
@@ -49,25 +57,29 @@ public final class VsrxSync {
     /**
      * Constructor for dependency-injection containers; {@link #builder()} is the other way in.
      *
+     * @param claims scale-out claims of the same ledger as {@code documents} ({@code JdbcLedger.filesetClaims()});
+     *               empty for a single worker (Spring injects {@code Optional} as it is, Guice through
+     *               {@code OptionalBinder}, Dagger through {@code @BindsOptionalOf})
      * @throws NullPointerException when any argument is null
      */
     @Inject
     public VsrxSync(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
-            DocumentProcessor processor, SyncLock lock, SyncListener listener, SyncConfig config, Clock clock,
-            Sleeper sleeper, RandomGenerator random) {
+            DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
+            SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random) {
         this.source = requireNonNull(source, "source");
         this.documents = requireNonNull(documents, "documents");
         this.blobs = requireNonNull(blobs, "blobs");
         this.vectors = requireNonNull(vectors, "vectors");
         this.processor = requireNonNull(processor, "processor");
         this.lock = requireNonNull(lock, "lock");
+        this.claims = requireNonNull(claims, "claims");
         this.listener = requireNonNull(listener, "listener");
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.sleeper = requireNonNull(sleeper, "sleeper");
         this.random = requireNonNull(random, "random");
-        this.engine = new SyncEngine(source, documents, blobs, vectors, processor, lock, listener, config, clock,
-                sleeper, random, PathValidator::validate, ContentSniffer::agrees);
+        this.engine = new SyncEngine(source, documents, blobs, vectors, processor, lock, claims, listener, config,
+                clock, sleeper, random, PathValidator::validate, ContentSniffer::agrees);
     }
 
     /** A new builder with the defaults ({@link SyncConfig#defaults()}, system clock, real sleeper). */
@@ -84,6 +96,7 @@ public final class VsrxSync {
         b.vectors = vectors;
         b.processor = processor;
         b.lock = lock;
+        b.claims = claims.orElse(null);
         b.listener = listener;
         b.config = config;
         b.clock = clock;
@@ -99,12 +112,15 @@ public final class VsrxSync {
 
     /**
      * Runs one sync. Returns {@code {success:false, error:"Sync already in progress"}} without touching
-     * anything when another run holds the lock.
+     * anything when another run holds the lock (with scale-out claims: unless that run is open to workers,
+     * which this call then joins).
      *
      * <p>A fileset's failure (transient failures exhausted, a store error, the mass-delete guard) is
      * reported in the result and the run goes on with the next fileset; {@code success} is {@code true}
      * only when every fileset completed. A run that loses its lease stops before its next write and
-     * reports {@code success == false}. An {@link Error} thrown by a port (a crash) propagates unchanged.
+     * reports {@code success == false}. A run that reaches its {@link SyncRequest#budget() budget} stops at a
+     * fileset boundary ({@link SyncResult.Status#STOPPED}). An {@link Error} thrown by a port (a crash)
+     * propagates unchanged.
      *
      * @throws NullPointerException when request is null
      * @throws com.silknote.sync.core.exception.SyncException when the lock backend cannot be reached
@@ -112,6 +128,20 @@ public final class VsrxSync {
     public SyncResult run(SyncRequest request) {
         requireNonNull(request, "request");
         return engine.run(request);
+    }
+
+    /**
+     * Runs one sync that {@code control} can stop at a fileset boundary: once a stop is requested it starts
+     * no further fileset, lets the filesets in flight commit, saves its resume state and returns
+     * {@link SyncResult.Status#STOPPED} (the next run resumes). Otherwise as {@link #run(SyncRequest)}.
+     *
+     * @throws NullPointerException when an argument is null
+     * @throws com.silknote.sync.core.exception.SyncException when the lock backend cannot be reached
+     */
+    public SyncResult run(SyncRequest request, RunControl control) {
+        requireNonNull(request, "request");
+        requireNonNull(control, "control");
+        return engine.run(request, control::stopReason);
     }
 
     /** Builds a {@link VsrxSync}. Source, documents, blobs, vectors, processor and lock are required. */
@@ -122,6 +152,7 @@ public final class VsrxSync {
         private VectorStore vectors;
         private DocumentProcessor processor;
         private SyncLock lock;
+        private FilesetClaims claims;
         private SyncListener listener = SyncListener.NONE;
         private SyncConfig config = SyncConfig.defaults();
         private Clock clock = Clock.systemUTC();
@@ -138,6 +169,8 @@ public final class VsrxSync {
         public Builder vectors(VectorStore v) { vectors = requireNonNull(v, "vectors"); return this; }
         public Builder processor(DocumentProcessor v) { processor = requireNonNull(v, "processor"); return this; }
         public Builder lock(SyncLock v) { lock = requireNonNull(v, "lock"); return this; }
+        /** Scale-out: claims of the same ledger as the document store (see the class comment). */
+        public Builder claims(FilesetClaims v) { claims = requireNonNull(v, "claims"); return this; }
         public Builder listener(SyncListener v) { listener = requireNonNull(v, "listener"); return this; }
         public Builder config(SyncConfig v) { config = requireNonNull(v, "config"); return this; }
         public Builder clock(Clock v) { clock = requireNonNull(v, "clock"); return this; }
@@ -152,8 +185,8 @@ public final class VsrxSync {
                         "source, documents, blobs, vectors, processor and lock are required");
             }
             RandomGenerator r = random != null ? random : new SplittableRandom();
-            return new VsrxSync(source, documents, blobs, vectors, processor, lock, listener, config, clock,
-                    sleeper, r);
+            return new VsrxSync(source, documents, blobs, vectors, processor, lock, Optional.ofNullable(claims),
+                    listener, config, clock, sleeper, r);
         }
     }
 }

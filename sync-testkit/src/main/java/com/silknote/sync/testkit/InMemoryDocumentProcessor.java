@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.BlobStore;
@@ -55,8 +56,9 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
      *         content hash
      */
     @Override
-    public void process(SilknoteDocument document) {
+    public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
+        requireNonNull(token, "token");
         synchronized (calls) {
             calls.merge(document.uuid(), 1L, Long::sum);
             totalCalls++;
@@ -70,7 +72,7 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
         if (!TestHashes.sha256(content).equals(document.contentHash())) {
             throw new PermanentSyncException("blob content does not match the document's hash");
         }
-        vectors.replace(document.uuid(), expectedEntries(document.uuid(), content));
+        vectors.replace(token, document.uuid(), expectedEntries(document.uuid(), content));
     }
 
     /** The entries processing {@code content} as document {@code document} produces. */

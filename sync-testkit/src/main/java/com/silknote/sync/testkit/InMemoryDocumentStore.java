@@ -3,6 +3,7 @@ package com.silknote.sync.testkit;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
+import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
@@ -15,11 +16,14 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteChange;
 import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -28,17 +32,22 @@ import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -50,107 +59,144 @@ import java.util.function.UnaryOperator;
 /**
  * An in-memory Silknote ledger with the semantics the {@link DocumentStore} port specifies:
  * <ul>
- *   <li><b>Atomicity:</b> a unit of work runs on a private copy of the whole state, which replaces the
- *       committed state only when the callback returns; a throwing callback leaves nothing.</li>
+ *   <li><b>Atomicity:</b> a unit of work (and every single write) runs under the store's lock on the live
+ *       state and keeps an undo journal; a throwing callback is undone entirely, so it leaves nothing. A write
+ *       costs time in what it changes, not in the size of the ledger.</li>
  *   <li><b>Fencing:</b> the highest token of a committed write (or of {@link #fence}) is the high-water mark;
  *       a write with a lower token fails with {@link StaleFencingTokenException} and changes nothing (an equal
  *       token is accepted).</li>
  *   <li><b>Optimistic concurrency:</b> {@code expectFileset}/{@code expectFile} compare with the state the
- *       unit of work started from (the committed state, under the store's lock) and throw
+ *       unit of work sees (the committed state plus its own writes) and throw
  *       {@link ConcurrentUpdateException} at once when it differs.</li>
  *   <li><b>Blob GC protocol</b> of {@link BlobRef}, including {@link BlobBeingCollectedException}.</li>
+ *   <li><b>Claims:</b> {@link #filesetClaims()} belongs to this store; a unit of work's
+ *       {@code expectClaim} and {@link #recordFilesetReport} with a claim check it under the store's lock.</li>
  *   <li>Outbox ids increase (1, 2, ...); run history is returned newest first.</li>
  *   <li><b>Change sequence:</b> every {@code ...AsSilknoteUser} change of a document (and every removal) gets
  *       the next position of a counter; writes through a unit of work never do. The settled position of a read
  *       is the next position to be given, since every change is committed when it is counted.</li>
+ *   <li><b>Conflict records</b> hold blob references: {@link UnitOfWork#releaseBlobRef} counts their
+ *       {@link ConflictRecord#heldHashes()} as references of the ledger.</li>
  * </ul>
  * Times ({@code BlobRef.updatedAt}) come from the injected clock. Units of work are serialized by one
- * lock; reads see the last committed state. Thread-safe.
+ * lock; reads see the last committed state. Lookups by fileset are indexed. Thread-safe.
  *
  * <p>Besides the port, it offers whole-state accessors ({@code all*}) for snapshots and invariant checks,
  * and {@code ...AsSilknoteUser} methods that change data the way Silknote itself (not the sync) would, for
- * conflict and orphan tests; those bypass fencing.
+ * conflict and orphan tests, plus {@code remove...Row} methods that delete single rows the way a restore or a
+ * manual fix would; those bypass fencing.
  */
 public final class InMemoryDocumentStore implements DocumentStore {
 
-    /** The whole ledger; copied for every unit of work. */
-    private static final class Db {
-        final TreeMap<DocumentUuid, SilknoteDocument> documents;
-        final TreeMap<VsrxFileId, DocumentUuid> byClientFileId;
-        final TreeMap<VsrxFileId, SyncMapping> mappings;
-        final TreeMap<FilesetId, PatientFilesetRecord> filesets;
-        final TreeMap<ContentHash, BlobRef> blobRefs;
-        final TreeMap<VsrxFileId, PermanentSkip> skips;
-        final TreeMap<Long, OutboxEntry> outbox;
-        final TreeMap<Long, OutboxEntry> parked;
-        long lastOutboxId;
-        SyncState state;
-        final List<SyncReport> runs;
-        FencingToken highWater;
-        /** Silknote-created documents not linked yet. */
-        final TreeMap<DocumentUuid, AuthoredDocument> authored;
-        /** The change sequence, by position. */
-        final TreeMap<Long, SilknoteChange> changes;
-        long lastChange;
-        long changePosition;
-        final TreeMap<ConflictId, ConflictRecord> conflicts;
-        /** Documents whose last writer was a Silknote user, not the sync. */
-        final TreeSet<DocumentUuid> userWritten;
+    /** Undo records of one write; undone in reverse order when the write throws. */
+    private static final class Journal {
+        private final ArrayDeque<Runnable> undo = new ArrayDeque<>();
 
-        Db() {
-            documents = new TreeMap<>();
-            byClientFileId = new TreeMap<>();
-            mappings = new TreeMap<>();
-            filesets = new TreeMap<>();
-            blobRefs = new TreeMap<>();
-            skips = new TreeMap<>();
-            outbox = new TreeMap<>();
-            parked = new TreeMap<>();
-            state = SyncState.initial();
-            runs = new ArrayList<>();
-            highWater = null;
-            authored = new TreeMap<>();
-            changes = new TreeMap<>();
-            conflicts = new TreeMap<>();
-            userWritten = new TreeSet<>();
+        <K, V> V put(Map<K, V> map, K key, V value) {
+            boolean had = map.containsKey(key);
+            V old = map.put(key, value);
+            undo.push(() -> {
+                if (had) {
+                    map.put(key, old);
+                } else {
+                    map.remove(key);
+                }
+            });
+            return old;
         }
 
-        Db(Db o) {
-            documents = new TreeMap<>(o.documents);
-            byClientFileId = new TreeMap<>(o.byClientFileId);
-            mappings = new TreeMap<>(o.mappings);
-            filesets = new TreeMap<>(o.filesets);
-            blobRefs = new TreeMap<>(o.blobRefs);
-            skips = new TreeMap<>(o.skips);
-            outbox = new TreeMap<>(o.outbox);
-            parked = new TreeMap<>(o.parked);
-            lastOutboxId = o.lastOutboxId;
-            state = o.state;
-            runs = new ArrayList<>(o.runs);
-            highWater = o.highWater;
-            authored = new TreeMap<>(o.authored);
-            changes = new TreeMap<>(o.changes);
-            lastChange = o.lastChange;
-            changePosition = o.changePosition;
-            conflicts = new TreeMap<>(o.conflicts);
-            userWritten = new TreeSet<>(o.userWritten);
+        <K, V> V remove(Map<K, V> map, K key) {
+            if (!map.containsKey(key)) {
+                return null;
+            }
+            V old = map.remove(key);
+            undo.push(() -> map.put(key, old));
+            return old;
         }
 
-        void recordChange(DocumentUuid uuid, PatientUuid patient, Optional<FilesetId> fileset, boolean removed) {
-            long position = ++lastChange;
-            changes.put(position, new SilknoteChange(position, uuid, patient, fileset, removed));
+        <K, V> void index(Map<K, Set<V>> index, K key, V value) {
+            Set<V> set = index.computeIfAbsent(key, k -> new TreeSet<>());
+            if (set.add(value)) {
+                undo.push(() -> set.remove(value));
+            }
+        }
+
+        <K, V> void unindex(Map<K, Set<V>> index, K key, V value) {
+            Set<V> set = index.get(key);
+            if (set != null && set.remove(value)) {
+                undo.push(() -> set.add(value));
+            }
+        }
+
+        void onUndo(Runnable r) {
+            undo.push(r);
+        }
+
+        void rollback() {
+            while (!undo.isEmpty()) {
+                undo.pop().run();
+            }
+        }
+    }
+
+    /** A run of the history. */
+    private static final class RunRow {
+        final RunId id;
+        final Instant startedAt;
+        final long seq;
+        SyncReport summary;
+
+        RunRow(RunId id, Instant startedAt, long seq) {
+            this.id = id;
+            this.startedAt = startedAt;
+            this.seq = seq;
         }
     }
 
     private final Clock clock;
     private final Object lock = new Object();
-    private Db db = new Db();
+    private final InMemoryFilesetClaims claims;
+
+    private final TreeMap<DocumentUuid, SilknoteDocument> documents = new TreeMap<>();
+    private final TreeMap<VsrxFileId, DocumentUuid> byClientFileId = new TreeMap<>();
+    private final Map<FilesetId, Set<DocumentUuid>> documentsByFileset = new HashMap<>();
+    private final TreeMap<VsrxFileId, SyncMapping> mappings = new TreeMap<>();
+    private final Map<FilesetId, Set<VsrxFileId>> mappingsByFileset = new HashMap<>();
+    private final Map<DocumentUuid, Set<VsrxFileId>> mappingsByDocument = new HashMap<>();
+    private final TreeMap<FilesetId, PatientFilesetRecord> filesets = new TreeMap<>();
+    private final TreeMap<ContentHash, BlobRef> blobRefs = new TreeMap<>();
+    private final TreeMap<VsrxFileId, PermanentSkip> skips = new TreeMap<>();
+    private final Map<FilesetId, Set<VsrxFileId>> skipsByFileset = new HashMap<>();
+    private final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
+    private final TreeMap<Long, OutboxEntry> parked = new TreeMap<>();
+    private final Map<RunId, RunRow> runs = new LinkedHashMap<>();
+    private final Map<RunId, LinkedHashMap<FilesetId, FilesetReport>> runFilesets = new HashMap<>();
+    private long lastOutboxId;
+    private long runSeq;
+    private SyncState state = SyncState.initial();
+    private FencingToken highWater;
     private long commits;
+    /** Silknote-created documents not linked yet. */
+    private final TreeMap<DocumentUuid, AuthoredDocument> authored = new TreeMap<>();
+    /** The change sequence, by position. */
+    private final TreeMap<Long, SilknoteChange> changes = new TreeMap<>();
+    private long lastChange;
+    private long changePosition;
+    private final TreeMap<ConflictId, ConflictRecord> conflicts = new TreeMap<>();
+    /** Documents whose last writer was a Silknote user, not the sync. */
+    private final TreeSet<DocumentUuid> userWritten = new TreeSet<>();
+    private long historyWrites;
 
     /** An empty ledger whose times come from {@code clock}. */
     @Inject
     public InMemoryDocumentStore(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
+        this.claims = new InMemoryFilesetClaims(clock);
+    }
+
+    /** The fileset claims of this store (scale-out): its units of work and fileset reports check them. */
+    public InMemoryFilesetClaims filesetClaims() {
+        return claims;
     }
 
     // ------------------------------------------------------------------ fencing
@@ -160,13 +206,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public void fence(FencingToken token) {
         requireNonNull(token, "token");
         synchronized (lock) {
-            if (db.highWater != null && token.compareTo(db.highWater) < 0) {
+            if (highWater != null && token.compareTo(highWater) < 0) {
                 throw stale(token);
             }
-            if (db.highWater == null || token.compareTo(db.highWater) > 0) {
-                Db copy = new Db(db);
-                copy.highWater = token;
-                db = copy;
+            if (highWater == null || token.compareTo(highWater) > 0) {
+                highWater = token;
             }
         }
     }
@@ -177,7 +221,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<SyncMapping> mappings(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
-            return db.mappings.values().stream().filter(m -> m.filesetId().equals(filesetId)).toList();
+            List<SyncMapping> out = new ArrayList<>();
+            for (VsrxFileId id : mappingsByFileset.getOrDefault(filesetId, Set.of())) {
+                out.add(mappings.get(id));
+            }
+            return List.copyOf(out);
         }
     }
 
@@ -185,7 +233,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public Optional<SyncMapping> findMapping(VsrxFileId fileId) {
         requireNonNull(fileId, "fileId");
         synchronized (lock) {
-            return Optional.ofNullable(db.mappings.get(fileId));
+            return Optional.ofNullable(mappings.get(fileId));
         }
     }
 
@@ -195,7 +243,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         synchronized (lock) {
             Map<VsrxFileId, SyncMapping> out = new LinkedHashMap<>();
             for (VsrxFileId id : fileIds) {
-                SyncMapping m = db.mappings.get(requireNonNull(id, "fileId"));
+                SyncMapping m = mappings.get(requireNonNull(id, "fileId"));
                 if (m != null) {
                     out.put(id, m);
                 }
@@ -210,9 +258,9 @@ public final class InMemoryDocumentStore implements DocumentStore {
         synchronized (lock) {
             Map<VsrxFileId, SilknoteDocument> out = new LinkedHashMap<>();
             for (VsrxFileId id : clientFileIds) {
-                DocumentUuid uuid = db.byClientFileId.get(requireNonNull(id, "clientFileId"));
+                DocumentUuid uuid = byClientFileId.get(requireNonNull(id, "clientFileId"));
                 if (uuid != null) {
-                    out.put(id, db.documents.get(uuid));
+                    out.put(id, documents.get(uuid));
                 }
             }
             return Collections.unmodifiableMap(out);
@@ -227,11 +275,17 @@ public final class InMemoryDocumentStore implements DocumentStore {
             throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
         }
         synchronized (lock) {
-            NavigableMap<FilesetId, PatientFilesetRecord> tail = cursor.isPresent()
-                    ? db.filesets.tailMap(FilesetId.of(cursor.get()), false) : db.filesets;
+            // a fileset whose record was removed outside the sync is still known by its documents
+            TreeSet<FilesetId> known = new TreeSet<>(filesets.keySet());
+            documentsByFileset.forEach((id, docs) -> {
+                if (!docs.isEmpty()) {
+                    known.add(id);
+                }
+            });
+            NavigableSet<FilesetId> tail = cursor.isPresent() ? known.tailSet(FilesetId.of(cursor.get()), false) : known;
             List<FilesetId> items = new ArrayList<>();
             boolean more = false;
-            for (FilesetId id : tail.keySet()) {
+            for (FilesetId id : tail) {
                 if (items.size() == limit) {
                     more = true;
                     break;
@@ -246,7 +300,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) {
         requireNonNull(uuid, "uuid");
         synchronized (lock) {
-            return Optional.ofNullable(db.documents.get(uuid));
+            return Optional.ofNullable(documents.get(uuid));
         }
     }
 
@@ -254,8 +308,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId) {
         requireNonNull(clientFileId, "clientFileId");
         synchronized (lock) {
-            DocumentUuid uuid = db.byClientFileId.get(clientFileId);
-            return uuid == null ? Optional.empty() : Optional.of(db.documents.get(uuid));
+            DocumentUuid uuid = byClientFileId.get(clientFileId);
+            return uuid == null ? Optional.empty() : Optional.of(documents.get(uuid));
         }
     }
 
@@ -263,7 +317,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<SilknoteDocument> documents(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
-            return db.documents.values().stream().filter(d -> d.filesetId().equals(filesetId)).toList();
+            List<SilknoteDocument> out = new ArrayList<>();
+            for (DocumentUuid uuid : documentsByFileset.getOrDefault(filesetId, Set.of())) {
+                out.add(documents.get(uuid));
+            }
+            return List.copyOf(out);
         }
     }
 
@@ -271,7 +329,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
-            return Optional.ofNullable(db.filesets.get(filesetId));
+            return Optional.ofNullable(filesets.get(filesetId));
         }
     }
 
@@ -279,7 +337,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public Optional<BlobRef> findBlobRef(ContentHash hash) {
         requireNonNull(hash, "hash");
         synchronized (lock) {
-            return Optional.ofNullable(db.blobRefs.get(hash));
+            return Optional.ofNullable(blobRefs.get(hash));
         }
     }
 
@@ -288,8 +346,9 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
             Map<VsrxFileId, PermanentSkip> out = new LinkedHashMap<>();
-            db.skips.values().stream().filter(s -> s.filesetId().equals(filesetId))
-                    .forEach(s -> out.put(s.fileId(), s));
+            for (VsrxFileId id : skipsByFileset.getOrDefault(filesetId, Set.of())) {
+                out.put(id, skips.get(id));
+            }
             return Collections.unmodifiableMap(out);
         }
     }
@@ -297,7 +356,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     @Override
     public SyncState loadState() {
         synchronized (lock) {
-            return db.state;
+            return state;
         }
     }
 
@@ -306,7 +365,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requireNonNull(filesetId, "filesetId");
         requireNonNull(patient, "patient");
         synchronized (lock) {
-            return db.authored.values().stream()
+            return authored.values().stream()
                     .filter(a -> a.filesetId().map(filesetId::equals)
                             .orElse(a.patientUuid().equals(patient)))
                     .toList();
@@ -319,7 +378,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         synchronized (lock) {
             Map<DocumentUuid, AuthoredDocument> out = new LinkedHashMap<>();
             for (DocumentUuid u : uuids) {
-                AuthoredDocument a = db.authored.get(requireNonNull(u, "uuid"));
+                AuthoredDocument a = authored.get(requireNonNull(u, "uuid"));
                 if (a != null) {
                     out.put(u, a);
                 }
@@ -332,7 +391,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient) {
         requireNonNull(patient, "patient");
         synchronized (lock) {
-            return db.filesets.values().stream().filter(r -> r.patientUuid().equals(patient)).toList();
+            return filesets.values().stream().filter(r -> r.patientUuid().equals(patient)).toList();
         }
     }
 
@@ -347,7 +406,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             long after = cursor.map(Long::parseLong).orElse(position - 1);
             List<SilknoteChange> items = new ArrayList<>();
             boolean more = false;
-            for (SilknoteChange c : db.changes.tailMap(Math.max(after, position - 1), false).values()) {
+            for (SilknoteChange c : changes.tailMap(Math.max(after, position - 1), false).values()) {
                 if (items.size() == limit) {
                     more = true;
                     break;
@@ -356,14 +415,14 @@ public final class InMemoryDocumentStore implements DocumentStore {
             }
             return new SilknoteChangePage(items,
                     more ? Optional.of(Long.toString(items.get(items.size() - 1).position())) : Optional.empty(),
-                    db.lastChange + 1);
+                    lastChange + 1);
         }
     }
 
     @Override
     public long loadChangePosition() {
         synchronized (lock) {
-            return db.changePosition;
+            return changePosition;
         }
     }
 
@@ -371,7 +430,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<ConflictRecord> conflicts(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
-            return db.conflicts.values().stream()
+            return conflicts.values().stream()
                     .filter(c -> c.filesetId().equals(filesetId) && c.unresolved()).toList();
         }
     }
@@ -380,7 +439,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public Optional<ConflictRecord> findConflict(ConflictId id) {
         requireNonNull(id, "id");
         synchronized (lock) {
-            return Optional.ofNullable(db.conflicts.get(id));
+            return Optional.ofNullable(conflicts.get(id));
         }
     }
 
@@ -394,7 +453,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
         synchronized (lock) {
             NavigableMap<ConflictId, ConflictRecord> tail = cursor.isPresent()
-                    ? db.conflicts.tailMap(ConflictId.of(cursor.get()), false) : db.conflicts;
+                    ? conflicts.tailMap(ConflictId.of(cursor.get()), false) : conflicts;
             List<ConflictRecord> items = new ArrayList<>();
             boolean more = false;
             for (ConflictRecord c : tail.values()) {
@@ -415,7 +474,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
         requirePositive(limit);
         synchronized (lock) {
-            return db.outbox.tailMap(afterId, false).values().stream().limit(limit).toList();
+            return outbox.tailMap(afterId, false).values().stream().limit(limit).toList();
         }
     }
 
@@ -424,11 +483,20 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public List<BlobRef> unreferencedBlobs(int limit) {
         requirePositive(limit);
         synchronized (lock) {
-            return db.blobRefs.values().stream()
+            return blobRefs.values().stream()
                     .filter(r -> r.refCount() == 0 || r.state() == BlobRef.State.DELETING)
                     .sorted(Comparator.comparing(BlobRef::updatedAt).thenComparing(BlobRef::hash))
                     .limit(limit).toList();
         }
+    }
+
+    // ------------------------------------------------------------------ run history: reads
+
+    /** Newest start first; among equal starts, the later recorded first. */
+    private List<RunRow> runsNewestFirst() {
+        List<RunRow> rows = new ArrayList<>(runs.values());
+        rows.sort(Comparator.comparing((RunRow r) -> r.startedAt).thenComparingLong(r -> r.seq).reversed());
+        return rows;
     }
 
     @Override
@@ -436,11 +504,72 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requirePositive(limit);
         synchronized (lock) {
             List<SyncReport> out = new ArrayList<>();
-            for (int i = db.runs.size() - 1; i >= 0 && out.size() < limit; i--) {
-                out.add(db.runs.get(i));
+            for (RunRow r : runsNewestFirst()) {
+                if (out.size() == limit) {
+                    break;
+                }
+                if (r.summary != null) {
+                    out.add(r.summary);
+                }
             }
             return List.copyOf(out);
         }
+    }
+
+    @Override
+    public List<RunRecord> runs(Instant from, Instant to, int limit) {
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        synchronized (lock) {
+            List<RunRecord> out = new ArrayList<>();
+            for (RunRow r : runsNewestFirst()) {
+                if (out.size() == limit) {
+                    break;
+                }
+                if (!r.startedAt.isBefore(from) && r.startedAt.isBefore(to)) {
+                    out.add(record(r));
+                }
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    @Override
+    public Optional<RunRecord> findRun(RunId run) {
+        requireNonNull(run, "run");
+        synchronized (lock) {
+            RunRow r = runs.get(run);
+            return r == null ? Optional.empty() : Optional.of(record(r));
+        }
+    }
+
+    /** The cursor is the number of reports already returned. */
+    @Override
+    public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        requireNonNull(run, "run");
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        int from;
+        try {
+            from = cursor.map(Integer::parseInt).orElse(0);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a cursor of this store", e);
+        }
+        synchronized (lock) {
+            List<FilesetReport> all = new ArrayList<>(runFilesets.getOrDefault(run, new LinkedHashMap<>()).values());
+            int to = Math.min(all.size(), from + limit);
+            List<FilesetReport> items = from >= all.size() ? List.of() : List.copyOf(all.subList(from, to));
+            return new Page<>(items, to < all.size() ? Optional.of(Integer.toString(to)) : Optional.empty());
+        }
+    }
+
+    private static RunRecord record(RunRow r) {
+        return new RunRecord(r.id, r.startedAt, Optional.ofNullable(r.summary));
     }
 
     // ------------------------------------------------------------------ writes
@@ -448,15 +577,21 @@ public final class InMemoryDocumentStore implements DocumentStore {
     /**
      * @throws StaleFencingTokenException when a higher token committed before; nothing written
      * @throws BlobBeingCollectedException from {@link UnitOfWork#addBlobRef}; nothing written
+     * @throws ClaimLostException when a claim the unit expects no longer holds; nothing written
      * @throws PermanentSyncException when a document's {@code clientFileId} is taken by another document
      */
     @Override
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
         requireNonNull(work, "work");
-        return write(token, copy -> {
-            Uow uow = new Uow(copy);
+        return write(token, true, j -> {
+            Uow uow = new Uow(j);
             try {
-                return work.apply(uow);
+                T result = work.apply(uow);
+                for (ContentHash h : uow.recount) {
+                    recount(j, h);
+                }
+                uow.checkClaims();
+                return result;
             } finally {
                 uow.closed = true;
             }
@@ -465,9 +600,9 @@ public final class InMemoryDocumentStore implements DocumentStore {
 
     @Override
     public void completeOutbox(FencingToken token, long entryId) {
-        write(token, copy -> {
-            copy.outbox.remove(entryId);
-            copy.parked.remove(entryId);
+        write(token, true, j -> {
+            j.remove(outbox, entryId);
+            j.remove(parked, entryId);
             return null;
         });
     }
@@ -475,17 +610,17 @@ public final class InMemoryDocumentStore implements DocumentStore {
     @Override
     public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
         requireNonNull(reasonCode, "reasonCode");
-        write(token, copy -> {
-            OutboxEntry e = copy.outbox.remove(entryId);
+        write(token, true, j -> {
+            OutboxEntry e = j.remove(outbox, entryId);
             boolean wasParked = false;
             if (e == null) {
-                e = copy.parked.remove(entryId);
+                e = j.remove(parked, entryId);
                 wasParked = true;
             }
             if (e != null) {
                 OutboxEntry failed = new OutboxEntry(e.id(), e.document(), e.action(), e.contentHash(),
                         e.attempts() + 1, e.createdAt(), Optional.of(reasonCode));
-                (park || wasParked ? copy.parked : copy.outbox).put(entryId, failed);
+                j.put(park || wasParked ? parked : outbox, entryId, failed);
             }
             return null;
         });
@@ -496,13 +631,20 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requireNonNull(hash, "hash");
         requireNonNull(blobEtag, "blobEtag");
         requireNonNull(notAfter, "notAfter");
-        return write(token, copy -> {
-            BlobRef r = copy.blobRefs.get(hash);
+        return write(token, true, j -> {
+            BlobRef r = blobRefs.get(hash);
             if (r == null || r.state() != BlobRef.State.LIVE || r.refCount() != 0
                     || !r.updatedAt().isBefore(notAfter)) {
                 return false;
             }
-            copy.blobRefs.put(hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
+            boolean held = mappings.values().stream().anyMatch(m -> m.contentHash().equals(hash))
+                    || documents.values().stream().anyMatch(d -> d.contentHash().equals(hash));
+            if (held) {
+                // a damaged count never collects a referenced blob: the row is set to its references instead
+                recount(j, hash);
+                return false;
+            }
+            j.put(blobRefs, hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
                     clock.instant()));
             return true;
         });
@@ -512,12 +654,12 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public boolean removeBlobRefIfDeleting(FencingToken token, ContentHash hash, String blobEtag) {
         requireNonNull(hash, "hash");
         requireNonNull(blobEtag, "blobEtag");
-        return write(token, copy -> {
-            BlobRef r = copy.blobRefs.get(hash);
+        return write(token, true, j -> {
+            BlobRef r = blobRefs.get(hash);
             if (r == null || r.state() != BlobRef.State.DELETING || !r.blobEtag().equals(Optional.of(blobEtag))) {
                 return false;
             }
-            copy.blobRefs.remove(hash);
+            j.remove(blobRefs, hash);
             return true;
         });
     }
@@ -526,12 +668,55 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag) {
         requireNonNull(hash, "hash");
         requireNonNull(blobEtag, "blobEtag");
-        write(token, copy -> {
-            BlobRef r = copy.blobRefs.get(hash);
+        write(token, true, j -> {
+            BlobRef r = blobRefs.get(hash);
             if (r != null && r.state() == BlobRef.State.DELETING && r.blobEtag().equals(Optional.of(blobEtag))) {
-                copy.blobRefs.put(hash, new BlobRef(hash, r.refCount(), r.size(), BlobRef.State.LIVE, r.blobEtag(),
+                j.put(blobRefs, hash, new BlobRef(hash, r.refCount(), r.size(), BlobRef.State.LIVE, r.blobEtag(),
                         clock.instant()));
             }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ run history: writes
+
+    @Override
+    public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        requireNonNull(run, "run");
+        requireNonNull(startedAt, "startedAt");
+        write(token, false, j -> {
+            if (!runs.containsKey(run)) {
+                j.put(runs, run, new RunRow(run, startedAt, ++runSeq));
+            }
+            return null;
+        });
+    }
+
+    /** @throws ClaimLostException when {@code claim} no longer holds; nothing stored */
+    @Override
+    public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        requireNonNull(run, "run");
+        requireNonNull(report, "report");
+        requireNonNull(claim, "claim");
+        write(token, false, j -> {
+            if (claim.isPresent()) {
+                FilesetClaims.Claim c = claim.get();
+                if (!c.run().equals(run) || !c.fileset().equals(report.filesetId())) {
+                    throw new IllegalArgumentException("the claim is not of this run and fileset");
+                }
+                if (!claims.holds(c)) {
+                    throw new ClaimLostException("claim on fileset " + c.fileset() + " no longer held");
+                }
+            }
+            LinkedHashMap<FilesetId, FilesetReport> reports = runFilesets.get(run);
+            if (reports == null) {
+                reports = new LinkedHashMap<>();
+                j.put(runFilesets, run, reports);
+            }
+            j.put(reports, report.filesetId(), report);
+            // last: the claims are not journaled, so nothing may throw after this
+            claim.ifPresent(c -> claims.finish(c, !report.outcome().isFailure()));
             return null;
         });
     }
@@ -539,9 +724,39 @@ public final class InMemoryDocumentStore implements DocumentStore {
     @Override
     public void recordRun(FencingToken token, SyncReport report) {
         requireNonNull(report, "report");
-        write(token, copy -> {
-            copy.runs.add(report);
+        write(token, false, j -> {
+            RunRow row = runs.get(report.runId());
+            if (row == null) {
+                row = new RunRow(report.runId(), report.startedAt(), ++runSeq);
+                j.put(runs, report.runId(), row);
+            }
+            RunRow r = row;
+            SyncReport before = r.summary;
+            r.summary = report.summary();
+            j.onUndo(() -> r.summary = before);
             return null;
+        });
+    }
+
+    @Override
+    public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        requireNonNull(startedBefore, "startedBefore");
+        if (keepNewest < 1) {
+            throw new IllegalArgumentException("keepNewest must be >= 1, was " + keepNewest);
+        }
+        return write(token, false, j -> {
+            int kept = 0;
+            int removed = 0;
+            for (RunRow r : runsNewestFirst()) {
+                if (kept < keepNewest && !r.startedAt.isBefore(startedBefore)) {
+                    kept++;
+                    continue;
+                }
+                j.remove(runs, r.id);
+                j.remove(runFilesets, r.id);
+                removed++;
+            }
+            return removed;
         });
     }
 
@@ -550,70 +765,96 @@ public final class InMemoryDocumentStore implements DocumentStore {
     /** The highest fencing token of a committed write, if any. */
     public Optional<FencingToken> highWaterMark() {
         synchronized (lock) {
-            return Optional.ofNullable(db.highWater);
+            return Optional.ofNullable(highWater);
         }
     }
 
-    /** Number of committed writes (units of work and single writes) so far. */
+    /**
+     * Number of committed writes to the ledger (units of work and single writes) so far; writes to the run
+     * history are counted by {@link #historyWrites()}.
+     */
     public long commits() {
         synchronized (lock) {
             return commits;
         }
     }
 
+    /** Number of committed writes to the run history (runs, fileset reports, pruning) so far. */
+    public long historyWrites() {
+        synchronized (lock) {
+            return historyWrites;
+        }
+    }
+
     /** Every document, by uuid. */
     public Map<DocumentUuid, SilknoteDocument> allDocuments() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.documents));
+            return Collections.unmodifiableMap(new TreeMap<>(documents));
         }
     }
 
     /** Every mapping, by VSRX file id. */
     public Map<VsrxFileId, SyncMapping> allMappings() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.mappings));
+            return Collections.unmodifiableMap(new TreeMap<>(mappings));
         }
     }
 
     /** Every patient fileset record, by fileset id. */
     public Map<FilesetId, PatientFilesetRecord> allFilesets() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.filesets));
+            return Collections.unmodifiableMap(new TreeMap<>(filesets));
         }
     }
 
     /** Every blob reference row, by hash. */
     public Map<ContentHash, BlobRef> allBlobRefs() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.blobRefs));
+            return Collections.unmodifiableMap(new TreeMap<>(blobRefs));
         }
     }
 
     /** Every remembered skip, by file id. */
     public Map<VsrxFileId, PermanentSkip> allSkips() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.skips));
+            return Collections.unmodifiableMap(new TreeMap<>(skips));
         }
     }
 
     /** Outbox entries not done and not parked, oldest first. */
     public List<OutboxEntry> allPendingOutbox() {
         synchronized (lock) {
-            return List.copyOf(db.outbox.values());
+            return List.copyOf(outbox.values());
         }
     }
 
     /** Parked outbox entries, oldest first. */
     public List<OutboxEntry> parkedOutbox() {
         synchronized (lock) {
-            return List.copyOf(db.parked.values());
+            return List.copyOf(parked.values());
         }
     }
 
-    /** Every recorded run, oldest first. */
+    /** The summaries of every finished run, oldest (by start) first. */
     public List<SyncReport> allRuns() {
         synchronized (lock) {
-            return List.copyOf(db.runs);
+            List<SyncReport> out = new ArrayList<>();
+            List<RunRow> rows = runsNewestFirst();
+            Collections.reverse(rows);
+            for (RunRow r : rows) {
+                if (r.summary != null) {
+                    out.add(r.summary);
+                }
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    /** Every fileset report recorded for a run, in the order recorded. */
+    public List<FilesetReport> allFilesetReports(RunId run) {
+        requireNonNull(run, "run");
+        synchronized (lock) {
+            return List.copyOf(runFilesets.getOrDefault(run, new LinkedHashMap<>()).values());
         }
     }
 
@@ -656,21 +897,21 @@ public final class InMemoryDocumentStore implements DocumentStore {
     /** Every Silknote-created document not linked yet, by uuid. */
     public Map<DocumentUuid, AuthoredDocument> allAuthoredDocuments() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.authored));
+            return Collections.unmodifiableMap(new TreeMap<>(authored));
         }
     }
 
     /** Every conflict record, resolved ones included, by id. */
     public Map<ConflictId, ConflictRecord> allConflicts() {
         synchronized (lock) {
-            return Collections.unmodifiableMap(new TreeMap<>(db.conflicts));
+            return Collections.unmodifiableMap(new TreeMap<>(conflicts));
         }
     }
 
     /** The documents a Silknote user wrote last (the sync has not written them since). */
     public Set<DocumentUuid> documentsWrittenBySilknoteUsers() {
         synchronized (lock) {
-            return Collections.unmodifiableSet(new TreeSet<>(db.userWritten));
+            return Collections.unmodifiableSet(new TreeSet<>(userWritten));
         }
     }
 
@@ -683,13 +924,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public void createDocumentAsSilknoteUser(AuthoredDocument document) {
         requireNonNull(document, "document");
         synchronized (lock) {
-            if (db.documents.containsKey(document.uuid()) || db.authored.containsKey(document.uuid())) {
+            if (documents.containsKey(document.uuid()) || authored.containsKey(document.uuid())) {
                 throw new IllegalArgumentException("document " + document.uuid() + " exists");
             }
-            Db copy = new Db(db);
-            copy.authored.put(document.uuid(), document);
-            copy.recordChange(document.uuid(), document.patientUuid(), document.filesetId(), false);
-            db = copy;
+            authored.put(document.uuid(), document);
+            recordChange(document.uuid(), document.patientUuid(), document.filesetId(), false);
         }
     }
 
@@ -705,30 +944,33 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requireNonNull(hash, "hash");
         requireNonNull(mimeType, "mimeType");
         synchronized (lock) {
-            Db copy = new Db(db);
             Instant now = clock.instant();
-            SilknoteDocument d = copy.documents.get(uuid);
+            SilknoteDocument d = documents.get(uuid);
             if (d != null) {
-                copy.documents.put(uuid, new SilknoteDocument(uuid, d.patientUuid(), d.filesetId(), d.clientFileId(),
-                        hash, size, mimeType, d.metadata(), now));
-                copy.userWritten.add(uuid);
-                copy.recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), false);
+                putDocument(new Journal(), new SilknoteDocument(uuid, d.patientUuid(), d.filesetId(),
+                        d.clientFileId(), hash, size, mimeType, d.metadata(), now));
+                userWritten.add(uuid);
+                recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), false);
             } else {
-                AuthoredDocument a = copy.authored.get(uuid);
+                AuthoredDocument a = authored.get(uuid);
                 if (a == null) {
                     throw new IllegalArgumentException("no document " + uuid);
                 }
-                copy.authored.put(uuid, new AuthoredDocument(uuid, a.patientUuid(), a.filesetId(), hash, size,
+                authored.put(uuid, new AuthoredDocument(uuid, a.patientUuid(), a.filesetId(), hash, size,
                         mimeType, a.title(), a.sourceSystem(), a.groupingStatus(), now));
-                copy.recordChange(uuid, a.patientUuid(), a.filesetId(), false);
+                recordChange(uuid, a.patientUuid(), a.filesetId(), false);
             }
-            db = copy;
         }
+    }
+
+    private void recordChange(DocumentUuid uuid, PatientUuid patient, Optional<FilesetId> fileset, boolean removed) {
+        long position = ++lastChange;
+        changes.put(position, new SilknoteChange(position, uuid, patient, fileset, removed));
     }
 
     /**
      * Changes a document the way a Silknote user would (e.g. grouping it), outside any fencing. The
-     * function must keep the uuid and clientFileId. It gets the next change position.
+     * function must keep the uuid and clientFileId.
      *
      * @throws IllegalArgumentException when the document does not exist or the function changes its keys
      */
@@ -736,7 +978,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         requireNonNull(uuid, "uuid");
         requireNonNull(edit, "edit");
         synchronized (lock) {
-            SilknoteDocument before = db.documents.get(uuid);
+            SilknoteDocument before = documents.get(uuid);
             if (before == null) {
                 throw new IllegalArgumentException("no document " + uuid);
             }
@@ -744,11 +986,10 @@ public final class InMemoryDocumentStore implements DocumentStore {
             if (!after.uuid().equals(uuid) || !after.clientFileId().equals(before.clientFileId())) {
                 throw new IllegalArgumentException("an edit must keep uuid and clientFileId");
             }
-            Db copy = new Db(db);
-            copy.documents.put(uuid, after);
-            copy.userWritten.add(uuid);
-            copy.recordChange(uuid, after.patientUuid(), Optional.of(after.filesetId()), false);
-            db = copy;
+            Journal j = new Journal();
+            putDocument(j, after);
+            userWritten.add(uuid);
+            recordChange(uuid, after.patientUuid(), Optional.of(after.filesetId()), false);
             return after;
         }
     }
@@ -757,9 +998,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public void removeFilesetAsSilknoteUser(FilesetId filesetId) {
         requireNonNull(filesetId, "filesetId");
         synchronized (lock) {
-            Db copy = new Db(db);
-            copy.filesets.remove(filesetId);
-            db = copy;
+            filesets.remove(filesetId);
         }
     }
 
@@ -770,18 +1009,37 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public void removeDocumentAsSilknoteUser(DocumentUuid uuid) {
         requireNonNull(uuid, "uuid");
         synchronized (lock) {
-            Db copy = new Db(db);
-            SilknoteDocument d = copy.documents.remove(uuid);
+            SilknoteDocument d = removeDocumentRow(new Journal(), uuid);
             if (d != null) {
-                copy.byClientFileId.remove(d.clientFileId());
-                copy.recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), true);
+                recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), true);
             }
-            AuthoredDocument a = copy.authored.remove(uuid);
+            AuthoredDocument a = authored.remove(uuid);
             if (a != null) {
-                copy.recordChange(uuid, a.patientUuid(), a.filesetId(), true);
+                recordChange(uuid, a.patientUuid(), a.filesetId(), true);
             }
-            copy.userWritten.remove(uuid);
-            db = copy;
+            userWritten.remove(uuid);
+        }
+    }
+
+    /**
+     * Deletes the mapping of a VSRX file behind the sync's back (a restore, a manual fix), outside fencing;
+     * the document and the blob reference stay. No-op when there is none.
+     */
+    public void removeMappingRow(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        synchronized (lock) {
+            removeMapping(new Journal(), fileId);
+        }
+    }
+
+    /**
+     * Deletes the reference row of a blob behind the sync's back, outside fencing; documents, mappings and
+     * the blob stay. No-op when there is none.
+     */
+    public void removeBlobRefRow(ContentHash hash) {
+        requireNonNull(hash, "hash");
+        synchronized (lock) {
+            blobRefs.remove(hash);
         }
     }
 
@@ -789,21 +1047,108 @@ public final class InMemoryDocumentStore implements DocumentStore {
 
     private StaleFencingTokenException stale(FencingToken token) {
         return new StaleFencingTokenException("fencing token " + token.value()
-                + " is older than the store's high-water mark " + db.highWater.value());
+                + " is older than the store's high-water mark " + highWater.value());
     }
 
-    private <T> T write(FencingToken token, Function<Db, T> change) {
+    private <T> T write(FencingToken token, boolean ledger, Function<Journal, T> change) {
         requireNonNull(token, "token");
         synchronized (lock) {
-            if (db.highWater != null && token.compareTo(db.highWater) < 0) {
+            if (highWater != null && token.compareTo(highWater) < 0) {
                 throw stale(token);
             }
-            Db copy = new Db(db);
-            T result = change.apply(copy);
-            copy.highWater = token;
-            db = copy;
-            commits++;
+            Journal j = new Journal();
+            T result;
+            try {
+                result = change.apply(j);
+            } catch (RuntimeException | Error e) {
+                j.rollback();
+                throw e;
+            }
+            highWater = token;
+            if (ledger) {
+                commits++;
+            } else {
+                historyWrites++;
+            }
             return result;
+        }
+    }
+
+    /** Inserts or replaces a document row, keeping the client-file-id and fileset indexes. */
+    private void putDocument(Journal j, SilknoteDocument document) {
+        SilknoteDocument previous = j.put(documents, document.uuid(), document);
+        if (previous != null) {
+            if (!previous.clientFileId().equals(document.clientFileId())) {
+                j.remove(byClientFileId, previous.clientFileId());
+            }
+            if (!previous.filesetId().equals(document.filesetId())) {
+                j.unindex(documentsByFileset, previous.filesetId(), previous.uuid());
+            }
+        }
+        j.put(byClientFileId, document.clientFileId(), document.uuid());
+        j.index(documentsByFileset, document.filesetId(), document.uuid());
+    }
+
+    private SilknoteDocument removeDocumentRow(Journal j, DocumentUuid uuid) {
+        SilknoteDocument d = j.remove(documents, uuid);
+        if (d != null) {
+            j.remove(byClientFileId, d.clientFileId());
+            j.unindex(documentsByFileset, d.filesetId(), uuid);
+        }
+        return d;
+    }
+
+    private void putMapping(Journal j, SyncMapping mapping) {
+        SyncMapping previous = j.put(mappings, mapping.vsrxFileId(), mapping);
+        if (previous != null) {
+            j.unindex(mappingsByFileset, previous.filesetId(), previous.vsrxFileId());
+            j.unindex(mappingsByDocument, previous.silknoteDocumentUuid(), previous.vsrxFileId());
+        }
+        j.index(mappingsByFileset, mapping.filesetId(), mapping.vsrxFileId());
+        j.index(mappingsByDocument, mapping.silknoteDocumentUuid(), mapping.vsrxFileId());
+    }
+
+    private void removeMapping(Journal j, VsrxFileId fileId) {
+        SyncMapping m = j.remove(mappings, fileId);
+        if (m != null) {
+            j.unindex(mappingsByFileset, m.filesetId(), fileId);
+            j.unindex(mappingsByDocument, m.silknoteDocumentUuid(), fileId);
+        }
+    }
+
+    /** File ids whose mapping (else document) holds {@code h}; its size as they record it. */
+    private long[] references(ContentHash h) {
+        long count = 0;
+        long size = -1;
+        for (SyncMapping m : mappings.values()) {
+            if (m.contentHash().equals(h)) {
+                count++;
+                size = m.size();
+            }
+        }
+        for (SilknoteDocument d : documents.values()) {
+            if (d.contentHash().equals(h) && !mappings.containsKey(d.clientFileId())) {
+                count++;
+                size = size < 0 ? d.size() : size;
+            }
+        }
+        for (ConflictRecord c : conflicts.values()) {
+            if (c.heldHashes().contains(h)) {
+                count++;
+            }
+        }
+        return new long[] {count, size};
+    }
+
+    /** Sets the row of {@code h} to the references the ledger holds (see {@link UnitOfWork#releaseBlobRef}). */
+    private void recount(Journal j, ContentHash h) {
+        long[] refs = references(h);
+        BlobRef r = blobRefs.get(h);
+        Instant now = clock.instant();
+        if (r != null) {
+            j.put(blobRefs, h, new BlobRef(h, refs[0], r.size(), r.state(), r.blobEtag(), now));
+        } else if (refs[0] > 0) {
+            j.put(blobRefs, h, new BlobRef(h, refs[0], refs[1], BlobRef.State.LIVE, Optional.empty(), now));
         }
     }
 
@@ -814,11 +1159,13 @@ public final class InMemoryDocumentStore implements DocumentStore {
     }
 
     private final class Uow implements UnitOfWork {
-        private final Db db;
+        private final Journal j;
+        private final List<FilesetClaims.Claim> expectedClaims = new ArrayList<>();
+        final Set<ContentHash> recount = new LinkedHashSet<>();
         boolean closed;
 
-        Uow(Db db) {
-            this.db = db;
+        Uow(Journal j) {
+            this.j = j;
         }
 
         private void open() {
@@ -827,12 +1174,21 @@ public final class InMemoryDocumentStore implements DocumentStore {
             }
         }
 
+        /** Checks the expected claims at the end of the unit, under the store's lock. */
+        void checkClaims() {
+            for (FilesetClaims.Claim c : expectedClaims) {
+                if (!claims.holds(c)) {
+                    throw new ClaimLostException("claim on fileset " + c.fileset() + " no longer held");
+                }
+            }
+        }
+
         @Override
         public void expectFileset(FilesetId filesetId, Optional<PatientFilesetRecord> asRead) {
             requireNonNull(filesetId, "filesetId");
             requireNonNull(asRead, "asRead");
             open();
-            if (!Objects.equals(db.filesets.get(filesetId), asRead.orElse(null))) {
+            if (!Objects.equals(filesets.get(filesetId), asRead.orElse(null))) {
                 throw new ConcurrentUpdateException("fileset record " + filesetId);
             }
         }
@@ -844,14 +1200,24 @@ public final class InMemoryDocumentStore implements DocumentStore {
             requireNonNull(mappingAsRead, "mappingAsRead");
             requireNonNull(documentAsRead, "documentAsRead");
             open();
-            if (!Objects.equals(db.mappings.get(fileId), mappingAsRead.orElse(null))) {
+            if (!Objects.equals(mappings.get(fileId), mappingAsRead.orElse(null))) {
                 throw new ConcurrentUpdateException("mapping of file " + fileId);
             }
-            DocumentUuid uuid = db.byClientFileId.get(fileId);
-            SilknoteDocument current = uuid == null ? null : db.documents.get(uuid);
+            DocumentUuid uuid = byClientFileId.get(fileId);
+            SilknoteDocument current = uuid == null ? null : documents.get(uuid);
             if (!Objects.equals(current, documentAsRead.orElse(null))) {
                 throw new ConcurrentUpdateException("document of file " + fileId);
             }
+        }
+
+        @Override
+        public void expectClaim(FilesetClaims.Claim claim) {
+            requireNonNull(claim, "claim");
+            open();
+            if (!claims.holds(claim)) {
+                throw new ClaimLostException("claim on fileset " + claim.fileset() + " no longer held");
+            }
+            expectedClaims.add(claim);
         }
 
         @Override
@@ -859,7 +1225,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             requireNonNull(uuid, "uuid");
             requireNonNull(asRead, "asRead");
             open();
-            if (!Objects.equals(db.authored.get(uuid), asRead.orElse(null))) {
+            if (!Objects.equals(authored.get(uuid), asRead.orElse(null))) {
                 throw new ConcurrentUpdateException("Silknote-created document " + uuid);
             }
         }
@@ -869,7 +1235,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             requireNonNull(id, "id");
             requireNonNull(asRead, "asRead");
             open();
-            if (!Objects.equals(db.conflicts.get(id), asRead.orElse(null))) {
+            if (!Objects.equals(conflicts.get(id), asRead.orElse(null))) {
                 throw new ConcurrentUpdateException("conflict record " + id);
             }
         }
@@ -878,75 +1244,78 @@ public final class InMemoryDocumentStore implements DocumentStore {
         public void addAuthoredDocument(AuthoredDocument document) {
             requireNonNull(document, "document");
             open();
-            if (db.documents.containsKey(document.uuid()) || db.authored.containsKey(document.uuid())) {
+            if (documents.containsKey(document.uuid()) || authored.containsKey(document.uuid())) {
                 throw new IllegalStateException("document " + document.uuid() + " exists");
             }
-            db.authored.put(document.uuid(), document);
+            j.put(authored, document.uuid(), document);
         }
 
         @Override
         public void upsertConflict(ConflictRecord record) {
             requireNonNull(record, "record");
             open();
-            db.conflicts.put(record.id(), record);
+            j.put(conflicts, record.id(), record);
         }
 
         @Override
         public void deleteMapping(VsrxFileId fileId) {
             requireNonNull(fileId, "fileId");
             open();
-            db.mappings.remove(fileId);
+            removeMapping(j, fileId);
         }
 
         @Override
         public void saveChangePosition(long position) {
             open();
-            db.changePosition = position;
+            long before = changePosition;
+            changePosition = position;
+            j.onUndo(() -> changePosition = before);
         }
 
         @Override
         public void upsertFileset(PatientFilesetRecord fileset) {
             requireNonNull(fileset, "fileset");
             open();
-            db.filesets.put(fileset.filesetId(), fileset);
+            j.put(filesets, fileset.filesetId(), fileset);
         }
 
         @Override
         public void upsertDocument(SilknoteDocument document) {
             requireNonNull(document, "document");
             open();
-            DocumentUuid holder = db.byClientFileId.get(document.clientFileId());
+            DocumentUuid holder = byClientFileId.get(document.clientFileId());
             if (holder != null && !holder.equals(document.uuid())) {
                 throw new PermanentSyncException("clientFileId already used by another document");
             }
-            SilknoteDocument previous = db.documents.put(document.uuid(), document);
-            if (previous != null && !previous.clientFileId().equals(document.clientFileId())) {
-                db.byClientFileId.remove(previous.clientFileId());
+            putDocument(j, document);
+            j.remove(authored, document.uuid());
+            if (userWritten.remove(document.uuid())) {
+                j.onUndo(() -> userWritten.add(document.uuid()));
             }
-            db.byClientFileId.put(document.clientFileId(), document.uuid());
-            db.authored.remove(document.uuid());
-            db.userWritten.remove(document.uuid());
         }
 
         @Override
         public void upsertMapping(SyncMapping mapping) {
             requireNonNull(mapping, "mapping");
             open();
-            db.mappings.put(mapping.vsrxFileId(), mapping);
+            putMapping(j, mapping);
         }
 
         @Override
         public void deleteDocument(DocumentUuid uuid) {
             requireNonNull(uuid, "uuid");
             open();
-            SilknoteDocument d = db.documents.remove(uuid);
+            SilknoteDocument d = removeDocumentRow(j, uuid);
             if (d != null) {
-                db.byClientFileId.remove(d.clientFileId());
-                db.mappings.remove(d.clientFileId());
+                removeMapping(j, d.clientFileId());
             }
-            db.authored.remove(uuid);
-            db.userWritten.remove(uuid);
-            db.mappings.values().removeIf(m -> m.silknoteDocumentUuid().equals(uuid));
+            for (VsrxFileId fileId : List.copyOf(mappingsByDocument.getOrDefault(uuid, Set.of()))) {
+                removeMapping(j, fileId);
+            }
+            j.remove(authored, uuid);
+            if (userWritten.remove(uuid)) {
+                j.onUndo(() -> userWritten.add(uuid));
+            }
         }
 
         @Override
@@ -957,7 +1326,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 throw new IllegalArgumentException("size must be >= 0");
             }
             open();
-            BlobRef r = db.blobRefs.get(hash);
+            BlobRef r = blobRefs.get(hash);
             Instant now = clock.instant();
             BlobRef next;
             if (r == null) {
@@ -971,51 +1340,63 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 next = new BlobRef(hash, r.refCount() + 1, r.size(), BlobRef.State.LIVE, Optional.of(confirmedEtag),
                         now);
             }
-            db.blobRefs.put(hash, next);
+            j.put(blobRefs, hash, next);
             return next;
         }
 
         @Override
-        public BlobRef releaseBlobRef(ContentHash hash) {
+        public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
             requireNonNull(hash, "hash");
             open();
-            BlobRef r = db.blobRefs.get(hash);
+            BlobRef r = blobRefs.get(hash);
             if (r == null || r.refCount() == 0) {
-                throw new IllegalStateException("no reference to release for " + hash);
+                recount.add(hash);
+                return Optional.empty();
             }
             BlobRef next = new BlobRef(hash, r.refCount() - 1, r.size(), r.state(), r.blobEtag(), clock.instant());
-            db.blobRefs.put(hash, next);
-            return next;
+            j.put(blobRefs, hash, next);
+            return Optional.of(next);
         }
 
         @Override
         public void rememberSkip(PermanentSkip skip) {
             requireNonNull(skip, "skip");
             open();
-            db.skips.put(skip.fileId(), skip);
+            PermanentSkip previous = j.put(skips, skip.fileId(), skip);
+            if (previous != null) {
+                j.unindex(skipsByFileset, previous.filesetId(), previous.fileId());
+            }
+            j.index(skipsByFileset, skip.filesetId(), skip.fileId());
         }
 
         @Override
         public void forgetSkip(VsrxFileId fileId) {
             requireNonNull(fileId, "fileId");
             open();
-            db.skips.remove(fileId);
+            PermanentSkip previous = j.remove(skips, fileId);
+            if (previous != null) {
+                j.unindex(skipsByFileset, previous.filesetId(), fileId);
+            }
         }
 
         @Override
         public void enqueue(OutboxEntry entry) {
             requireNonNull(entry, "entry");
             open();
-            long id = ++db.lastOutboxId;
-            db.outbox.put(id, new OutboxEntry(id, entry.document(), entry.action(), entry.contentHash(),
+            long before = lastOutboxId;
+            long id = ++lastOutboxId;
+            j.onUndo(() -> lastOutboxId = before);
+            j.put(outbox, id, new OutboxEntry(id, entry.document(), entry.action(), entry.contentHash(),
                     entry.attempts(), entry.createdAt(), entry.lastError()));
         }
 
         @Override
-        public void saveState(SyncState state) {
-            requireNonNull(state, "state");
+        public void saveState(SyncState newState) {
+            requireNonNull(newState, "state");
             open();
-            db.state = state;
+            SyncState before = state;
+            state = newState;
+            j.onUndo(() -> state = before);
         }
     }
 }

@@ -77,8 +77,8 @@ public final class InMemorySyncLock implements SyncLock {
     }
 
     /**
-     * {@inheritDoc} An unexpired lease taken with the same {@code requestId} is returned again (same token,
-     * expiry extended).
+     * {@inheritDoc} An unexpired lease taken by this holder with the same {@code requestId} is returned again
+     * (same token, expiry extended); another holder presenting the same request id is refused.
      *
      * @throws IllegalArgumentException when {@code ttl} is not positive
      */
@@ -91,7 +91,7 @@ public final class InMemorySyncLock implements SyncLock {
             Instant now = table.clock.instant();
             Row row = table.rows.get(name);
             if (row != null && now.isBefore(row.expiresAt())) {
-                if (!row.requestId().equals(requestId)) {
+                if (!row.requestId().equals(requestId) || !row.holder().equals(holderId)) {
                     return Optional.empty();
                 }
                 Row again = new Row(row.holder(), row.leaseId(), row.token(), now.plus(ttl), requestId);

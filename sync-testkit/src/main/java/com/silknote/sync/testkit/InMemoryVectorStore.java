@@ -3,7 +3,9 @@ package com.silknote.sync.testkit;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
@@ -35,18 +37,39 @@ public final class InMemoryVectorStore implements VectorStore {
     private final TreeMap<DocumentUuid, List<VectorEntry>> entries = new TreeMap<>(UUID_TEXT_ORDER);
     private long replaceCalls;
     private long deleteCalls;
+    private FencingToken highWater;
 
     /** An empty store. */
     @Inject
     public InMemoryVectorStore() {
     }
 
+    /** Raises the high-water mark; {@link StaleFencingTokenException} when a higher token is there. */
+    @Override
+    public void fence(FencingToken token) {
+        synchronized (lock) {
+            accept(token);
+        }
+    }
+
+    /** The caller holds {@code lock}. */
+    private void accept(FencingToken token) {
+        requireNonNull(token, "token");
+        if (highWater != null && token.compareTo(highWater) < 0) {
+            throw new StaleFencingTokenException("fencing token " + token.value()
+                    + " is older than the vector store's high-water mark");
+        }
+        highWater = token;
+    }
+
     /**
      * @throws IllegalArgumentException when an entry belongs to another document or two entries share an
      *         ordinal
+     * @throws StaleFencingTokenException when a newer token wrote before; nothing changes
      */
     @Override
-    public void replace(DocumentUuid document, List<VectorEntry> newEntries) {
+    public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> newEntries) {
+        requireNonNull(token, "token");
         requireNonNull(document, "document");
         requireNonNull(newEntries, "entries");
         Set<Integer> ordinals = new HashSet<>();
@@ -61,6 +84,7 @@ public final class InMemoryVectorStore implements VectorStore {
         }
         List<VectorEntry> sorted = newEntries.stream().sorted(Comparator.comparingInt(VectorEntry::ordinal)).toList();
         synchronized (lock) {
+            accept(token);
             replaceCalls++;
             if (sorted.isEmpty()) {
                 entries.remove(document);
@@ -70,11 +94,27 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
+    /** @throws StaleFencingTokenException when a newer token wrote before; nothing changes */
     @Override
-    public int deleteByDocument(DocumentUuid document) {
+    public int deleteByDocument(FencingToken token, DocumentUuid document) {
+        requireNonNull(token, "token");
         requireNonNull(document, "document");
         synchronized (lock) {
+            accept(token);
             deleteCalls++;
+            List<VectorEntry> removed = entries.remove(document);
+            return removed == null ? 0 : removed.size();
+        }
+    }
+
+    /**
+     * Removes a document's entries the way Silknote itself (not the sync) would, outside fencing.
+     *
+     * @return how many were removed
+     */
+    public int removeAsSilknote(DocumentUuid document) {
+        requireNonNull(document, "document");
+        synchronized (lock) {
             List<VectorEntry> removed = entries.remove(document);
             return removed == null ? 0 : removed.size();
         }

@@ -53,7 +53,7 @@ public final class SilknoteSimulator {
         this.vectors = new InMemoryVectorStore();
         this.processor = new InMemoryDocumentProcessor(blobs, vectors);
         this.lock = new InMemorySyncLock(clock, "silknote-1");
-        this.claims = new InMemoryFilesetClaims(clock);
+        this.claims = documents.filesetClaims();
     }
 
     public TestClock clock() {

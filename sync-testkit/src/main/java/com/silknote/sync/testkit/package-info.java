@@ -7,7 +7,8 @@
  *
  * <p>Sub-packages: {@code contract} holds the abstract contract tests every adapter's test extends;
  * {@code fault} holds the seeded fault plans and {@code Faulty<Port>} decorators for fault injection and
- * crash-point sweeps.
+ * crash-point sweeps; {@code history} holds issue 9's seeded randomized history test
+ * ({@code RandomHistoryScenario}), which adapters extend with their stores.
  *
  * <p>Everything here is thread-safe unless its documentation says otherwise, and reads time only from an
  * injected clock.

@@ -27,6 +27,8 @@ public final class ExitCode {
 
     /**
      * The exit code of a sync result, from its {@link SyncResult#status()}: {@code COMPLETED} 0,
+     * {@code STOPPED} 0 (stopped at a fileset boundary by a budget or a stop request: not a failure, the next
+     * run resumes; {@code sync} prints a line saying so), {@code JOINED} 0 (worked as a scale-out worker),
      * {@code FAILED} 1 (VSRX unreachable, token refused, lease lost, cancelled), {@code ALREADY_IN_PROGRESS} 4,
      * {@code PARTIAL_FAILURE} 5, or 6 when a fileset's deletes were refused by the mass-delete guard (the
      * guard wins over other fileset failures, since it needs a person).
@@ -35,12 +37,12 @@ public final class ExitCode {
      */
     public static int of(SyncResult result) {
         return switch (result.status()) {
-            case COMPLETED -> OK;
+            case COMPLETED, STOPPED, JOINED -> OK;
             case FAILED -> FAILED;
             case ALREADY_IN_PROGRESS -> ALREADY_IN_PROGRESS;
-            case PARTIAL_FAILURE -> result.report().stream().flatMap(r -> r.filesets().stream())
-                    .anyMatch(f -> f.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED) ? MASS_DELETE_GUARD
-                    : PARTIAL_FAILURE;
+            case PARTIAL_FAILURE -> result.report()
+                    .filter(r -> r.totals().filesets(FilesetOutcome.MASS_DELETE_BLOCKED) > 0).isPresent()
+                    ? MASS_DELETE_GUARD : PARTIAL_FAILURE;
         };
     }
 }

@@ -81,9 +81,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static String summary(SyncReport r) {
-        long failed = r.filesets().stream().filter(f -> f.outcome().isFailure()).count();
-        return r.runId() + " finished " + r.finishedAt() + (r.dryRun() ? " (dry run)" : "") + ": "
-                + r.filesets().size() + " fileset(s), " + failed + " failed; "
+        return r.runId() + " finished " + r.finishedAt() + (r.dryRun() ? " (dry run)" : "") + ", " + r.status() + ": "
+                + r.totals().filesetCount() + " fileset(s), " + r.totals().failedFilesets() + " failed; "
                 + java.util.Arrays.stream(com.silknote.sync.core.model.FileAction.values())
                         .filter(a -> r.count(a) > 0)
                         .map(a -> a.name().toLowerCase(java.util.Locale.ROOT) + " " + r.count(a))

@@ -1,22 +1,25 @@
 package com.silknote.sync.examples.cli;
 
-import com.silknote.sync.examples.report.ReportFormat;
-
+import com.silknote.sync.core.RunControl;
 import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.LockStatus;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.RunBudget;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.examples.config.Values;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.Backends;
 import com.silknote.sync.examples.embedded.OpenMode;
+import com.silknote.sync.examples.report.ReportFormat;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -48,11 +51,20 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     boolean noProgress;
 
+    @Option(names = "--max-files", paramLabel = "N",
+            description = "Stop at a fileset boundary once N files were downloaded (overrides run.max-files).")
+    Long maxFiles;
+
+    @Option(names = "--max-bytes", paramLabel = "SIZE",
+            description = "Stop at a fileset boundary once SIZE was downloaded (overrides run.max-bytes).")
+    String maxBytes;
+
     @Override
     public Integer call() {
         CliEnvironment env = root.environment();
         VsrxSyncSettings settings = root.settings();
-        SyncRequest request = new SyncRequest(dryRun, Optional.ofNullable(fileset).map(FilesetId::of), incremental);
+        SyncRequest request = new SyncRequest(dryRun, Optional.ofNullable(fileset).map(FilesetId::of), incremental,
+                budget(settings.runBudget(), maxFiles, maxBytes));
         VsrxSource source = env.sources().open(settings);
         try (Backends backends = env.backends().open(settings, OpenMode.READ_WRITE)) {
             SyncResult result = run(env, backends, source, request, !noProgress);
@@ -64,6 +76,26 @@ final class SyncCommand implements Callable<Integer> {
             return ExitCode.of(result);
         } finally {
             closeQuietly(source);
+        }
+    }
+
+    /**
+     * The configured budget with the command line's limits.
+     *
+     * @throws ConfigurationException when a limit is not a positive number or size
+     */
+    static RunBudget budget(RunBudget configured, Long maxFiles, String maxBytes) {
+        try {
+            RunBudget b = configured;
+            if (maxFiles != null) {
+                b = b.withMaxFiles(maxFiles);
+            }
+            if (maxBytes != null) {
+                b = b.withMaxBytes(Values.parseBytes(maxBytes));
+            }
+            return b;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("--max-files and --max-bytes must be positive: " + e.getMessage());
         }
     }
 
@@ -86,7 +118,11 @@ final class SyncCommand implements Callable<Integer> {
             listener = p;
         }
         VsrxSync sync = backends.syncBuilder(source).listener(listener).clock(env.clock()).build();
-        return sync.run(request);
+        // SIGTERM or Ctrl-C: stop at the next fileset boundary; the filesets in flight commit, the next run resumes
+        RunControl control = new RunControl();
+        SystemEnvironment.stopsGracefully();
+        env.stop().thenRun(() -> control.requestStop("stop signal"));
+        return sync.run(request, control);
     }
 
     /** The number of filesets VSRX lists, or empty when the listing fails (the run will report that). */
@@ -113,7 +149,12 @@ final class SyncCommand implements Callable<Integer> {
             env.out().print(json ? ReportFormat.json(result.report().get()) + "\n"
                     : ReportFormat.table(result.report().get()));
         }
-        if (!result.isAlreadyInProgress()) {
+        if (result.isStopped()) {
+            env.err().println("sync " + result.error().orElse("stopped") + "; the next run resumes where it stopped");
+        } else if (result.status() == SyncResult.Status.JOINED) {
+            env.err().println("sync joined the run " + result.report().map(r -> r.runId().value()).orElse("")
+                    + " another process coordinates, as a worker");
+        } else if (!result.isAlreadyInProgress()) {
             result.error().ifPresent(e -> env.err().println("sync did not complete: " + e));
         }
         env.out().flush();

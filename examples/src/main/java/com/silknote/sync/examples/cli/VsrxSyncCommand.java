@@ -26,8 +26,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vsrx-sync", mixinStandardHelpOptions = true, versionProvider = VsrxSyncCommand.Version.class,
         description = "Keeps Silknote in step with VSRX: one VSRX file, one Silknote document.",
         subcommands = {
-            DemoCommand.class, SyncCommand.class, StatusCommand.class, ReportCommand.class,
-            ServeVsrxCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class
+            DemoCommand.class, SyncCommand.class, RunEveryCommand.class, StatusCommand.class, ReportCommand.class,
+            HistoryCommand.class, ServeVsrxCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class
         },
         footerHeading = "%nConfiguration:%n",
         footer = {
@@ -37,7 +37,7 @@ import picocli.CommandLine.ScopeType;
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:completed",
+            "0:completed (or stopped at a fileset boundary by a budget or a stop request: the next run resumes)",
             "1:failed (a backend unreachable, an unexpected error)",
             "2:usage error",
             "3:bad configuration",
@@ -59,7 +59,8 @@ public final class VsrxSyncCommand implements Callable<Integer> {
     boolean verbose;
 
     /** Commands whose INFO log lines (runs, filesets) are worth reading; the others log warnings only. */
-    private static final java.util.Set<String> RUNNING_COMMANDS = java.util.Set.of("sync", "demo", "serve-vsrx");
+    private static final java.util.Set<String> RUNNING_COMMANDS = java.util.Set.of("sync", "demo", "serve-vsrx",
+            "run-every");
 
     private final CliEnvironment environment;
     private CommandLine.Model.CommandSpec spec;
@@ -76,6 +77,7 @@ public final class VsrxSyncCommand implements Callable<Integer> {
         // before any HTTP request of this JVM: the JDK reads its restricted-header list only once
         AzureHttpClients.allowContentLengthHeader();
         int code = execute(SystemEnvironment.create(), args);
+        SystemEnvironment.commandDone();
         System.exit(code);
     }
 

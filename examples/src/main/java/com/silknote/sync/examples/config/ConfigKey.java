@@ -56,7 +56,19 @@ public enum ConfigKey {
     ALERT_CONSECUTIVE_FAILURES_WARNING("alert.consecutive-failures.warning", false, "3",
             "Failed runs in a row (warning)."),
     ALERT_CONSECUTIVE_FAILURES_CRITICAL("alert.consecutive-failures.critical", false, "5",
-            "Failed runs in a row (critical).");
+            "Failed runs in a row (critical)."),
+    DOWNLOAD_MAX_BYTES_PER_SECOND("download.max-bytes-per-second", false, "0",
+            "Bandwidth cap of downloads from VSRX, shared by all file threads (KiB/MiB suffixes); 0 = none."),
+    RUN_MAX_FILES("run.max-files", false, null,
+            "A run starts no further fileset once it downloaded this many files; the next run resumes."),
+    RUN_MAX_BYTES("run.max-bytes", false, null,
+            "A run starts no further fileset once it downloaded this many bytes; the next run resumes."),
+    HISTORY_MAX_AGE("history.max-age", false, "30d", "Runs that started longer ago are removed from the run history."),
+    HISTORY_MAX_RUNS("history.max-runs", false, "3000", "The run history keeps at most this many runs."),
+    REPORT_FILESET_LIMIT("report.fileset-limit", false, "1000",
+            "Fileset reports a run's result keeps (failed ones first); the run history stores all."),
+    SCALE_OUT("scale-out", false, "false",
+            "Share each run's filesets with other processes on the same PostgreSQL (FOR UPDATE SKIP LOCKED claims).");
 
     /** Environment variable naming the configuration file (the file itself has no key for it). */
     public static final String CONFIG_FILE_ENV = "VSRX_SYNC_CONFIG";

@@ -5,7 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** Parsing and printing of configuration values: durations ({@code 200ms}, {@code 30s}, {@code 5m}, ISO) and sizes. */
-final class Values {
+public final class Values {
     private Values() { }
 
     /**
@@ -13,7 +13,7 @@ final class Values {
      *
      * @throws IllegalArgumentException when it is none of these, or too long to count in milliseconds
      */
-    static Duration parseDuration(String raw) {
+    public static Duration parseDuration(String raw) {
         Duration d = parseDurationUnchecked(raw);
         try {
             d.toMillis();
@@ -51,7 +51,7 @@ final class Values {
     }
 
     /** Prints a duration in the short form {@link #parseDuration} reads. */
-    static String formatDuration(Duration d) {
+    public static String formatDuration(Duration d) {
         long ms = d.toMillis();
         if (ms % 86_400_000L == 0 && ms > 0) {
             return ms / 86_400_000L + "d";
@@ -69,7 +69,7 @@ final class Values {
     }
 
     /** Parses a byte count: digits, optionally followed by {@code KiB}, {@code MiB} or {@code GiB}. */
-    static long parseBytes(String raw) {
+    public static long parseBytes(String raw) {
         String s = raw.trim();
         long factor = 1;
         String lower = s.toLowerCase(Locale.ROOT);

@@ -7,6 +7,8 @@ import com.silknote.sync.core.model.AlertThresholds;
 import com.silknote.sync.core.model.ChangeDetectionMode;
 import com.silknote.sync.core.model.MassDeleteGuard;
 import com.silknote.sync.core.model.RetryPolicy;
+import com.silknote.sync.core.model.RunBudget;
+import com.silknote.sync.core.model.RunRetention;
 import com.silknote.sync.core.model.Secret;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.VanishedFilePolicy;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -211,6 +214,19 @@ public final class VsrxSyncConfigFile {
         int cc = r.get(ConfigKey.ALERT_CONSECUTIVE_FAILURES_CRITICAL, Integer::parseInt);
         r.check(ConfigKey.ALERT_DURATION_WARNING,
                 () -> b.alertThresholds(new AlertThresholds(dw, dc, ew, ec, cw, cc)));
+        b.maxDownloadBytesPerSecond(r.get(ConfigKey.DOWNLOAD_MAX_BYTES_PER_SECOND, Values::parseBytes));
+        Duration maxAge = r.get(ConfigKey.HISTORY_MAX_AGE, Values::parseDuration);
+        int maxRuns = r.get(ConfigKey.HISTORY_MAX_RUNS, Integer::parseInt);
+        r.check(ConfigKey.HISTORY_MAX_AGE, () -> b.runRetention(new RunRetention(maxAge, maxRuns)));
+        b.reportFilesetLimit(r.get(ConfigKey.REPORT_FILESET_LIMIT, Integer::parseInt));
+        Optional<Long> maxFiles = r.optional(ConfigKey.RUN_MAX_FILES, Long::parseLong);
+        Optional<Long> maxBytes = r.optional(ConfigKey.RUN_MAX_BYTES, Values::parseBytes);
+        RunBudget[] budget = {RunBudget.unlimited()};
+        r.check(ConfigKey.RUN_MAX_FILES, () -> budget[0] = maxFiles.isPresent()
+                ? budget[0].withMaxFiles(maxFiles.get()) : budget[0]);
+        r.check(ConfigKey.RUN_MAX_BYTES, () -> budget[0] = maxBytes.isPresent()
+                ? budget[0].withMaxBytes(maxBytes.get()) : budget[0]);
+        boolean scaleOut = r.get(ConfigKey.SCALE_OUT, Values::parseBoolean);
         SyncConfig config;
         try {
             config = b.build();
@@ -218,7 +234,7 @@ public final class VsrxSyncConfigFile {
             throw new ConfigurationException("invalid engine configuration: " + e.getMessage(), e);
         }
         return new VsrxSyncSettings(dataDir, vsrxUrl, vsrxToken, jdbcUrl, jdbcUser, jdbcPassword, azure,
-                container, webhookSecrets, config, origins);
+                container, webhookSecrets, config, origins, budget[0], scaleOut);
     }
 
     private static <E extends Enum<E>> E enumValue(Class<E> type, String v) {

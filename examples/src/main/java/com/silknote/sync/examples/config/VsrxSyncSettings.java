@@ -3,6 +3,7 @@ package com.silknote.sync.examples.config;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.Secret;
+import com.silknote.sync.core.model.RunBudget;
 import com.silknote.sync.core.model.SyncConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import java.util.Optional;
  * @param webhookSecrets        HMAC keys accepted on webhooks
  * @param syncConfig            the engine configuration
  * @param origins               where each key's value came from
+ * @param runBudget             limits of each run ({@code run.max-files}, {@code run.max-bytes})
+ * @param scaleOut              whether runs share their filesets with other processes ({@code scale-out})
  */
 public record VsrxSyncSettings(
         Path dataDir,
@@ -40,7 +43,9 @@ public record VsrxSyncSettings(
         String azureContainer,
         List<Secret> webhookSecrets,
         SyncConfig syncConfig,
-        Map<ConfigKey, Origin> origins) {
+        Map<ConfigKey, Origin> origins,
+        RunBudget runBudget,
+        boolean scaleOut) {
 
     /** Where a value came from; later sources win. */
     public enum Origin { DEFAULT, FILE, ENVIRONMENT, COMMAND_LINE }
@@ -59,6 +64,7 @@ public record VsrxSyncSettings(
         Map<ConfigKey, Origin> copy = new EnumMap<>(ConfigKey.class);
         copy.putAll(requireNonNull(origins, "origins"));
         origins = Map.copyOf(copy);
+        requireNonNull(runBudget, "runBudget");
     }
 
     /** Settings with every default and the given data folder (the embedded default, no VSRX URL). */
@@ -143,6 +149,16 @@ public record VsrxSyncSettings(
                         Integer.toString(c.alertThresholds().consecutiveFailuresWarning());
                 case ALERT_CONSECUTIVE_FAILURES_CRITICAL ->
                         Integer.toString(c.alertThresholds().consecutiveFailuresCritical());
+                case DOWNLOAD_MAX_BYTES_PER_SECOND -> c.maxDownloadBytesPerSecond() == 0 ? "0 (no cap)"
+                        : Long.toString(c.maxDownloadBytesPerSecond());
+                case RUN_MAX_FILES -> runBudget.maxFiles().isPresent()
+                        ? Long.toString(runBudget.maxFiles().getAsLong()) : "(unset)";
+                case RUN_MAX_BYTES -> runBudget.maxBytes().isPresent()
+                        ? Long.toString(runBudget.maxBytes().getAsLong()) : "(unset)";
+                case HISTORY_MAX_AGE -> Values.formatDuration(c.runRetention().maxAge());
+                case HISTORY_MAX_RUNS -> Integer.toString(c.runRetention().maxRuns());
+                case REPORT_FILESET_LIMIT -> Integer.toString(c.reportFilesetLimit());
+                case SCALE_OUT -> Boolean.toString(scaleOut);
             };
             lines.add(k.property() + " = " + value + "  (" + origin(k).name().toLowerCase(java.util.Locale.ROOT)
                     .replace('_', ' ') + ")");

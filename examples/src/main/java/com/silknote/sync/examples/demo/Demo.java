@@ -2,6 +2,7 @@ package com.silknote.sync.examples.demo;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.ContentHash;
@@ -157,10 +158,13 @@ public final class Demo {
             out.println("What this shows:");
             out.println("  - a re-run is a no-op: " + downloaded + " files downloaded, " + writes
                     + " documents created, updated or deleted; remembered skips are not fetched again");
-            boolean gone = unchanged(third, story.letterCopy()) && unchanged(third, story.toDelete());
-            check(problems, gone, "the files deleted in step 2 should be UNCHANGED in step 3");
+            boolean gone = deletedNotInSilknote(third, story.letterCopy())
+                    && deletedNotInSilknote(third, story.toDelete());
+            check(problems, gone, "the files deleted in step 2 should be UNCHANGED (" + DiffEngine
+                    .DETAIL_DELETED_NOT_IN_SILKNOTE + ") in step 3");
             out.println("  - " + story.letterCopy() + " and " + story.toDelete() + ", deleted in step 2, are still"
-                    + " listed by VSRX as deleted: nothing is left to delete, so they count as unchanged (SAME)");
+                    + " listed by VSRX as deleted: nothing is left to delete, so they count as unchanged (SAME,"
+                    + " detail " + DiffEngine.DETAIL_DELETED_NOT_IN_SILKNOTE + ")");
             out.println();
 
             summary(backends, story, vsrx.downloads() - downloadsBefore);
@@ -296,8 +300,9 @@ public final class Demo {
         out.println("  - " + id + " " + action + ": " + story);
     }
 
-    private static boolean unchanged(SyncReport r, VsrxFileId id) {
-        return file(r, id).map(f -> f.action() == FileAction.UNCHANGED).orElse(false);
+    private static boolean deletedNotInSilknote(SyncReport r, VsrxFileId id) {
+        return file(r, id).map(f -> f.action() == FileAction.UNCHANGED
+                && f.detail().filter(DiffEngine.DETAIL_DELETED_NOT_IN_SILKNOTE::equals).isPresent()).orElse(false);
     }
 
     private static Optional<FileReport> file(SyncReport r, VsrxFileId id) {

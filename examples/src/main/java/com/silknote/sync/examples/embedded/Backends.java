@@ -7,11 +7,13 @@ import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.core.port.VsrxSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The Silknote side of a sync, opened and ready: ledger, lock, blobs, vectors and processing, plus the
@@ -25,19 +27,34 @@ public final class Backends implements AutoCloseable {
     private final VectorStore vectors;
     private final DocumentProcessor processor;
     private final SyncConfig config;
+    private final Optional<FilesetClaims> claims;
     private final List<AutoCloseable> resources;
 
     /**
+     * Backends of a single worker (no scale-out).
+     *
      * @param resources closed in reverse order by {@link #close()}
      * @throws NullPointerException when an argument is null
      */
     public Backends(DocumentStore documents, SyncLock lock, BlobStore blobs, VectorStore vectors,
             DocumentProcessor processor, SyncConfig config, List<? extends AutoCloseable> resources) {
+        this(documents, lock, blobs, vectors, processor, Optional.empty(), config, resources);
+    }
+
+    /**
+     * @param claims    scale-out claims of the same ledger as {@code documents}; empty for a single worker
+     * @param resources closed in reverse order by {@link #close()}
+     * @throws NullPointerException when an argument is null
+     */
+    public Backends(DocumentStore documents, SyncLock lock, BlobStore blobs, VectorStore vectors,
+            DocumentProcessor processor, Optional<FilesetClaims> claims, SyncConfig config,
+            List<? extends AutoCloseable> resources) {
         this.documents = requireNonNull(documents, "documents");
         this.lock = requireNonNull(lock, "lock");
         this.blobs = requireNonNull(blobs, "blobs");
         this.vectors = requireNonNull(vectors, "vectors");
         this.processor = requireNonNull(processor, "processor");
+        this.claims = requireNonNull(claims, "claims");
         this.config = requireNonNull(config, "config");
         this.resources = List.copyOf(requireNonNull(resources, "resources"));
     }
@@ -73,8 +90,15 @@ public final class Backends implements AutoCloseable {
      * @throws NullPointerException when source is null
      */
     public VsrxSync.Builder syncBuilder(VsrxSource source) {
-        return VsrxSync.builder().source(requireNonNull(source, "source")).documents(documents).lock(lock)
-                .blobs(blobs).vectors(vectors).processor(processor).config(config);
+        VsrxSync.Builder b = VsrxSync.builder().source(requireNonNull(source, "source")).documents(documents)
+                .lock(lock).blobs(blobs).vectors(vectors).processor(processor).config(config);
+        claims.ifPresent(b::claims);
+        return b;
+    }
+
+    /** Scale-out claims, when runs share their filesets with other processes. */
+    public Optional<FilesetClaims> claims() {
+        return claims;
     }
 
     /** Closes the resources, newest first; the first failure is rethrown after all were tried. */

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The embedded default: wires the Silknote side from {@link VsrxSyncSettings}. With no configuration it
@@ -99,7 +100,9 @@ public final class EmbeddedDefault {
                     : azureBlobs(settings, clock, write);
             var vectors = ledger.vectorStore();
             return new Backends(ledger.documentStore(), ledger.syncLock(holderId()), blobs, vectors,
-                    new HashEmbeddingDocumentProcessor(blobs, vectors), settings.syncConfig(), resources);
+                    new HashEmbeddingDocumentProcessor(blobs, vectors),
+                    settings.scaleOut() ? Optional.of(ledger.filesetClaims()) : Optional.empty(),
+                    settings.syncConfig(), resources);
         } catch (RuntimeException e) {
             for (AutoCloseable r : resources) {
                 try {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.BlobStore;
@@ -47,7 +48,8 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
     /**
      * Replaces the document's vector entries with one per {@value #CHUNK_BYTES}-byte chunk of its content
      * (one entry for empty content). The entries are made while the blob streams and handed to the vector
-     * store one by one ({@link VectorStore#replace(com.silknote.sync.core.model.DocumentUuid, Iterator)}):
+     * store one by one ({@link VectorStore#replace(FencingToken, com.silknote.sync.core.model.DocumentUuid,
+     * Iterator)}), with the run's fencing token, so a run paused here never overwrites a newer run's entries:
      * memory does not grow with the document's size.
      *
      * @throws TransientSyncException when the blob could not be read completely
@@ -55,10 +57,11 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
      * @throws com.silknote.sync.core.exception.SyncException from the blob or vector store
      */
     @Override
-    public void process(SilknoteDocument document) {
+    public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
+        requireNonNull(token, "token");
         try (InputStream in = blobs.open(document.contentHash())) {
-            vectors.replace(document.uuid(), new Chunks(document, in));
+            vectors.replace(token, document.uuid(), new Chunks(document, in));
         } catch (IOException e) {
             throw new TransientSyncException("reading the document's blob failed", e);
         } catch (UncheckedIOException e) {

@@ -10,14 +10,20 @@ import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.RunMetrics;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Prints a run's report as a table or as JSON. By default it shows ids, actions, reason codes and figures
- * only. The paths of skipped, vanished and conflicting files (patient data, kept in the ledger's run report)
+ * Prints a run's report as a table or as JSON, from a report in memory (which lists a bounded number of its
+ * filesets) or from the run history (the run's summary and its fileset reports, read page by page and
+ * written as they come, so a run of 100,000 filesets prints in constant memory). By default it shows ids,
+ * actions, reason codes and figures only. The paths of skipped, vanished and conflicting files (patient data, kept in the ledger's run report)
  * are shown only when asked for ({@code report --show-paths}), never by default and never in logs; control,
  * format and other invisible characters in them are shown escaped ({@code \u202e}), so a path cannot rewrite
  * the terminal or hide what it is.
@@ -47,60 +53,127 @@ public final class ReportFormat {
 
     /**
      * The report as a table; with {@code showPaths}, every listed file's path too (patient data: for the
-     * operator's eyes only).
+     * operator's eyes only). A report that lists only some of its filesets says how many it leaves out.
      *
      * @throws NullPointerException when report is null
      */
     public static String table(SyncReport report, boolean showPaths) {
         requireNonNull(report, "report");
-        StringBuilder sb = new StringBuilder(1024);
-        sb.append("Run ").append(report.runId())
-                .append("  started ").append(report.startedAt())
-                .append("  took ").append(seconds(Duration.between(report.startedAt(), report.finishedAt())))
-                .append(report.dryRun() ? "  DRY RUN (nothing written)" : "")
-                .append('\n');
-        int idWidth = Math.max(8, report.filesets().stream().mapToInt(f -> f.filesetId().value().length())
-                .max().orElse(0));
-        int outcomeWidth = Math.max("OUTCOME".length(), report.filesets().stream()
-                .mapToInt(f -> f.outcome().name().length()).max().orElse(0)) + 1;
-        outcomeWidth = Math.max(outcomeWidth, (report.filesets().size() + " fileset(s)").length() + 1);
-        sb.append(pad("FILESET", idWidth)).append("  ").append(pad("OUTCOME", outcomeWidth));
-        for (String h : HEADERS) {
-            sb.append(lpad(h, 6));
+        StringWriter w = new StringWriter(1024);
+        PrintWriter out = new PrintWriter(w);
+        table(report.runId().value(), report.startedAt(), Optional.of(report), report.filesets(), showPaths, out);
+        out.flush();
+        return w.toString();
+    }
+
+    /**
+     * Writes a run's report as a table: its header, the fileset reports as they come from {@code filesets}
+     * (column widths follow the first {@value #WIDTH_SAMPLE}), the listed files, then (when the run finished)
+     * its metrics and alerts. {@code summary} is empty for a run that has not finished (still running, or its
+     * process died).
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public static void table(String runId, java.time.Instant startedAt, Optional<SyncReport> summary,
+            Iterable<FilesetReport> filesets, boolean showPaths, PrintWriter out) {
+        requireNonNull(runId, "runId");
+        requireNonNull(startedAt, "startedAt");
+        requireNonNull(summary, "summary");
+        requireNonNull(filesets, "filesets");
+        requireNonNull(out, "out");
+        out.append("Run ").append(runId).append("  started ").append(startedAt.toString());
+        if (summary.isPresent()) {
+            SyncReport report = summary.get();
+            out.append("  took ").append(seconds(Duration.between(report.startedAt(), report.finishedAt())))
+                    .append("  ").append(report.status().name())
+                    .append(report.dryRun() ? "  DRY RUN (nothing written)" : "");
+        } else {
+            out.append("  NOT FINISHED (still running, or its process died)");
         }
-        sb.append(lpad("DOWNLOADED", 12)).append('\n');
+        out.append('\n');
+        summary.flatMap(SyncReport::error).ifPresent(e -> out.append("Error: ").append(e).append('\n'));
+
+        Iterator<FilesetReport> it = filesets.iterator();
+        List<FilesetReport> sample = new ArrayList<>();
+        while (sample.size() < WIDTH_SAMPLE && it.hasNext()) {
+            sample.add(it.next());
+        }
+        int idWidth = Math.max(8, sample.stream().mapToInt(f -> f.filesetId().value().length()).max().orElse(0));
+        int outcomeWidth = Math.max("OUTCOME".length(), sample.stream()
+                .mapToInt(f -> f.outcome().name().length()).max().orElse(0)) + 1;
+        outcomeWidth = Math.max(outcomeWidth, "999999 fileset(s)".length() + 1);
+        out.append(pad("FILESET", idWidth)).append("  ").append(pad("OUTCOME", outcomeWidth));
+        for (String h : HEADERS) {
+            out.append(lpad(h, 6));
+        }
+        out.append(lpad("DOWNLOADED", 12)).append('\n');
         long[] totals = new long[COLUMNS.length];
         long totalBytes = 0;
-        for (FilesetReport f : report.filesets()) {
-            sb.append(pad(f.filesetId().value(), idWidth)).append("  ").append(pad(f.outcome().name(), outcomeWidth));
+        long count = 0;
+        List<FilesetReport> notCompleted = new ArrayList<>();
+        long notCompletedMore = 0;
+        List<Row> rows = new ArrayList<>();
+        long rowsMore = 0;
+        Iterator<FilesetReport> all = concat(sample, it);
+        while (all.hasNext()) {
+            FilesetReport f = all.next();
+            count++;
+            out.append(pad(f.filesetId().value(), idWidth)).append("  ").append(pad(f.outcome().name(), outcomeWidth));
             for (int i = 0; i < COLUMNS.length; i++) {
                 long n = f.count(COLUMNS[i]);
                 totals[i] += n;
-                sb.append(lpad(Long.toString(n), 6));
+                out.append(lpad(Long.toString(n), 6));
             }
             totalBytes += f.bytesDownloaded();
-            sb.append(lpad(bytes(f.bytesDownloaded()), 12)).append('\n');
+            out.append(lpad(bytes(f.bytesDownloaded()), 12)).append('\n');
+            if (f.failureReason().isPresent()) {
+                if (notCompleted.size() < MAX_FILE_ROWS) {
+                    notCompleted.add(f);
+                } else {
+                    notCompletedMore++;
+                }
+            }
+            for (FileReport x : f.files()) {
+                if (ROUTINE.contains(x.action())) {
+                    continue;
+                }
+                if (rows.size() < MAX_FILE_ROWS) {
+                    rows.add(new Row(f.filesetId(), x));
+                } else {
+                    rowsMore++;
+                }
+            }
         }
-        sb.append(pad("TOTAL", idWidth)).append("  ")
-                .append(pad(report.filesets().size() + " fileset(s)", outcomeWidth));
+        out.append(pad("TOTAL", idWidth)).append("  ").append(pad(count + " fileset(s)", outcomeWidth));
         for (long t : totals) {
-            sb.append(lpad(Long.toString(t), 6));
+            out.append(lpad(Long.toString(t), 6));
         }
-        sb.append(lpad(bytes(totalBytes), 12)).append('\n');
+        out.append(lpad(bytes(totalBytes), 12)).append('\n');
+        long listed = count;
+        long omitted = summary.map(r -> r.totals().filesetCount() - listed).orElse(0L);
+        if (omitted > 0) {
+            out.append("... ").append(Long.toString(omitted)).append(" more fileset(s) not listed here; ")
+                    .append("`vsrx-sync report --run ").append(runId).append("` lists every one\n");
+            SyncReport r = summary.get();
+            out.append(pad("RUN TOTAL", idWidth)).append("  ")
+                    .append(pad(r.totals().filesetCount() + " fileset(s)", outcomeWidth));
+            for (FileAction a : COLUMNS) {
+                out.append(lpad(Long.toString(r.count(a)), 6));
+            }
+            out.append(lpad(bytes(r.totals().bytesDownloaded()), 12)).append('\n');
+        }
 
-        List<FilesetReport> failed = report.filesets().stream().filter(f -> f.failureReason().isPresent()).toList();
-        if (!failed.isEmpty()) {
-            sb.append("\nFilesets not completed:\n");
-            for (FilesetReport f : failed) {
-                sb.append("  ").append(pad(f.filesetId().value(), idWidth)).append("  ").append(f.outcome())
-                        .append(": ").append(f.failureReason().orElse("")).append('\n');
+        if (!notCompleted.isEmpty()) {
+            out.append("\nFilesets not completed:\n");
+            for (FilesetReport f : notCompleted) {
+                out.append("  ").append(pad(f.filesetId().value(), idWidth)).append("  ")
+                        .append(f.outcome().name()).append(": ").append(f.failureReason().orElse("")).append('\n');
+            }
+            if (notCompletedMore > 0) {
+                out.append("  ... ").append(Long.toString(notCompletedMore)).append(" more (use --json)\n");
             }
         }
 
-        List<Row> rows = report.filesets().stream()
-                .flatMap(f -> f.files().stream().filter(x -> !ROUTINE.contains(x.action()))
-                        .map(x -> new Row(f.filesetId(), x)))
-                .toList();
         if (!rows.isEmpty()) {
             int fileWidth = Math.max(7, rows.stream().mapToInt(r -> r.file.fileId().value().length()).max().orElse(0));
             int actionWidth = Math.max("ACTION".length(), rows.stream()
@@ -109,19 +182,14 @@ public final class ReportFormat {
                     .mapToInt(r -> r.file.skipReason().map(x -> x.name().length()).orElse(1)).max().orElse(0));
             int detailWidth = Math.max("DETAIL".length(), rows.stream()
                     .mapToInt(r -> r.file.detail().map(String::length).orElse(0)).max().orElse(0));
-            sb.append("\nFiles (created and unchanged ones are only counted above):\n");
-            sb.append("  ").append(pad("FILE ID", fileWidth)).append("  ").append(pad("FILESET", idWidth))
+            out.append("\nFiles (created and unchanged ones are only counted above):\n");
+            out.append("  ").append(pad("FILE ID", fileWidth)).append("  ").append(pad("FILESET", idWidth))
                     .append("  ").append(pad("ACTION", actionWidth)).append("  ").append(pad("REASON", reasonWidth))
                     .append("  ").append(showPaths ? pad("DETAIL", detailWidth) + "  PATH" : "DETAIL")
                     .append('\n');
-            int shown = 0;
             for (Row r : rows) {
-                if (shown++ == MAX_FILE_ROWS) {
-                    sb.append("  ... ").append(rows.size() - MAX_FILE_ROWS).append(" more (use --json)\n");
-                    break;
-                }
                 String detail = r.file.detail().orElse("");
-                sb.append("  ").append(pad(r.file.fileId().value(), fileWidth)).append("  ")
+                out.append("  ").append(pad(r.file.fileId().value(), fileWidth)).append("  ")
                         .append(pad(r.fileset.value(), idWidth)).append("  ")
                         .append(pad(r.file.action().name(), actionWidth)).append("  ")
                         .append(pad(r.file.skipReason().map(Enum::name).orElse("-"), reasonWidth)).append("  ")
@@ -129,25 +197,48 @@ public final class ReportFormat {
                                 .orElse("-") : detail)
                         .append('\n');
             }
+            if (rowsMore > 0) {
+                out.append("  ... ").append(Long.toString(rowsMore)).append(" more (use --json)\n");
+            }
         }
-
+        if (summary.isEmpty()) {
+            return;
+        }
+        SyncReport report = summary.get();
         RunMetrics m = report.metrics();
-        sb.append("\nMetrics: ").append(String.format(Locale.ROOT, "%.1f files/min", m.filesPerMinute()))
+        out.append("\nMetrics: ").append(String.format(Locale.ROOT, "%.1f files/min", m.filesPerMinute()))
                 .append(", error rate ").append(String.format(Locale.ROOT, "%.1f %%", m.errorRate() * 100))
                 .append(", new unique bytes ").append(bytes(m.newUniqueBytes()))
                 .append(", downloaded ").append(bytes(m.bytesDownloaded()))
                 .append(", avg per fileset ").append(seconds(m.averageFilesetDuration()))
-                .append(", consecutive failed runs ").append(m.consecutiveFailedRuns()).append('\n');
+                .append(", consecutive failed runs ").append(Integer.toString(m.consecutiveFailedRuns())).append('\n');
         if (report.alerts().isEmpty()) {
-            sb.append("Alerts: none\n");
+            out.append("Alerts: none\n");
         } else {
-            sb.append("Alerts:\n");
+            out.append("Alerts:\n");
             for (Alert a : report.alerts()) {
-                sb.append("  ").append(a.severity()).append(' ').append(a.kind()).append(": ")
+                out.append("  ").append(a.severity().name()).append(' ').append(a.kind().name()).append(": ")
                         .append(a.message()).append('\n');
             }
         }
-        return sb.toString();
+    }
+
+    /** Fileset rows that set the table's column widths. */
+    public static final int WIDTH_SAMPLE = 1000;
+
+    private static <T> Iterator<T> concat(List<T> first, Iterator<T> rest) {
+        Iterator<T> head = first.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return head.hasNext() || rest.hasNext();
+            }
+
+            @Override
+            public T next() {
+                return head.hasNext() ? head.next() : rest.next();
+            }
+        };
     }
 
     /**
@@ -167,44 +258,53 @@ public final class ReportFormat {
      */
     public static String json(SyncReport report, boolean showPaths) {
         requireNonNull(report, "report");
+        StringWriter w = new StringWriter(1024);
+        PrintWriter out = new PrintWriter(w);
+        json(report, report.filesets(), showPaths, out);
+        out.flush();
+        return w.toString();
+    }
+
+    /**
+     * Writes a finished run's report as one JSON object, its fileset reports written as they come from
+     * {@code filesets}. {@code totals} count every fileset of the run; {@code omittedFilesets} says how many
+     * of them {@code filesets} left out (0 when read from the run history).
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public static void json(SyncReport report, Iterable<FilesetReport> filesets, boolean showPaths, PrintWriter out) {
+        requireNonNull(report, "report");
+        requireNonNull(filesets, "filesets");
+        requireNonNull(out, "out");
         Json j = new Json();
         j.open('{');
         j.field("runId").string(report.runId().value());
         j.field("startedAt").string(report.startedAt().toString());
         j.field("finishedAt").string(report.finishedAt().toString());
         j.field("dryRun").raw(Boolean.toString(report.dryRun()));
+        j.field("status").string(report.status().name());
+        j.field("error").optional(report.error());
         j.field("success").raw(Boolean.toString(report.allFilesetsSucceeded()));
         j.field("totals").open('{');
         for (FileAction a : FileAction.values()) {
             j.field(a.name()).raw(Long.toString(report.count(a)));
         }
         j.close('}');
+        j.field("filesetTotals").open('{');
+        for (com.silknote.sync.core.model.FilesetOutcome o : com.silknote.sync.core.model.FilesetOutcome.values()) {
+            j.field(o.name()).raw(Long.toString(report.totals().filesets(o)));
+        }
+        j.close('}');
         j.field("filesets").open('[');
-        for (FilesetReport f : report.filesets()) {
-            j.element().open('{');
-            j.field("filesetId").string(f.filesetId().value());
-            j.field("outcome").string(f.outcome().name());
-            j.field("failureReason").optional(f.failureReason());
-            j.field("durationMs").raw(Long.toString(f.duration().toMillis()));
-            j.field("bytesDownloaded").raw(Long.toString(f.bytesDownloaded()));
-            j.field("newUniqueBytes").raw(Long.toString(f.newUniqueBytes()));
-            j.field("files").open('[');
-            for (FileReport x : f.files()) {
-                j.element().open('{');
-                j.field("fileId").string(x.fileId().value());
-                j.field("action").string(x.action().name());
-                j.field("skipReason").optional(x.skipReason().map(Enum::name));
-                j.field("detail").optional(x.detail());
-                j.field("bytes").raw(Long.toString(x.bytes()));
-                if (showPaths && x.path().isPresent()) {
-                    j.field("path").string(printable(x.path().get()));
-                }
-                j.close('}');
-            }
-            j.close(']');
-            j.close('}');
+        long listed = 0;
+        for (FilesetReport f : filesets) {
+            listed++;
+            j.element();
+            filesetJson(j, f, showPaths);
+            j.drainTo(out);
         }
         j.close(']');
+        j.field("omittedFilesets").raw(Long.toString(Math.max(0, report.totals().filesetCount() - listed)));
         RunMetrics m = report.metrics();
         j.field("metrics").open('{');
         j.field("durationMs").raw(Long.toString(m.duration().toMillis()));
@@ -225,7 +325,33 @@ public final class ReportFormat {
         }
         j.close(']');
         j.close('}');
-        return j.toString();
+        j.drainTo(out);
+    }
+
+    /** One fileset's report as a JSON object. */
+    public static void filesetJson(Json j, FilesetReport f, boolean showPaths) {
+        j.open('{');
+        j.field("filesetId").string(f.filesetId().value());
+        j.field("outcome").string(f.outcome().name());
+        j.field("failureReason").optional(f.failureReason());
+        j.field("durationMs").raw(Long.toString(f.duration().toMillis()));
+        j.field("bytesDownloaded").raw(Long.toString(f.bytesDownloaded()));
+        j.field("newUniqueBytes").raw(Long.toString(f.newUniqueBytes()));
+        j.field("files").open('[');
+        for (FileReport x : f.files()) {
+            j.element().open('{');
+            j.field("fileId").string(x.fileId().value());
+            j.field("action").string(x.action().name());
+            j.field("skipReason").optional(x.skipReason().map(Enum::name));
+            j.field("detail").optional(x.detail());
+            j.field("bytes").raw(Long.toString(x.bytes()));
+            if (showPaths && x.path().isPresent()) {
+                j.field("path").string(printable(x.path().get()));
+            }
+            j.close('}');
+        }
+        j.close(']');
+        j.close('}');
     }
 
     /** The resume state as the JSON document of the design notes. */
@@ -371,6 +497,12 @@ public final class ReportFormat {
                 }
             }
             sb.append('"');
+        }
+
+        /** Writes what was built so far to {@code out} and forgets it; building goes on where it stopped. */
+        public void drainTo(PrintWriter out) {
+            out.print(sb);
+            sb.setLength(0);
         }
 
         @Override

@@ -20,6 +20,8 @@ final class CliFixture {
     final Clock clock;
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    /** The stop signal of the next command (SIGTERM or Ctrl-C in the real world). */
+    CompletableFuture<Void> stop = new CompletableFuture<>();
 
     CliFixture(SilknoteSimulator silknote, VsrxSource source, Map<String, String> env, boolean interactive, Clock clock) {
         this.silknote = silknote;
@@ -37,13 +39,15 @@ final class CliFixture {
         return new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true), clock, interactive,
                 (settings, mode) -> new Backends(silknote.documents(), silknote.lock(), silknote.blobs(), silknote.vectors(),
                         silknote.processor(), settings.syncConfig(), List.of()),
-                settings -> source, new CompletableFuture<>());
+                settings -> source, stop);
     }
 
     int run(String... args) {
         out = new StringWriter();
         err = new StringWriter();
-        return VsrxSyncCommand.execute(environment(), args);
+        int code = VsrxSyncCommand.execute(environment(), args);
+        stop = new CompletableFuture<>();
+        return code;
     }
 
     String out() {

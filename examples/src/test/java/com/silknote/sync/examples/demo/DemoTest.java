@@ -42,6 +42,7 @@ class DemoTest {
             assertThat(story).contains("a re-run is a no-op: 0 files downloaded, 0 documents");
             // issue 10 item 9: step 3 explains the files deleted in step 2 instead of leaving them unexplained
             assertThat(story).containsPattern("deleted in step 2, are still listed by VSRX as deleted");
+            assertThat(story).contains("detail deleted-not-in-silknote");
             assertThat(story + err).doesNotContain("P-10000", "scan.jpg", "referral", "passwd", "notes/");
             assertThat(dataDir.resolve("demo/postgres")).isDirectory();
         }

@@ -8,6 +8,7 @@ import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -23,6 +24,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class HashEmbeddingDocumentProcessorTest {
+    private static final FencingToken TOKEN = FencingToken.of(1);
     private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
     private final InMemoryBlobStore blobs = new InMemoryBlobStore(clock);
     private final InMemoryVectorStore vectors = new InMemoryVectorStore();
@@ -34,9 +36,9 @@ class HashEmbeddingDocumentProcessorTest {
         new SplittableRandom(7).nextBytes(content);
         SilknoteDocument doc = stored("file-1", content);
 
-        processor.process(doc);
+        processor.process(doc, TOKEN);
         List<VectorEntry> first = vectors.entries(doc.uuid());
-        processor.process(doc);
+        processor.process(doc, TOKEN);
 
         assertThat(first).hasSize(3);
         assertThat(first).extracting(VectorEntry::ordinal).containsExactly(0, 1, 2);
@@ -51,7 +53,7 @@ class HashEmbeddingDocumentProcessorTest {
     @Test
     void emptyContentGetsOneEntry() {
         SilknoteDocument doc = stored("file-2", new byte[0]);
-        processor.process(doc);
+        processor.process(doc, TOKEN);
         assertThat(vectors.entries(doc.uuid())).hasSize(1);
     }
 
@@ -60,7 +62,7 @@ class HashEmbeddingDocumentProcessorTest {
         SilknoteDocument doc = stored("file-3", new byte[10]);
         SilknoteDocument lying = new SilknoteDocument(doc.uuid(), doc.patientUuid(), doc.filesetId(),
                 doc.clientFileId(), doc.contentHash(), 11, doc.mimeType(), doc.metadata(), doc.updatedAt());
-        assertThatThrownBy(() -> processor.process(lying)).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> processor.process(lying, TOKEN)).isInstanceOf(PermanentSyncException.class);
         assertThat(vectors.entries(doc.uuid())).isEmpty();
     }
 
@@ -73,12 +75,16 @@ class HashEmbeddingDocumentProcessorTest {
         java.util.concurrent.atomic.AtomicInteger streamed = new java.util.concurrent.atomic.AtomicInteger();
         com.silknote.sync.core.port.VectorStore streamingOnly = new com.silknote.sync.core.port.VectorStore() {
             @Override
-            public void replace(DocumentUuid document, List<VectorEntry> entries) {
+            public void fence(FencingToken token) {
+            }
+
+            @Override
+            public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
                 throw new AssertionError("entries were collected into a list");
             }
 
             @Override
-            public void replace(DocumentUuid document, java.util.Iterator<VectorEntry> entries) {
+            public void replace(FencingToken token, DocumentUuid document, java.util.Iterator<VectorEntry> entries) {
                 int expected = 0;
                 while (entries.hasNext()) {
                     assertThat(entries.next().ordinal()).isEqualTo(expected++);
@@ -87,7 +93,7 @@ class HashEmbeddingDocumentProcessorTest {
             }
 
             @Override
-            public int deleteByDocument(DocumentUuid document) {
+            public int deleteByDocument(FencingToken token, DocumentUuid document) {
                 return 0;
             }
 
@@ -102,7 +108,7 @@ class HashEmbeddingDocumentProcessorTest {
             }
         };
 
-        new HashEmbeddingDocumentProcessor(blobs, streamingOnly).process(doc);
+        new HashEmbeddingDocumentProcessor(blobs, streamingOnly).process(doc, TOKEN);
 
         assertThat(streamed).hasValue(301);
     }

@@ -25,22 +25,27 @@ import java.util.Map;
  * <ul>
  *   <li>{@code deleted == true} is the only signal that deletes; a user-modified document is never
  *       deleted or overwritten ({@link PlanAction#CONFLICT}).</li>
- *   <li>A mapped file missing from the listing is {@link PlanAction#VANISHED}, or deleted under
- *       {@link VanishedFilePolicy#DELETE}.</li>
+ *   <li>A mapped file (or a document whose mapping is gone) missing from the listing is
+ *       {@link PlanAction#VANISHED}, or deleted under {@link VanishedFilePolicy#DELETE}.</li>
  *   <li>A version remembered as refused is skipped with {@link SkipReason#REMEMBERED_SKIP}.</li>
  *   <li>Invalid paths, listed sizes above the limit and MIME types outside the allow-list are skipped
  *       before any download.</li>
  *   <li>A listed SHA-256 never decides that content is unchanged: a changed version is downloaded and its
  *       bytes compared (in {@code FULL_HASH} mode every live synced file is).</li>
  *   <li>Histories the sync did not make itself end in a conflict or a correct state (issue 9 item 3): a
- *       live id another fileset holds is {@link #DETAIL_OTHER_FILESET}; a document a user removed while its
- *       mapping stays is {@link #DETAIL_DOCUMENT_REMOVED} (or created again under
+ *       listed id (live or deleted) another fileset holds is {@link #DETAIL_OTHER_FILESET}; a document a user
+ *       removed while its mapping stays is {@link #DETAIL_DOCUMENT_REMOVED} (or created again under
  *       {@link RemovedDocumentPolicy#RESTORE}); a deleted file whose document is gone deletes the mapping; a
  *       fileset linked to another patient moves its untouched documents ({@link #DETAIL_RELINKED}) and
  *       leaves user-modified ones in conflict ({@link #DETAIL_RELINKED_USER_MODIFIED}).</li>
  * </ul>
  */
 public final class DiffEngine {
+    /**
+     * Detail of a file marked deleted that Silknote holds nothing of (never synced, or deleted by an earlier
+     * run): nothing to do.
+     */
+    public static final String DETAIL_DELETED_NOT_IN_SILKNOTE = "deleted-not-in-silknote";
     /** Detail of a file id listed here while another fileset holds its mapping or document. */
     public static final String DETAIL_OTHER_FILESET = "file-id-in-other-fileset";
     /** Detail of a live file whose document a Silknote user removed while its mapping stays. */
@@ -106,7 +111,8 @@ public final class DiffEngine {
         }
         List<FilePlan> vanished = new ArrayList<>();
         for (Slot slot : slots.values()) {
-            if (!slot.listed && slot.mapping != null) {
+            // A document whose mapping is gone (a restore, a manual fix) vanishes and follows a relink like any.
+            if (!slot.listed && (slot.mapping != null || slot.document != null)) {
                 vanished.add(planVanished(slot.mapping, slot.document, input));
             }
         }
@@ -144,8 +150,9 @@ public final class DiffEngine {
     }
 
     private FilePlan planListed(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
-        if (!f.deleted() && heldByAnotherFileset(f.id(), m, d, in)) {
-            // Another fileset (possibly another patient's) holds this id: touch nothing, report it every run.
+        if (heldByAnotherFileset(f.id(), m, d, in)) {
+            // Another fileset (possibly another patient's) holds this id: touch nothing, report it every run;
+            // a deletion listed here never deletes another fileset's document either.
             return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_OTHER_FILESET, null);
         }
         boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
@@ -156,7 +163,7 @@ public final class DiffEngine {
         }
         if (f.deleted()) {
             if (m == null && d == null) {
-                return plan(f, PlanAction.UNCHANGED, m, d, null, "deleted-never-synced", null);
+                return plan(f, PlanAction.UNCHANGED, m, d, null, DETAIL_DELETED_NOT_IN_SILKNOTE, null);
             }
             if (touched) {
                 return plan(f, PlanAction.CONFLICT, m, d, null, "deleted-but-user-modified", null);
@@ -234,24 +241,23 @@ public final class DiffEngine {
                 d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
     }
 
+    /** A known file the listing did not return; {@code m} or {@code d} may be null, not both. */
     private FilePlan planVanished(SyncMapping m, SilknoteDocument d, DiffInput in) {
+        VsrxFileId id = m != null ? m.vsrxFileId() : d.clientFileId();
         boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
         if (policy.vanished() == VanishedFilePolicy.DELETE) {
             if (touched) {
-                return new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,
-                        "vanished-but-user-modified", null);
+                return new FilePlan(id, PlanAction.CONFLICT, null, m, d, null, "vanished-but-user-modified", null);
             }
-            return new FilePlan(m.vsrxFileId(), PlanAction.DELETE, null, m, d, null, "vanished", null);
+            return new FilePlan(id, PlanAction.DELETE, null, m, d, null, "vanished", null);
         }
         if (d != null && !d.patientUuid().equals(in.patientUuid())) {
             // The fileset's documents follow it to its new patient, listed or not; user-modified ones stay.
             return touched
-                    ? new FilePlan(m.vsrxFileId(), PlanAction.CONFLICT, null, m, d, null,
-                            DETAIL_RELINKED_USER_MODIFIED, null)
-                    : new FilePlan(m.vsrxFileId(), PlanAction.METADATA_ONLY, null, m, d, null, DETAIL_RELINKED,
-                            null);
+                    ? new FilePlan(id, PlanAction.CONFLICT, null, m, d, null, DETAIL_RELINKED_USER_MODIFIED, null)
+                    : new FilePlan(id, PlanAction.METADATA_ONLY, null, m, d, null, DETAIL_RELINKED, null);
         }
-        return new FilePlan(m.vsrxFileId(), PlanAction.VANISHED, null, m, d, null, "vanished", null);
+        return new FilePlan(id, PlanAction.VANISHED, null, m, d, null, "vanished", null);
     }
 
     private static FilePlan plan(VsrxFile f, PlanAction action, SyncMapping m, SilknoteDocument d,

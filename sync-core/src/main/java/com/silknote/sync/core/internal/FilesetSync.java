@@ -140,7 +140,7 @@ final class FilesetSync {
                     .map(r -> !r.patientUuid().equals(patient)
                             || !r.patientIdHistory().equals(fileset.patientIdHistory()))
                     .orElse(true);
-            boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips));
+            boolean writes = recordChanged || works.stream().anyMatch(w -> writes(w, skips, patient));
             Set<DocumentUuid> touchedDocuments = new HashSet<>();
             if (writes) {
                 commit(works, patient, record, skips, touchedDocuments);
@@ -150,9 +150,15 @@ final class FilesetSync {
             afterCommit(works, touchedDocuments);
             return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
-            if (!committed) {
-                markUncommitted(works, stop.getClass().getSimpleName());
+            if (committed) {
+                // The unit of work landed before the lease was lost: report what it committed (a relink move, a
+                // delete) and stop the run without a further write.
+                ctx.stopped.compareAndSet(null, stop);
+                log.warn("run stops after fileset commit run={} fileset={} reason={}", ctx.runId, id,
+                        stop.getClass().getSimpleName());
+                return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
             }
+            markUncommitted(works, stop.getClass().getSimpleName());
             throw stop;
         } catch (RuntimeException e) {
             String reason = reasonOf(e);
@@ -229,10 +235,10 @@ final class FilesetSync {
         return works;
     }
 
-    private boolean writes(FileWork w, Map<VsrxFileId, PermanentSkip> skips) {
+    private boolean writes(FileWork w, Map<VsrxFileId, PermanentSkip> skips, PatientUuid patient) {
         return switch (w.action) {
             case CREATED, UPDATED, METADATA_ONLY, DELETED -> true;
-            case SKIPPED -> w.rememberSkip();
+            case SKIPPED -> w.rememberSkip() || movesSkippedDocument(w, patient);
             case UNCHANGED -> w.plan.file().map(VsrxFile::deleted).orElse(false) && skips.containsKey(w.plan.fileId());
             default -> false;
         };
@@ -438,16 +444,19 @@ final class FilesetSync {
             for (int revival = 0; ; revival++) {
                 try {
                     Set<DocumentUuid> docs = new HashSet<>();
+                    List<ContentHash> notThere = new ArrayList<>();
                     // Not retried here: after a lost answer the commit may have happened, and reference counts
                     // are not idempotent. The fileset fails instead; the next run re-plans from what is stored.
                     parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                         docs.clear();
-                        expect(uow, works, record);
-                        write(uow, works, patient, skips, state, docs);
+                        notThere.clear();
+                        expect(uow, works, record, patient);
+                        write(uow, works, patient, skips, state, docs, notThere);
                         return null;
                     });
                     touched.addAll(docs);
                     committed = true;
+                    reportInconsistentLedger(notThere);
                     break;
                 } catch (BlobBeingCollectedException e) {
                     if (revival >= MAX_REVIVALS) {
@@ -465,15 +474,34 @@ final class FilesetSync {
 
     /**
      * The unit of work commits only if what it was planned from is unchanged: the fileset's record and, for
-     * every file it writes, the mapping and the document as they were read (DESIGN rule 10).
+     * every file it writes, the mapping and the document as they were read (DESIGN rule 10); in a scale-out
+     * run also only while this worker's claim on the fileset holds.
      */
-    private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record) {
+    private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record,
+            PatientUuid patient) {
+        // scale-out: only while this worker's claim on the fileset holds (a takeover refuses the commit)
+        ctx.claimOf(id).ifPresent(uow::expectClaim);
         uow.expectFileset(id, record);
         for (FileWork w : works) {
-            if (writesFile(w)) {
+            if (writesFile(w) || movesSkippedDocument(w, patient)) {
                 uow.expectFile(w.plan.fileId(), w.plan.mapping(), w.plan.document());
             }
         }
+    }
+
+    /**
+     * A new version that is skipped leaves the synced document as it is, but that document still follows its
+     * fileset to the patient (and patient-id history) the fileset is linked to now, unless a user changed it
+     * (issue 9 item 3: never a document left silently on the previous patient).
+     */
+    private boolean movesSkippedDocument(FileWork w, PatientUuid patient) {
+        if (w.action != FileAction.SKIPPED || w.plan.document().isEmpty()) {
+            return false;
+        }
+        SilknoteDocument d = w.plan.document().get();
+        return d.metadata().untouchedBySilknoteUser() && d.filesetId().equals(id)
+                && (!d.patientUuid().equals(patient)
+                        || !d.metadata().patientIdHistory().equals(fileset.patientIdHistory()));
     }
 
     private static boolean writesFile(FileWork w) {
@@ -482,7 +510,8 @@ final class FilesetSync {
     }
 
     private void write(DocumentStore.UnitOfWork uow, List<FileWork> works, PatientUuid patient,
-            Map<VsrxFileId, PermanentSkip> skips, SyncState state, Set<DocumentUuid> docs) {
+            Map<VsrxFileId, PermanentSkip> skips, SyncState state, Set<DocumentUuid> docs,
+            List<ContentHash> notThere) {
         Instant now = ctx.clock().instant();
         List<PatientId> history = fileset.patientIdHistory();
         uow.upsertFileset(new PatientFilesetRecord(id, patient, history, now));
@@ -503,7 +532,7 @@ final class FilesetSync {
                     uow.addBlobRef(w.hash, w.size, w.confirmedBlobEtag);
                     Optional<ContentHash> old = currentHash(p);
                     if (old.isPresent()) {
-                        release(uow, uuid, old.get(), now);
+                        release(uow, uuid, old.get(), now, notThere);
                     }
                     uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
                     docs.add(uuid);
@@ -538,7 +567,7 @@ final class FilesetSync {
                     // when Silknote removed the document row itself.
                     Optional<ContentHash> held = currentHash(p);
                     if (held.isPresent()) {
-                        release(uow, uuid, held.get(), now);
+                        release(uow, uuid, held.get(), now, notThere);
                         uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS, held.get(), now));
                     }
                     docs.add(uuid);
@@ -549,6 +578,11 @@ final class FilesetSync {
                 case SKIPPED -> {
                     if (w.rememberSkip()) {
                         uow.rememberSkip(new PermanentSkip(fid, id, w.skipVersion, w.skipReason, now));
+                    }
+                    if (movesSkippedDocument(w, patient)) {
+                        SilknoteDocument d = p.document().orElseThrow();
+                        uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, fid, d.contentHash(), d.size(),
+                                d.mimeType(), DocumentMetadata.synced(fid, d.metadata().originalPath(), history), now));
                     }
                 }
                 case UNCHANGED -> {
@@ -564,11 +598,30 @@ final class FilesetSync {
         }
     }
 
-    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now) {
-        BlobRef ref = uow.releaseBlobRef(hash);
-        if (ref.refCount() == 0) {
+    /**
+     * Releases the file id's reference. A reference that is not there (a row removed or edited outside the
+     * sync) never fails the fileset: the store recounts the row when the unit commits, and the run reports it.
+     */
+    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now,
+            List<ContentHash> notThere) {
+        Optional<BlobRef> ref = uow.releaseBlobRef(hash);
+        if (ref.isEmpty()) {
+            notThere.add(hash);
+        } else if (ref.get().refCount() == 0) {
             uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.COLLECT_BLOB, hash, now));
         }
+    }
+
+    /** One {@code LEDGER_INCONSISTENT} warning per fileset whose commit found references not there. */
+    private void reportInconsistentLedger(List<ContentHash> notThere) {
+        if (notThere.isEmpty()) {
+            return;
+        }
+        log.warn("ledger inconsistent run={} fileset={} referencesNotThere={} first={}", ctx.runId, id,
+                notThere.size(), notThere.get(0).shortHex());
+        ctx.raise(new Alert(Alert.Kind.LEDGER_INCONSISTENT, Alert.Severity.WARNING, "fileset " + id + ": "
+                + notThere.size() + " blob references to release were not in the ledger (changed outside the"
+                + " sync); the commit went on and the counts were recounted from the ledger; check the ledger"));
     }
 
     /** The collector marked this content for deletion: write it again (new ETag) and use that ETag. */

@@ -34,12 +34,12 @@ final class HistoryChecks {
     private HistoryChecks() {
     }
 
-    /** Mappings and documents of listed live files that other filesets hold. */
+    /** Mappings and documents of listed files (live or deleted) that other filesets hold. */
     record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
 
     /**
-     * Looks up, in one query each, the live listed files this fileset has no mapping or no document of: a
-     * record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     * Looks up, in one query each, the listed files (live or deleted) this fileset has no mapping or no
+     * document of: a record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
      */
     static Foreign heldElsewhere(EngineParts parts, FilesetId id, List<VsrxFile> files, List<SyncMapping> mappings,
             List<SilknoteDocument> documents) {
@@ -50,9 +50,7 @@ final class HistoryChecks {
         List<VsrxFileId> noMapping = new ArrayList<>();
         List<VsrxFileId> noDocument = new ArrayList<>();
         for (VsrxFile f : files) {
-            if (f.deleted()) {
-                continue;
-            }
+            // Deleted files too: a deletion listed here must not delete another fileset's document.
             if (!mapped.contains(f.id())) {
                 noMapping.add(f.id());
             }
@@ -89,8 +87,12 @@ final class HistoryChecks {
         long conflicts = 0;
         for (FilePlan p : plan.files()) {
             String detail = p.detail().orElse("");
+            // Every plan that may write a document found on another patient moves it: a metadata-only move, an
+            // update, a create over a document whose mapping is gone, a skipped new version (issue 9.3).
             if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
-                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE)) {
+                    && p.document().get().metadata().untouchedBySilknoteUser()
+                    && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE
+                            || p.action() == PlanAction.CREATE || p.action() == PlanAction.SKIP)) {
                 moving++;
             } else if (detail.equals(DiffEngine.DETAIL_RELINKED_USER_MODIFIED)) {
                 conflicts++;

@@ -83,8 +83,9 @@ final class OutboxDrainer {
     private Handled handle(LeaseKeeper lease, OutboxEntry e) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(e);
-                case PURGE_VECTORS -> retrier.call("vectors.delete", () -> vectors.deleteByDocument(e.document()));
+                case PROCESS -> process(lease, e);
+                case PURGE_VECTORS -> retrier.call("vectors.delete",
+                        () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
                     BlobCollector.Result r = retrier.call("blob.collect", () -> collector.collect(lease, e.contentHash()));
                     if (r == BlobCollector.Result.DEFERRED) {
@@ -109,14 +110,15 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(OutboxEntry e) {
+    private void process(LeaseKeeper lease, OutboxEntry e) {
         Optional<SilknoteDocument> doc = retrier.call("documents.find", () -> documents.findDocument(e.document()));
         if (doc.isEmpty() || !doc.get().contentHash().equals(e.contentHash())) {
             // Superseded: the document is gone or holds newer content with its own entry.
             log.debug("outbox entry superseded entry={} document={}", e.id(), e.document());
             return;
         }
-        retrier.call("vectors.delete", () -> vectors.deleteByDocument(e.document()));
-        retrier.run("processor.process", () -> processor.process(doc.get()));
+        // Both writes carry the run's token: a run paused here never undoes a newer run's processing.
+        retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
+        retrier.run("processor.process", () -> processor.process(doc.get(), lease.token()));
     }
 }

@@ -5,25 +5,44 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.dedup.ContentSpooler;
 import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /** What the filesets of one run share. */
 final class RunContext {
+    /** How this call takes part in the run. */
+    enum Role {
+        /** The run holds the lock and syncs every fileset itself. */
+        SINGLE,
+        /** Scale-out: the run holds the lock, offers its filesets to workers and works on them too. */
+        COORDINATOR,
+        /** Scale-out: another call holds the lock; this one works on its open run's filesets. */
+        WORKER
+    }
+
     final EngineParts parts;
     final RunId runId;
     final SyncRequest request;
+    final Role role;
     final LeaseKeeper lease;
     final RunProgress progress;
     final ExecutorService filePool;
     final SafeListener listener;
+    final RunMeter meter;
+    final RunTally tally;
     final DiffEngine diff;
     final ContentSpooler spooler;
     final OutboxDrainer drainer;
@@ -32,22 +51,30 @@ final class RunContext {
     final AtomicReference<Throwable> stopped = new AtomicReference<>();
     /** Serialises fileset commits, so each commit's resume-state snapshot includes all earlier commits. */
     final ReentrantLock commitLock = new ReentrantLock();
+    /** Scale-out: the claims this worker holds, by fileset. */
+    final Map<FilesetId, FilesetClaims.Claim> claims = new ConcurrentHashMap<>();
+    private final Supplier<Optional<String>> stopRequest;
     private final List<Alert> alerts = new ArrayList<>();
+    private long alertsDropped;
 
-    RunContext(EngineParts parts, RunId runId, SyncRequest request, LeaseKeeper lease, RunProgress progress,
-            ExecutorService filePool, DiffEngine diff, ContentSpooler spooler, OutboxDrainer drainer,
-            ContentRegistry registry) {
+    RunContext(EngineParts parts, RunId runId, SyncRequest request, Role role, LeaseKeeper lease,
+            RunProgress progress, ExecutorService filePool, DiffEngine diff, ContentSpooler spooler,
+            OutboxDrainer drainer, ContentRegistry registry, Supplier<Optional<String>> stopRequest) {
         this.parts = requireNonNull(parts, "parts");
         this.runId = requireNonNull(runId, "runId");
         this.request = requireNonNull(request, "request");
+        this.role = requireNonNull(role, "role");
         this.lease = requireNonNull(lease, "lease");
         this.progress = requireNonNull(progress, "progress");
         this.filePool = requireNonNull(filePool, "filePool");
-        this.listener = parts.listener();
+        this.meter = new RunMeter();
+        this.listener = new SafeListener(new RunMeter.Metering(parts.listener(), meter));
+        this.tally = new RunTally(parts.config().reportFilesetLimit());
         this.diff = requireNonNull(diff, "diff");
         this.spooler = requireNonNull(spooler, "spooler");
         this.drainer = requireNonNull(drainer, "drainer");
         this.registry = requireNonNull(registry, "registry");
+        this.stopRequest = requireNonNull(stopRequest, "stopRequest");
     }
 
     SyncConfig config() {
@@ -62,14 +89,43 @@ final class RunContext {
         return request.dryRun();
     }
 
-    /** Whether this run keeps the resume state (not for single-fileset runs and dry runs). */
+    /**
+     * Whether fileset commits and failures save the resume state: not for single-fileset runs and dry runs,
+     * and not in scale-out, where the coordinator saves it from the claims.
+     */
     boolean keepsState() {
-        return !request.dryRun() && request.onlyFileset().isEmpty();
+        return !request.dryRun() && request.onlyFileset().isEmpty() && role == Role.SINGLE;
+    }
+
+    /** Whether this run writes its fileset reports to the run history. */
+    boolean keepsHistory() {
+        return !request.dryRun();
+    }
+
+    /** The claim this worker holds on a fileset (scale-out). */
+    Optional<FilesetClaims.Claim> claimOf(FilesetId id) {
+        return Optional.ofNullable(claims.get(id));
+    }
+
+    /**
+     * Why the run may start no further fileset: a stop was requested or its budget is reached. {@code null}
+     * while it may.
+     */
+    String stopReason() {
+        Optional<String> asked = stopRequest.get();
+        if (asked.isPresent()) {
+            return asked.get();
+        }
+        return request.budget().exhaustedBy(meter.files(), meter.bytes());
     }
 
     void raise(Alert alert) {
         synchronized (alerts) {
-            alerts.add(alert);
+            if (alerts.size() < parts.config().reportFilesetLimit()) {
+                alerts.add(alert);
+            } else {
+                alertsDropped++;
+            }
         }
         listener.alertRaised(runId, alert);
     }
@@ -77,6 +133,13 @@ final class RunContext {
     List<Alert> alerts() {
         synchronized (alerts) {
             return List.copyOf(alerts);
+        }
+    }
+
+    /** Alerts raised beyond what the report keeps (the listener got them all). */
+    long alertsDropped() {
+        synchronized (alerts) {
+            return alertsDropped;
         }
     }
 }

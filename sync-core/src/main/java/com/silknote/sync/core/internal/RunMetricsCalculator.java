@@ -4,12 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.AlertThresholds;
-import com.silknote.sync.core.model.FileAction;
-import com.silknote.sync.core.model.FileReport;
-import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.RunMetrics;
 import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,51 +18,35 @@ final class RunMetricsCalculator {
     private RunMetricsCalculator() { }
 
     /**
-     * @param runFailed  whether this run did not complete (its status is not {@code COMPLETED})
+     * @param runFailed  whether this run failed (its status is neither {@code COMPLETED} nor {@code STOPPED})
      * @param recentRuns earlier runs, newest first; consecutive failed runs are those whose status is not
-     *                   {@code COMPLETED} (dry runs are passed over)
+     *                   {@code COMPLETED} (dry runs and stopped runs are passed over)
      */
     static RunMetrics metrics(Duration duration, List<FilesetReport> filesets, boolean runFailed,
             List<SyncReport> recentRuns) {
-        requireNonNull(duration, "duration");
-        long worked = 0;
-        Duration total = Duration.ZERO;
-        long fileSyncs = 0;
-        long failedFiles = 0;
-        long newBytes = 0;
-        long downloaded = 0;
+        RunTally tally = new RunTally(1);
+        long seq = 0;
         for (FilesetReport f : filesets) {
-            if (f.outcome() != FilesetOutcome.SKIPPED_ALREADY_PROCESSED
-                    && f.outcome() != FilesetOutcome.SKIPPED_NOT_LINKED && f.outcome() != FilesetOutcome.VANISHED) {
-                worked++;
-                total = total.plus(f.duration());
-            }
-            if (f.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED) {
-                // One failed fileset with its own alert: the files it held back are not file errors.
-                newBytes += f.newUniqueBytes();
-                downloaded += f.bytesDownloaded();
-                continue;
-            }
-            for (FileReport r : f.files()) {
-                if (r.action() != FileAction.UNCHANGED) {
-                    fileSyncs++;
-                }
-                if (r.action() == FileAction.FAILED) {
-                    failedFiles++;
-                }
-            }
-            newBytes += f.newUniqueBytes();
-            downloaded += f.bytesDownloaded();
+            tally.add(seq++, f);
         }
-        Duration average = worked == 0 ? Duration.ZERO : total.dividedBy(worked);
+        return metrics(duration, tally, runFailed, recentRuns);
+    }
+
+    /** The metrics of a run whose fileset reports went into {@code tally}. */
+    static RunMetrics metrics(Duration duration, RunTally tally, boolean runFailed, List<SyncReport> recentRuns) {
+        requireNonNull(duration, "duration");
+        requireNonNull(tally, "tally");
+        long worked = tally.worked();
+        Duration average = worked == 0 ? Duration.ZERO : tally.workedTime().dividedBy(worked);
         double minutes = Math.max(duration.toNanos(), 1_000_000L) / 60e9;
+        long fileSyncs = tally.fileSyncs();
         double filesPerMinute = fileSyncs / minutes;
-        double errorRate = fileSyncs == 0 ? 0.0 : (double) failedFiles / fileSyncs;
+        double errorRate = fileSyncs == 0 ? 0.0 : (double) tally.failedFiles() / fileSyncs;
         int consecutive = 0;
         if (runFailed) {
             consecutive = 1;
             for (SyncReport r : recentRuns) {
-                if (r.dryRun()) {
+                if (r.dryRun() || r.status() == SyncResult.Status.STOPPED || r.status() == SyncResult.Status.JOINED) {
                     continue;
                 }
                 if (r.completed()) {
@@ -73,7 +55,8 @@ final class RunMetricsCalculator {
                 consecutive++;
             }
         }
-        return new RunMetrics(duration, average, filesPerMinute, errorRate, newBytes, downloaded, consecutive);
+        return new RunMetrics(duration, average, filesPerMinute, errorRate, tally.newUniqueBytes(),
+                tally.bytesDownloaded(), consecutive);
     }
 
     /** Alerts for every threshold crossed; the more severe level wins per kind. */

@@ -12,6 +12,7 @@ import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.LockStatus;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.RunId;
@@ -26,6 +27,7 @@ import com.silknote.sync.core.path.PathVerdict;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.Sleeper;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.SyncLock;
@@ -34,54 +36,58 @@ import com.silknote.sync.core.port.VsrxSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The run loop behind {@code VsrxSync.run}: lock, outbox recovery, fileset listing in stable order,
- * bounded concurrent fileset processing with in-order results, resume state, report, metrics and alerts.
- * Immutable and thread-safe; every run gets its own executors, shut down when it ends.
+ * bounded concurrent fileset processing, resume state, streamed fileset reports, report, metrics, alerts and
+ * run history; with {@link FilesetClaims}, the coordinator and worker roles of a scale-out run
+ * ({@link ScaleOut}). Immutable and thread-safe; every run gets its own executors, shut down when it ends.
  */
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final AtomicInteger POOL_SEQ = new AtomicInteger();
     /** Unreferenced blob rows looked at by the collection pass at the end of a run. */
     private static final int COLLECTION_PASS = 500;
-    /** Page size when reading the filesets Silknote knows. */
-    private static final int VANISHED_PAGE = 1000;
+    /** Page size when reading the filesets Silknote knows, and stored fileset reports. */
+    static final int STORE_PAGE = 1000;
 
     private final EngineParts parts;
+    private final Optional<FilesetClaims> claims;
+    private final Sleeper sleeper;
     private final RandomGenerator random;
 
     /**
      * An engine over the given ports.
      *
+     * @param claims    scale-out claims of the same ledger as {@code documents}; empty for a single worker
      * @param pathCheck validates listed paths (normally {@code PathValidator::validate})
      * @param typeCheck checks declared type against magic bytes (normally {@code ContentSniffer::agrees})
      * @throws NullPointerException when an argument is null
      */
     public SyncEngine(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
-            DocumentProcessor processor, SyncLock lock, SyncListener listener, SyncConfig config, Clock clock,
-            Sleeper sleeper, RandomGenerator random, Function<String, PathVerdict> pathCheck,
-            ContentTypeCheck typeCheck) {
-        requireNonNull(sleeper, "sleeper");
+            DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
+            SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random,
+            Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck) {
+        this.sleeper = requireNonNull(sleeper, "sleeper");
         this.random = requireNonNull(random, "random");
-        this.parts = new EngineParts(source, documents, blobs, vectors, processor, lock,
+        this.claims = requireNonNull(claims, "claims");
+        requireNonNull(source, "source");
+        VsrxSource throttled = config.maxDownloadBytesPerSecond() > 0
+                ? new ThrottledVsrxSource(source, new DownloadThrottle(config.maxDownloadBytesPerSecond(), clock, sleeper))
+                : source;
+        this.parts = new EngineParts(throttled, documents, blobs, vectors, processor, lock,
                 new SafeListener(requireNonNull(listener, "listener")), config, clock,
                 new Retrier(config.retryPolicy(), sleeper, random), pathCheck, typeCheck);
     }
@@ -93,37 +99,71 @@ public final class SyncEngine {
      * @throws SyncException        when the lock backend cannot be reached
      */
     public SyncResult run(SyncRequest request) {
+        return run(request, Optional::empty);
+    }
+
+    /**
+     * Runs one sync that stops at the next fileset boundary once {@code stopRequest} gives a reason.
+     *
+     * @throws NullPointerException when an argument is null
+     * @throws SyncException        when the lock backend cannot be reached
+     */
+    public SyncResult run(SyncRequest request, Supplier<Optional<String>> stopRequest) {
         requireNonNull(request, "request");
+        requireNonNull(stopRequest, "stopRequest");
         SyncConfig config = parts.config();
         Clock clock = parts.clock();
         Instant startedAt = clock.instant();
+        boolean scaleOut = claims.isPresent() && !request.dryRun() && request.onlyFileset().isEmpty();
         // One request id for every retry of this acquire: a retry after a lost answer gets its own lease back.
         String requestId = newRequestId();
         Optional<SyncLock.Lease> acquired = parts.retrier().call("lock.acquire",
                 () -> parts.lock().tryAcquire(SyncConfig.LOCK_NAME, config.lockTtl(), requestId));
         if (acquired.isEmpty()) {
+            if (scaleOut) {
+                Optional<SyncResult> joined = join(request, stopRequest, startedAt);
+                if (joined.isPresent()) {
+                    return joined.get();
+                }
+            }
             log.info("run refused: lock {} held by another run", SyncConfig.LOCK_NAME);
             return SyncResult.alreadyInProgress();
         }
-        LeaseKeeper lease = new LeaseKeeper(parts.lock(), SyncConfig.LOCK_NAME, acquired.get(), config.lockTtl(),
-                clock);
         RunId runId = newRunId(startedAt);
+        String worker = newWorkerId();
+        SyncLock.Lease lease = acquired.get();
+        if (scaleOut) {
+            lease = new ScaleOut.ClaimRenewingLease(lease, claims.get(), runId, worker);
+        }
+        LeaseKeeper keeper = new LeaseKeeper(parts.lock(), SyncConfig.LOCK_NAME, lease, config.lockTtl(), clock);
+        RunContext.Role role = scaleOut ? RunContext.Role.COORDINATOR : RunContext.Role.SINGLE;
+        return withPools(runId, keeper, pools -> runLocked(request, runId, startedAt, keeper, pools, role,
+                worker, stopRequest));
+    }
+
+    /** A run's executors. */
+    record Pools(ExecutorService files, ExecutorService filesets) { }
+
+    /**
+     * Runs {@code body} with fresh pools; once they stopped, releases the lease (a worker's releases nothing).
+     * If the run's threads do not stop within the lease's ttl, the lease is left to run out by itself (the
+     * store's fencing then refuses a late write).
+     */
+    private SyncResult withPools(RunId runId, LeaseKeeper lease, Function<Pools, SyncResult> body) {
+        SyncConfig config = parts.config();
         ExecutorService filePool = null;
         ExecutorService filesetPool = null;
         Throwable crash = null;
         try {
             filePool = Executors.newFixedThreadPool(config.fileConcurrency(), threads("file"));
             filesetPool = Executors.newFixedThreadPool(config.filesetConcurrency(), threads("fileset"));
-            return runLocked(request, runId, startedAt, lease, filePool, filesetPool);
+            return body.apply(new Pools(filePool, filesetPool));
         } catch (Error | RuntimeException e) {
             crash = e;
             throw e;
         } finally {
             shutdown(filesetPool);
             shutdown(filePool);
-            // A cancelled fileset thread may still be committing: the lease is released only once no thread of
-            // the run can write any more. If they do not stop within the lease's ttl, the lease is left to run
-            // out by itself (the store's fencing then refuses a late write).
             boolean stopped = awaitTermination(config.lockTtl(), filesetPool, filePool);
             try {
                 if (stopped) {
@@ -173,139 +213,222 @@ public final class SyncEngine {
         }
     }
 
-    private SyncResult runLocked(SyncRequest request, RunId runId, Instant startedAt, LeaseKeeper lease,
-            ExecutorService filePool, ExecutorService filesetPool) {
+    private RunContext context(SyncRequest request, RunId runId, LeaseKeeper lease, RunProgress progress,
+            Pools pools, RunContext.Role role, Supplier<Optional<String>> stopRequest, ContentRegistry registry,
+            OutboxDrainer drainer) {
+        SyncConfig config = parts.config();
+        return new RunContext(parts, runId, request, role, lease, progress, pools.files(),
+                new DiffEngine(DiffPolicy.of(config, parts.pathCheck())),
+                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes()), drainer, registry, stopRequest);
+    }
+
+    private SyncResult runLocked(SyncRequest request, RunId runId, Instant startedAt, LeaseKeeper lease, Pools pools,
+            RunContext.Role role, String worker, Supplier<Optional<String>> stopRequest) {
         SyncConfig config = parts.config();
         Retrier retrier = parts.retrier();
         DocumentStore store = parts.documents();
-        parts.listener().runStarted(runId, request.dryRun());
-        log.info("run start run={} dryRun={} incremental={} singleFileset={} token={}", runId, request.dryRun(),
-                request.incremental(), request.onlyFileset().isPresent(), lease.token().value());
+        log.info("run start run={} dryRun={} incremental={} singleFileset={} scaleOut={} token={}", runId,
+                request.dryRun(), request.incremental(), request.onlyFileset().isPresent(),
+                role == RunContext.Role.COORDINATOR, lease.token().value());
 
         ContentRegistry registry = new ContentRegistry();
         BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock(),
                 config.blobGracePeriod());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
                 config.maxOutboxAttempts());
-        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used.
+        // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used
+        // (the ledger and the vector store).
         String stopReason = fence(store, lease);
+        if (stopReason == null && !request.dryRun()) {
+            stopReason = recordStart(runId, lease, startedAt);
+        }
+        parts.listener().runStarted(runId, request.dryRun());
         if (stopReason == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "recovery");
         }
         SyncState state = retrier.call("documents.loadState", store::loadState);
         RunProgress progress = new RunProgress(state, request.onlyFileset().isEmpty());
         if (progress.resuming()) {
-            log.info("run resumes run={} processed={} failed={}", runId,
+            log.info("run resumes run={} processed={} failed={} from={}", runId,
                     state.partialSyncState().processedFilesets().size(),
-                    state.partialSyncState().failedFilesets().size());
+                    state.partialSyncState().failedFilesets().size(),
+                    state.partialSyncState().resumeFromFileset().map(FilesetId::value).orElse("-"));
         }
-        RunContext ctx = new RunContext(parts, runId, request, lease, progress, filePool,
-                new DiffEngine(DiffPolicy.of(config, parts.pathCheck())),
-                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes()), drainer, registry);
+        // In scale-out, the coordinator keeps the resume state from the finished claims; its own filesets see a
+        // scratch progress, like every worker's.
+        RunProgress filesetProgress = role == RunContext.Role.COORDINATOR
+                ? new RunProgress(SyncState.initial(), false) : progress;
+        RunContext ctx = context(request, runId, lease, filesetProgress, pools, role, stopRequest, registry, drainer);
 
-        List<FilesetReport> reports = new ArrayList<>();
-        String incomplete = null;
-        Instant watermark = startedAt;
+        Outcome o = new Outcome(stopReason, null, null, startedAt);
         if (stopReason == null) {
-            Outcome o = processFilesets(ctx, filesetPool, reports, startedAt);
-            stopReason = o.stopReason;
-            incomplete = o.incomplete;
-            watermark = o.watermark;
+            o = role == RunContext.Role.COORDINATOR
+                    ? new ScaleOut(this, ctx, claims.orElseThrow(), worker, sleeper).coordinate(pools, progress,
+                            startedAt)
+                    : processFilesets(ctx, pools.filesets(), startedAt);
         }
-        // Complete: every fileset was attempted (some may have failed). Otherwise the run was interrupted and
-        // the next run resumes it.
-        boolean complete = stopReason == null && incomplete == null;
-        if (stopReason == null && !request.dryRun()) {
+        stopReason = o.stopReason();
+        // Complete: every fileset was attempted (some may have failed). Otherwise the run was interrupted or
+        // stopped, and the next run resumes it.
+        boolean complete = stopReason == null && o.incomplete() == null && o.stopped() == null;
+        if (stopReason == null && o.stopped() == null && !request.dryRun()) {
             stopReason = drain(drainer, lease, "final");
         }
-        if (stopReason == null && !request.dryRun()) {
+        if (stopReason == null && o.stopped() == null && !request.dryRun()) {
             stopReason = collectDue(collector, lease, runId);
         }
         String stateError = null;
-        if (stopReason == null && ctx.keepsState()) {
-            StateSave saved = saveFinalState(ctx, complete && stopReason == null, watermark);
+        boolean savesState = !request.dryRun() && request.onlyFileset().isEmpty();
+        if (stopReason == null && savesState) {
+            StateSave saved = saveFinalState(ctx, progress, complete, o.watermark());
             stopReason = saved.stopReason;
             stateError = saved.error;
         }
-        long failed = reports.stream().filter(r -> r.outcome().isFailure()).count();
-        SyncResult.Status status = stopReason != null || incomplete != null || stateError != null
+        if (role == RunContext.Role.COORDINATOR) {
+            ScaleOut.closeQuietly(claims.orElseThrow(), runId, retrier);
+        }
+        RunTally tally = o.tally() != null ? o.tally() : ctx.tally;
+        long failed = tally.failedFilesets();
+        SyncResult.Status status = stopReason != null || o.incomplete() != null || stateError != null
                 ? SyncResult.Status.FAILED
+                : o.stopped() != null ? SyncResult.Status.STOPPED
                 : failed > 0 ? SyncResult.Status.PARTIAL_FAILURE : SyncResult.Status.COMPLETED;
         String error = stopReason != null ? stopReason
-                : incomplete != null ? incomplete
+                : o.incomplete() != null ? o.incomplete()
                 : stateError != null ? stateError
-                : failed > 0 ? failed + " of " + reports.size() + " filesets failed" : null;
+                : o.stopped() != null ? "stopped at a fileset boundary: " + o.stopped()
+                : failed > 0 ? failed + " of " + tally.filesets() + " filesets failed" : null;
+        return finishRun(ctx, tally, startedAt, status, error, stopReason == null);
+    }
 
+    /** Builds, records and announces the report; returns the result. */
+    SyncResult finishRun(RunContext ctx, RunTally tally, Instant startedAt, SyncResult.Status status, String error,
+            boolean record) {
+        SyncConfig config = parts.config();
+        Retrier retrier = parts.retrier();
+        DocumentStore store = parts.documents();
+        RunId runId = ctx.runId;
         Instant finishedAt = parts.clock().instant();
         List<SyncReport> recent = List.of();
-        try {
-            recent = retrier.call("documents.recentRuns",
-                    () -> store.recentRuns(config.alertThresholds().consecutiveFailuresCritical() + 1));
-        } catch (SyncException e) {
-            log.warn("run history unavailable run={} reason={}", runId, FilesetSync.reasonOf(e));
+        if (ctx.role != RunContext.Role.WORKER) {
+            try {
+                recent = retrier.call("documents.recentRuns",
+                        () -> store.recentRuns(config.alertThresholds().consecutiveFailuresCritical() + 1));
+            } catch (SyncException e) {
+                log.warn("run history unavailable run={} reason={}", runId, FilesetSync.reasonOf(e));
+            }
         }
-        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), reports,
-                status != SyncResult.Status.COMPLETED, recent);
-        for (Alert a : RunMetricsCalculator.alerts(metrics, config.alertThresholds())) {
+        boolean runFailed = status != SyncResult.Status.COMPLETED && status != SyncResult.Status.STOPPED
+                && status != SyncResult.Status.JOINED;
+        RunMetrics metrics = RunMetricsCalculator.metrics(Duration.between(startedAt, finishedAt), tally, runFailed,
+                recent);
+        // run-level thresholds are the coordinator's to judge; a worker saw only part of the run
+        List<Alert> thresholds = ctx.role == RunContext.Role.WORKER ? List.of()
+                : RunMetricsCalculator.alerts(metrics, config.alertThresholds());
+        for (Alert a : thresholds) {
             ctx.raise(a);
             log.warn("alert run={} kind={} severity={} message={}", runId, a.kind(), a.severity(), a.message());
         }
-        SyncReport report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
-                ctx.alerts(), status, Optional.ofNullable(error));
-        if (!request.dryRun() && stopReason == null) {
+        SyncReport report = new SyncReport(runId, startedAt, finishedAt, ctx.dryRun(), tally.totals(), tally.kept(),
+                metrics, ctx.alerts(), status, Optional.ofNullable(error));
+        if (record && ctx.keepsHistory() && ctx.role != RunContext.Role.WORKER) {
             try {
                 SyncReport toRecord = report;
-                retrier.run("documents.recordRun", () -> store.recordRun(lease.token(), toRecord));
+                retrier.run("documents.recordRun", () -> store.recordRun(ctx.lease.token(), toRecord));
+                prune(ctx);
             } catch (LeaseLostException | StaleFencingTokenException e) {
                 status = SyncResult.Status.FAILED;
                 error = "lease lost: " + e.getClass().getSimpleName();
-                report = new SyncReport(runId, startedAt, finishedAt, request.dryRun(), reports, metrics,
-                        ctx.alerts(), status, Optional.of(error));
+                report = new SyncReport(runId, startedAt, finishedAt, ctx.dryRun(), tally.totals(), tally.kept(),
+                        metrics, ctx.alerts(), status, Optional.of(error));
             } catch (SyncException e) {
                 log.warn("recording run failed run={} reason={}", runId, FilesetSync.reasonOf(e));
             }
         }
         parts.listener().runFinished(report);
-        if (status == SyncResult.Status.COMPLETED) {
-            log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId, reports.size(),
-                    reports.stream().mapToInt(r -> r.files().size()).sum(), metrics.bytesDownloaded(),
-                    metrics.newUniqueBytes(), metrics.duration().toMillis());
-        } else if (status == SyncResult.Status.FAILED) {
-            log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId, reports.size(),
-                    failed, error, metrics.duration().toMillis());
-        } else {
-            log.warn("run completed with failures run={} filesets={} failedFilesets={} tookMs={}", runId,
-                    reports.size(), failed, metrics.duration().toMillis());
+        long filesets = tally.filesets();
+        switch (status) {
+            case COMPLETED -> log.info("run done run={} filesets={} files={} bytes={} newBytes={} tookMs={}", runId,
+                    filesets, report.totals().fileCount(), metrics.bytesDownloaded(), metrics.newUniqueBytes(),
+                    metrics.duration().toMillis());
+            case STOPPED -> log.info("run stopped at a fileset boundary run={} filesets={} reason={} tookMs={}", runId,
+                    filesets, error, metrics.duration().toMillis());
+            case JOINED -> log.info("worker done run={} filesets={} failedFilesets={} tookMs={}", runId, filesets,
+                    tally.failedFilesets(), metrics.duration().toMillis());
+            case FAILED -> log.error("run failed run={} filesets={} failedFilesets={} error={} tookMs={}", runId,
+                    filesets, tally.failedFilesets(), error, metrics.duration().toMillis());
+            default -> log.warn("run completed with failures run={} filesets={} failedFilesets={} tookMs={}", runId,
+                    filesets, tally.failedFilesets(), metrics.duration().toMillis());
         }
         return new SyncResult(status, Optional.ofNullable(error), Optional.of(report));
     }
 
-    /**
-     * @param watermark VSRX's clock at the first fileset page (the host's at run start when VSRX gives none):
-     *                  the next {@code lastCompleteSync} when the run completes
-     */
-    private record Outcome(String stopReason, String incomplete, Instant watermark) { }
+    /** Applies the history's retention; a failure is logged, never fails the run. */
+    private void prune(RunContext ctx) {
+        try {
+            Instant before = parts.clock().instant().minus(parts.config().runRetention().maxAge());
+            int removed = parts.retrier().call("documents.pruneRuns",
+                    () -> parts.documents().pruneRuns(ctx.lease.token(), before, parts.config().runRetention().maxRuns()));
+            if (removed > 0) {
+                log.info("run history pruned run={} removedRuns={}", ctx.runId, removed);
+            }
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            throw e;
+        } catch (SyncException e) {
+            log.warn("run history not pruned run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+        }
+    }
 
-    private Outcome processFilesets(RunContext ctx, ExecutorService pool, List<FilesetReport> reports,
-            Instant startedAt) {
+    /** Records the run's start in the history; returns a stop reason when the lease was lost. */
+    private String recordStart(RunId runId, LeaseKeeper lease, Instant startedAt) {
+        try {
+            parts.retrier().run("documents.recordRunStarted",
+                    () -> parts.documents().recordRunStarted(lease.token(), runId, startedAt));
+            return null;
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            return "lease lost: " + e.getClass().getSimpleName();
+        } catch (SyncException e) {
+            log.warn("run start not recorded run={} reason={}", runId, FilesetSync.reasonOf(e));
+            return null;
+        }
+    }
+
+    /**
+     * How the fileset phase of a run ended.
+     *
+     * @param stopReason the run must stop (lease lost); {@code null} otherwise
+     * @param incomplete the run could not attempt every fileset (a listing failed, an interrupt)
+     * @param stopped    why the run stopped at a fileset boundary (stop request, budget), leaving filesets
+     * @param watermark  VSRX's clock at the first fileset page (the host's at run start when VSRX gives none):
+     *                   the next {@code lastCompleteSync} when the run completes
+     * @param tally      the run's tally when it is not the context's (scale-out: read back from the history)
+     */
+    record Outcome(String stopReason, String incomplete, String stopped, Instant watermark, RunTally tally) {
+        Outcome(String stopReason, String incomplete, String stopped, Instant watermark) {
+            this(stopReason, incomplete, stopped, watermark, null);
+        }
+    }
+
+    private Outcome processFilesets(RunContext ctx, ExecutorService pool, Instant startedAt) {
         SyncRequest request = ctx.request;
         Retrier retrier = parts.retrier();
-        AtomicReference<Throwable> fatal = ctx.stopped;
-        Semaphore window = new Semaphore(parts.config().filesetConcurrency() * 2);
-        List<Slot> slots = new ArrayList<>();
+        Dispatcher d = new Dispatcher(ctx, pool, parts.config().filesetConcurrency() * 2);
         String incomplete = null;
+        String stopped = null;
         Instant watermark = startedAt;
+        long seq = 0;
         int queued = 0;
         try {
             if (request.onlyFileset().isPresent()) {
                 FilesetId only = request.onlyFileset().get();
                 Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset", () -> parts.source().findFileset(only));
                 if (fs.isEmpty()) {
-                    slots.add(Slot.done(new FilesetReport(only, FilesetOutcome.FAILED,
-                            Optional.of("fileset not found in VSRX"), List.of(), Duration.ZERO, 0, 0)));
+                    d.finish(seq, notListed(ctx, only));
+                } else if (!d.reserve()) {
+                    stopped = stopWhy(ctx);
                 } else {
-                    queued++;
-                    submit(ctx, fs.get(), queued, pool, window, fatal, slots);
+                    parts.listener().filesetQueued(ctx.runId, only, 1);
+                    d.dispatch(seq, fs.get());
                 }
             } else {
                 PageRequest page = PageRequest.first(parts.config().pageSize());
@@ -317,7 +440,8 @@ public final class SyncEngine {
                 ListedIds listed = new ListedIds();
                 boolean listingDone = false;
                 boolean firstPage = true;
-                while (fatal.get() == null) {
+                listing:
+                while (ctx.stopped.get() == null) {
                     PageRequest r = page;
                     Page<VsrxFileset> p = retrier.call("vsrx.listFilesets", () -> parts.source().listFilesets(r));
                     if (firstPage) {
@@ -326,12 +450,32 @@ public final class SyncEngine {
                         firstPage = false;
                     }
                     for (VsrxFileset fs : p.items()) {
-                        if (fatal.get() != null) {
-                            break;
+                        if (ctx.stopped.get() != null) {
+                            break listing;
+                        }
+                        if (ctx.progress.alreadyProcessed(fs.id())) {
+                            if (!ctx.progress.queued(fs.id())) {
+                                incomplete = outOfOrder(ctx);
+                                break listing;
+                            }
+                            listed.add(fs.id());
+                            parts.listener().filesetQueued(ctx.runId, fs.id(), ++queued);
+                            skipProcessed(ctx, ctx.progress, d, seq++, fs.id());
+                            continue;
+                        }
+                        ctx.progress.awaitRoomAhead(RunProgress.MAX_AHEAD);
+                        if (!d.reserve()) {
+                            stopped = stopWhy(ctx);
+                            break listing;
+                        }
+                        if (!ctx.progress.queued(fs.id())) {
+                            d.unreserve();
+                            incomplete = outOfOrder(ctx);
+                            break listing;
                         }
                         listed.add(fs.id());
-                        queued++;
-                        submit(ctx, fs, queued, pool, window, fatal, slots);
+                        parts.listener().filesetQueued(ctx.runId, fs.id(), ++queued);
+                        d.dispatch(seq++, fs);
                     }
                     if (p.isLast()) {
                         listingDone = true;
@@ -341,93 +485,99 @@ public final class SyncEngine {
                     ctx.lease.checkpoint();
                 }
                 listed.seal();
-                if (listingDone && !incremental && fatal.get() == null) {
-                    reportVanished(ctx, listed, slots);
+                if (listingDone && stopped == null && !incremental && ctx.stopped.get() == null) {
+                    seq = reportVanished(ctx, d, listed, seq);
                 }
-                if (listingDone && incremental) {
+                if (listingDone && stopped == null && incremental) {
                     // A failure is never lost by the watermark: failed filesets the listing skipped are fetched.
                     for (FilesetId id : ctx.progress.carriedFailures()) {
-                        if (fatal.get() != null || listed.contains(id)) {
+                        if (ctx.stopped.get() != null || listed.contains(id)) {
                             continue;
                         }
                         Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset",
                                 () -> parts.source().findFileset(id));
-                        if (fs.isPresent()) {
-                            queued++;
-                            submit(ctx, fs.get(), queued, pool, window, fatal, slots);
-                        } else {
+                        if (fs.isEmpty()) {
                             ctx.progress.dropCarried(id);
+                            continue;
                         }
+                        if (!d.reserve()) {
+                            stopped = stopWhy(ctx);
+                            break;
+                        }
+                        parts.listener().filesetQueued(ctx.runId, id, ++queued);
+                        d.dispatch(seq++, fs.get());
                     }
                 }
             }
         } catch (LeaseLostException | StaleFencingTokenException e) {
-            fatal.compareAndSet(null, e);
+            ctx.stopped.compareAndSet(null, e);
         } catch (SyncException e) {
             incomplete = "listing filesets failed: " + FilesetSync.reasonOf(e);
             log.warn("listing filesets failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            d.cancelAll();
             incomplete = "interrupted";
         }
-        String stopReason = null;
-        for (Slot s : slots) {
-            if (s.report != null) {
-                reports.add(s.report);
-                continue;
-            }
-            try {
-                reports.add(s.future.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                cancelAll(slots);
-                reports.add(stopped(s.filesetId, "interrupted"));
-                incomplete = "interrupted";
-            } catch (CancellationException e) {
-                reports.add(stopped(s.filesetId, stopReason != null ? stopReason : "cancelled"));
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Error err) {
-                    cancelAll(slots);
-                    throw err;
-                }
-                if (cause instanceof LeaseLostException || cause instanceof StaleFencingTokenException) {
-                    stopReason = "lease lost: " + cause.getClass().getSimpleName();
-                    log.error("run stops run={} fileset={} reason={}", ctx.runId, s.filesetId, stopReason);
-                    cancelAll(slots);
-                    reports.add(stopped(s.filesetId, stopReason));
-                } else {
-                    String reason = cause instanceof RuntimeException re ? FilesetSync.reasonOf(re)
-                            : cause.getClass().getSimpleName();
-                    reports.add(stopped(s.filesetId, reason));
-                }
-            }
+        if (!d.awaitAll(parts.config().lockTtl())) {
+            incomplete = "interrupted";
         }
-        Throwable f = fatal.get();
+        if (stopped == null && d.leftUnstarted()) {
+            stopped = stopWhy(ctx);
+        }
+        Throwable f = ctx.stopped.get();
         if (f instanceof Error err) {
             throw err;
         }
-        if (stopReason == null && f != null) {
-            stopReason = "lease lost: " + f.getClass().getSimpleName();
+        String stopReason = f != null ? "lease lost: " + f.getClass().getSimpleName() : null;
+        if (stopped != null) {
+            log.info("run stops at a fileset boundary run={} reason={}", ctx.runId, stopped);
         }
-        return new Outcome(stopReason, incomplete, watermark);
+        return new Outcome(stopReason, incomplete, stopped, watermark);
+    }
+
+    private static String stopWhy(RunContext ctx) {
+        String why = ctx.stopReason();
+        return why != null ? why : "stop requested";
+    }
+
+    private static String outOfOrder(RunContext ctx) {
+        log.warn("listing filesets failed run={} reason=ids not in increasing order", ctx.runId);
+        return "listing filesets failed: ids not in increasing order";
+    }
+
+    /** A fileset the interrupted run being resumed committed: reported, not synced again. */
+    void skipProcessed(RunContext ctx, RunProgress progress, Dispatcher d, long seq, FilesetId id) {
+        log.info("fileset skipped run={} fileset={} reason=ALREADY_PROCESSED", ctx.runId, id);
+        progress.markProcessed(id);
+        d.finish(seq, new FilesetReport(id, FilesetOutcome.SKIPPED_ALREADY_PROCESSED, Optional.empty(), List.of(),
+                Duration.ZERO, 0, 0));
     }
 
     /**
      * Filesets Silknote has a record of that a complete full listing did not return: reported
      * {@link FilesetOutcome#VANISHED} (documents kept) with one {@code FILESET_VANISHED} warning per run.
+     *
+     * @return the next sequence number
      */
-    private void reportVanished(RunContext ctx, ListedIds listed, List<Slot> slots) {
-        List<FilesetId> vanished = new ArrayList<>();
+    long reportVanished(RunContext ctx, Dispatcher d, ListedIds listed, long seq) {
+        long vanished = 0;
+        FilesetId first = null;
         try {
             Optional<String> cursor = Optional.empty();
             do {
                 Optional<String> c = cursor;
                 Page<FilesetId> page = parts.retrier().call("documents.filesets",
-                        () -> parts.documents().filesets(c, VANISHED_PAGE));
+                        () -> parts.documents().filesets(c, STORE_PAGE));
                 for (FilesetId id : page.items()) {
                     if (!listed.contains(id)) {
-                        vanished.add(id);
+                        log.warn("fileset vanished from VSRX run={} fileset={}", ctx.runId, id);
+                        d.finish(seq++, new FilesetReport(id, FilesetOutcome.VANISHED,
+                                Optional.of("not-listed-by-vsrx"), List.of(), Duration.ZERO, 0, 0));
+                        if (first == null) {
+                            first = id;
+                        }
+                        vanished++;
                     }
                 }
                 cursor = page.nextCursor();
@@ -436,88 +586,75 @@ public final class SyncEngine {
             throw e;
         } catch (SyncException e) {
             log.warn("vanished filesets not checked run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
-            return;
         }
-        for (FilesetId id : vanished) {
-            log.warn("fileset vanished from VSRX run={} fileset={}", ctx.runId, id);
-            FilesetReport r = new FilesetReport(id, FilesetOutcome.VANISHED, Optional.of("not-listed-by-vsrx"),
-                    List.of(), Duration.ZERO, 0, 0);
-            parts.listener().filesetFinished(ctx.runId, r);
-            slots.add(Slot.done(r));
-        }
-        if (!vanished.isEmpty()) {
-            ctx.raise(new Alert(Alert.Kind.FILESET_VANISHED, Alert.Severity.WARNING, vanished.size()
+        if (vanished > 0) {
+            ctx.raise(new Alert(Alert.Kind.FILESET_VANISHED, Alert.Severity.WARNING, vanished
                     + " filesets Silknote holds are no longer listed by VSRX; their documents are kept (first: "
-                    + vanished.get(0) + ")"));
+                    + first + ")"));
         }
+        return seq;
     }
 
-    private static FilesetReport stopped(FilesetId id, String reason) {
-        return new FilesetReport(id, FilesetOutcome.FAILED, Optional.of(reason), List.of(), Duration.ZERO, 0, 0);
+    /**
+     * A single-fileset run for a fileset VSRX does not list: {@code VANISHED} (documents kept, one
+     * {@code FILESET_VANISHED} warning) when Silknote holds it, as a full run would report it; a fileset
+     * neither side knows is a failed request.
+     */
+    private FilesetReport notListed(RunContext ctx, FilesetId id) {
+        DocumentStore store = parts.documents();
+        boolean held = parts.retrier().call("documents.findFileset", () -> store.findFileset(id)).isPresent()
+                || !parts.retrier().call("documents.documents", () -> store.documents(id)).isEmpty();
+        FilesetReport r;
+        if (held) {
+            log.warn("fileset vanished from VSRX run={} fileset={}", ctx.runId, id);
+            ctx.raise(new Alert(Alert.Kind.FILESET_VANISHED, Alert.Severity.WARNING, "fileset " + id
+                    + " Silknote holds is no longer listed by VSRX; its documents are kept"));
+            r = new FilesetReport(id, FilesetOutcome.VANISHED, Optional.of("not-listed-by-vsrx"), List.of(),
+                    Duration.ZERO, 0, 0);
+        } else {
+            r = Dispatcher.failed(id, "fileset not found in VSRX");
+        }
+        return r;
     }
 
-    private static final class Slot {
-        final FilesetId filesetId;
-        final Future<FilesetReport> future;
-        final FilesetReport report;
+    // ---------------------------------------------------------------- scale-out: joining another's run
 
-        Slot(FilesetId filesetId, Future<FilesetReport> future, FilesetReport report) {
-            this.filesetId = filesetId;
-            this.future = future;
-            this.report = report;
+    /** Joins the run another worker opened to scale-out workers, if there is one under the lock's token. */
+    private Optional<SyncResult> join(SyncRequest request, Supplier<Optional<String>> stopRequest,
+            Instant startedAt) {
+        FilesetClaims c = claims.orElseThrow();
+        Optional<FilesetClaims.OpenRun> open = parts.retrier().call("claims.openRun", c::openRun);
+        if (open.isEmpty()) {
+            return Optional.empty();
         }
-
-        static Slot done(FilesetReport report) {
-            return new Slot(report.filesetId(), null, report);
+        Optional<LockStatus> holder = parts.retrier().call("lock.inspect",
+                () -> parts.lock().inspect(SyncConfig.LOCK_NAME));
+        if (holder.isEmpty() || !holder.get().token().equals(open.get().token())) {
+            // an open run of a coordinator that no longer holds the lock: it is over
+            return Optional.empty();
         }
+        RunId runId = open.get().run();
+        String worker = newWorkerId();
+        LeaseKeeper keeper = new LeaseKeeper(parts.lock(), SyncConfig.LOCK_NAME,
+                new ScaleOut.JoinedLease(parts.lock(), open.get().token(), c, runId, worker), parts.config().lockTtl(),
+                parts.clock());
+        log.info("joining scale-out run run={} worker={} token={}", runId, worker, open.get().token().value());
+        return Optional.of(withPools(runId, keeper, pools -> {
+            parts.listener().runStarted(runId, false);
+            RunContext ctx = context(request, runId, keeper, new RunProgress(SyncState.initial(), false), pools,
+                    RunContext.Role.WORKER, stopRequest, new ContentRegistry(),
+                    new OutboxDrainer(parts.documents(), parts.vectors(), parts.processor(),
+                            new BlobCollector(parts.documents(), parts.blobs(), new ContentRegistry(), parts.clock(),
+                                    parts.config().blobGracePeriod()),
+                            parts.retrier(), parts.config().maxOutboxAttempts()));
+            Outcome o = new ScaleOut(this, ctx, c, worker, sleeper).work(pools);
+            String error = o.stopReason() != null ? o.stopReason() : o.incomplete();
+            SyncResult.Status status = error != null ? SyncResult.Status.FAILED : SyncResult.Status.JOINED;
+            return finishRun(ctx, ctx.tally, startedAt, status, error, false);
+        }));
     }
 
-    private void submit(RunContext ctx, VsrxFileset fs, int queued, ExecutorService pool, Semaphore window,
-            AtomicReference<Throwable> fatal, List<Slot> slots) throws InterruptedException {
-        ctx.progress.queued(fs.id());
-        parts.listener().filesetQueued(ctx.runId, fs.id(), queued);
-        if (ctx.progress.alreadyProcessed(fs.id())) {
-            log.info("fileset skipped run={} fileset={} reason=ALREADY_PROCESSED", ctx.runId, fs.id());
-            FilesetReport r = new FilesetReport(fs.id(), FilesetOutcome.SKIPPED_ALREADY_PROCESSED, Optional.empty(),
-                    List.of(), Duration.ZERO, 0, 0);
-            parts.listener().filesetFinished(ctx.runId, r);
-            slots.add(Slot.done(r));
-            return;
-        }
-        window.acquire();
-        Future<FilesetReport> future;
-        try {
-            future = pool.submit(() -> {
-                try {
-                    Throwable stop = fatal.get();
-                    if (stop != null) {
-                        // A crash or a lost lease elsewhere: start nothing new.
-                        return stopped(fs.id(), "run stopped: " + stop.getClass().getSimpleName());
-                    }
-                    FilesetReport r = new FilesetSync(ctx, fs).run();
-                    parts.listener().filesetFinished(ctx.runId, r);
-                    return r;
-                } catch (Error | LeaseLostException | StaleFencingTokenException e) {
-                    fatal.compareAndSet(null, e);
-                    throw e;
-                } finally {
-                    window.release();
-                }
-            });
-        } catch (RuntimeException e) {
-            window.release();
-            throw e;
-        }
-        slots.add(new Slot(fs.id(), future, null));
-    }
-
-    private static void cancelAll(List<Slot> slots) {
-        for (Slot s : slots) {
-            if (s.future != null) {
-                s.future.cancel(true);
-            }
-        }
-    }
+    // ---------------------------------------------------------------- run-level writes
 
     /** The end-of-run collection pass; returns a stop reason when the lease was lost. */
     private String collectDue(BlobCollector collector, LeaseKeeper lease, RunId runId) {
@@ -539,6 +676,8 @@ public final class SyncEngine {
     private String fence(DocumentStore store, LeaseKeeper lease) {
         try {
             parts.retrier().run("documents.fence", () -> store.fence(lease.token()));
+            // The vector store too: a paused older run's post-commit work can no longer touch vector entries.
+            parts.retrier().run("vectors.fence", () -> parts.vectors().fence(lease.token()));
             return null;
         } catch (StaleFencingTokenException e) {
             log.error("run stops: a newer lock holder has written token={}", lease.token().value());
@@ -573,15 +712,28 @@ public final class SyncEngine {
      * Saves the state at the end of a run: the completed state when the run attempted every fileset, else
      * (when the run changed anything) the interrupted state the next run resumes from.
      */
-    private StateSave saveFinalState(RunContext ctx, boolean complete, Instant watermark) {
+    private StateSave saveFinalState(RunContext ctx, RunProgress progress, boolean complete, Instant watermark) {
         SyncState next;
         if (complete) {
-            next = ctx.progress.completed(watermark);
-        } else if (ctx.progress.changedAnything()) {
-            next = ctx.progress.interrupted();
+            next = progress.completed(watermark);
+        } else if (progress.changedAnything()) {
+            next = progress.interrupted();
         } else {
             return new StateSave(null, null);
         }
+        try {
+            saveState(ctx, next);
+            return new StateSave(null, null);
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            return new StateSave("lease lost: " + e.getClass().getSimpleName(), null);
+        } catch (SyncException e) {
+            log.warn("saving resume state failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+            return new StateSave(null, complete ? "saving resume state failed" : null);
+        }
+    }
+
+    /** Saves the resume state in a unit of work of its own, under the commit lock. */
+    void saveState(RunContext ctx, SyncState next) {
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
@@ -590,15 +742,13 @@ public final class SyncEngine {
                         uow.saveState(next);
                         return null;
                     }));
-            return new StateSave(null, null);
-        } catch (LeaseLostException | StaleFencingTokenException e) {
-            return new StateSave("lease lost: " + e.getClass().getSimpleName(), null);
-        } catch (SyncException e) {
-            log.warn("saving resume state failed run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
-            return new StateSave(null, complete ? "saving resume state failed" : null);
         } finally {
             ctx.commitLock.unlock();
         }
+    }
+
+    EngineParts parts() {
+        return parts;
     }
 
     private String newRequestId() {
@@ -609,6 +759,14 @@ public final class SyncEngine {
             low = random.nextLong();
         }
         return "acquire-" + Long.toHexString(high) + Long.toHexString(low);
+    }
+
+    private String newWorkerId() {
+        long r;
+        synchronized (random) {
+            r = random.nextLong();
+        }
+        return "worker-" + Long.toHexString(r);
     }
 
     private RunId newRunId(Instant startedAt) {
@@ -634,5 +792,4 @@ public final class SyncEngine {
             pool.shutdownNow();
         }
     }
-
 }

@@ -15,7 +15,13 @@ public record Alert(Kind kind, Severity severity, String message) {
         /** A fileset was linked to another Silknote patient since the last sync; documents moved or in conflict. */
         FILESET_RELINKED,
         /** A fileset with documents in Silknote is no longer listed by VSRX. */
-        FILESET_VANISHED
+        FILESET_VANISHED,
+        /**
+         * The ledger was changed outside the sync (e.g. a blob reference row removed or edited): a reference the
+         * sync released was not there. The commit went on and the store recounted the row; a check of the
+         * ledger is due.
+         */
+        LEDGER_INCONSISTENT
     }
 
     public enum Severity { WARNING, CRITICAL }

@@ -30,6 +30,11 @@ import java.util.TreeSet;
  *                             mapping stays
  * @param watermarkOverlap     incremental runs ask for changes since {@code lastCompleteSync} minus this, so
  *                             a change made around the mark (clock skew, an edit during the run) is listed
+ * @param maxDownloadBytesPerSecond cap on the bytes per second downloaded from VSRX by one engine, shared by all
+ *                             its file threads (a token bucket on the injected clock and sleeper); 0 = no cap
+ * @param runRetention         how long the run history keeps runs; applied by the engine after each run
+ * @param reportFilesetLimit   at most this many fileset reports are kept in a {@link SyncReport} (the run
+ *                             history stores all of them); failed and blocked ones first
  */
 public record SyncConfig(
         long maxFileSizeBytes,
@@ -47,10 +52,15 @@ public record SyncConfig(
         int maxOutboxAttempts,
         Duration blobGracePeriod,
         RemovedDocumentPolicy removedDocumentPolicy,
-        Duration watermarkOverlap) {
+        Duration watermarkOverlap,
+        long maxDownloadBytesPerSecond,
+        RunRetention runRetention,
+        int reportFilesetLimit) {
 
     public static final String LOCK_NAME = "vsrx-sync";
     public static final long DEFAULT_MAX_FILE_SIZE = 100L * 1024 * 1024;
+    /** Default of {@link #reportFilesetLimit()}. */
+    public static final int DEFAULT_REPORT_FILESET_LIMIT = 1000;
     public static final Set<String> DEFAULT_MIME_TYPES =
             Set.of("application/pdf", "image/jpeg", "image/png", "image/tiff", "image/gif", "text/plain");
 
@@ -95,13 +105,21 @@ public record SyncConfig(
         if (watermarkOverlap.isNegative()) {
             throw new IllegalArgumentException("watermarkOverlap must not be negative");
         }
+        if (maxDownloadBytesPerSecond < 0) {
+            throw new IllegalArgumentException("maxDownloadBytesPerSecond must be >= 0 (0 = no cap)");
+        }
+        requireNonNull(runRetention, "runRetention");
+        if (reportFilesetLimit < 1 || reportFilesetLimit > 100_000) {
+            throw new IllegalArgumentException("reportFilesetLimit must be in 1..100000, was " + reportFilesetLimit);
+        }
     }
 
     public static SyncConfig defaults() {
         return new SyncConfig(DEFAULT_MAX_FILE_SIZE, DEFAULT_MIME_TYPES, ChangeDetectionMode.METADATA,
                 VanishedFilePolicy.REPORT, MassDeleteGuard.defaults(), RetryPolicy.defaults(), 2, 8, 500,
                 Duration.ofMinutes(5), Optional.empty(), AlertThresholds.defaults(), 5, Duration.ofHours(1),
-                RemovedDocumentPolicy.REPORT, Duration.ofMinutes(2));
+                RemovedDocumentPolicy.REPORT, Duration.ofMinutes(2), 0, RunRetention.defaults(),
+                DEFAULT_REPORT_FILESET_LIMIT);
     }
 
     public static Builder builder() {
@@ -130,6 +148,9 @@ public record SyncConfig(
         private Duration blobGracePeriod;
         private RemovedDocumentPolicy removedDocumentPolicy;
         private Duration watermarkOverlap;
+        private long maxDownloadBytesPerSecond;
+        private RunRetention runRetention;
+        private int reportFilesetLimit;
 
         private Builder(SyncConfig c) {
             maxFileSizeBytes = c.maxFileSizeBytes;
@@ -148,6 +169,9 @@ public record SyncConfig(
             blobGracePeriod = c.blobGracePeriod;
             removedDocumentPolicy = c.removedDocumentPolicy;
             watermarkOverlap = c.watermarkOverlap;
+            maxDownloadBytesPerSecond = c.maxDownloadBytesPerSecond;
+            runRetention = c.runRetention;
+            reportFilesetLimit = c.reportFilesetLimit;
         }
 
         public Builder maxFileSizeBytes(long v) { maxFileSizeBytes = v; return this; }
@@ -166,13 +190,16 @@ public record SyncConfig(
         public Builder blobGracePeriod(Duration v) { blobGracePeriod = requireNonNull(v, "blobGracePeriod"); return this; }
         public Builder removedDocumentPolicy(RemovedDocumentPolicy v) { removedDocumentPolicy = requireNonNull(v, "removedDocumentPolicy"); return this; }
         public Builder watermarkOverlap(Duration v) { watermarkOverlap = requireNonNull(v, "watermarkOverlap"); return this; }
+        public Builder maxDownloadBytesPerSecond(long v) { maxDownloadBytesPerSecond = v; return this; }
+        public Builder runRetention(RunRetention v) { runRetention = requireNonNull(v, "runRetention"); return this; }
+        public Builder reportFilesetLimit(int v) { reportFilesetLimit = v; return this; }
 
         /** @throws IllegalArgumentException when a value is out of range */
         public SyncConfig build() {
             return new SyncConfig(maxFileSizeBytes, allowedMimeTypes, changeDetection, vanishedFilePolicy,
                     massDeleteGuard, retryPolicy, filesetConcurrency, fileConcurrency, pageSize, lockTtl,
                     spoolDirectory, alertThresholds, maxOutboxAttempts, blobGracePeriod, removedDocumentPolicy,
-                    watermarkOverlap);
+                    watermarkOverlap, maxDownloadBytesPerSecond, runRetention, reportFilesetLimit);
         }
     }
 }

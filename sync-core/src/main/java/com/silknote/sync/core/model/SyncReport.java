@@ -7,29 +7,39 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything a run did, per fileset and per file, plus its metrics and alerts. Ids, codes and figures only,
- * except the paths of skipped, vanished and conflicting files ({@link FileReport#path()}), which the
- * operator's report shows on request: never log a report's files or paths.
+ * What a run did: totals over every fileset, the reports of some of its filesets, its metrics and alerts.
+ * Ids, codes and figures only, except the paths of skipped, vanished and conflicting files
+ * ({@link FileReport#path()}), which the operator's report shows on request: never log a report's files or
+ * paths.
+ *
+ * <p>A report holds at most {@link SyncConfig#reportFilesetLimit()} fileset reports, so memory does not grow
+ * with the number of filesets: failed and blocked filesets first, then those with conflicts, failed or
+ * vanished files or other findings, then those that changed something, then the rest, each group in
+ * processing order. {@link #omittedFilesets()} says how many were left out; {@link #totals()} counts them
+ * all. Every fileset's report is stored in the run history as the fileset finishes
+ * ({@code DocumentStore.runFilesets}) and reaches the {@code SyncListener} as it finishes.
  *
  * @param runId      the run
  * @param startedAt  start
  * @param finishedAt end
  * @param dryRun     {@code true} when nothing was downloaded or written: the report is the plan
- * @param filesets   per-fileset outcomes in processing order
+ * @param totals     counts over every fileset of the run
+ * @param filesets   the reports kept (see above), in processing order
  * @param metrics    monitoring figures
  * @param alerts     thresholds crossed
  * @param status     how the run ended, as its {@link SyncResult} says (a run that could not list VSRX is
  *                   {@link SyncResult.Status#FAILED}, though it has no failed fileset)
- * @param error      the run's log-safe error; empty exactly when {@code status} is
- *                   {@link SyncResult.Status#COMPLETED}
+ * @param error      the run's log-safe error or stop reason; empty exactly when {@code status} is
+ *                   {@link SyncResult.Status#COMPLETED} or {@link SyncResult.Status#JOINED}
  */
-public record SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boolean dryRun,
+public record SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boolean dryRun, RunTotals totals,
         List<FilesetReport> filesets, RunMetrics metrics, List<Alert> alerts, SyncResult.Status status,
         Optional<String> error) {
     public SyncReport {
         requireNonNull(runId, "runId");
         requireNonNull(startedAt, "startedAt");
         requireNonNull(finishedAt, "finishedAt");
+        requireNonNull(totals, "totals");
         filesets = List.copyOf(requireNonNull(filesets, "filesets"));
         requireNonNull(metrics, "metrics");
         alerts = List.copyOf(requireNonNull(alerts, "alerts"));
@@ -38,11 +48,23 @@ public record SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boo
         if (status == SyncResult.Status.ALREADY_IN_PROGRESS) {
             throw new IllegalArgumentException("a run that did not start has no report");
         }
+        if (filesets.size() > totals.filesetCount()) {
+            throw new IllegalArgumentException("a report lists more filesets than its totals count");
+        }
+    }
+
+    /** A report that lists every fileset of the run: the totals are counted from them. */
+    public SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boolean dryRun,
+            List<FilesetReport> filesets, RunMetrics metrics, List<Alert> alerts, SyncResult.Status status,
+            Optional<String> error) {
+        this(runId, startedAt, finishedAt, dryRun, RunTotals.of(filesets), filesets, metrics, alerts, status,
+                error);
     }
 
     /**
-     * A report whose status follows from its filesets ({@code COMPLETED} when none failed, else
-     * {@code PARTIAL_FAILURE}), as reports written before the status was recorded are read.
+     * A report that lists every fileset of the run and whose status follows from them ({@code COMPLETED}
+     * when none failed, else {@code PARTIAL_FAILURE}), as reports written before the status was recorded are
+     * read.
      */
     public SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boolean dryRun,
             List<FilesetReport> filesets, RunMetrics metrics, List<Alert> alerts) {
@@ -58,7 +80,7 @@ public record SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boo
 
     /** {@code true} when no fileset failed or was blocked. */
     public boolean allFilesetsSucceeded() {
-        return filesets.stream().noneMatch(f -> f.outcome().isFailure());
+        return totals.failedFilesets() == 0;
     }
 
     /** {@code true} when the run completed every fileset ({@link SyncResult.Status#COMPLETED}). */
@@ -66,8 +88,20 @@ public record SyncReport(RunId runId, Instant startedAt, Instant finishedAt, boo
         return status == SyncResult.Status.COMPLETED;
     }
 
-    /** Number of files with the given action over all filesets. */
+    /** Number of files with the given action over all filesets of the run (listed or not). */
     public long count(FileAction action) {
-        return filesets.stream().mapToLong(f -> f.count(action)).sum();
+        return totals.files(action);
+    }
+
+    /** Number of filesets the run looked at that this report does not list. */
+    public long omittedFilesets() {
+        return totals.filesetCount() - filesets.size();
+    }
+
+    /** The same report without fileset reports (the totals stay): what the run history keeps per run. */
+    public SyncReport summary() {
+        return filesets.isEmpty() ? this
+                : new SyncReport(runId, startedAt, finishedAt, dryRun, totals, List.of(), metrics, alerts, status,
+                        error);
     }
 }

@@ -10,10 +10,17 @@ import java.util.Optional;
  * @param dryRun      plan only: decide from metadata, download nothing, write nothing
  * @param onlyFileset sync just this fileset (e.g. on a webhook); empty for all
  * @param incremental list only filesets changed since the last complete sync ({@code changedSince})
+ * @param budget      limits of the run; reached, it stops at a fileset boundary and the next run resumes
  */
-public record SyncRequest(boolean dryRun, Optional<FilesetId> onlyFileset, boolean incremental) {
+public record SyncRequest(boolean dryRun, Optional<FilesetId> onlyFileset, boolean incremental, RunBudget budget) {
     public SyncRequest {
         requireNonNull(onlyFileset, "onlyFileset");
+        requireNonNull(budget, "budget");
+    }
+
+    /** A request without a budget. */
+    public SyncRequest(boolean dryRun, Optional<FilesetId> onlyFileset, boolean incremental) {
+        this(dryRun, onlyFileset, incremental, RunBudget.unlimited());
     }
 
     /** A full run over every fileset, writing. */
@@ -31,6 +38,11 @@ public record SyncRequest(boolean dryRun, Optional<FilesetId> onlyFileset, boole
     }
 
     public SyncRequest asDryRun() {
-        return new SyncRequest(true, onlyFileset, incremental);
+        return new SyncRequest(true, onlyFileset, incremental, budget);
+    }
+
+    /** This request with a budget. @throws NullPointerException when budget is null */
+    public SyncRequest withBudget(RunBudget budget) {
+        return new SyncRequest(dryRun, onlyFileset, incremental, budget);
     }
 }

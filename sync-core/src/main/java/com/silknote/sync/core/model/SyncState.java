@@ -14,6 +14,12 @@ import java.util.Optional;
  *                       "resumeFromFileset": "uuid3"}}
  * }</pre>
  * {@code lastCompleteSync} moves only when a run finished every fileset.
+ *
+ * <p>Filesets are processed in id order, so an unfinished run's state stays small however many filesets it
+ * committed: every fileset before {@code resumeFromFileset} (in {@link FilesetId} order) was committed or is
+ * listed in {@code failedFilesets}; {@code processedFilesets} lists the committed ones from
+ * {@code resumeFromFileset} on (those that finished ahead of slower ones). {@link PartialSyncState#processed}
+ * reads it so; a state that lists every committed fileset reads the same.
  */
 public record SyncState(Optional<Instant> lastCompleteSync, PartialSyncState partialSyncState) {
 
@@ -29,9 +35,10 @@ public record SyncState(Optional<Instant> lastCompleteSync, PartialSyncState par
     /**
      * Progress of the current or last unfinished run.
      *
-     * @param processedFilesets filesets committed by the unfinished run, in processing order
-     * @param failedFilesets    filesets that failed in it
-     * @param resumeFromFileset where a resumed run starts (the first failed or the next unprocessed)
+     * @param processedFilesets filesets committed by the unfinished run from {@code resumeFromFileset} on
+     *                          (earlier ones are implied, see {@link #processed})
+     * @param failedFilesets    filesets that failed in it (or in the run before it, not attempted again yet)
+     * @param resumeFromFileset the first fileset, in id order, the unfinished run had not finished
      */
     public record PartialSyncState(List<FilesetId> processedFilesets, List<FilesetId> failedFilesets,
             Optional<FilesetId> resumeFromFileset) {
@@ -47,6 +54,21 @@ public record SyncState(Optional<Instant> lastCompleteSync, PartialSyncState par
 
         public boolean isEmpty() {
             return processedFilesets.isEmpty() && failedFilesets.isEmpty() && resumeFromFileset.isEmpty();
+        }
+
+        /**
+         * {@code true} when the unfinished run committed {@code id}, so a run resuming it skips it: it is listed
+         * in {@code processedFilesets}, or it comes before {@code resumeFromFileset} and did not fail.
+         *
+         * @throws NullPointerException when id is null
+         */
+        public boolean processed(FilesetId id) {
+            requireNonNull(id, "id");
+            if (failedFilesets.contains(id)) {
+                return false;
+            }
+            return processedFilesets.contains(id)
+                    || resumeFromFileset.isPresent() && id.compareTo(resumeFromFileset.get()) < 0;
         }
     }
 

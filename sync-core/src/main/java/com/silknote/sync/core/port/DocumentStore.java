@@ -9,12 +9,15 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteChangePage;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
@@ -93,7 +96,8 @@ public interface DocumentStore {
     Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds);
 
     /**
-     * One page of the filesets Silknote has a record of ({@link PatientFilesetRecord}), in a stable order.
+     * One page of the filesets Silknote holds: those it has a record of ({@link PatientFilesetRecord}) or
+     * documents from (a record may have been removed outside the sync), each once, in a stable order.
      *
      * @param cursor from the previous page, empty for the first
      * @param limit  at most this many (1..1000)
@@ -219,9 +223,12 @@ public interface DocumentStore {
     void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park);
 
     /**
-     * Step 1 of the blob collector: if the row exists, is {@code LIVE}, has {@code refCount == 0} and was
-     * last updated before {@code notAfter}, marks it {@code DELETING} with {@code blobEtag} and returns
-     * {@code true}; otherwise changes nothing and returns {@code false}.
+     * Step 1 of the blob collector: if the row exists, is {@code LIVE}, has {@code refCount == 0}, was last
+     * updated before {@code notAfter} and no mapping or document holds {@code hash}, marks it {@code DELETING}
+     * with {@code blobEtag} and returns {@code true}; otherwise returns {@code false}. A row at zero that a
+     * mapping or document still holds (a count damaged behind the sync's back) is never marked: the store sets
+     * its count to the references it has (file ids whose mapping, else document, holds the hash), so a
+     * referenced blob is never collected whatever happened to the count.
      */
     boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter);
 
@@ -244,11 +251,82 @@ public interface DocumentStore {
      */
     List<BlobRef> unreferencedBlobs(int limit);
 
-    /** Appends a finished run's report to the history (not part of any fileset transaction). */
+    // ------------------------------------------------------------------ run history
+
+    /**
+     * Records that a run started, so the history shows it even if its process dies before it finishes.
+     * Recording a run twice keeps one.
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    void recordRunStarted(FencingToken token, RunId run, Instant startedAt);
+
+    /**
+     * Stores one fileset's report of a run as the fileset finishes (one row per fileset and run; recording a
+     * fileset again replaces its report and keeps its position). With a {@code claim} (scale-out), the same
+     * transaction finishes the claim (succeeded unless the report's outcome is a failure) and stores the
+     * report only while the claim still holds.
+     *
+     * @throws com.silknote.sync.core.exception.ClaimLostException when {@code claim} no longer holds; nothing
+     *         was stored
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim);
+
+    /**
+     * Records a finished run's summary ({@link SyncReport#summary()}: totals, metrics, alerts, status; its
+     * fileset reports are stored by {@link #recordFilesetReport}). Recording a run twice replaces its summary.
+     * Not part of any fileset transaction.
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
     void recordRun(FencingToken token, SyncReport report);
 
-    /** The latest runs, newest first. */
+    /**
+     * The summaries of the latest finished runs, newest (by start) first; they list no filesets.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
     List<SyncReport> recentRuns(int limit);
+
+    /**
+     * Runs that started at or after {@code from} and before {@code to}, newest first, at most {@code limit}
+     * (1..1000), finished or not.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<RunRecord> runs(Instant from, Instant to, int limit);
+
+    /**
+     * One run of the history.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Optional<RunRecord> findRun(RunId run);
+
+    /**
+     * One page of a run's fileset reports, in the order they were recorded.
+     *
+     * @param cursor from the previous page, empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit);
+
+    /**
+     * Removes from the history the runs that started before {@code startedBefore} and those beyond the
+     * {@code keepNewest} newest (by start), with their fileset reports, in one transaction.
+     *
+     * @return the number of runs removed
+     * @throws IllegalArgumentException when {@code keepNewest} &lt; 1
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest);
 
     /** All writes of one fileset; used only inside {@link #inUnitOfWork}. Not thread-safe. */
     interface UnitOfWork {
@@ -333,9 +411,16 @@ public interface DocumentStore {
         /**
          * Removes one reference.
          *
-         * @throws IllegalStateException when the row is absent or its count is already 0
+         * <p>When there is nothing to release (the row is absent or its count is already 0, which only a change
+         * behind the sync's back produces: a removed or edited row), nothing is released and the unit of work
+         * still commits: the store then sets the row, when the unit commits, to the number of references the
+         * unit leaves (file ids whose mapping, else whose document, holds {@code hash}; a {@code LIVE} row is
+         * created when there are some and none exists), so the count is right again as far as the ledger
+         * tells. The caller reports the inconsistency.
+         *
+         * @return the row after the release, or empty when there was nothing to release
          */
-        BlobRef releaseBlobRef(ContentHash hash);
+        Optional<BlobRef> releaseBlobRef(ContentHash hash);
 
         /** Remembers a permanent skip (replacing an older one of the same file). */
         void rememberSkip(PermanentSkip skip);
@@ -348,5 +433,15 @@ public interface DocumentStore {
 
         /** Replaces the resume state. */
         void saveState(SyncState state);
+
+        /**
+         * Scale-out: requires that {@code claim} still holds when the unit commits (its fileset is still claimed
+         * with this claim's token, by a {@link FilesetClaims} of this store's backend), and keeps a takeover
+         * from happening until the unit ends. Call before writing.
+         *
+         * @throws com.silknote.sync.core.exception.ClaimLostException (here or from {@link #inUnitOfWork}) when
+         *         it does not; nothing is written
+         */
+        void expectClaim(FilesetClaims.Claim claim);
     }
 }

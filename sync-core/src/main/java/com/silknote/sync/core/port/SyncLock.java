@@ -16,8 +16,10 @@ public interface SyncLock {
      * Tries to take the lock for {@code ttl}, idempotently per attempt: a caller that did not get the answer
      * of an acquire (a timeout after the backend took the lock) retries with the same {@code requestId}, and
      * an implementation that finds an unexpired lease taken with that request id returns it (same token,
-     * expiry extended to {@code ttl} from now) instead of refusing until it runs out. Any other request id is
-     * refused while the lease is unexpired.
+     * expiry extended to {@code ttl} from now) instead of refusing until it runs out. A retry is recognised by
+     * the request id <em>and</em> the lock client's holder (host) id: any other request, and the same request id
+     * presented by another holder (two hosts whose generators were seeded alike), is refused while the lease is
+     * unexpired.
      *
      * @param requestId unique per acquire attempt (not per retry); opaque, never logged at INFO or above
      * @return the lease, or empty when another holder (another request) has an unexpired lease

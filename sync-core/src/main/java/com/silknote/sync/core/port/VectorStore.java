@@ -1,6 +1,7 @@
 package com.silknote.sync.core.port;
 
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import java.util.ArrayList;
@@ -8,17 +9,38 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
-/** Silknote's vector store, holding entries per document. */
+/**
+ * Silknote's vector store, holding entries per document.
+ *
+ * <p><b>Fencing.</b> Every write takes the writer's {@link FencingToken}, as the document store's do: the
+ * store keeps the highest token it accepted and refuses a lower one with
+ * {@link com.silknote.sync.core.exception.StaleFencingTokenException}, changing nothing. A run raises the
+ * mark with {@link #fence} right after taking its lease, so a holder paused inside its post-commit work can
+ * never delete or overwrite the entries a newer holder wrote (DESIGN rule 10). A store in the ledger's
+ * database may share the ledger's mark.
+ */
 public interface VectorStore {
 
-    /** Replaces all entries of a document with {@code entries} (all must belong to {@code document}). */
-    void replace(DocumentUuid document, List<VectorEntry> entries);
+    /**
+     * Raises the store's high-water mark to {@code token} (no-op when it is there already).
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a higher token is there
+     * @throws com.silknote.sync.core.exception.SyncException when the store failed
+     */
+    void fence(FencingToken token);
+
+    /**
+     * Replaces all entries of a document with {@code entries} (all must belong to {@code document}).
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a newer token wrote before
+     */
+    void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries);
 
     /**
      * Replaces all entries of a document with those {@code entries} yields, for documents with more entries
      * than fit in memory at once (one per 4 KiB of a 2 GiB file is 524,288). All entries must belong to
-     * {@code document} and come in strictly increasing ordinal order. Atomic like {@link #replace(DocumentUuid,
-     * List)}: when the iterator or a check fails, the document keeps its previous entries. An implementation
+     * {@code document} and come in strictly increasing ordinal order. Atomic like {@link #replace(FencingToken,
+     * DocumentUuid, List)}: when the iterator or a check fails, the document keeps its previous entries. An implementation
      * should take the entries in bounded batches, so its memory does not grow with their number; the default
      * collects them into a list.
      *
@@ -26,7 +48,7 @@ public interface VectorStore {
      *     above the previous one's
      * @throws com.silknote.sync.core.exception.SyncException when the store failed
      */
-    default void replace(DocumentUuid document, Iterator<VectorEntry> entries) {
+    default void replace(FencingToken token, DocumentUuid document, Iterator<VectorEntry> entries) {
         List<VectorEntry> all = new ArrayList<>();
         int previous = -1;
         while (entries.hasNext()) {
@@ -37,11 +59,15 @@ public interface VectorStore {
             previous = e.ordinal();
             all.add(e);
         }
-        replace(document, all);
+        replace(token, document, all);
     }
 
-    /** Removes every entry of a document; returns how many were removed (0 when none). */
-    int deleteByDocument(DocumentUuid document);
+    /**
+     * Removes every entry of a document; returns how many were removed (0 when none).
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a newer token wrote before
+     */
+    int deleteByDocument(FencingToken token, DocumentUuid document);
 
     /** The entries of a document, by ordinal. */
     List<VectorEntry> entries(DocumentUuid document);

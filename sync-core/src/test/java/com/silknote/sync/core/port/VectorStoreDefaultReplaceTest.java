@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.model.VsrxFileId;
@@ -19,14 +20,19 @@ class VectorStoreDefaultReplaceTest {
     private static final ContentHash HASH = ContentHash.ofHex("cd".repeat(32));
 
     private final List<List<VectorEntry>> replaced = new ArrayList<>();
+    private static final FencingToken TOKEN = FencingToken.of(1);
     private final VectorStore listOnly = new VectorStore() {
         @Override
-        public void replace(DocumentUuid document, List<VectorEntry> entries) {
+        public void fence(FencingToken token) {
+        }
+
+        @Override
+        public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
             replaced.add(List.copyOf(entries));
         }
 
         @Override
-        public int deleteByDocument(DocumentUuid document) {
+        public int deleteByDocument(FencingToken token, DocumentUuid document) {
             return 0;
         }
 
@@ -47,16 +53,16 @@ class VectorStoreDefaultReplaceTest {
 
     @Test
     void collectsTheIteratorIntoOneListReplace() {
-        listOnly.replace(DOC, List.of(entry(0), entry(1), entry(5)).iterator());
+        listOnly.replace(TOKEN, DOC, List.of(entry(0), entry(1), entry(5)).iterator());
 
         assertThat(replaced).containsExactly(List.of(entry(0), entry(1), entry(5)));
     }
 
     @Test
     void refusesOrdinalsThatDoNotIncreaseAndReplacesNothing() {
-        assertThatThrownBy(() -> listOnly.replace(DOC, List.of(entry(0), entry(2), entry(2)).iterator()))
+        assertThatThrownBy(() -> listOnly.replace(TOKEN, DOC, List.of(entry(0), entry(2), entry(2)).iterator()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> listOnly.replace(DOC, List.of(entry(1), entry(0)).iterator()))
+        assertThatThrownBy(() -> listOnly.replace(TOKEN, DOC, List.of(entry(1), entry(0)).iterator()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(replaced).isEmpty();
     }

@@ -18,11 +18,17 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncMapping;
@@ -437,7 +443,7 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
-    @DisplayName("issue 9.3: known filesets are paged, each once")
+    @DisplayName("issue 9.3: known filesets (by record or by documents) are paged, each once")
     public void filesetsArePagedEachOnce() {
         Instant now = clock.instant();
         List<FilesetId> all = new ArrayList<>();
@@ -445,6 +451,14 @@ public abstract class DocumentStoreContract {
             all.add(FilesetId.of("fs-page-" + i));
         }
         write(T1, u -> all.forEach(f -> u.upsertFileset(fileset(f, now))));
+        // Known by documents only (its record removed outside the sync), and by both.
+        FilesetId documentsOnly = FilesetId.of("fs-page-docs");
+        write(T1, u -> {
+            u.upsertDocument(document(documentsOnly, fileId(91), hash("p1"), 2, now));
+            u.upsertDocument(document(documentsOnly, fileId(92), hash("p2"), 2, now));
+            u.upsertDocument(document(all.get(2), fileId(93), hash("p3"), 2, now));
+        });
+        all.add(documentsOnly);
         List<FilesetId> seen = new ArrayList<>();
         Optional<String> cursor = Optional.empty();
         int pages = 0;
@@ -456,7 +470,7 @@ public abstract class DocumentStoreContract {
             pages++;
         } while (cursor.isPresent() && pages < 10);
         assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
-        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(7);
+        assertThat(store().filesets(Optional.empty(), 1000).items()).hasSize(8);
     }
 
     @Test
@@ -515,30 +529,70 @@ public abstract class DocumentStoreContract {
         assertThat(store().findBlobRef(h)).contains(first);
 
         assertThat(uow(T1, u -> u.addBlobRef(h, 6, "etag-1")).refCount()).isEqualTo(2);
-        assertThat(uow(T1, u -> u.releaseBlobRef(h)).refCount()).isEqualTo(1);
+        assertThat(uow(T1, u -> u.releaseBlobRef(h)).orElseThrow().refCount()).isEqualTo(1);
         assertThat(store().unreferencedBlobs(10)).isEmpty();
-        assertThat(uow(T1, u -> u.releaseBlobRef(h)).refCount()).isZero();
+        assertThat(uow(T1, u -> u.releaseBlobRef(h)).orElseThrow().refCount()).isZero();
         assertThat(store().findBlobRef(h).orElseThrow().refCount()).isZero();
         assertThat(store().unreferencedBlobs(10)).extracting(BlobRef::hash).containsExactly(h);
     }
 
     @Test
-    public void releasingBelowZeroOrAnUnknownRefFailsAndRollsBack() {
-        ContentHash h = hash("once");
-        write(T1, u -> {
-            u.addBlobRef(h, 4, "etag-1");
-            u.releaseBlobRef(h);
-        });
+    @DisplayName("issue 9.3: releasing a missing or zero reference never fails the unit; the commit recounts the row")
+    public void releasingAReferenceThatIsNotThereReleasesNothingAndTheCommitRecountsTheRow() {
         Instant now = clock.instant();
-        assertThatThrownBy(() -> write(T1, u -> {
-            u.upsertFileset(fileset(FS, now));
-            u.releaseBlobRef(h);
-        })).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> write(T1, u -> u.releaseBlobRef(hash("never"))))
-                .isInstanceOf(IllegalStateException.class);
-        assertThat(store().findFileset(FS)).isEmpty();
-        assertThat(store().findBlobRef(h).orElseThrow().refCount()).isZero();
+        // A row at zero although a mapping still holds the hash (an edit outside the sync).
+        SilknoteDocument d = seedDocument(1, "named");
+        write(T1, u -> u.releaseBlobRef(d.contentHash()).orElseThrow());
+        assertThat(store().findBlobRef(d.contentHash()).orElseThrow().refCount()).isZero();
+
+        Optional<BlobRef> released = uow(T1, u -> {
+            u.upsertFileset(fileset(FS2, now));
+            return u.releaseBlobRef(d.contentHash());
+        });
+
+        assertThat(released).as("nothing to release").isEmpty();
+        assertThat(store().findFileset(FS2)).as("the unit committed").isPresent();
+        BlobRef recounted = store().findBlobRef(d.contentHash()).orElseThrow();
+        assertThat(recounted.refCount()).as("recounted: its mapping holds it").isEqualTo(1);
+        assertThat(recounted.state()).isEqualTo(BlobRef.State.LIVE);
+
+        // A missing row that nothing holds: released nothing, nothing created.
+        Optional<BlobRef> never = uow(T1, u -> u.releaseBlobRef(hash("never")));
+        assertThat(never).isEmpty();
         assertThat(store().findBlobRef(hash("never"))).isEmpty();
+
+        // A missing row that a document without mapping holds: the recount creates it.
+        SilknoteDocument orphan = document(FS, fileId(7), hash("doc-only"), 8, now);
+        write(T1, u -> u.upsertDocument(orphan));
+        Optional<BlobRef> orphanRelease = uow(T1, u -> u.releaseBlobRef(orphan.contentHash()));
+        assertThat(orphanRelease).isEmpty();
+        BlobRef created = store().findBlobRef(orphan.contentHash()).orElseThrow();
+        assertThat(created.refCount()).isEqualTo(1);
+        assertThat(created.state()).isEqualTo(BlobRef.State.LIVE);
+        assertThat(created.size()).isEqualTo(8);
+
+        // The recount counts what the unit leaves: the document it deletes no longer holds the hash.
+        write(T1, u -> {
+            u.releaseBlobRef(orphan.contentHash()).orElseThrow();
+            u.releaseBlobRef(orphan.contentHash());
+            u.deleteDocument(orphan.uuid());
+        });
+        assertThat(store().findBlobRef(orphan.contentHash()).map(BlobRef::refCount)).contains(0L);
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / rule 12: the collector never marks a row at zero that a mapping or document still holds")
+    public void collectorNeverMarksARowAtZeroThatAMappingOrDocumentHolds() {
+        SilknoteDocument d = seedDocument(1, "held");
+        write(T1, u -> u.releaseBlobRef(d.contentHash()).orElseThrow());
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(store().markBlobDeleting(T1, d.contentHash(), "etag-1", clock.instant())).isFalse();
+
+        BlobRef row = store().findBlobRef(d.contentHash()).orElseThrow();
+        assertThat(row.state()).isEqualTo(BlobRef.State.LIVE);
+        assertThat(row.refCount()).as("the damaged count is set to its references").isEqualTo(1);
+        assertThat(store().unreferencedBlobs(10)).extracting(BlobRef::hash).doesNotContain(d.contentHash());
     }
 
     @Test
@@ -781,6 +835,7 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
+    @DisplayName("issue 11 run history: recent runs are summaries, newest first")
     public void runHistoryIsNewestFirst() {
         Instant t0 = clock.instant();
         SyncReport r1 = Fixtures.report("run-1", t0, false);
@@ -789,9 +844,116 @@ public abstract class DocumentStoreContract {
         store().recordRun(T1, r1);
         store().recordRun(T1, r2);
         store().recordRun(FencingToken.of(2), r3);
-        assertThat(store().recentRuns(10)).containsExactly(r3, r2, r1);
-        assertThat(store().recentRuns(2)).containsExactly(r3, r2);
-        assertThat(store().recentRuns(1)).containsExactly(r3);
+        assertThat(store().recentRuns(10)).containsExactly(r3.summary(), r2.summary(), r1.summary());
+        assertThat(store().recentRuns(2)).containsExactly(r3.summary(), r2.summary());
+        assertThat(store().recentRuns(1)).containsExactly(r3.summary());
+    }
+
+    @Test
+    @DisplayName("issue 11 run history: a run shows from its start; finished, it has its summary")
+    public void runsAreRecordedFromTheirStartAndFoundByIdAndTime() {
+        Instant t0 = clock.instant();
+        RunId crashed = RunId.of("run-crashed");
+        store().recordRunStarted(T1, crashed, t0);
+        store().recordRunStarted(T1, crashed, t0);
+        SyncReport done = Fixtures.report("run-done", t0.plusSeconds(60), false);
+        store().recordRunStarted(T1, done.runId(), done.startedAt());
+        store().recordRun(T1, done);
+        SyncReport later = Fixtures.report("run-later", t0.plusSeconds(120), false);
+        store().recordRun(T1, later);
+
+        assertThat(store().findRun(crashed)).contains(new RunRecord(crashed, t0, Optional.empty()));
+        assertThat(store().findRun(done.runId())).contains(new RunRecord(done.runId(), done.startedAt(),
+                Optional.of(done.summary())));
+        assertThat(store().findRun(RunId.of("run-none"))).isEmpty();
+        assertThat(store().runs(t0, t0.plusSeconds(3600), 10)).extracting(RunRecord::runId)
+                .containsExactly(later.runId(), done.runId(), crashed);
+        assertThat(store().runs(t0.plusSeconds(1), t0.plusSeconds(120), 10)).extracting(RunRecord::runId)
+                .as("from inclusive, to exclusive").containsExactly(done.runId());
+        assertThat(store().runs(t0, t0.plusSeconds(3600), 1)).extracting(RunRecord::runId)
+                .containsExactly(later.runId());
+        assertThat(store().recentRuns(10)).as("finished runs only").containsExactly(later.summary(),
+                done.summary());
+    }
+
+    @Test
+    @DisplayName("issue 11 run history: fileset reports are rows, paged in the order recorded; a second replaces")
+    public void filesetReportsArePagedInTheOrderRecorded() {
+        RunId run = RunId.of("run-1");
+        RunId other = RunId.of("run-2");
+        store().recordRunStarted(T1, run, clock.instant());
+        List<FilesetReport> reports = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            FilesetReport r = new FilesetReport(FilesetId.of(String.format("fs-%03d", 7 - i)),
+                    i % 3 == 0 ? FilesetOutcome.FAILED : FilesetOutcome.COMPLETED,
+                    i % 3 == 0 ? Optional.of("reason " + i) : Optional.empty(),
+                    List.of(FileReport.of(fileId(i), FileAction.CREATED)), Duration.ofMillis(10 * i), i, i);
+            reports.add(r);
+            store().recordFilesetReport(T1, run, r, Optional.empty());
+        }
+        store().recordFilesetReport(T1, other, reports.get(0), Optional.empty());
+        FilesetReport replaced = new FilesetReport(reports.get(2).filesetId(), FilesetOutcome.VANISHED,
+                Optional.of("again"), List.of(), Duration.ZERO, 0, 0);
+        store().recordFilesetReport(T1, run, replaced, Optional.empty());
+        reports.set(2, replaced);
+
+        List<FilesetReport> read = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            Page<FilesetReport> page = store().runFilesets(run, cursor, 3);
+            assertThat(page.items().size()).isLessThanOrEqualTo(3);
+            read.addAll(page.items());
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor.isPresent());
+        assertThat(read).containsExactlyElementsOf(reports);
+        assertThat(pages).isEqualTo(3);
+        assertThat(store().runFilesets(other, Optional.empty(), 10).items()).containsExactly(reports.get(0));
+        assertThat(store().runFilesets(RunId.of("run-none"), Optional.empty(), 10).items()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 11 run history: retention removes runs by age and count with their fileset reports")
+    public void pruningRemovesOldRunsAndTheirFilesetReportsAndKeepsTheNewest() {
+        Instant t0 = clock.instant();
+        FilesetReport fs = new FilesetReport(FS, FilesetOutcome.COMPLETED, Optional.empty(), List.of(), Duration.ZERO,
+                0, 0);
+        for (int i = 0; i < 5; i++) {
+            SyncReport r = Fixtures.report("run-" + i, t0.plusSeconds(60L * i), false);
+            store().recordRunStarted(T1, r.runId(), r.startedAt());
+            store().recordFilesetReport(T1, r.runId(), fs, Optional.empty());
+            if (i != 3) {
+                store().recordRun(T1, r);
+            }
+        }
+        assertThat(store().pruneRuns(T1, t0.plusSeconds(60), 10)).as("older than the age").isEqualTo(1);
+        assertThat(store().findRun(RunId.of("run-0"))).isEmpty();
+        assertThat(store().runFilesets(RunId.of("run-0"), Optional.empty(), 10).items()).isEmpty();
+        assertThat(store().pruneRuns(T1, t0, 2)).as("beyond the two newest").isEqualTo(2);
+        assertThat(store().runs(t0, t0.plusSeconds(3600), 10)).extracting(RunRecord::runId)
+                .containsExactly(RunId.of("run-4"), RunId.of("run-3"));
+        assertThat(store().runFilesets(RunId.of("run-1"), Optional.empty(), 10).items()).isEmpty();
+        assertThat(store().runFilesets(RunId.of("run-4"), Optional.empty(), 10).items()).containsExactly(fs);
+        assertThat(store().pruneRuns(T1, t0, 2)).isZero();
+        assertThatThrownBy(() -> store().pruneRuns(T1, t0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("rule 10: history writes are fenced like every write")
+    public void historyWritesRefuseAStaleToken() {
+        Instant now = clock.instant();
+        store().fence(FencingToken.of(5));
+        FencingToken stale = FencingToken.of(4);
+        FilesetReport fs = new FilesetReport(FS, FilesetOutcome.COMPLETED, Optional.empty(), List.of(), Duration.ZERO,
+                0, 0);
+        assertThatThrownBy(() -> store().recordRunStarted(stale, RunId.of("run-1"), now))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store().recordFilesetReport(stale, RunId.of("run-1"), fs, Optional.empty()))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store().pruneRuns(stale, now, 1)).isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().findRun(RunId.of("run-1"))).isEmpty();
+        assertThat(store().runFilesets(RunId.of("run-1"), Optional.empty(), 10).items()).isEmpty();
     }
 
     // ------------------------------------------------------------------ concurrency

@@ -353,6 +353,23 @@ public abstract class PausedHolderScenario {
         public void recordRun(FencingToken token, SyncReport report) {
             super.recordRun(ANY, report);
         }
+
+        @Override
+        public void recordRunStarted(FencingToken token, com.silknote.sync.core.model.RunId run, Instant startedAt) {
+            super.recordRunStarted(ANY, run, startedAt);
+        }
+
+        @Override
+        public void recordFilesetReport(FencingToken token, com.silknote.sync.core.model.RunId run,
+                com.silknote.sync.core.model.FilesetReport report,
+                Optional<com.silknote.sync.core.port.FilesetClaims.Claim> claim) {
+            super.recordFilesetReport(ANY, run, report, claim);
+        }
+
+        @Override
+        public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+            return super.pruneRuns(ANY, startedBefore, keepNewest);
+        }
     }
 
     /** Forwards every call. */
@@ -521,6 +538,39 @@ public abstract class PausedHolderScenario {
                 java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor,
                 int limit) {
             return d.conflicts(statuses, cursor, limit);
+        }
+
+        @Override
+        public void recordRunStarted(FencingToken token, com.silknote.sync.core.model.RunId run, Instant startedAt) {
+            d.recordRunStarted(token, run, startedAt);
+        }
+
+        @Override
+        public void recordFilesetReport(FencingToken token, com.silknote.sync.core.model.RunId run,
+                com.silknote.sync.core.model.FilesetReport report,
+                Optional<com.silknote.sync.core.port.FilesetClaims.Claim> claim) {
+            d.recordFilesetReport(token, run, report, claim);
+        }
+
+        @Override
+        public List<com.silknote.sync.core.model.RunRecord> runs(Instant from, Instant to, int limit) {
+            return d.runs(from, to, limit);
+        }
+
+        @Override
+        public Optional<com.silknote.sync.core.model.RunRecord> findRun(com.silknote.sync.core.model.RunId run) {
+            return d.findRun(run);
+        }
+
+        @Override
+        public Page<com.silknote.sync.core.model.FilesetReport> runFilesets(com.silknote.sync.core.model.RunId run,
+                Optional<String> cursor, int limit) {
+            return d.runFilesets(run, cursor, limit);
+        }
+
+        @Override
+        public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+            return d.pruneRuns(token, startedBefore, keepNewest);
         }
     }
 }

@@ -196,6 +196,19 @@ public abstract class SyncLockContract {
         afterRelease.close();
     }
 
+    @Test
+    @DisplayName("rule 10: another host presenting the same request id is refused while the lease is held")
+    public void anotherHostPresentingTheSameRequestIdIsRefused() {
+        SyncLock a = newLock(clock);
+        SyncLock b = newLock(clock);
+        SyncLock.Lease lease = a.tryAcquire(NAME, TTL, "request-seeded-alike").orElseThrow();
+
+        assertThat(b.tryAcquire(NAME, TTL, "request-seeded-alike")).as("a second holder at once").isEmpty();
+        assertThat(newLock(clock).inspect(NAME)).map(LockStatus::token).contains(lease.token());
+        assertThatCode(() -> lease.renew(TTL)).as("the holder keeps its lease").doesNotThrowAnyException();
+        lease.close();
+    }
+
     /**
      * Several hosts compete for the lock: at most one is inside the critical section at any time, and the
      * tokens of successive holders only rise.

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
@@ -23,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,6 +41,7 @@ public abstract class VectorStoreContract {
     protected final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
 
     private VectorStore store;
+    private static final FencingToken T1 = FencingToken.of(1);
 
     /** A fresh, empty store (its own namespace). Called once per test, lazily. */
     protected abstract VectorStore newStore(Clock clock);
@@ -79,7 +83,7 @@ public abstract class VectorStoreContract {
         ContentHash h = TestHashes.sha256("one");
         List<VectorEntry> e = entries(d, h, 4, 1);
         List<VectorEntry> shuffled = List.of(e.get(2), e.get(0), e.get(3), e.get(1));
-        store().replace(d, shuffled);
+        store().replace(T1, d, shuffled);
         assertThat(store().entries(d)).containsExactlyElementsOf(e);
         assertThat(store().entries(doc(2))).isEmpty();
     }
@@ -87,11 +91,11 @@ public abstract class VectorStoreContract {
     @Test
     public void replaceReplacesEverything() {
         DocumentUuid d = doc(1);
-        store().replace(d, entries(d, TestHashes.sha256("v1"), 5, 1));
+        store().replace(T1, d, entries(d, TestHashes.sha256("v1"), 5, 1));
         List<VectorEntry> second = entries(d, TestHashes.sha256("v2"), 2, 2);
-        store().replace(d, second);
+        store().replace(T1, d, second);
         assertThat(store().entries(d)).containsExactlyElementsOf(second);
-        store().replace(d, List.of());
+        store().replace(T1, d, List.of());
         assertThat(store().entries(d)).isEmpty();
         assertThat(store().documents(Optional.empty(), 10).items()).doesNotContain(d);
     }
@@ -100,8 +104,8 @@ public abstract class VectorStoreContract {
     public void replaceRefusesEntriesOfAnotherDocument() {
         DocumentUuid d = doc(1);
         List<VectorEntry> foreign = entries(doc(2), TestHashes.sha256("x"), 1, 1);
-        store().replace(d, entries(d, TestHashes.sha256("kept"), 1, 3));
-        assertThatThrownBy(() -> store().replace(d, foreign)).isInstanceOf(IllegalArgumentException.class);
+        store().replace(T1, d, entries(d, TestHashes.sha256("kept"), 1, 3));
+        assertThatThrownBy(() -> store().replace(T1, d, foreign)).isInstanceOf(IllegalArgumentException.class);
         assertThat(store().entries(d)).hasSize(1);
         assertThat(store().entries(doc(2))).isEmpty();
     }
@@ -110,13 +114,13 @@ public abstract class VectorStoreContract {
     public void deleteByDocumentCountsWhatItRemoved() {
         DocumentUuid d = doc(1);
         DocumentUuid other = doc(2);
-        store().replace(d, entries(d, TestHashes.sha256("a"), 3, 1));
-        store().replace(other, entries(other, TestHashes.sha256("b"), 2, 2));
-        assertThat(store().deleteByDocument(d)).isEqualTo(3);
+        store().replace(T1, d, entries(d, TestHashes.sha256("a"), 3, 1));
+        store().replace(T1, other, entries(other, TestHashes.sha256("b"), 2, 2));
+        assertThat(store().deleteByDocument(T1, d)).isEqualTo(3);
         assertThat(store().entries(d)).isEmpty();
         assertThat(store().entries(other)).hasSize(2);
-        assertThat(store().deleteByDocument(d)).isZero();
-        assertThat(store().deleteByDocument(doc(3))).isZero();
+        assertThat(store().deleteByDocument(T1, d)).isZero();
+        assertThat(store().deleteByDocument(T1, doc(3))).isZero();
     }
 
     @Test
@@ -125,7 +129,7 @@ public abstract class VectorStoreContract {
         for (int i = 0; i < 9; i++) {
             DocumentUuid d = doc(100 + i);
             docs.add(d);
-            store().replace(d, entries(d, TestHashes.sha256("c" + i), 1 + i % 3, i));
+            store().replace(T1, d, entries(d, TestHashes.sha256("c" + i), 1 + i % 3, i));
         }
         List<DocumentUuid> seen = new ArrayList<>();
         Optional<String> cursor = Optional.empty();
@@ -139,6 +143,35 @@ public abstract class VectorStoreContract {
         } while (cursor.isPresent());
         assertThat(seen).containsExactlyElementsOf(
                 docs.stream().sorted(Comparator.comparing(DocumentUuid::toString)).toList());
+    }
+
+    @Test
+    @DisplayName("rule 10: a writer with an older token than the store's mark changes nothing")
+    public void anOlderTokenIsRefusedAndChangesNothing() {
+        DocumentUuid d = doc(1);
+        List<VectorEntry> newer = entries(d, TestHashes.sha256("newer"), 2, 1);
+        store().replace(FencingToken.of(5), d, newer);
+        FencingToken stale = FencingToken.of(4);
+
+        assertThatThrownBy(() -> store().deleteByDocument(stale, d)).isInstanceOf(StaleFencingTokenException.class);
+        assertThatThrownBy(() -> store().replace(stale, d, entries(d, TestHashes.sha256("older"), 3, 2)))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().entries(d)).containsExactlyElementsOf(newer);
+        assertThatThrownBy(() -> store().fence(stale)).isInstanceOf(StaleFencingTokenException.class);
+    }
+
+    @Test
+    @DisplayName("rule 10: fence raises the mark before the new holder writes anything")
+    public void fenceRaisesTheMarkAndRefusesOlderWriters() {
+        DocumentUuid d = doc(1);
+        store().replace(FencingToken.of(2), d, entries(d, TestHashes.sha256("two"), 1, 1));
+        store().fence(FencingToken.of(3));
+        store().fence(FencingToken.of(3));
+
+        assertThatThrownBy(() -> store().deleteByDocument(FencingToken.of(2), d))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().entries(d)).hasSize(1);
+        assertThat(store().deleteByDocument(FencingToken.of(3), d)).isEqualTo(1);
     }
 
     /**
@@ -165,9 +198,9 @@ public abstract class VectorStoreContract {
                         DocumentUuid d = docs.get(r.nextInt(docs.size()));
                         ContentHash writer = TestHashes.sha256("writer-" + thread + "-" + i);
                         if (r.nextInt(5) == 0) {
-                            shared.deleteByDocument(d);
+                            shared.deleteByDocument(T1, d);
                         } else {
-                            shared.replace(d, entries(d, writer, 1 + r.nextInt(4), i));
+                            shared.replace(T1, d, entries(d, writer, 1 + r.nextInt(4), i));
                         }
                     }
                     return null;

@@ -2,6 +2,7 @@ package com.silknote.sync.testkit.fault;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.port.DocumentProcessor;
 
@@ -18,9 +19,9 @@ public final class FaultyDocumentProcessor implements DocumentProcessor {
 
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
     @Override
-    public void process(SilknoteDocument document) {
+    public void process(SilknoteDocument document, FencingToken token) {
         plan.effect(Operation.PROCESS, document.uuid().toString(), () -> {
-            delegate.process(document);
+            delegate.process(document, token);
             return null;
         });
     }

@@ -11,18 +11,22 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteChangePage;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -227,5 +231,46 @@ public final class FaultyDocumentStore implements DocumentStore {
     @Override
     public Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit) {
         return read("conflictsByStatus", () -> delegate.conflicts(statuses, cursor, limit));
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        plan.effect(Operation.DOCUMENTS_RECORD_RUN_STARTED, run.value(), () -> {
+            delegate.recordRunStarted(token, run, startedAt);
+            return null;
+        });
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        plan.effect(Operation.DOCUMENTS_RECORD_FILESET_REPORT, report.filesetId().value(), () -> {
+            delegate.recordFilesetReport(token, run, report, claim);
+            return null;
+        });
+    }
+
+    @Override
+    public List<RunRecord> runs(Instant from, Instant to, int limit) {
+        return read("runs", () -> delegate.runs(from, to, limit));
+    }
+
+    @Override
+    public Optional<RunRecord> findRun(RunId run) {
+        return read("findRun", () -> delegate.findRun(run));
+    }
+
+    @Override
+    public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        return read("runFilesets", () -> delegate.runFilesets(run, cursor, limit));
+    }
+
+    /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
+    @Override
+    public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        return plan.effect(Operation.DOCUMENTS_PRUNE_RUNS, "",
+                () -> delegate.pruneRuns(token, startedBefore, keepNewest));
     }
 }

@@ -3,6 +3,7 @@ package com.silknote.sync.testkit.fault;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
@@ -20,19 +21,26 @@ public final class FaultyVectorStore implements VectorStore {
         this.plan = requireNonNull(plan, "plan");
     }
 
+    /** Not a fault point: raises the delegate's mark. */
+    @Override
+    public void fence(FencingToken token) {
+        delegate.fence(token);
+    }
+
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
     @Override
-    public void replace(DocumentUuid document, List<VectorEntry> entries) {
+    public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
         plan.effect(Operation.VECTOR_REPLACE, document.toString(), () -> {
-            delegate.replace(document, entries);
+            delegate.replace(token, document, entries);
             return null;
         });
     }
 
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
     @Override
-    public int deleteByDocument(DocumentUuid document) {
-        return plan.effect(Operation.VECTOR_DELETE, document.toString(), () -> delegate.deleteByDocument(document));
+    public int deleteByDocument(FencingToken token, DocumentUuid document) {
+        return plan.effect(Operation.VECTOR_DELETE, document.toString(),
+                () -> delegate.deleteByDocument(token, document));
     }
 
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */

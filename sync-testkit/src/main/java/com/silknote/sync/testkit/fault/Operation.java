@@ -45,6 +45,12 @@ public enum Operation {
     DOCUMENTS_REVIVE_BLOB_REF(true),
     /** {@code DocumentStore.recordRun}; key: run id. Effect. */
     DOCUMENTS_RECORD_RUN(true),
+    /** {@code DocumentStore.recordRunStarted}; key: run id. Effect. */
+    DOCUMENTS_RECORD_RUN_STARTED(true),
+    /** {@code DocumentStore.recordFilesetReport}; key: fileset id. Effect. */
+    DOCUMENTS_RECORD_FILESET_REPORT(true),
+    /** {@code DocumentStore.pruneRuns}; key: none. Effect. */
+    DOCUMENTS_PRUNE_RUNS(true),
 
     /** {@code VectorStore.replace}; key: document uuid. Effect. */
     VECTOR_REPLACE(true),

@@ -2,23 +2,29 @@ package com.silknote.sync.testkit.contract;
 
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.FilesetClaims;
-import com.silknote.sync.testkit.InMemoryFilesetClaims;
+import com.silknote.sync.testkit.InMemoryDocumentStore;
 import java.time.Clock;
 
 class InMemoryFilesetClaimsContractTest extends FilesetClaimsContract {
-    private InMemoryFilesetClaims backend;
+    private InMemoryDocumentStore store;
 
     @Override
     protected synchronized FilesetClaims newClaims(Clock clock) {
-        if (backend == null) {
-            backend = new InMemoryFilesetClaims(clock);
+        return documents().filesetClaims();
+    }
+
+    @Override
+    protected synchronized InMemoryDocumentStore documents() {
+        if (store == null) {
+            store = new InMemoryDocumentStore(clock);
         }
-        return backend;
+        return store;
     }
 
     @Override
     protected void forceExpiry(RunId run, FilesetId fileset) {
-        backend.forceExpiry(run, fileset);
+        documents().filesetClaims().forceExpiry(run, fileset);
     }
 }

@@ -96,11 +96,11 @@ class CollectionAndOutboxTest {
             return null;
         });
         DocumentProcessor real = fx.silknote.processor();
-        fx.processor = d -> {
+        fx.processor = (d, token) -> {
             if (d.uuid().equals(badDoc)) {
                 throw new PermanentSyncException("processing refused");
             }
-            real.process(d);
+            real.process(d, token);
         };
         long before = fx.silknote.processor().processCount(goodDoc);
 

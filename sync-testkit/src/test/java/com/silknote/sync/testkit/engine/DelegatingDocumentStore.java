@@ -5,16 +5,20 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -93,5 +97,20 @@ class DelegatingDocumentStore implements DocumentStore {
     @Override public Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
             java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor, int limit) {
         return d.conflicts(statuses, cursor, limit);
+    }
+    @Override public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        d.recordRunStarted(token, run, startedAt);
+    }
+    @Override public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        d.recordFilesetReport(token, run, report, claim);
+    }
+    @Override public List<RunRecord> runs(Instant from, Instant to, int limit) { return d.runs(from, to, limit); }
+    @Override public Optional<RunRecord> findRun(RunId run) { return d.findRun(run); }
+    @Override public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        return d.runFilesets(run, cursor, limit);
+    }
+    @Override public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        return d.pruneRuns(token, startedBefore, keepNewest);
     }
 }

@@ -140,7 +140,9 @@ class ResilienceTest {
         SyncState state = fx.silknote.documents().loadState();
         assertThat(state.lastCompleteSync()).isEqualTo(mark);
         assertThat(state.partialSyncState().resumeFromFileset()).isPresent();
-        assertThat(state.partialSyncState().processedFilesets()).containsExactlyInAnyOrder(fs1, fs2);
+        assertThat(state.partialSyncState().processed(fs1)).isTrue();
+        assertThat(state.partialSyncState().processed(fs2)).isTrue();
+        assertThat(state.partialSyncState().processed(fs3)).isFalse();
 
         fx.source = fx.vsrx;
         SyncResult resumed = fx.run();
@@ -287,6 +289,37 @@ class ResilienceTest {
     }
 
     @Test
+    @DisplayName("rule 9/10: a fileset that committed before its run lost the lease is reported with what it committed")
+    void aFilesetCommittedBeforeTheLeaseWasLostIsReportedWithItsChanges() {
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId first = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(first, "a.txt", "a");
+        FilesetId second = fx.linkedFileset("P2");
+        fx.text(second, "b.txt", "b");
+        var real = fx.silknote.documents();
+        java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, java.util.function.Function<UnitOfWork, T> work) {
+                T result = real.inUnitOfWork(token, work);
+                if (taken.compareAndSet(false, true)) {
+                    // another holder fences the store right after this commit: the run's next write is refused
+                    real.fence(FencingToken.of(token.value() + 100));
+                }
+                return result;
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(fileset(result, first).outcome()).as("its commit landed").isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertThat(fx.silknote.documents().findDocumentByClientFileId(a)).isPresent();
+        assertThat(fileset(result, second).outcome()).isEqualTo(FilesetOutcome.FAILED);
+    }
+
+    @Test
     @DisplayName("issue 9.7: an interrupted run keeps its lease until its fileset threads stopped committing")
     void anInterruptedRunReleasesItsLeaseOnlyAfterTheCommitInFlightEnded() throws Exception {
         FilesetId fs = fx.linkedFileset("P1");
@@ -398,7 +431,7 @@ class ResilienceTest {
 
         assertThatThrownBy(fx::run).isInstanceOf(SimulatedCrash.class);
 
-        fx.processor = doc -> {
+        fx.processor = (doc, token) -> {
             throw new SimulatedCrash(1, Operation.PROCESS, "simulated crash at processing");
         };
         assertThatThrownBy(fx::run).isInstanceOf(SimulatedCrash.class).hasMessageContaining("processing");

@@ -13,6 +13,7 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.RemovedDocumentPolicy;
@@ -77,6 +78,11 @@ class UnexpectedHistoriesTest {
                 d.uuid(), d.patientUuid(), d.filesetId(), d.clientFileId(), d.contentHash(), d.size(), d.mimeType(),
                 new DocumentMetadata(d.metadata().vsrxReference(), d.metadata().originalPath(),
                         d.metadata().sourceSystem(), "grouped", d.metadata().patientIdHistory()), d.updatedAt()));
+    }
+
+    private FileReport in(SyncResult result, FilesetId fs, VsrxFileId id) {
+        return fileset(result, fs).files().stream().filter(f -> f.fileId().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no report for file " + id + " in fileset " + fs));
     }
 
     // ------------------------------------------------------------------ document removed in Silknote
@@ -187,6 +193,47 @@ class UnexpectedHistoriesTest {
         assertReferencesAreHeldPerFileId();
     }
 
+
+    @Test
+    @DisplayName("issue 9.3: a file id marked deleted in another patient's fileset is a reported conflict, nothing is deleted")
+    void deletedFileIdListedInAnotherFilesetIsAConflictAndItsDocumentStays() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId moving = fx.text(x, "moving.txt", "a letter filed for P1");
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        fx.run();
+        SilknoteDocument before = doc(moving).orElseThrow();
+        fx.vsrx.moveFile(moving, y);
+        fx.vsrx.deleteFile(moving);
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            String where = "run " + run;
+            assertThat(in(result, y, moving).action()).as(where).isEqualTo(FileAction.CONFLICT);
+            assertThat(in(result, y, moving).detail()).as(where).contains("file-id-in-other-fileset");
+            assertThat(fileset(result, y).outcome()).as(where).isEqualTo(FilesetOutcome.COMPLETED);
+            assertThat(doc(moving)).as(where + ": P1's document is not deleted by P2's listing").contains(before);
+            assertThat(refs(before.contentHash())).as(where).isEqualTo(1);
+        }
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a file deleted and synced before is reported deleted-not-in-silknote, nothing else")
+    void aFileDeletedInAnEarlierRunIsReportedAsNotInSilknote() {
+        FilesetId fs = syncedFileset("P1", "a.txt", "b.txt", "c.txt");
+        VsrxFileId a = fx.vsrx.listedFiles(fs).get(0).id();
+        fx.run();
+        fx.vsrx.deleteFile(a);
+        assertThat(action(fx.run(), a)).isEqualTo(FileAction.DELETED);
+
+        SyncResult later = fx.run();
+
+        assertThat(action(later, a)).isEqualTo(FileAction.UNCHANGED);
+        assertThat(file(later, a).detail()).contains("deleted-not-in-silknote");
+        assertReferencesAreHeldPerFileId();
+    }
+
     // ------------------------------------------------------------------ re-linked filesets
 
     @Test
@@ -219,6 +266,129 @@ class UnexpectedHistoriesTest {
         assertThat(file(second, b).detail()).contains("relinked-but-user-modified");
         assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
         assertReferencesAreHeldPerFileId();
+    }
+
+
+    @Test
+    @DisplayName("issue 9.3: a re-linked fileset moves the document of a file whose new version is skipped")
+    void relinkedFilesetMovesTheDocumentOfAFileWhoseNewVersionIsSkipped() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        ContentHash synced = doc(a).orElseThrow().contentHash();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+        fx.vsrx.modifyFile(a, EngineFixture.PDF); // declared text/plain, the bytes are a PDF: TYPE_MISMATCH
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            String where = "run " + run;
+            assertThat(action(result, a)).as(where).isEqualTo(FileAction.SKIPPED);
+            assertThat(doc(a).orElseThrow().patientUuid()).as(where + ": the synced version moves with its fileset")
+                    .isEqualTo(EngineFixture.patient("P-NEW"));
+            assertThat(doc(a).orElseThrow().contentHash()).as(where).isEqualTo(synced);
+        }
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a re-linked fileset moves a document whose mapping is gone and whose file vanished")
+    void relinkedFilesetMovesADocumentWithoutMappingWhoseFileVanished() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        ContentHash h = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeMappingRow(a);
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+        fx.vsrx.removeFromListing(a);
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(file(result, a).detail()).contains("relinked");
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(refs(h)).as("the document still holds its reference").isEqualTo(1);
+
+        SyncResult next = fx.run();
+        assertThat(action(next, a)).as("moved: from now on reported like any vanished file").isEqualTo(FileAction.VANISHED);
+        assertThat(doc(a)).isPresent();
+        assertThat(refs(h)).isEqualTo(1);
+        assertThat(fx.silknote.blobs().rawBytes(h)).isPresent();
+    }
+
+
+    // ------------------------------------------------------------------ blob references changed outside the sync
+
+    @Test
+    @DisplayName("issue 9.3: a blob-reference row removed outside the sync never fails the fileset; it is recounted and reported")
+    void aRemovedBlobReferenceRowNeverFailsTheFilesetAndIsRecounted() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "shared");
+        VsrxFileId b = fx.text(fs, "b.txt", "shared");
+        fx.text(fs, "c.txt", "other");
+        fx.run();
+        ContentHash shared = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeBlobRefRow(shared);
+        fx.vsrx.modifyFile(a, "a differs now");
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.UPDATED);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.LEDGER_INCONSISTENT)
+                .singleElement().satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+        assertThat(refs(shared)).as("recounted: b still holds it").isEqualTo(1);
+        assertReferencesAreHeldPerFileId();
+
+        fx.vsrx.deleteFile(b);
+        SyncResult later = fx.run();
+        assertThat(action(later, b)).isEqualTo(FileAction.DELETED);
+        assertThat(report(later).alerts()).noneMatch(al -> al.kind() == Alert.Kind.LEDGER_INCONSISTENT);
+        assertThat(fx.silknote.blobs().rawBytes(shared)).as("no reference left: collected").isEmpty();
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / rule 12: a blob whose count was damaged outside the sync is never collected while referenced")
+    void aBlobWhoseCountWasDamagedIsNeverCollectedWhileReferenced() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "shared");
+        fx.text(fs, "b.txt", "other");
+        fx.text(fs, "c.txt", "third");
+        fx.run();
+        ContentHash shared = doc(a).orElseThrow().contentHash();
+        fx.silknote.documents().removeBlobRefRow(shared);
+        VsrxFileId d = fx.text(fs, "d.txt", "shared"); // the row is created again at 1: a is not counted
+        fx.run();
+        fx.vsrx.deleteFile(d); // releases to 0 while a still holds the content
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, d)).isEqualTo(FileAction.DELETED);
+        assertThat(fx.silknote.blobs().rawBytes(shared)).as("a's blob").isPresent();
+        assertThat(refs(shared)).as("the collector found a's mapping and recounted").isEqualTo(1);
+        assertReferencesAreHeldPerFileId();
+    }
+
+
+    @Test
+    @DisplayName("issue 9.3: a relink that moves a document whose mapping is gone raises the relink warning")
+    void relinkMovingADocumentWithoutMappingIsReported() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        fx.silknote.documents().removeMappingRow(a);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs); // nothing else tells that the fileset moved
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+
+        SyncResult result = fx.run();
+
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(file(result, a).detail()).contains("relinked");
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
     }
 
     // ------------------------------------------------------------------ listed digests
@@ -304,6 +474,42 @@ class UnexpectedHistoriesTest {
         }
         SyncResult incremental = fx.run(SyncRequest.incrementalRun());
         assertThat(report(incremental).filesets()).noneMatch(r -> r.filesetId().equals(x));
+    }
+
+
+
+    @Test
+    @DisplayName("issue 9.3: a vanished fileset whose record was removed outside the sync is still reported by its documents")
+    void vanishedFilesetKnownOnlyByItsDocumentsIsReported() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId x1 = fx.vsrx.listedFiles(x).get(0).id();
+        syncedFileset("P2", "y1.txt");
+        fx.run();
+        fx.vsrx.removeFileset(x);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(x);
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, x).outcome()).isEqualTo(FilesetOutcome.VANISHED);
+        assertThat(doc(x1)).isPresent();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a single-fileset run for a fileset VSRX no longer lists reports it VANISHED")
+    void singleFilesetRunForAVanishedFilesetReportsItVanished() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId x1 = fx.vsrx.listedFiles(x).get(0).id();
+        fx.run();
+        fx.vsrx.removeFileset(x);
+
+        SyncResult result = fx.run(SyncRequest.fileset(x));
+
+        assertThat(fileset(result, x).outcome()).isEqualTo(FilesetOutcome.VANISHED);
+        assertThat(result.success()).isTrue();
+        assertThat(doc(x1)).isPresent();
+        FilesetId unknown = FilesetId.of("fs-never-seen");
+        assertThat(fileset(fx.run(SyncRequest.fileset(unknown)), unknown).outcome())
+                .as("a fileset neither side knows is still an error").isEqualTo(FilesetOutcome.FAILED);
     }
 
     @Test

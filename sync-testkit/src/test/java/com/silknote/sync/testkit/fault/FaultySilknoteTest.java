@@ -56,7 +56,7 @@ class FaultySilknoteTest {
             });
         }
         for (OutboxEntry e : ports.documents().pendingOutbox(10)) {
-            ports.processor().process(ports.documents().findDocument(e.document()).orElseThrow());
+            ports.processor().process(ports.documents().findDocument(e.document()).orElseThrow(), TOKEN);
             ports.documents().completeOutbox(TOKEN, e.id());
         }
     }

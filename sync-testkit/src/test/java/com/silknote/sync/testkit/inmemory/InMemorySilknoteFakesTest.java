@@ -3,6 +3,7 @@ package com.silknote.sync.testkit.inmemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
@@ -11,6 +12,8 @@ import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.RunId;
@@ -27,10 +30,13 @@ import com.silknote.sync.testkit.TestHashes;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** What the fakes add beyond their contracts. */
 class InMemorySilknoteFakesTest {
+    private static final FencingToken TOKEN = FencingToken.of(1);
     private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
 
     private static BlobUpload upload(byte[] bytes) {
@@ -54,9 +60,9 @@ class InMemorySilknoteFakesTest {
         content[599] = 7;
         blobs.putIfAbsent(upload(content));
         SilknoteDocument d = doc(content);
-        processor.process(d);
+        processor.process(d, TOKEN);
         var first = vectors.entries(d.uuid());
-        processor.process(d);
+        processor.process(d, TOKEN);
         assertThat(vectors.entries(d.uuid())).isEqualTo(first).hasSize(3);
         assertThat(first).isEqualTo(InMemoryDocumentProcessor.expectedEntries(d.uuid(), content));
         assertThat(processor.processCount(d.uuid())).isEqualTo(2);
@@ -69,10 +75,10 @@ class InMemorySilknoteFakesTest {
         var blobs = new InMemoryBlobStore(clock);
         var processor = new InMemoryDocumentProcessor(blobs, new InMemoryVectorStore());
         byte[] content = {1, 2, 3};
-        assertThatThrownBy(() -> processor.process(doc(content))).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> processor.process(doc(content), TOKEN)).isInstanceOf(PermanentSyncException.class);
         blobs.putIfAbsent(upload(content));
         blobs.corrupt(TestHashes.sha256(content), new byte[] {9});
-        assertThatThrownBy(() -> processor.process(doc(content))).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> processor.process(doc(content), TOKEN)).isInstanceOf(PermanentSyncException.class);
     }
 
     @Test
@@ -141,21 +147,28 @@ class InMemorySilknoteFakesTest {
     }
 
     @Test
-    void claimsReportTheirStatus() {
-        var claims = new InMemoryFilesetClaims(clock);
+    @DisplayName("issue 11 scale-out: in-memory claims expire by the injected clock; a stale holder cannot finish")
+    void claimsReportTheirStatusAndExpireByTheClock() {
+        var store = new InMemoryDocumentStore(clock);
+        var claims = store.filesetClaims();
         RunId run = RunId.of("r");
         FilesetId fs = FilesetId.of("fs-1");
+        claims.open(run, FencingToken.of(1));
         claims.offer(run, List.of(fs));
         assertThat(claims.status(run, fs)).contains(InMemoryFilesetClaims.Status.OPEN);
-        claims.claimNext(run, "w", Duration.ofMinutes(1));
+        var first = claims.claimNext(run, "w", Duration.ofMinutes(1)).orElseThrow();
         assertThat(claims.status(run, fs)).contains(InMemoryFilesetClaims.Status.CLAIMED);
         assertThat(claims.worker(run, fs)).contains("w");
-        clock.advance(Duration.ofMinutes(1));
-        assertThat(claims.claimNext(run, "w2", Duration.ofMinutes(1))).contains(fs);
-        claims.complete(run, fs, "w", true);
-        assertThat(claims.status(run, fs)).as("stale worker's completion is ignored")
-                .contains(InMemoryFilesetClaims.Status.CLAIMED);
-        claims.complete(run, fs, "w2", false);
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(claims.claimNext(run, "w2", Duration.ofMinutes(1))).as("not expired yet").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        var second = claims.claimNext(run, "w2", Duration.ofMinutes(1)).orElseThrow();
+        assertThat(second.fileset()).isEqualTo(fs);
+        var report = new FilesetReport(fs, FilesetOutcome.FAILED, Optional.of("x"), List.of(), Duration.ZERO, 0, 0);
+        assertThatThrownBy(() -> store.recordFilesetReport(FencingToken.of(1), run, report, Optional.of(first)))
+                .as("stale worker's completion is refused").isInstanceOf(ClaimLostException.class);
+        assertThat(claims.status(run, fs)).contains(InMemoryFilesetClaims.Status.CLAIMED);
+        store.recordFilesetReport(FencingToken.of(1), run, report, Optional.of(second));
         assertThat(claims.status(run, fs)).contains(InMemoryFilesetClaims.Status.FAILED);
     }
 }

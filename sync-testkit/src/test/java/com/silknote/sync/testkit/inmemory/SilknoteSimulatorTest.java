@@ -68,7 +68,7 @@ class SilknoteSimulatorTest {
                 return null;
             });
         }
-        docs.forEach(sim.processor()::process);
+        docs.forEach(d -> sim.processor().process(d, TOKEN));
     }
 
     @Test
@@ -124,7 +124,7 @@ class SilknoteSimulatorTest {
     void catchesVectorEntriesOfAMissingDocument() {
         assertCaught(sim -> {
             DocumentUuid ghost = DocumentUuid.forVsrxFile(VsrxFileId.of("ghost"));
-            sim.vectors().replace(ghost, InMemoryDocumentProcessor.expectedEntries(ghost, new byte[] {1}));
+            sim.vectors().replace(TOKEN, ghost, InMemoryDocumentProcessor.expectedEntries(ghost, new byte[] {1}));
         }, "vector entries for missing document");
     }
 
@@ -132,7 +132,7 @@ class SilknoteSimulatorTest {
     void catchesStaleVectorEntriesUnlessWorkIsPending() {
         SilknoteSimulator sim = synced(TestClock.at("2026-01-01T00:00:00Z"), "alpha");
         DocumentUuid d = DocumentUuid.forVsrxFile(VsrxFileId.of("file-0"));
-        sim.vectors().replace(d, InMemoryDocumentProcessor.expectedEntries(d, "older".getBytes(StandardCharsets.UTF_8)));
+        sim.vectors().replace(TOKEN, d, InMemoryDocumentProcessor.expectedEntries(d, "older".getBytes(StandardCharsets.UTF_8)));
         assertThat(sim.invariantViolations()).anySatisfy(v -> assertThat(v).contains("other content"));
         sim.documents().inUnitOfWork(TOKEN, u -> {
             u.enqueue(OutboxEntry.pending(d, OutboxEntry.Action.PROCESS, TestHashes.sha256("alpha"), Instant.EPOCH));

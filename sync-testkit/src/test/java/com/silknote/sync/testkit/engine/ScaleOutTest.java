@@ -1,0 +1,323 @@
+package com.silknote.sync.testkit.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.SyncListener;
+import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.InMemoryVsrxSource;
+import com.silknote.sync.testkit.SilknoteSimulator;
+import com.silknote.sync.testkit.SilknoteSnapshot;
+import com.silknote.sync.testkit.TestClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11 "scale-out" (DESIGN §6) on the in-memory ledger: N workers share one run's filesets through claims;
+ * a crashed worker's claims expire and are taken over; a worker whose claim was taken over cannot commit; the
+ * next run's higher token fences every worker of a dead coordinator. Each ends in the state of one clean run.
+ */
+class ScaleOutTest {
+    /** Stands for a crash of a worker's process. */
+    static final class WorkerKilled extends Error {
+        private static final long serialVersionUID = 1L;
+
+        WorkerKilled() {
+            super("worker killed");
+        }
+    }
+
+    private static final int FILESETS = 24;
+
+    private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
+    private final InMemoryVsrxSource vsrx = new InMemoryVsrxSource(clock);
+    private final SilknoteSimulator silknote = new SilknoteSimulator(clock);
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final SyncConfig config = SyncConfig.builder().filesetConcurrency(2).fileConcurrency(2).pageSize(5)
+            .lockTtl(Duration.ofHours(1)).blobGracePeriod(Duration.ZERO).build();
+    private final List<FilesetId> filesets = new ArrayList<>();
+    private long seed = 1;
+
+    @AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
+    }
+
+    private void populate(InMemoryVsrxSource source, List<FilesetId> ids) {
+        for (int i = 0; i < FILESETS; i++) {
+            FilesetId fs = source.addFileset(com.silknote.sync.core.model.PatientId.of("P-" + i),
+                    EngineFixture.patient("P-" + i));
+            for (int f = 0; f < 3; f++) {
+                source.addFile(fs, "notes/n" + f + ".txt", "text/plain", "note " + f + " of fileset " + i);
+            }
+            ids.add(fs);
+        }
+    }
+
+    /** The state one clean single-worker run leaves. */
+    private SilknoteSnapshot cleanRun() {
+        TestClock c = TestClock.at("2026-01-01T00:00:00Z");
+        InMemoryVsrxSource source = new InMemoryVsrxSource(c);
+        populate(source, new ArrayList<>());
+        SilknoteSimulator s = new SilknoteSimulator(c);
+        SyncResult r = VsrxSync.builder().source(source).documents(s.documents()).blobs(s.blobs()).vectors(s.vectors())
+                .processor(s.processor()).lock(s.lock()).config(config).clock(c).sleeper(c)
+                .random(new SplittableRandom(99)).build().run(SyncRequest.full());
+        assertThat(r.success()).isTrue();
+        return s.snapshot().timeless();
+    }
+
+    private VsrxSync worker(VsrxSource source, DocumentStore documents, BlobStore blobs, SyncListener listener) {
+        return worker(source, documents, blobs, listener, config);
+    }
+
+    private VsrxSync worker(VsrxSource source, DocumentStore documents, BlobStore blobs, SyncListener listener,
+            SyncConfig c) {
+        return VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(silknote.vectors())
+                .processor(silknote.processor()).lock(silknote.lock()).claims(silknote.claims()).listener(listener)
+                .config(c).clock(clock).sleeper(clock).random(new SplittableRandom(seed++)).build();
+    }
+
+    private VsrxSync worker(SyncListener listener) {
+        return worker(vsrx, silknote.documents(), silknote.blobs(), listener);
+    }
+
+    /** A VSRX that counts down {@code listed} on its first fileset listing (after the run was opened). */
+    private VsrxSource signallingListing(CountDownLatch listed, CountDownLatch gate) {
+        return intercept(VsrxSource.class, vsrx, (name, call) -> {
+            if (name.equals("listFilesets")) {
+                listed.countDown();
+            }
+            if (name.equals("listFiles")) {
+                await(gate);
+            }
+            return call.get();
+        });
+    }
+
+    /** Records the filesets a worker claimed (it announces each as queued). */
+    private static SyncListener claimsOf(Set<FilesetId> claimed) {
+        return new SyncListener() {
+            @Override
+            public void filesetQueued(RunId runId, FilesetId filesetId, int queuedSoFar) {
+                claimed.add(filesetId);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("issue 11 scale-out: 4 workers, one killed mid-fileset; its claims expire and are taken over; the"
+            + " run completes only when every fileset is done, in the state of one clean run")
+    void fourWorkersOneKilledMidFileset() throws Exception {
+        populate(vsrx, filesets);
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch killed = new CountDownLatch(1);
+        // the coordinator syncs nothing until the killed worker has claimed filesets and died
+        VsrxSync coordinator = worker(signallingListing(opened, killed), silknote.documents(), silknote.blobs(),
+                SyncListener.NONE);
+        Set<FilesetId> claimedByKilled = ConcurrentHashMap.newKeySet();
+        BlobStore dying = intercept(BlobStore.class, silknote.blobs(), (name, call) -> {
+            if (name.startsWith("put")) {
+                throw new WorkerKilled();
+            }
+            return call.get();
+        });
+        VsrxSync victim = worker(vsrx, silknote.documents(), dying, claimsOf(claimedByKilled));
+
+        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        Future<SyncResult> victimRun = threads.submit(() -> victim.run(SyncRequest.full()));
+        Throwable death = null;
+        try {
+            victimRun.get(1, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            death = e.getCause();
+        }
+        assertThat(death).isInstanceOf(WorkerKilled.class);
+        assertThat(claimedByKilled).as("the killed worker held claims").isNotEmpty();
+        killed.countDown();
+        Future<SyncResult> second = threads.submit(() -> worker(SyncListener.NONE).run(SyncRequest.full()));
+        Future<SyncResult> third = threads.submit(() -> worker(SyncListener.NONE).run(SyncRequest.full()));
+
+        SyncResult run = coordinating.get(2, TimeUnit.MINUTES);
+        assertThat(List.of(second.get(1, TimeUnit.MINUTES).status(), third.get(1, TimeUnit.MINUTES).status()))
+                .allSatisfy(s -> assertThat(s).isIn(SyncResult.Status.JOINED, SyncResult.Status.ALREADY_IN_PROGRESS));
+
+        assertThat(run.status()).as("%s", run.error()).isEqualTo(SyncResult.Status.COMPLETED);
+        SyncReport report = run.report().orElseThrow();
+        assertThat(report.totals().filesets(FilesetOutcome.COMPLETED)).isEqualTo(FILESETS);
+        assertThat(report.totals().files(com.silknote.sync.core.model.FileAction.CREATED)).isEqualTo(3L * FILESETS);
+        List<FilesetReport> stored = silknote.documents().allFilesetReports(report.runId());
+        assertThat(stored).extracting(FilesetReport::filesetId).containsExactlyInAnyOrderElementsOf(filesets);
+        assertThat(stored).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(FilesetOutcome.COMPLETED));
+        assertThat(silknote.documents().loadState().lastCompleteSync()).as("the mark moved").isPresent();
+        assertThat(silknote.documents().loadState().partialSyncState().isEmpty()).isTrue();
+        assertThat(silknote.claims().openRun()).as("the run is closed").isEmpty();
+        assertThat(silknote.snapshot().timeless()).isEqualTo(cleanRun());
+        silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("issue 11 scale-out: a worker whose claim expired and was taken over cannot commit; the new holder"
+            + " syncs the fileset and reports it")
+    void aWorkerWhoseClaimWasTakenOverCannotCommit() throws Exception {
+        populate(vsrx, filesets);
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch slowClaimed = new CountDownLatch(1);
+        // the coordinator syncs nothing until the slow worker has a claim
+        VsrxSync coordinator = worker(signallingListing(opened, slowClaimed), silknote.documents(), silknote.blobs(),
+                SyncListener.NONE);
+        // the slow worker (one fileset at a time) hangs in its first commit until its claims were taken over
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DocumentStore slowStore = intercept(DocumentStore.class, silknote.documents(), (name, call) -> {
+            if (name.equals("inUnitOfWork") && paused.getCount() > 0) {
+                paused.countDown();
+                await(release);
+            }
+            return call.get();
+        });
+        Set<FilesetId> claimedBySlow = ConcurrentHashMap.newKeySet();
+        SyncListener slowListener = new SyncListener() {
+            @Override
+            public void filesetQueued(RunId runId, FilesetId filesetId, int queuedSoFar) {
+                claimedBySlow.add(filesetId);
+                slowClaimed.countDown();
+            }
+        };
+        VsrxSync slow = worker(vsrx, slowStore, silknote.blobs(), slowListener,
+                config.newBuilder().filesetConcurrency(1).build());
+
+        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        Future<SyncResult> slowRun = threads.submit(() -> slow.run(SyncRequest.full()));
+        assertThat(paused.await(1, TimeUnit.MINUTES)).isTrue();
+        // the slow worker's claims expire (its host hangs): the coordinator takes them over and finishes the run
+        RunId run = silknote.claims().openRun().orElseThrow().run();
+        for (FilesetId f : claimedBySlow) {
+            silknote.claims().forceExpiry(run, f);
+        }
+        SyncResult result = coordinating.get(2, TimeUnit.MINUTES);
+        release.countDown();
+        SyncResult slowResult = slowRun.get(1, TimeUnit.MINUTES);
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(slowResult.report().orElseThrow().totals().filesets(FilesetOutcome.COMPLETED))
+                .as("the slow worker committed none of the filesets it lost").isZero();
+        List<FilesetReport> stored = silknote.documents().allFilesetReports(result.report().orElseThrow().runId());
+        assertThat(stored).extracting(FilesetReport::filesetId).containsExactlyInAnyOrderElementsOf(filesets);
+        assertThat(stored).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(FilesetOutcome.COMPLETED));
+        assertThat(silknote.snapshot().timeless()).isEqualTo(cleanRun());
+        silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("issue 11 scale-out: a coordinator that dies lets its lease expire; the next run's higher token"
+            + " fences every worker of the old run")
+    void aDeadCoordinatorsWorkersAreFencedByTheNextRun() throws Exception {
+        populate(vsrx, filesets);
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        // the first coordinator lists, opens its run, and dies before syncing anything
+        VsrxSource dyingListing = intercept(VsrxSource.class, vsrx, (name, call) -> {
+            if (name.equals("listFilesets")) {
+                opened.countDown();
+            }
+            if (name.equals("listFiles")) {
+                await(never);
+            }
+            return call.get();
+        });
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DocumentStore pausingStore = intercept(DocumentStore.class, silknote.documents(), (name, call) -> {
+            if (name.equals("inUnitOfWork") && paused.getCount() > 0) {
+                paused.countDown();
+                await(release);
+            }
+            return call.get();
+        });
+        VsrxSync firstCoordinator = worker(dyingListing, silknote.documents(), silknote.blobs(), SyncListener.NONE);
+        Future<SyncResult> first = threads.submit(() -> firstCoordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        FencingToken oldToken = silknote.claims().openRun().orElseThrow().token();
+        VsrxSync oldWorker = worker(vsrx, pausingStore, silknote.blobs(), SyncListener.NONE);
+        Future<SyncResult> oldWork = threads.submit(() -> oldWorker.run(SyncRequest.full()));
+        assertThat(paused.await(1, TimeUnit.MINUTES)).as("the old run's worker is about to commit").isTrue();
+
+        // the first coordinator's host dies: its lease runs out, a new run takes the lock with a higher token
+        first.cancel(true);
+        silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+        SyncResult next = worker(SyncListener.NONE).run(SyncRequest.full());
+        assertThat(next.status()).as("%s", next.error()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(silknote.documents().highWaterMark().orElseThrow()).isGreaterThan(oldToken);
+
+        release.countDown();
+        SyncResult old = oldWork.get(1, TimeUnit.MINUTES);
+        assertThat(old.status()).as("the old worker stops: its writes are refused").isEqualTo(SyncResult.Status.FAILED);
+        assertThat(old.error().orElseThrow()).contains("lease lost");
+        never.countDown();
+        assertThat(silknote.snapshot().timeless()).isEqualTo(cleanRun());
+        silknote.assertInvariants();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    @FunctionalInterface
+    interface Interceptor {
+        Object around(String method, CallNext call) throws Throwable;
+    }
+
+    @FunctionalInterface
+    interface CallNext {
+        Object get() throws Throwable;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T intercept(Class<T> port, T target, Interceptor interceptor) {
+        return (T) Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, (p, m, args) ->
+                interceptor.around(m.getName(), () -> {
+                    try {
+                        return m.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
+    }
+
+    static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("gate never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at a gate", e);
+        }
+    }
+}
