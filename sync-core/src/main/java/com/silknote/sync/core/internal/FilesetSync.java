@@ -81,6 +81,8 @@ final class FilesetSync {
     private final EngineParts parts;
     /** Set once the fileset's unit of work committed: later failures do not undo it. */
     private boolean committed;
+    /** Reports of the Silknote side (links, exports). */
+    private final List<FileReport> extraReports = new ArrayList<>();
 
     FilesetSync(RunContext ctx, VsrxFileset fileset) {
         this.ctx = requireNonNull(ctx, "ctx");
@@ -104,7 +106,7 @@ final class FilesetSync {
         List<FileWork> works = List.of();
         try {
             ctx.lease.verify();
-            List<VsrxFile> files = listFiles();
+            List<VsrxFile> listed = listFiles();
             DocumentStore store = parts.documents();
             Retrier retrier = parts.retrier();
             // Read before the plan: the commit requires it unchanged (DESIGN rule 10).
@@ -112,6 +114,13 @@ final class FilesetSync {
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
             List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
+            // A file the sync wrote to VSRX (a Silknote origin) that no mapping links yet is never imported as a
+            // new document: the Silknote side links it (docs/bidirectional.md §3 rows 11-13, §5.3).
+            Map<VsrxFileId, SyncMapping> byFile = new java.util.HashMap<>();
+            mappings.forEach(m -> byFile.put(m.vsrxFileId(), m));
+            List<VsrxFile> originFiles = listed.stream().filter(f -> SilknoteSide.unlinkedOrigin(f, byFile)).toList();
+            List<VsrxFile> files = originFiles.isEmpty() ? listed
+                    : listed.stream().filter(f -> !SilknoteSide.unlinkedOrigin(f, byFile)).toList();
             HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, files, mappings, documents);
             Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
                     skips, foreign.mappings(), foreign.documents()));
@@ -148,6 +157,15 @@ final class FilesetSync {
                 ctx.progress.markProcessed(id);
             }
             afterCommit(works, touchedDocuments);
+            if (!originFiles.isEmpty() || parts.writeTarget().isPresent()) {
+                SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory());
+                side.run(originFiles);
+                extraReports.addAll(side.reports());
+                if (side.failed()) {
+                    recordFailure();
+                    return finish(FilesetOutcome.FAILED, Optional.of("silknote-side-failed"), works, start);
+                }
+            }
             return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
             if (committed) {
@@ -766,6 +784,10 @@ final class FilesetSync {
             if (outcome == FilesetOutcome.COMPLETED) {
                 newBytes += w.newUniqueBytes;
             }
+            ctx.listener.fileFinished(ctx.runId, id, r);
+        }
+        for (FileReport r : extraReports) {
+            files.add(r);
             ctx.listener.fileFinished(ctx.runId, id, r);
         }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,

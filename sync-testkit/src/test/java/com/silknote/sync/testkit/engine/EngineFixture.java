@@ -50,6 +50,8 @@ final class EngineFixture {
     DocumentProcessor processor = silknote.processor();
     SyncLock lock = silknote.lock();
     SyncListener listener = SyncListener.NONE;
+    /** The VSRX write port of bi-directional sync; none by default. */
+    com.silknote.sync.core.port.VsrxTarget target;
     private long seed = 42;
 
     EngineFixture config(UnaryOperator<SyncConfig.Builder> change) {
@@ -58,9 +60,13 @@ final class EngineFixture {
     }
 
     VsrxSync sync() {
-        return VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(vectors)
+        VsrxSync.Builder b = VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(vectors)
                 .processor(processor).lock(lock).listener(listener).config(config).clock(clock).sleeper(clock)
-                .random(new SplittableRandom(seed++)).build();
+                .random(new SplittableRandom(seed++));
+        if (target != null) {
+            b.target(target);
+        }
+        return b.build();
     }
 
     SyncResult run() {
