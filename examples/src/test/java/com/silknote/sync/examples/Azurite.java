@@ -101,7 +101,7 @@ public final class Azurite {
     }
 
     /** A new, empty container with a name unique in this JVM and process. */
-    BlobContainerClient newContainer() {
+    public BlobContainerClient newContainer() {
         String name = "t" + ProcessHandle.current().pid() + "-" + CONTAINERS.incrementAndGet();
         BlobContainerClient c = service.getBlobContainerClient(name);
         c.create();

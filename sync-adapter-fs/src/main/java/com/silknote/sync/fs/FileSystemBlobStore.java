@@ -53,8 +53,15 @@ import org.slf4j.LoggerFactory;
  * is fsynced and only then published: {@link #putIfAbsent} with {@link Files#createLink} (fails atomically
  * when the blob exists, so concurrent writers of the same content never clobber each other, across
  * processes too), {@link #overwrite} with an atomic rename over the old file. No reader ever sees a partial
- * blob; a rejected upload leaves nothing under the blob's name. A crash can leave a temporary file behind;
- * it is never read and may be deleted by anyone.
+ * blob; a rejected upload leaves nothing under the blob's name.
+ *
+ * <p><b>After a crash.</b> Temporary files carry the writing process's id. A process killed while uploading
+ * leaves its temporary file (content the ledger never referenced), one killed inside {@link #deleteIfMatch}
+ * leaves the blob moved aside. The next write in that directory and {@link #list} (the orphan cleanup's walk)
+ * clean up after processes that are no longer alive: an upload's file is deleted; an aside file is put back
+ * when its blob is missing (the delete's outcome is unknown, so the content is kept and the collector takes
+ * it again) and deleted when the blob is there (same hash, same bytes). Files of live processes are never
+ * touched. Process ids are local: share a blob folder only between processes of one host.
  *
  * <p><b>ETag.</b> A digest of the file's identity (inode where the platform reports one), modification
  * time and size. Every write publishes a new file whose modification time is set from the injected clock
@@ -79,6 +86,9 @@ public final class FileSystemBlobStore implements BlobStore {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final int MAX_LIMIT = 1000;
+    private static final long PID = ProcessHandle.current().pid();
+    private static final Pattern UPLOAD_TEMP = Pattern.compile("\\.upload-(\\d+)-\\d+\\.tmp");
+    private static final Pattern DELETE_ASIDE = Pattern.compile("\\.deleting-(\\d+)-([0-9a-f]{64})-\\d+\\.tmp");
 
     /** Shared by every instance in the JVM, so two stores on one root still serialise per key. */
     private static final ReentrantLock[] STRIPES = new ReentrantLock[256];
@@ -171,6 +181,7 @@ public final class FileSystemBlobStore implements BlobStore {
      * what is stored.
      */
     private BlobPutResult publish(BlobUpload upload, Path target, Move move) {
+        recoverAbandoned(target.getParent());
         Path temp = writeVerifiedTemp(upload, target.getParent());
         ReentrantLock lock = lockFor(target);
         lock.lock();
@@ -231,6 +242,7 @@ public final class FileSystemBlobStore implements BlobStore {
         requireNonNull(hash, "hash");
         requireNonNull(etag, "etag");
         Path target = pathOf(hash);
+        recoverAbandoned(target.getParent());
         ReentrantLock lock = lockFor(target);
         lock.lock();
         try {
@@ -241,7 +253,7 @@ public final class FileSystemBlobStore implements BlobStore {
             }
             // Move the file aside first so a concurrent overwrite from another process is never deleted:
             // what was moved is checked again and put back unless it is the version the caller saw.
-            Path aside = Files.createTempFile(target.getParent(), "." + hash.shortHex() + "-deleting-", ".tmp");
+            Path aside = Files.createTempFile(target.getParent(), ".deleting-" + PID + "-" + hash.hex() + "-", ".tmp");
             try {
                 try {
                     Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -302,6 +314,7 @@ public final class FileSystemBlobStore implements BlobStore {
                     if (!after.isEmpty() && (a + b).compareTo(after.substring(0, 4)) < 0) {
                         continue;
                     }
+                    recoverAbandoned(base.resolve(a).resolve(b));
                     for (String hex : sortedNames(base.resolve(a).resolve(b), HEX64)) {
                         if (!hex.startsWith(a + b) || hex.compareTo(after) <= 0) {
                             continue;
@@ -344,7 +357,7 @@ public final class FileSystemBlobStore implements BlobStore {
         Path temp;
         try {
             Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, ".upload-", ".tmp");
+            temp = Files.createTempFile(dir, ".upload-" + PID + "-", ".tmp");
         } catch (IOException e) {
             throw new PermanentSyncException("file system write of blob " + upload.hash() + " failed", e);
         }
@@ -358,6 +371,62 @@ public final class FileSystemBlobStore implements BlobStore {
                 deleteQuietly(temp);
             }
         }
+    }
+
+    /**
+     * Cleans up what processes that are no longer alive left in {@code dir} (see the class doc). Never throws:
+     * a leftover that cannot be handled now is left for the next time. Takes a key's lock only for an aside
+     * file, so call it before taking any.
+     */
+    private static void recoverAbandoned(Path dir) {
+        List<Path> dotFiles;
+        try (Stream<Path> children = Files.list(dir)) {
+            dotFiles = children.filter(p -> p.getFileName().toString().startsWith(".")).toList();
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            log.debug("could not look for abandoned temporary files", e);
+            return;
+        }
+        for (Path file : dotFiles) {
+            String name = file.getFileName().toString();
+            java.util.regex.Matcher upload = UPLOAD_TEMP.matcher(name);
+            if (upload.matches() && gone(upload.group(1))) {
+                deleteQuietly(file);
+                log.debug("removed a killed process's upload file");
+                continue;
+            }
+            java.util.regex.Matcher aside = DELETE_ASIDE.matcher(name);
+            if (aside.matches() && gone(aside.group(1))) {
+                Path target = dir.resolve(aside.group(2));
+                ReentrantLock lock = lockFor(target);
+                lock.lock();
+                try {
+                    if (!Files.exists(target) && Files.exists(file)) {
+                        publishIfAbsent(file, target);
+                        fsyncDirectory(dir);
+                        log.debug("put back a blob a killed process had moved aside hash={}",
+                                aside.group(2).substring(0, 12));
+                    }
+                    deleteQuietly(file);
+                } catch (IOException e) {
+                    log.debug("could not put back a blob moved aside", e);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** {@code true} when the process of this id is not this one and no longer alive. */
+    private static boolean gone(String pid) {
+        long id;
+        try {
+            id = Long.parseLong(pid);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        return id != PID && !ProcessHandle.of(id).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static void copyVerified(BlobUpload upload, Path temp) {

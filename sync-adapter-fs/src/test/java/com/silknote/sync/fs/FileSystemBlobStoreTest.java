@@ -67,6 +67,60 @@ class FileSystemBlobStoreTest {
         }
     }
 
+    /** The id of a process that has exited. */
+    private static long deadProcessId() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    /**
+     * Issue 13 item 1: a process killed while uploading leaves its temporary file (patient content) in the
+     * blob's directory, and one killed inside a conditional delete leaves the blob moved aside. The next write
+     * in that directory, and {@code list} (the orphan cleanup's walk), remove the upload's leftover, put back a
+     * blob that is missing and drop an aside whose blob is there. Files of a live process are never touched.
+     */
+    @Test
+    void leftoversOfAKilledProcessAreCleanedByTheNextWriteAndByList() throws Exception {
+        FileSystemBlobStore store = store();
+        byte[] kept = bytes(21, 1000);
+        byte[] collected = bytes(22, 1000);
+        store.putIfAbsent(upload(kept));
+        ContentHash keptHash = hash(kept);
+        ContentHash missing = hash(collected);
+        Path dir = root.resolve("sha256").resolve(keptHash.hex().substring(0, 2))
+                .resolve(keptHash.hex().substring(2, 4));
+        Path missingDir = root.resolve("sha256").resolve(missing.hex().substring(0, 2))
+                .resolve(missing.hex().substring(2, 4));
+        Files.createDirectories(missingDir);
+        long dead = deadProcessId();
+        long alive = ProcessHandle.current().pid();
+        Path deadUpload = Files.write(dir.resolve(".upload-" + dead + "-123.tmp"), bytes(23, 500));
+        Path liveUpload = Files.write(dir.resolve(".upload-" + alive + "-456.tmp"), bytes(24, 500));
+        Path asideOfPresent = Files.write(dir.resolve(".deleting-" + dead + "-" + keptHash.hex() + "-7.tmp"), kept);
+        Path asideOfMissing = Files.write(missingDir.resolve(".deleting-" + dead + "-" + missing.hex() + "-8.tmp"),
+                collected);
+
+        store.putIfAbsent(upload(bytes(25, 10)));   // a write elsewhere: other directories stay as they are
+        assertThat(deadUpload).exists();
+
+        store.overwrite(upload(kept));
+        assertThat(deadUpload).as("a killed upload's temporary file").doesNotExist();
+        assertThat(asideOfPresent).as("an aside whose blob is stored").doesNotExist();
+        assertThat(liveUpload).as("a live process's upload").exists();
+        assertThat(asideOfMissing).as("another directory is left to its own writes and to list").exists();
+
+        List<BlobInfo> listed = store.list(Optional.empty(), 1000).items();
+        assertThat(asideOfMissing).doesNotExist();
+        assertThat(store.stat(missing)).as("an interrupted delete keeps the content").isPresent();
+        assertThat(listed.stream().map(BlobInfo::hash)).contains(keptHash);
+        try (InputStream in = store.open(missing)) {
+            assertThat(in.readAllBytes()).isEqualTo(collected);
+        }
+        assertThat(liveUpload).exists();
+    }
+
     @Test
     void storesTheBareContentAtTheContentAddressedPathAndLeavesNoTemporaryFile() throws Exception {
         byte[] content = bytes(1, 100_000);

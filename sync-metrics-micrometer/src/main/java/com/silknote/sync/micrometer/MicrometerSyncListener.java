@@ -7,6 +7,7 @@ import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunMetrics;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncReport;
@@ -26,14 +27,18 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes the monitoring figures of every sync run (DESIGN rule 15) and the alert levels the engine
- * evaluated as Micrometer meters. It only maps: thresholds and alerts are decided in the core, and every
- * figure is taken from the run's {@link SyncReport} when the run finishes, so the meters always agree with
- * the report. Meter names, tags and units are listed in {@code docs/metrics.md}.
+ * evaluated as Micrometer meters. It only maps: thresholds and alerts are decided in the core. Fileset and
+ * file counts are taken from the streamed {@link #filesetFinished} events as filesets finish, so a run over
+ * any number of filesets costs constant memory and, with scale-out, each process counts the filesets it
+ * synced itself (a sum over processes counts each once); the per-run figures and alerts are taken from the
+ * run's {@link SyncReport} when the run finishes. Meter names, tags and units are listed in
+ * {@code docs/metrics.md}.
  *
  * <p>Every meter is registered when the listener is made, so a scrape shows each series (at zero, or NaN
  * for the per-run gauges) before the first run. Tags are bounded enums only (run outcome, fileset outcome,
@@ -72,6 +77,8 @@ public final class MicrometerSyncListener implements SyncListener {
     private final Map<Alert.Kind, Integer> alertLevels = new EnumMap<>(Alert.Kind.class);
     private final Counter storageGrowth;
     private final Counter downloaded;
+    /** Runs under way that are dry runs: their fileset events count nothing. */
+    private final Set<RunId> dryRuns = ConcurrentHashMap.newKeySet();
     private volatile LastRun last;
     private volatile double lastSuccessEpochSeconds = Double.NaN;
 
@@ -177,24 +184,38 @@ public final class MicrometerSyncListener implements SyncListener {
         return new Builder();
     }
 
-    /** Maps the finished run's report onto the meters. */
+    @Override
+    public void runStarted(RunId runId, boolean dryRun) {
+        if (dryRun) {
+            dryRuns.add(runId);
+        }
+    }
+
+    /** Counts the fileset and its files (a dry run's count nothing). */
+    @Override
+    public void filesetFinished(RunId runId, FilesetReport report) {
+        if (dryRuns.contains(runId)) {
+            return;
+        }
+        filesets.get(report.outcome()).increment();
+        for (FileReport file : report.files()) {
+            files.get(file.action()).increment();
+            file.skipReason().ifPresent(r -> skipped.get(r).increment());
+        }
+    }
+
+    /** Maps the finished run's figures and alerts onto the meters. */
     @Override
     public void runFinished(SyncReport report) {
         RunMetrics m = report.metrics();
         boolean succeeded = report.status() == SyncResult.Status.COMPLETED;
         if (report.dryRun()) {
+            dryRuns.remove(report.runId());
             runDuration.get("dry_run").record(m.duration());
             return;
         }
         synchronized (this) {
             runDuration.get(succeeded ? "succeeded" : "failed").record(m.duration());
-            for (FilesetReport f : report.filesets()) {
-                filesets.get(f.outcome()).increment();
-                for (FileReport file : f.files()) {
-                    files.get(file.action()).increment();
-                    file.skipReason().ifPresent(r -> skipped.get(r).increment());
-                }
-            }
             storageGrowth.increment(m.newUniqueBytes());
             downloaded.increment(m.bytesDownloaded());
             Map<Alert.Kind, Integer> levels = new EnumMap<>(Alert.Kind.class);

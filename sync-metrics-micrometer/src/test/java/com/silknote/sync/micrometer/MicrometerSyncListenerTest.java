@@ -367,6 +367,7 @@ class MicrometerSyncListenerTest {
         FilesetId a = linkedFileset("P-a");
         vsrx.addFile(a, "notes/a1.txt", "text/plain", "one");
         SyncReport r = report(run());
+        r.filesets().forEach(f -> primary.filesetFinished(r.runId(), f));
         primary.runFinished(r);
 
         assertThat(shared.get("vsrx.sync.files").tags("engine", "primary", "action", "created").counter().count())
@@ -401,6 +402,28 @@ class MicrometerSyncListenerTest {
                 ".run.fileset.duration.average")) {
             assertThat(gauge(g)).as(g).isNaN();
         }
+    }
+
+    @Test
+    @DisplayName("issue 11: counts come from the streamed fileset events, so a report that keeps only some "
+            + "fileset reports (a bounded report) still counts every fileset and file")
+    void countsEveryFilesetOfABoundedReport() {
+        config = config.newBuilder().reportFilesetLimit(2).build();
+        for (int i = 0; i < 7; i++) {
+            FilesetId f = linkedFileset("P-" + i);
+            vsrx.addFile(f, "notes/a.txt", "text/plain", "letter " + i);
+            vsrx.addFile(f, "notes/b.exe", "application/x-msdownload", "MZ " + i);
+        }
+
+        SyncReport report = report(run());
+
+        assertThat(report.filesets()).hasSize(2);
+        assertThat(report.omittedFilesets()).isEqualTo(5);
+        assertThat(counter(".filesets", "outcome", "completed")).isEqualTo(7)
+                .isEqualTo(report.totals().filesets(FilesetOutcome.COMPLETED));
+        assertThat(counter(".files", "action", "created")).isEqualTo(7)
+                .isEqualTo(report.totals().files(FileAction.CREATED));
+        assertThat(counter(".files.skipped", "reason", "unsupported_type")).isEqualTo(7);
     }
 
     @Test

@@ -8,7 +8,8 @@
  * <p>Sub-packages: {@code contract} holds the abstract contract tests every adapter's test extends;
  * {@code fault} holds the seeded fault plans and {@code Faulty<Port>} decorators for fault injection and
  * crash-point sweeps; {@code history} holds issue 9's seeded randomized history test
- * ({@code RandomHistoryScenario}), which adapters extend with their stores.
+ * ({@code RandomHistoryScenario}), which adapters extend with their stores; {@code reliability} holds the
+ * reliability suite's scenarios (crash-point sweep, GC race schedules) that run on any Silknote backend.
  *
  * <p>Everything here is thread-safe unless its documentation says otherwise, and reads time only from an
  * injected clock.

@@ -956,6 +956,22 @@ public abstract class DocumentStoreContract {
         assertThat(store().runFilesets(RunId.of("run-1"), Optional.empty(), 10).items()).isEmpty();
     }
 
+    /**
+     * Issue 13 item 1 (lost acknowledgement): a run whose {@code recordRun} answer was lost records it again
+     * on retry; the history still holds the run once, as last recorded.
+     */
+    @Test
+    public void recordingARunAgainReplacesItInsteadOfAddingADuplicate() {
+        Instant t0 = clock.instant();
+        SyncReport r1 = Fixtures.report("run-1", t0, false);
+        SyncReport r2 = Fixtures.report("run-2", t0.plusSeconds(60), false);
+        SyncReport r2again = Fixtures.report("run-2", t0.plusSeconds(60), true);
+        store().recordRun(T1, r1);
+        store().recordRun(T1, r2);
+        store().recordRun(T1, r2again);
+        assertThat(store().recentRuns(10)).containsExactly(r2again, r1);
+    }
+
     // ------------------------------------------------------------------ concurrency
 
     /**

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -43,11 +44,16 @@ import java.util.function.Supplier;
  * without being applied. Run a workload with {@link #none()} first: its {@link #effectCount()} bounds the
  * sweep. Effect numbering is deterministic when the workload is single-threaded.
  *
+ * <p>{@link #loseAckOfEffect(int) loseAckOfEffect(n)} is the third kind of point: effect n is applied, then
+ * its caller gets a {@link com.silknote.sync.core.exception.TransientSyncException} as if the answer was lost
+ * on the way back (a commit that happened though the caller saw a timeout). The "process" lives on: later
+ * effects go through. {@link #onEffect(Consumer)} lets a test watch every effect as it starts.
+ *
  * <p>Thread-safe.
  */
 public final class FaultPlan {
 
-    private enum CrashMode { BEFORE, AFTER }
+    private enum CrashMode { BEFORE, AFTER, LOST_ACK }
 
     /** A fault that was injected. */
     public record InjectedFault(Operation operation, String key, long call, Fault fault) {
@@ -66,6 +72,7 @@ public final class FaultPlan {
     private int crashAt;
     private boolean crashed;
     private int effectCount;
+    private Consumer<Effect> effectListener = e -> { };
 
     private FaultPlan(long seed) {
         this.seed = seed;
@@ -94,6 +101,28 @@ public final class FaultPlan {
     /** A plan that crashes at effect {@code n} (1-based) right after applying it. */
     public static FaultPlan crashAfterEffect(int n) {
         return new FaultPlan(0).andCrashAfterEffect(n);
+    }
+
+    /**
+     * A plan that applies effect {@code n} (1-based) and then throws the lost answer's
+     * {@link com.silknote.sync.core.exception.TransientSyncException}; later effects go through.
+     */
+    public static FaultPlan loseAckOfEffect(int n) {
+        return new FaultPlan(0).andLoseAckOfEffect(n);
+    }
+
+    /** Sets this plan's point: effect {@code n} is applied and its answer lost. Returns this plan. */
+    public synchronized FaultPlan andLoseAckOfEffect(int n) {
+        return crash(CrashMode.LOST_ACK, n);
+    }
+
+    /**
+     * Calls {@code listener} with every effect before it is applied (on the calling thread, outside the
+     * plan's lock), e.g. to report progress to a parent process. Returns this plan.
+     */
+    public synchronized FaultPlan onEffect(Consumer<Effect> listener) {
+        this.effectListener = requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Sets this plan's crash point: before effect {@code n}. Returns this plan. */
@@ -225,19 +254,26 @@ public final class FaultPlan {
         int number;
         boolean crashBefore;
         boolean crashAfter;
+        boolean loseAck;
+        Consumer<Effect> listener;
+        Effect effect;
         synchronized (this) {
             if (crashed) {
                 throw new SimulatedCrash(effectCount, op, "effect (" + op + ") after the simulated crash");
             }
             number = ++effectCount;
-            effects.add(new Effect(number, op, key));
+            effect = new Effect(number, op, key);
+            effects.add(effect);
             crashBefore = crashMode == CrashMode.BEFORE && number == crashAt;
             crashAfter = crashMode == CrashMode.AFTER && number == crashAt;
+            loseAck = crashMode == CrashMode.LOST_ACK && number == crashAt;
+            listener = effectListener;
             if (crashBefore) {
                 crashed = true;
                 throw new SimulatedCrash(number, op, "simulated crash before effect " + number + " (" + op + ")");
             }
         }
+        listener.accept(effect);
         T result;
         try {
             result = apply.get();
@@ -254,6 +290,9 @@ public final class FaultPlan {
         if (crashAfter) {
             markCrashed();
             throw new SimulatedCrash(number, op, "simulated crash after effect " + number + " (" + op + ")");
+        }
+        if (loseAck) {
+            throw Fault.lostResponse().toException(op);
         }
         if (fault.isPresent()) {
             throw fault.get().toException(op);

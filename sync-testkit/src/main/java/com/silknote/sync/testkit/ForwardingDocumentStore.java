@@ -1,0 +1,193 @@
+package com.silknote.sync.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.RunRecord;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.SyncReport;
+import com.silknote.sync.core.model.SyncState;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link DocumentStore} that forwards every call to another; test doubles extend it and override the calls
+ * they watch, pause or break.
+ */
+public class ForwardingDocumentStore implements DocumentStore {
+    private final DocumentStore delegate;
+
+    /** Forwards to {@code delegate}. */
+    public ForwardingDocumentStore(DocumentStore delegate) {
+        this.delegate = requireNonNull(delegate, "delegate");
+    }
+
+    /** The store calls are forwarded to. */
+    protected final DocumentStore delegate() {
+        return delegate;
+    }
+
+    @Override
+    public void fence(FencingToken token) {
+        delegate.fence(token);
+    }
+
+    @Override
+    public List<SyncMapping> mappings(FilesetId filesetId) {
+        return delegate.mappings(filesetId);
+    }
+
+    @Override
+    public Optional<SyncMapping> findMapping(VsrxFileId fileId) {
+        return delegate.findMapping(fileId);
+    }
+
+    @Override
+    public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> fileIds) {
+        return delegate.findMappings(fileIds);
+    }
+
+    @Override
+    public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> clientFileIds) {
+        return delegate.findDocumentsByClientFileIds(clientFileIds);
+    }
+
+    @Override
+    public Page<FilesetId> filesets(Optional<String> cursor, int limit) {
+        return delegate.filesets(cursor, limit);
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocument(DocumentUuid uuid) {
+        return delegate.findDocument(uuid);
+    }
+
+    @Override
+    public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId) {
+        return delegate.findDocumentByClientFileId(clientFileId);
+    }
+
+    @Override
+    public List<SilknoteDocument> documents(FilesetId filesetId) {
+        return delegate.documents(filesetId);
+    }
+
+    @Override
+    public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
+        return delegate.findFileset(filesetId);
+    }
+
+    @Override
+    public Optional<BlobRef> findBlobRef(ContentHash hash) {
+        return delegate.findBlobRef(hash);
+    }
+
+    @Override
+    public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId) {
+        return delegate.permanentSkips(filesetId);
+    }
+
+    @Override
+    public SyncState loadState() {
+        return delegate.loadState();
+    }
+
+    @Override
+    public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+        return delegate.inUnitOfWork(token, work);
+    }
+
+    @Override
+    public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
+        return delegate.pendingOutbox(afterId, limit);
+    }
+
+    @Override
+    public void completeOutbox(FencingToken token, long entryId) {
+        delegate.completeOutbox(token, entryId);
+    }
+
+    @Override
+    public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
+        delegate.failOutbox(token, entryId, reasonCode, park);
+    }
+
+    @Override
+    public boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter) {
+        return delegate.markBlobDeleting(token, hash, blobEtag, notAfter);
+    }
+
+    @Override
+    public boolean removeBlobRefIfDeleting(FencingToken token, ContentHash hash, String blobEtag) {
+        return delegate.removeBlobRefIfDeleting(token, hash, blobEtag);
+    }
+
+    @Override
+    public void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag) {
+        delegate.reviveBlobRef(token, hash, blobEtag);
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        return delegate.unreferencedBlobs(limit);
+    }
+
+    @Override
+    public void recordRun(FencingToken token, SyncReport report) {
+        delegate.recordRun(token, report);
+    }
+
+    @Override
+    public List<SyncReport> recentRuns(int limit) {
+        return delegate.recentRuns(limit);
+    }
+
+    @Override
+    public void recordRunStarted(FencingToken token, RunId run, Instant startedAt) {
+        delegate.recordRunStarted(token, run, startedAt);
+    }
+
+    @Override
+    public void recordFilesetReport(FencingToken token, RunId run, FilesetReport report,
+            Optional<FilesetClaims.Claim> claim) {
+        delegate.recordFilesetReport(token, run, report, claim);
+    }
+
+    @Override
+    public List<RunRecord> runs(Instant from, Instant to, int limit) {
+        return delegate.runs(from, to, limit);
+    }
+
+    @Override
+    public Optional<RunRecord> findRun(RunId run) {
+        return delegate.findRun(run);
+    }
+
+    @Override
+    public Page<FilesetReport> runFilesets(RunId run, Optional<String> cursor, int limit) {
+        return delegate.runFilesets(run, cursor, limit);
+    }
+
+    @Override
+    public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
+        return delegate.pruneRuns(token, startedBefore, keepNewest);
+    }
+}
