@@ -80,7 +80,7 @@ public class ArchitectureTest {
     @ArchTest
     static final ArchRule facadeAloneInCore = classes()
             .that().resideInAPackage(CORE)
-            .should().haveNameMatching("com\\.silknote\\.sync\\.core\\.((VsrxSync|RunControl|SyncScheduler)(\\$.*)?|package-info)");
+            .should().haveNameMatching("com\\.silknote\\.sync\\.core\\.((VsrxSync|RunControl|SyncScheduler|SyncConflicts)(\\$.*)?|package-info)");
 
     @ArchTest
     static final ArchRule noStandardStreams = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

@@ -121,6 +121,25 @@ final class FilesetSync {
             List<VsrxFile> originFiles = listed.stream().filter(f -> SilknoteSide.unlinkedOrigin(f, byFile)).toList();
             List<VsrxFile> files = originFiles.isEmpty() ? listed
                     : listed.stream().filter(f -> !SilknoteSide.unlinkedOrigin(f, byFile)).toList();
+            // Bi-directional: a linked document whose content a Silknote user changed is the Silknote side's
+            // (push, converge or conflict, docs/bidirectional.md §3 rows 3-6); the pull leaves it alone.
+            List<LinkedChanges.Changed> changed = List.of();
+            List<LinkedChanges.Removed> removed = List.of();
+            int documentCount = documents.size();
+            if (parts.writeTarget().isPresent()) {
+                Map<VsrxFileId, SilknoteDocument> docsByFile = new java.util.HashMap<>();
+                documents.forEach(d -> docsByFile.put(d.clientFileId(), d));
+                changed = LinkedChanges.select(parts.config().bidirectional(), patient, files, byFile, docsByFile);
+                removed = LinkedChanges.removed(parts.config().bidirectional(), files, byFile, docsByFile);
+                if (!changed.isEmpty() || !removed.isEmpty()) {
+                    Set<VsrxFileId> away = new java.util.HashSet<>();
+                    changed.forEach(c -> away.add(c.file().id()));
+                    removed.forEach(r -> away.add(r.file().id()));
+                    files = files.stream().filter(f -> !away.contains(f.id())).toList();
+                    mappings = mappings.stream().filter(m -> !away.contains(m.vsrxFileId())).toList();
+                    documents = documents.stream().filter(d -> !away.contains(d.clientFileId())).toList();
+                }
+            }
             HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, files, mappings, documents);
             Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
                     skips, foreign.mappings(), foreign.documents()));
@@ -133,8 +152,14 @@ final class FilesetSync {
             // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
             long deletes = plan.files().stream()
                     .filter(p -> p.action() == PlanAction.DELETE && p.document().isPresent()).count();
-            if (ctx.config().massDeleteGuard().trips(deletes, documents.size())) {
-                return blocked(works, deletes, documents.size(), start);
+            if (ctx.config().massDeleteGuard().trips(deletes, documentCount)) {
+                return blocked(works, deletes, documentCount, start);
+            }
+            // Silknote -> VSRX deletes count with them: the same guard, over the fileset's mapped files (§7).
+            long vsrxDeletes = LinkedChanges.deletesPlanned(parts.config().bidirectional(), removed);
+            if (vsrxDeletes > 0
+                    && ctx.config().massDeleteGuard().trips(deletes + vsrxDeletes, documentCount + removed.size())) {
+                return blocked(works, deletes + vsrxDeletes, documentCount + removed.size(), start);
             }
             if (ctx.dryRun()) {
                 for (FileWork w : works) {
@@ -159,7 +184,7 @@ final class FilesetSync {
             afterCommit(works, touchedDocuments);
             if (!originFiles.isEmpty() || parts.writeTarget().isPresent()) {
                 SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory());
-                side.run(originFiles);
+                side.run(originFiles, changed, removed);
                 extraReports.addAll(side.reports());
                 if (side.failed()) {
                     recordFailure();
@@ -620,7 +645,7 @@ final class FilesetSync {
      * Releases the file id's reference. A reference that is not there (a row removed or edited outside the
      * sync) never fails the fileset: the store recounts the row when the unit commits, and the run reports it.
      */
-    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now,
+    static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now,
             List<ContentHash> notThere) {
         Optional<BlobRef> ref = uow.releaseBlobRef(hash);
         if (ref.isEmpty()) {

@@ -9,6 +9,9 @@ import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ConflictKind;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -95,13 +98,22 @@ final class SilknoteSide {
      * @throws LeaseLostException         when the run lost its lease
      * @throws StaleFencingTokenException when a newer holder fenced the store or VSRX
      */
-    void run(List<VsrxFile> originFiles) {
+    void run(List<VsrxFile> originFiles, List<LinkedChanges.Changed> changed, List<LinkedChanges.Removed> removed) {
+        Optional<VsrxTarget> writer = parts.writeTarget();
+        Set<VsrxFileId> recreated = Set.of();
+        if (writer.isPresent()) {
+            recreated = linkedChanges(writer.get(), changed, removed);
+        }
         Set<DocumentUuid> carried = new TreeSet<>();
         for (VsrxFile f : originFiles) {
+            if (recreated.contains(f.id())) {
+                carried.add(f.origin().orElseThrow());
+                continue; // written again for its document just now (row 6, Silknote wins): linked already
+            }
             carried.add(f.origin().orElseThrow());
             guarded(f.id(), () -> link(f));
         }
-        Optional<VsrxTarget> target = parts.writeTarget();
+        Optional<VsrxTarget> target = writer;
         BidirectionalConfig bidi = parts.config().bidirectional();
         if (target.isEmpty() || !bidi.creates()) {
             return;
@@ -119,6 +131,38 @@ final class SilknoteSide {
             }
             guarded(pseudoId(a.uuid()), () -> export(target.get(), bidi, a));
         }
+    }
+
+    /**
+     * Pushes, converges or decides the conflicts of the changed linked documents; closes the open conflict records
+     * whose file no longer conflicts.
+     *
+     * @return the files written again for their document (they carry its origin and are linked already)
+     */
+    private Set<VsrxFileId> linkedChanges(VsrxTarget target, List<LinkedChanges.Changed> changed,
+            List<LinkedChanges.Removed> removed) {
+        LinkedChanges lc = new LinkedChanges(ctx, id, patient, history, target, reports::add);
+        Map<VsrxFileId, ConflictRecord> open = new java.util.HashMap<>();
+        for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
+            if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
+                open.put(r.fileId().get(), r);
+            }
+        }
+        Set<VsrxFileId> seen = new TreeSet<>();
+        for (LinkedChanges.Changed c : changed) {
+            seen.add(c.file().id());
+            guarded(c.file().id(), () -> lc.handle(c, Optional.ofNullable(open.get(c.file().id()))));
+        }
+        for (LinkedChanges.Removed r : removed) {
+            seen.add(r.file().id());
+            guarded(r.file().id(), () -> lc.handleRemoved(r, Optional.ofNullable(open.get(r.file().id()))));
+        }
+        for (ConflictRecord r : open.values()) {
+            if (!seen.contains(r.fileId().get()) && r.kind() != ConflictKind.LINKED_WITH_DIFFERENT_CONTENT) {
+                guarded(r.fileId().get(), () -> lc.supersede(r));
+            }
+        }
+        return lc.recreated();
     }
 
     private void guarded(VsrxFileId fileId, Runnable step) {
@@ -237,7 +281,7 @@ final class SilknoteSide {
     }
 
     private static String clean(String title) {
-        String s = title.replaceAll("[^A-Za-z0-9 _.-]", "_").replaceAll("^[ ._-]+|[ .]+$", "");
+        String s = title.replaceAll("[^A-Za-z0-9 _.()-]", "_").replaceAll("^[ ._-]+|[ .]+$", "");
         return s.length() > 80 ? s.substring(0, 80) : s;
     }
 

@@ -37,6 +37,9 @@ public record ConflictRecord(ConflictId id, FilesetId filesetId, Optional<VsrxFi
         Optional<ConflictStrategy> decision, Optional<ContentHash> keptHash, Optional<String> detail,
         Instant detectedAt, Instant updatedAt) {
 
+    /** Prefix of the {@link #detail()} of an open record an operator decided ({@code operator:vsrx-wins}, ...). */
+    public static final String OPERATOR = "operator:";
+
     /**
      * @throws IllegalArgumentException when a decision is not one of the three an operator can make, or is
      *                                  set on a record that is not open

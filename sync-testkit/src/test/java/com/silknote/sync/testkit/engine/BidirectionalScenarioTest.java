@@ -250,7 +250,7 @@ class BidirectionalScenarioTest {
     }
 
     /** Forwards every call; tests override one. */
-    private static class ForwardingTarget implements VsrxTarget {
+    static class ForwardingTarget implements VsrxTarget {
         private final VsrxTarget d;
 
         ForwardingTarget(VsrxTarget d) {
