@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
         description = "Keeps Silknote in step with VSRX: one VSRX file, one Silknote document.",
         subcommands = {
             DemoCommand.class, SyncCommand.class, RunEveryCommand.class, StatusCommand.class, ReportCommand.class,
-            HistoryCommand.class, ServeVsrxCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class
+            HistoryCommand.class, ConflictsCommand.class, ServeVsrxCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class
         },
         footerHeading = "%nConfiguration:%n",
         footer = {
