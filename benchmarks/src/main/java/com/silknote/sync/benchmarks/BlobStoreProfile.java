@@ -133,7 +133,7 @@ public final class BlobStoreProfile {
             for (SpooledContent s : spools) {
                 all.add(pool.submit(() -> {
                     if (raw) {
-                        try (InputStream in = new BufferedInputStream(Files.newInputStream(s.file()), 256 * 1024)) {
+                        try (InputStream in = new BufferedInputStream(Files.newInputStream(s.file().orElseThrow()), 256 * 1024)) {
                             container.getBlobClient("raw/" + s.hash().hex()).uploadWithResponse(
                                     new BlobParallelUploadOptions(in, s.size()).setParallelTransferOptions(pto),
                                     Duration.ofMinutes(5), Context.NONE);

@@ -55,6 +55,11 @@ final class CountingBlobStore implements BlobStore {
     }
 
     @Override
+    public boolean usesContentMd5() {
+        return delegate.usesContentMd5();
+    }
+
+    @Override
     public BlobPutResult putIfAbsent(BlobUpload upload) {
         return counted(upload, false);
     }

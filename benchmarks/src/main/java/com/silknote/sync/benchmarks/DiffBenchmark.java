@@ -51,8 +51,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code UNCHANGED}: every file listed with the ETag its mapping recorded;</li>
  *   <li>{@code CHANGED_1PCT}: 1 % of the files carry a new ETag (planned as updates, paths validated);</li>
  *   <li>{@code NEW_10PCT}: 10 % of the listed files have no mapping nor document yet (planned as creates),
- *       so 900,000 mappings face 1,000,000 listed files.</li>
+ *       so 900,000 mappings face 1,000,000 listed files;</li>
+ *   <li>{@code UNCHANGED_UNORDERED}: as {@code UNCHANGED}, but the mappings and documents come in no
+ *       particular order (a ledger that does not return them by file id), so the diff cannot merge the
+ *       three inputs and plans through its hash table.</li>
  * </ul>
+ * The listing and, in the other mixes, the mappings and documents are in file id order, as VSRX and the
+ * ledger give them.
  * Every string (ids, paths, ETags) on the store side is a distinct instance from the listing side, as they
  * would be when read from a database and parsed from JSON, so {@code equals} never short-cuts on identity.
  *
@@ -70,9 +75,9 @@ public class DiffBenchmark {
     public static final int FILES = 1_000_000;
 
     /** The mix of unchanged, changed and new files. */
-    public enum Mix { UNCHANGED, CHANGED_1PCT, NEW_10PCT }
+    public enum Mix { UNCHANGED, CHANGED_1PCT, NEW_10PCT, UNCHANGED_UNORDERED }
 
-    @Param({"UNCHANGED", "CHANGED_1PCT", "NEW_10PCT"})
+    @Param({"UNCHANGED", "CHANGED_1PCT", "NEW_10PCT", "UNCHANGED_UNORDERED"})
     public Mix mix;
 
     private DiffEngine engine;
@@ -157,6 +162,11 @@ public class DiffBenchmark {
             documents.add(new SilknoteDocument(uuid, patient, fileset, storedId, hash, size, "application/pdf",
                     DocumentMetadata.synced(storedId, new String(path), history), synced));
         }
+        if (mix == Mix.UNCHANGED_UNORDERED) {
+            java.util.Random shuffler = new java.util.Random(seed);
+            java.util.Collections.shuffle(mappings, shuffler);
+            java.util.Collections.shuffle(documents, shuffler);
+        }
         return new DiffInput(patient, history, listing, mappings, documents, Map.of());
     }
 
@@ -173,7 +183,7 @@ public class DiffBenchmark {
     static Map<PlanAction, Long> expectedCounts(Mix mix, int files) {
         Map<PlanAction, Long> m = new HashMap<>();
         long changed = switch (mix) {
-            case UNCHANGED -> 0;
+            case UNCHANGED, UNCHANGED_UNORDERED -> 0;
             case CHANGED_1PCT -> files / 100;
             case NEW_10PCT -> files / 10;
         };

@@ -15,8 +15,9 @@ import java.util.Locale;
 
 /**
  * A companion to {@link DiffBenchmark} for a shared machine: the same inputs, but per operation it reports
- * the calling thread's CPU time and the collectors' time next to the wall time. Wall time on an
- * oversubscribed machine mostly measures waiting for a core; CPU time is what the diff itself costs.
+ * the calling thread's CPU time, the collectors' time and the bytes the calling thread allocated next to the
+ * wall time. Wall time on an oversubscribed machine mostly measures waiting for a core; CPU time is what the
+ * diff itself costs, and the allocation is what later costs GC time (it does not depend on the load).
  *
  * <pre>java -Xms3g -Xmx3g -cp benchmarks/target/benchmarks.jar com.silknote.sync.benchmarks.DiffCpuTime [warmups] [runs] [--json] [--mixes=UNCHANGED,...]</pre>
  *
@@ -43,11 +44,13 @@ public final class DiffCpuTime {
         int warmups = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 5;
         int runs = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 7;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean allocations = (com.sun.management.ThreadMXBean) threads;
+        long self = Thread.currentThread().getId();
         DiffEngine engine = new DiffEngine(DiffPolicy.of(SyncConfig.defaults(), PathValidator::validate));
         StringBuilder jsonOut = new StringBuilder();
         if (!json) {
-            System.out.println("| mix | operation | median wall ms | median thread CPU ms | median GC ms |");
-            System.out.println("|---|---|---:|---:|---:|");
+            System.out.println("| mix | operation | median wall ms | median thread CPU ms | median GC ms | allocated MB |");
+            System.out.println("|---|---|---:|---:|---:|---:|");
         }
         for (DiffBenchmark.Mix mix : mixes) {
             DiffBenchmark bench = new DiffBenchmark();
@@ -58,36 +61,41 @@ public final class DiffCpuTime {
                 List<Double> wall = new ArrayList<>();
                 List<Double> cpu = new ArrayList<>();
                 List<Double> gc = new ArrayList<>();
+                List<Double> allocated = new ArrayList<>();
                 long sink = 0;
                 for (int i = 0; i < warmups + runs; i++) {
                     long gc0 = gcMillis();
+                    long a0 = allocations.getThreadAllocatedBytes(self);
                     long c0 = threads.getCurrentThreadCpuTime();
                     long w0 = System.nanoTime();
                     if (op.equals("plan")) {
                         Plan p = engine.plan(input);
-                        sink += p.files().size();
+                        sink += p.files().size() + p.unchanged();
                     } else {
                         sink += bench.baselineHashJoin();
                     }
                     long w1 = System.nanoTime();
                     long c1 = threads.getCurrentThreadCpuTime();
+                    long a1 = allocations.getThreadAllocatedBytes(self);
                     long gc1 = gcMillis();
                     if (i >= warmups) {
                         wall.add((w1 - w0) / 1e6);
                         cpu.add((c1 - c0) / 1e6);
                         gc.add((double) (gc1 - gc0));
+                        allocated.add((a1 - a0) / 1e6);
                     }
                 }
                 if (json) {
                     jsonOut.append(jsonOut.length() == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                            "\"%s_%s\":{\"wall_ms\":%.1f,\"cpu_ms\":%.1f,\"gc_ms\":%.1f}", mix, op,
-                            Results.median(wall), Results.median(cpu), Results.median(gc)));
+                            "\"%s_%s\":{\"wall_ms\":%.1f,\"cpu_ms\":%.1f,\"gc_ms\":%.1f,\"allocated_mb\":%.1f}",
+                            mix, op, Results.median(wall), Results.median(cpu), Results.median(gc),
+                            Results.median(allocated)));
                     if (mix == DiffBenchmark.Mix.UNCHANGED && op.equals("plan")) {
                         jsonOut.append(String.format(Locale.ROOT, ",\"diff_1m_ms\":%.1f", Results.median(wall)));
                     }
                 } else {
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f |%n", mix, op,
-                            Results.median(wall), Results.median(cpu), Results.median(gc));
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.1f |%n", mix, op,
+                            Results.median(wall), Results.median(cpu), Results.median(gc), Results.median(allocated));
                 }
                 if (sink == 42) {
                     System.out.println();

@@ -159,6 +159,12 @@ public final class AzureBlobStore implements BlobStore {
         return create(upload);
     }
 
+    /** {@code true}: the upload's MD5 is sent as {@code Content-MD5}, so the spooling pass computes it. */
+    @Override
+    public boolean usesContentMd5() {
+        return true;
+    }
+
     /**
      * {@inheritDoc} Sends the content at once with {@code If-None-Match: *} and reads the blob's properties
      * only when the service refuses (409/412: the blob exists): one request for new content that fits

@@ -1,6 +1,8 @@
 package com.silknote.sync.jdbc;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +21,7 @@ import com.silknote.sync.core.model.RunTotals;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,17 +52,90 @@ final class Json {
         return node.toString();
     }
 
+    /**
+     * The sync's metadata of a stored document, read with one streaming pass (a no-op run reads every
+     * document of every fileset: no tree per row, issue 12 item 2). Other keys Silknote keeps in the same
+     * column are passed over.
+     */
     static DocumentMetadata metadata(String json) {
         if (json == null) {
             throw new PermanentSyncException("stored document has no sync metadata");
         }
-        JsonNode node = parse(json, "document metadata");
-        return new DocumentMetadata(
-                VsrxFileId.of(text(node, "vsrxReference")),
-                text(node, "originalPath"),
-                text(node, "sourceSystem"),
-                text(node, "groupingStatus"),
-                patientIds(node.get("patientIdHistory")));
+        String reference = null;
+        String path = null;
+        String source = null;
+        String grouping = null;
+        List<PatientId> history = null;
+        try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new PermanentSyncException("stored document metadata is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "vsrxReference" -> reference = scalar(p, value);
+                    case "originalPath" -> path = scalar(p, value);
+                    case "sourceSystem" -> source = known(scalar(p, value), DocumentMetadata.SOURCE_SYSTEM);
+                    case "groupingStatus" -> grouping = known(scalar(p, value), DocumentMetadata.UNGROUPED);
+                    case "patientIdHistory" -> history = patientIds(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // the parser's message may quote content: keep it only as the cause
+            throw new PermanentSyncException("stored document metadata is not valid JSON", e);
+        }
+        if (history == null) {
+            throw new PermanentSyncException("stored patient id history is not a JSON array");
+        }
+        return new DocumentMetadata(VsrxFileId.of(required(reference, "vsrxReference")),
+                required(path, "originalPath"), required(source, "sourceSystem"), required(grouping, "groupingStatus"),
+                history);
+    }
+
+    /** A scalar's text as {@link JsonNode#asText()} gives it; null for JSON null; "" for a container. */
+    private static String scalar(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value.isStructStart()) {
+            p.skipChildren();
+            return "";
+        }
+        return p.getText();
+    }
+
+    /** The constant itself when equal to it: every document holds the same few values. */
+    private static String known(String value, String constant) {
+        return constant.equals(value) ? constant : value;
+    }
+
+    private static String required(String value, String field) {
+        if (value == null) {
+            throw new PermanentSyncException("stored document metadata lacks " + field);
+        }
+        return value;
+    }
+
+    private static List<PatientId> patientIds(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_ARRAY) {
+            if (value.isStructStart()) {
+                p.skipChildren();
+            }
+            return null;
+        }
+        List<PatientId> ids = new ArrayList<>(2);
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t.isStructStart()) {
+                p.skipChildren();
+                ids.add(PatientId.of(""));
+            } else {
+                ids.add(PatientId.of(t == JsonToken.VALUE_NULL ? "null" : p.getText()));
+            }
+        }
+        return ids;
     }
 
     /** What a Silknote-created document's metadata says: title, source system, grouping. */
@@ -199,14 +275,6 @@ final class Json {
         ObjectNode node = MAPPER.createObjectNode();
         counts.forEach(node::put);
         return node.toString();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            throw new PermanentSyncException("stored document metadata lacks " + field);
-        }
-        return value.asText();
     }
 
     private static JsonNode parse(String json, String what) {

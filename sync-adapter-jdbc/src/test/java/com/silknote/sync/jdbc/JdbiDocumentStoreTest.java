@@ -425,6 +425,42 @@ class JdbiDocumentStoreTest {
         }
     }
 
+    /**
+     * Issue 12 item 1: unchanged files are counted ({@code unchangedFiles}), not listed; a report stored before
+     * the count existed lists them as plain UNCHANGED entries and reads back the same as a new one.
+     */
+    @Test
+    void unchangedFilesAreCountedAndOlderReportsListingThemStillRead() throws SQLException {
+        SyncReport base = report("run-4", T0);
+        FilesetReport fs = base.filesets().get(0);
+        FilesetReport counted = new FilesetReport(FS, fs.outcome(), fs.failureReason(), fs.files(), fs.duration(), 10,
+                5, 3);
+        store.recordRunStarted(TOKEN, base.runId(), base.startedAt());
+        store.recordFilesetReport(TOKEN, base.runId(), counted, Optional.empty());
+        assertThat(store.runFilesets(base.runId(), Optional.empty(), 10).items()).containsExactly(counted);
+        try (Connection c = ledger.dataSource().getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT report->>'unchangedFiles' FROM vsrx_sync_run_fileset"
+                        + " WHERE run_id = 'run-4'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("3");
+        }
+
+        // the older shape: no count, every unchanged file an entry of its own
+        try (Connection c = ledger.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("UPDATE vsrx_sync_run_fileset SET report = jsonb_set(report #- '{unchangedFiles}',"
+                    + " '{files}', (report->'files') || '["
+                    + "{\"fileId\":{\"value\":\"u1\"},\"action\":\"UNCHANGED\",\"skipReason\":null,\"detail\":null,\"bytes\":0},"
+                    + "{\"fileId\":{\"value\":\"u2\"},\"action\":\"UNCHANGED\",\"skipReason\":null,\"detail\":null,\"bytes\":0},"
+                    + "{\"fileId\":{\"value\":\"u3\"},\"action\":\"UNCHANGED\",\"skipReason\":null,\"detail\":null,\"bytes\":0}"
+                    + "]'::jsonb) WHERE run_id = 'run-4'");
+        }
+        FilesetReport old = store.runFilesets(base.runId(), Optional.empty(), 10).items().get(0);
+        assertThat(old).isEqualTo(counted);
+        assertThat(old.unchangedFiles()).isEqualTo(3);
+        assertThat(old.files()).extracting(FileReport::action).containsExactly(FileAction.CREATED, FileAction.SKIPPED);
+        assertThat(old.count(FileAction.UNCHANGED)).isEqualTo(3);
+    }
+
     private static SyncReport report(String run, Instant start) {
         var files = List.of(FileReport.of(VsrxFileId.of("f1"), FileAction.CREATED),
                 FileReport.skipped(VsrxFileId.of("f2"), SkipReason.TOO_LARGE, "limit", 0));

@@ -198,8 +198,13 @@ public final class MicrometerSyncListener implements SyncListener {
             return;
         }
         filesets.get(report.outcome()).increment();
+        for (FileAction a : FileAction.values()) {
+            long n = report.count(a); // unchanged files are counted in the report, not listed
+            if (n > 0) {
+                files.get(a).increment(n);
+            }
+        }
         for (FileReport file : report.files()) {
-            files.get(file.action()).increment();
             file.skipReason().ifPresent(r -> skipped.get(r).increment());
         }
     }

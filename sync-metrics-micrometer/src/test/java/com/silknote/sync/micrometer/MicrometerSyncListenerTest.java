@@ -424,6 +424,11 @@ class MicrometerSyncListenerTest {
         assertThat(counter(".files", "action", "created")).isEqualTo(7)
                 .isEqualTo(report.totals().files(FileAction.CREATED));
         assertThat(counter(".files.skipped", "reason", "unsupported_type")).isEqualTo(7);
+
+        // issue 12: a no-op run's unchanged files are counted in its fileset reports, not listed
+        SyncReport again = report(run());
+        assertThat(counter(".files", "action", "unchanged")).isEqualTo(7)
+                .isEqualTo(again.totals().files(FileAction.UNCHANGED));
     }
 
     @Test

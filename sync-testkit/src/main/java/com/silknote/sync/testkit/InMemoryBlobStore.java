@@ -51,6 +51,7 @@ public final class InMemoryBlobStore implements BlobStore {
     private final TreeMap<ContentHash, Stored> blobs = new TreeMap<>();
     private long nextEtag = 1;
     private long writes;
+    private long opens;
     private long bytesWritten;
 
     /** An empty store whose {@code lastModified} times come from {@code clock}. */
@@ -114,6 +115,7 @@ public final class InMemoryBlobStore implements BlobStore {
             if (s == null) {
                 throw new PermanentSyncException("blob not found", 404, null);
             }
+            opens++;
             return new ByteArrayInputStream(s.bytes());
         }
     }
@@ -199,6 +201,13 @@ public final class InMemoryBlobStore implements BlobStore {
     public int size() {
         synchronized (lock) {
             return blobs.size();
+        }
+    }
+
+    /** Blobs opened for reading ({@link #open}) so far. */
+    public long opens() {
+        synchronized (lock) {
+            return opens;
         }
     }
 

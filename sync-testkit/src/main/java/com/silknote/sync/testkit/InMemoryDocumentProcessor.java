@@ -9,6 +9,7 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.VectorStore;
 import jakarta.inject.Inject;
@@ -25,8 +26,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A stand-in for Silknote's ingest pipeline: reads the document's blob through a {@link BlobStore},
- * verifies it against the document's hash, and replaces the document's vector entries with ones derived
+ * A stand-in for Silknote's ingest pipeline: reads the document's content (the copy the engine hands over, or
+ * else the blob through a {@link BlobStore}), verifies it against the document's hash, and replaces the document's vector entries with ones derived
  * deterministically from the content ({@link #expectedEntries}): one entry per started
  * {@value #CHUNK_BYTES}-byte chunk (one for empty content), each a {@value #DIMENSIONS}-dimension
  * embedding computed from the chunk's SHA-256. Idempotent: processing the same document and content twice
@@ -52,6 +53,8 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
     }
 
     /**
+     * Reads the blob from the blob store.
+     *
      * @throws PermanentSyncException when the blob is missing, unreadable or does not match the document's
      *         content hash
      */
@@ -59,20 +62,33 @@ public final class InMemoryDocumentProcessor implements DocumentProcessor {
     public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
         requireNonNull(token, "token");
+        process(document, token, () -> blobs.open(document.contentHash()));
+    }
+
+    /**
+     * Reads what {@code content} opens (issue 12 item 3: the engine's held copy, or the blob store).
+     *
+     * @throws PermanentSyncException when the content is unreadable or does not match the document's hash
+     */
+    @Override
+    public void process(SilknoteDocument document, FencingToken token, ContentSource content) {
+        requireNonNull(document, "document");
+        requireNonNull(token, "token");
+        requireNonNull(content, "content");
         synchronized (calls) {
             calls.merge(document.uuid(), 1L, Long::sum);
             totalCalls++;
         }
-        byte[] content;
-        try (InputStream in = blobs.open(document.contentHash())) {
-            content = in.readAllBytes();
+        byte[] bytes;
+        try (InputStream in = content.open()) {
+            bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new PermanentSyncException("reading the document's blob failed", e);
+            throw new PermanentSyncException("reading the document's content failed", e);
         }
-        if (!TestHashes.sha256(content).equals(document.contentHash())) {
-            throw new PermanentSyncException("blob content does not match the document's hash");
+        if (!TestHashes.sha256(bytes).equals(document.contentHash())) {
+            throw new PermanentSyncException("content does not match the document's hash");
         }
-        vectors.replace(token, document.uuid(), expectedEntries(document.uuid(), content));
+        vectors.replace(token, document.uuid(), expectedEntries(document.uuid(), bytes));
     }
 
     /** The entries processing {@code content} as document {@code document} produces. */

@@ -321,6 +321,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
             for (DocumentUuid uuid : documentsByFileset.getOrDefault(filesetId, Set.of())) {
                 out.add(documents.get(uuid));
             }
+            // in client file id order, as the port prefers (the diff merges instead of hashing)
+            out.sort(java.util.Comparator.comparing(SilknoteDocument::clientFileId));
             return List.copyOf(out);
         }
     }

@@ -125,13 +125,14 @@ public final class ProgressListener implements SyncListener {
     @Override
     public synchronized void filesetFinished(RunId runId, FilesetReport report) {
         done++;
+        files += report.unchangedFiles(); // unchanged files have no fileFinished event of their own
         if (report.outcome().isFailure()) {
             failed++;
         }
         queued = Math.max(queued, done);
         if (terminal == null) {
             LOG.info("fileset done fileset={} outcome={} files={} progress={}/{} filesets, {} of {}, {}",
-                    report.filesetId(), report.outcome(), report.files().size(), done,
+                    report.filesetId(), report.outcome(), report.totalFiles(), done,
                     total() < 0 ? "?" : Integer.toString(total()), ReportFormat.bytes(bytesDone),
                     ReportFormat.bytes(Math.max(bytesPlanned, bytesDone)), rateAndEta());
         } else {

@@ -48,6 +48,9 @@ public enum ConfigKey {
     SPOOL_DIR("spool-dir", false, null, "Where downloads are spooled. Unset: <data-dir>/spool."),
     MAX_OUTBOX_ATTEMPTS("max-outbox-attempts", false, "5",
             "Attempts of post-commit processing before an entry is parked."),
+    PROCESSOR("processor", false, "stand-in",
+            "Document processing after each commit: none (no processing, no vector entries), stand-in"
+                    + " (pseudo-embeddings, for demos) or a host's DocumentProcessor class name."),
     BLOB_GRACE_PERIOD("blob-grace-period", false, "1h", "Unreferenced blobs younger than this are kept."),
     ALERT_DURATION_WARNING("alert.duration.warning", false, "300s", "Run duration that raises a warning."),
     ALERT_DURATION_CRITICAL("alert.duration.critical", false, "600s", "Run duration that is critical."),

@@ -233,8 +233,9 @@ public final class VsrxSyncConfigFile {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("invalid engine configuration: " + e.getMessage(), e);
         }
+        ProcessorChoice processor = r.get(ConfigKey.PROCESSOR, ProcessorChoice::parse);
         return new VsrxSyncSettings(dataDir, vsrxUrl, vsrxToken, jdbcUrl, jdbcUser, jdbcPassword, azure,
-                container, webhookSecrets, config, origins, budget[0], scaleOut);
+                container, webhookSecrets, config, origins, budget[0], scaleOut, processor);
     }
 
     private static <E extends Enum<E>> E enumValue(Class<E> type, String v) {

@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param origins               where each key's value came from
  * @param runBudget             limits of each run ({@code run.max-files}, {@code run.max-bytes})
  * @param scaleOut              whether runs share their filesets with other processes ({@code scale-out})
+ * @param processor             the document processor to use ({@code processor})
  */
 public record VsrxSyncSettings(
         Path dataDir,
@@ -45,7 +46,8 @@ public record VsrxSyncSettings(
         SyncConfig syncConfig,
         Map<ConfigKey, Origin> origins,
         RunBudget runBudget,
-        boolean scaleOut) {
+        boolean scaleOut,
+        ProcessorChoice processor) {
 
     /** Where a value came from; later sources win. */
     public enum Origin { DEFAULT, FILE, ENVIRONMENT, COMMAND_LINE }
@@ -65,6 +67,7 @@ public record VsrxSyncSettings(
         copy.putAll(requireNonNull(origins, "origins"));
         origins = Map.copyOf(copy);
         requireNonNull(runBudget, "runBudget");
+        requireNonNull(processor, "processor");
     }
 
     /** Settings with every default and the given data folder (the embedded default, no VSRX URL). */
@@ -140,6 +143,7 @@ public record VsrxSyncSettings(
                 case RETRY_HONOR_RETRY_AFTER -> Boolean.toString(c.retryPolicy().honorRetryAfter());
                 case SPOOL_DIR -> c.spoolDirectory().map(Path::toString).orElse("(JVM temp folder)");
                 case MAX_OUTBOX_ATTEMPTS -> Integer.toString(c.maxOutboxAttempts());
+                case PROCESSOR -> processor.value();
                 case BLOB_GRACE_PERIOD -> Values.formatDuration(c.blobGracePeriod());
                 case ALERT_DURATION_WARNING -> Values.formatDuration(c.alertThresholds().durationWarning());
                 case ALERT_DURATION_CRITICAL -> Values.formatDuration(c.alertThresholds().durationCritical());

@@ -8,14 +8,18 @@ import com.silknote.sync.azure.AzureBlobStore;
 import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.model.Secret;
 import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentProcessor;
+import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.config.ConfigKey;
+import com.silknote.sync.examples.config.ProcessorChoice;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.fs.FileSystemBlobStore;
 import com.silknote.sync.jdbc.EmbeddedPostgresServer;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.vsrx.http.HttpVsrxSource;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -32,8 +36,8 @@ import java.util.Optional;
  * is an embedded PostgreSQL on a persistent data directory (with the JDBC adapter's migrations) and a
  * content-addressed blob store on the local file system; {@code jdbc.url} and
  * {@code azure.connection-string} switch to an external PostgreSQL and Azure Blob Storage. The lock and
- * the vector store live in the ledger's database; documents are processed by the stand-in
- * {@link HashEmbeddingDocumentProcessor}.
+ * the vector store live in the ledger's database; documents are processed by the processor {@code processor}
+ * names (the stand-in {@link HashEmbeddingDocumentProcessor} by default, none, or a host's class).
  *
  * <p>The data folder holds patient data (the ledger and the blobs), so it is created readable by its owner
  * only (mode 0700), and the embedded PostgreSQL requires the password it keeps in that folder. When another
@@ -100,7 +104,7 @@ public final class EmbeddedDefault {
                     : azureBlobs(settings, clock, write);
             var vectors = ledger.vectorStore();
             return new Backends(ledger.documentStore(), ledger.syncLock(holderId()), blobs, vectors,
-                    new HashEmbeddingDocumentProcessor(blobs, vectors),
+                    processor(settings.processor(), blobs, vectors),
                     settings.scaleOut() ? Optional.of(ledger.filesetClaims()) : Optional.empty(),
                     settings.syncConfig(), resources);
         } catch (RuntimeException e) {
@@ -112,6 +116,50 @@ public final class EmbeddedDefault {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * The document processor the settings choose ({@code processor}): none, the stand-in, or a host's class
+     * built with its public {@code (BlobStore, VectorStore)} constructor, else its public no-argument one.
+     *
+     * @throws ConfigurationException when the class cannot be loaded, is no {@link DocumentProcessor} or cannot
+     *                                be built
+     */
+    static DocumentProcessor processor(ProcessorChoice choice, BlobStore blobs, VectorStore vectors) {
+        return switch (choice.kind()) {
+            case NONE -> DocumentProcessor.NONE;
+            case STAND_IN -> new HashEmbeddingDocumentProcessor(blobs, vectors);
+            case CLASS -> hostProcessor(choice.className().orElseThrow(), blobs, vectors);
+        };
+    }
+
+    private static DocumentProcessor hostProcessor(String className, BlobStore blobs, VectorStore vectors) {
+        String key = ConfigKey.PROCESSOR.property();
+        Class<? extends DocumentProcessor> type;
+        try {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            type = Class.forName(className, true, loader != null ? loader : EmbeddedDefault.class.getClassLoader())
+                    .asSubclass(DocumentProcessor.class);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ConfigurationException(key + ": class " + className + " not found on the class path", e);
+        } catch (ClassCastException e) {
+            throw new ConfigurationException(key + ": class " + className + " is no "
+                    + DocumentProcessor.class.getName(), e);
+        }
+        try {
+            try {
+                return type.getConstructor(BlobStore.class, VectorStore.class).newInstance(blobs, vectors);
+            } catch (NoSuchMethodException e) {
+                return type.getConstructor().newInstance();
+            }
+        } catch (NoSuchMethodException e) {
+            throw new ConfigurationException(key + ": class " + className
+                    + " has no public (BlobStore, VectorStore) or no-argument constructor", e);
+        } catch (InvocationTargetException e) {
+            throw new ConfigurationException(key + ": building " + className + " failed", e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ConfigurationException(key + ": building " + className + " failed", e);
         }
     }
 

@@ -8,6 +8,7 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.VectorStore;
 import jakarta.inject.Inject;
@@ -22,7 +23,8 @@ import java.util.NoSuchElementException;
 
 /**
  * A <b>stand-in</b> for Silknote's document processing pipeline ({@code processDocuments}), so the embedded
- * default and the demo run end to end without Silknote. It streams the document's blob, cuts it into
+ * default and the demo run end to end without Silknote. It streams the document's content (the copy the engine
+ * still holds from the download, else the blob), cuts it into
  * fixed-size chunks and writes one pseudo-embedding per chunk (derived from the chunk's SHA-256) to the
  * vector store. Deterministic and idempotent: the same content always gives the same entries, and a second
  * call replaces them. A real host passes its own {@link DocumentProcessor} (OCR, embeddings, ...).
@@ -60,12 +62,28 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
     public void process(SilknoteDocument document, FencingToken token) {
         requireNonNull(document, "document");
         requireNonNull(token, "token");
-        try (InputStream in = blobs.open(document.contentHash())) {
+        process(document, token, () -> blobs.open(document.contentHash()));
+    }
+
+    /**
+     * As {@link #process(SilknoteDocument, FencingToken)}, reading what {@code content} opens: the engine hands
+     * over the content it downloaded in the same run, so the blob store is not read again (issue 12 item 3).
+     *
+     * @throws TransientSyncException when the content could not be read completely
+     * @throws PermanentSyncException when the content's size differs from the document's (nothing replaced)
+     * @throws com.silknote.sync.core.exception.SyncException from the blob or vector store
+     */
+    @Override
+    public void process(SilknoteDocument document, FencingToken token, ContentSource content) {
+        requireNonNull(document, "document");
+        requireNonNull(token, "token");
+        requireNonNull(content, "content");
+        try (InputStream in = content.open()) {
             vectors.replace(token, document.uuid(), new Chunks(document, in));
         } catch (IOException e) {
-            throw new TransientSyncException("reading the document's blob failed", e);
+            throw new TransientSyncException("reading the document's content failed", e);
         } catch (UncheckedIOException e) {
-            throw new TransientSyncException("reading the document's blob failed", e.getCause());
+            throw new TransientSyncException("reading the document's content failed", e.getCause());
         }
     }
 

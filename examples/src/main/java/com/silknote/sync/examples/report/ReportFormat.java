@@ -337,6 +337,7 @@ public final class ReportFormat {
         j.field("durationMs").raw(Long.toString(f.duration().toMillis()));
         j.field("bytesDownloaded").raw(Long.toString(f.bytesDownloaded()));
         j.field("newUniqueBytes").raw(Long.toString(f.newUniqueBytes()));
+        j.field("unchangedFiles").raw(Long.toString(f.unchangedFiles()));
         j.field("files").open('[');
         for (FileReport x : f.files()) {
             j.element().open('{');

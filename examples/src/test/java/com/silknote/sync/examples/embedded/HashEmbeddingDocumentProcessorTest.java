@@ -51,6 +51,26 @@ class HashEmbeddingDocumentProcessorTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("issue 12.3: content handed over by the engine gives the entries the blob gives, without reading it")
+    void handedOverContentIsProcessedWithoutTheBlobStore() {
+        byte[] content = new byte[HashEmbeddingDocumentProcessor.CHUNK_BYTES * 3 + 7];
+        new SplittableRandom(9).nextBytes(content);
+        SilknoteDocument doc = stored("file-5", content);
+        processor.process(doc, TOKEN);
+        List<VectorEntry> fromBlob = vectors.entries(doc.uuid());
+        vectors.deleteByDocument(TOKEN, doc.uuid());
+        long opens = blobs.opens();
+
+        processor.process(doc, TOKEN, () -> new ByteArrayInputStream(content));
+
+        assertThat(blobs.opens()).isEqualTo(opens);
+        assertThat(vectors.entries(doc.uuid())).isEqualTo(fromBlob);
+        // handed-over bytes of the wrong size are refused as the blob's are
+        assertThatThrownBy(() -> processor.process(doc, TOKEN, () -> new ByteArrayInputStream(new byte[5])))
+                .isInstanceOf(PermanentSyncException.class);
+    }
+
+    @Test
     void emptyContentGetsOneEntry() {
         SilknoteDocument doc = stored("file-2", new byte[0]);
         processor.process(doc, TOKEN);

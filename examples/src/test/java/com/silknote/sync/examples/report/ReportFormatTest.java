@@ -31,7 +31,11 @@ class ReportFormatTest {
         assertThat(json.get("success").asBoolean()).isFalse();
         assertThat(json.get("totals").get("CREATED").asInt()).isEqualTo(1);
         assertThat(json.get("filesets")).hasSize(2);
-        JsonNode skipped = json.get("filesets").get(0).get("files").get(2);
+        // issue 12.1: unchanged files are counted, not listed
+        assertThat(json.get("totals").get("UNCHANGED").asInt()).isEqualTo(1);
+        assertThat(json.get("filesets").get(0).get("unchangedFiles").asLong()).isEqualTo(1);
+        assertThat(json.get("filesets").get(0).get("files")).hasSize(2);
+        JsonNode skipped = json.get("filesets").get(0).get("files").get(1);
         assertThat(skipped.get("skipReason").asText()).isEqualTo("TYPE_MISMATCH");
         assertThat(skipped.get("detail").asText()).isEqualTo("declared image/png, sniffed \"other\"");
         assertThat(json.get("filesets").get(1).get("failureReason").asText()).startsWith("would delete");
@@ -71,7 +75,7 @@ class ReportFormatTest {
         SyncReport sample = Reports.sample();
         var f0 = sample.filesets().get(0);
         var files = new java.util.ArrayList<>(f0.files());
-        files.set(2, files.get(2).withPath("notes/Befund \u202Efdp.exe"));
+        files.set(1, files.get(1).withPath("notes/Befund \u202Efdp.exe"));
         files.add(com.silknote.sync.core.model.FileReport.skipped(com.silknote.sync.core.model.VsrxFileId.of("f-9"),
                 com.silknote.sync.core.model.SkipReason.INVALID_PATH, "CONTROL_CHARACTER", 0)
                 .withPath("notes/a\u001b[2Jb\\c.pdf"));
@@ -87,7 +91,7 @@ class ReportFormatTest {
         assertThat(table).containsPattern("DETAIL +PATH").contains("notes/Befund \\u202efdp.exe")
                 .contains("notes/a\\u001b[2Jb\\\\c.pdf").doesNotContain("\u202E", "\u001b");
         JsonNode json = new ObjectMapper().readTree(ReportFormat.json(report, true));
-        assertThat(json.get("filesets").get(0).get("files").get(2).get("path").asText())
+        assertThat(json.get("filesets").get(0).get("files").get(1).get("path").asText())
                 .isEqualTo("notes/Befund \\u202efdp.exe");
         assertThat(json.get("filesets").get(0).get("files").get(0).has("path")).isFalse();
     }

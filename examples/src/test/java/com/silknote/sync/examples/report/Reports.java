@@ -24,10 +24,9 @@ public final class Reports {
         Instant start = Instant.parse("2026-01-01T10:00:00Z");
         FilesetReport ok = new FilesetReport(FilesetId.of("fs-000001"), FilesetOutcome.COMPLETED, Optional.empty(),
                 List.of(FileReport.of(VsrxFileId.of("file-000001"), FileAction.CREATED),
-                        FileReport.of(VsrxFileId.of("file-000002"), FileAction.UNCHANGED),
                         FileReport.skipped(VsrxFileId.of("file-000003"), SkipReason.TYPE_MISMATCH,
                                 "declared image/png, sniffed \"other\"", 24_576)),
-                Duration.ofMillis(1200), 50_000, 25_000);
+                Duration.ofMillis(1200), 50_000, 25_000, 1);
         FilesetReport blocked = new FilesetReport(FilesetId.of("fs-000002"), FilesetOutcome.MASS_DELETE_BLOCKED,
                 Optional.of("would delete 4 of 5 documents (limit 50 %)"),
                 List.of(FileReport.of(VsrxFileId.of("file-000010"), FileAction.DELETED)), Duration.ofMillis(300), 0, 0);

@@ -17,10 +17,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 
 /**
  * Decides what to do with every file of a fileset (DESIGN §2.3–2.5, 2.7, 2.11) from metadata only.
- * Pure, thread-safe and linear in the number of files and mappings (hash lookups, one pass each).
+ * Pure, thread-safe and linear in the number of files and mappings (hash lookups, one pass each). The plan
+ * holds an entry only for a file that needs action or reporting; unchanged files are counted
+ * ({@link Plan#unchanged()}), so planning a fileset of a million unchanged files allocates no entry per file.
  *
  * <ul>
  *   <li>{@code deleted == true} is the only signal that deletes; a user-modified document is never
@@ -75,6 +78,110 @@ public final class DiffEngine {
      */
     public Plan plan(DiffInput input) {
         requireNonNull(input, "input");
+        Plan merged = planSorted(input);
+        return merged != null ? merged : planHashed(input);
+    }
+
+    /**
+     * The plan by one merge of the three inputs, when each is in file id order: the listing (an id may repeat
+     * in a row), the mappings and the documents (each id once), as the ledger and VSRX usually give them. No
+     * table and no allocation per file: an unchanged file costs a few comparisons. {@code null} as soon as an
+     * input turns out not to be in that order; the caller then plans with {@link #planHashed}, which decides
+     * every file the same way.
+     */
+    private Plan planSorted(DiffInput in) {
+        List<VsrxFile> files = in.files();
+        List<SyncMapping> mappings = in.mappings();
+        List<SilknoteDocument> documents = in.documents();
+        if (!(files instanceof RandomAccess && mappings instanceof RandomAccess && documents instanceof RandomAccess)) {
+            return null;
+        }
+        Entries out = new Entries(files.size());
+        List<FilePlan> vanished = new ArrayList<>();
+        int fi = 0;
+        int mi = 0;
+        int di = 0;
+        int nf = files.size();
+        int nm = mappings.size();
+        int nd = documents.size();
+        VsrxFileId lastFile = null;
+        VsrxFileId lastMapping = null;
+        VsrxFileId lastDocument = null;
+        while (fi < nf || mi < nm) {
+            VsrxFile f = null;
+            VsrxFileId fid = null;
+            if (fi < nf) {
+                f = files.get(fi);
+                fid = f.id();
+                if (lastFile != null) {
+                    int c = fid.compareTo(lastFile);
+                    if (c == 0) {
+                        fi++; // a listing repeating an id: the first occurrence counts
+                        continue;
+                    }
+                    if (c < 0) {
+                        return null;
+                    }
+                }
+            }
+            SyncMapping m = mi < nm ? mappings.get(mi) : null;
+            VsrxFileId mid = m != null ? m.vsrxFileId() : null;
+            if (mid != null && lastMapping != null && mid.compareTo(lastMapping) <= 0) {
+                return null;
+            }
+            // the smallest id still ahead in the listing and the mappings
+            VsrxFileId key = fid == null ? mid : mid == null || fid.compareTo(mid) <= 0 ? fid : mid;
+            // a document of a smaller id has no mapping and is not listed: it vanished (as planHashed decides)
+            SilknoteDocument d = null;
+            while (di < nd) {
+                SilknoteDocument candidate = documents.get(di);
+                VsrxFileId did = candidate.clientFileId();
+                if (lastDocument != null && did.compareTo(lastDocument) <= 0) {
+                    return null;
+                }
+                int c = did.compareTo(key);
+                if (c > 0) {
+                    break;
+                }
+                lastDocument = did;
+                di++;
+                if (c == 0) {
+                    d = candidate;
+                    break;
+                }
+                vanished.add(planVanished(null, candidate, in));
+            }
+            boolean mapped = mid != null && mid.equals(key);
+            if (mapped) {
+                lastMapping = mid;
+                mi++;
+            } else {
+                m = null;
+            }
+            if (fid != null && fid.equals(key)) {
+                lastFile = fid;
+                fi++;
+                out.add(planListed(f, m, d, in));
+            } else {
+                vanished.add(planVanished(m, d, in));
+            }
+        }
+        // The rest of the documents (neither listed nor mapped: vanished) must be in order too, or one passed
+        // over may have matched an earlier id.
+        for (; di < nd; di++) {
+            SilknoteDocument rest = documents.get(di);
+            VsrxFileId did = rest.clientFileId();
+            if (lastDocument != null && did.compareTo(lastDocument) <= 0) {
+                return null;
+            }
+            lastDocument = did;
+            vanished.add(planVanished(null, rest, in));
+        }
+        return out.plan(vanished);
+    }
+
+    /** The plan through one hash table of mappings and documents, for inputs in any order. */
+    private Plan planHashed(DiffInput input) {
         List<VsrxFile> files = input.files();
         // One hash table for mappings and documents; a slot remembers whether the listing had the file.
         // (A HashMap keeps ids listed in order close together in memory, which beats open addressing here.)
@@ -91,8 +198,7 @@ public final class DiffEngine {
             }
             slot.document = d;
         }
-        FilePlan[] out = new FilePlan[files.size()];
-        int n = 0;
+        Entries out = new Entries(files.size());
         VsrxFileId previous = null;
         for (VsrxFile f : files) {
             VsrxFileId id = f.id();
@@ -103,10 +209,10 @@ public final class DiffEngine {
             Slot slot = slots.get(id);
             if (slot == null) {
                 slots.put(id, Slot.LISTED_UNKNOWN);
-                out[n++] = planListed(f, null, null, input);
+                out.add(planListed(f, null, null, input));
             } else if (!slot.listed) {
                 slot.listed = true;
-                out[n++] = planListed(f, slot.mapping, slot.document, input);
+                out.add(planListed(f, slot.mapping, slot.document, input));
             }
         }
         List<FilePlan> vanished = new ArrayList<>();
@@ -116,14 +222,44 @@ public final class DiffEngine {
                 vanished.add(planVanished(slot.mapping, slot.document, input));
             }
         }
-        if (!vanished.isEmpty()) {
-            vanished.sort((a, b) -> a.fileId().compareTo(b.fileId()));
-            out = Arrays.copyOf(out, n + vanished.size());
-            for (FilePlan v : vanished) {
-                out[n++] = v;
-            }
+        vanished.sort((a, b) -> a.fileId().compareTo(b.fileId()));
+        return out.plan(vanished);
+    }
+
+    /** The plan being built: entries for files that need action or reporting, a count of unchanged ones. */
+    private static final class Entries {
+        private final int listed;
+        private FilePlan[] entries = new FilePlan[16];
+        private int n;
+        private long unchanged;
+
+        Entries(int listed) {
+            this.listed = listed;
         }
-        return Plan.handOver(out, n);
+
+        /** Adds a listed file's plan; {@code null} counts it as unchanged. */
+        void add(FilePlan p) {
+            if (p == null) {
+                unchanged++;
+                return;
+            }
+            if (n == entries.length) {
+                // doubling, never far beyond the listing's size
+                entries = Arrays.copyOf(entries, (int) Math.max(n + 1L, Math.min(2L * n, listed + 16L)));
+            }
+            entries[n++] = p;
+        }
+
+        /** The plan: the entries, then the vanished files (in id order). */
+        Plan plan(List<FilePlan> vanished) {
+            if (!vanished.isEmpty()) {
+                entries = Arrays.copyOf(entries, n + vanished.size());
+                for (FilePlan v : vanished) {
+                    entries[n++] = v;
+                }
+            }
+            return Plan.handOver(entries, n, unchanged);
+        }
     }
 
     /** What Silknote holds for one file id. */
@@ -149,6 +285,7 @@ public final class DiffEngine {
         return (int) Math.min(Integer.MAX_VALUE - 8, n / 0.75 + 16);
     }
 
+    /** The plan of a listed file; {@code null} when it is counted as unchanged (see {@link Plan}). */
     private FilePlan planListed(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
         if (heldByAnotherFileset(f.id(), m, d, in)) {
             // Another fileset (possibly another patient's) holds this id: touch nothing, report it every run;
@@ -163,6 +300,7 @@ public final class DiffEngine {
         }
         if (f.deleted()) {
             if (m == null && d == null) {
+                // Reported (not counted): it tells the operator nothing is left to delete (issue 9.3).
                 return plan(f, PlanAction.UNCHANGED, m, d, null, DETAIL_DELETED_NOT_IN_SILKNOTE, null);
             }
             if (touched) {
@@ -180,13 +318,13 @@ public final class DiffEngine {
         boolean verifyHash = !changed && fullHash;
         if (!changed && !verifyHash) {
             if (touched) {
-                return plan(f, PlanAction.UNCHANGED, m, d, null, "user-modified", null);
+                return null; // the user's document stays as it is: nothing to write, counted as unchanged
             }
             return unchangedOrMetadata(f, m, d, in);
         }
         if (touched) {
             if (verifyHash) {
-                return plan(f, PlanAction.UNCHANGED, m, d, null, "user-modified", null);
+                return null;
             }
             return plan(f, PlanAction.CONFLICT, m, d, null, "changed-but-user-modified", null);
         }
@@ -219,14 +357,17 @@ public final class DiffEngine {
         return m == null && in.foreignMappings().containsKey(id) || d == null && in.foreignDocuments().containsKey(id);
     }
 
-    /** Same version as synced: metadata-only when what the document records has drifted, else unchanged. */
+    /**
+     * Same version as synced: metadata-only when what the document records has drifted, else {@code null}
+     * (counted as unchanged).
+     */
     private FilePlan unchangedOrMetadata(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
         requireNonNull(d, "d");
         boolean sameOwner = d.patientUuid().equals(in.patientUuid())
                 && d.metadata().patientIdHistory().equals(in.patientIdHistory());
         String stored = d.metadata().originalPath();
         if (sameOwner && stored.equals(f.path())) {
-            return plan(f, PlanAction.UNCHANGED, m, d, null, null, null);
+            return null;
         }
         PathVerdict verdict = policy.pathCheck().apply(f.path());
         if (!verdict.accepted()) {
@@ -235,7 +376,7 @@ public final class DiffEngine {
         }
         String path = verdict.normalized().orElseThrow();
         if (sameOwner && stored.equals(path)) {
-            return plan(f, PlanAction.UNCHANGED, m, d, null, null, null);
+            return null;
         }
         return plan(f, PlanAction.METADATA_ONLY, m, d, null,
                 d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);

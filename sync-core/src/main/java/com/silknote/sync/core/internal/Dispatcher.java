@@ -13,8 +13,8 @@ import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
@@ -41,7 +41,8 @@ final class Dispatcher {
     private final ExecutorService pool;
     private final int window;
     private final Semaphore slots;
-    private final Map<FilesetId, Task> inFlight = new ConcurrentHashMap<>();
+    /** By task, not by fileset: a worker may run two attempts on one fileset (see {@link #dispatchClaimed}). */
+    private final Set<Task> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean leftUnstarted = new AtomicBoolean();
 
     Dispatcher(RunContext ctx, ExecutorService pool, int window) {
@@ -91,15 +92,18 @@ final class Dispatcher {
 
     /** Runs {@code fs} in a reserved slot; its report goes to {@link #finish} with {@code seq}. */
     void dispatch(long seq, VsrxFileset fs) {
-        submit(fs.id(), () -> runFileset(seq, fs, Optional.empty()));
+        submit(() -> runFileset(seq, fs, Optional.empty()));
     }
 
     /**
      * Scale-out: runs the claimed fileset in a reserved slot (fetched from VSRX first); its report is recorded
-     * under the claim, which finishes it.
+     * under the claim, which finishes it. The claim travels with this attempt only: when this worker's earlier
+     * claim on the same fileset expired and it claimed the fileset again, the earlier attempt still runs under
+     * the earlier claim, so its unit of work and its report are refused, and the new attempt's are checked
+     * against the new claim.
      */
     void dispatchClaimed(long seq, FilesetClaims.Claim claim) {
-        submit(claim.fileset(), () -> {
+        submit(() -> {
             Optional<VsrxFileset> fs;
             try {
                 fs = ctx.parts.retrier().call("vsrx.findFileset", () -> ctx.parts.source().findFileset(claim.fileset()));
@@ -119,9 +123,9 @@ final class Dispatcher {
         });
     }
 
-    private void submit(FilesetId id, Runnable body) {
-        Task task = Task.of(id, body, this);
-        inFlight.put(id, task);
+    private void submit(Runnable body) {
+        Task task = Task.of(body, this);
+        inFlight.add(task);
         try {
             pool.execute(task);
         } catch (RuntimeException e) {
@@ -132,22 +136,20 @@ final class Dispatcher {
 
     /** Gives its slot back exactly once: when its body ends, or when it was cancelled before it started. */
     private static final class Task extends FutureTask<Void> {
-        private final FilesetId id;
         private final Dispatcher owner;
         private final AtomicBoolean started;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Task(FilesetId id, Dispatcher owner, AtomicBoolean started, Runnable run) {
+        private Task(Dispatcher owner, AtomicBoolean started, Runnable run) {
             super(run, null);
-            this.id = id;
             this.owner = owner;
             this.started = started;
         }
 
-        static Task of(FilesetId id, Runnable body, Dispatcher owner) {
+        static Task of(Runnable body, Dispatcher owner) {
             AtomicBoolean started = new AtomicBoolean();
             Task[] self = new Task[1];
-            self[0] = new Task(id, owner, started, () -> {
+            self[0] = new Task(owner, started, () -> {
                 started.set(true);
                 try {
                     body.run();
@@ -167,7 +169,7 @@ final class Dispatcher {
 
         void releaseOnce() {
             if (released.compareAndSet(false, true)) {
-                owner.inFlight.remove(id, this);
+                owner.inFlight.remove(this);
                 owner.slots.release();
             }
         }
@@ -186,9 +188,8 @@ final class Dispatcher {
             log.debug("fileset not started run={} fileset={} reason=stop-requested", ctx.runId, fs.id());
             return;
         }
-        claim.ifPresent(c -> ctx.claims.put(c.fileset(), c));
         try {
-            FilesetReport r = new FilesetSync(ctx, fs).run();
+            FilesetReport r = new FilesetSync(ctx, fs, claim).run();
             finish(seq, r, claim);
         } catch (LeaseLostException | StaleFencingTokenException e) {
             ctx.stopped.compareAndSet(null, e);
@@ -202,8 +203,6 @@ final class Dispatcher {
             throw e;
         } catch (RuntimeException e) {
             finish(seq, failed(fs.id(), FilesetSync.reasonOf(e)), claim);
-        } finally {
-            claim.ifPresent(c -> ctx.claims.remove(c.fileset()));
         }
     }
 
@@ -251,7 +250,7 @@ final class Dispatcher {
 
     /** Interrupts every fileset in flight. */
     void cancelAll() {
-        for (Task t : inFlight.values()) {
+        for (Task t : inFlight) {
             t.cancel(true);
         }
     }

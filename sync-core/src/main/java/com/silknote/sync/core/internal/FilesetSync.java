@@ -45,12 +45,15 @@ import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,16 +82,30 @@ final class FilesetSync {
     private final VsrxFileset fileset;
     private final FilesetId id;
     private final EngineParts parts;
+    /** Scale-out: the claim this attempt runs under; its unit of work commits only while it holds. */
+    private final Optional<FilesetClaims.Claim> claim;
     /** Set once the fileset's unit of work committed: later failures do not undo it. */
     private boolean committed;
     /** Reports of the Silknote side (links, exports). */
     private final List<FileReport> extraReports = new ArrayList<>();
+    /** Listed files the plan counted as unchanged (no work, no report entry). */
+    private long unchanged;
 
     FilesetSync(RunContext ctx, VsrxFileset fileset) {
+        this(ctx, fileset, Optional.empty());
+    }
+
+    /**
+     * @param claim scale-out: the claim this attempt was dispatched under. It belongs to this attempt alone: a
+     *              worker may hold a newer claim on the same fileset (its own expired one, claimed again) while
+     *              this attempt still runs, and this attempt must not commit under that one.
+     */
+    FilesetSync(RunContext ctx, VsrxFileset fileset, Optional<FilesetClaims.Claim> claim) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.fileset = requireNonNull(fileset, "fileset");
         this.id = fileset.id();
         this.parts = ctx.parts;
+        this.claim = requireNonNull(claim, "claim");
     }
 
     /**
@@ -140,14 +157,20 @@ final class FilesetSync {
                     documents = documents.stream().filter(d -> !away.contains(d.clientFileId())).toList();
                 }
             }
-            HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, files, mappings, documents);
-            Plan plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
-                    skips, foreign.mappings(), foreign.documents()));
+            DiffInput input = new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents, skips);
+            Plan plan = ctx.diff.plan(input);
+            // Listed files this fileset lacks a record of may be held by another fileset (a conflict then).
+            HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, plan);
+            if (!foreign.isEmpty()) {
+                plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
+                        skips, foreign.mappings(), foreign.documents()));
+            }
             HistoryChecks.reportRelink(ctx, id, plan, record, patient);
             ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
             works = initialWorks(plan, skips);
+            unchanged = plan.unchanged();
 
             // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
             long deletes = plan.files().stream()
@@ -183,7 +206,7 @@ final class FilesetSync {
             }
             afterCommit(works, touchedDocuments);
             if (!originFiles.isEmpty() || parts.writeTarget().isPresent()) {
-                SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory());
+                SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory(), claim);
                 side.run(originFiles, changed, removed);
                 extraReports.addAll(side.reports());
                 if (side.failed()) {
@@ -523,7 +546,7 @@ final class FilesetSync {
     private void expect(DocumentStore.UnitOfWork uow, List<FileWork> works, Optional<PatientFilesetRecord> record,
             PatientUuid patient) {
         // scale-out: only while this worker's claim on the fileset holds (a takeover refuses the commit)
-        ctx.claimOf(id).ifPresent(uow::expectClaim);
+        claim.ifPresent(uow::expectClaim);
         uow.expectFileset(id, record);
         for (FileWork w : works) {
             if (writesFile(w) || movesSkippedDocument(w, patient)) {
@@ -577,7 +600,13 @@ final class FilesetSync {
                     if (old.isPresent()) {
                         release(uow, uuid, old.get(), now, notThere);
                     }
-                    uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
+                    if (parts.processor().processes()) {
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PROCESS, w.hash, now));
+                    } else if (p.document().isPresent() || p.mapping().isPresent()) {
+                        // No processing (DocumentProcessor.NONE): no entry describes the new content, and the
+                        // old content's entries go.
+                        uow.enqueue(OutboxEntry.pending(uuid, OutboxEntry.Action.PURGE_VECTORS, w.hash, now));
+                    }
                     docs.add(uuid);
                     if (hadSkip) {
                         uow.forgetSkip(fid);
@@ -711,31 +740,52 @@ final class FilesetSync {
         } catch (RuntimeException e) {
             log.error("blob check after commit failed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
         }
-        releaseContent(works);
+        leaveRegistry(works);
         if (!touchedDocuments.isEmpty()) {
             try {
-                drainOutbox(touchedDocuments);
+                drainOutbox(touchedDocuments, heldContent(works));
             } catch (LeaseLostException | StaleFencingTokenException stop) {
                 throw stop;
             } catch (RuntimeException e) {
                 log.warn("fileset outbox postponed run={} fileset={} reason={}", ctx.runId, id, reasonOf(e));
             }
         }
+        releaseContent(works);
     }
 
-    private void releaseContent(List<FileWork> works) {
+    /**
+     * The checked spools of the content this fileset wrote, by hash: processing reads them instead of the
+     * blob store (issue 12 item 3). They stay until the fileset's outbox work is done.
+     */
+    private static Map<ContentHash, ContentSource> heldContent(List<FileWork> works) {
+        Map<ContentHash, ContentSource> held = new HashMap<>();
+        for (FileWork w : works) {
+            if ((w.action == FileAction.CREATED || w.action == FileAction.UPDATED) && w.spool != null) {
+                held.putIfAbsent(w.hash, w.spool::open);
+            }
+        }
+        return held;
+    }
+
+    private void leaveRegistry(List<FileWork> works) {
         for (FileWork w : works) {
             if (w.registered != null) {
                 ctx.registry.leave(w.registered);
                 w.registered = null;
             }
+        }
+    }
+
+    private void releaseContent(List<FileWork> works) {
+        leaveRegistry(works);
+        for (FileWork w : works) {
             w.discardSpool();
         }
     }
 
-    private void drainOutbox(Set<DocumentUuid> touched) {
+    private void drainOutbox(Set<DocumentUuid> touched, Map<ContentHash, ContentSource> held) {
         try {
-            OutboxDrainer.Stats stats = ctx.drainer.drain(ctx.lease, e -> touched.contains(e.document()));
+            OutboxDrainer.Stats stats = ctx.drainer.drain(ctx.lease, e -> touched.contains(e.document()), held::get);
             log.debug("fileset outbox run={} fileset={} completed={} failed={} deferred={}", ctx.runId, id,
                     stats.completed(), stats.failed(), stats.deferred());
         } catch (TransientSyncException e) {
@@ -816,7 +866,7 @@ final class FilesetSync {
             ctx.listener.fileFinished(ctx.runId, id, r);
         }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,
-                Duration.between(start, ctx.clock().instant()), bytes, newBytes);
+                Duration.between(start, ctx.clock().instant()), bytes, newBytes, unchanged);
         if (outcome == FilesetOutcome.COMPLETED) {
             log.info("fileset done run={} fileset={} created={} updated={} metadataOnly={} deleted={} skipped={} "
                     + "conflicts={} vanished={} unchanged={} bytes={} tookMs={}", ctx.runId, id,

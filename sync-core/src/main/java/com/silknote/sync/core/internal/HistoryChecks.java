@@ -10,16 +10,13 @@ import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,27 +32,33 @@ final class HistoryChecks {
     }
 
     /** Mappings and documents of listed files (live or deleted) that other filesets hold. */
-    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) { }
+    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) {
+        boolean isEmpty() {
+            return mappings.isEmpty() && documents.isEmpty();
+        }
+    }
 
     /**
      * Looks up, in one query each, the listed files (live or deleted) this fileset has no mapping or no
      * document of: a record another fileset holds for one of them makes that file a conflict (issue 9 item 3).
+     * Takes them from a plan made without these records: every such file is an entry there (a file is counted
+     * as unchanged only with both its mapping and its document; a deleted one Silknote holds nothing of is a
+     * reported entry), so a fileset whose files are all synced costs no lookup and no set of its ids (issue 12
+     * item 2).
      */
-    static Foreign heldElsewhere(EngineParts parts, FilesetId id, List<VsrxFile> files, List<SyncMapping> mappings,
-            List<SilknoteDocument> documents) {
-        Set<VsrxFileId> mapped = new HashSet<>(mappings.size() * 2);
-        mappings.forEach(m -> mapped.add(m.vsrxFileId()));
-        Set<VsrxFileId> documented = new HashSet<>(documents.size() * 2);
-        documents.forEach(d -> documented.add(d.clientFileId()));
+    static Foreign heldElsewhere(EngineParts parts, FilesetId id, Plan plan) {
         List<VsrxFileId> noMapping = new ArrayList<>();
         List<VsrxFileId> noDocument = new ArrayList<>();
-        for (VsrxFile f : files) {
+        for (FilePlan p : plan.files()) {
             // Deleted files too: a deletion listed here must not delete another fileset's document.
-            if (!mapped.contains(f.id())) {
-                noMapping.add(f.id());
+            if (p.file().isEmpty()) {
+                continue;
             }
-            if (!documented.contains(f.id())) {
-                noDocument.add(f.id());
+            if (p.mapping().isEmpty()) {
+                noMapping.add(p.fileId());
+            }
+            if (p.document().isEmpty()) {
+                noDocument.add(p.fileId());
             }
         }
         DocumentStore store = parts.documents();

@@ -34,6 +34,7 @@ import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxWriteResult;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VsrxTarget;
 import java.io.IOException;
 import java.time.Instant;
@@ -95,13 +96,15 @@ final class LinkedChanges {
     private final PatientUuid patient;
     private final List<PatientId> history;
     private final VsrxTarget target;
+    private final Optional<FilesetClaims.Claim> claim;
     private final BidirectionalConfig bidi;
     private final Consumer<FileReport> reports;
     /** Files created again for a document VSRX deleted (SILKNOTE_WINS on row 6): not a duplicate of it. */
     private final Set<VsrxFileId> recreated = new TreeSet<>();
 
-    LinkedChanges(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history, VsrxTarget target,
-            Consumer<FileReport> reports) {
+    LinkedChanges(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
+            Optional<FilesetClaims.Claim> claim, VsrxTarget target, Consumer<FileReport> reports) {
+        this.claim = requireNonNull(claim, "claim");
         this.ctx = requireNonNull(ctx, "ctx");
         this.parts = ctx.parts;
         this.id = requireNonNull(id, "id");
@@ -752,7 +755,7 @@ final class LinkedChanges {
         try {
             ctx.lease.verify();
             parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
-                ctx.claimOf(id).ifPresent(uow::expectClaim);
+                claim.ifPresent(uow::expectClaim);
                 work.accept(uow);
                 return null;
             });

@@ -4,13 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +34,15 @@ final class OutboxDrainer {
     private final DocumentStore documents;
     private final VectorStore vectors;
     private final DocumentProcessor processor;
+    private final BlobStore blobs;
     private final BlobCollector collector;
     private final Retrier retrier;
     private final int maxAttempts;
 
-    OutboxDrainer(DocumentStore documents, VectorStore vectors, DocumentProcessor processor, BlobCollector collector,
-            Retrier retrier, int maxAttempts) {
+    OutboxDrainer(DocumentStore documents, VectorStore vectors, DocumentProcessor processor, BlobStore blobs,
+            BlobCollector collector, Retrier retrier, int maxAttempts) {
         this.documents = requireNonNull(documents, "documents");
+        this.blobs = requireNonNull(blobs, "blobs");
         this.vectors = requireNonNull(vectors, "vectors");
         this.processor = requireNonNull(processor, "processor");
         this.collector = requireNonNull(collector, "collector");
@@ -52,6 +58,15 @@ final class OutboxDrainer {
      * @throws StaleFencingTokenException  when a newer holder wrote
      */
     Stats drain(LeaseKeeper lease, Predicate<OutboxEntry> filter) {
+        return drain(lease, filter, hash -> null);
+    }
+
+    /**
+     * As {@link #drain(LeaseKeeper, Predicate)}; {@code held} gives the content this run still holds for a
+     * hash (its checked spool), or {@code null}: processing then reads that copy instead of the blob store
+     * (issue 12 item 3).
+     */
+    Stats drain(LeaseKeeper lease, Predicate<OutboxEntry> filter, Function<ContentHash, ContentSource> held) {
         int completed = 0;
         int failed = 0;
         int deferred = 0;
@@ -68,7 +83,7 @@ final class OutboxDrainer {
                     continue;
                 }
                 lease.checkpoint();
-                switch (handle(lease, e)) {
+                switch (handle(lease, e, held)) {
                     case COMPLETED -> completed++;
                     case FAILED -> failed++;
                     case DEFERRED -> deferred++;
@@ -80,10 +95,10 @@ final class OutboxDrainer {
 
     private enum Handled { COMPLETED, FAILED, DEFERRED }
 
-    private Handled handle(LeaseKeeper lease, OutboxEntry e) {
+    private Handled handle(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(lease, e);
+                case PROCESS -> process(lease, e, held);
                 case PURGE_VECTORS -> retrier.call("vectors.delete",
                         () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
@@ -110,7 +125,7 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(LeaseKeeper lease, OutboxEntry e) {
+    private void process(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
         Optional<SilknoteDocument> doc = retrier.call("documents.find", () -> documents.findDocument(e.document()));
         if (doc.isEmpty() || !doc.get().contentHash().equals(e.contentHash())) {
             // Superseded: the document is gone or holds newer content with its own entry.
@@ -119,6 +134,9 @@ final class OutboxDrainer {
         }
         // Both writes carry the run's token: a run paused here never undoes a newer run's processing.
         retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
-        retrier.run("processor.process", () -> processor.process(doc.get(), lease.token()));
+        ContentHash hash = e.contentHash();
+        ContentSource spooled = held.apply(hash);
+        ContentSource content = spooled != null ? spooled : () -> blobs.open(hash);
+        retrier.run("processor.process", () -> processor.process(doc.get(), lease.token(), content));
     }
 }

@@ -5,17 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.dedup.ContentSpooler;
 import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.model.Alert;
-import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
-import com.silknote.sync.core.port.FilesetClaims;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,8 +47,6 @@ final class RunContext {
     final AtomicReference<Throwable> stopped = new AtomicReference<>();
     /** Serialises fileset commits, so each commit's resume-state snapshot includes all earlier commits. */
     final ReentrantLock commitLock = new ReentrantLock();
-    /** Scale-out: the claims this worker holds, by fileset. */
-    final Map<FilesetId, FilesetClaims.Claim> claims = new ConcurrentHashMap<>();
     private final Supplier<Optional<String>> stopRequest;
     private final List<Alert> alerts = new ArrayList<>();
     private long alertsDropped;
@@ -100,11 +94,6 @@ final class RunContext {
     /** Whether this run writes its fileset reports to the run history. */
     boolean keepsHistory() {
         return !request.dryRun();
-    }
-
-    /** The claim this worker holds on a fileset (scale-out). */
-    Optional<FilesetClaims.Claim> claimOf(FilesetId id) {
-        return Optional.ofNullable(claims.get(id));
     }
 
     /**

@@ -29,6 +29,7 @@ import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxWriteResult;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VsrxTarget;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,8 +68,12 @@ final class SilknoteSide {
     private final List<PatientId> history;
     private final List<FileReport> reports = new ArrayList<>();
     private boolean failed;
+    /** Scale-out: the claim the fileset runs under; every unit of work commits only while it holds. */
+    private final Optional<FilesetClaims.Claim> claim;
 
-    SilknoteSide(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history) {
+    SilknoteSide(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
+            Optional<FilesetClaims.Claim> claim) {
+        this.claim = requireNonNull(claim, "claim");
         this.ctx = requireNonNull(ctx, "ctx");
         this.parts = ctx.parts;
         this.id = requireNonNull(id, "id");
@@ -141,7 +146,7 @@ final class SilknoteSide {
      */
     private Set<VsrxFileId> linkedChanges(VsrxTarget target, List<LinkedChanges.Changed> changed,
             List<LinkedChanges.Removed> removed) {
-        LinkedChanges lc = new LinkedChanges(ctx, id, patient, history, target, reports::add);
+        LinkedChanges lc = new LinkedChanges(ctx, id, patient, history, claim, target, reports::add);
         Map<VsrxFileId, ConflictRecord> open = new java.util.HashMap<>();
         for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
             if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
@@ -244,7 +249,7 @@ final class SilknoteSide {
         try {
             ctx.lease.verify();
             parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
-                ctx.claimOf(id).ifPresent(uow::expectClaim);
+                claim.ifPresent(uow::expectClaim);
                 uow.expectAuthored(a.uuid(), Optional.of(a));
                 uow.expectFile(f.id(), Optional.empty(), Optional.empty());
                 uow.upsertDocument(doc);

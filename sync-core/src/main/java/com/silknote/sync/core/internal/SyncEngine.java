@@ -239,7 +239,9 @@ public final class SyncEngine {
         SyncConfig config = parts.config();
         return new RunContext(parts, runId, request, role, lease, progress, pools.files(),
                 new DiffEngine(DiffPolicy.of(config, parts.pathCheck())),
-                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes()), drainer, registry, stopRequest);
+                new ContentSpooler(config.spoolDirectory(), config.maxFileSizeBytes(), parts.blobs().usesContentMd5(),
+                        spoolMemory(config)),
+                drainer, registry, stopRequest);
     }
 
     private SyncResult runLocked(SyncRequest request, RunId runId, Instant startedAt, LeaseKeeper lease, Pools pools,
@@ -254,8 +256,8 @@ public final class SyncEngine {
         ContentRegistry registry = new ContentRegistry();
         BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock(),
                 config.blobGracePeriod());
-        OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), collector, retrier,
-                config.maxOutboxAttempts());
+        OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), parts.blobs(), collector,
+                retrier, config.maxOutboxAttempts());
         // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used
         // (the ledger and the vector store).
         String stopReason = fence(store, lease);
@@ -663,7 +665,7 @@ public final class SyncEngine {
             parts.listener().runStarted(runId, false);
             RunContext ctx = context(request, runId, keeper, new RunProgress(SyncState.initial(), false), pools,
                     RunContext.Role.WORKER, stopRequest, new ContentRegistry(),
-                    new OutboxDrainer(parts.documents(), parts.vectors(), parts.processor(),
+                    new OutboxDrainer(parts.documents(), parts.vectors(), parts.processor(), parts.blobs(),
                             new BlobCollector(parts.documents(), parts.blobs(), new ContentRegistry(), parts.clock(),
                                     parts.config().blobGracePeriod()),
                             parts.retrier(), parts.config().maxOutboxAttempts()));
@@ -771,6 +773,14 @@ public final class SyncEngine {
         } finally {
             ctx.commitLock.unlock();
         }
+    }
+
+    /**
+     * Bytes of small downloads a run may hold in memory instead of spool files (issue 12 item 4): 1 MiB per
+     * file in flight, so at least eight {@link ContentSpooler#MEMORY_FILE_MAX} files each.
+     */
+    static long spoolMemory(SyncConfig config) {
+        return config.fileConcurrency() * (1L << 20);
     }
 
     EngineParts parts() {

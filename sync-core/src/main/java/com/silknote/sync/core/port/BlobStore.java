@@ -44,6 +44,15 @@ public interface BlobStore {
     }
 
     /**
+     * {@code true} when this store uses {@link BlobUpload#md5()} (Azure sends it as {@code Content-MD5}): the
+     * engine then computes it while spooling, in the pass that computes the SHA-256. {@code false} (the
+     * default) spares that work for a store that has no use for it.
+     */
+    default boolean usesContentMd5() {
+        return false;
+    }
+
+    /**
      * Writes the content even if the blob exists, giving it a new ETag. Used to revive a blob a collector
      * has marked for deletion.
      *

@@ -74,7 +74,11 @@ public interface DocumentStore {
      */
     void fence(FencingToken token);
 
-    /** All mappings of a fileset. */
+    /**
+     * All mappings of a fileset. A store that can should return them in file id order
+     * ({@link VsrxFileId#compareTo}): the diff then merges them with the listing instead of building a table
+     * (any order is correct; this one is cheaper for large filesets).
+     */
     List<SyncMapping> mappings(FilesetId filesetId);
 
     /** The mapping of one VSRX file. */
@@ -111,7 +115,10 @@ public interface DocumentStore {
     /** A document by its {@code clientFileId} (the VSRX file id). */
     Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId);
 
-    /** All documents that came from a fileset. */
+    /**
+     * All documents that came from a fileset; preferably in {@code clientFileId} order, as for
+     * {@link #mappings(FilesetId)}.
+     */
     List<SilknoteDocument> documents(FilesetId filesetId);
 
     /** Silknote's record of a fileset. */

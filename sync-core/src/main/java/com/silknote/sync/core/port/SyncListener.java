@@ -43,8 +43,13 @@ public interface SyncListener {
 
     default void bytesDownloaded(RunId runId, FilesetId filesetId, long bytes) { }
 
+    /**
+     * A file with an action or something to report is done. Files found unchanged with nothing to report get
+     * no call of their own: {@link FilesetReport#unchangedFiles()} counts them when the fileset finishes.
+     */
     default void fileFinished(RunId runId, FilesetId filesetId, FileReport file) { }
 
+    /** A fileset is done; {@link FilesetReport#totalFiles()} counts every file it looked at. */
     default void filesetFinished(RunId runId, FilesetReport report) { }
 
     default void alertRaised(RunId runId, Alert alert) { }

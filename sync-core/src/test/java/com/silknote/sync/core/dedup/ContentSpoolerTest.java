@@ -105,7 +105,7 @@ class ContentSpoolerTest {
             }
         }
         assertThat(s.hash()).isEqualTo(ContentHash.ofBytes(md.digest()));
-        assertThat(Files.size(s.file())).isEqualTo(size);
+        assertThat(Files.size(s.file().orElseThrow())).isEqualTo(size);
         s.close();
         s.close();
         assertThat(filesInDir()).isZero();
@@ -213,30 +213,147 @@ class ContentSpoolerTest {
         long seed = Long.getLong("vsrx.test.seed", new Random().nextLong());
         System.out.println("ContentSpoolerTest digests seed=" + seed + " (replay: -Dvsrx.test.seed=" + seed + ")");
         Random random = new Random(seed);
-        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1_000_000);
+        // every spool a file; small ones in memory; in memory without MD5 (a store that does not use it)
+        long budget = 4L * ContentSpooler.MEMORY_FILE_MAX;
+        List<ContentSpooler> spoolers = List.of(new ContentSpooler(Optional.of(dir), 1_000_000),
+                new ContentSpooler(Optional.of(dir), 1_000_000, true, budget),
+                new ContentSpooler(Optional.of(dir), 1_000_000, false, budget));
         int[] sizes = {0, 1, ContentSpooler.BUFFER_SIZE - 1, ContentSpooler.BUFFER_SIZE, ContentSpooler.BUFFER_SIZE + 1,
-            random.nextInt(300_000), random.nextInt(300_000)};
-        for (int size : sizes) {
-            byte[] content = new byte[size];
-            random.nextBytes(content);
-            InputStream chunky = new ByteArrayInputStream(content) {
-                @Override
-                public synchronized int read(byte[] b, int off, int len) {
-                    return super.read(b, off, len == 0 ? 0 : 1 + random.nextInt(len));
+            ContentSpooler.MEMORY_FILE_MAX, ContentSpooler.MEMORY_FILE_MAX + 1,
+            random.nextInt(300_000), random.nextInt(300_000), random.nextInt(ContentSpooler.MEMORY_FILE_MAX)};
+        for (ContentSpooler spooler : spoolers) {
+            long room = spooler.memoryAvailable();
+            for (int size : sizes) {
+                byte[] content = new byte[size];
+                random.nextBytes(content);
+                InputStream chunky = new ByteArrayInputStream(content) {
+                    @Override
+                    public synchronized int read(byte[] b, int off, int len) {
+                        return super.read(b, off, len == 0 ? 0 : 1 + random.nextInt(len));
+                    }
+                };
+                try (SpooledContent s = spooler.spool(chunky, OptionalLong.of(size), ContentSpooler.Progress.NONE)) {
+                    byte[] md5 = MessageDigest.getInstance("MD5").digest(content);
+                    assertThat(s.hash()).as("seed %d size %d", seed, size).isEqualTo(sha(content));
+                    assertThat(s.head()).isEqualTo(java.util.Arrays.copyOf(content,
+                            Math.min(size, ContentSpooler.HEAD_SIZE)));
+                    BlobUpload upload = s.upload("application/pdf");
+                    if (spooler.computesMd5()) {
+                        assertThat(s.md5().orElseThrow().bytes()).as("seed %d size %d", seed, size).isEqualTo(md5);
+                        assertThat(upload.md5()).contains(ContentMd5.ofBytes(md5));
+                    } else {
+                        assertThat(s.md5()).isEmpty();
+                        assertThat(upload.md5()).isEmpty();
+                    }
+                    assertThat(upload.hash()).isEqualTo(s.hash());
+                    assertThat(upload.size()).isEqualTo(size);
+                    assertThat(s.inMemory()).as("size %d", size)
+                            .isEqualTo(room > 0 && size <= ContentSpooler.MEMORY_FILE_MAX);
+                    try (InputStream in = upload.source().open()) {
+                        assertThat(in.readAllBytes()).isEqualTo(content);
+                    }
+                    try (InputStream in = upload.source().open()) {
+                        assertThat(in.readAllBytes()).as("re-opened for a retry").isEqualTo(content);
+                    }
                 }
-            };
-            try (SpooledContent s = spooler.spool(chunky, OptionalLong.of(size), ContentSpooler.Progress.NONE)) {
-                byte[] md5 = MessageDigest.getInstance("MD5").digest(content);
-                assertThat(s.hash()).as("seed %d size %d", seed, size).isEqualTo(sha(content));
-                assertThat(s.md5().bytes()).as("seed %d size %d", seed, size).isEqualTo(md5);
-                BlobUpload upload = s.upload("application/pdf");
-                assertThat(upload.hash()).isEqualTo(s.hash());
-                assertThat(upload.md5()).contains(ContentMd5.ofBytes(md5));
-                assertThat(upload.size()).isEqualTo(size);
-                try (InputStream in = upload.source().open()) {
-                    assertThat(in.readAllBytes()).isEqualTo(content);
-                }
+                assertThat(filesInDir()).isZero();
+            }
+            assertThat(spooler.memoryAvailable()).as("all room given back").isEqualTo(room);
+        }
+        assertThat(spoolers.get(1).memoryAvailable()).isEqualTo(budget);
+    }
+
+    /**
+     * Issue 12 item 4: content declared at most {@link ContentSpooler#MEMORY_FILE_MAX} bytes is held in memory
+     * while the budget has room (no spool file), larger or undeclared content goes to a file, and the budget
+     * bounds the bytes held at once; closing gives the room back.
+     */
+    @Test
+    void smallContentIsHeldInMemoryWithinTheBudget() throws Exception {
+        int size = 100 * 1024;
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 10_000_000, true, 2L * size + 10);
+        byte[] content = new byte[size];
+        new Random(3).nextBytes(content);
+
+        SpooledContent a = spooler.spool(new ByteArrayInputStream(content), OptionalLong.of(size),
+                ContentSpooler.Progress.NONE);
+        SpooledContent b = spooler.spool(new ByteArrayInputStream(content), OptionalLong.of(size),
+                ContentSpooler.Progress.NONE);
+        assertThat(a.inMemory()).isTrue();
+        assertThat(b.inMemory()).isTrue();
+        assertThat(a.file()).isEmpty();
+        assertThat(filesInDir()).as("no spool file for small content").isZero();
+        assertThat(spooler.memoryAvailable()).isEqualTo(10);
+
+        // the budget is taken: the next one is a file
+        SpooledContent c = spooler.spool(new ByteArrayInputStream(content), OptionalLong.of(size),
+                ContentSpooler.Progress.NONE);
+        assertThat(c.inMemory()).isFalse();
+        assertThat(filesInDir()).isEqualTo(1);
+        try (InputStream in = c.open()) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+        a.close();
+        a.close();
+        assertThat(spooler.memoryAvailable()).as("closing twice gives the room back once").isEqualTo(size + 10);
+        assertThatThrownBy(a::open).isInstanceOf(IllegalStateException.class);
+
+        // room again: in memory; undeclared length or above MEMORY_FILE_MAX: a file
+        try (SpooledContent d = spooler.spool(new ByteArrayInputStream(content), OptionalLong.of(size),
+                ContentSpooler.Progress.NONE)) {
+            assertThat(d.inMemory()).isTrue();
+        }
+        b.close();
+        c.close();
+        try (SpooledContent e = spooler.spool(new ByteArrayInputStream(content), OptionalLong.empty(),
+                ContentSpooler.Progress.NONE);
+                SpooledContent f = spooler.spool(generated(ContentSpooler.MEMORY_FILE_MAX + 1),
+                        OptionalLong.of(ContentSpooler.MEMORY_FILE_MAX + 1), ContentSpooler.Progress.NONE)) {
+            assertThat(e.inMemory()).isFalse();
+            assertThat(f.inMemory()).isFalse();
+        }
+        assertThat(filesInDir()).isZero();
+        assertThat(spooler.memoryAvailable()).isEqualTo(2L * size + 10);
+    }
+
+    /**
+     * Issue 12 item 4: content longer than its declared length moves from memory to a file on the way (the
+     * declared length is a hint, not a bound), keeping every byte and giving the reserved room back.
+     */
+    @Test
+    void contentLongerThanDeclaredMovesToAFile() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 10_000_000, true, 1 << 20);
+        byte[] content = new byte[300_000];
+        new Random(5).nextBytes(content);
+        try (SpooledContent s = spooler.spool(new ByteArrayInputStream(content), OptionalLong.of(1000),
+                ContentSpooler.Progress.NONE)) {
+            assertThat(s.inMemory()).isFalse();
+            assertThat(s.size()).isEqualTo(content.length);
+            assertThat(s.hash()).isEqualTo(sha(content));
+            assertThat(s.md5().orElseThrow().bytes()).isEqualTo(MessageDigest.getInstance("MD5").digest(content));
+            assertThat(spooler.memoryAvailable()).isEqualTo(1 << 20);
+            try (InputStream in = s.open()) {
+                assertThat(in.readAllBytes()).isEqualTo(content);
             }
         }
+        assertThat(filesInDir()).isZero();
+    }
+
+    /** Issue 12 item 4: a refused or failed in-memory spool gives its room back and leaves no file. */
+    @Test
+    void failedInMemorySpoolsGiveTheRoomBack() throws Exception {
+        ContentSpooler spooler = new ContentSpooler(Optional.of(dir), 1000, true, 1 << 20);
+        assertThatThrownBy(() -> spooler.spool(new ByteArrayInputStream(new byte[10]), OptionalLong.of(20),
+                ContentSpooler.Progress.NONE))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.TRUNCATED));
+        assertThatThrownBy(() -> spooler.spool(generated(5000), OptionalLong.of(500), ContentSpooler.Progress.NONE))
+                .isInstanceOfSatisfying(ContentRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SkipReason.TOO_LARGE));
+        assertThatThrownBy(() -> spooler.spool(generated(900), OptionalLong.of(900), (d, t) -> {
+            throw new IllegalStateException("lease lost");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(spooler.memoryAvailable()).isEqualTo(1 << 20);
+        assertThat(filesInDir()).isZero();
     }
 }

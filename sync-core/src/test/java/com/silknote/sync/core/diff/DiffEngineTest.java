@@ -81,9 +81,23 @@ class DiffEngineTest {
         documents.add(doc(f, h));
     }
 
+    private Plan plan() {
+        return new DiffEngine(policy).plan(new DiffInput(PATIENT, HISTORY, listing, mappings, documents, skips));
+    }
+
     private FilePlan only(String id) {
-        Plan plan = new DiffEngine(policy).plan(new DiffInput(PATIENT, HISTORY, listing, mappings, documents, skips));
-        return plan.files().stream().filter(p -> p.fileId().value().equals(id)).findFirst().orElseThrow();
+        return plan().files().stream().filter(p -> p.fileId().value().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no plan entry for " + id));
+    }
+
+    /** Issue 12: a listed file with nothing to do and nothing to report is counted, not an entry. */
+    private void assertCountedUnchanged(String id) {
+        Plan plan = plan();
+        assertThat(listing).extracting(f -> f.id().value()).contains(id);
+        assertThat(plan.files()).extracting(p -> p.fileId().value()).doesNotContain(id);
+        assertThat(plan.unchanged()).isPositive();
+        assertThat(plan.count(PlanAction.UNCHANGED)).isEqualTo(plan.unchanged()
+                + plan.files().stream().filter(p -> p.action() == PlanAction.UNCHANGED).count());
     }
 
     @Test
@@ -100,7 +114,7 @@ class DiffEngineTest {
         VsrxFile f = file("a", "e1", 10, T0);
         synced(f, hash(1));
         listing.add(file("a", "e1", 10, T1));
-        assertThat(only("a").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertCountedUnchanged("a");
     }
 
     @Test
@@ -118,7 +132,7 @@ class DiffEngineTest {
         listing.add(file("a", null, 10, T0));
         listing.add(file("b", null, 10, T1));
         listing.add(file("c", null, 11, T0));
-        assertThat(only("a").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertCountedUnchanged("a");
         assertThat(only("b").action()).isEqualTo(PlanAction.UPDATE);
         assertThat(only("c").action()).isEqualTo(PlanAction.UPDATE);
     }
@@ -127,7 +141,7 @@ class DiffEngineTest {
     void etagOnlyOnOneSideFallsBackToModifiedAtAndSize() {
         synced(file("a", null, 10, T0), hash(1));
         listing.add(file("a", "now-has-etag", 10, T0));
-        assertThat(only("a").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertCountedUnchanged("a");
     }
 
     @Test
@@ -187,7 +201,7 @@ class DiffEngineTest {
         VsrxFile a = file("a", "e1", 10, T0);
         synced(a, hash(1));
         listing.add(with(a, a.path(), "text/plain", Optional.of(hash(99)), false));
-        assertThat(only("a").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertCountedUnchanged("a");
     }
 
     @Test
@@ -197,7 +211,9 @@ class DiffEngineTest {
         listing.add(with(a, a.path(), "text/plain", Optional.empty(), true));
         listing.add(with(file("never", "e1", 1, T0), "notes/never.txt", "text/plain", Optional.empty(), true));
         assertThat(only("a").action()).isEqualTo(PlanAction.DELETE);
+        // issue 9.3: reported, not counted: nothing is left to delete
         assertThat(only("never").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertThat(only("never").detail()).contains(DiffEngine.DETAIL_DELETED_NOT_IN_SILKNOTE);
     }
 
     @Test
@@ -225,7 +241,7 @@ class DiffEngineTest {
         listing.add(c);
         assertThat(only("a").action()).isEqualTo(PlanAction.CONFLICT);
         assertThat(only("b").action()).isEqualTo(PlanAction.CONFLICT);
-        assertThat(only("c").action()).isEqualTo(PlanAction.UNCHANGED);
+        assertCountedUnchanged("c");
 
         policy = new DiffPolicy(ChangeDetectionMode.METADATA, VanishedFilePolicy.DELETE, 1000, Set.of("text/plain"),
                 PATHS);
@@ -304,11 +320,61 @@ class DiffEngineTest {
                     return PATHS.apply(p);
                 });
         Plan plan = new DiffEngine(policy).plan(new DiffInput(PATIENT, HISTORY, listing, mappings, documents, skips));
-        assertThat(plan.files()).hasSize(n);
+        // issue 12: entries only for the files with something to do; the unchanged ones are counted
+        assertThat(plan.files()).hasSize(n / 2 + n / 10);
+        assertThat(plan.size()).isEqualTo(n);
+        assertThat(plan.unchanged()).isEqualTo(n / 2 - n / 10);
         assertThat(plan.count(PlanAction.UPDATE)).isEqualTo(n / 10);
         assertThat(plan.count(PlanAction.CREATE)).isEqualTo(n / 2);
         assertThat(plan.count(PlanAction.UNCHANGED)).isEqualTo(n / 2 - n / 10);
         // each file is looked at once: unchanged files need no path validation at all
         assertThat(pathChecks[0]).isEqualTo(n / 2 + n / 10);
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 12.1: unchanged files are counted, never planned one by one")
+    void unchangedFilesAreCountedNotPlanned() {
+        for (int i = 0; i < 1000; i++) {
+            VsrxFile f = file("u" + i, "e" + i, 10, T0);
+            synced(f, hash(i));
+            listing.add(f);
+        }
+        Plan plan = plan();
+        assertThat(plan.files()).isEmpty();
+        assertThat(plan.unchanged()).isEqualTo(1000);
+        assertThat(plan.count(PlanAction.UNCHANGED)).isEqualTo(1000);
+        assertThat(plan.counts()).containsExactly(Map.entry(PlanAction.UNCHANGED, 1000L));
+        assertThat(plan.writesNothing()).isTrue();
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 12.1: a user-modified unchanged document is counted; a deleted file Silknote holds nothing of is a reported entry (issue 9.3)")
+    void unchangedEntriesRemainOnlyWhereSomethingIsWritten() {
+        VsrxFile a = file("a", "e1", 10, T0);
+        mappings.add(mapping(a, hash(1)));
+        documents.add(grouped(doc(a, hash(1))));
+        listing.add(a);
+        VsrxFile gone = with(file("gone", "e1", 1, T0), "notes/gone.txt", "text/plain", Optional.empty(), true);
+        listing.add(gone);
+        skips.put(gone.id(), new PermanentSkip(gone.id(), FS, "etag:e0", SkipReason.TYPE_MISMATCH, T0));
+        Plan plan = plan();
+        assertThat(plan.unchanged()).isEqualTo(1);
+        assertThat(plan.files()).singleElement().satisfies(p -> {
+            assertThat(p.fileId().value()).isEqualTo("gone");
+            assertThat(p.action()).isEqualTo(PlanAction.UNCHANGED);
+            assertThat(p.detail()).contains(DiffEngine.DETAIL_DELETED_NOT_IN_SILKNOTE);
+        });
+        assertThat(plan.count(PlanAction.UNCHANGED)).isEqualTo(2);
+    }
+
+    @Test
+    void aPlanBuiltFromEntriesCountsNothingElse() {
+        FilePlan p = new FilePlan(VsrxFileId.of("x"), PlanAction.VANISHED, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Plan plan = new Plan(List.of(p));
+        assertThat(plan.unchanged()).isZero();
+        assertThat(plan.size()).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Plan(List.of(), -1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

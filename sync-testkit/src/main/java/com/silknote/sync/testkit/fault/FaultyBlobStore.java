@@ -27,6 +27,12 @@ public final class FaultyBlobStore implements BlobStore {
         this.plan = requireNonNull(plan, "plan");
     }
 
+    /** As the delegate: a fault plan does not change which digests the store uses. */
+    @Override
+    public boolean usesContentMd5() {
+        return delegate.usesContentMd5();
+    }
+
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */
     @Override
     public BlobPutResult putIfAbsent(BlobUpload upload) {

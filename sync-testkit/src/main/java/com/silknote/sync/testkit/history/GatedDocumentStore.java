@@ -328,6 +328,7 @@ final class GatedDocumentStore implements DocumentStore {
     /** The runner's blob store, counted by the same gate. */
     static BlobStore gated(BlobStore b, Gate gate) {
         return new BlobStore() {
+            @Override public boolean usesContentMd5() { return b.usesContentMd5(); }
             @Override public BlobPutResult putIfAbsent(BlobUpload upload) { gate.beforeCall(false); return b.putIfAbsent(upload); }
             @Override public BlobPutResult putNewIfAbsent(BlobUpload upload) { gate.beforeCall(false); return b.putNewIfAbsent(upload); }
             @Override public BlobInfo overwrite(BlobUpload upload) { gate.beforeCall(false); return b.overwrite(upload); }

@@ -257,6 +257,11 @@ public abstract class GcRaceSchedules {
         private BlobStore hooked(BlobStore blobs) {
             return new BlobStore() {
                 @Override
+                public boolean usesContentMd5() {
+                    return blobs.usesContentMd5();
+                }
+
+                @Override
                 public BlobPutResult putIfAbsent(BlobUpload upload) {
                     return around(() -> blobs.putIfAbsent(upload));
                 }

@@ -169,6 +169,11 @@ public final class WriteLog {
         requireNonNull(blobs, "blobs");
         return new BlobStore() {
             @Override
+            public boolean usesContentMd5() {
+                return blobs.usesContentMd5();
+            }
+
+            @Override
             public BlobPutResult putIfAbsent(BlobUpload upload) {
                 return record("blobs.putIfAbsent", () -> blobs.putIfAbsent(upload));
             }

@@ -99,6 +99,23 @@ final class EngineFixture {
         return file(result, id).action();
     }
 
+    /**
+     * Issue 12: a file found unchanged with nothing to report is counted in its fileset's report
+     * ({@link FilesetReport#unchangedFiles()}), never listed.
+     */
+    static void assertCountedUnchanged(SyncResult result, FilesetId fs, VsrxFileId id) {
+        FilesetReport f = fileset(result, fs);
+        org.assertj.core.api.Assertions.assertThat(report(result).filesets()).flatMap(FilesetReport::files)
+                .extracting(FileReport::fileId).as("unchanged file %s is not listed", id).doesNotContain(id);
+        org.assertj.core.api.Assertions.assertThat(f.unchangedFiles()).as("unchanged files of %s", fs).isPositive();
+    }
+
+    /** The file was found unchanged: counted, not listed (issue 12), or listed as {@code UNCHANGED}. */
+    static boolean unchanged(SyncResult result, VsrxFileId id) {
+        return report(result).filesets().stream().flatMap(f -> f.files().stream()).filter(f -> f.fileId().equals(id))
+                .allMatch(f -> f.action() == FileAction.UNCHANGED);
+    }
+
     static FilesetReport fileset(SyncResult result, FilesetId id) {
         return report(result).filesets().stream().filter(f -> f.filesetId().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no report for fileset " + id));

@@ -208,6 +208,7 @@ class GcRaceTest {
             this.d = d;
         }
 
+        @Override public boolean usesContentMd5() { return d.usesContentMd5(); }
         @Override public BlobPutResult putIfAbsent(BlobUpload upload) { return d.putIfAbsent(upload); }
         @Override public BlobInfo overwrite(BlobUpload upload) { return d.overwrite(upload); }
         @Override public Optional<BlobInfo> stat(ContentHash hash) { return d.stat(hash); }

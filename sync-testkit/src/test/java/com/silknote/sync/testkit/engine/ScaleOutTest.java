@@ -14,6 +14,8 @@ import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import com.silknote.sync.core.port.Sleeper;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
@@ -25,6 +27,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -62,6 +66,19 @@ class ScaleOutTest {
             .lockTtl(Duration.ofHours(1)).blobGracePeriod(Duration.ZERO).build();
     private final List<FilesetId> filesets = new ArrayList<>();
     private long seed = 1;
+    /**
+     * The workers' sleeper. Waiting for claims or completions does not move the shared test clock: with the
+     * clock as every worker's sleeper, one worker's one-second polls raced the simulated time ahead of the
+     * others by hours per real second, so any worker not scheduled for a few milliseconds lost its claims and
+     * the coordinator its lease (lock and claims expiry by the clock are covered by the claims and lock
+     * contracts). Here a claim expires when the test says so ({@code forceExpiry}); a wait only yields.
+     */
+    private final Sleeper polls = d -> {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted while waiting");
+        }
+        Thread.yield();
+    };
 
     @AfterEach
     void stopThreads() {
@@ -98,9 +115,14 @@ class ScaleOutTest {
 
     private VsrxSync worker(VsrxSource source, DocumentStore documents, BlobStore blobs, SyncListener listener,
             SyncConfig c) {
+        return worker(source, documents, blobs, listener, c, silknote.claims());
+    }
+
+    private VsrxSync worker(VsrxSource source, DocumentStore documents, BlobStore blobs, SyncListener listener,
+            SyncConfig c, FilesetClaims claims) {
         return VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(silknote.vectors())
-                .processor(silknote.processor()).lock(silknote.lock()).claims(silknote.claims()).listener(listener)
-                .config(c).clock(clock).sleeper(clock).random(new SplittableRandom(seed++)).build();
+                .processor(silknote.processor()).lock(silknote.lock()).claims(claims).listener(listener)
+                .config(c).clock(clock).sleeper(polls).random(new SplittableRandom(seed++)).build();
     }
 
     private VsrxSync worker(SyncListener listener) {
@@ -160,6 +182,11 @@ class ScaleOutTest {
         }
         assertThat(death).isInstanceOf(WorkerKilled.class);
         assertThat(claimedByKilled).as("the killed worker held claims").isNotEmpty();
+        // its host stays gone for the claims' ttl: they expire
+        RunId open = silknote.claims().openRun().orElseThrow().run();
+        for (FilesetId f : claimedByKilled) {
+            silknote.claims().forceExpiry(open, f);
+        }
         killed.countDown();
         Future<SyncResult> second = threads.submit(() -> worker(SyncListener.NONE).run(SyncRequest.full()));
         Future<SyncResult> third = threads.submit(() -> worker(SyncListener.NONE).run(SyncRequest.full()));
@@ -230,6 +257,103 @@ class ScaleOutTest {
         assertThat(slowResult.report().orElseThrow().totals().filesets(FilesetOutcome.COMPLETED))
                 .as("the slow worker committed none of the filesets it lost").isZero();
         List<FilesetReport> stored = silknote.documents().allFilesetReports(result.report().orElseThrow().runId());
+        assertThat(stored).extracting(FilesetReport::filesetId).containsExactlyInAnyOrderElementsOf(filesets);
+        assertThat(stored).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(FilesetOutcome.COMPLETED));
+        assertThat(silknote.snapshot().timeless()).isEqualTo(cleanRun());
+        silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("issue 11 scale-out, DESIGN rule 10: a worker that claims its own expired fileset again commits"
+            + " only under the new claim; the attempt still running under the expired claim cannot commit")
+    void anAttemptUnderItsWorkersExpiredClaimCannotCommit() throws Exception {
+        populate(vsrx, filesets);
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch coordinatorGate = new CountDownLatch(1);
+        // the coordinator fills its window (filesetConcurrency 2, twice that queued or running) and hangs in
+        // those filesets, so the fileset whose claim expires can only go back to the worker
+        CountDownLatch coordinatorFull = new CountDownLatch(4);
+        FilesetClaims countingClaims = intercept(FilesetClaims.class, silknote.claims(), (name, call) -> {
+            Object r = call.get();
+            if (name.equals("claimNext") && ((Optional<?>) r).isPresent()) {
+                coordinatorFull.countDown();
+            }
+            return r;
+        });
+        VsrxSync coordinator = worker(signallingListing(opened, coordinatorGate), silknote.documents(),
+                silknote.blobs(), SyncListener.NONE, config, countingClaims);
+
+        // the worker's first fileset (attempt A of fileset F) hangs after its plan, before its downloads and its
+        // commit, until F's claim expired and the worker itself claimed F again (attempt B, held at its listing
+        // until A is done)
+        AtomicReference<FilesetId> target = new AtomicReference<>();
+        AtomicReference<Thread> aThread = new AtomicReference<>();
+        AtomicReference<String> firstCommit = new AtomicReference<>();
+        CountDownLatch aPaused = new CountDownLatch(1);
+        CountDownLatch releaseA = new CountDownLatch(1);
+        CountDownLatch aDone = new CountDownLatch(1);
+        CountDownLatch bListing = new CountDownLatch(1);
+        CountDownLatch releaseB = new CountDownLatch(1);
+        SyncListener pausesA = new SyncListener() {
+            @Override
+            public void filesetStarted(RunId runId, FilesetId filesetId, int files, long bytesToDownload) {
+                if (target.compareAndSet(null, filesetId)) {
+                    aThread.set(Thread.currentThread());
+                    aPaused.countDown();
+                    await(releaseA);
+                }
+            }
+        };
+        DocumentStore recordsA = intercept(DocumentStore.class, silknote.documents(), (name, call) -> {
+            if (!name.equals("inUnitOfWork") || Thread.currentThread() != aThread.get() || firstCommit.get() != null) {
+                return call.get();
+            }
+            try {
+                Object r = call.get();
+                firstCommit.set("committed");
+                return r;
+            } catch (RuntimeException e) {
+                firstCommit.set(e.getClass().getSimpleName());
+                throw e;
+            } finally {
+                aDone.countDown();
+            }
+        });
+        VsrxSource holdingB = (VsrxSource) Proxy.newProxyInstance(VsrxSource.class.getClassLoader(),
+                new Class<?>[] {VsrxSource.class}, (p, m, args) -> {
+                    if (m.getName().equals("listFiles") && aPaused.getCount() == 0 && args[0].equals(target.get())) {
+                        bListing.countDown();
+                        await(releaseB);
+                    }
+                    try {
+                        return m.invoke(vsrx, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        VsrxSync w = worker(holdingB, recordsA, silknote.blobs(), pausesA);
+
+        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(coordinatorFull.await(1, TimeUnit.MINUTES)).as("the coordinator's window is full").isTrue();
+        Future<SyncResult> working = threads.submit(() -> w.run(SyncRequest.full()));
+        assertThat(aPaused.await(1, TimeUnit.MINUTES)).as("attempt A planned").isTrue();
+        RunId run = silknote.claims().openRun().orElseThrow().run();
+        silknote.claims().forceExpiry(run, target.get());
+        assertThat(bListing.await(1, TimeUnit.MINUTES)).as("the worker claimed F again").isTrue();
+        releaseA.countDown();
+        assertThat(aDone.await(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(firstCommit.get()).as("attempt A's claim expired: its unit of work is refused")
+                .isEqualTo("ClaimLostException");
+        releaseB.countDown();
+        assertThat(working.get(1, TimeUnit.MINUTES).status()).isEqualTo(SyncResult.Status.JOINED);
+        coordinatorGate.countDown();
+        SyncResult result = coordinating.get(2, TimeUnit.MINUTES);
+
+        assertThat(result.status()).as("%s", result.error()).isEqualTo(SyncResult.Status.COMPLETED);
+        SyncReport report = result.report().orElseThrow();
+        assertThat(report.totals().files(com.silknote.sync.core.model.FileAction.CREATED)).isEqualTo(3L * FILESETS);
+        List<FilesetReport> stored = silknote.documents().allFilesetReports(report.runId());
         assertThat(stored).extracting(FilesetReport::filesetId).containsExactlyInAnyOrderElementsOf(filesets);
         assertThat(stored).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(FilesetOutcome.COMPLETED));
         assertThat(silknote.snapshot().timeless()).isEqualTo(cleanRun());
