@@ -199,7 +199,8 @@ elif ! skipped sync-pg; then
 fi
 
 log "unpacking the embedded PostgreSQL once (untimed)"
-java -jar "$jar" --data-dir "$run/pg-warmup" status >"$run/pg-warmup.log" 2>&1 || { cat "$run/pg-warmup.log" >&2; exit 1; }
+# the demo creates a ledger (a status on a folder without one is a configuration error, exit 3)
+java -jar "$jar" --data-dir "$run/pg-warmup" demo >"$run/pg-warmup.log" 2>&1 || { cat "$run/pg-warmup.log" >&2; exit 1; }
 rm -rf "$run/pg-warmup"
 log "warming the page cache"
 find "$ds" -type f -exec cat {} + >/dev/null
