@@ -29,8 +29,8 @@ class DocsTest {
     @Test
     void theCommandLineReferenceListsEveryCommandAndExitCode() throws IOException, IllegalAccessException {
         String doc = Files.readString(root.resolve("docs/cli.md"));
-        for (String command : new String[] {"demo", "sync", "run-every", "status", "report", "history",
-            "serve-vsrx", "config", "help"}) {
+        for (String command : new String[] {"demo", "sync", "run-every", "status", "report", "history", "cleanup",
+            "check", "repair", "migrate", "audit", "serve-vsrx", "config", "help"}) {
             assertThat(doc).contains("### `" + command);
         }
         for (Field f : ExitCode.class.getFields()) {

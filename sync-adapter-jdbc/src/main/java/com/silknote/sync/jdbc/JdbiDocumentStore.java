@@ -3,6 +3,10 @@ package com.silknote.sync.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictRecord;
@@ -20,6 +24,7 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteChange;
 import com.silknote.sync.core.model.SilknoteChangePage;
+import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -38,15 +43,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The {@link DocumentStore} on PostgreSQL through Jdbi. Thread-safe and immutable.
@@ -62,7 +70,7 @@ import org.jdbi.v3.core.Jdbi;
  * <p>The tables must exist: {@link JdbcLedger} runs the migrations; the {@link Inject} constructor does not.
  */
 public final class JdbiDocumentStore implements DocumentStore {
-    private static final String BLOB_COLUMNS = "content_hash, ref_count, size, state, blob_etag, updated_at";
+    static final String BLOB_COLUMNS = "content_hash, ref_count, size, state, blob_etag, updated_at";
     static final String FILESET_SELECT = "SELECT fileset_id, patient_uuid, patient_id_history::text AS history,"
             + " last_synced_at FROM vsrx_sync_fileset";
 
@@ -223,6 +231,216 @@ public final class JdbiDocumentStore implements DocumentStore {
     }
 
     @Override
+    public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        List<String> ids = new ArrayList<>(uuids.size());
+        uuids.forEach(u -> ids.add(requireNonNull(u, "uuid").value().toString()));
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return read("read documents", h -> {
+            Map<DocumentUuid, SilknoteDocument> out = new LinkedHashMap<>();
+            h.createQuery(sql.documentsByUuids).bindArray("ids", String.class, ids).map(sql.documentMapper)
+                    .forEach(d -> out.put(d.uuid(), d));
+            return out;
+        });
+    }
+
+    @Override
+    public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        List<String> ids = new ArrayList<>(uuids.size());
+        uuids.forEach(u -> ids.add(requireNonNull(u, "uuid").value().toString()));
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return read("read document ids", h -> {
+            Set<DocumentUuid> out = new LinkedHashSet<>();
+            h.createQuery(sql.existingDocumentUuids).bindArray("ids", String.class, ids)
+                    .map((rs, ctx) -> new DocumentUuid(rs.getObject(1, UUID.class))).forEach(out::add);
+            return out;
+        });
+    }
+
+    @Override
+    public Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes) {
+        requireNonNull(hashes, "hashes");
+        List<String> hex = new ArrayList<>(hashes.size());
+        hashes.forEach(x -> hex.add(requireNonNull(x, "hash").hex()));
+        if (hex.isEmpty()) {
+            return Map.of();
+        }
+        return read("read blob references", h -> {
+            Map<ContentHash, BlobRef> out = new LinkedHashMap<>();
+            h.createQuery("SELECT " + BLOB_COLUMNS + " FROM vsrx_sync_blob_ref"
+                    + " WHERE content_hash = ANY(CAST(:hashes AS char(64)[]))")
+                    .bindArray("hashes", String.class, hex).map((rs, ctx) -> blobRef(rs))
+                    .forEach(r -> out.put(r.hash(), r));
+            return out;
+        });
+    }
+
+    @Override
+    public List<SilknoteDocument> findDocumentsByContentHash(ContentHash hash, int limit) {
+        requireNonNull(hash, "hash");
+        requirePositive(limit);
+        return read("read documents", h -> h.createQuery(sql.documentsByHash).bind("hash", hash.hex())
+                .bind("limit", limit).map(sql.documentMapper).list());
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+        return documentPage("read documents without fileset", sql.documentsWithoutFileset,
+                sql.documentsWithoutFilesetAfter, cursor, limit);
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutMapping(Optional<String> cursor, int limit) {
+        return documentPage("read documents without mapping", sql.documentsWithoutMapping,
+                sql.documentsWithoutMappingAfter, cursor, limit);
+    }
+
+    private Page<SilknoteDocument> documentPage(String operation, String first, String next, Optional<String> cursor,
+            int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        cursor.ifPresent(c -> DocumentUuid.of(c));
+        List<SilknoteDocument> rows = read(operation, h -> (cursor.isPresent()
+                ? h.createQuery(next).bind("after", cursor.get()) : h.createQuery(first))
+                .bind("limit", limit + 1).map(sql.documentMapper).list());
+        return page(rows, limit, d -> d.uuid().value().toString());
+    }
+
+    @Override
+    public Page<SyncMapping> mappingsWithoutDocument(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        List<SyncMapping> rows = read("read mappings without document", h -> (cursor.isPresent()
+                ? h.createQuery(sql.mappingsWithoutDocumentAfter).bind("after", cursor.get())
+                : h.createQuery(sql.mappingsWithoutDocument))
+                .bind("limit", limit + 1).map(sql.mappingMapper).list());
+        return page(rows, limit, m -> m.vsrxFileId().value());
+    }
+
+    @Override
+    public Page<ReferenceTally> referenceTallies(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        String after = cursor.map(c -> ContentHash.ofHex(c).hex()).orElse("");
+        // the bound and the page from one snapshot, as if one statement (a read-only repeatable read never fails
+        // to serialize)
+        return SqlErrors.translate("read reference tallies", () -> jdbi.inTransaction(
+                TransactionIsolationLevel.REPEATABLE_READ, h -> tallies(h, after, limit)));
+    }
+
+    private Page<ReferenceTally> tallies(Handle h, String after, int limit) {
+        h.execute("SET TRANSACTION READ ONLY");
+        Optional<String> hi = h.createQuery(sql.referenceTalliesBound).bind("after", after).bind("skip", limit - 1)
+                .mapTo(String.class).findOne().map(String::trim);
+        List<ReferenceTally> tallies = h.createQuery(sql.referenceTallies).bind("after", after)
+                .bind("hi", hi.orElse(null))
+                .map((rs, ctx) -> {
+                    long size = rs.getLong("referenced_size");
+                    OptionalLong referencedSize = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(size);
+                    Optional<BlobRef> row = rs.getString("content_hash") == null ? Optional.empty()
+                            : Optional.of(blobRef(rs));
+                    return new ReferenceTally(ContentHash.ofHex(rs.getString("hash").trim()), rs.getLong("n"),
+                            referencedSize, row);
+                }).list();
+        // no bound: every source was exhausted within this page; a page without a tally may still not be the last
+        return new Page<>(tallies, hi);
+    }
+
+    @Override
+    public Page<FilesetId> filesetsWithSkips(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        List<String> rows = read("read filesets with skips", h -> (cursor.isPresent()
+                ? h.createQuery("SELECT DISTINCT fileset_id FROM vsrx_sync_skip WHERE fileset_id > :after"
+                        + " ORDER BY fileset_id LIMIT :limit").bind("after", cursor.get())
+                : h.createQuery("SELECT DISTINCT fileset_id FROM vsrx_sync_skip ORDER BY fileset_id LIMIT :limit"))
+                .bind("limit", limit + 1).mapTo(String.class).list());
+        return page(rows.stream().map(FilesetId::of).toList(), limit, FilesetId::value);
+    }
+
+    @Override
+    public Page<PatientFilesetRecord> filesetRecords(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        List<PatientFilesetRecord> rows = read("read filesets", h -> (cursor.isPresent()
+                ? h.createQuery(FILESET_SELECT + " WHERE fileset_id > :after ORDER BY fileset_id LIMIT :limit")
+                        .bind("after", cursor.get())
+                : h.createQuery(FILESET_SELECT + " ORDER BY fileset_id LIMIT :limit"))
+                .bind("limit", limit + 1).map((rs, ctx) -> filesetRecord(rs)).list());
+        return page(rows, limit, r -> r.filesetId().value());
+    }
+
+    /** Rows of the audit log written for changes (the unit-of-work rows with counts are not returned). */
+    @Override
+    public List<AuditRecord> auditTrail(AuditQuery query, long afterId, int limit) {
+        requireNonNull(query, "query");
+        requirePositive(limit);
+        String where = switch (query.kind()) {
+            case DOCUMENT -> "document_uuid = CAST(:value AS uuid)";
+            case FILESET -> "(fileset_id = :value OR from_fileset_id = :value)";
+            case RUN -> "run_id = :value";
+        };
+        if (query.kind() == AuditQuery.Kind.DOCUMENT) {
+            DocumentUuid.of(query.value());
+        }
+        return read("read audit log", h -> h.createQuery("SELECT id, recorded_at, fencing_token, actor, run_id,"
+                + " action, document_uuid, file_id, fileset_id, from_fileset_id, before_hash, after_hash, detail"
+                + " FROM vsrx_sync_audit WHERE " + where + " AND id > :after AND action <> 'FILESET_COMMIT'"
+                + " AND run_id IS NOT NULL ORDER BY id LIMIT :limit")
+                .bind("value", query.value()).bind("after", afterId).bind("limit", limit)
+                .map((rs, ctx) -> auditRecord(rs)).list());
+    }
+
+    private static AuditRecord auditRecord(ResultSet rs) throws SQLException {
+        UUID doc = rs.getObject("document_uuid", UUID.class);
+        AuditEntry entry = new AuditEntry(RunId.of(rs.getString("run_id")),
+                AuditAction.valueOf(rs.getString("action")),
+                Optional.ofNullable(doc).map(DocumentUuid::new),
+                Optional.ofNullable(rs.getString("file_id")).map(VsrxFileId::of),
+                Optional.ofNullable(rs.getString("fileset_id")).map(FilesetId::of),
+                Optional.ofNullable(rs.getString("from_fileset_id")).map(FilesetId::of),
+                Optional.ofNullable(rs.getString("before_hash")).map(x -> ContentHash.ofHex(x.trim())),
+                Optional.ofNullable(rs.getString("after_hash")).map(x -> ContentHash.ofHex(x.trim())),
+                Optional.ofNullable(rs.getString("detail")));
+        return new AuditRecord(rs.getLong("id"), Jdbis.instant(rs, "recorded_at"),
+                FencingToken.of(rs.getLong("fencing_token")), Optional.ofNullable(rs.getString("actor")), entry);
+    }
+
+    @Override
+    public List<OutboxEntry> parkedOutbox(long afterId, int limit) {
+        requirePositive(limit);
+        return read("read parked outbox", h -> h.createQuery("""
+                SELECT id, document_uuid, action, content_hash, attempts, created_at, last_error
+                FROM vsrx_sync_outbox WHERE parked AND id > :after ORDER BY id LIMIT :limit""")
+                .bind("after", afterId).bind("limit", limit).map((rs, ctx) -> outboxEntry(rs)).list());
+    }
+
+    private static OutboxEntry outboxEntry(ResultSet rs) throws SQLException {
+        return new OutboxEntry(rs.getLong("id"), new DocumentUuid(rs.getObject("document_uuid", UUID.class)),
+                OutboxEntry.Action.valueOf(rs.getString("action")), ContentHash.ofHex(rs.getString("content_hash")),
+                rs.getInt("attempts"), Jdbis.instant(rs, "created_at"),
+                Optional.ofNullable(rs.getString("last_error")));
+    }
+
+    /** A page of a query that fetched {@code limit + 1} rows. */
+    private static <T> Page<T> page(List<T> rows, int limit, Function<T, String> cursorOf) {
+        boolean more = rows.size() > limit;
+        List<T> items = more ? rows.subList(0, limit) : rows;
+        return new Page<>(items, more ? Optional.of(cursorOf.apply(items.get(items.size() - 1))) : Optional.empty());
+    }
+
+    private static void requirePageLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+    }
+
+    @Override
     public SyncState loadState() {
         return read("read sync state", h -> h.createQuery("SELECT state::text FROM vsrx_sync_state WHERE id = 1")
                 .mapTo(String.class).findOne().map(Json::state).orElseGet(SyncState::initial));
@@ -368,13 +586,7 @@ public final class JdbiDocumentStore implements DocumentStore {
         return read("read outbox", h -> h.createQuery("""
                 SELECT id, document_uuid, action, content_hash, attempts, created_at, last_error
                 FROM vsrx_sync_outbox WHERE NOT parked AND id > :after ORDER BY id LIMIT :limit""")
-                .bind("after", afterId).bind("limit", limit)
-                .map((rs, ctx) -> new OutboxEntry(rs.getLong("id"),
-                        new DocumentUuid(rs.getObject("document_uuid", UUID.class)),
-                        OutboxEntry.Action.valueOf(rs.getString("action")),
-                        ContentHash.ofHex(rs.getString("content_hash")), rs.getInt("attempts"),
-                        Jdbis.instant(rs, "created_at"), Optional.ofNullable(rs.getString("last_error"))))
-                .list());
+                .bind("after", afterId).bind("limit", limit).map((rs, ctx) -> outboxEntry(rs)).list());
     }
 
     @Override

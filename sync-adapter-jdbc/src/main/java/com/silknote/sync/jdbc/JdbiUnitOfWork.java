@@ -6,6 +6,7 @@ import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictRecord;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -69,11 +71,30 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<ConflictId, Optional<ConflictRecord>> expectedConflicts = new LinkedHashMap<>();
     private final Map<DocumentUuid, AuthoredDocument> authoredInserts = new LinkedHashMap<>();
     private final Map<ConflictId, ConflictRecord> conflictUpserts = new LinkedHashMap<>();
-    private final Set<VsrxFileId> mappingDeletes = new LinkedHashSet<>();
     private Optional<Long> changePosition = Optional.empty();
     private final List<FilesetClaims.Claim> expectedClaims = new ArrayList<>();
     private long blobRefsAdded;
     private long blobRefsReleased;
+    private final Set<VsrxFileId> mappingDeletes = new LinkedHashSet<>();
+    private final Set<Long> outboxRemovals = new LinkedHashSet<>();
+    private final Set<Long> outboxRequeues = new LinkedHashSet<>();
+    private final List<AuditEntry> auditEntries = new ArrayList<>();
+    private final List<Maintenance> maintenance = new ArrayList<>();
+    /** Documents, mappings or references written: blob maintenance is refused in this unit. */
+    private boolean ledgerWritten;
+
+    /** A blob maintenance operation, evaluated at flush under the rows' locks. */
+    private sealed interface Maintenance permits Mark, Adopt, Remove, Recount {
+        ContentHash hash();
+    }
+
+    private record Mark(ContentHash hash, String etag, Instant notAfter) implements Maintenance { }
+
+    private record Adopt(ContentHash hash, long size, String etag) implements Maintenance { }
+
+    private record Remove(ContentHash hash, String etag, AuditEntry audit) implements Maintenance { }
+
+    private record Recount(ContentHash hash, AuditEntry audit) implements Maintenance { }
 
     /** A blob reference row as this unit of work sees it. */
     private static final class TouchedRef {
@@ -137,13 +158,6 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     }
 
     @Override
-    public void deleteMapping(VsrxFileId fileId) {
-        requireNonNull(fileId, "fileId");
-        mappingUpserts.remove(fileId);
-        mappingDeletes.add(fileId);
-    }
-
-    @Override
     public void saveChangePosition(long position) {
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0");
@@ -160,18 +174,21 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     @Override
     public void upsertDocument(SilknoteDocument document) {
         requireNonNull(document, "document");
+        ledgerWrite();
         documentUpserts.put(document.uuid(), document);
     }
 
     @Override
     public void upsertMapping(SyncMapping mapping) {
         requireNonNull(mapping, "mapping");
+        ledgerWrite();
         mappingUpserts.put(mapping.vsrxFileId(), mapping);
     }
 
     @Override
     public void deleteDocument(DocumentUuid uuid) {
         requireNonNull(uuid, "uuid");
+        ledgerWrite();
         documentUpserts.remove(uuid);
         mappingUpserts.values().removeIf(m -> m.silknoteDocumentUuid().equals(uuid));
         documentDeletes.add(uuid);
@@ -184,6 +201,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0");
         }
+        ledgerWrite();
         TouchedRef touched = touch(hash);
         BlobRef before = touched.ref;
         BlobRef after;
@@ -206,6 +224,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     @Override
     public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
         requireNonNull(hash, "hash");
+        ledgerWrite();
         TouchedRef touched = touch(hash);
         BlobRef before = touched.ref;
         if (before == null || before.refCount() == 0) {
@@ -261,6 +280,73 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         state = Optional.of(newState);
     }
 
+    private void ledgerWrite() {
+        if (!maintenance.isEmpty()) {
+            throw new IllegalStateException("a unit of work with blob maintenance writes no documents, mappings or"
+                    + " references");
+        }
+        ledgerWritten = true;
+    }
+
+    private void maintain(Maintenance op) {
+        if (ledgerWritten) {
+            throw new IllegalStateException("blob maintenance in a unit of work that writes documents, mappings or"
+                    + " references");
+        }
+        maintenance.add(op);
+    }
+
+    @Override
+    public void audit(AuditEntry entry) {
+        auditEntries.add(requireNonNull(entry, "entry"));
+    }
+
+    @Override
+    public void deleteMapping(VsrxFileId fileId) {
+        requireNonNull(fileId, "fileId");
+        ledgerWrite();
+        mappingUpserts.remove(fileId);
+        mappingDeletes.add(fileId);
+    }
+
+    @Override
+    public void removeOutbox(long entryId) {
+        outboxRequeues.remove(entryId);
+        outboxRemovals.add(entryId);
+    }
+
+    @Override
+    public void requeueOutbox(long entryId) {
+        if (!outboxRemovals.contains(entryId)) {
+            outboxRequeues.add(entryId);
+        }
+    }
+
+    @Override
+    public void markBlobDeleting(ContentHash hash, String blobEtag, Instant notAfter) {
+        maintain(new Mark(requireNonNull(hash, "hash"), requireNonNull(blobEtag, "blobEtag"),
+                requireNonNull(notAfter, "notAfter")));
+    }
+
+    @Override
+    public void adoptUnreferencedBlob(ContentHash hash, long size, String blobEtag) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0");
+        }
+        maintain(new Adopt(requireNonNull(hash, "hash"), size, requireNonNull(blobEtag, "blobEtag")));
+    }
+
+    @Override
+    public void removeBlobRefIfDeleting(ContentHash hash, String blobEtag, AuditEntry ifRemoved) {
+        maintain(new Remove(requireNonNull(hash, "hash"), requireNonNull(blobEtag, "blobEtag"),
+                requireNonNull(ifRemoved, "ifRemoved")));
+    }
+
+    @Override
+    public void recountBlobRef(ContentHash hash, AuditEntry ifChanged) {
+        maintain(new Recount(requireNonNull(hash, "hash"), requireNonNull(ifChanged, "ifChanged")));
+    }
+
     /**
      * Checks the token, then the claims (locking their rows until the transaction ends, so no worker takes them
      * over meanwhile), then the expectations, then writes everything buffered as batches, in this transaction.
@@ -279,12 +365,6 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                 throw new IllegalStateException("a document with the uuid of a new Silknote-created one exists");
             }
         }
-        if (!mappingDeletes.isEmpty()) {
-            PreparedBatch batch = handle.prepareBatch(sql.deleteMappingByFileId);
-            mappingDeletes.forEach(f -> batch.bind("file", f.value()).add());
-            batch.execute();
-        }
-
         if (!documentDeletes.isEmpty()) {
             PreparedBatch docs = handle.prepareBatch(sql.deleteDocument);
             PreparedBatch maps = handle.prepareBatch(sql.deleteMappingsOfDocument);
@@ -294,6 +374,11 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             }
             docs.execute();
             maps.execute();
+        }
+        if (!mappingDeletes.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch(sql.deleteMapping);
+            mappingDeletes.forEach(f -> batch.bind("file", f.value()).add());
+            batch.execute();
         }
         if (!skipDeletes.isEmpty()) {
             PreparedBatch batch = handle.prepareBatch("DELETE FROM vsrx_sync_skip WHERE file_id = :file");
@@ -374,6 +459,18 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         }
         recountDamagedRefs();
         flushBlobRefs(at);
+        flushMaintenance(at);
+        if (!outboxRemovals.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch("DELETE FROM vsrx_sync_outbox WHERE id = :id");
+            outboxRemovals.forEach(id -> batch.bind("id", id).add());
+            batch.execute();
+        }
+        if (!outboxRequeues.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch("UPDATE vsrx_sync_outbox SET parked = false, attempts = 0,"
+                    + " last_error = NULL WHERE id = :id AND parked");
+            outboxRequeues.forEach(id -> batch.bind("id", id).add());
+            batch.execute();
+        }
         if (!outbox.isEmpty()) {
             PreparedBatch batch = handle.prepareBatch("""
                     INSERT INTO vsrx_sync_outbox (document_uuid, action, content_hash, attempts, created_at, last_error)
@@ -566,6 +663,173 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
                 .bind("added", t.added).bind("etag", t.lastEtag).bind("at", at).bind("hash", hash.hex()).execute();
     }
 
+    /**
+     * Evaluates the unit's blob maintenance with the rows locked ({@code FOR UPDATE}, key order) and the
+     * references counted after the locks were taken: every change of a hash's references locks its row first
+     * (or inserts it), so nothing can reference the hash between the count and the commit.
+     */
+    private void flushMaintenance(OffsetDateTime at) {
+        if (maintenance.isEmpty()) {
+            return;
+        }
+        TreeSet<String> hashes = new TreeSet<>();
+        maintenance.forEach(op -> hashes.add(op.hash().hex()));
+        Map<String, BlobRef> before = lockRows(List.copyOf(hashes));
+        Map<String, long[]> refs = references(List.copyOf(hashes));
+        Map<String, BlobRef> after = new HashMap<>(before);
+        Map<String, AuditEntry> recounts = new HashMap<>();
+        for (Maintenance op : maintenance) {
+            String h = op.hash().hex();
+            BlobRef row = after.get(h);
+            long[] r = refs.getOrDefault(h, new long[] {0, 0});
+            if (op instanceof Mark m) {
+                if (row != null && row.state() == BlobRef.State.LIVE && row.refCount() == 0 && r[0] == 0
+                        && row.updatedAt().isBefore(m.notAfter())) {
+                    after.put(h, new BlobRef(m.hash(), 0, row.size(), BlobRef.State.DELETING, Optional.of(m.etag()),
+                            now));
+                }
+            } else if (op instanceof Adopt a) {
+                if (row == null && r[0] == 0) {
+                    after.put(h, new BlobRef(a.hash(), 0, a.size(), BlobRef.State.DELETING, Optional.of(a.etag()),
+                            now));
+                }
+            } else if (op instanceof Remove x) {
+                if (row != null && row.state() == BlobRef.State.DELETING
+                        && row.blobEtag().equals(Optional.of(x.etag()))) {
+                    after.remove(h);
+                    auditEntries.add(x.audit());
+                }
+            } else if (op instanceof Recount c) {
+                BlobRef next = recounted(c.hash(), row, r);
+                if (next != null) {
+                    after.put(h, next);
+                    recounts.put(h, c.audit().withDetail(recountDetail(row, next)));
+                }
+            }
+        }
+        List<String> deletes = new ArrayList<>();
+        List<BlobRef> updates = new ArrayList<>();
+        List<BlobRef> inserts = new ArrayList<>();
+        for (String h : hashes) {
+            BlobRef b = before.get(h);
+            BlobRef a = after.get(h);
+            if (b != null && a == null) {
+                deletes.add(h);
+            } else if (b != null && !b.equals(a)) {
+                updates.add(a);
+            } else if (b == null && a != null) {
+                inserts.add(a);
+            }
+        }
+        if (!deletes.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch("DELETE FROM vsrx_sync_blob_ref WHERE content_hash = :hash");
+            deletes.forEach(h -> batch.bind("hash", h).add());
+            batch.execute();
+        }
+        if (!updates.isEmpty()) {
+            updateRows(updates, at);
+        }
+        Set<String> inserted = inserts.isEmpty() ? Set.of() : insertRows(inserts, at);
+        for (BlobRef a : inserts) {
+            String h = a.hash().hex();
+            if (!inserted.contains(h) && recounts.containsKey(h)) {
+                // created by a writer committing since our lock: count again with that row locked
+                BlobRef row = lockRows(List.of(h)).get(h);
+                BlobRef next = recounted(a.hash(), row, references(List.of(h)).getOrDefault(h, new long[] {0, 0}));
+                if (next == null) {
+                    recounts.remove(h);
+                } else {
+                    updateRows(List.of(next), at);
+                    recounts.put(h, recounts.get(h).withDetail(recountDetail(row, next)));
+                }
+            } else if (!inserted.contains(h)) {
+                recounts.remove(h); // an adoption that lost to a writer: the hash is that writer's now
+            }
+        }
+        for (String h : hashes) {
+            if (recounts.containsKey(h)) {
+                auditEntries.add(recounts.get(h));
+            }
+        }
+    }
+
+    /** The row after a recount, or {@code null} when the recount changes nothing. */
+    private BlobRef recounted(ContentHash hash, BlobRef row, long[] refs) {
+        long references = refs[0];
+        if (row == null && references == 0) {
+            return null;
+        }
+        if (row != null && row.refCount() == references
+                && (references == 0 || row.state() == BlobRef.State.LIVE)) {
+            return null;
+        }
+        long size = row != null ? row.size() : refs[1];
+        BlobRef.State state = references > 0 ? BlobRef.State.LIVE : row.state();
+        return new BlobRef(hash, references, size, state, row == null ? Optional.empty() : row.blobEtag(), now);
+    }
+
+    private static String recountDetail(BlobRef before, BlobRef after) {
+        boolean revived = before != null && before.state() != after.state();
+        return "refCount:" + (before == null ? 0 : before.refCount()) + ">" + after.refCount()
+                + (revived ? ",revived" : "");
+    }
+
+    private Map<String, BlobRef> lockRows(List<String> hashes) {
+        Map<String, BlobRef> rows = new HashMap<>();
+        handle.createQuery("SELECT " + JdbiDocumentStore.BLOB_COLUMNS + " FROM vsrx_sync_blob_ref"
+                + " WHERE content_hash = ANY(CAST(:hashes AS char(64)[])) ORDER BY content_hash FOR UPDATE")
+                .bindArray("hashes", String.class, hashes).map((rs, ctx) -> JdbiDocumentStore.blobRef(rs))
+                .forEach(r -> rows.put(r.hash().hex(), r));
+        return rows;
+    }
+
+    /** File ids referencing each hash (count, largest recorded size), as committed. */
+    private Map<String, long[]> references(List<String> hashes) {
+        Map<String, long[]> out = new HashMap<>();
+        handle.createQuery(sql.referencesOfHashes).bindArray("hashes", String.class, hashes)
+                .map((rs, ctx) -> new Object[] {rs.getString("h").trim(), rs.getLong("n"), rs.getLong("s")})
+                .forEach(r -> out.put((String) r[0], new long[] {(Long) r[1], (Long) r[2]}));
+        return out;
+    }
+
+    private void updateRows(List<BlobRef> rows, OffsetDateTime at) {
+        PreparedBatch batch = handle.prepareBatch("""
+                UPDATE vsrx_sync_blob_ref SET ref_count = :count, size = :size, state = :state, blob_etag = :etag,
+                    updated_at = :at WHERE content_hash = :hash""");
+        for (BlobRef r : rows) {
+            batch.bind("count", r.refCount()).bind("size", r.size()).bind("state", r.state().name())
+                    .bind("etag", r.blobEtag().orElse(null)).bind("at", at).bind("hash", r.hash().hex()).add();
+        }
+        batch.execute();
+    }
+
+    /** Inserts rows unless another transaction created them meanwhile; returns the hashes inserted. */
+    private Set<String> insertRows(List<BlobRef> rows, OffsetDateTime at) {
+        List<String> hashes = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        List<String> states = new ArrayList<>();
+        List<String> etags = new ArrayList<>();
+        for (BlobRef r : rows) {
+            hashes.add(r.hash().hex());
+            counts.add(r.refCount());
+            sizes.add(r.size());
+            states.add(r.state().name());
+            etags.add(r.blobEtag().orElse(null));
+        }
+        return new HashSet<>(handle.createQuery("""
+                INSERT INTO vsrx_sync_blob_ref (content_hash, ref_count, size, state, blob_etag, updated_at)
+                SELECT h, c, s, st, e, :at
+                FROM unnest(CAST(:hashes AS text[]), CAST(:counts AS bigint[]), CAST(:sizes AS bigint[]),
+                            CAST(:states AS text[]), CAST(:etags AS text[])) AS x(h, c, s, st, e)
+                ON CONFLICT (content_hash) DO NOTHING
+                RETURNING content_hash""")
+                .bindArray("hashes", String.class, hashes).bindArray("counts", Long.class, counts)
+                .bindArray("sizes", Long.class, sizes).bindArray("states", String.class, states)
+                .bindArray("etags", String.class, etags).bind("at", at)
+                .mapTo(String.class).list());
+    }
+
     private void writeAudit(FencingToken token, Optional<String> actor, OffsetDateTime at) {
         Set<FilesetId> touched = new TreeSet<>(filesets.keySet());
         documentUpserts.values().forEach(d -> touched.add(d.filesetId()));
@@ -576,20 +840,71 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         counts.put("documentsUpserted", (long) documentUpserts.size());
         counts.put("documentsDeleted", (long) documentDeletes.size());
         counts.put("mappingsUpserted", (long) mappingUpserts.size());
+        counts.put("mappingsDeleted", (long) mappingDeletes.size());
         counts.put("blobRefsAdded", blobRefsAdded);
         counts.put("blobRefsReleased", blobRefsReleased);
+        counts.put("blobMaintenance", (long) maintenance.size());
         counts.put("skipsRemembered", (long) skipUpserts.size());
         counts.put("skipsForgotten", (long) skipDeletes.size());
         counts.put("outboxEnqueued", (long) outbox.size());
+        counts.put("outboxRemoved", (long) outboxRemovals.size());
+        counts.put("outboxRequeued", (long) outboxRequeues.size());
         counts.put("stateSaved", state.isPresent() ? 1L : 0L);
         counts.put("conflictsWritten", (long) conflictUpserts.size());
         counts.put("silknoteDocumentsAdded", (long) authoredInserts.size());
-        counts.put("mappingsDeleted", (long) mappingDeletes.size());
+        counts.put("changesAudited", (long) auditEntries.size());
+        // One statement for the unit's row and every change's row (a 10,000-file commit stays one round trip).
+        int n = auditEntries.size() + 1;
+        List<String> runs = new ArrayList<>(n);
+        List<String> filesetIds = new ArrayList<>(n);
+        List<String> actions = new ArrayList<>(n);
+        List<String> countJson = new ArrayList<>(n);
+        List<String> documents = new ArrayList<>(n);
+        List<String> files = new ArrayList<>(n);
+        List<String> fromFilesets = new ArrayList<>(n);
+        List<String> beforeHashes = new ArrayList<>(n);
+        List<String> afterHashes = new ArrayList<>(n);
+        List<String> details = new ArrayList<>(n);
+        Set<String> runIds = new HashSet<>();
+        auditEntries.forEach(e -> runIds.add(e.runId().value()));
+        runs.add(runIds.size() == 1 ? runIds.iterator().next() : null);
+        filesetIds.add(touched.size() == 1 ? touched.iterator().next().value() : null);
+        actions.add(AUDIT_ACTION);
+        countJson.add(Json.counts(counts));
+        documents.add(null);
+        files.add(null);
+        fromFilesets.add(null);
+        beforeHashes.add(null);
+        afterHashes.add(null);
+        details.add(null);
+        for (AuditEntry e : auditEntries) {
+            runs.add(e.runId().value());
+            filesetIds.add(e.filesetId().map(FilesetId::value).orElse(null));
+            actions.add(e.action().name());
+            countJson.add(null);
+            documents.add(e.document().map(d -> d.value().toString()).orElse(null));
+            files.add(e.fileId().map(VsrxFileId::value).orElse(null));
+            fromFilesets.add(e.fromFilesetId().map(FilesetId::value).orElse(null));
+            beforeHashes.add(e.beforeHash().map(ContentHash::hex).orElse(null));
+            afterHashes.add(e.afterHash().map(ContentHash::hex).orElse(null));
+            details.add(e.detail().orElse(null));
+        }
         handle.createUpdate("""
-                INSERT INTO vsrx_sync_audit (recorded_at, run_id, actor, fencing_token, fileset_id, action, counts)
-                VALUES (:at, NULL, :actor, :token, :fileset, :action, CAST(:counts AS jsonb))""")
+                INSERT INTO vsrx_sync_audit (recorded_at, run_id, actor, fencing_token, fileset_id, action, counts,
+                    document_uuid, file_id, from_fileset_id, before_hash, after_hash, detail)
+                SELECT :at, r, :actor, :token, f, a, CAST(c AS jsonb), CAST(d AS uuid), fi, ff, bh, ah, de
+                FROM unnest(CAST(:runs AS text[]), CAST(:filesets AS text[]), CAST(:actions AS text[]),
+                            CAST(:counts AS text[]), CAST(:documents AS text[]), CAST(:files AS text[]),
+                            CAST(:fromFilesets AS text[]), CAST(:before AS text[]), CAST(:after AS text[]),
+                            CAST(:details AS text[]))
+                    WITH ORDINALITY AS x(r, f, a, c, d, fi, ff, bh, ah, de, ord)
+                ORDER BY ord""")
                 .bind("at", at).bind("actor", actor.orElse(null)).bind("token", token.value())
-                .bind("fileset", touched.size() == 1 ? touched.iterator().next().value() : null)
-                .bind("action", AUDIT_ACTION).bind("counts", Json.counts(counts)).execute();
+                .bindArray("runs", String.class, runs).bindArray("filesets", String.class, filesetIds)
+                .bindArray("actions", String.class, actions).bindArray("counts", String.class, countJson)
+                .bindArray("documents", String.class, documents).bindArray("files", String.class, files)
+                .bindArray("fromFilesets", String.class, fromFilesets).bindArray("before", String.class, beforeHashes)
+                .bindArray("after", String.class, afterHashes).bindArray("details", String.class, details)
+                .execute();
     }
 }

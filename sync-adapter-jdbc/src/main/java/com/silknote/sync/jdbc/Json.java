@@ -49,6 +49,12 @@ final class Json {
         node.put("sourceSystem", m.sourceSystem());
         node.put("groupingStatus", m.groupingStatus());
         node.set("patientIdHistory", patientIds(m.patientIdHistory()));
+        // always written (null when absent): an upsert merges keys, so a stale marker must be overwritten
+        if (m.migratedFrom().isPresent()) {
+            node.put("migratedFrom", m.migratedFrom().get().value());
+        } else {
+            node.putNull("migratedFrom");
+        }
         return node.toString();
     }
 
@@ -66,6 +72,7 @@ final class Json {
         String source = null;
         String grouping = null;
         List<PatientId> history = null;
+        String migratedFrom = null;
         try (JsonParser p = MAPPER.getFactory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new PermanentSyncException("stored document metadata is not a JSON object");
@@ -79,6 +86,7 @@ final class Json {
                     case "sourceSystem" -> source = known(scalar(p, value), DocumentMetadata.SOURCE_SYSTEM);
                     case "groupingStatus" -> grouping = known(scalar(p, value), DocumentMetadata.UNGROUPED);
                     case "patientIdHistory" -> history = patientIds(p, value);
+                    case "migratedFrom" -> migratedFrom = scalar(p, value);
                     default -> p.skipChildren();
                 }
             }
@@ -91,7 +99,7 @@ final class Json {
         }
         return new DocumentMetadata(VsrxFileId.of(required(reference, "vsrxReference")),
                 required(path, "originalPath"), required(source, "sourceSystem"), required(grouping, "groupingStatus"),
-                history);
+                history, Optional.ofNullable(migratedFrom).map(FilesetId::of));
     }
 
     /** A scalar's text as {@link JsonNode#asText()} gives it; null for JSON null; "" for a container. */

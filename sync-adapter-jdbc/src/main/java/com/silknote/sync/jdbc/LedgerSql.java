@@ -34,7 +34,6 @@ final class LedgerSql {
     final String documentsExisting;
     final String insertAuthored;
     final String changedDocuments;
-    final String deleteMappingByFileId;
     final RowMapper<AuthoredDocument> authoredMapper;
     final String documentByUuid;
     final String documentByClientFileId;
@@ -46,10 +45,23 @@ final class LedgerSql {
     final String mappingsByFileset;
     final String upsertMapping;
     final String deleteMappingsOfDocument;
+    final String deleteMapping;
     final String mappingsByFileIds;
     final String documentsByClientFileIds;
     final String lockMappingsByFileIds;
     final String lockDocumentsByClientFileIds;
+    final String documentsByUuids;
+    final String existingDocumentUuids;
+    final String documentsByHash;
+    final String documentsWithoutFileset;
+    final String documentsWithoutFilesetAfter;
+    final String mappingsWithoutDocument;
+    final String mappingsWithoutDocumentAfter;
+    final String documentsWithoutMapping;
+    final String documentsWithoutMappingAfter;
+    final String referenceTalliesBound;
+    final String referenceTallies;
+    final String referencesOfHashes;
     /** Scalar subquery: file ids whose mapping, else document, holds {@code :hash} (the reference definition). */
     final String referencesOfHash;
     /** Scalar subquery: the size the ledger records for {@code :hash}, 0 when nothing holds it. */
@@ -124,9 +136,9 @@ final class LedgerSql {
                 + String.join(", ", set(m.mappingDocumentUuid()), set(m.mappingFilesetId()), set(m.mappingEtag()),
                         set(m.mappingModifiedAt()), set(m.mappingModifiedAtNanos()), set(m.mappingSize()),
                         set(m.mappingContentHash()), set(m.mappingSyncedAt()));
+        deleteMapping = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingVsrxFileId() + " = :file";
         deleteMappingsOfDocument = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingDocumentUuid()
                 + " = :doc";
-        deleteMappingByFileId = "DELETE FROM " + m.mappingTable() + " WHERE " + m.mappingVsrxFileId() + " = :file";
         mappingsByFileIds = selectMapping + " WHERE " + m.mappingVsrxFileId() + " = ANY(CAST(:ids AS text[]))";
         documentsByClientFileIds = selectDocument + " WHERE " + m.documentClientFileId()
                 + " = ANY(CAST(:ids AS text[]))";
@@ -134,10 +146,74 @@ final class LedgerSql {
         lockMappingsByFileIds = mappingsByFileIds + " ORDER BY " + m.mappingVsrxFileId() + " FOR UPDATE";
         lockDocumentsByClientFileIds = documentsByClientFileIds + " ORDER BY " + m.documentClientFileId()
                 + " FOR UPDATE";
+        String d = m.documentTable();
         String mt = m.mappingTable();
+        // A document table shared with the host holds Silknote's own documents too: maintenance reads see only
+        // rows the sync wrote (a client file id and sync metadata), so those are never orphans or references.
+        String written = d + "." + m.documentClientFileId() + " IS NOT NULL AND (" + d + "." + m.documentMetadata()
+                + "->>'vsrxReference') IS NOT NULL";
+        documentsByUuids = selectDocument + " WHERE " + m.documentUuid() + " = ANY(CAST(:ids AS uuid[])) AND "
+                + written;
+        existingDocumentUuids = "SELECT " + m.documentUuid() + " FROM " + d + " WHERE " + m.documentUuid()
+                + " = ANY(CAST(:ids AS uuid[]))";
+        documentsByHash = selectDocument + " WHERE " + m.documentContentHash() + " = CAST(:hash AS char(64)) AND "
+                + written + " ORDER BY " + m.documentUuid() + " LIMIT :limit";
+        String noFileset = "NOT EXISTS (SELECT 1 FROM vsrx_sync_fileset f WHERE f.fileset_id = " + d + "."
+                + m.documentFilesetId() + ")";
+        String noDocument = "NOT EXISTS (SELECT 1 FROM " + d + " WHERE " + d + "." + m.documentClientFileId() + " = "
+                + mt + "." + m.mappingVsrxFileId() + ")";
+        String noMapping = "NOT EXISTS (SELECT 1 FROM " + mt + " WHERE " + mt + "." + m.mappingVsrxFileId() + " = "
+                + d + "." + m.documentClientFileId() + ")";
+        String byUuid = " ORDER BY " + m.documentUuid() + " LIMIT :limit";
+        String afterUuid = m.documentUuid() + " > CAST(:after AS uuid) AND ";
+        documentsWithoutFileset = selectDocument + " WHERE " + written + " AND " + noFileset + byUuid;
+        documentsWithoutFilesetAfter = selectDocument + " WHERE " + afterUuid + written + " AND " + noFileset + byUuid;
+        String byFile = " ORDER BY " + m.mappingVsrxFileId() + " LIMIT :limit";
+        mappingsWithoutDocument = selectMapping + " WHERE " + noDocument + byFile;
+        mappingsWithoutDocumentAfter = selectMapping + " WHERE " + m.mappingVsrxFileId() + " > :after AND " + noDocument
+                + byFile;
+        documentsWithoutMapping = selectDocument + " WHERE " + written + " AND " + noMapping + byUuid;
+        documentsWithoutMappingAfter = selectDocument + " WHERE " + afterUuid + written + " AND " + noMapping + byUuid;
+
+        // References per file id: each mapping by its hash, each document without a mapping by its own.
+        String mHash = mt + "." + m.mappingContentHash();
+        String dHash = d + "." + m.documentContentHash();
+        referencesOfHashes = "SELECT h, count(*) AS n, max(s) AS s FROM ("
+                + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt
+                + " WHERE " + mHash + " = ANY(CAST(:hashes AS char(64)[]))"
+                + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d
+                + " WHERE " + dHash + " = ANY(CAST(:hashes AS char(64)[])) AND " + written + " AND " + noMapping
+                + ") x GROUP BY h";
+        // A page is bounded above by the smallest of each source's limit-th hash after the cursor, so each
+        // source brings at most `limit` distinct hashes into it and every hash up to the bound is complete. The
+        // bound is read first (three index range scans): a page may hold no tally and still not be the last.
+        String after = " > CAST(:after AS char(64))";
+        referenceTalliesBound = "SELECT LEAST("
+                + "(SELECT " + mHash + " FROM " + mt + " WHERE " + mHash + after + " ORDER BY " + mHash
+                + " OFFSET :skip LIMIT 1), "
+                + "(SELECT " + dHash + " FROM " + d + " WHERE " + dHash + after + " AND " + written + " ORDER BY " + dHash
+                + " OFFSET :skip LIMIT 1), "
+                + "(SELECT content_hash FROM vsrx_sync_blob_ref WHERE content_hash" + after
+                + " ORDER BY content_hash OFFSET :skip LIMIT 1)) AS hi";
+        String inPage = " <= CAST(:hi AS char(64)) OR CAST(:hi AS char(64)) IS NULL)";
+        referenceTallies = "WITH refs AS (SELECT h, count(*) AS n, max(s) AS s FROM ("
+                + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt + " WHERE " + mHash
+                + after + " AND (" + mHash + inPage
+                + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d + " WHERE " + dHash
+                + after + " AND (" + dHash + inPage + " AND " + written + " AND " + noMapping
+                + ") x GROUP BY h), "
+                + "rows AS (SELECT * FROM vsrx_sync_blob_ref WHERE content_hash" + after + " AND (content_hash"
+                + inPage + ") "
+                + "SELECT COALESCE(refs.h, rows.content_hash) AS hash, COALESCE(refs.n, 0) AS n, refs.s AS referenced_size,"
+                + " rows.content_hash, rows.ref_count, rows.size, rows.state, rows.blob_etag, rows.updated_at"
+                + " FROM refs FULL JOIN rows ON rows.content_hash = refs.h ORDER BY 1";
+
         String dt = m.documentTable();
         referencesOfHash = "((SELECT count(*) FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash)"
                 + " + (SELECT count(*) FROM " + dt + " d WHERE d." + m.documentContentHash() + " = :hash"
+                // only documents the sync wrote hold references (a shared table holds Silknote's own too)
+                + " AND d." + m.documentClientFileId() + " IS NOT NULL AND (d." + m.documentMetadata()
+                + "->>'vsrxReference') IS NOT NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM " + mt + " x WHERE x." + m.mappingVsrxFileId() + " = d."
                 + m.documentClientFileId() + "))"
                 + " + (SELECT count(*) FROM vsrx_sync_conflict c WHERE " + CONFLICT_HOLDS + "))";

@@ -13,6 +13,9 @@ import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -53,6 +56,7 @@ import org.junit.jupiter.api.Test;
 class JdbiDocumentStoreTest {
     static final FilesetId FS = FilesetId.of("fs-1");
     static final FencingToken TOKEN = FencingToken.of(7);
+    static final RunId RUN = RunId.of("run-audit-1");
 
     static JdbcLedger ledger;
     static CountingDataSource counting;
@@ -149,13 +153,20 @@ class JdbiDocumentStoreTest {
                 uow.upsertMapping(mapping(FS, "file-" + i, h, T0));
                 uow.addBlobRef(h, 1234, "etag");
                 uow.enqueue(OutboxEntry.pending(d.uuid(), OutboxEntry.Action.PROCESS, h, T0));
+                // issue 11: one audit row per change, in the same transaction
+                uow.audit(AuditEntry.of(RUN, AuditAction.CREATED).document(d.uuid()).fileId(d.clientFileId())
+                        .fileset(FS).after(h).build());
             }
             uow.saveState(SyncState.initial());
             return null;
         });
-        // fence (2-3) + expectations (3) + one locking read per distinct hash (10) + one batch per table + audit
+        // fence (2-3) + expectations (3) + one locking read per distinct hash (10) + one batch per table + the
+        // audit rows of the unit and of its 10,000 changes in one statement
         assertThat(counting.executions.get()).isLessThan(30);
         assertThat(counting.batchExecutions.get()).isLessThanOrEqualTo(5);
+        assertThat(auditRows()).isEqualTo(10_001);
+        assertThat(store.auditTrail(AuditQuery.byRun(RUN), 0, 20_000)).hasSize(10_000)
+                .extracting(r -> r.entry().fileId().orElseThrow().value()).startsWith("file-0", "file-1", "file-2");
         assertThat(count("vsrx_sync_document")).isEqualTo(10_000);
         assertThat(count("vsrx_sync_mapping")).isEqualTo(10_000);
         assertThat(count("vsrx_sync_outbox")).isEqualTo(10_000);
@@ -299,6 +310,43 @@ class JdbiDocumentStoreTest {
             assertThat(rs.getString("counts")).contains("\"documentsUpserted\": 1", "\"blobRefsAdded\": 1");
             assertThat(rs.next()).isFalse();
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 11: the audit log is append-only; the unit's row carries the run of its changes")
+    void auditRowsAreAppendOnlyAndCarryTheRun() throws SQLException {
+        JdbiSyncLock lock = JdbiSyncLock.builder().dataSource(ledger.dataSource()).holderId("host-a").build();
+        var lease = lock.tryAcquire("vsrx-sync", Duration.ofMinutes(5)).orElseThrow();
+        SilknoteDocument d = document(FS, "f1", hash("a"));
+        store.inUnitOfWork(lease.token(), uow -> {
+            uow.upsertDocument(d);
+            uow.audit(AuditEntry.of(RUN, AuditAction.CREATED).document(d.uuid()).fileId(d.clientFileId()).fileset(FS)
+                    .after(hash("a")).build());
+            return null;
+        });
+        var trail = store.auditTrail(AuditQuery.byDocument(d.uuid()), 0, 10);
+        assertThat(trail).singleElement().satisfies(r -> {
+            assertThat(r.holder()).contains("host-a");
+            assertThat(r.fencingToken()).isEqualTo(lease.token());
+            assertThat(r.recordedAt()).isEqualTo(T0);
+            assertThat(r.entry().afterHash()).contains(hash("a"));
+        });
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT run_id, count(*) FROM vsrx_sync_audit GROUP BY run_id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(RUN.value());
+            assertThat(rs.getInt(2)).isEqualTo(2);
+            assertThat(rs.next()).isFalse();
+        }
+        for (String change : List.of("UPDATE vsrx_sync_audit SET detail = 'x'", "DELETE FROM vsrx_sync_audit",
+                "UPDATE vsrx_sync_audit SET document_uuid = NULL WHERE action = 'CREATED'")) {
+            try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+                assertThatThrownBy(() -> s.execute(change)).as(change).isInstanceOf(SQLException.class)
+                        .hasMessageContaining("append-only");
+            }
+        }
+        assertThat(auditRows()).isEqualTo(2);
+        assertThat(store.auditTrail(AuditQuery.byDocument(d.uuid()), 0, 10)).isEqualTo(trail);
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -28,12 +29,76 @@ class SchemaMappingTest {
 
     @Test
     void writesAndReadsAnExistingSilknoteLayout() throws SQLException {
-        String url = PostgresFixture.newIsolatedUrl("silknote");
+        DataSource raw = hostLayout("silknote");
+        SchemaMapping mapping = hostMapping("silknote");
+
+        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(raw).schemaMapping(mapping)
+                .clock(Clock.fixed(T0, ZoneOffset.UTC)).build()) {
+            writesAndReads(raw, ledger, "silknote");
+        }
+    }
+
+    /**
+     * Issue 11 / rule 14: in a document table shared with the host, Silknote's own documents (no sync metadata)
+     * are neither orphans, nor documents without mappings, nor references; vector entries of one are not stray.
+     */
+    @Test
+    void theOperationsLeaveTheHostsOwnDocumentsAlone() throws SQLException {
+        DataSource raw = hostLayout("silknote_ops");
+        String schema = "silknote_ops";
+        DocumentUuid hostDocument = DocumentUuid.of("00000000-0000-4000-8000-000000000001");
+        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(raw).schemaMapping(hostMapping(schema))
+                .clock(Clock.fixed(T0, ZoneOffset.UTC)).build()) {
+            var store = ledger.documentStore();
+            var orphan = document(FilesetId.of("fs-gone"), "f-orphan", hash("orphan"));
+            store.inUnitOfWork(FencingToken.of(1), uow -> {
+                uow.upsertDocument(orphan);
+                uow.addBlobRef(orphan.contentHash(), orphan.size(), "e1");
+                return null;
+            });
+            ledger.vectorStore().replace(FencingToken.of(1), hostDocument, List.of(new com.silknote.sync.core.model.VectorEntry(
+                    hostDocument, 0, hash("host"), new float[] {1f})));
+
+            assertThat(store.documentsWithoutFileset(java.util.Optional.empty(), 100).items())
+                    .containsExactly(orphan);
+            assertThat(store.documentsWithoutMapping(java.util.Optional.empty(), 100).items())
+                    .containsExactly(orphan);
+            assertThat(store.referenceTallies(java.util.Optional.empty(), 100).items())
+                    .extracting(t -> t.hash()).containsExactly(orphan.contentHash());
+            assertThat(store.existingDocuments(List.of(hostDocument, orphan.uuid())))
+                    .containsExactlyInAnyOrder(hostDocument, orphan.uuid());
+            assertThat(store.findDocuments(List.of(hostDocument))).isEmpty();
+
+            var blobs = new com.silknote.sync.testkit.InMemoryBlobStore(Clock.fixed(T0, ZoneOffset.UTC));
+            var check = com.silknote.sync.core.ConsistencyCheck.builder().documents(store).blobs(blobs)
+                    .vectors(ledger.vectorStore()).lock(ledger.syncLock("host-a"))
+                    .clock(Clock.fixed(T0.plusSeconds(86_400), ZoneOffset.UTC)).build()
+                    .check(com.silknote.sync.core.model.CheckRequest.defaults());
+            assertThat(check.findings()).extracting(f -> f.id()).doesNotContain(hostDocument.value().toString());
+            var cleanup = com.silknote.sync.core.OrphanCleanup.builder().documents(store).blobs(blobs)
+                    .vectors(ledger.vectorStore()).lock(ledger.syncLock("host-a"))
+                    .clock(Clock.fixed(T0.plusSeconds(86_400), ZoneOffset.UTC)).build()
+                    .run(com.silknote.sync.core.model.CleanupRequest.removing());
+            assertThat(cleanup.success()).as("%s", cleanup.error()).isTrue();
+            assertThat(cleanup.removed(com.silknote.sync.core.model.OrphanClass.DOCUMENT_WITHOUT_FILESET).count())
+                    .isEqualTo(1);
+            assertThat(ledger.vectorStore().entries(hostDocument)).hasSize(1);
+            try (Connection c = raw.getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema + ".documents")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("the host's own document stays").isEqualTo(1);
+            }
+        }
+    }
+
+    /** Silknote's own document table (with one document of its own) and a mapping table, in schema {@code schema}. */
+    private static DataSource hostLayout(String schema) throws SQLException {
+        String url = PostgresFixture.newIsolatedUrl(schema + "_ledger");
         DataSource raw = PostgresFixture.rawDataSource(url);
         try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA silknote");
+            s.execute("CREATE SCHEMA " + schema);
             s.execute("""
-                    CREATE TABLE silknote.documents (
+                    CREATE TABLE HOST.documents (
                         id uuid PRIMARY KEY,
                         patient_id uuid NOT NULL,
                         title text NOT NULL DEFAULT 'Untitled',
@@ -44,30 +109,36 @@ class SchemaMappingTest {
                         content_type text NOT NULL,
                         meta jsonb,
                         modified timestamptz NOT NULL,
-                        created_at timestamptz NOT NULL DEFAULT now())""");
+                        created_at timestamptz NOT NULL DEFAULT now())""".replace("HOST", schema));
             s.execute("""
-                    CREATE TABLE silknote.vsrx_links (
+                    CREATE TABLE HOST.vsrx_links (
                         file_id text PRIMARY KEY, doc_id uuid NOT NULL, fileset text NOT NULL, etag text,
                         file_modified timestamptz NOT NULL, file_modified_nanos integer NOT NULL,
-                        byte_size bigint NOT NULL, sha256 text NOT NULL, linked_at timestamptz NOT NULL)""");
-            s.execute("CREATE INDEX ON silknote.vsrx_links (fileset)");
-            s.execute("CREATE INDEX ON silknote.vsrx_links (doc_id)");
+                        byte_size bigint NOT NULL, sha256 text NOT NULL, linked_at timestamptz NOT NULL)"""
+                    .replace("HOST", schema));
+            s.execute("CREATE INDEX ON " + schema + ".vsrx_links (fileset)");
+            s.execute("CREATE INDEX ON " + schema + ".vsrx_links (doc_id)");
             // a document Silknote users made themselves, and one the sync made earlier with a user's note
-            s.execute("INSERT INTO silknote.documents (id, patient_id, sha256, byte_size, content_type, modified)"
+            s.execute("INSERT INTO " + schema + ".documents (id, patient_id, sha256, byte_size, content_type, modified)"
                     + " VALUES ('00000000-0000-4000-8000-000000000001', gen_random_uuid(), 'x', 1, 'image/png', now())");
         }
-        SchemaMapping mapping = SchemaMapping.builder()
-                .documentTable("silknote.documents").documentUuid("id").documentPatientUuid("patient_id")
+        return raw;
+    }
+
+    private static SchemaMapping hostMapping(String schema) {
+        return SchemaMapping.builder()
+                .documentTable(schema + ".documents").documentUuid("id").documentPatientUuid("patient_id")
                 .documentFilesetId("vsrx_fileset").documentClientFileId("client_file_id")
                 .documentContentHash("sha256").documentSize("byte_size").documentMimeType("content_type")
                 .documentMetadata("meta").documentUpdatedAt("modified")
-                .mappingTable("silknote.vsrx_links").mappingVsrxFileId("file_id").mappingDocumentUuid("doc_id")
+                .mappingTable(schema + ".vsrx_links").mappingVsrxFileId("file_id").mappingDocumentUuid("doc_id")
                 .mappingFilesetId("fileset").mappingEtag("etag").mappingModifiedAt("file_modified")
                 .mappingModifiedAtNanos("file_modified_nanos").mappingSize("byte_size").mappingContentHash("sha256")
                 .mappingSyncedAt("linked_at").build();
+    }
 
-        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(raw).schemaMapping(mapping)
-                .clock(Clock.fixed(T0, ZoneOffset.UTC)).build()) {
+    private static void writesAndReads(DataSource raw, JdbcLedger ledger, String schema) throws SQLException {
+        {
             var store = ledger.documentStore();
             var doc = document(FS, "f1", hash("a"));
             var map = mapping(FS, "f1", hash("a"), Instant.parse("2025-01-01T00:00:00.000000123Z"));
@@ -77,7 +148,7 @@ class SchemaMappingTest {
                 return null;
             });
             try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
-                s.execute("UPDATE silknote.documents SET meta = meta || '{\"userNote\": \"keep me\"}', title = 'Scan'"
+                s.execute("UPDATE " + schema + ".documents SET meta = meta || '{\"userNote\": \"keep me\"}', title = 'Scan'"
                         + " WHERE client_file_id = 'f1'");
             }
             store.inUnitOfWork(FencingToken.of(1), uow -> {
@@ -91,7 +162,7 @@ class SchemaMappingTest {
             assertThat(store.mappings(FS)).containsExactly(map);
             try (Connection c = raw.getConnection(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT title, meta->>'userNote', meta->>'sourceSystem', count(*) OVER ()"
-                            + " FROM silknote.documents WHERE client_file_id = 'f1'")) {
+                            + " FROM " + schema + ".documents WHERE client_file_id = 'f1'")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("Scan");
                 assertThat(rs.getString(2)).isEqualTo("keep me");

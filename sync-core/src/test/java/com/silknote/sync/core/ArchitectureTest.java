@@ -78,9 +78,11 @@ public class ArchitectureTest {
             .should(notCallBannedTimeOrRandomness());
 
     @ArchTest
-    static final ArchRule facadeAloneInCore = classes()
+    static final ArchRule facadesAloneInCore = classes()
             .that().resideInAPackage(CORE)
-            .should().haveNameMatching("com\\.silknote\\.sync\\.core\\.((VsrxSync|RunControl|SyncScheduler|SyncConflicts)(\\$.*)?|package-info)");
+            .should().haveNameMatching("com\\.silknote\\.sync\\.core\\."
+                    + "((VsrxSync|RunControl|SyncScheduler|OrphanCleanup|ConsistencyCheck|RebookingMigration|SyncConflicts)(\\$.*)?"
+                    + "|package-info)");
 
     @ArchTest
     static final ArchRule noStandardStreams = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

@@ -8,6 +8,9 @@ import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictRecord;
@@ -22,6 +25,7 @@ import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteChange;
@@ -50,6 +54,7 @@ import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -77,6 +82,7 @@ import java.util.function.UnaryOperator;
  *       is the next position to be given, since every change is committed when it is counted.</li>
  *   <li><b>Conflict records</b> hold blob references: {@link UnitOfWork#releaseBlobRef} counts their
  *       {@link ConflictRecord#heldHashes()} as references of the ledger.</li>
+ *   <li>Audit rows are appended at commit (ids 1, 2, ...) and never changed; the holder is unknown here.</li>
  * </ul>
  * Times ({@code BlobRef.updatedAt}) come from the injected clock. Units of work are serialized by one
  * lock; reads see the last committed state. Lookups by fileset are indexed. Thread-safe.
@@ -169,6 +175,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     private final Map<FilesetId, Set<VsrxFileId>> skipsByFileset = new HashMap<>();
     private final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
     private final TreeMap<Long, OutboxEntry> parked = new TreeMap<>();
+    private final List<AuditRecord> audit = new ArrayList<>();
     private final Map<RunId, RunRow> runs = new LinkedHashMap<>();
     private final Map<RunId, LinkedHashMap<FilesetId, FilesetReport>> runFilesets = new HashMap<>();
     private long lastOutboxId;
@@ -352,6 +359,190 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 out.put(id, skips.get(id));
             }
             return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        synchronized (lock) {
+            Map<DocumentUuid, SilknoteDocument> out = new LinkedHashMap<>();
+            for (DocumentUuid uuid : uuids) {
+                SilknoteDocument d = documents.get(requireNonNull(uuid, "uuid"));
+                if (d != null) {
+                    out.put(uuid, d);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        synchronized (lock) {
+            Set<DocumentUuid> out = new java.util.LinkedHashSet<>();
+            for (DocumentUuid u : uuids) {
+                if (documents.containsKey(requireNonNull(u, "uuid"))) {
+                    out.add(u);
+                }
+            }
+            return Collections.unmodifiableSet(out);
+        }
+    }
+
+    @Override
+    public Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes) {
+        requireNonNull(hashes, "hashes");
+        synchronized (lock) {
+            Map<ContentHash, BlobRef> out = new LinkedHashMap<>();
+            for (ContentHash h : hashes) {
+                BlobRef r = blobRefs.get(requireNonNull(h, "hash"));
+                if (r != null) {
+                    out.put(h, r);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public List<SilknoteDocument> findDocumentsByContentHash(ContentHash hash, int limit) {
+        requireNonNull(hash, "hash");
+        requirePositive(limit);
+        synchronized (lock) {
+            return documents.values().stream().filter(d -> d.contentHash().equals(hash)).limit(limit).toList();
+        }
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<DocumentUuid, SilknoteDocument> tail = cursor.isPresent()
+                    ? documents.tailMap(DocumentUuid.of(cursor.get()), false) : documents;
+            return page(tail.values().stream().filter(d -> !filesets.containsKey(d.filesetId())).toList(), limit,
+                    d -> d.uuid().value().toString());
+        }
+    }
+
+    @Override
+    public Page<SyncMapping> mappingsWithoutDocument(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<VsrxFileId, SyncMapping> tail = cursor.isPresent()
+                    ? mappings.tailMap(VsrxFileId.of(cursor.get()), false) : mappings;
+            return page(tail.values().stream().filter(m -> !byClientFileId.containsKey(m.vsrxFileId())).toList(),
+                    limit, m -> m.vsrxFileId().value());
+        }
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutMapping(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<DocumentUuid, SilknoteDocument> tail = cursor.isPresent()
+                    ? documents.tailMap(DocumentUuid.of(cursor.get()), false) : documents;
+            return page(tail.values().stream().filter(d -> !mappings.containsKey(d.clientFileId())).toList(),
+                    limit, d -> d.uuid().value().toString());
+        }
+    }
+
+    @Override
+    public Page<ReferenceTally> referenceTallies(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            TreeMap<ContentHash, long[]> refs = new TreeMap<>();
+            for (SyncMapping m : mappings.values()) {
+                long[] r = refs.computeIfAbsent(m.contentHash(), h -> new long[] {0, -1});
+                r[0]++;
+                r[1] = Math.max(r[1], m.size());
+            }
+            for (SilknoteDocument d : documents.values()) {
+                if (!mappings.containsKey(d.clientFileId())) {
+                    long[] r = refs.computeIfAbsent(d.contentHash(), h -> new long[] {0, -1});
+                    r[0]++;
+                    r[1] = Math.max(r[1], d.size());
+                }
+            }
+            // a conflict record's held versions are references too (issue 14), exactly as references(h) counts them
+            for (ConflictRecord c : conflicts.values()) {
+                for (ContentHash h : c.heldHashes()) {
+                    refs.computeIfAbsent(h, x -> new long[] {0, -1})[0]++;
+                }
+            }
+            TreeSet<ContentHash> hashes = new TreeSet<>(refs.keySet());
+            hashes.addAll(blobRefs.keySet());
+            NavigableMap<ContentHash, Boolean> all = new TreeMap<>();
+            hashes.forEach(h -> all.put(h, Boolean.TRUE));
+            NavigableMap<ContentHash, Boolean> tail = cursor.isPresent()
+                    ? all.tailMap(ContentHash.ofHex(cursor.get()), false) : all;
+            List<ReferenceTally> tallies = new ArrayList<>();
+            for (ContentHash h : tail.keySet()) {
+                long[] r = refs.get(h);
+                tallies.add(new ReferenceTally(h, r == null ? 0 : r[0],
+                        r == null ? OptionalLong.empty() : OptionalLong.of(r[1]),
+                        Optional.ofNullable(blobRefs.get(h))));
+            }
+            return page(tallies, limit, t -> t.hash().hex());
+        }
+    }
+
+    @Override
+    public Page<FilesetId> filesetsWithSkips(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            TreeSet<FilesetId> ids = new TreeSet<>();
+            skips.values().forEach(s -> ids.add(s.filesetId()));
+            return page(List.copyOf(cursor.isPresent() ? ids.tailSet(FilesetId.of(cursor.get()), false) : ids), limit,
+                    FilesetId::value);
+        }
+    }
+
+    @Override
+    public Page<PatientFilesetRecord> filesetRecords(Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        requirePageLimit(limit);
+        synchronized (lock) {
+            NavigableMap<FilesetId, PatientFilesetRecord> tail = cursor.isPresent()
+                    ? filesets.tailMap(FilesetId.of(cursor.get()), false) : filesets;
+            return page(List.copyOf(tail.values()), limit, r -> r.filesetId().value());
+        }
+    }
+
+    @Override
+    public List<AuditRecord> auditTrail(AuditQuery query, long afterId, int limit) {
+        requireNonNull(query, "query");
+        requirePositive(limit);
+        synchronized (lock) {
+            return audit.stream().filter(r -> r.id() > afterId && query.matches(r)).limit(limit).toList();
+        }
+    }
+
+    @Override
+    public List<OutboxEntry> parkedOutbox(long afterId, int limit) {
+        requirePositive(limit);
+        synchronized (lock) {
+            return parked.tailMap(afterId, false).values().stream().limit(limit).toList();
+        }
+    }
+
+    private static <T> Page<T> page(List<T> matching, int limit, Function<T, String> cursorOf) {
+        if (matching.size() <= limit) {
+            return Page.last(matching);
+        }
+        List<T> items = matching.subList(0, limit);
+        return new Page<>(items, Optional.of(cursorOf.apply(items.get(limit - 1))));
+    }
+
+    private static void requirePageLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
         }
     }
 
@@ -586,7 +777,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
         requireNonNull(work, "work");
         return write(token, true, j -> {
-            Uow uow = new Uow(j);
+            Uow uow = new Uow(j, token);
             try {
                 T result = work.apply(uow);
                 for (ContentHash h : uow.recount) {
@@ -1045,6 +1236,37 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /** Every audit row, oldest first. */
+    public List<AuditRecord> allAudit() {
+        synchronized (lock) {
+            return List.copyOf(audit);
+        }
+    }
+
+    /**
+     * Damage for check-and-repair tests: replaces (or, with empty, removes) a blob reference row behind the
+     * sync's back, outside any fencing.
+     */
+    public void replaceBlobRefBehindTheSync(ContentHash hash, Optional<BlobRef> row) {
+        requireNonNull(hash, "hash");
+        requireNonNull(row, "row");
+        synchronized (lock) {
+            if (row.isPresent()) {
+                if (!row.get().hash().equals(hash)) {
+                    throw new IllegalArgumentException("row of another hash");
+                }
+                blobRefs.put(hash, row.get());
+            } else {
+                blobRefs.remove(hash);
+            }
+        }
+    }
+
+    /** Damage for check-and-repair tests: removes a mapping behind the sync's back (its document stays). */
+    public void removeMappingBehindTheSync(VsrxFileId fileId) {
+        removeMappingRow(fileId);
+    }
+
     // ------------------------------------------------------------------ internals
 
     private StaleFencingTokenException stale(FencingToken token) {
@@ -1162,18 +1384,141 @@ public final class InMemoryDocumentStore implements DocumentStore {
 
     private final class Uow implements UnitOfWork {
         private final Journal j;
+        private final FencingToken token;
         private final List<FilesetClaims.Claim> expectedClaims = new ArrayList<>();
         final Set<ContentHash> recount = new LinkedHashSet<>();
         boolean closed;
+        /** Documents, mappings or references written: blob maintenance is refused in this unit. */
+        private boolean ledgerWritten;
+        /** Blob maintenance used: document, mapping and reference writes are refused in this unit. */
+        private boolean maintenance;
 
-        Uow(Journal j) {
+        Uow(Journal j, FencingToken token) {
             this.j = j;
+            this.token = token;
         }
 
         private void open() {
             if (closed) {
                 throw new IllegalStateException("unit of work already ended");
             }
+        }
+
+        private void ledgerWrite() {
+            open();
+            if (maintenance) {
+                throw new IllegalStateException("a unit of work with blob maintenance writes no documents, mappings"
+                        + " or references");
+            }
+            ledgerWritten = true;
+        }
+
+        private void maintenance() {
+            open();
+            if (ledgerWritten) {
+                throw new IllegalStateException("blob maintenance in a unit of work that writes documents, mappings"
+                        + " or references");
+            }
+            maintenance = true;
+        }
+
+        private void record(AuditEntry entry) {
+            long id = audit.isEmpty() ? 1 : audit.get(audit.size() - 1).id() + 1;
+            audit.add(new AuditRecord(id, clock.instant(), token, Optional.empty(), entry));
+            j.onUndo(() -> audit.remove(audit.size() - 1));
+        }
+
+        @Override
+        public void audit(AuditEntry entry) {
+            requireNonNull(entry, "entry");
+            open();
+            record(entry);
+        }
+
+        @Override
+        public void deleteMapping(VsrxFileId fileId) {
+            requireNonNull(fileId, "fileId");
+            ledgerWrite();
+            removeMapping(j, fileId);
+        }
+
+        @Override
+        public void removeOutbox(long entryId) {
+            open();
+            j.remove(outbox, entryId);
+            j.remove(parked, entryId);
+        }
+
+        @Override
+        public void requeueOutbox(long entryId) {
+            open();
+            OutboxEntry e = j.remove(parked, entryId);
+            if (e != null) {
+                j.put(outbox, entryId, new OutboxEntry(e.id(), e.document(), e.action(), e.contentHash(), 0,
+                        e.createdAt(), Optional.empty()));
+            }
+        }
+
+        @Override
+        public void markBlobDeleting(ContentHash hash, String blobEtag, Instant notAfter) {
+            requireNonNull(hash, "hash");
+            requireNonNull(blobEtag, "blobEtag");
+            requireNonNull(notAfter, "notAfter");
+            maintenance();
+            BlobRef r = blobRefs.get(hash);
+            if (r != null && r.state() == BlobRef.State.LIVE && r.refCount() == 0 && r.updatedAt().isBefore(notAfter)
+                    && references(hash)[0] == 0) {
+                j.put(blobRefs, hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
+                        clock.instant()));
+            }
+        }
+
+        @Override
+        public void adoptUnreferencedBlob(ContentHash hash, long size, String blobEtag) {
+            requireNonNull(hash, "hash");
+            requireNonNull(blobEtag, "blobEtag");
+            if (size < 0) {
+                throw new IllegalArgumentException("size must be >= 0");
+            }
+            maintenance();
+            if (!blobRefs.containsKey(hash) && references(hash)[0] == 0) {
+                j.put(blobRefs, hash, new BlobRef(hash, 0, size, BlobRef.State.DELETING, Optional.of(blobEtag),
+                        clock.instant()));
+            }
+        }
+
+        @Override
+        public void removeBlobRefIfDeleting(ContentHash hash, String blobEtag, AuditEntry ifRemoved) {
+            requireNonNull(hash, "hash");
+            requireNonNull(blobEtag, "blobEtag");
+            requireNonNull(ifRemoved, "ifRemoved");
+            maintenance();
+            BlobRef r = blobRefs.get(hash);
+            if (r != null && r.state() == BlobRef.State.DELETING && r.blobEtag().equals(Optional.of(blobEtag))) {
+                j.remove(blobRefs, hash);
+                record(ifRemoved);
+            }
+        }
+
+        @Override
+        public void recountBlobRef(ContentHash hash, AuditEntry ifChanged) {
+            requireNonNull(hash, "hash");
+            requireNonNull(ifChanged, "ifChanged");
+            maintenance();
+            long[] refs = references(hash);
+            long references = refs[0];
+            BlobRef r = blobRefs.get(hash);
+            long before = r == null ? 0 : r.refCount();
+            if (r == null && references == 0 || r != null && before == references
+                    && (references == 0 || r.state() == BlobRef.State.LIVE)) {
+                return;
+            }
+            long size = r != null ? r.size() : refs[1];
+            BlobRef.State state = references > 0 ? BlobRef.State.LIVE : r.state();
+            Optional<String> etag = r == null ? Optional.empty() : r.blobEtag();
+            j.put(blobRefs, hash, new BlobRef(hash, references, size, state, etag, clock.instant()));
+            boolean revived = r != null && r.state() != state;
+            record(ifChanged.withDetail("refCount:" + before + ">" + references + (revived ? ",revived" : "")));
         }
 
         /** Checks the expected claims at the end of the unit, under the store's lock. */
@@ -1259,12 +1604,6 @@ public final class InMemoryDocumentStore implements DocumentStore {
             j.put(conflicts, record.id(), record);
         }
 
-        @Override
-        public void deleteMapping(VsrxFileId fileId) {
-            requireNonNull(fileId, "fileId");
-            open();
-            removeMapping(j, fileId);
-        }
 
         @Override
         public void saveChangePosition(long position) {
@@ -1284,7 +1623,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         @Override
         public void upsertDocument(SilknoteDocument document) {
             requireNonNull(document, "document");
-            open();
+            ledgerWrite();
             DocumentUuid holder = byClientFileId.get(document.clientFileId());
             if (holder != null && !holder.equals(document.uuid())) {
                 throw new PermanentSyncException("clientFileId already used by another document");
@@ -1299,14 +1638,14 @@ public final class InMemoryDocumentStore implements DocumentStore {
         @Override
         public void upsertMapping(SyncMapping mapping) {
             requireNonNull(mapping, "mapping");
-            open();
+            ledgerWrite();
             putMapping(j, mapping);
         }
 
         @Override
         public void deleteDocument(DocumentUuid uuid) {
             requireNonNull(uuid, "uuid");
-            open();
+            ledgerWrite();
             SilknoteDocument d = removeDocumentRow(j, uuid);
             if (d != null) {
                 removeMapping(j, d.clientFileId());
@@ -1327,7 +1666,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             if (size < 0) {
                 throw new IllegalArgumentException("size must be >= 0");
             }
-            open();
+            ledgerWrite();
             BlobRef r = blobRefs.get(hash);
             Instant now = clock.instant();
             BlobRef next;
@@ -1349,7 +1688,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         @Override
         public Optional<BlobRef> releaseBlobRef(ContentHash hash) {
             requireNonNull(hash, "hash");
-            open();
+            ledgerWrite();
             BlobRef r = blobRefs.get(hash);
             if (r == null || r.refCount() == 0) {
                 recount.add(hash);

@@ -1,6 +1,7 @@
 package com.silknote.sync.examples.cli;
 
 import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.OperationStatus;
 import com.silknote.sync.core.model.SyncResult;
 
 /**
@@ -22,8 +23,28 @@ public final class ExitCode {
     public static final int PARTIAL_FAILURE = 5;
     /** The mass-delete guard refused at least one fileset's deletes; a person must look. */
     public static final int MASS_DELETE_GUARD = 6;
+    /** {@code check} found inconsistencies, or {@code repair} left findings it could not fix. */
+    public static final int FINDINGS = 7;
+    /** An operation's preconditions do not hold (filesets that are not a re-booking pair); nothing changed. */
+    public static final int REFUSED = 8;
 
     private ExitCode() { }
+
+    /**
+     * The exit code of an operation beside the sync that ran to its end without findings ({@code COMPLETED} 0),
+     * was refused the lock ({@code ALREADY_IN_PROGRESS} 4), refused its preconditions ({@code REFUSED} 8) or
+     * failed ({@code FAILED} 1). Findings (7) are the caller's to add.
+     *
+     * @throws NullPointerException when status is null
+     */
+    public static int of(OperationStatus status) {
+        return switch (status) {
+            case COMPLETED -> OK;
+            case ALREADY_IN_PROGRESS -> ALREADY_IN_PROGRESS;
+            case REFUSED -> REFUSED;
+            case FAILED -> FAILED;
+        };
+    }
 
     /**
      * The exit code of a sync result, from its {@link SyncResult#status()}: {@code COMPLETED} 0,

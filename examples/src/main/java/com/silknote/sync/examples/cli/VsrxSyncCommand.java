@@ -20,14 +20,15 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code vsrx-sync} command line. Each operation is a subcommand class listed in
- * {@link Command#subcommands()} below; a new operation (cleanup, check, migrate) is one more class there
- * that reads {@link #settings()} and {@link #environment()} and returns an {@link ExitCode}.
+ * {@link Command#subcommands()} below (sync, status, report, the operations cleanup, check, repair, migrate,
+ * audit, ...); each reads {@link #settings()} and {@link #environment()} and returns an {@link ExitCode}.
  */
 @Command(name = "vsrx-sync", mixinStandardHelpOptions = true, versionProvider = VsrxSyncCommand.Version.class,
         description = "Keeps Silknote in step with VSRX: one VSRX file, one Silknote document.",
         subcommands = {
             DemoCommand.class, SyncCommand.class, RunEveryCommand.class, StatusCommand.class, ReportCommand.class,
-            HistoryCommand.class, ConflictsCommand.class, ServeVsrxCommand.class, ConfigCommand.class,
+            HistoryCommand.class, ConflictsCommand.class, CleanupCommand.class, CheckCommand.class,
+            RepairCommand.class, MigrateCommand.class, AuditCommand.class, ServeVsrxCommand.class, ConfigCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nConfiguration:%n",
@@ -44,7 +45,9 @@ import picocli.CommandLine.ScopeType;
             "3:bad configuration",
             "4:another sync is in progress (nothing touched)",
             "5:partial failure (some filesets failed; the next run retries them)",
-            "6:mass-delete guard tripped (a person must look)"
+            "6:mass-delete guard tripped (a person must look)",
+            "7:check found inconsistencies, or repair left some",
+            "8:refused: not a re-booking pair (nothing changed)"
         })
 public final class VsrxSyncCommand implements Callable<Integer> {
 
@@ -61,7 +64,7 @@ public final class VsrxSyncCommand implements Callable<Integer> {
 
     /** Commands whose INFO log lines (runs, filesets) are worth reading; the others log warnings only. */
     private static final java.util.Set<String> RUNNING_COMMANDS = java.util.Set.of("sync", "demo", "serve-vsrx",
-            "run-every");
+            "run-every", "cleanup", "repair", "migrate");
 
     private final CliEnvironment environment;
     private CommandLine.Model.CommandSpec spec;

@@ -51,7 +51,7 @@ public enum ConfigKey {
     PROCESSOR("processor", false, "stand-in",
             "Document processing after each commit: none (no processing, no vector entries), stand-in"
                     + " (pseudo-embeddings, for demos) or a host's DocumentProcessor class name."),
-    BLOB_GRACE_PERIOD("blob-grace-period", false, "1h", "Unreferenced blobs younger than this are kept."),
+    BLOB_GRACE_PERIOD("blob-grace-period", false, "1h", "Unreferenced blobs (and any orphan the cleanup finds) younger than this are kept."),
     ALERT_DURATION_WARNING("alert.duration.warning", false, "300s", "Run duration that raises a warning."),
     ALERT_DURATION_CRITICAL("alert.duration.critical", false, "600s", "Run duration that is critical."),
     ALERT_ERROR_RATE_WARNING("alert.error-rate.warning", false, "0.05", "Failures per file sync (warning)."),

@@ -41,6 +41,10 @@ import java.util.RandomAccess;
  *       {@link RemovedDocumentPolicy#RESTORE}); a deleted file whose document is gone deletes the mapping; a
  *       fileset linked to another patient moves its untouched documents ({@link #DETAIL_RELINKED}) and
  *       leaves user-modified ones in conflict ({@link #DETAIL_RELINKED_USER_MODIFIED}).</li>
+ *   <li>A document the re-booking migration moved to another patient fileset (DESIGN rule 13,
+ *       {@link #migrated}) is still this fileset's file's document: it is updated and deleted where it is now,
+ *       with the patient and patient-id history of the fileset that holds it, never reported removed, never
+ *       moved back and never taken for a re-link.</li>
  * </ul>
  */
 public final class DiffEngine {
@@ -69,6 +73,17 @@ public final class DiffEngine {
      */
     public DiffEngine(DiffPolicy policy) {
         this.policy = requireNonNull(policy, "policy");
+    }
+
+    /**
+     * {@code true} for a document the re-booking migration moved to another patient fileset while its file
+     * stays in VSRX's old one ({@code metadata.migratedFrom}). Such a document keeps the patient, fileset and
+     * patient-id history it was moved to; the old fileset's sync only follows its file's changes.
+     *
+     * @throws NullPointerException when document is null
+     */
+    public static boolean migrated(SilknoteDocument document) {
+        return document.metadata().migratedFrom().isPresent();
     }
 
     /**
@@ -131,7 +146,8 @@ public final class DiffEngine {
             }
             // the smallest id still ahead in the listing and the mappings
             VsrxFileId key = fid == null ? mid : mid == null || fid.compareTo(mid) <= 0 ? fid : mid;
-            // a document of a smaller id has no mapping and is not listed: it vanished (as planHashed decides)
+            // a document of a smaller id has no mapping and is not listed: it vanished (as planHashed decides),
+            // unless the re-booking migration moved it here (its mapping is in the fileset its file lives in)
             SilknoteDocument d = null;
             while (di < nd) {
                 SilknoteDocument candidate = documents.get(di);
@@ -149,7 +165,9 @@ public final class DiffEngine {
                     d = candidate;
                     break;
                 }
-                vanished.add(planVanished(null, candidate, in));
+                if (!migrated(candidate)) {
+                    vanished.add(planVanished(null, candidate, in));
+                }
             }
             boolean mapped = mid != null && mid.equals(key);
             if (mapped) {
@@ -175,7 +193,9 @@ public final class DiffEngine {
                 return null;
             }
             lastDocument = did;
-            vanished.add(planVanished(null, rest, in));
+            if (!migrated(rest)) {
+                vanished.add(planVanished(null, rest, in));
+            }
         }
         return out.plan(vanished);
     }
@@ -217,8 +237,9 @@ public final class DiffEngine {
         }
         List<FilePlan> vanished = new ArrayList<>();
         for (Slot slot : slots.values()) {
-            // A document whose mapping is gone (a restore, a manual fix) vanishes and follows a relink like any.
-            if (!slot.listed && (slot.mapping != null || slot.document != null)) {
+            // A document whose mapping is gone (a restore, a manual fix) vanishes and follows a relink like any;
+            // one the re-booking migration moved here has its mapping in the fileset its file lives in (rule 13).
+            if (!slot.listed && (slot.mapping != null || slot.document != null && !migrated(slot.document))) {
                 vanished.add(planVanished(slot.mapping, slot.document, input));
             }
         }
@@ -293,7 +314,7 @@ public final class DiffEngine {
             return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_OTHER_FILESET, null);
         }
         boolean touched = d != null && !d.metadata().untouchedBySilknoteUser();
-        boolean relinked = d != null && !d.patientUuid().equals(in.patientUuid());
+        boolean relinked = d != null && !migrated(d) && !d.patientUuid().equals(in.patientUuid());
         if (touched && relinked) {
             // A user-modified document stays on its patient; the move is reported every run while it lasts.
             return plan(f, PlanAction.CONFLICT, m, d, null, DETAIL_RELINKED_USER_MODIFIED, null);
@@ -363,7 +384,8 @@ public final class DiffEngine {
      */
     private FilePlan unchangedOrMetadata(VsrxFile f, SyncMapping m, SilknoteDocument d, DiffInput in) {
         requireNonNull(d, "d");
-        boolean sameOwner = d.patientUuid().equals(in.patientUuid())
+        // A migrated document keeps the owner it was moved to: only its path follows the file.
+        boolean sameOwner = migrated(d) || d.patientUuid().equals(in.patientUuid())
                 && d.metadata().patientIdHistory().equals(in.patientIdHistory());
         String stored = d.metadata().originalPath();
         if (sameOwner && stored.equals(f.path())) {
@@ -379,7 +401,7 @@ public final class DiffEngine {
             return null;
         }
         return plan(f, PlanAction.METADATA_ONLY, m, d, null,
-                d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
+                migrated(d) || d.patientUuid().equals(in.patientUuid()) ? "metadata-drift" : DETAIL_RELINKED, path);
     }
 
     /** A known file the listing did not return; {@code m} or {@code d} may be null, not both. */
@@ -392,7 +414,7 @@ public final class DiffEngine {
             }
             return new FilePlan(id, PlanAction.DELETE, null, m, d, null, "vanished", null);
         }
-        if (d != null && !d.patientUuid().equals(in.patientUuid())) {
+        if (d != null && !migrated(d) && !d.patientUuid().equals(in.patientUuid())) {
             // The fileset's documents follow it to its new patient, listed or not; user-modified ones stay.
             return touched
                     ? new FilePlan(id, PlanAction.CONFLICT, null, m, d, null, DETAIL_RELINKED_USER_MODIFIED, null)

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param patientIdHistory the fileset's patient-id history (oldest first, current last)
  * @param files            the complete listing (deleted files included), in listing order
  * @param mappings         the fileset's mappings
- * @param documents        the fileset's documents
+ * @param documents        the fileset's documents, including those of its files the re-booking migration moved
+ *                         to another patient fileset ({@link DiffEngine#migrated})
  * @param skips            remembered permanent skips by file id
  * @param foreignMappings  mappings of listed files held by other filesets, by file id
  * @param foreignDocuments documents of listed files held by other filesets, by client file id

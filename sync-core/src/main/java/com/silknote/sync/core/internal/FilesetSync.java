@@ -19,6 +19,8 @@ import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.BlobRef;
@@ -129,7 +131,8 @@ final class FilesetSync {
             // Read before the plan: the commit requires it unchanged (DESIGN rule 10).
             Optional<PatientFilesetRecord> record = retrier.call("documents.findFileset", () -> store.findFileset(id));
             List<SyncMapping> mappings = retrier.call("documents.mappings", () -> store.mappings(id));
-            List<SilknoteDocument> documents = retrier.call("documents.documents", () -> store.documents(id));
+            List<SilknoteDocument> documents = new ArrayList<>(
+                    retrier.call("documents.documents", () -> store.documents(id)));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
             // A file the sync wrote to VSRX (a Silknote origin) that no mapping links yet is never imported as a
             // new document: the Silknote side links it (docs/bidirectional.md §3 rows 11-13, §5.3).
@@ -159,9 +162,11 @@ final class FilesetSync {
             }
             DiffInput input = new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents, skips);
             Plan plan = ctx.diff.plan(input);
-            // Listed files this fileset lacks a record of may be held by another fileset (a conflict then).
+            // Listed files this fileset lacks a record of may be held by another fileset (a conflict then); mapped
+            // files whose document the re-booking migration moved on are still this fileset's (rule 13).
             HistoryChecks.Foreign foreign = HistoryChecks.heldElsewhere(parts, id, plan);
             if (!foreign.isEmpty()) {
+                documents.addAll(foreign.migratedHere());
                 plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
                         skips, foreign.mappings(), foreign.documents()));
             }
@@ -303,7 +308,8 @@ final class FilesetSync {
 
     private boolean writes(FileWork w, Map<VsrxFileId, PermanentSkip> skips, PatientUuid patient) {
         return switch (w.action) {
-            case CREATED, UPDATED, METADATA_ONLY, DELETED -> true;
+            // a conflict writes its audit row (issue 11): every run that leaves a document alone says so
+            case CREATED, UPDATED, METADATA_ONLY, DELETED, CONFLICT -> true;
             case SKIPPED -> w.rememberSkip() || movesSkippedDocument(w, patient);
             case UNCHANGED -> w.plan.file().map(VsrxFile::deleted).orElse(false) && skips.containsKey(w.plan.fileId());
             default -> false;
@@ -434,7 +440,8 @@ final class FilesetSync {
             boolean verifyOnly = w.plan.detail().filter("verify-hash"::equals).isPresent();
             boolean drift = metadataDrift(w.plan);
             w.action = verifyOnly && !drift ? FileAction.UNCHANGED : FileAction.METADATA_ONLY;
-            if (drift && !w.plan.document().get().patientUuid().equals(fileset.silknotePatientUuid().orElseThrow())) {
+            if (drift && !DiffEngine.migrated(w.plan.document().get())
+                    && !w.plan.document().get().patientUuid().equals(fileset.silknotePatientUuid().orElseThrow())) {
                 w.detail = DiffEngine.DETAIL_RELINKED;
             }
             w.discardSpool();
@@ -489,6 +496,9 @@ final class FilesetSync {
         SilknoteDocument d = p.document().orElse(null);
         if (d == null) {
             return true;
+        }
+        if (DiffEngine.migrated(d)) {
+            return !p.normalizedPath().map(d.metadata().originalPath()::equals).orElse(true);
         }
         return !d.patientUuid().equals(fileset.silknotePatientUuid().orElseThrow())
                 || !d.metadata().patientIdHistory().equals(fileset.patientIdHistory())
@@ -585,12 +595,15 @@ final class FilesetSync {
             FilePlan p = w.plan;
             VsrxFileId fid = p.fileId();
             boolean hadSkip = skips.containsKey(fid);
+            // A document the re-booking migration moved keeps the patient fileset it was moved to (rule 13).
+            Owner owner = p.document().filter(DiffEngine::migrated).map(Owner::of)
+                    .orElse(new Owner(patient, id, history, Optional.empty()));
             switch (w.action) {
                 case CREATED, UPDATED -> {
                     VsrxFile f = p.listed();
                     DocumentUuid uuid = DocumentUuid.forVsrxFile(fid);
-                    uow.upsertDocument(new SilknoteDocument(uuid, patient, id, fid, w.hash, w.size, w.mimeType,
-                            DocumentMetadata.synced(fid, p.normalizedPath().orElseThrow(), history), now));
+                    uow.upsertDocument(new SilknoteDocument(uuid, owner.patient, owner.fileset, fid, w.hash, w.size,
+                            w.mimeType, owner.metadata(fid, p.normalizedPath().orElseThrow()), now));
                     uow.upsertMapping(new SyncMapping(fid, uuid, fid, id, w.contentEtag, f.modifiedAt(), w.size,
                             w.hash, now));
                     // The file id's reference moves from what it held (mapping, else document) to the new
@@ -611,12 +624,14 @@ final class FilesetSync {
                     if (hadSkip) {
                         uow.forgetSkip(fid);
                     }
+                    audit(uow, w.action == FileAction.CREATED ? AuditAction.CREATED : AuditAction.UPDATED, w, uuid,
+                            owner.fileset, old, Optional.of(w.hash));
                 }
                 case METADATA_ONLY -> {
                     SilknoteDocument d = p.document().orElseThrow();
                     String path = p.normalizedPath().orElse(d.metadata().originalPath());
-                    uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, fid, d.contentHash(), d.size(),
-                            d.mimeType(), DocumentMetadata.synced(fid, path, history), now));
+                    uow.upsertDocument(new SilknoteDocument(d.uuid(), owner.patient, owner.fileset, fid,
+                            d.contentHash(), d.size(), d.mimeType(), owner.metadata(fid, path), now));
                     if (p.file().isPresent()) {
                         VsrxFile f = p.listed();
                         boolean downloaded = w.hash != null;
@@ -628,6 +643,8 @@ final class FilesetSync {
                     if (hadSkip) {
                         uow.forgetSkip(fid);
                     }
+                    audit(uow, AuditAction.METADATA_ONLY, w, d.uuid(), owner.fileset, Optional.of(d.contentHash()),
+                            Optional.of(d.contentHash()));
                 }
                 case DELETED -> {
                     Optional<SilknoteDocument> d = p.document();
@@ -646,6 +663,16 @@ final class FilesetSync {
                     if (hadSkip) {
                         uow.forgetSkip(fid);
                     }
+                    audit(uow, AuditAction.DELETED, w, uuid, owner.fileset, held, Optional.empty());
+                }
+                case CONFLICT -> {
+                    // Nothing changes; the decision not to overwrite is recorded every run while it lasts.
+                    DocumentUuid uuid = p.document().map(SilknoteDocument::uuid)
+                            .or(() -> p.mapping().map(SyncMapping::silknoteDocumentUuid))
+                            .orElse(DocumentUuid.forVsrxFile(fid));
+                    Optional<ContentHash> held = currentHash(p);
+                    audit(uow, AuditAction.CONFLICT, w, uuid,
+                            p.document().map(SilknoteDocument::filesetId).orElse(id), held, held);
                 }
                 case SKIPPED -> {
                     if (w.rememberSkip()) {
@@ -655,6 +682,9 @@ final class FilesetSync {
                         SilknoteDocument d = p.document().orElseThrow();
                         uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, fid, d.contentHash(), d.size(),
                                 d.mimeType(), DocumentMetadata.synced(fid, d.metadata().originalPath(), history), now));
+                        // the document follows its fileset to the patient: a metadata-only change of it
+                        audit(uow, AuditAction.METADATA_ONLY, w, d.uuid(), id, Optional.of(d.contentHash()),
+                                Optional.of(d.contentHash()));
                     }
                 }
                 case UNCHANGED -> {
@@ -668,6 +698,27 @@ final class FilesetSync {
         if (state != null) {
             uow.saveState(state);
         }
+    }
+
+    /** The patient fileset a written document belongs to. */
+    private record Owner(PatientUuid patient, FilesetId fileset, List<PatientId> history,
+            Optional<FilesetId> migratedFrom) {
+        static Owner of(SilknoteDocument d) {
+            return new Owner(d.patientUuid(), d.filesetId(), d.metadata().patientIdHistory(),
+                    d.metadata().migratedFrom());
+        }
+
+        DocumentMetadata metadata(VsrxFileId fileId, String path) {
+            return DocumentMetadata.synced(fileId, path, history).withMigratedFrom(migratedFrom);
+        }
+    }
+
+    /** One audit row of a file's change in this unit of work (ids, hashes and the plan's reason code only). */
+    private void audit(DocumentStore.UnitOfWork uow, AuditAction action, FileWork w, DocumentUuid uuid,
+            FilesetId documentFileset, Optional<ContentHash> before, Optional<ContentHash> after) {
+        Optional<String> detail = Optional.ofNullable(w.detail).filter(d -> AuditEntry.DETAIL.matcher(d).matches());
+        uow.audit(AuditEntry.of(ctx.runId, action).document(uuid).fileId(w.plan.fileId()).fileset(documentFileset)
+                .before(before).after(after).detail(detail).build());
     }
 
     /**

@@ -14,9 +14,11 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +33,21 @@ final class HistoryChecks {
     private HistoryChecks() {
     }
 
-    /** Mappings and documents of listed files (live or deleted) that other filesets hold. */
-    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) {
+    /**
+     * Mappings and documents of listed files (live or deleted) that other filesets hold, and the documents of this
+     * fileset's files that the re-booking migration moved to another patient fileset (DESIGN rule 13: they are
+     * still its files' documents).
+     */
+    record Foreign(Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents,
+            List<SilknoteDocument> migratedHere) {
         boolean isEmpty() {
-            return mappings.isEmpty() && documents.isEmpty();
+            return mappings.isEmpty() && documents.isEmpty() && migratedHere.isEmpty();
         }
+    }
+
+    /** {@code true} for a document of this fileset's file that the migration moved to another fileset. */
+    static boolean isMigratedFrom(SilknoteDocument d, FilesetId id) {
+        return !d.filesetId().equals(id) && d.metadata().migratedFrom().filter(id::equals).isPresent();
     }
 
     /**
@@ -49,9 +61,14 @@ final class HistoryChecks {
     static Foreign heldElsewhere(EngineParts parts, FilesetId id, Plan plan) {
         List<VsrxFileId> noMapping = new ArrayList<>();
         List<VsrxFileId> noDocument = new ArrayList<>();
+        List<VsrxFileId> unlistedNoDocument = new ArrayList<>();
         for (FilePlan p : plan.files()) {
             // Deleted files too: a deletion listed here must not delete another fileset's document.
             if (p.file().isEmpty()) {
+                if (p.mapping().isPresent() && p.document().isEmpty()) {
+                    // an unlisted mapped file: its document may have been migrated (looked up for that only)
+                    unlistedNoDocument.add(p.fileId());
+                }
                 continue;
             }
             if (p.mapping().isEmpty()) {
@@ -72,15 +89,21 @@ final class HistoryChecks {
                     });
         }
         Map<VsrxFileId, SilknoteDocument> foreignDocuments = new HashMap<>();
-        if (!noDocument.isEmpty()) {
+        List<SilknoteDocument> migratedHere = new ArrayList<>();
+        if (!noDocument.isEmpty() || !unlistedNoDocument.isEmpty()) {
+            Set<VsrxFileId> unlisted = new HashSet<>(unlistedNoDocument);
+            List<VsrxFileId> lookup = new ArrayList<>(noDocument);
+            lookup.addAll(unlistedNoDocument);
             parts.retrier().call("documents.findDocumentsByClientFileIds",
-                    () -> store.findDocumentsByClientFileIds(noDocument)).forEach((fid, d) -> {
-                        if (!d.filesetId().equals(id)) {
+                    () -> store.findDocumentsByClientFileIds(lookup)).forEach((fid, d) -> {
+                        if (isMigratedFrom(d, id)) {
+                            migratedHere.add(d);
+                        } else if (!d.filesetId().equals(id) && !unlisted.contains(fid)) {
                             foreignDocuments.put(fid, d);
                         }
                     });
         }
-        return new Foreign(foreignMappings, foreignDocuments);
+        return new Foreign(foreignMappings, foreignDocuments, migratedHere);
     }
 
     /** One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict. */
@@ -91,8 +114,10 @@ final class HistoryChecks {
         for (FilePlan p : plan.files()) {
             String detail = p.detail().orElse("");
             // Every plan that may write a document found on another patient moves it: a metadata-only move, an
-            // update, a create over a document whose mapping is gone, a skipped new version (issue 9.3).
-            if (p.document().isPresent() && !p.document().get().patientUuid().equals(patient)
+            // update, a create over a document whose mapping is gone, a skipped new version (issue 9.3). A document
+            // the re-booking migration moved is where it belongs (rule 13).
+            if (p.document().isPresent() && !DiffEngine.migrated(p.document().get())
+                    && !p.document().get().patientUuid().equals(patient)
                     && p.document().get().metadata().untouchedBySilknoteUser()
                     && (p.action() == PlanAction.METADATA_ONLY || p.action() == PlanAction.UPDATE
                             || p.action() == PlanAction.CREATE || p.action() == PlanAction.SKIP)) {

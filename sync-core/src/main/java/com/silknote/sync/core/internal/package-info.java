@@ -60,5 +60,16 @@
  * {@code resumeFromFileset}, and moves {@code lastCompleteSync} (a resumed run keeps the older mark). The next
  * run then looks at every fileset again, and an incremental one also fetches the failed filesets its
  * listing does not return, so a failure never holds back the others and is never lost by the watermark.
+ *
+ * <h2>Operations beside the sync</h2>
+ * {@link com.silknote.sync.core.internal.Cleanup}, {@link com.silknote.sync.core.internal.Check} and
+ * {@link com.silknote.sync.core.internal.Migration} share an {@link com.silknote.sync.core.internal.OperationRunner}:
+ * run ids, the retry layer, and writing like a run (take the {@code vsrx-sync} lease, fence the store, write only
+ * with that token in conditional, audited units of work). The cleanup and the check walk reference tallies and
+ * the blob listing side by side in hash order ({@code HashMerge}, {@code Paged}), one page of each at a time.
+ * Blobs the cleanup collects go through the collector protocol, the mark decided at commit under the row's lock
+ * against the references then stored; the repair recounts the same way. The migration moves a fileset's
+ * documents in one unit of work and marks them {@code migratedFrom}; {@code HistoryChecks} finds them again for
+ * the old fileset's sync.
  */
 package com.silknote.sync.core.internal;

@@ -1,6 +1,9 @@
 package com.silknote.sync.core.port;
 
 import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictRecord;
@@ -16,6 +19,7 @@ import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteChangePage;
+import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -57,6 +61,18 @@ import java.util.function.Function;
  * sync's own writes (everything done through a {@link UnitOfWork}) never do. It also keeps the conflict records
  * of bi-directional sync ({@link ConflictRecord}); a record's {@link ConflictRecord#heldHashes()} are counted
  * in the blob reference rows by the unit of work that writes it, like a document's.
+ * <p><b>References.</b> A blob is referenced per VSRX file id: by the content hash of the file's mapping,
+ * else (no mapping) by that of the document whose {@code clientFileId} it is. A consistent ledger has, for
+ * every hash, a reference row whose count equals the number of those references ({@link #referenceTallies}).
+ *
+ * <p><b>Audit.</b> A unit of work records its changes with {@link UnitOfWork#audit}; the rows are written in
+ * the same transaction, never changed or removed afterwards, and read with {@link #auditTrail}.
+ *
+ * <p><b>Maintenance reads</b> ({@link #documentsWithoutFileset}, {@link #mappingsWithoutDocument},
+ * {@link #documentsWithoutMapping}, {@link #referenceTallies}, ...) page through the whole ledger for the
+ * orphan cleanup and the consistency check; each page is read from one consistent snapshot. They see only
+ * documents the sync wrote (with sync metadata): a document table shared with the host holds Silknote's own
+ * documents too, which are never orphans of the sync and hold no references of it.
  *
  * <p>Backend failures become {@link com.silknote.sync.core.exception.TransientSyncException} (connection
  * lost, serialization failure, deadlock) or {@link com.silknote.sync.core.exception.PermanentSyncException}.
@@ -129,6 +145,102 @@ public interface DocumentStore {
 
     /** Remembered permanent skips of a fileset's files, by file id. */
     Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId);
+
+    /**
+     * The documents of the given uuids, by uuid; uuids without a document are absent. One round trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids);
+
+    /**
+     * Which of the given uuids name a document row at all, also one the sync did not write (a host that shares
+     * its document table holds Silknote's own documents there). The orphan cleanup and the check ask this before
+     * they call vector entries or outbox rows orphans. One round trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids);
+
+    /**
+     * The reference rows of the given hashes, by hash; hashes without a row are absent. One round trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes);
+
+    /**
+     * Up to {@code limit} documents whose content hash is {@code hash}, in uuid order.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<SilknoteDocument> findDocumentsByContentHash(ContentHash hash, int limit);
+
+    /**
+     * One page of the documents whose patient fileset has no record ({@link #findFileset} is empty), in uuid
+     * order (orphan cleanup, DESIGN rule 14).
+     *
+     * @param cursor from the previous page (the last uuid), empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit);
+
+    /**
+     * One page of the mappings no document has the file id of as its {@code clientFileId}, in file id order
+     * (a Silknote user removed the document).
+     *
+     * @param cursor from the previous page (the last file id), empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<SyncMapping> mappingsWithoutDocument(Optional<String> cursor, int limit);
+
+    /**
+     * One page of the documents whose {@code clientFileId} has no mapping, in uuid order.
+     *
+     * @param cursor from the previous page (the last uuid), empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<SilknoteDocument> documentsWithoutMapping(Optional<String> cursor, int limit);
+
+    /**
+     * One page of reference tallies in content hash order: every hash that is referenced (see the interface)
+     * or has a reference row appears exactly once over all pages. A page may hold up to three times
+     * {@code limit} tallies.
+     *
+     * @param cursor from the previous page (the last hash), empty for the first
+     * @param limit  1..1000
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<ReferenceTally> referenceTallies(Optional<String> cursor, int limit);
+
+    /**
+     * One page of the ids of filesets with remembered skips, in id order.
+     *
+     * @param cursor from the previous page (the last id), empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<FilesetId> filesetsWithSkips(Optional<String> cursor, int limit);
+
+    /**
+     * One page of Silknote's fileset records, in fileset id order (re-booking candidates).
+     *
+     * @param cursor from the previous page (the last id), empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<PatientFilesetRecord> filesetRecords(Optional<String> cursor, int limit);
+
+    /**
+     * Audit rows selected by {@code query} with an id above {@code afterId}, oldest first, at most
+     * {@code limit}.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<AuditRecord> auditTrail(AuditQuery query, long afterId, int limit);
 
     /** The resume state; {@link SyncState#initial()} before the first run. */
     SyncState loadState();
@@ -228,6 +340,14 @@ public interface DocumentStore {
      * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
      */
     void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park);
+
+    /**
+     * Parked outbox entries (failed {@code maxOutboxAttempts} times) with an id above {@code afterId}, in id
+     * order, at most {@code limit}.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<OutboxEntry> parkedOutbox(long afterId, int limit);
 
     /**
      * Step 1 of the blob collector: if the row exists, is {@code LIVE}, has {@code refCount == 0}, was last
@@ -441,6 +561,54 @@ public interface DocumentStore {
         /** Replaces the resume state. */
         void saveState(SyncState state);
 
+        /** Records a change in the append-only audit log, in this unit's transaction. */
+        void audit(AuditEntry entry);
+
+        /** Removes an outbox entry, pending or parked; no-op when absent. */
+        void removeOutbox(long entryId);
+
+        /** Puts a parked outbox entry back in the queue with no failed attempts; no-op when absent. */
+        void requeueOutbox(long entryId);
+
+        // Blob maintenance (orphan cleanup, repair). Each is evaluated when the unit commits, with the row
+        // locked where the store has row locks, against the committed references (see the interface). A unit
+        // that uses them writes no documents, mappings or references (IllegalStateException otherwise), so
+        // what it counts is what is stored.
+
+        /**
+         * Marks the row {@code DELETING} with {@code blobEtag} if, at commit, it is {@code LIVE}, counts 0, was
+         * last updated before {@code notAfter} and nothing references the hash; otherwise changes nothing.
+         *
+         * @throws IllegalStateException when the unit writes documents, mappings or references
+         */
+        void markBlobDeleting(ContentHash hash, String blobEtag, Instant notAfter);
+
+        /**
+         * For a stored blob without a reference row (uploaded by a run that stopped before its commit): creates
+         * its row {@code DELETING}, count 0, with {@code blobEtag}, if at commit there is still no row and
+         * nothing references the hash; otherwise changes nothing. The collector protocol then deletes it.
+         *
+         * @throws IllegalStateException when the unit writes documents, mappings or references
+         */
+        void adoptUnreferencedBlob(ContentHash hash, long size, String blobEtag);
+
+        /**
+         * Removes the row if, at commit, it is {@code DELETING} with {@code blobEtag}, and then records
+         * {@code ifRemoved}; otherwise changes and records nothing.
+         *
+         * @throws IllegalStateException when the unit writes documents, mappings or references
+         */
+        void removeBlobRefIfDeleting(ContentHash hash, String blobEtag, AuditEntry ifRemoved);
+
+        /**
+         * Sets the row's count to the number of references at commit (creating a {@code LIVE} row when the
+         * hash is referenced and has none; a referenced {@code DELETING} row becomes {@code LIVE}); when that
+         * changes the row, records {@code ifChanged} with the detail {@code refCount:<before>><after>} (and
+         * {@code ,revived} when a {@code DELETING} row became {@code LIVE}).
+         *
+         * @throws IllegalStateException when the unit writes documents, mappings or references
+         */
+        void recountBlobRef(ContentHash hash, AuditEntry ifChanged);
         /**
          * Scale-out: requires that {@code claim} still holds when the unit commits (its fileset is still claimed
          * with this claim's token, by a {@link FilesetClaims} of this store's backend), and keeps a takeover

@@ -100,6 +100,65 @@ class DiffEngineTest {
                 + plan.files().stream().filter(p -> p.action() == PlanAction.UNCHANGED).count());
     }
 
+    /** The document of {@code f} as the re-booking migration leaves it: another fileset, patient and history. */
+    static SilknoteDocument migrated(VsrxFile f, ContentHash h) {
+        SilknoteDocument d = doc(f, h);
+        return new SilknoteDocument(d.uuid(), new PatientUuid(UUID.fromString("00000000-0000-0000-0000-000000000002")),
+                FilesetId.of("fs-new"), d.clientFileId(), h, d.size(), d.mimeType(), d.metadata()
+                        .withPatientIdHistory(List.of(PatientId.of("P1"), PatientId.of("P2")))
+                        .withMigratedFrom(Optional.of(FS)), T0);
+    }
+
+    @Test
+    void aMigratedDocumentOfAnUnchangedFileIsUnchangedNotRelinked() {
+        // DESIGN rule 13: the owner it was moved to is not drift, nor a re-link to move it back
+        VsrxFile f = file("a", "e1", 10, T0);
+        mappings.add(mapping(f, hash(1)));
+        documents.add(migrated(f, hash(1)));
+        listing.add(f);
+        assertCountedUnchanged("a");
+    }
+
+    @Test
+    void aMigratedDocumentFollowsItsFilesChangesAndRenames() {
+        VsrxFile f = file("a", "e1", 10, T0);
+        VsrxFile g = file("b", "e1", 10, T0);
+        mappings.add(mapping(f, hash(1)));
+        documents.add(migrated(f, hash(1)));
+        mappings.add(mapping(g, hash(2)));
+        documents.add(migrated(g, hash(2)));
+        listing.add(file("a", "e2", 10, T0));
+        listing.add(with(g, "notes/b-renamed.txt", "text/plain", Optional.empty(), false));
+        assertThat(only("a").action()).isEqualTo(PlanAction.UPDATE);
+        assertThat(only("a").detail()).isEmpty();
+        assertThat(only("b").action()).isEqualTo(PlanAction.METADATA_ONLY);
+        assertThat(only("b").detail()).contains("metadata-drift");
+    }
+
+    @Test
+    void aMigratedDocumentOfAVanishedFileIsReportedVanishedNotMoved() {
+        VsrxFile f = file("a", "e1", 10, T0);
+        mappings.add(mapping(f, hash(1)));
+        documents.add(migrated(f, hash(1)));
+        assertThat(only("a").action()).isEqualTo(PlanAction.VANISHED);
+    }
+
+    @Test
+    void documentsMigratedHereAreNotVanishedFromTheNewFileset() {
+        // DESIGN rule 13: the new fileset holds the moved documents without their mappings (those stay with the
+        // VSRX fileset the files live in): nothing vanished here. A document that lost its mapping otherwise does.
+        VsrxFile moved = file("a", "e1", 10, T0);
+        documents.add(migrated(moved, hash(1)));
+        VsrxFile lost = file("b", "e1", 10, T0);
+        documents.add(doc(lost, hash(2)));
+        assertThat(plan().files()).as("inputs in file id order (one merge)")
+                .extracting(p -> p.fileId().value()).containsExactly("b");
+        assertThat(only("b").action()).isEqualTo(PlanAction.VANISHED);
+        java.util.Collections.reverse(documents);
+        assertThat(plan().files()).as("inputs in another order (hashed)")
+                .extracting(p -> p.fileId().value()).containsExactly("b");
+    }
+
     @Test
     void newFileIsCreatedWithNormalizedPath() {
         listing.add(file("a", "e1", 10, T0));

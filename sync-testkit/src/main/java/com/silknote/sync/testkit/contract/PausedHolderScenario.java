@@ -9,23 +9,18 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
-import com.silknote.sync.core.model.OutboxEntry;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
-import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.RetryPolicy;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncConfig;
-import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.testkit.ForwardingDocumentStore;
 import com.silknote.sync.testkit.InMemoryBlobStore;
 import com.silknote.sync.testkit.InMemoryDocumentProcessor;
 import com.silknote.sync.testkit.InMemoryVectorStore;
@@ -36,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -369,208 +363,6 @@ public abstract class PausedHolderScenario {
         @Override
         public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
             return super.pruneRuns(ANY, startedBefore, keepNewest);
-        }
-    }
-
-    /** Forwards every call. */
-    private static class ForwardingDocumentStore implements DocumentStore {
-        private final DocumentStore d;
-
-        ForwardingDocumentStore(DocumentStore d) {
-            this.d = d;
-        }
-
-        @Override
-        public void fence(FencingToken token) {
-            d.fence(token);
-        }
-
-        @Override
-        public List<SyncMapping> mappings(FilesetId filesetId) {
-            return d.mappings(filesetId);
-        }
-
-        @Override
-        public Optional<SyncMapping> findMapping(VsrxFileId fileId) {
-            return d.findMapping(fileId);
-        }
-
-        @Override
-        public Map<VsrxFileId, SyncMapping> findMappings(Collection<VsrxFileId> fileIds) {
-            return d.findMappings(fileIds);
-        }
-
-        @Override
-        public Map<VsrxFileId, SilknoteDocument> findDocumentsByClientFileIds(Collection<VsrxFileId> ids) {
-            return d.findDocumentsByClientFileIds(ids);
-        }
-
-        @Override
-        public Page<FilesetId> filesets(Optional<String> cursor, int limit) {
-            return d.filesets(cursor, limit);
-        }
-
-        @Override
-        public Optional<SilknoteDocument> findDocument(com.silknote.sync.core.model.DocumentUuid uuid) {
-            return d.findDocument(uuid);
-        }
-
-        @Override
-        public Optional<SilknoteDocument> findDocumentByClientFileId(VsrxFileId clientFileId) {
-            return d.findDocumentByClientFileId(clientFileId);
-        }
-
-        @Override
-        public List<SilknoteDocument> documents(FilesetId filesetId) {
-            return d.documents(filesetId);
-        }
-
-        @Override
-        public Optional<PatientFilesetRecord> findFileset(FilesetId filesetId) {
-            return d.findFileset(filesetId);
-        }
-
-        @Override
-        public Optional<BlobRef> findBlobRef(ContentHash hash) {
-            return d.findBlobRef(hash);
-        }
-
-        @Override
-        public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId) {
-            return d.permanentSkips(filesetId);
-        }
-
-        @Override
-        public SyncState loadState() {
-            return d.loadState();
-        }
-
-        @Override
-        public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-            return d.inUnitOfWork(token, work);
-        }
-
-        @Override
-        public List<OutboxEntry> pendingOutbox(long afterId, int limit) {
-            return d.pendingOutbox(afterId, limit);
-        }
-
-        @Override
-        public void completeOutbox(FencingToken token, long entryId) {
-            d.completeOutbox(token, entryId);
-        }
-
-        @Override
-        public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
-            d.failOutbox(token, entryId, reasonCode, park);
-        }
-
-        @Override
-        public boolean markBlobDeleting(FencingToken token, ContentHash hash, String blobEtag, Instant notAfter) {
-            return d.markBlobDeleting(token, hash, blobEtag, notAfter);
-        }
-
-        @Override
-        public boolean removeBlobRefIfDeleting(FencingToken token, ContentHash hash, String blobEtag) {
-            return d.removeBlobRefIfDeleting(token, hash, blobEtag);
-        }
-
-        @Override
-        public void reviveBlobRef(FencingToken token, ContentHash hash, String blobEtag) {
-            d.reviveBlobRef(token, hash, blobEtag);
-        }
-
-        @Override
-        public List<BlobRef> unreferencedBlobs(int limit) {
-            return d.unreferencedBlobs(limit);
-        }
-
-        @Override
-        public void recordRun(FencingToken token, SyncReport report) {
-            d.recordRun(token, report);
-        }
-
-        @Override
-        public List<SyncReport> recentRuns(int limit) {
-            return d.recentRuns(limit);
-        }
-            @Override
-        public java.util.List<com.silknote.sync.core.model.AuthoredDocument> authoredDocuments(FilesetId filesetId,
-                com.silknote.sync.core.model.PatientUuid patient) {
-            return d.authoredDocuments(filesetId, patient);
-        }
-
-        @Override
-        public Map<com.silknote.sync.core.model.DocumentUuid, com.silknote.sync.core.model.AuthoredDocument>
-                findAuthoredDocuments(Collection<com.silknote.sync.core.model.DocumentUuid> uuids) {
-            return d.findAuthoredDocuments(uuids);
-        }
-
-        @Override
-        public List<PatientFilesetRecord> filesetsOfPatient(com.silknote.sync.core.model.PatientUuid patient) {
-            return d.filesetsOfPatient(patient);
-        }
-
-        @Override
-        public com.silknote.sync.core.model.SilknoteChangePage silknoteChanges(long position, Optional<String> cursor,
-                int limit) {
-            return d.silknoteChanges(position, cursor, limit);
-        }
-
-        @Override
-        public long loadChangePosition() {
-            return d.loadChangePosition();
-        }
-
-        @Override
-        public List<com.silknote.sync.core.model.ConflictRecord> conflicts(FilesetId filesetId) {
-            return d.conflicts(filesetId);
-        }
-
-        @Override
-        public Optional<com.silknote.sync.core.model.ConflictRecord> findConflict(
-                com.silknote.sync.core.model.ConflictId id) {
-            return d.findConflict(id);
-        }
-
-        @Override
-        public Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
-                java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor,
-                int limit) {
-            return d.conflicts(statuses, cursor, limit);
-        }
-
-        @Override
-        public void recordRunStarted(FencingToken token, com.silknote.sync.core.model.RunId run, Instant startedAt) {
-            d.recordRunStarted(token, run, startedAt);
-        }
-
-        @Override
-        public void recordFilesetReport(FencingToken token, com.silknote.sync.core.model.RunId run,
-                com.silknote.sync.core.model.FilesetReport report,
-                Optional<com.silknote.sync.core.port.FilesetClaims.Claim> claim) {
-            d.recordFilesetReport(token, run, report, claim);
-        }
-
-        @Override
-        public List<com.silknote.sync.core.model.RunRecord> runs(Instant from, Instant to, int limit) {
-            return d.runs(from, to, limit);
-        }
-
-        @Override
-        public Optional<com.silknote.sync.core.model.RunRecord> findRun(com.silknote.sync.core.model.RunId run) {
-            return d.findRun(run);
-        }
-
-        @Override
-        public Page<com.silknote.sync.core.model.FilesetReport> runFilesets(com.silknote.sync.core.model.RunId run,
-                Optional<String> cursor, int limit) {
-            return d.runFilesets(run, cursor, limit);
-        }
-
-        @Override
-        public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
-            return d.pruneRuns(token, startedBefore, keepNewest);
         }
     }
 }

@@ -3,6 +3,8 @@ package com.silknote.sync.testkit.fault;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictRecord;
@@ -18,6 +20,7 @@ import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.SilknoteChangePage;
+import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -116,6 +119,66 @@ public final class FaultyDocumentStore implements DocumentStore {
     @Override
     public Map<VsrxFileId, PermanentSkip> permanentSkips(FilesetId filesetId) {
         return read("permanentSkips", () -> delegate.permanentSkips(filesetId));
+    }
+
+    @Override
+    public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
+        return read("findDocuments", () -> delegate.findDocuments(uuids));
+    }
+
+    @Override
+    public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        return read("existingDocuments", () -> delegate.existingDocuments(uuids));
+    }
+
+    @Override
+    public Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes) {
+        return read("findBlobRefs", () -> delegate.findBlobRefs(hashes));
+    }
+
+    @Override
+    public List<SilknoteDocument> findDocumentsByContentHash(ContentHash hash, int limit) {
+        return read("findDocumentsByContentHash", () -> delegate.findDocumentsByContentHash(hash, limit));
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+        return read("documentsWithoutFileset", () -> delegate.documentsWithoutFileset(cursor, limit));
+    }
+
+    @Override
+    public Page<SyncMapping> mappingsWithoutDocument(Optional<String> cursor, int limit) {
+        return read("mappingsWithoutDocument", () -> delegate.mappingsWithoutDocument(cursor, limit));
+    }
+
+    @Override
+    public Page<SilknoteDocument> documentsWithoutMapping(Optional<String> cursor, int limit) {
+        return read("documentsWithoutMapping", () -> delegate.documentsWithoutMapping(cursor, limit));
+    }
+
+    @Override
+    public Page<ReferenceTally> referenceTallies(Optional<String> cursor, int limit) {
+        return read("referenceTallies", () -> delegate.referenceTallies(cursor, limit));
+    }
+
+    @Override
+    public Page<FilesetId> filesetsWithSkips(Optional<String> cursor, int limit) {
+        return read("filesetsWithSkips", () -> delegate.filesetsWithSkips(cursor, limit));
+    }
+
+    @Override
+    public Page<PatientFilesetRecord> filesetRecords(Optional<String> cursor, int limit) {
+        return read("filesetRecords", () -> delegate.filesetRecords(cursor, limit));
+    }
+
+    @Override
+    public List<AuditRecord> auditTrail(AuditQuery query, long afterId, int limit) {
+        return read("auditTrail", () -> delegate.auditTrail(query, afterId, limit));
+    }
+
+    @Override
+    public List<OutboxEntry> parkedOutbox(long afterId, int limit) {
+        return read("parkedOutbox", () -> delegate.parkedOutbox(afterId, limit));
     }
 
     @Override

@@ -2,6 +2,9 @@ package com.silknote.sync.testkit.history;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
+import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.BlobRef;
@@ -35,6 +38,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -323,6 +327,43 @@ final class GatedDocumentStore implements DocumentStore {
     @Override public Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
             java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor, int limit) {
         return read(() -> d.conflicts(statuses, cursor, limit));
+    }
+    // the operations beside the sync (cleanup, check, repair, migration): not the sync's, not counted
+    @Override public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
+        return d.findDocuments(uuids);
+    }
+    @Override public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+        return d.existingDocuments(uuids);
+    }
+    @Override public Map<ContentHash, BlobRef> findBlobRefs(Collection<ContentHash> hashes) {
+        return d.findBlobRefs(hashes);
+    }
+    @Override public List<SilknoteDocument> findDocumentsByContentHash(ContentHash hash, int limit) {
+        return d.findDocumentsByContentHash(hash, limit);
+    }
+    @Override public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+        return d.documentsWithoutFileset(cursor, limit);
+    }
+    @Override public Page<SyncMapping> mappingsWithoutDocument(Optional<String> cursor, int limit) {
+        return d.mappingsWithoutDocument(cursor, limit);
+    }
+    @Override public Page<SilknoteDocument> documentsWithoutMapping(Optional<String> cursor, int limit) {
+        return d.documentsWithoutMapping(cursor, limit);
+    }
+    @Override public Page<ReferenceTally> referenceTallies(Optional<String> cursor, int limit) {
+        return d.referenceTallies(cursor, limit);
+    }
+    @Override public Page<FilesetId> filesetsWithSkips(Optional<String> cursor, int limit) {
+        return d.filesetsWithSkips(cursor, limit);
+    }
+    @Override public Page<PatientFilesetRecord> filesetRecords(Optional<String> cursor, int limit) {
+        return d.filesetRecords(cursor, limit);
+    }
+    @Override public List<AuditRecord> auditTrail(AuditQuery query, long afterId, int limit) {
+        return d.auditTrail(query, afterId, limit);
+    }
+    @Override public List<OutboxEntry> parkedOutbox(long afterId, int limit) {
+        return d.parkedOutbox(afterId, limit);
     }
 
     /** The runner's blob store, counted by the same gate. */

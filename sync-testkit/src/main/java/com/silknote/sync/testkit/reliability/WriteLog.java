@@ -2,6 +2,7 @@ package com.silknote.sync.testkit.reliability;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.BlobRef;
@@ -46,13 +47,15 @@ import java.util.function.Supplier;
  * <p>Each write is one line, {@code <port>.<method>}; a unit of work is one line listing the kinds of writes
  * it made, e.g. {@code documents.unitOfWork[releaseBlobRef,upsertDocument]}. A write that threw ends in
  * {@code !<exception>}. {@link #dataWrites()} leaves out the bookkeeping every run does: raising the fences
- * (ledger and vectors), recording the run and its fileset reports in the history, and units of work that only
- * save the resume state. Thread-safe.
+ * (ledger and vectors), recording the run and its fileset reports in the history, units of work that only
+ * save the resume state, and those that only audit a standing conflict (the audit log records a conflict every
+ * run it is reported, issue 11) with the fileset's sync time and the resume state. Thread-safe.
  */
 public final class WriteLog {
     private static final Set<String> BOOKKEEPING = Set.of("documents.fence", "vectors.fence",
             "documents.recordRun", "documents.recordRunStarted", "documents.recordFilesetReport",
-            "documents.pruneRuns", "documents.unitOfWork[saveState]", "documents.unitOfWork[]");
+            "documents.pruneRuns", "documents.unitOfWork[saveState]", "documents.unitOfWork[]",
+            "documents.unitOfWork[audit, saveState, upsertFileset]", "documents.unitOfWork[audit, upsertFileset]");
 
     private final List<String> writes = new ArrayList<>();
 
@@ -357,12 +360,6 @@ public final class WriteLog {
         }
 
         @Override
-        public void deleteMapping(VsrxFileId fileId) {
-            kinds.add("deleteMapping");
-            uow.deleteMapping(fileId);
-        }
-
-        @Override
         public void saveChangePosition(long position) {
             kinds.add("saveChangePosition");
             uow.saveChangePosition(position);
@@ -372,6 +369,56 @@ public final class WriteLog {
         public void saveState(SyncState state) {
             kinds.add("saveState");
             uow.saveState(state);
+        }
+
+        // the operations beside the sync (cleanup, repair, migration) and the audit rows
+
+        @Override
+        public void audit(AuditEntry entry) {
+            kinds.add("audit");
+            uow.audit(entry);
+        }
+
+        @Override
+        public void deleteMapping(VsrxFileId fileId) {
+            kinds.add("deleteMapping");
+            uow.deleteMapping(fileId);
+        }
+
+        @Override
+        public void removeOutbox(long entryId) {
+            kinds.add("removeOutbox");
+            uow.removeOutbox(entryId);
+        }
+
+        @Override
+        public void requeueOutbox(long entryId) {
+            kinds.add("requeueOutbox");
+            uow.requeueOutbox(entryId);
+        }
+
+        @Override
+        public void markBlobDeleting(ContentHash hash, String blobEtag, Instant notAfter) {
+            kinds.add("markBlobDeleting");
+            uow.markBlobDeleting(hash, blobEtag, notAfter);
+        }
+
+        @Override
+        public void adoptUnreferencedBlob(ContentHash hash, long size, String blobEtag) {
+            kinds.add("adoptUnreferencedBlob");
+            uow.adoptUnreferencedBlob(hash, size, blobEtag);
+        }
+
+        @Override
+        public void removeBlobRefIfDeleting(ContentHash hash, String blobEtag, AuditEntry ifRemoved) {
+            kinds.add("removeBlobRefIfDeleting");
+            uow.removeBlobRefIfDeleting(hash, blobEtag, ifRemoved);
+        }
+
+        @Override
+        public void recountBlobRef(ContentHash hash, AuditEntry ifChanged) {
+            kinds.add("recountBlobRef");
+            uow.recountBlobRef(hash, ifChanged);
         }
     }
 }

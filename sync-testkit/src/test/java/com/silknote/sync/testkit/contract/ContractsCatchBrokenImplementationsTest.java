@@ -3,6 +3,7 @@ package com.silknote.sync.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
@@ -216,6 +217,100 @@ class ContractsCatchBrokenImplementationsTest {
     @Test
     void correctDocumentStorePasses() {
         assertThat(failingTests(InMemoryDocumentStoreContractTest.class)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /** Marks a zero row DELETING whatever references its hash (trusting the count, as a naive collector would). */
+    static class MarksReferencedBlobs extends DocumentStoreMaintenanceContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocumentStore newStore(Clock clock) {
+            InMemoryDocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (!m.getName().equals("inUnitOfWork")) {
+                    return invoke(real, m, args);
+                }
+                FencingToken token = (FencingToken) args[0];
+                Function<DocumentStore.UnitOfWork, Object> work = (Function<DocumentStore.UnitOfWork, Object>) args[1];
+                return real.inUnitOfWork(token, u -> work.apply(proxy(DocumentStore.UnitOfWork.class, u,
+                        (p2, m2, args2) -> {
+                            if (m2.getName().equals("markBlobDeleting")) {
+                                // no reference check: the count, state and age only
+                                ContentHash h = (ContentHash) args2[0];
+                                real.findBlobRef(h).filter(r -> r.state() == BlobRef.State.LIVE && r.refCount() == 0
+                                        && r.updatedAt().isBefore((java.time.Instant) args2[2])).ifPresent(r ->
+                                        real.replaceBlobRefBehindTheSync(h, Optional.of(new BlobRef(h, 0, r.size(),
+                                                BlobRef.State.DELETING, Optional.of((String) args2[1]),
+                                                clock.instant()))));
+                                return null;
+                            }
+                            return invoke(u, m2, args2);
+                        })));
+            });
+        }
+    }
+
+    /** Records audit rows outside the unit of work: they stay when it rolls back. */
+    static class AuditsOutsideTheUnit extends DocumentStoreMaintenanceContract {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                if (!m.getName().equals("inUnitOfWork")) {
+                    return invoke(real, m, args);
+                }
+                FencingToken token = (FencingToken) args[0];
+                Function<DocumentStore.UnitOfWork, Object> work = (Function<DocumentStore.UnitOfWork, Object>) args[1];
+                return real.inUnitOfWork(token, u -> work.apply(proxy(DocumentStore.UnitOfWork.class, u,
+                        (p2, m2, args2) -> m2.getName().equals("audit") ? real.inUnitOfWork(FencingToken.of(1_000_000),
+                                own -> {
+                                    own.audit((com.silknote.sync.core.model.AuditEntry) args2[0]);
+                                    return null;
+                                }) : invoke(u, m2, args2))));
+            });
+        }
+    }
+
+    /** Counts references by documents only (forgets that a mapping's hash holds a file id's reference). */
+    static class TalliesDocumentsOnly extends DocumentStoreMaintenanceContract {
+        @Override
+        protected DocumentStore newStore(Clock clock) {
+            DocumentStore real = new InMemoryDocumentStore(clock);
+            return proxy(DocumentStore.class, real, (p, m, args) -> {
+                Object result = invoke(real, m, args);
+                if (m.getName().equals("referenceTallies")) {
+                    @SuppressWarnings("unchecked")
+                    Page<com.silknote.sync.core.model.ReferenceTally> page =
+                            (Page<com.silknote.sync.core.model.ReferenceTally>) result;
+                    return new Page<>(page.items().stream().map(t -> new com.silknote.sync.core.model.ReferenceTally(
+                            t.hash(), real.findDocumentsByContentHash(t.hash(), 1000).size(), t.referencedSize(),
+                            t.row())).toList(), page.nextCursor());
+                }
+                return result;
+            });
+        }
+    }
+
+    @Test
+    void maintenanceContractCatchesAMarkThatTrustsTheCount() {
+        assertThat(failingTests(MarksReferencedBlobs.class)).contains("markingInAUnitRequiresNoReferenceAtCommit");
+    }
+
+    @Test
+    void maintenanceContractCatchesAuditRowsOutsideTheTransaction() {
+        assertThat(failingTests(AuditsOutsideTheUnit.class)).contains("aRolledBackOrStaleUnitLeavesNoAuditRow");
+    }
+
+    @Test
+    void maintenanceContractCatchesTalliesThatIgnoreMappings() {
+        assertThat(failingTests(TalliesDocumentsOnly.class)).contains("referenceTalliesCountReferencesPerFileId");
+    }
+
+    @Test
+    void correctMaintenancePasses() {
+        assertThat(failingTests(InMemoryDocumentStoreMaintenanceContractTest.class)).isEmpty();
     }
 
     // ------------------------------------------------------------------ blob store
