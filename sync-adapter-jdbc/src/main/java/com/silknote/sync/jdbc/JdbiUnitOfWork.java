@@ -676,6 +676,11 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         maintenance.forEach(op -> hashes.add(op.hash().hex()));
         Map<String, BlobRef> before = lockRows(List.copyOf(hashes));
         Map<String, long[]> refs = references(List.copyOf(hashes));
+        // bytes of a document row that holds no reference of the sync (a Silknote-created document waiting for its
+        // export, issue 14) are Silknote's: never marked or adopted for collection
+        Set<String> documentHeld = new HashSet<>(handle.createQuery(sql.documentHashesHeld)
+                .bindArray("hashes", String.class, List.copyOf(hashes)).map((rs, ctx) -> rs.getString("h").trim())
+                .list());
         Map<String, BlobRef> after = new HashMap<>(before);
         Map<String, AuditEntry> recounts = new HashMap<>();
         for (Maintenance op : maintenance) {
@@ -684,12 +689,12 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             long[] r = refs.getOrDefault(h, new long[] {0, 0});
             if (op instanceof Mark m) {
                 if (row != null && row.state() == BlobRef.State.LIVE && row.refCount() == 0 && r[0] == 0
-                        && row.updatedAt().isBefore(m.notAfter())) {
+                        && !documentHeld.contains(h) && row.updatedAt().isBefore(m.notAfter())) {
                     after.put(h, new BlobRef(m.hash(), 0, row.size(), BlobRef.State.DELETING, Optional.of(m.etag()),
                             now));
                 }
             } else if (op instanceof Adopt a) {
-                if (row == null && r[0] == 0) {
+                if (row == null && r[0] == 0 && !documentHeld.contains(h)) {
                     after.put(h, new BlobRef(a.hash(), 0, a.size(), BlobRef.State.DELETING, Optional.of(a.etag()),
                             now));
                 }

@@ -26,6 +26,14 @@ final class LedgerSql {
     /** Condition on conflict row {@code c}: it holds {@code :hash} (ConflictRecord.heldHashes, issue 14). */
     static final String CONFLICT_HOLDS = "((c.status = 'OPEN' AND (c.vsrx_hash = :hash OR c.silknote_hash = :hash))"
             + " OR (c.status = 'APPLIED' AND c.kept_hash = :hash))";
+    /**
+     * Rows {@code (id, h)}: each hash a conflict record holds, once per record (ConflictRecord.heldHashes, issue 14);
+     * with {@link #CONFLICT_HOLDS} the one definition of a conflict's references.
+     */
+    static final String CONFLICT_HELD = "SELECT DISTINCT c.id, x.h FROM vsrx_sync_conflict c CROSS JOIN LATERAL"
+            + " (VALUES (CASE WHEN c.status = 'OPEN' THEN c.vsrx_hash END),"
+            + " (CASE WHEN c.status = 'OPEN' THEN c.silknote_hash END),"
+            + " (CASE WHEN c.status = 'APPLIED' THEN c.kept_hash END)) x(h) WHERE x.h IS NOT NULL";
     final String selectDocument;
     final String selectAuthored;
     final String authoredOfFileset;
@@ -62,6 +70,8 @@ final class LedgerSql {
     final String referenceTalliesBound;
     final String referenceTallies;
     final String referencesOfHashes;
+    /** The hashes of {@code :hashes} any document row holds, the sync's or Silknote's own (never collected). */
+    final String documentHashesHeld;
     /** Scalar subquery: file ids whose mapping, else document, holds {@code :hash} (the reference definition). */
     final String referencesOfHash;
     /** Scalar subquery: the size the ledger records for {@code :hash}, 0 when nothing holds it. */
@@ -175,18 +185,23 @@ final class LedgerSql {
         documentsWithoutMapping = selectDocument + " WHERE " + written + " AND " + noMapping + byUuid;
         documentsWithoutMappingAfter = selectDocument + " WHERE " + afterUuid + written + " AND " + noMapping + byUuid;
 
-        // References per file id: each mapping by its hash, each document without a mapping by its own.
+        // References per file id: each mapping by its hash, each document without a mapping by its own; and each
+        // hash a conflict record holds, once per record (bi-directional sync's losing versions, issue 14).
         String mHash = mt + "." + m.mappingContentHash();
         String dHash = d + "." + m.documentContentHash();
+        documentHashesHeld = "SELECT DISTINCT " + dHash + " AS h FROM " + d + " WHERE " + dHash
+                + " = ANY(CAST(:hashes AS char(64)[]))";
         referencesOfHashes = "SELECT h, count(*) AS n, max(s) AS s FROM ("
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt
                 + " WHERE " + mHash + " = ANY(CAST(:hashes AS char(64)[]))"
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d
                 + " WHERE " + dHash + " = ANY(CAST(:hashes AS char(64)[])) AND " + written + " AND " + noMapping
+                + " UNION ALL SELECT held.h, CAST(NULL AS bigint) FROM (" + CONFLICT_HELD + ") held"
+                + " WHERE held.h = ANY(CAST(:hashes AS char(64)[]))"
                 + ") x GROUP BY h";
         // A page is bounded above by the smallest of each source's limit-th hash after the cursor, so each
         // source brings at most `limit` distinct hashes into it and every hash up to the bound is complete. The
-        // bound is read first (three index range scans): a page may hold no tally and still not be the last.
+        // bound is read first (one range scan per source): a page may hold no tally and still not be the last.
         String after = " > CAST(:after AS char(64))";
         referenceTalliesBound = "SELECT LEAST("
                 + "(SELECT " + mHash + " FROM " + mt + " WHERE " + mHash + after + " ORDER BY " + mHash
@@ -194,13 +209,17 @@ final class LedgerSql {
                 + "(SELECT " + dHash + " FROM " + d + " WHERE " + dHash + after + " AND " + written + " ORDER BY " + dHash
                 + " OFFSET :skip LIMIT 1), "
                 + "(SELECT content_hash FROM vsrx_sync_blob_ref WHERE content_hash" + after
-                + " ORDER BY content_hash OFFSET :skip LIMIT 1)) AS hi";
+                + " ORDER BY content_hash OFFSET :skip LIMIT 1), "
+                + "(SELECT held.h FROM (" + CONFLICT_HELD + ") held WHERE held.h" + after
+                + " ORDER BY held.h OFFSET :skip LIMIT 1)) AS hi";
         String inPage = " <= CAST(:hi AS char(64)) OR CAST(:hi AS char(64)) IS NULL)";
         referenceTallies = "WITH refs AS (SELECT h, count(*) AS n, max(s) AS s FROM ("
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt + " WHERE " + mHash
                 + after + " AND (" + mHash + inPage
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d + " WHERE " + dHash
                 + after + " AND (" + dHash + inPage + " AND " + written + " AND " + noMapping
+                + " UNION ALL SELECT held.h, CAST(NULL AS bigint) FROM (" + CONFLICT_HELD + ") held WHERE held.h"
+                + after + " AND (held.h" + inPage
                 + ") x GROUP BY h), "
                 + "rows AS (SELECT * FROM vsrx_sync_blob_ref WHERE content_hash" + after + " AND (content_hash"
                 + inPage + ") "

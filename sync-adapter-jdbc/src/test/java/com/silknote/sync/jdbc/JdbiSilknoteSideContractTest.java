@@ -2,6 +2,7 @@ package com.silknote.sync.jdbc;
 
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.testkit.SilknoteUser;
 import com.silknote.sync.testkit.SqlSilknoteUser;
 import com.silknote.sync.testkit.contract.SilknoteSideDocumentStoreContract;
@@ -34,6 +35,12 @@ class JdbiSilknoteSideContractTest extends SilknoteSideDocumentStoreContract {
         return new SqlSilknoteUser(dataSource, "vsrx_sync_document", clock);
     }
 
+    @Override
+    protected SyncLock newLock(Clock clock) {
+        store();
+        return JdbiSyncLock.builder().dataSource(dataSource).holderId("ops-host").build();
+    }
+
     @Nested
     class OnEmbeddedDefault extends SilknoteSideDocumentStoreContract {
         private DataSource ds;
@@ -48,6 +55,12 @@ class JdbiSilknoteSideContractTest extends SilknoteSideDocumentStoreContract {
         protected SilknoteUser silknoteUser() {
             store();
             return new SqlSilknoteUser(ds, "vsrx_sync_document", clock);
+        }
+
+        @Override
+        protected SyncLock newLock(Clock clock) {
+            store();
+            return JdbiSyncLock.builder().dataSource(ds).holderId("ops-host").build();
         }
     }
 
@@ -66,6 +79,12 @@ class JdbiSilknoteSideContractTest extends SilknoteSideDocumentStoreContract {
         protected SilknoteUser silknoteUser() {
             store();
             return new SqlSilknoteUser(ds, "vsrx_sync_document", clock);
+        }
+
+        @Override
+        protected SyncLock newLock(Clock clock) {
+            store();
+            return JdbiSyncLock.builder().dataSource(ds).holderId("ops-host").build();
         }
     }
 }

@@ -485,7 +485,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             for (ContentHash h : tail.keySet()) {
                 long[] r = refs.get(h);
                 tallies.add(new ReferenceTally(h, r == null ? 0 : r[0],
-                        r == null ? OptionalLong.empty() : OptionalLong.of(r[1]),
+                        r == null || r[1] < 0 ? OptionalLong.empty() : OptionalLong.of(r[1]),
                         Optional.ofNullable(blobRefs.get(h))));
             }
             return page(tallies, limit, t -> t.hash().hex());
@@ -831,7 +831,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 return false;
             }
             boolean held = mappings.values().stream().anyMatch(m -> m.contentHash().equals(hash))
-                    || documents.values().stream().anyMatch(d -> d.contentHash().equals(hash));
+                    || heldByDocument(hash)
+                    || conflicts.values().stream().anyMatch(c -> c.heldHashes().contains(hash));
             if (held) {
                 // a damaged count never collects a referenced blob: the row is set to its references instead
                 recount(j, hash);
@@ -1340,6 +1341,15 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /**
+     * Whether any document holds {@code h}, the sync's or a Silknote-created one (whose bytes hold no reference of
+     * the sync until exported, issue 14): such bytes are never marked or adopted for collection.
+     */
+    private boolean heldByDocument(ContentHash h) {
+        return documents.values().stream().anyMatch(d -> d.contentHash().equals(h))
+                || authored.values().stream().anyMatch(a -> a.contentHash().equals(h));
+    }
+
     /** File ids whose mapping (else document) holds {@code h}; its size as they record it. */
     private long[] references(ContentHash h) {
         long count = 0;
@@ -1467,7 +1477,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             maintenance();
             BlobRef r = blobRefs.get(hash);
             if (r != null && r.state() == BlobRef.State.LIVE && r.refCount() == 0 && r.updatedAt().isBefore(notAfter)
-                    && references(hash)[0] == 0) {
+                    && references(hash)[0] == 0 && !heldByDocument(hash)) {
                 j.put(blobRefs, hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
                         clock.instant()));
             }
@@ -1481,7 +1491,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 throw new IllegalArgumentException("size must be >= 0");
             }
             maintenance();
-            if (!blobRefs.containsKey(hash) && references(hash)[0] == 0) {
+            if (!blobRefs.containsKey(hash) && references(hash)[0] == 0 && !heldByDocument(hash)) {
                 j.put(blobRefs, hash, new BlobRef(hash, 0, size, BlobRef.State.DELETING, Optional.of(blobEtag),
                         clock.instant()));
             }

@@ -10,34 +10,58 @@ import static com.silknote.sync.testkit.contract.Fixtures.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.silknote.sync.core.ConsistencyCheck;
+import com.silknote.sync.core.OrphanCleanup;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.CheckRequest;
+import com.silknote.sync.core.model.CleanupReport;
+import com.silknote.sync.core.model.CleanupRequest;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictKind;
 import com.silknote.sync.core.model.ConflictRecord;
 import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ConflictStrategy;
+import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FindingClass;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.ReferenceTally;
+import com.silknote.sync.core.model.RepairReport;
+import com.silknote.sync.core.model.RepairRequest;
+import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SilknoteChange;
 import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.testkit.InMemoryBlobStore;
+import com.silknote.sync.testkit.InMemorySyncLock;
+import com.silknote.sync.testkit.InMemoryVectorStore;
 import com.silknote.sync.testkit.SilknoteUser;
 import com.silknote.sync.testkit.TestClock;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +90,11 @@ public abstract class SilknoteSideDocumentStoreContract {
 
     /** Changes the backend of {@link #store()} the way Silknote does. */
     protected abstract SilknoteUser silknoteUser();
+
+    /** The lock the operations beside the sync take on {@link #store()}'s backend (its fence must accept it). */
+    protected SyncLock newLock(Clock clock) {
+        return new InMemorySyncLock(clock);
+    }
 
     private DocumentStore store;
 
@@ -473,5 +502,164 @@ public abstract class SilknoteSideDocumentStoreContract {
         assertThatThrownBy(() -> write(FencingToken.of(2), u -> u.upsertConflict(conflict(FS, 1, ConflictStatus.OPEN))))
                 .isInstanceOf(StaleFencingTokenException.class);
         assertThat(store().conflicts(FS)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ conflict records and the operations (issue 11)
+
+    private Map<ContentHash, ReferenceTally> tallies() {
+        Map<ContentHash, ReferenceTally> out = new HashMap<>();
+        Optional<String> cursor = Optional.empty();
+        for (int pages = 0; ; pages++) {
+            assertThat(pages).isLessThan(1000);
+            Page<ReferenceTally> p = store().referenceTallies(cursor, 1); // one hash a page: every bound is used
+            p.items().forEach(t -> out.put(t.hash(), t));
+            if (p.nextCursor().isEmpty()) {
+                return out;
+            }
+            cursor = p.nextCursor();
+        }
+    }
+
+    private long count(ContentHash h) {
+        return store().findBlobRef(h).map(BlobRef::refCount).orElse(-1L);
+    }
+
+    /**
+     * Issue 14 with issue 11: the held versions of a conflict record are blob references for every reader of the
+     * reference definition (the tallies, the maintenance recount, the mark for collection and a release's
+     * recount), exactly as the unit of work that wrote the record counted them; else a repair would drop the
+     * count and the collector delete the losing bytes.
+     */
+    @Test
+    public void aConflictRecordsHeldVersionsAreReferencesForTalliesRecountsAndTheCollector() {
+        seedLinked(1);
+        ConflictRecord open = conflict(FS, 2, ConflictStatus.OPEN);
+        ConflictRecord applied = conflict(FS, 3, ConflictStatus.APPLIED);
+        List<ContentHash> held = List.of(open.vsrxHash().orElseThrow(), open.silknoteHash().orElseThrow(),
+                applied.keptHash().orElseThrow());
+        write(T1, u -> {
+            held.forEach(h -> u.addBlobRef(h, 9, "etag-" + h.hex().substring(0, 8)));
+            u.upsertConflict(open);
+            u.upsertConflict(applied);
+        });
+        Map<ContentHash, ReferenceTally> tallies = tallies();
+        for (ContentHash h : held) {
+            assertThat(tallies.get(h).references()).as("tally of a held version").isEqualTo(1);
+            assertThat(tallies.get(h).row().map(BlobRef::refCount)).contains(1L);
+        }
+        RunId run = RunId.of("repair-contract-1");
+        write(T1, u -> held.forEach(h -> u.recountBlobRef(h, AuditEntry.of(run, AuditAction.REPAIR_REFERENCE_COUNT)
+                .build())));
+        held.forEach(h -> assertThat(count(h)).as("recounted held version").isEqualTo(1));
+        assertThat(store().auditTrail(AuditQuery.byRun(run), 0, 10)).as("nothing to recount").isEmpty();
+
+        // a row that counts too few (0) while the record holds the bytes: marked for collection never
+        ContentHash v = held.get(0);
+        write(T1, u -> u.releaseBlobRef(v));
+        assertThat(count(v)).isZero();
+        clock.advance(Duration.ofDays(2));
+        write(T1, u -> u.markBlobDeleting(v, "etag-" + v.hex().substring(0, 8), clock.instant()));
+        assertThat(store().findBlobRef(v).map(BlobRef::state)).contains(BlobRef.State.LIVE);
+        assertThat(store().markBlobDeleting(T1, v, "etag-" + v.hex().substring(0, 8), clock.instant())).isFalse();
+        assertThat(store().findBlobRef(v).map(BlobRef::state)).contains(BlobRef.State.LIVE);
+        // a release that finds no reference left recounts the row from the ledger, the record included
+        write(T1, u -> u.releaseBlobRef(v));
+        write(T1, u -> u.releaseBlobRef(v));
+        assertThat(count(v)).as("recount after a release that found nothing").isEqualTo(1);
+    }
+
+    private ContentHash putBlob(InMemoryBlobStore blobs, String content) {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        ContentHash h = com.silknote.sync.testkit.TestHashes.sha256(bytes);
+        blobs.putIfAbsent(new BlobUpload(h, bytes.length, "text/plain", () -> new ByteArrayInputStream(bytes),
+                Optional.empty()));
+        return h;
+    }
+
+    /**
+     * Issue 11 with issue 14: neither the repair nor the orphan cleanup takes away what bi-directional sync still
+     * holds — the bytes of conflict records (the losing versions), the document and the mapping an unresolved
+     * record is about, and Silknote-created documents waiting to be exported.
+     */
+    @Test
+    public void repairAndCleanupKeepWhatConflictRecordsAndSilknoteCreatedDocumentsHold() {
+        InMemoryBlobStore blobs = new InMemoryBlobStore(clock);
+        SyncLock lock = newLock(clock);
+        Instant now = clock.instant();
+        FilesetId gone = FilesetId.of("fs-000009"); // a fileset without a record: its documents look orphaned
+        // a linked document of a fileset without a record, and an open conflict about it
+        ContentHash docHash = putBlob(blobs, "linked document, no fileset record");
+        SilknoteDocument doc = document(gone, fileId(1), docHash, 34, now);
+        ContentHash vsrxSide = putBlob(blobs, "the VSRX version of file 1");
+        // a mapping whose document a Silknote user removed while VSRX changed the file: an open conflict
+        ContentHash removedHash = putBlob(blobs, "document removed in Silknote");
+        SilknoteDocument removed = document(FS, fileId(2), removedHash, 28, now);
+        ContentHash removedVsrx = putBlob(blobs, "the VSRX version of file 2");
+        // the loser of an applied strategy: no mapping or document holds it, only the record
+        ContentHash loser = putBlob(blobs, "the losing version of file 3");
+        SilknoteDocument third = document(FS, fileId(3), putBlob(blobs, "the winning version of file 3"), 29, now);
+        ConflictRecord aboutDoc = new ConflictRecord(ConflictId.derive("ops", "1"), gone, Optional.of(fileId(1)),
+                doc.uuid(), ConflictKind.CHANGED_ON_BOTH_SIDES, ConflictStatus.OPEN, Optional.empty(),
+                Optional.of(vsrxSide), Optional.of("\"e1\""), Optional.of(docHash), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), now, now);
+        ConflictRecord aboutMapping = new ConflictRecord(ConflictId.derive("ops", "2"), FS, Optional.of(fileId(2)),
+                removed.uuid(), ConflictKind.REMOVED_IN_SILKNOTE, ConflictStatus.OPEN,
+                Optional.of(removedHash), Optional.of(removedVsrx), Optional.of("\"e2\""), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now);
+        ConflictRecord appliedLoser = new ConflictRecord(ConflictId.derive("ops", "3"), FS, Optional.of(fileId(3)),
+                third.uuid(), ConflictKind.CHANGED_ON_BOTH_SIDES, ConflictStatus.APPLIED, Optional.empty(),
+                Optional.of(third.contentHash()), Optional.of("\"e3\""), Optional.of(loser),
+                Optional.of(ConflictStrategy.VSRX_WINS), Optional.empty(), Optional.of(loser),
+                Optional.of("conflict:vsrx-wins"), now, now);
+        write(T1, u -> {
+            u.upsertFileset(fileset(FS, now));
+            for (SilknoteDocument d : List.of(doc, removed, third)) {
+                u.addBlobRef(d.contentHash(), d.size(), blobs.stat(d.contentHash()).orElseThrow().etag());
+                u.upsertDocument(d);
+                u.upsertMapping(mapping(d, Optional.of("\"e0\""), now, now));
+            }
+            for (ConflictRecord r : List.of(aboutDoc, aboutMapping, appliedLoser)) {
+                for (ContentHash h : r.heldHashes()) { // each held version is one more reference, as the sync counts
+                    u.addBlobRef(h, blobs.stat(h).orElseThrow().size(), blobs.stat(h).orElseThrow().etag());
+                }
+                u.upsertConflict(r);
+            }
+        });
+        silknoteUser().remove(removed.uuid());
+        // a Silknote-created document waiting for its export, in the fileset without a record
+        ContentHash authoredHash = putBlob(blobs, "written by a Silknote user");
+        AuthoredDocument waiting = new AuthoredDocument(uuid(77), PATIENT, Optional.of(gone), authoredHash, 26,
+                "text/plain", Optional.of("Befund"), AuthoredDocument.SILKNOTE, DocumentMetadata.UNGROUPED,
+                clock.instant());
+        silknoteUser().create(waiting);
+        clock.advance(Duration.ofDays(3));
+        SyncConfig config = SyncConfig.builder().blobGracePeriod(Duration.ofHours(1)).build();
+        InMemoryVectorStore vectors = new InMemoryVectorStore();
+
+        ConsistencyCheck check = ConsistencyCheck.builder().documents(store()).blobs(blobs).vectors(vectors)
+                .lock(lock).config(config).clock(clock).sleeper(clock).random(new SplittableRandom(5)).build();
+        assertThat(check.check(CheckRequest.defaults()).findings())
+                .as("the held versions count as references: no mismatch")
+                .noneMatch(f -> f.findingClass() == FindingClass.REFERENCE_COUNT_MISMATCH);
+        RepairReport repaired = check.repair(RepairRequest.defaults());
+        assertThat(repaired.repaired()).as("nothing to recount").isEmpty();
+        for (ContentHash h : List.of(vsrxSide, removedVsrx, loser)) {
+            assertThat(count(h)).as("count after repair").isEqualTo(1);
+        }
+        assertThat(count(docHash)).as("the mapping's and the open record's").isEqualTo(2);
+
+        OrphanCleanup cleanup = OrphanCleanup.builder().documents(store()).blobs(blobs).vectors(vectors).lock(lock)
+                .config(config).clock(clock).sleeper(clock).random(new SplittableRandom(6)).build();
+        CleanupReport report = cleanup.run(CleanupRequest.removing());
+        assertThat(report.success()).isTrue();
+        assertThat(store().findDocument(doc.uuid())).as("document an open conflict is about").isPresent();
+        assertThat(store().findMapping(fileId(2))).as("mapping an open conflict is about").isPresent();
+        assertThat(store().findAuthoredDocuments(List.of(waiting.uuid()))).as("Silknote-created, to be exported")
+                .containsKey(waiting.uuid());
+        for (ContentHash h : List.of(vsrxSide, removedVsrx, loser, docHash, removedHash, authoredHash)) {
+            assertThat(blobs.rawBytes(h)).as("bytes held by the ledger survive the cleanup: %s", h.hex()).isPresent();
+        }
+        assertThat(count(loser)).isEqualTo(1);
+        assertThat(report.notes()).anyMatch(n -> n.contains("unresolved conflict record"));
     }
 }
