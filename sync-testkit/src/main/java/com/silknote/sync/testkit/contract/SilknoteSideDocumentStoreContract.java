@@ -72,6 +72,8 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Silknote side of a {@link DocumentStore} for bi-directional sync (issue 14; docs/bidirectional.md §6):
@@ -81,6 +83,8 @@ import org.junit.jupiter.api.Test;
  * the way Silknote does.
  */
 public abstract class SilknoteSideDocumentStoreContract {
+    private static final Logger LOG = LoggerFactory.getLogger(SilknoteSideDocumentStoreContract.class);
+
 
     /** The clock given to the store. */
     protected final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
@@ -365,8 +369,7 @@ public abstract class SilknoteSideDocumentStoreContract {
     @Test
     public void aReaderThatStoresItsSettledPositionMissesNoChange() {
         long seed = new SplittableRandom().nextLong();
-        System.out.println("SilknoteSideDocumentStoreContract.aReaderThatStoresItsSettledPositionMissesNoChange seed="
-                + seed);
+        LOG.info("SilknoteSideDocumentStoreContract.aReaderThatStoresItsSettledPositionMissesNoChange seed={}", seed);
         SplittableRandom random = new SplittableRandom(seed);
         List<SilknoteDocument> docs = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The behaviour every {@link VsrxTarget} must have (issue 14; docs/bidirectional.md §5.1): fenced writes with a
@@ -55,6 +57,8 @@ import org.junit.jupiter.api.Test;
  * to put filesets and VSRX-made files into it.
  */
 public abstract class VsrxTargetContract {
+    private static final Logger LOG = LoggerFactory.getLogger(VsrxTargetContract.class);
+
 
     /** The clock of the VSRX side. */
     protected final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
@@ -425,7 +429,7 @@ public abstract class VsrxTargetContract {
     @Test
     public void noWriteLandsAfterAHigherTokenFenced() throws Exception {
         long seed = new SplittableRandom().nextLong();
-        System.out.println("VsrxTargetContract.noWriteLandsAfterAHigherTokenFenced seed=" + seed);
+        LOG.info("VsrxTargetContract.noWriteLandsAfterAHigherTokenFenced seed={}", seed);
         SplittableRandom random = new SplittableRandom(seed);
         FilesetId fs = addFileset("P-1");
         int writers = 8;
