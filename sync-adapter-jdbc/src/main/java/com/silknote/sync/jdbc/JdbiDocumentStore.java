@@ -2,11 +2,15 @@ package com.silknote.sync.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.AuditAction;
 import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -18,6 +22,8 @@ import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteChange;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
@@ -438,6 +444,127 @@ public final class JdbiDocumentStore implements DocumentStore {
     public SyncState loadState() {
         return read("read sync state", h -> h.createQuery("SELECT state::text FROM vsrx_sync_state WHERE id = 1")
                 .mapTo(String.class).findOne().map(Json::state).orElseGet(SyncState::initial));
+    }
+
+    @Override
+    public List<AuthoredDocument> authoredDocuments(FilesetId filesetId, PatientUuid patient) {
+        requireNonNull(filesetId, "filesetId");
+        requireNonNull(patient, "patient");
+        return read("read Silknote-created documents", h -> h.createQuery(sql.authoredOfFileset)
+                .bind("fileset", filesetId.value()).bind("patient", patient.value()).map(sql.authoredMapper).list());
+    }
+
+    @Override
+    public Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        List<UUID> ids = uuids.stream().map(u -> requireNonNull(u, "uuid").value()).toList();
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return read("read Silknote-created documents", h -> {
+            Map<DocumentUuid, AuthoredDocument> out = new LinkedHashMap<>();
+            h.createQuery(sql.authoredByUuids).bindArray("ids", UUID.class, ids).map(sql.authoredMapper)
+                    .forEach(a -> out.put(a.uuid(), a));
+            return out;
+        });
+    }
+
+    @Override
+    public List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient) {
+        requireNonNull(patient, "patient");
+        return read("read filesets of a patient", h -> h.createQuery(FILESET_SELECT
+                + " WHERE patient_uuid = :patient ORDER BY fileset_id").bind("patient", patient.value())
+                .map((rs, ctx) -> filesetRecord(rs)).list());
+    }
+
+    /**
+     * Changes of the document table (its change column) and removals, in (position, uuid, removal) order; the
+     * cursor is that triple of the last change of a page. The settled position is the oldest transaction still
+     * running ({@code pg_snapshot_xmin}), taken before the changes are read.
+     */
+    @Override
+    public SilknoteChangePage silknoteChanges(long position, Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        long afterSeq;
+        String afterUuid;
+        boolean afterRemoved;
+        if (cursor.isPresent()) {
+            String[] parts = cursor.get().split(":", 3);
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("not a cursor of this store");
+            }
+            afterSeq = Long.parseLong(parts[0]);
+            afterUuid = parts[1];
+            afterRemoved = parts[2].equals("1");
+        } else {
+            afterSeq = Long.MIN_VALUE;
+            afterUuid = "";
+            afterRemoved = false;
+        }
+        return read("read Silknote changes", h -> {
+            long settled = h.createQuery("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                    .mapTo(Long.class).one();
+            List<SilknoteChange> rows = h.createQuery("SELECT seq, uuid, patient, fileset, removed FROM ("
+                    + sql.changedDocuments + " UNION ALL SELECT change_seq, document_uuid::text, patient_uuid,"
+                    + " fileset_id, true FROM vsrx_sync_document_removal WHERE change_seq >= :position) c"
+                    + " WHERE (seq, uuid, removed) > (:afterSeq, :afterUuid, :afterRemoved)"
+                    + " ORDER BY seq, uuid, removed LIMIT :limit")
+                    .bind("position", position).bind("afterSeq", afterSeq).bind("afterUuid", afterUuid)
+                    .bind("afterRemoved", afterRemoved).bind("limit", limit + 1)
+                    .map((rs, ctx) -> new SilknoteChange(rs.getLong("seq"), DocumentUuid.of(rs.getString("uuid")),
+                            new PatientUuid(rs.getObject("patient", UUID.class)),
+                            Optional.ofNullable(rs.getString("fileset")).map(FilesetId::of), rs.getBoolean("removed")))
+                    .list();
+            boolean more = rows.size() > limit;
+            List<SilknoteChange> items = rows.subList(0, Math.min(limit, rows.size()));
+            Optional<String> next = Optional.empty();
+            if (more) {
+                SilknoteChange last = items.get(items.size() - 1);
+                next = Optional.of(last.position() + ":" + last.document().value() + ":" + (last.removed() ? 1 : 0));
+            }
+            return new SilknoteChangePage(items, next, settled);
+        });
+    }
+
+    @Override
+    public long loadChangePosition() {
+        return read("read change position", h -> h.createQuery(
+                "SELECT position FROM vsrx_sync_change_position WHERE id = 1").mapTo(Long.class).findOne().orElse(0L));
+    }
+
+    @Override
+    public List<ConflictRecord> conflicts(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        return read("read conflicts", h -> h.createQuery(ConflictRows.SELECT
+                + " WHERE fileset_id = :fileset AND status <> 'RESOLVED' ORDER BY id")
+                .bind("fileset", filesetId.value()).map(ConflictRows.MAPPER).list());
+    }
+
+    @Override
+    public Optional<ConflictRecord> findConflict(ConflictId id) {
+        requireNonNull(id, "id");
+        return read("read conflict", h -> h.createQuery(ConflictRows.SELECT + " WHERE id = :id")
+                .bind("id", id.value()).map(ConflictRows.MAPPER).findOne());
+    }
+
+    @Override
+    public Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        requireNonNull(statuses, "statuses");
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        List<String> names = statuses.stream().map(Enum::name).toList();
+        List<ConflictRecord> rows = read("read conflicts", h -> h.createQuery(ConflictRows.SELECT
+                + " WHERE status = ANY(CAST(:statuses AS text[])) AND id > :after ORDER BY id LIMIT :limit")
+                .bindArray("statuses", String.class, names).bind("after", cursor.orElse(""))
+                .bind("limit", limit + 1).map(ConflictRows.MAPPER).list());
+        boolean more = rows.size() > limit;
+        List<ConflictRecord> items = rows.subList(0, Math.min(limit, rows.size()));
+        return new Page<>(items, more ? Optional.of(items.get(items.size() - 1).id().value()) : Optional.empty());
     }
 
     @Override

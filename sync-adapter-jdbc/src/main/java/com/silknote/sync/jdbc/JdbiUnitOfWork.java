@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -34,6 +37,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -63,6 +67,11 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
     private final Map<FilesetId, Optional<PatientFilesetRecord>> expectedFilesets = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SyncMapping>> expectedMappings = new LinkedHashMap<>();
     private final Map<VsrxFileId, Optional<SilknoteDocument>> expectedDocuments = new LinkedHashMap<>();
+    private final Map<DocumentUuid, Optional<AuthoredDocument>> expectedAuthored = new LinkedHashMap<>();
+    private final Map<ConflictId, Optional<ConflictRecord>> expectedConflicts = new LinkedHashMap<>();
+    private final Map<DocumentUuid, AuthoredDocument> authoredInserts = new LinkedHashMap<>();
+    private final Map<ConflictId, ConflictRecord> conflictUpserts = new LinkedHashMap<>();
+    private Optional<Long> changePosition = Optional.empty();
     private final List<FilesetClaims.Claim> expectedClaims = new ArrayList<>();
     private long blobRefsAdded;
     private long blobRefsReleased;
@@ -119,6 +128,41 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         requireNonNull(fileId, "fileId");
         expectedMappings.put(fileId, requireNonNull(mappingAsRead, "mappingAsRead"));
         expectedDocuments.put(fileId, requireNonNull(documentAsRead, "documentAsRead"));
+    }
+
+    @Override
+    public void expectAuthored(DocumentUuid uuid, Optional<AuthoredDocument> asRead) {
+        requireNonNull(uuid, "uuid");
+        expectedAuthored.put(uuid, requireNonNull(asRead, "asRead"));
+    }
+
+    @Override
+    public void expectConflict(ConflictId id, Optional<ConflictRecord> asRead) {
+        requireNonNull(id, "id");
+        expectedConflicts.put(id, requireNonNull(asRead, "asRead"));
+    }
+
+    @Override
+    public void addAuthoredDocument(AuthoredDocument document) {
+        requireNonNull(document, "document");
+        if (authoredInserts.containsKey(document.uuid()) || documentUpserts.containsKey(document.uuid())) {
+            throw new IllegalStateException("document " + document.uuid() + " exists");
+        }
+        authoredInserts.put(document.uuid(), document);
+    }
+
+    @Override
+    public void upsertConflict(ConflictRecord record) {
+        requireNonNull(record, "record");
+        conflictUpserts.put(record.id(), record);
+    }
+
+    @Override
+    public void saveChangePosition(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0");
+        }
+        changePosition = Optional.of(position);
     }
 
     @Override
@@ -312,7 +356,15 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         checkClaims();
         checkExpectations();
         OffsetDateTime at = Jdbis.utc(now);
-
+        // The sync's own writes are not Silknote-side changes: the change-sequence triggers leave them alone.
+        handle.createQuery("SELECT set_config('vsrx_sync.writer', 'sync', true)").mapTo(String.class).one();
+        if (!authoredInserts.isEmpty()) {
+            List<UUID> ids = authoredInserts.keySet().stream().map(DocumentUuid::value).toList();
+            if (!handle.createQuery(sql.documentsExisting).bindArray("ids", UUID.class, ids).mapTo(UUID.class)
+                    .list().isEmpty()) {
+                throw new IllegalStateException("a document with the uuid of a new Silknote-created one exists");
+            }
+        }
         if (!documentDeletes.isEmpty()) {
             PreparedBatch docs = handle.prepareBatch(sql.deleteDocument);
             PreparedBatch maps = handle.prepareBatch(sql.deleteMappingsOfDocument);
@@ -382,6 +434,29 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             }
             batch.execute();
         }
+        if (!authoredInserts.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch(sql.insertAuthored);
+            for (AuthoredDocument a : authoredInserts.values()) {
+                batch.bind("uuid", a.uuid().value()).bind("patient", a.patientUuid().value())
+                        .bind("fileset", a.filesetId().map(FilesetId::value).orElse(null))
+                        .bind("hash", a.contentHash().hex()).bind("size", a.size()).bind("mime", a.mimeType())
+                        .bind("meta", Json.authoredMetadata(a)).bind("updated", Jdbis.utc(a.updatedAt())).add();
+            }
+            batch.execute();
+        }
+        if (!conflictUpserts.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch(ConflictRows.UPSERT);
+            conflictUpserts.values().forEach(c -> ConflictRows.bind(batch, c));
+            batch.execute();
+        }
+        if (changePosition.isPresent()) {
+            handle.createUpdate("INSERT INTO vsrx_sync_change_position (id, position) VALUES (1, :position)"
+                    + " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position")
+                    .bind("position", changePosition.get()).execute();
+            // removals before the stored position are read by no one any more
+            handle.createUpdate("DELETE FROM vsrx_sync_document_removal WHERE change_seq < :position")
+                    .bind("position", changePosition.get()).execute();
+        }
         recountDamagedRefs();
         flushBlobRefs(at);
         flushMaintenance(at);
@@ -438,6 +513,28 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
      * @throws ConcurrentUpdateException when one differs; the transaction then rolls back
      */
     private void checkExpectations() {
+        if (!expectedAuthored.isEmpty()) {
+            Map<DocumentUuid, AuthoredDocument> found = new LinkedHashMap<>();
+            handle.createQuery(sql.lockAuthoredByUuids)
+                    .bindArray("ids", UUID.class, expectedAuthored.keySet().stream().map(DocumentUuid::value).toList())
+                    .map(sql.authoredMapper).forEach(a -> found.put(a.uuid(), a));
+            expectedAuthored.forEach((id, expected) -> {
+                if (!Objects.equals(found.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("Silknote-created document " + id);
+                }
+            });
+        }
+        if (!expectedConflicts.isEmpty()) {
+            Map<ConflictId, ConflictRecord> found = new LinkedHashMap<>();
+            handle.createQuery(ConflictRows.SELECT + " WHERE id = ANY(CAST(:ids AS text[])) ORDER BY id FOR UPDATE")
+                    .bindArray("ids", String.class, expectedConflicts.keySet().stream().map(ConflictId::value).toList())
+                    .map(ConflictRows.MAPPER).forEach(c -> found.put(c.id(), c));
+            expectedConflicts.forEach((id, expected) -> {
+                if (!Objects.equals(found.get(id), expected.orElse(null))) {
+                    throw new ConcurrentUpdateException("conflict record " + id);
+                }
+            });
+        }
         if (!expectedFilesets.isEmpty()) {
             Map<FilesetId, PatientFilesetRecord> found = new LinkedHashMap<>();
             handle.createQuery(JdbiDocumentStore.FILESET_SELECT
@@ -579,6 +676,11 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         maintenance.forEach(op -> hashes.add(op.hash().hex()));
         Map<String, BlobRef> before = lockRows(List.copyOf(hashes));
         Map<String, long[]> refs = references(List.copyOf(hashes));
+        // bytes of a document row that holds no reference of the sync (a Silknote-created document waiting for its
+        // export, issue 14) are Silknote's: never marked or adopted for collection
+        Set<String> documentHeld = new HashSet<>(handle.createQuery(sql.documentHashesHeld)
+                .bindArray("hashes", String.class, List.copyOf(hashes)).map((rs, ctx) -> rs.getString("h").trim())
+                .list());
         Map<String, BlobRef> after = new HashMap<>(before);
         Map<String, AuditEntry> recounts = new HashMap<>();
         for (Maintenance op : maintenance) {
@@ -587,12 +689,12 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             long[] r = refs.getOrDefault(h, new long[] {0, 0});
             if (op instanceof Mark m) {
                 if (row != null && row.state() == BlobRef.State.LIVE && row.refCount() == 0 && r[0] == 0
-                        && row.updatedAt().isBefore(m.notAfter())) {
+                        && !documentHeld.contains(h) && row.updatedAt().isBefore(m.notAfter())) {
                     after.put(h, new BlobRef(m.hash(), 0, row.size(), BlobRef.State.DELETING, Optional.of(m.etag()),
                             now));
                 }
             } else if (op instanceof Adopt a) {
-                if (row == null && r[0] == 0) {
+                if (row == null && r[0] == 0 && !documentHeld.contains(h)) {
                     after.put(h, new BlobRef(a.hash(), 0, a.size(), BlobRef.State.DELETING, Optional.of(a.etag()),
                             now));
                 }
@@ -753,6 +855,8 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         counts.put("outboxRemoved", (long) outboxRemovals.size());
         counts.put("outboxRequeued", (long) outboxRequeues.size());
         counts.put("stateSaved", state.isPresent() ? 1L : 0L);
+        counts.put("conflictsWritten", (long) conflictUpserts.size());
+        counts.put("silknoteDocumentsAdded", (long) authoredInserts.size());
         counts.put("changesAudited", (long) auditEntries.size());
         // One statement for the unit's row and every change's row (a 10,000-file commit stays one round trip).
         int n = auditEntries.size() + 1;

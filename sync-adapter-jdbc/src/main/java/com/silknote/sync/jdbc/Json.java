@@ -146,6 +146,29 @@ final class Json {
         return ids;
     }
 
+    /** What a Silknote-created document's metadata says: title, source system, grouping. */
+    record AuthoredMetadata(Optional<String> title, String sourceSystem, String groupingStatus) { }
+
+    static AuthoredMetadata authoredMetadata(String json) {
+        JsonNode node = json == null ? MAPPER.createObjectNode() : parse(json, "document metadata");
+        return new AuthoredMetadata(optionalText(node, "title"),
+                optionalText(node, "sourceSystem").orElse(com.silknote.sync.core.model.AuthoredDocument.SILKNOTE),
+                optionalText(node, "groupingStatus").orElse(DocumentMetadata.UNGROUPED));
+    }
+
+    static String authoredMetadata(com.silknote.sync.core.model.AuthoredDocument d) {
+        ObjectNode node = MAPPER.createObjectNode();
+        d.title().ifPresent(t -> node.put("title", t));
+        node.put("sourceSystem", d.sourceSystem());
+        node.put("groupingStatus", d.groupingStatus());
+        return node.toString();
+    }
+
+    private static Optional<String> optionalText(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && v.isTextual() ? Optional.of(v.textValue()) : Optional.empty();
+    }
+
     static String patientIdHistory(List<PatientId> ids) {
         return patientIds(ids).toString();
     }

@@ -1,7 +1,9 @@
 package com.silknote.sync.jdbc;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.PatientUuid;
@@ -15,9 +17,32 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** SQL text of the document and mapping tables, built once from a {@link SchemaMapping}. */
+/**
+ * SQL text of the document and mapping tables, built once from a {@link SchemaMapping}. Documents with a client
+ * file id are the sync's; those without (and not made by the sync) are Silknote-created
+ * ({@link AuthoredDocument}).
+ */
 final class LedgerSql {
+    /** Condition on conflict row {@code c}: it holds {@code :hash} (ConflictRecord.heldHashes, issue 14). */
+    static final String CONFLICT_HOLDS = "((c.status = 'OPEN' AND (c.vsrx_hash = :hash OR c.silknote_hash = :hash))"
+            + " OR (c.status = 'APPLIED' AND c.kept_hash = :hash))";
+    /**
+     * Rows {@code (id, h)}: each hash a conflict record holds, once per record (ConflictRecord.heldHashes, issue 14);
+     * with {@link #CONFLICT_HOLDS} the one definition of a conflict's references.
+     */
+    static final String CONFLICT_HELD = "SELECT DISTINCT c.id, x.h FROM vsrx_sync_conflict c CROSS JOIN LATERAL"
+            + " (VALUES (CASE WHEN c.status = 'OPEN' THEN c.vsrx_hash END),"
+            + " (CASE WHEN c.status = 'OPEN' THEN c.silknote_hash END),"
+            + " (CASE WHEN c.status = 'APPLIED' THEN c.kept_hash END)) x(h) WHERE x.h IS NOT NULL";
     final String selectDocument;
+    final String selectAuthored;
+    final String authoredOfFileset;
+    final String authoredByUuids;
+    final String lockAuthoredByUuids;
+    final String documentsExisting;
+    final String insertAuthored;
+    final String changedDocuments;
+    final RowMapper<AuthoredDocument> authoredMapper;
     final String documentByUuid;
     final String documentByClientFileId;
     final String documentsByFileset;
@@ -45,6 +70,8 @@ final class LedgerSql {
     final String referenceTalliesBound;
     final String referenceTallies;
     final String referencesOfHashes;
+    /** The hashes of {@code :hashes} any document row holds, the sync's or Silknote's own (never collected). */
+    final String documentHashesHeld;
     /** Scalar subquery: file ids whose mapping, else document, holds {@code :hash} (the reference definition). */
     final String referencesOfHash;
     /** Scalar subquery: the size the ledger records for {@code :hash}, 0 when nothing holds it. */
@@ -63,10 +90,34 @@ final class LedgerSql {
                 m.documentSize() + " AS d_size", m.documentMimeType() + " AS d_mime",
                 m.documentMetadata() + "::text AS d_meta", m.documentUpdatedAt() + " AS d_updated")
                 + " FROM " + m.documentTable();
-        documentByUuid = selectDocument + " WHERE " + m.documentUuid() + " = :uuid";
+        // A document the sync reads as its own has a client file id; one without is Silknote-created.
+        documentByUuid = selectDocument + " WHERE " + m.documentUuid() + " = :uuid AND "
+                + m.documentClientFileId() + " IS NOT NULL";
         documentByClientFileId = selectDocument + " WHERE " + m.documentClientFileId() + " = :client";
-        documentsByFileset = selectDocument + " WHERE " + m.documentFilesetId() + " = :fileset ORDER BY "
-                + m.documentClientFileId();
+        documentsByFileset = selectDocument + " WHERE " + m.documentFilesetId() + " = :fileset AND "
+                + m.documentClientFileId() + " IS NOT NULL ORDER BY " + m.documentClientFileId();
+        String authored = m.documentClientFileId() + " IS NULL AND COALESCE(" + m.documentMetadata()
+                + " ->> 'sourceSystem', '') <> '" + DocumentMetadata.SOURCE_SYSTEM + "'";
+        selectAuthored = "SELECT " + String.join(", ", m.documentUuid() + " AS d_uuid",
+                m.documentPatientUuid() + " AS d_patient", m.documentFilesetId() + " AS d_fileset",
+                m.documentContentHash() + " AS d_hash", m.documentSize() + " AS d_size",
+                m.documentMimeType() + " AS d_mime", m.documentMetadata() + "::text AS d_meta",
+                m.documentUpdatedAt() + " AS d_updated") + " FROM " + m.documentTable() + " WHERE " + authored;
+        authoredOfFileset = selectAuthored + " AND (" + m.documentFilesetId() + " = :fileset OR ("
+                + m.documentFilesetId() + " IS NULL AND " + m.documentPatientUuid() + " = :patient)) ORDER BY "
+                + m.documentUuid();
+        authoredByUuids = selectAuthored + " AND " + m.documentUuid() + " = ANY(CAST(:ids AS uuid[]))";
+        lockAuthoredByUuids = authoredByUuids + " ORDER BY " + m.documentUuid() + " FOR UPDATE";
+        documentsExisting = "SELECT " + m.documentUuid() + " FROM " + m.documentTable() + " WHERE "
+                + m.documentUuid() + " = ANY(CAST(:ids AS uuid[]))";
+        insertAuthored = "INSERT INTO " + m.documentTable() + " (" + String.join(", ", m.documentUuid(),
+                m.documentPatientUuid(), m.documentFilesetId(), m.documentClientFileId(), m.documentContentHash(),
+                m.documentSize(), m.documentMimeType(), m.documentMetadata(), m.documentUpdatedAt())
+                + ") VALUES (:uuid, :patient, :fileset, NULL, :hash, :size, :mime, CAST(:meta AS jsonb), :updated)";
+        changedDocuments = "SELECT " + m.documentChangeSeq() + " AS seq, " + m.documentUuid() + "::text AS uuid, "
+                + m.documentPatientUuid() + " AS patient, " + m.documentFilesetId() + " AS fileset, false AS removed"
+                + " FROM " + m.documentTable() + " WHERE " + m.documentChangeSeq() + " >= :position AND "
+                + m.documentChangeSeq() + " > 0"; // 0: written only by the sync, never a Silknote-side change
         upsertDocument = "INSERT INTO " + m.documentTable() + " AS d (" + String.join(", ", m.documentUuid(),
                 m.documentPatientUuid(), m.documentFilesetId(), m.documentClientFileId(), m.documentContentHash(),
                 m.documentSize(), m.documentMimeType(), m.documentMetadata(), m.documentUpdatedAt())
@@ -134,18 +185,23 @@ final class LedgerSql {
         documentsWithoutMapping = selectDocument + " WHERE " + written + " AND " + noMapping + byUuid;
         documentsWithoutMappingAfter = selectDocument + " WHERE " + afterUuid + written + " AND " + noMapping + byUuid;
 
-        // References per file id: each mapping by its hash, each document without a mapping by its own.
+        // References per file id: each mapping by its hash, each document without a mapping by its own; and each
+        // hash a conflict record holds, once per record (bi-directional sync's losing versions, issue 14).
         String mHash = mt + "." + m.mappingContentHash();
         String dHash = d + "." + m.documentContentHash();
+        documentHashesHeld = "SELECT DISTINCT " + dHash + " AS h FROM " + d + " WHERE " + dHash
+                + " = ANY(CAST(:hashes AS char(64)[]))";
         referencesOfHashes = "SELECT h, count(*) AS n, max(s) AS s FROM ("
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt
                 + " WHERE " + mHash + " = ANY(CAST(:hashes AS char(64)[]))"
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d
                 + " WHERE " + dHash + " = ANY(CAST(:hashes AS char(64)[])) AND " + written + " AND " + noMapping
+                + " UNION ALL SELECT held.h, CAST(NULL AS bigint) FROM (" + CONFLICT_HELD + ") held"
+                + " WHERE held.h = ANY(CAST(:hashes AS char(64)[]))"
                 + ") x GROUP BY h";
         // A page is bounded above by the smallest of each source's limit-th hash after the cursor, so each
         // source brings at most `limit` distinct hashes into it and every hash up to the bound is complete. The
-        // bound is read first (three index range scans): a page may hold no tally and still not be the last.
+        // bound is read first (one range scan per source): a page may hold no tally and still not be the last.
         String after = " > CAST(:after AS char(64))";
         referenceTalliesBound = "SELECT LEAST("
                 + "(SELECT " + mHash + " FROM " + mt + " WHERE " + mHash + after + " ORDER BY " + mHash
@@ -153,13 +209,17 @@ final class LedgerSql {
                 + "(SELECT " + dHash + " FROM " + d + " WHERE " + dHash + after + " AND " + written + " ORDER BY " + dHash
                 + " OFFSET :skip LIMIT 1), "
                 + "(SELECT content_hash FROM vsrx_sync_blob_ref WHERE content_hash" + after
-                + " ORDER BY content_hash OFFSET :skip LIMIT 1)) AS hi";
+                + " ORDER BY content_hash OFFSET :skip LIMIT 1), "
+                + "(SELECT held.h FROM (" + CONFLICT_HELD + ") held WHERE held.h" + after
+                + " ORDER BY held.h OFFSET :skip LIMIT 1)) AS hi";
         String inPage = " <= CAST(:hi AS char(64)) OR CAST(:hi AS char(64)) IS NULL)";
         referenceTallies = "WITH refs AS (SELECT h, count(*) AS n, max(s) AS s FROM ("
                 + "SELECT " + mHash + " AS h, " + mt + "." + m.mappingSize() + " AS s FROM " + mt + " WHERE " + mHash
                 + after + " AND (" + mHash + inPage
                 + " UNION ALL SELECT " + dHash + ", " + d + "." + m.documentSize() + " FROM " + d + " WHERE " + dHash
                 + after + " AND (" + dHash + inPage + " AND " + written + " AND " + noMapping
+                + " UNION ALL SELECT held.h, CAST(NULL AS bigint) FROM (" + CONFLICT_HELD + ") held WHERE held.h"
+                + after + " AND (held.h" + inPage
                 + ") x GROUP BY h), "
                 + "rows AS (SELECT * FROM vsrx_sync_blob_ref WHERE content_hash" + after + " AND (content_hash"
                 + inPage + ") "
@@ -174,12 +234,14 @@ final class LedgerSql {
                 + " AND d." + m.documentClientFileId() + " IS NOT NULL AND (d." + m.documentMetadata()
                 + "->>'vsrxReference') IS NOT NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM " + mt + " x WHERE x." + m.mappingVsrxFileId() + " = d."
-                + m.documentClientFileId() + ")))";
+                + m.documentClientFileId() + "))"
+                + " + (SELECT count(*) FROM vsrx_sync_conflict c WHERE " + CONFLICT_HOLDS + "))";
         sizeOfHash = "COALESCE((SELECT max(" + m.mappingSize() + ") FROM " + mt + " WHERE " + m.mappingContentHash()
                 + " = :hash), (SELECT max(" + m.documentSize() + ") FROM " + dt + " WHERE "
                 + m.documentContentHash() + " = :hash), 0)";
         hashHeld = "(EXISTS (SELECT 1 FROM " + mt + " WHERE " + m.mappingContentHash() + " = :hash) OR EXISTS"
-                + " (SELECT 1 FROM " + dt + " WHERE " + m.documentContentHash() + " = :hash))";
+                + " (SELECT 1 FROM " + dt + " WHERE " + m.documentContentHash() + " = :hash) OR EXISTS"
+                + " (SELECT 1 FROM vsrx_sync_conflict c WHERE " + CONFLICT_HOLDS + "))";
         String fs = m.documentFilesetId();
         filesetsPage = "WITH RECURSIVE d(fs) AS ((SELECT " + fs + " FROM " + dt + " WHERE " + fs + " > :after ORDER BY "
                 + fs + " LIMIT 1) UNION ALL SELECT (SELECT " + fs + " FROM " + dt + " WHERE " + fs + " > d.fs ORDER BY "
@@ -190,6 +252,13 @@ final class LedgerSql {
         documentMapper = (rs, ctx) -> {
             try {
                 return document(rs);
+            } catch (NullPointerException | IllegalArgumentException e) {
+                throw new PermanentSyncException("stored document row is not one the sync can read", e);
+            }
+        };
+        authoredMapper = (rs, ctx) -> {
+            try {
+                return authored(rs);
             } catch (NullPointerException | IllegalArgumentException e) {
                 throw new PermanentSyncException("stored document row is not one the sync can read", e);
             }
@@ -217,6 +286,21 @@ final class LedgerSql {
                 rs.getLong("d_size"),
                 rs.getString("d_mime"),
                 Json.metadata(rs.getString("d_meta")),
+                Jdbis.instant(rs, "d_updated"));
+    }
+
+    private static AuthoredDocument authored(ResultSet rs) throws SQLException {
+        Json.AuthoredMetadata meta = Json.authoredMetadata(rs.getString("d_meta"));
+        return new AuthoredDocument(
+                new DocumentUuid(rs.getObject("d_uuid", UUID.class)),
+                new PatientUuid(rs.getObject("d_patient", UUID.class)),
+                Optional.ofNullable(rs.getString("d_fileset")).map(FilesetId::of),
+                ContentHash.ofHex(rs.getString("d_hash").trim()),
+                rs.getLong("d_size"),
+                rs.getString("d_mime"),
+                meta.title(),
+                meta.sourceSystem(),
+                meta.groupingStatus(),
                 Jdbis.instant(rs, "d_updated"));
     }
 

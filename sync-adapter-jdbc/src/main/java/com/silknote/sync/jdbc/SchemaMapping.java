@@ -23,7 +23,10 @@ import java.util.regex.Pattern;
  * @param documentSize           {@code bigint}: size in bytes
  * @param documentMimeType       {@code text}: MIME type
  * @param documentMetadata       {@code jsonb}: sync metadata (merged into what is there, other keys kept)
- * @param documentUpdatedAt      {@code timestamptz}: last write by the sync
+ * @param documentUpdatedAt      {@code timestamptz}: last write (by the sync or, for bi-directional sync, by Silknote)
+ * @param documentChangeSeq      {@code bigint}: the change sequence of bi-directional sync, stamped by the
+ *                               trigger {@code vsrx_sync_stamp_change} (only read when bi-directional sync is on;
+ *                               see docs/schema.md)
  * @param mappingTable           mappings table; primary key on {@code mappingVsrxFileId}
  * @param mappingVsrxFileId      {@code text}: the VSRX file id (also the document's client file id)
  * @param mappingDocumentUuid    {@code uuid}: the document
@@ -46,6 +49,7 @@ public record SchemaMapping(
         String documentMimeType,
         String documentMetadata,
         String documentUpdatedAt,
+        String documentChangeSeq,
         String mappingTable,
         String mappingVsrxFileId,
         String mappingDocumentUuid,
@@ -77,6 +81,7 @@ public record SchemaMapping(
         column(documentMimeType, "documentMimeType");
         column(documentMetadata, "documentMetadata");
         column(documentUpdatedAt, "documentUpdatedAt");
+        column(documentChangeSeq, "documentChangeSeq");
         table(mappingTable, "mappingTable");
         column(mappingVsrxFileId, "mappingVsrxFileId");
         column(mappingDocumentUuid, "mappingDocumentUuid");
@@ -92,7 +97,7 @@ public record SchemaMapping(
     /** The adapter's own tables, created by its migrations. */
     public static SchemaMapping defaults() {
         return new SchemaMapping("vsrx_sync_document", "uuid", "patient_uuid", "fileset_id", "client_file_id",
-                "content_hash", "size", "mime_type", "metadata", "updated_at",
+                "content_hash", "size", "mime_type", "metadata", "updated_at", "change_seq",
                 "vsrx_sync_mapping", "vsrx_file_id", "document_uuid", "fileset_id", "etag", "modified_at",
                 "modified_at_nanos", "size", "content_hash", "synced_at");
     }
@@ -133,6 +138,7 @@ public record SchemaMapping(
         private String documentMimeType;
         private String documentMetadata;
         private String documentUpdatedAt;
+        private String documentChangeSeq;
         private String mappingTable;
         private String mappingVsrxFileId;
         private String mappingDocumentUuid;
@@ -155,6 +161,7 @@ public record SchemaMapping(
             documentMimeType = m.documentMimeType;
             documentMetadata = m.documentMetadata;
             documentUpdatedAt = m.documentUpdatedAt;
+            documentChangeSeq = m.documentChangeSeq;
             mappingTable = m.mappingTable;
             mappingVsrxFileId = m.mappingVsrxFileId;
             mappingDocumentUuid = m.mappingDocumentUuid;
@@ -187,6 +194,8 @@ public record SchemaMapping(
         public Builder documentMetadata(String v) { documentMetadata = v; return this; }
         /** @return this builder */
         public Builder documentUpdatedAt(String v) { documentUpdatedAt = v; return this; }
+        /** The change-sequence column (bi-directional sync only). @return this builder */
+        public Builder documentChangeSeq(String v) { documentChangeSeq = v; return this; }
         /** Mappings table name. @return this builder */
         public Builder mappingTable(String v) { mappingTable = v; return this; }
         /** @return this builder */
@@ -216,7 +225,8 @@ public record SchemaMapping(
         public SchemaMapping build() {
             return new SchemaMapping(documentTable, documentUuid, documentPatientUuid, documentFilesetId,
                     documentClientFileId, documentContentHash, documentSize, documentMimeType, documentMetadata,
-                    documentUpdatedAt, mappingTable, mappingVsrxFileId, mappingDocumentUuid, mappingFilesetId,
+                    documentUpdatedAt, documentChangeSeq, mappingTable, mappingVsrxFileId, mappingDocumentUuid,
+                    mappingFilesetId,
                     mappingEtag, mappingModifiedAt, mappingModifiedAtNanos, mappingSize, mappingContentHash,
                     mappingSyncedAt);
         }

@@ -32,11 +32,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Flyway migrations from an empty database, from each earlier version, and beside a host's tables. */
 class MigrationTest {
-    static final List<String> TABLES = List.of("vsrx_sync_audit", "vsrx_sync_blob_ref", "vsrx_sync_claim",
-            "vsrx_sync_claim_run", "vsrx_sync_document", "vsrx_sync_fence", "vsrx_sync_fileset", "vsrx_sync_lock",
+    static final List<String> TABLES = List.of("vsrx_sync_audit", "vsrx_sync_blob_ref", "vsrx_sync_change_position",
+            "vsrx_sync_claim", "vsrx_sync_claim_run", "vsrx_sync_conflict", "vsrx_sync_document",
+            "vsrx_sync_document_removal", "vsrx_sync_fence", "vsrx_sync_fileset", "vsrx_sync_lock",
             "vsrx_sync_mapping", "vsrx_sync_outbox", "vsrx_sync_run", "vsrx_sync_run_fileset",
             "vsrx_sync_schema_history", "vsrx_sync_skip", "vsrx_sync_state", "vsrx_sync_vector");
-    static final String LATEST = "21";
+    static final String LATEST = "40";
 
     @Test
     void migratesAnEmptyDatabaseToTheLatestVersionAndIsIdempotent() throws SQLException {
@@ -44,11 +45,11 @@ class MigrationTest {
         JdbcLedger.migrate(ds, Optional.empty());
         JdbcLedger.migrate(ds, Optional.empty());
         assertThat(tables(ds)).containsExactlyElementsOf(TABLES);
-        assertThat(versions(ds)).containsExactly("1", "2", "3", "4", "5", "10", "20", "21");
+        assertThat(versions(ds)).containsExactly("1", "2", "3", "4", "5", "10", "20", "21", "40");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1", "2", "3", "4", "10", "20"})
+    @ValueSource(strings = {"1", "2", "3", "4", "10", "20", "21"})
     void migratesFromEachEarlierVersionKeepingTheData(String from) throws SQLException {
         DataSource ds = PostgresFixture.rawDataSource(PostgresFixture.newIsolatedUrl("mig_from_" + from));
         JdbcLedger.migrate(ds, Optional.of(from));
@@ -102,7 +103,7 @@ class MigrationTest {
             assertThat(ledger.documentStore().loadState().partialSyncState().isEmpty()).isTrue();
         }
         assertThat(tables(ds)).contains("documents", "flyway_schema_history").containsAll(TABLES);
-        assertThat(versions(ds)).containsExactly("0", "1", "2", "3", "4", "5", "10", "20", "21");
+        assertThat(versions(ds)).containsExactly("0", "1", "2", "3", "4", "5", "10", "20", "21", "40");
     }
 
     /**

@@ -121,7 +121,8 @@ final class PostgresFixture {
                     TRUNCATE vsrx_sync_fileset, vsrx_sync_document, vsrx_sync_mapping, vsrx_sync_blob_ref,
                         vsrx_sync_skip, vsrx_sync_outbox, vsrx_sync_state, vsrx_sync_run, vsrx_sync_fence,
                         vsrx_sync_lock, vsrx_sync_vector, vsrx_sync_claim, vsrx_sync_claim_run, vsrx_sync_audit,
-                        vsrx_sync_run_fileset RESTART IDENTITY""");
+                        vsrx_sync_run_fileset, vsrx_sync_document_removal, vsrx_sync_change_position,
+                        vsrx_sync_conflict RESTART IDENTITY""");
         } catch (SQLException e) {
             throw new IllegalStateException("could not empty the ledger", e);
         }

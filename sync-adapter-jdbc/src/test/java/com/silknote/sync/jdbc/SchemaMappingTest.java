@@ -177,9 +177,83 @@ class SchemaMappingTest {
             });
             assertThat(store.findDocument(doc.uuid())).isEmpty();
             assertThat(store.findMapping(VsrxFileId.of("f1"))).isEmpty();
-            // a Silknote user's own document has no sync metadata: reading it as a synced one is refused
-            assertThatThrownBy(() -> store.findDocument(DocumentUuid.of("00000000-0000-4000-8000-000000000001")))
+            // a Silknote user's own document (no client file id) is not read as a synced one
+            assertThat(store.findDocument(DocumentUuid.of("00000000-0000-4000-8000-000000000001"))).isEmpty();
+            // a row with a client file id but no sync metadata is refused
+            try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO silknote.documents (id, patient_id, client_file_id, sha256, byte_size,"
+                        + " content_type, modified) VALUES ('00000000-0000-4000-8000-000000000002', gen_random_uuid(),"
+                        + " 'x1', 'x', 1, 'image/png', now())");
+            }
+            assertThatThrownBy(() -> store.findDocumentByClientFileId(VsrxFileId.of("x1")))
                     .isInstanceOf(PermanentSyncException.class);
+        }
+    }
+
+    /**
+     * Issue 14: the host's own document table gets the change column and the two triggers docs/schema.md shows;
+     * the ledger then reads the Silknote-created documents and Silknote-side changes from it, and the sync's own
+     * writes stay out of the change sequence.
+     */
+    @Test
+    void bidirectionalSyncReadsTheSilknoteSideOfAnExistingLayout() throws SQLException {
+        String url = PostgresFixture.newIsolatedUrl("silknote_bidi");
+        DataSource raw = PostgresFixture.rawDataSource(url);
+        SchemaMapping mapping = SchemaMapping.builder()
+                .documentTable("silknote_host.documents").documentUuid("id").documentPatientUuid("patient_id")
+                .documentFilesetId("vsrx_fileset").documentClientFileId("client_file_id")
+                .documentContentHash("sha256").documentSize("byte_size").documentMimeType("content_type")
+                .documentMetadata("meta").documentUpdatedAt("modified").documentChangeSeq("change_no")
+                .build();
+        try (JdbcLedger ledger = JdbcLedger.builder().dataSource(raw).schemaMapping(mapping)
+                .clock(Clock.fixed(T0, ZoneOffset.UTC)).build()) {
+            try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
+                ResultSet rs = s.executeQuery("SELECT current_schema()");
+                rs.next();
+                String ledgerSchema = rs.getString(1);
+                s.execute("CREATE SCHEMA silknote_host");
+                s.execute("""
+                        CREATE TABLE silknote_host.documents (
+                            id uuid PRIMARY KEY, patient_id uuid NOT NULL, vsrx_fileset text, client_file_id text UNIQUE,
+                            sha256 text NOT NULL, byte_size bigint NOT NULL, content_type text NOT NULL, meta jsonb,
+                            modified timestamptz NOT NULL)""");
+                // what docs/schema.md tells a host to run
+                s.execute("ALTER TABLE silknote_host.documents ADD COLUMN change_no bigint NOT NULL DEFAULT 0");
+                s.execute("CREATE INDEX ON silknote_host.documents (change_no) WHERE change_no > 0");
+                s.execute("CREATE TRIGGER vsrx_sync_stamp_change BEFORE INSERT OR UPDATE ON silknote_host.documents"
+                        + " FOR EACH ROW EXECUTE FUNCTION " + ledgerSchema + ".vsrx_sync_stamp_change('change_no')");
+                s.execute("CREATE TRIGGER vsrx_sync_record_removal AFTER DELETE ON silknote_host.documents FOR EACH ROW"
+                        + " EXECUTE FUNCTION " + ledgerSchema
+                        + ".vsrx_sync_record_removal('id', 'patient_id', 'vsrx_fileset')");
+                // the host's connections need not see the ledger's schema for the triggers to work
+                s.execute("SET search_path TO silknote_host");
+                s.execute("INSERT INTO documents (id, patient_id, vsrx_fileset, sha256, byte_size, content_type, meta,"
+                        + " modified) VALUES ('00000000-0000-4000-8000-00000000000a', '7d444840-9dc0-11d1-b245-5ffdce74fad2',"
+                        + " 'fs-1', repeat('b', 64), 3, 'application/pdf', '{\"title\": \"Befund\"}', now())");
+                s.execute("RESET search_path");
+            }
+            var store = ledger.documentStore();
+            var doc = document(FS, "f1", hash("a"));
+            store.inUnitOfWork(FencingToken.of(1), uow -> {
+                uow.upsertDocument(doc);
+                return null;
+            });
+            var patient = com.silknote.sync.core.model.PatientUuid.of("7d444840-9dc0-11d1-b245-5ffdce74fad2");
+            assertThat(store.authoredDocuments(FS, patient)).singleElement().satisfies(a -> {
+                assertThat(a.uuid()).isEqualTo(DocumentUuid.of("00000000-0000-4000-8000-00000000000a"));
+                assertThat(a.title()).contains("Befund");
+                assertThat(a.sourceSystem()).isEqualTo("SILKNOTE");
+            });
+            var changes = store.silknoteChanges(0, java.util.Optional.empty(), 100).changes();
+            assertThat(changes).extracting(c -> c.document().value().toString())
+                    .as("the host's insert is a change, the sync's upsert is not")
+                    .containsExactly("00000000-0000-4000-8000-00000000000a");
+            try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
+                s.execute("DELETE FROM silknote_host.documents WHERE client_file_id = 'f1'");
+            }
+            assertThat(store.silknoteChanges(0, java.util.Optional.empty(), 100).changes())
+                    .filteredOn(com.silknote.sync.core.model.SilknoteChange::removed)
+                    .extracting(com.silknote.sync.core.model.SilknoteChange::document).containsExactly(doc.uuid());
         }
     }
 

@@ -17,6 +17,7 @@ import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.Optional;
@@ -53,6 +54,7 @@ public final class VsrxSync {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final SyncEngine engine;
+    private final Optional<VsrxTarget> target;
 
     /**
      * Constructor for dependency-injection containers; {@link #builder()} is the other way in.
@@ -66,6 +68,14 @@ public final class VsrxSync {
     public VsrxSync(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
             DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
             SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random) {
+        this(source, documents, blobs, vectors, processor, lock, claims, listener, config, clock, sleeper, random,
+                Optional.empty());
+    }
+
+    private VsrxSync(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
+            DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
+            SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random, Optional<VsrxTarget> target) {
+        this.target = requireNonNull(target, "target");
         this.source = requireNonNull(source, "source");
         this.documents = requireNonNull(documents, "documents");
         this.blobs = requireNonNull(blobs, "blobs");
@@ -79,7 +89,7 @@ public final class VsrxSync {
         this.sleeper = requireNonNull(sleeper, "sleeper");
         this.random = requireNonNull(random, "random");
         this.engine = new SyncEngine(source, documents, blobs, vectors, processor, lock, claims, listener, config,
-                clock, sleeper, random, PathValidator::validate, ContentSniffer::agrees);
+                clock, sleeper, random, PathValidator::validate, ContentSniffer::agrees, target);
     }
 
     /** A new builder with the defaults ({@link SyncConfig#defaults()}, system clock, real sleeper). */
@@ -102,6 +112,7 @@ public final class VsrxSync {
         b.clock = clock;
         b.sleeper = sleeper;
         b.random = random;
+        b.target = target.orElse(null);
         return b;
     }
 
@@ -158,6 +169,7 @@ public final class VsrxSync {
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
         private RandomGenerator random;
+        private VsrxTarget target;
 
         private Builder() { }
 
@@ -176,8 +188,16 @@ public final class VsrxSync {
         public Builder clock(Clock v) { clock = requireNonNull(v, "clock"); return this; }
         public Builder sleeper(Sleeper v) { sleeper = requireNonNull(v, "sleeper"); return this; }
         public Builder random(RandomGenerator v) { random = requireNonNull(v, "random"); return this; }
+        /**
+         * The VSRX write port for bi-directional sync (docs/bidirectional.md); used only when
+         * {@link SyncConfig#bidirectional()} is enabled, and required then.
+         */
+        public Builder target(VsrxTarget v) { target = requireNonNull(v, "target"); return this; }
 
-        /** @throws IllegalStateException when a required part is missing */
+        /**
+         * @throws IllegalStateException    when a required part is missing
+         * @throws IllegalArgumentException when bi-directional sync is enabled without a {@link #target}
+         */
         public VsrxSync build() {
             if (source == null || documents == null || blobs == null || vectors == null || processor == null
                     || lock == null) {
@@ -186,7 +206,7 @@ public final class VsrxSync {
             }
             RandomGenerator r = random != null ? random : new SplittableRandom();
             return new VsrxSync(source, documents, blobs, vectors, processor, lock, Optional.ofNullable(claims),
-                    listener, config, clock, sleeper, r);
+                    listener, config, clock, sleeper, r, Optional.ofNullable(target));
         }
     }
 }

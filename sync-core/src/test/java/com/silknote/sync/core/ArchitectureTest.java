@@ -81,7 +81,7 @@ public class ArchitectureTest {
     static final ArchRule facadesAloneInCore = classes()
             .that().resideInAPackage(CORE)
             .should().haveNameMatching("com\\.silknote\\.sync\\.core\\."
-                    + "((VsrxSync|RunControl|SyncScheduler|OrphanCleanup|ConsistencyCheck|RebookingMigration)(\\$.*)?"
+                    + "((VsrxSync|RunControl|SyncScheduler|OrphanCleanup|ConsistencyCheck|RebookingMigration|SyncConflicts)(\\$.*)?"
                     + "|package-info)");
 
     @ArchTest

@@ -143,4 +143,52 @@ public class ForwardingDocumentStore implements DocumentStore {
     @Override public int pruneRuns(FencingToken token, Instant startedBefore, int keepNewest) {
         return delegate.pruneRuns(token, startedBefore, keepNewest);
     }
+
+    @Override
+    public java.util.List<com.silknote.sync.core.model.AuthoredDocument> authoredDocuments(
+            com.silknote.sync.core.model.FilesetId filesetId, com.silknote.sync.core.model.PatientUuid patient) {
+        return delegate.authoredDocuments(filesetId, patient);
+    }
+
+    @Override
+    public java.util.Map<com.silknote.sync.core.model.DocumentUuid, com.silknote.sync.core.model.AuthoredDocument>
+            findAuthoredDocuments(java.util.Collection<com.silknote.sync.core.model.DocumentUuid> uuids) {
+        return delegate.findAuthoredDocuments(uuids);
+    }
+
+    @Override
+    public java.util.List<com.silknote.sync.core.model.PatientFilesetRecord> filesetsOfPatient(
+            com.silknote.sync.core.model.PatientUuid patient) {
+        return delegate.filesetsOfPatient(patient);
+    }
+
+    @Override
+    public com.silknote.sync.core.model.SilknoteChangePage silknoteChanges(long position,
+            java.util.Optional<String> cursor, int limit) {
+        return delegate.silknoteChanges(position, cursor, limit);
+    }
+
+    @Override
+    public long loadChangePosition() {
+        return delegate.loadChangePosition();
+    }
+
+    @Override
+    public java.util.List<com.silknote.sync.core.model.ConflictRecord> conflicts(
+            com.silknote.sync.core.model.FilesetId filesetId) {
+        return delegate.conflicts(filesetId);
+    }
+
+    @Override
+    public java.util.Optional<com.silknote.sync.core.model.ConflictRecord> findConflict(
+            com.silknote.sync.core.model.ConflictId id) {
+        return delegate.findConflict(id);
+    }
+
+    @Override
+    public com.silknote.sync.core.model.Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
+            java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, java.util.Optional<String> cursor,
+            int limit) {
+        return delegate.conflicts(statuses, cursor, limit);
+    }
 }

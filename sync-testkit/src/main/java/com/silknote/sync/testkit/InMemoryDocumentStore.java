@@ -7,10 +7,14 @@ import com.silknote.sync.core.exception.ClaimLostException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -19,10 +23,13 @@ import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
+import com.silknote.sync.core.model.SilknoteChange;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncReport;
@@ -70,6 +77,11 @@ import java.util.function.UnaryOperator;
  *   <li><b>Claims:</b> {@link #filesetClaims()} belongs to this store; a unit of work's
  *       {@code expectClaim} and {@link #recordFilesetReport} with a claim check it under the store's lock.</li>
  *   <li>Outbox ids increase (1, 2, ...); run history is returned newest first.</li>
+ *   <li><b>Change sequence:</b> every {@code ...AsSilknoteUser} change of a document (and every removal) gets
+ *       the next position of a counter; writes through a unit of work never do. The settled position of a read
+ *       is the next position to be given, since every change is committed when it is counted.</li>
+ *   <li><b>Conflict records</b> hold blob references: {@link UnitOfWork#releaseBlobRef} counts their
+ *       {@link ConflictRecord#heldHashes()} as references of the ledger.</li>
  *   <li>Audit rows are appended at commit (ids 1, 2, ...) and never changed; the holder is unknown here.</li>
  * </ul>
  * Times ({@code BlobRef.updatedAt}) come from the injected clock. Units of work are serialized by one
@@ -171,6 +183,15 @@ public final class InMemoryDocumentStore implements DocumentStore {
     private SyncState state = SyncState.initial();
     private FencingToken highWater;
     private long commits;
+    /** Silknote-created documents not linked yet. */
+    private final TreeMap<DocumentUuid, AuthoredDocument> authored = new TreeMap<>();
+    /** The change sequence, by position. */
+    private final TreeMap<Long, SilknoteChange> changes = new TreeMap<>();
+    private long lastChange;
+    private long changePosition;
+    private final TreeMap<ConflictId, ConflictRecord> conflicts = new TreeMap<>();
+    /** Documents whose last writer was a Silknote user, not the sync. */
+    private final TreeSet<DocumentUuid> userWritten = new TreeSet<>();
     private long historyWrites;
 
     /** An empty ledger whose times come from {@code clock}. */
@@ -448,6 +469,12 @@ public final class InMemoryDocumentStore implements DocumentStore {
                     r[1] = Math.max(r[1], d.size());
                 }
             }
+            // a conflict record's held versions are references too (issue 14), exactly as references(h) counts them
+            for (ConflictRecord c : conflicts.values()) {
+                for (ContentHash h : c.heldHashes()) {
+                    refs.computeIfAbsent(h, x -> new long[] {0, -1})[0]++;
+                }
+            }
             TreeSet<ContentHash> hashes = new TreeSet<>(refs.keySet());
             hashes.addAll(blobRefs.keySet());
             NavigableMap<ContentHash, Boolean> all = new TreeMap<>();
@@ -458,7 +485,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             for (ContentHash h : tail.keySet()) {
                 long[] r = refs.get(h);
                 tallies.add(new ReferenceTally(h, r == null ? 0 : r[0],
-                        r == null ? OptionalLong.empty() : OptionalLong.of(r[1]),
+                        r == null || r[1] < 0 ? OptionalLong.empty() : OptionalLong.of(r[1]),
                         Optional.ofNullable(blobRefs.get(h))));
             }
             return page(tallies, limit, t -> t.hash().hex());
@@ -523,6 +550,116 @@ public final class InMemoryDocumentStore implements DocumentStore {
     public SyncState loadState() {
         synchronized (lock) {
             return state;
+        }
+    }
+
+    @Override
+    public List<AuthoredDocument> authoredDocuments(FilesetId filesetId, PatientUuid patient) {
+        requireNonNull(filesetId, "filesetId");
+        requireNonNull(patient, "patient");
+        synchronized (lock) {
+            return authored.values().stream()
+                    .filter(a -> a.filesetId().map(filesetId::equals)
+                            .orElse(a.patientUuid().equals(patient)))
+                    .toList();
+        }
+    }
+
+    @Override
+    public Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids) {
+        requireNonNull(uuids, "uuids");
+        synchronized (lock) {
+            Map<DocumentUuid, AuthoredDocument> out = new LinkedHashMap<>();
+            for (DocumentUuid u : uuids) {
+                AuthoredDocument a = authored.get(requireNonNull(u, "uuid"));
+                if (a != null) {
+                    out.put(u, a);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    @Override
+    public List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient) {
+        requireNonNull(patient, "patient");
+        synchronized (lock) {
+            return filesets.values().stream().filter(r -> r.patientUuid().equals(patient)).toList();
+        }
+    }
+
+    /** Changes in position order; the cursor is the last position of the previous page. */
+    @Override
+    public SilknoteChangePage silknoteChanges(long position, Optional<String> cursor, int limit) {
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        synchronized (lock) {
+            long after = cursor.map(Long::parseLong).orElse(position - 1);
+            List<SilknoteChange> items = new ArrayList<>();
+            boolean more = false;
+            for (SilknoteChange c : changes.tailMap(Math.max(after, position - 1), false).values()) {
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                items.add(c);
+            }
+            return new SilknoteChangePage(items,
+                    more ? Optional.of(Long.toString(items.get(items.size() - 1).position())) : Optional.empty(),
+                    lastChange + 1);
+        }
+    }
+
+    @Override
+    public long loadChangePosition() {
+        synchronized (lock) {
+            return changePosition;
+        }
+    }
+
+    @Override
+    public List<ConflictRecord> conflicts(FilesetId filesetId) {
+        requireNonNull(filesetId, "filesetId");
+        synchronized (lock) {
+            return conflicts.values().stream()
+                    .filter(c -> c.filesetId().equals(filesetId) && c.unresolved()).toList();
+        }
+    }
+
+    @Override
+    public Optional<ConflictRecord> findConflict(ConflictId id) {
+        requireNonNull(id, "id");
+        synchronized (lock) {
+            return Optional.ofNullable(conflicts.get(id));
+        }
+    }
+
+    /** Records in id order; the cursor is the last id of the previous page. */
+    @Override
+    public Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        requireNonNull(statuses, "statuses");
+        requireNonNull(cursor, "cursor");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, was " + limit);
+        }
+        synchronized (lock) {
+            NavigableMap<ConflictId, ConflictRecord> tail = cursor.isPresent()
+                    ? conflicts.tailMap(ConflictId.of(cursor.get()), false) : conflicts;
+            List<ConflictRecord> items = new ArrayList<>();
+            boolean more = false;
+            for (ConflictRecord c : tail.values()) {
+                if (!statuses.contains(c.status())) {
+                    continue;
+                }
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                items.add(c);
+            }
+            return new Page<>(items, more ? Optional.of(items.get(items.size() - 1).id().value()) : Optional.empty());
         }
     }
 
@@ -694,7 +831,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 return false;
             }
             boolean held = mappings.values().stream().anyMatch(m -> m.contentHash().equals(hash))
-                    || documents.values().stream().anyMatch(d -> d.contentHash().equals(hash));
+                    || heldByDocument(hash)
+                    || conflicts.values().stream().anyMatch(c -> c.heldHashes().contains(hash));
             if (held) {
                 // a damaged count never collects a referenced blob: the row is set to its references instead
                 recount(j, hash);
@@ -914,6 +1052,116 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /** This store's documents changed the way Silknote does (the {@code ...AsSilknoteUser} methods). */
+    public SilknoteUser silknoteUser() {
+        return new SilknoteUser() {
+            @Override
+            public void create(AuthoredDocument document) {
+                createDocumentAsSilknoteUser(document);
+            }
+
+            @Override
+            public void replaceContent(DocumentUuid uuid, ContentHash hash, long size, String mimeType) {
+                replaceContentAsSilknoteUser(uuid, hash, size, mimeType);
+            }
+
+            @Override
+            public void group(DocumentUuid uuid, String groupingStatus) {
+                requireNonNull(groupingStatus, "groupingStatus");
+                editDocumentAsSilknoteUser(uuid, d -> new SilknoteDocument(d.uuid(), d.patientUuid(), d.filesetId(),
+                        d.clientFileId(), d.contentHash(), d.size(), d.mimeType(),
+                        new com.silknote.sync.core.model.DocumentMetadata(d.metadata().vsrxReference(),
+                                d.metadata().originalPath(), d.metadata().sourceSystem(), groupingStatus,
+                                d.metadata().patientIdHistory()), d.updatedAt()));
+            }
+
+            @Override
+            public void remove(DocumentUuid uuid) {
+                removeDocumentAsSilknoteUser(uuid);
+            }
+
+            /** In memory a change is visible and counted only when it commits. */
+            @Override
+            public Pending replaceContentLater(DocumentUuid uuid, ContentHash hash, long size, String mimeType) {
+                return () -> replaceContentAsSilknoteUser(uuid, hash, size, mimeType);
+            }
+        };
+    }
+
+    /** Every Silknote-created document not linked yet, by uuid. */
+    public Map<DocumentUuid, AuthoredDocument> allAuthoredDocuments() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(authored));
+        }
+    }
+
+    /** Every conflict record, resolved ones included, by id. */
+    public Map<ConflictId, ConflictRecord> allConflicts() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new TreeMap<>(conflicts));
+        }
+    }
+
+    /** The documents a Silknote user wrote last (the sync has not written them since). */
+    public Set<DocumentUuid> documentsWrittenBySilknoteUsers() {
+        synchronized (lock) {
+            return Collections.unmodifiableSet(new TreeSet<>(userWritten));
+        }
+    }
+
+    /**
+     * Creates a document the way a Silknote user would: not linked to a VSRX file, with its content already in
+     * the blob store under its hash (the caller puts it there). Gets the next change position.
+     *
+     * @throws IllegalArgumentException when a document with that uuid exists
+     */
+    public void createDocumentAsSilknoteUser(AuthoredDocument document) {
+        requireNonNull(document, "document");
+        synchronized (lock) {
+            if (documents.containsKey(document.uuid()) || authored.containsKey(document.uuid())) {
+                throw new IllegalArgumentException("document " + document.uuid() + " exists");
+            }
+            authored.put(document.uuid(), document);
+            recordChange(document.uuid(), document.patientUuid(), document.filesetId(), false);
+        }
+    }
+
+    /**
+     * Replaces a document's content the way a Silknote user would (the new bytes already in the blob store under
+     * {@code hash}): a linked document keeps its keys and metadata, a Silknote-created one likewise. The
+     * document's {@code updatedAt} becomes the clock's now; it gets the next change position.
+     *
+     * @throws IllegalArgumentException when there is no such document
+     */
+    public void replaceContentAsSilknoteUser(DocumentUuid uuid, ContentHash hash, long size, String mimeType) {
+        requireNonNull(uuid, "uuid");
+        requireNonNull(hash, "hash");
+        requireNonNull(mimeType, "mimeType");
+        synchronized (lock) {
+            Instant now = clock.instant();
+            SilknoteDocument d = documents.get(uuid);
+            if (d != null) {
+                putDocument(new Journal(), new SilknoteDocument(uuid, d.patientUuid(), d.filesetId(),
+                        d.clientFileId(), hash, size, mimeType, d.metadata(), now));
+                userWritten.add(uuid);
+                recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), false);
+            } else {
+                AuthoredDocument a = authored.get(uuid);
+                if (a == null) {
+                    throw new IllegalArgumentException("no document " + uuid);
+                }
+                authored.put(uuid, new AuthoredDocument(uuid, a.patientUuid(), a.filesetId(), hash, size,
+                        mimeType, a.title(), a.sourceSystem(), a.groupingStatus(), now));
+                recordChange(uuid, a.patientUuid(), a.filesetId(), false);
+            }
+        }
+    }
+
+    private void recordChange(DocumentUuid uuid, PatientUuid patient, Optional<FilesetId> fileset, boolean removed) {
+        long position = ++lastChange;
+        changes.put(position, new SilknoteChange(position, uuid, patient, fileset, removed));
+    }
+
     /**
      * Changes a document the way a Silknote user would (e.g. grouping it), outside any fencing. The
      * function must keep the uuid and clientFileId.
@@ -934,6 +1182,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
             }
             Journal j = new Journal();
             putDocument(j, after);
+            userWritten.add(uuid);
+            recordChange(uuid, after.patientUuid(), Optional.of(after.filesetId()), false);
             return after;
         }
     }
@@ -946,11 +1196,22 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
-    /** Deletes a document the way Silknote would: only the document row (mapping and refs stay). */
+    /**
+     * Deletes a document the way Silknote would: only the document row (mapping and refs stay). A removal of a
+     * document that existed gets the next change position.
+     */
     public void removeDocumentAsSilknoteUser(DocumentUuid uuid) {
         requireNonNull(uuid, "uuid");
         synchronized (lock) {
-            removeDocumentRow(new Journal(), uuid);
+            SilknoteDocument d = removeDocumentRow(new Journal(), uuid);
+            if (d != null) {
+                recordChange(uuid, d.patientUuid(), Optional.of(d.filesetId()), true);
+            }
+            AuthoredDocument a = authored.remove(uuid);
+            if (a != null) {
+                recordChange(uuid, a.patientUuid(), a.filesetId(), true);
+            }
+            userWritten.remove(uuid);
         }
     }
 
@@ -1080,6 +1341,15 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
     }
 
+    /**
+     * Whether any document holds {@code h}, the sync's or a Silknote-created one (whose bytes hold no reference of
+     * the sync until exported, issue 14): such bytes are never marked or adopted for collection.
+     */
+    private boolean heldByDocument(ContentHash h) {
+        return documents.values().stream().anyMatch(d -> d.contentHash().equals(h))
+                || authored.values().stream().anyMatch(a -> a.contentHash().equals(h));
+    }
+
     /** File ids whose mapping (else document) holds {@code h}; its size as they record it. */
     private long[] references(ContentHash h) {
         long count = 0;
@@ -1094,6 +1364,11 @@ public final class InMemoryDocumentStore implements DocumentStore {
             if (d.contentHash().equals(h) && !mappings.containsKey(d.clientFileId())) {
                 count++;
                 size = size < 0 ? d.size() : size;
+            }
+        }
+        for (ConflictRecord c : conflicts.values()) {
+            if (c.heldHashes().contains(h)) {
+                count++;
             }
         }
         return new long[] {count, size};
@@ -1202,7 +1477,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
             maintenance();
             BlobRef r = blobRefs.get(hash);
             if (r != null && r.state() == BlobRef.State.LIVE && r.refCount() == 0 && r.updatedAt().isBefore(notAfter)
-                    && references(hash)[0] == 0) {
+                    && references(hash)[0] == 0 && !heldByDocument(hash)) {
                 j.put(blobRefs, hash, new BlobRef(hash, 0, r.size(), BlobRef.State.DELETING, Optional.of(blobEtag),
                         clock.instant()));
             }
@@ -1216,7 +1491,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 throw new IllegalArgumentException("size must be >= 0");
             }
             maintenance();
-            if (!blobRefs.containsKey(hash) && references(hash)[0] == 0) {
+            if (!blobRefs.containsKey(hash) && references(hash)[0] == 0 && !heldByDocument(hash)) {
                 j.put(blobRefs, hash, new BlobRef(hash, 0, size, BlobRef.State.DELETING, Optional.of(blobEtag),
                         clock.instant()));
             }
@@ -1303,6 +1578,52 @@ public final class InMemoryDocumentStore implements DocumentStore {
         }
 
         @Override
+        public void expectAuthored(DocumentUuid uuid, Optional<AuthoredDocument> asRead) {
+            requireNonNull(uuid, "uuid");
+            requireNonNull(asRead, "asRead");
+            open();
+            if (!Objects.equals(authored.get(uuid), asRead.orElse(null))) {
+                throw new ConcurrentUpdateException("Silknote-created document " + uuid);
+            }
+        }
+
+        @Override
+        public void expectConflict(ConflictId id, Optional<ConflictRecord> asRead) {
+            requireNonNull(id, "id");
+            requireNonNull(asRead, "asRead");
+            open();
+            if (!Objects.equals(conflicts.get(id), asRead.orElse(null))) {
+                throw new ConcurrentUpdateException("conflict record " + id);
+            }
+        }
+
+        @Override
+        public void addAuthoredDocument(AuthoredDocument document) {
+            requireNonNull(document, "document");
+            open();
+            if (documents.containsKey(document.uuid()) || authored.containsKey(document.uuid())) {
+                throw new IllegalStateException("document " + document.uuid() + " exists");
+            }
+            j.put(authored, document.uuid(), document);
+        }
+
+        @Override
+        public void upsertConflict(ConflictRecord record) {
+            requireNonNull(record, "record");
+            open();
+            j.put(conflicts, record.id(), record);
+        }
+
+
+        @Override
+        public void saveChangePosition(long position) {
+            open();
+            long before = changePosition;
+            changePosition = position;
+            j.onUndo(() -> changePosition = before);
+        }
+
+        @Override
         public void upsertFileset(PatientFilesetRecord fileset) {
             requireNonNull(fileset, "fileset");
             open();
@@ -1318,6 +1639,10 @@ public final class InMemoryDocumentStore implements DocumentStore {
                 throw new PermanentSyncException("clientFileId already used by another document");
             }
             putDocument(j, document);
+            j.remove(authored, document.uuid());
+            if (userWritten.remove(document.uuid())) {
+                j.onUndo(() -> userWritten.add(document.uuid()));
+            }
         }
 
         @Override
@@ -1337,6 +1662,10 @@ public final class InMemoryDocumentStore implements DocumentStore {
             }
             for (VsrxFileId fileId : List.copyOf(mappingsByDocument.getOrDefault(uuid, Set.of()))) {
                 removeMapping(j, fileId);
+            }
+            j.remove(authored, uuid);
+            if (userWritten.remove(uuid)) {
+                j.onUndo(() -> userWritten.add(uuid));
             }
         }
 

@@ -2,10 +2,18 @@ package com.silknote.sync.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
+import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.PatientId;
@@ -13,12 +21,17 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.model.VsrxWriteResult;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.path.PathValidator;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,8 +68,14 @@ import java.util.function.Function;
  * </ul>
  * Times come from VSRX's own clock: the injected {@link Clock} shifted by {@link #setClockSkew(Duration)}
  * (none by default), so tests can put VSRX's clock behind or ahead of the host's. Thread-safe.
+ *
+ * <p>It is also the testkit's in-memory {@link VsrxTarget}, with the semantics the port describes: a fencing
+ * high-water mark, idempotency keys remembered forever with their first answer, {@code If-Match} on replace and
+ * delete, content checked against its declared size and SHA-256, paths checked by {@link PathValidator}, a live
+ * path taken once per fileset. Files it creates carry their Silknote origin and list their SHA-256.
+ * {@link #beforeWrite} lets a test pause or crash a writer between its plan and the write.
  */
-public final class InMemoryVsrxSource implements VsrxSource {
+public final class InMemoryVsrxSource implements VsrxSource, VsrxTarget {
 
     private static final class FilesetRow {
         final FilesetId id;
@@ -96,6 +115,7 @@ public final class InMemoryVsrxSource implements VsrxSource {
         OptionalLong declaredSize = OptionalLong.empty();
         Optional<ContentHash> declaredSha256 = Optional.empty();
         Optional<String> declaredMime = Optional.empty();
+        Optional<DocumentUuid> origin = Optional.empty();
 
         FileRow(VsrxFileId id, FilesetId filesetId, boolean hasEtag) {
             this.id = id;
@@ -108,9 +128,12 @@ public final class InMemoryVsrxSource implements VsrxSource {
                     : (listSha256 ? Optional.of(hash) : Optional.empty());
             return new VsrxFile(id, filesetId, path, declaredSize.orElse(content.length),
                     declaredMime.orElse(mimeType), modifiedAt,
-                    hasEtag ? Optional.of(etag) : Optional.empty(), sha, deleted);
+                    hasEtag ? Optional.of(etag) : Optional.empty(), sha, deleted, origin);
         }
     }
+
+    /** What a write did, remembered under its idempotency key. */
+    private record Remembered(String kind, String target, VsrxFile answer) { }
 
     private final Clock clock;
     private volatile Duration skew = Duration.ZERO;
@@ -128,6 +151,11 @@ public final class InMemoryVsrxSource implements VsrxSource {
     private long listFilesCalls;
     private long findFilesetCalls;
     private final AtomicLong bytesServed = new AtomicLong();
+    private FencingToken highWater;
+    private final Map<IdempotencyKey, Remembered> keys = new HashMap<>();
+    private final List<Runnable> beforeWriteHooks = new ArrayList<>();
+    private long writes;
+    private long refusedWrites;
 
     /**
      * A VSRX with no filesets.
@@ -624,6 +652,231 @@ public final class InMemoryVsrxSource implements VsrxSource {
         }
         runHooks(afterOpenHooks, fileId);
         return served;
+    }
+
+    // ------------------------------------------------------------------ VsrxTarget
+
+    /** @throws StaleFencingTokenException when a higher token was seen */
+    @Override
+    public void fence(FencingToken token) {
+        requireNonNull(token, "token");
+        synchronized (lock) {
+            checkToken(token);
+        }
+    }
+
+    /**
+     * @throws StaleFencingTokenException when a higher token was seen
+     * @throws PermanentSyncException 422 for a key used for another write, 404 for an unknown fileset, 403 for a
+     *         path outside {@code notes/}, 409 for a path a live file of the fileset has
+     * @throws ContentRejectedException when the content does not match its declared size or SHA-256
+     */
+    @Override
+    public VsrxWriteResult createFile(FencingToken token, IdempotencyKey key, NewVsrxFile file, BlobUpload content) {
+        requireNonNull(token, "token");
+        requireNonNull(key, "key");
+        requireNonNull(file, "file");
+        requireNonNull(content, "content");
+        runBeforeWrite();
+        byte[] bytes = readVerified(content);
+        synchronized (lock) {
+            checkToken(token);
+            Optional<VsrxWriteResult> replay = replay(key, "create", file.filesetId().value());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            FilesetRow fs = filesets.get(file.filesetId());
+            if (fs == null) {
+                throw refused("fileset not found", 404);
+            }
+            if (!PathValidator.validate(file.path()).accepted()) {
+                throw refused("path is not strictly inside notes/", 403);
+            }
+            boolean taken = files.values().stream().anyMatch(f -> f.listed && !f.deleted
+                    && f.filesetId.equals(file.filesetId()) && f.path.equals(file.path()));
+            if (taken) {
+                throw refused("a live file of the fileset has this path", 409);
+            }
+            VsrxFileId id = VsrxFileId.of(String.format("file-%06d", nextFile++));
+            FileRow row = new FileRow(id, file.filesetId(), true);
+            row.path = file.path();
+            row.mimeType = content.contentType();
+            row.listSha256 = true;
+            row.serveSha256 = true;
+            row.origin = Optional.of(file.origin());
+            setContent(row, bytes);
+            Instant now = now();
+            row.modifiedAt = now;
+            files.put(id, row);
+            fs.updatedAt = now;
+            return applied(key, "create", file.filesetId().value(), row);
+        }
+    }
+
+    /**
+     * @throws StaleFencingTokenException when a higher token was seen
+     * @throws ConcurrentUpdateException when the ETag is not {@code ifMatchEtag}
+     * @throws PermanentSyncException 422 for a key used for another write, 404 for an unknown file, 410 for a
+     *         deleted one
+     * @throws ContentRejectedException when the content does not match its declared size or SHA-256
+     */
+    @Override
+    public VsrxWriteResult replaceContent(FencingToken token, IdempotencyKey key, VsrxFileId fileId,
+            String ifMatchEtag, BlobUpload content) {
+        requireNonNull(token, "token");
+        requireNonNull(key, "key");
+        requireNonNull(fileId, "fileId");
+        requireNonNull(ifMatchEtag, "ifMatchEtag");
+        requireNonNull(content, "content");
+        runBeforeWrite();
+        byte[] bytes = readVerified(content);
+        synchronized (lock) {
+            checkToken(token);
+            Optional<VsrxWriteResult> replay = replay(key, "replace", fileId.value());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            FileRow row = writable(fileId, ifMatchEtag);
+            setContent(row, bytes);
+            row.mimeType = content.contentType();
+            row.declaredSize = OptionalLong.empty();
+            row.declaredSha256 = Optional.empty();
+            row.declaredMime = Optional.empty();
+            touched(row);
+            return applied(key, "replace", fileId.value(), row);
+        }
+    }
+
+    /**
+     * @throws StaleFencingTokenException when a higher token was seen
+     * @throws ConcurrentUpdateException when the ETag is not {@code ifMatchEtag}
+     * @throws PermanentSyncException 422 for a key used for another write, 404 for an unknown file, 410 for a
+     *         deleted one
+     */
+    @Override
+    public VsrxWriteResult markDeleted(FencingToken token, IdempotencyKey key, VsrxFileId fileId, String ifMatchEtag) {
+        requireNonNull(token, "token");
+        requireNonNull(key, "key");
+        requireNonNull(fileId, "fileId");
+        requireNonNull(ifMatchEtag, "ifMatchEtag");
+        runBeforeWrite();
+        synchronized (lock) {
+            checkToken(token);
+            Optional<VsrxWriteResult> replay = replay(key, "delete", fileId.value());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            FileRow row = writable(fileId, ifMatchEtag);
+            row.deleted = true;
+            touched(row);
+            return applied(key, "delete", fileId.value(), row);
+        }
+    }
+
+    /** The highest fencing token seen by a write or a fence, if any. */
+    public Optional<FencingToken> highWaterMark() {
+        synchronized (lock) {
+            return Optional.ofNullable(highWater);
+        }
+    }
+
+    /** Writes applied so far (creates, replaces, deletes; not replays, not refusals). */
+    public long writes() {
+        synchronized (lock) {
+            return writes;
+        }
+    }
+
+    /** Writes refused for a stale fencing token so far. */
+    public long staleWritesRefused() {
+        synchronized (lock) {
+            return refusedWrites;
+        }
+    }
+
+    /**
+     * Runs {@code action} once, at the start of the next write (create, replace or delete), before anything is
+     * checked: a test pauses a writer there, or changes the file under it. Runs on the writer's thread,
+     * outside the source's lock.
+     */
+    public void beforeWrite(Runnable action) {
+        requireNonNull(action, "action");
+        synchronized (lock) {
+            beforeWriteHooks.add(action);
+        }
+    }
+
+    private void runBeforeWrite() {
+        List<Runnable> toRun;
+        synchronized (lock) {
+            toRun = List.copyOf(beforeWriteHooks);
+            beforeWriteHooks.clear();
+        }
+        toRun.forEach(Runnable::run);
+    }
+
+    private void checkToken(FencingToken token) {
+        if (highWater != null && token.compareTo(highWater) < 0) {
+            refusedWrites++;
+            throw new StaleFencingTokenException("fencing token " + token.value()
+                    + " is older than VSRX's high-water mark " + highWater.value());
+        }
+        if (highWater == null || token.compareTo(highWater) > 0) {
+            highWater = token;
+        }
+    }
+
+    private Optional<VsrxWriteResult> replay(IdempotencyKey key, String kind, String target) {
+        Remembered r = keys.get(key);
+        if (r == null) {
+            return Optional.empty();
+        }
+        if (!r.kind().equals(kind) || !r.target().equals(target)) {
+            throw refused("idempotency key used before for another write", 422);
+        }
+        return Optional.of(new VsrxWriteResult(r.answer(), true));
+    }
+
+    private VsrxWriteResult applied(IdempotencyKey key, String kind, String target, FileRow row) {
+        VsrxFile answer = row.view();
+        keys.put(key, new Remembered(kind, target, answer));
+        writes++;
+        return new VsrxWriteResult(answer, false);
+    }
+
+    private FileRow writable(VsrxFileId fileId, String ifMatchEtag) {
+        FileRow row = files.get(fileId);
+        if (row == null || !row.listed) {
+            throw refused("file not found", 404);
+        }
+        if (row.deleted) {
+            throw refused("the file is deleted", 410);
+        }
+        if (!row.hasEtag || !row.etag.equals(ifMatchEtag)) {
+            throw new ConcurrentUpdateException("the file's ETag is not the one the write was planned from");
+        }
+        return row;
+    }
+
+    private static PermanentSyncException refused(String message, int status) {
+        return new PermanentSyncException(message, status, null);
+    }
+
+    /** The upload's bytes, checked against its declared size and SHA-256. */
+    private static byte[] readVerified(BlobUpload content) {
+        byte[] bytes;
+        try (InputStream in = content.source().open()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, content.size() + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the upload failed", e);
+        }
+        if (bytes.length != content.size()) {
+            throw new ContentRejectedException(SkipReason.SIZE_MISMATCH, "upload size differs from the declared size");
+        }
+        if (!sha256(bytes).equals(content.hash())) {
+            throw new ContentRejectedException(SkipReason.CHECKSUM_MISMATCH, "upload SHA-256 differs from the declared one");
+        }
+        return bytes;
     }
 
     // ------------------------------------------------------------------ internals

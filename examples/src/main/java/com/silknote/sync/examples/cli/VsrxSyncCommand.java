@@ -27,8 +27,9 @@ import picocli.CommandLine.ScopeType;
         description = "Keeps Silknote in step with VSRX: one VSRX file, one Silknote document.",
         subcommands = {
             DemoCommand.class, SyncCommand.class, RunEveryCommand.class, StatusCommand.class, ReportCommand.class,
-            HistoryCommand.class, CleanupCommand.class, CheckCommand.class, RepairCommand.class, MigrateCommand.class,
-            AuditCommand.class, ServeVsrxCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class
+            HistoryCommand.class, ConflictsCommand.class, CleanupCommand.class, CheckCommand.class,
+            RepairCommand.class, MigrateCommand.class, AuditCommand.class, ServeVsrxCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class
         },
         footerHeading = "%nConfiguration:%n",
         footer = {

@@ -4,8 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.PatientId;
@@ -13,7 +18,11 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.model.VsrxWriteResult;
+import com.silknote.sync.core.path.PathValidator;
+import com.silknote.sync.core.path.PathVerdict;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import com.silknote.sync.vsrx.http.VsrxFileLookup;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -52,16 +61,22 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>File ids are derived from the fileset id and the path (so they carry no patient data), ETags from
- * size and modification time, MIME types from the file extension. A folder cannot mark a file deleted:
- * a removed file vanishes from the listing, which the engine reports and (by default) does not delete.
- * Symbolic links and hidden files are ignored (a fileset folder that is a link is neither listed nor found
- * by id, nor are its files), so nothing outside the folder is ever served.
+ * size and modification time, MIME types from the file extension. A file removed by hand vanishes from the
+ * listing, which the engine reports and (by default) does not delete. Symbolic links and hidden files are
+ * ignored (a fileset folder that is a link is neither listed nor found by id, nor are its files), so nothing
+ * outside the folder is ever served.
+ *
+ * <p>It is also a {@link VsrxTarget} (bi-directional sync): the sync creates files (with their Silknote origin),
+ * replaces content and marks files deleted, fenced and idempotent as the port requires; a file marked deleted
+ * stays listed with {@code deleted=true} and its bytes are kept in {@code .vsrx-target/trash/} (see
+ * {@link FolderWrites}). A created file's path must be exactly its validated form, inside {@code notes/} of an
+ * existing fileset folder, and no symbolic link on the way.
  *
  * <p>Also the {@link VsrxFileLookup} the HTTP handler uses for content requests: a file is found by id in
  * an index that the listings' folder walks keep current (see {@link FolderFileIndex}), so serving content
  * costs no walk of the folder. A listing page reads only the filesets it returns.
  */
-public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
+public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxTarget {
     /** Name of a fileset's description file. */
     public static final String FILESET_FILE = "fileset.properties";
 
@@ -71,6 +86,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
 
     private final Path root;
     private final FolderFileIndex index = new FolderFileIndex(this::walkAll);
+    private final FolderWrites writes;
 
     /**
      * @param root the folder holding one sub-folder per fileset
@@ -79,6 +95,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
     @Inject
     public FolderVsrxSource(Path root) {
         this.root = requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.writes = new FolderWrites(this.root);
     }
 
     /**
@@ -170,7 +187,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
         requireNonNull(id, "id");
         Optional<FolderFileIndex.Entry> found = index.find(id);
         if (found.isEmpty()) {
-            return Optional.empty();
+            return findDeleted(id);
         }
         FolderFileIndex.Entry e = found.get();
         try {
@@ -178,16 +195,146 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
                     LinkOption.NOFOLLOW_LINKS);
             if (!attrs.isRegularFile()) {
                 index.forget(id, e);
-                return Optional.empty();
+                return findDeleted(id);
             }
             return Optional.of(new VsrxFile(id, e.filesetId(), e.path(), attrs.size(), mimeType(e.path()),
-                    attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false));
+                    attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false,
+                    Optional.ofNullable(writes.origins(e.filesetId()).get(id))));
         } catch (NoSuchFileException gone) {
             index.forget(id, e);
-            return Optional.empty();
+            return findDeleted(id);
         } catch (IOException ex) {
             throw new TransientSyncException("reading a file's attributes failed", ex);
         }
+    }
+
+    /** A file the sync marked deleted (it is listed as deleted), by id. */
+    private Optional<VsrxFile> findDeleted(VsrxFileId id) {
+        for (String fs : filesetIds()) {
+            VsrxFile f = writes.deleted(FilesetId.of(fs)).get(id);
+            if (f != null) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- VsrxTarget
+
+    /** @throws com.silknote.sync.core.exception.StaleFencingTokenException when a higher token was seen */
+    @Override
+    public void fence(FencingToken token) {
+        requireNonNull(token, "token");
+        writes.locked(token, () -> null);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public VsrxWriteResult createFile(FencingToken token, IdempotencyKey key, NewVsrxFile file, BlobUpload content) {
+        requireNonNull(token, "token");
+        requireNonNull(key, "key");
+        requireNonNull(file, "file");
+        requireNonNull(content, "content");
+        return writes.locked(token, () -> {
+            Optional<VsrxWriteResult> replay = writes.replay(key, "create", file.filesetId().value());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            Path dir = filesetDir(file.filesetId().value())
+                    .filter(d -> Files.isRegularFile(d.resolve(FILESET_FILE), LinkOption.NOFOLLOW_LINKS))
+                    .orElseThrow(() -> new PermanentSyncException("fileset not found", 404, null));
+            Path place = placeOf(dir, file.path());
+            VsrxFileId id = fileId(file.filesetId(), file.path());
+            if (Files.exists(place, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PermanentSyncException("a live file of the fileset has this path", 409, null);
+            }
+            writes.writeChecked(content, place, Optional.empty());
+            writes.forgetDeletion(file.filesetId(), id);
+            writes.rememberOrigin(file.filesetId(), id, file.origin());
+            scanFiles(file.filesetId());
+            VsrxFile created = findFile(id).orElseThrow(() -> new TransientSyncException("a created file vanished", null));
+            return writes.remember(key, "create", file.filesetId().value(), created);
+        });
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public VsrxWriteResult replaceContent(FencingToken token, IdempotencyKey key, VsrxFileId fileId, String ifMatchEtag,
+            BlobUpload content) {
+        requireNonNull(token, "token");
+        requireNonNull(key, "key");
+        requireNonNull(fileId, "fileId");
+        requireNonNull(ifMatchEtag, "ifMatchEtag");
+        requireNonNull(content, "content");
+        return writes.locked(token, () -> {
+            Optional<VsrxWriteResult> replay = writes.replay(key, "replace", fileId.value());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            VsrxFile current = writable(fileId);
+            FolderFileIndex.Entry entry = index.find(fileId).orElseThrow();
+            FolderWrites.requireEtag(current, ifMatchEtag);
+            writes.writeChecked(content, entry.file(), Optional.of(current.modifiedAt()));
+            VsrxFile replaced = findFile(fileId).orElseThrow(() -> new TransientSyncException("a file vanished", null));
+            return writes.remember(key, "replace", fileId.value(), replaced);
+        });
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public VsrxWriteResult markDeleted(FencingToken token, IdempotencyKey key, VsrxFileId fileId, String ifMatchEtag) {
+        requireNonNull(token, "token");
+        requireNonNull(key, "key");
+        requireNonNull(fileId, "fileId");
+        requireNonNull(ifMatchEtag, "ifMatchEtag");
+        return writes.locked(token, () -> {
+            Optional<VsrxWriteResult> replay = writes.replay(key, "delete", fileId.value());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            VsrxFile current = writable(fileId);
+            FolderFileIndex.Entry entry = index.find(fileId).orElseThrow();
+            FolderWrites.requireEtag(current, ifMatchEtag);
+            VsrxFile deleted = new VsrxFile(current.id(), current.filesetId(), current.path(), current.size(),
+                    current.mimeType(), current.modifiedAt(), current.etag(), current.sha256(), true, current.origin());
+            writes.markDeleted(deleted, entry.file());
+            index.forget(fileId, entry);
+            return writes.remember(key, "delete", fileId.value(), deleted);
+        });
+    }
+
+    /** The live file, or 404 / 410. */
+    private VsrxFile writable(VsrxFileId fileId) {
+        VsrxFile f = findFile(fileId).orElseThrow(() -> new PermanentSyncException("file not found", 404, null));
+        if (f.deleted()) {
+            throw new PermanentSyncException("the file is deleted", 410, null);
+        }
+        return f;
+    }
+
+    /**
+     * Where a new file goes: its path must be exactly its validated form, inside {@code notes/}, and no folder on
+     * the way may be a symbolic link (nothing is ever written outside the fileset folder).
+     */
+    private static Path placeOf(Path dir, String path) {
+        PathVerdict verdict = PathValidator.validate(path);
+        if (!verdict.accepted() || !verdict.normalized().orElseThrow().equals(path) || path.contains("\\")) {
+            throw new PermanentSyncException("path is not strictly inside notes/", 403, null);
+        }
+        Path place = dir;
+        for (String part : path.split("/")) {
+            if (part.startsWith(".")) {
+                throw new PermanentSyncException("a hidden name is never listed", 403, null);
+            }
+            if (Files.isSymbolicLink(place)) {
+                throw new PermanentSyncException("a folder on the path is a symbolic link", 403, null);
+            }
+            place = place.resolve(part);
+        }
+        if (!place.normalize().startsWith(dir.resolve("notes"))) {
+            throw new PermanentSyncException("path is not strictly inside notes/", 403, null);
+        }
+        return place;
     }
 
     private void walkAll() {
@@ -281,6 +428,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
             index.replaceFileset(filesetId, found);
             return files;
         }
+        Map<VsrxFileId, DocumentUuid> origins = writes.origins(filesetId);
         try (Stream<Path> walk = Files.walk(notes)) {
             for (Path file : (Iterable<Path>) walk::iterator) {
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || hidden(notes, file)) {
@@ -292,10 +440,16 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup {
                 VsrxFileId id = fileId(filesetId, path);
                 found.put(id, new FolderFileIndex.Entry(filesetId, path, file));
                 files.add(new VsrxFile(id, filesetId, path, attrs.size(), mimeType(path),
-                        attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false));
+                        attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false,
+                        Optional.ofNullable(origins.get(id))));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new TransientSyncException("listing a fileset folder failed", e);
+        }
+        for (VsrxFile deleted : writes.deleted(filesetId).values()) {
+            if (!found.containsKey(deleted.id())) {
+                files.add(deleted);
+            }
         }
         index.replaceFileset(filesetId, found);
         files.sort((a, b) -> a.id().compareTo(b.id()));

@@ -133,6 +133,14 @@ public final class HttpVsrxSource implements VsrxSource {
     }
 
     /**
+     * The write port of the same VSRX server (bi-directional sync, docs/bidirectional.md), sharing this source's
+     * settings and HTTP client.
+     */
+    public HttpVsrxTarget target() {
+        return new HttpVsrxTarget(config, http, clock);
+    }
+
+    /**
      * {@inheritDoc}
      *
      * @throws TransientSyncException on timeouts, connection failures, 408, 429, 5xx
@@ -347,7 +355,7 @@ public final class HttpVsrxSource implements VsrxSource {
         }
     }
 
-    private static SyncException translate(String op, Throwable t) {
+    static SyncException translate(String op, Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof CappedBodySubscriber.BodyFailure) {

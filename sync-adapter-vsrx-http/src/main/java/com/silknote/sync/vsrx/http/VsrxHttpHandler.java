@@ -18,6 +18,7 @@ import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.path.PathValidator;
 import com.silknote.sync.core.path.PathVerdict;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import com.silknote.sync.vsrx.http.internal.Cursors;
 import com.silknote.sync.vsrx.http.internal.EntityTags;
 import com.silknote.sync.vsrx.http.internal.PercentCodec;
@@ -48,13 +49,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves VSRX protocol {@code /v1} (see {@code openapi.json} and docs/protocol.md) from a host's data
- * port, the core's {@link VsrxSource}. Thread-safe; one instance serves any number of requests.
+ * ports: the core's {@link VsrxSource} for the read routes and, when the host gives one, its {@link VsrxTarget}
+ * for the write routes of bi-directional sync (create, replace, mark deleted, fence; docs/bidirectional.md).
+ * Thread-safe; one instance serves any number of requests.
  *
  * <p>Every request needs {@code Authorization: Bearer <token>} with one of the accepted tokens (401
- * otherwise, compared in constant time). Every query parameter and path id is validated: bad input gets
- * 400 with a stable error code, never 500; unknown routes 404; methods other than GET 405. A file's
- * content is served only when its path is accepted by {@link PathValidator} (inside {@code notes/}),
- * otherwise 403 {@code path_rejected}.
+ * otherwise, compared in constant time). Every query parameter, path id and header is validated: bad input
+ * gets 400 with a stable error code, never 500; unknown routes 404; a method a route does not serve 405
+ * (the write methods too when the handler has no target). A file's content is served, and a file created,
+ * only when its path is accepted by {@link PathValidator} (inside {@code notes/}), otherwise 403
+ * {@code path_rejected}. An upload is spooled and its length and SHA-256 checked before the target sees it.
  *
  * <p>Hosting: on the JDK server use {@link VsrxHttpServer} or mount {@link #asHttpHandler()} at
  * {@code /}; in a servlet-style host build a {@link ServerRequest} from the servlet request (path relative
@@ -69,6 +73,8 @@ public final class VsrxHttpHandler {
 
     private final VsrxSource source;
     private final VsrxFileLookup files;
+    private final Optional<VsrxTarget> target;
+    private final Optional<WriteEndpoint> writes;
     private final VsrxHttpHandlerConfig config;
     private final Clock clock;
     private final TokenSet tokens;
@@ -78,14 +84,18 @@ public final class VsrxHttpHandler {
      *
      * @param source the VSRX side's data: filesets, files, content
      * @param files  finds a file by id (see {@link VsrxFileLookup})
+     * @param target the VSRX side's writes; empty = a read-only server (write methods answer 405)
      * @param config tokens and limits
      * @param clock  for wire-log durations
      * @throws NullPointerException when any argument is null
      */
     @Inject
-    public VsrxHttpHandler(VsrxSource source, VsrxFileLookup files, VsrxHttpHandlerConfig config, Clock clock) {
+    public VsrxHttpHandler(VsrxSource source, VsrxFileLookup files, Optional<VsrxTarget> target,
+            VsrxHttpHandlerConfig config, Clock clock) {
         this.source = requireNonNull(source, "source");
         this.files = requireNonNull(files, "files");
+        this.target = requireNonNull(target, "target");
+        this.writes = target.map(t -> new WriteEndpoint(t, config));
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.tokens = new TokenSet(config.acceptedTokens());
@@ -100,9 +110,11 @@ public final class VsrxHttpHandler {
         Builder b = new Builder();
         b.source = source;
         b.files = files;
+        b.target = target.orElse(null);
         b.tokens = config.acceptedTokens();
         b.defaultPageSize = config.defaultPageSize();
         b.spoolDirectory = config.spoolDirectory();
+        b.maxUploadBytes = config.maxUploadBytes();
         b.clock = clock;
         return b;
     }
@@ -127,17 +139,24 @@ public final class VsrxHttpHandler {
             List<String> auth = request.headerValues("Authorization");
             Optional<Route.Match> match = Route.match(request.rawPath());
             if (match.isPresent()) {
-                template = match.get().route().template();
+                template = match.get().template();
             }
+            Optional<Route> route = match.flatMap(m -> m.route(request.method()))
+                    .filter(r -> !r.write() || writes.isPresent());
             if (auth.size() != 1 || !tokens.accepts(Optional.of(auth.get(0)))) {
                 response = error(ErrorCode.UNAUTHORIZED, "missing or invalid bearer token",
                         Map.of("WWW-Authenticate", "Bearer realm=\"vsrx\""));
             } else if (match.isEmpty()) {
                 response = error(ErrorCode.NOT_FOUND, "no such route");
-            } else if (!Route.METHOD.equals(request.method())) {
-                response = error(ErrorCode.METHOD_NOT_ALLOWED, "only GET is allowed here", Map.of("Allow", "GET"));
+            } else if (route.isEmpty()) {
+                String allow = String.join(", ", match.get().routes().stream()
+                        .filter(r -> !r.write() || writes.isPresent()).map(Route::method).toList());
+                response = error(ErrorCode.METHOD_NOT_ALLOWED, "this method is not served here", Map.of("Allow", allow));
+            } else if (route.get().write()) {
+                parseQuery(request.rawQuery(), route.get());
+                response = writes.orElseThrow().handle(route.get(), match.get().rawId(), request);
             } else {
-                response = dispatch(match.get(), request);
+                response = dispatch(route.get(), match.get().rawId(), request);
             }
         } catch (BadRequest e) {
             response = error(e.code, e.getMessage());
@@ -155,19 +174,19 @@ public final class VsrxHttpHandler {
         return response;
     }
 
-    private ServerResponse dispatch(Route.Match m, ServerRequest request) {
-        Map<String, String> query = parseQuery(request.rawQuery(), m.route());
-        switch (m.route()) {
+    private ServerResponse dispatch(Route route, Optional<String> rawId, ServerRequest request) {
+        Map<String, String> query = parseQuery(request.rawQuery(), route);
+        switch (route) {
             case LIST_FILESETS:
                 return listFilesets(pageRequest(query));
             case GET_FILESET:
-                return getFileset(filesetId(m.rawId().orElseThrow()));
+                return getFileset(filesetId(rawId.orElseThrow()));
             case LIST_FILES:
-                return listFiles(filesetId(m.rawId().orElseThrow()), pageRequest(query));
+                return listFiles(filesetId(rawId.orElseThrow()), pageRequest(query));
             case FILE_CONTENT:
-                return content(fileId(m.rawId().orElseThrow()), request);
+                return content(fileId(rawId.orElseThrow()), request);
             default:
-                throw new IllegalStateException("unhandled route " + m.route());
+                throw new IllegalStateException("unhandled route " + route);
         }
     }
 
@@ -579,8 +598,10 @@ public final class VsrxHttpHandler {
     public static final class Builder {
         private VsrxSource source;
         private VsrxFileLookup files;
+        private VsrxTarget target;
         private List<Secret> tokens = List.of();
         private int defaultPageSize = VsrxHttpHandlerConfig.DEFAULT_PAGE_SIZE;
+        private long maxUploadBytes = VsrxHttpHandlerConfig.DEFAULT_MAX_UPLOAD_BYTES;
         private Optional<Path> spoolDirectory = Optional.empty();
         private Clock clock = Clock.systemUTC();
 
@@ -588,6 +609,15 @@ public final class VsrxHttpHandler {
 
         /** The VSRX side's data. When it also implements {@link VsrxFileLookup}, that is used for lookups. */
         public Builder source(VsrxSource v) { source = requireNonNull(v, "source"); return this; }
+
+        /**
+         * The VSRX side's writes: with it the handler serves the write routes (bi-directional sync); without it
+         * they answer 405. Writes change patient records: give it only to a server Silknote may write to.
+         */
+        public Builder target(VsrxTarget v) { target = requireNonNull(v, "target"); return this; }
+
+        /** Largest upload a write accepts (default 100 MiB). */
+        public Builder maxUploadBytes(long v) { maxUploadBytes = v; return this; }
 
         /** How to find a file by id; defaults to the source when it is a lookup, else a scan of listings. */
         public Builder fileLookup(VsrxFileLookup v) { files = requireNonNull(v, "fileLookup"); return this; }
@@ -613,8 +643,8 @@ public final class VsrxHttpHandler {
             }
             VsrxFileLookup lookup = files != null ? files
                     : source instanceof VsrxFileLookup ? (VsrxFileLookup) source : new ScanningFileLookup(source);
-            return new VsrxHttpHandler(source, lookup,
-                    new VsrxHttpHandlerConfig(tokens, defaultPageSize, spoolDirectory), clock);
+            return new VsrxHttpHandler(source, lookup, Optional.ofNullable(target),
+                    new VsrxHttpHandlerConfig(tokens, defaultPageSize, spoolDirectory, maxUploadBytes), clock);
         }
     }
 }

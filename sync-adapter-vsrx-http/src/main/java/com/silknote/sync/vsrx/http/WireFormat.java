@@ -53,6 +53,11 @@ final class WireFormat {
             n.putNull("sha256");
         }
         n.put("deleted", f.deleted());
+        if (f.origin().isPresent()) {
+            n.put("origin", VsrxFile.originOf(f.origin().get()));
+        } else {
+            n.putNull("origin");
+        }
         return n;
     }
 
@@ -109,7 +114,10 @@ final class WireFormat {
         Optional<ContentHash> sha = Json.optionalText(node, "sha256", what)
                 .map(s -> id(() -> ContentHash.ofHex(s), what, "sha256"));
         boolean deleted = Json.bool(node, "deleted", what);
-        return new VsrxFile(id, filesetId, path, size, mime, modifiedAt, etag, sha, deleted);
+        // Optional (servers before issue 14 do not send it); an origin other than Silknote's is not ours.
+        Optional<com.silknote.sync.core.model.DocumentUuid> origin = Json.optionalText(node, "origin", what)
+                .flatMap(VsrxFile::parseOrigin);
+        return new VsrxFile(id, filesetId, path, size, mime, modifiedAt, etag, sha, deleted, origin);
     }
 
     /** The items array and next cursor of a page; the cursor is {@code null}-able but must be present. */

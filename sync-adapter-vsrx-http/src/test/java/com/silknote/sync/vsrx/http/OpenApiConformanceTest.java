@@ -45,6 +45,11 @@ class OpenApiConformanceTest {
             .file("fs-1", "f-4", "notes/d.txt", "d", Optional.of("e4"), true);
     final VsrxHttpHandler handler = VsrxHttpHandler.builder().source(data).acceptedToken(Secret.of(TOKEN))
             .clock(Clock.fixed(FixtureVsrxSource.T0, ZoneOffset.UTC)).build();
+    /** A server that accepts writes (issue 14), on the in-memory VSRX. */
+    final com.silknote.sync.testkit.TestClock clock = com.silknote.sync.testkit.TestClock.at("2026-01-01T00:00:00Z");
+    final com.silknote.sync.testkit.InMemoryVsrxSource vsrx = new com.silknote.sync.testkit.InMemoryVsrxSource(clock);
+    final VsrxHttpHandler writer = VsrxHttpHandler.builder().source(vsrx).target(vsrx).fileLookup(vsrx::findFile)
+            .acceptedToken(Secret.of(TOKEN)).maxUploadBytes(64).clock(clock).build();
 
     static JsonNode load() {
         try (InputStream in = VsrxHttpHandler.class.getResourceAsStream("openapi.json")) {
@@ -65,20 +70,18 @@ class OpenApiConformanceTest {
     @Test
     void documentedRoutesAreExactlyTheHandlersRoutes() {
         Set<String> documented = new TreeSet<>();
-        doc.get("paths").fieldNames().forEachRemaining(documented::add);
+        doc.get("paths").fields().forEachRemaining(e -> e.getValue().fieldNames()
+                .forEachRemaining(m -> documented.add(m.toUpperCase() + " " + e.getKey())));
         Set<String> served = new TreeSet<>();
         for (Route r : Route.values()) {
-            served.add(r.template());
+            served.add(r.method() + " " + r.template());
         }
         assertThat(documented).isEqualTo(served);
         for (Route r : Route.values()) {
             JsonNode path = doc.get("paths").get(r.template());
-            Set<String> methods = new TreeSet<>();
-            path.fieldNames().forEachRemaining(m -> methods.add(m.toUpperCase()));
-            assertThat(methods).as(r.template()).containsExactly(Route.METHOD);
             Set<String> query = new TreeSet<>();
             Set<String> pathParams = new TreeSet<>();
-            for (JsonNode p : path.get("get").get("parameters")) {
+            for (JsonNode p : path.get(r.method().toLowerCase()).get("parameters")) {
                 JsonNode param = resolve(p);
                 if (param.get("in").asText().equals("query")) {
                     query.add(param.get("name").asText());
@@ -98,23 +101,44 @@ class OpenApiConformanceTest {
 
     @Test
     void noUndocumentedRoutesOrMethodsAnswer() {
-        List<String> probes = List.of("/", "/v1", "/v1/", "/v1/filesets/", "/v1/files", "/v1/files/f-1",
+        List<String> probes = List.of("/", "/v1", "/v1/", "/v1/filesets/", "/v1/files", "/v1/files/",
                 "/v1/filesets/fs-1/files/f-1", "/v1/filesets/fs-1/files/f-1/content", "/v2/filesets", "/openapi.json",
-                "/v1/openapi.json", "/health", "/v1/filesets/fs-1/content", "/v1/files/f-1/metadata");
-        for (String p : probes) {
-            for (String method : ALL_METHODS) {
-                var a = call(handler, method, p, null, "Authorization", BEARER);
-                assertThat(a.status()).as(method + " " + p).isEqualTo(404);
-                assertThat(a.errorCode()).isEqualTo("not_found");
+                "/v1/openapi.json", "/health", "/v1/filesets/fs-1/content", "/v1/files/f-1/metadata",
+                "/v1/fence/x", "/v1/files/f-1/content/x", "/v1/fences");
+        for (VsrxHttpHandler h : List.of(handler, writer)) {
+            for (String p : probes) {
+                for (String method : ALL_METHODS) {
+                    var a = call(h, method, p, null, "Authorization", BEARER);
+                    assertThat(a.status()).as(method + " " + p).isEqualTo(404);
+                    assertThat(a.errorCode()).isEqualTo("not_found");
+                }
             }
         }
         for (Route r : Route.values()) {
             String p = concrete(r);
+            Set<String> served = new TreeSet<>();
+            Set<String> readOnly = new TreeSet<>();
+            for (Route same : Route.values()) {
+                if (same.template().equals(r.template())) {
+                    served.add(same.method());
+                    if (!same.write()) {
+                        readOnly.add(same.method());
+                    }
+                }
+            }
             for (String method : ALL_METHODS) {
-                if (!method.equals(Route.METHOD)) {
-                    var a = call(handler, method, p, null, "Authorization", BEARER);
+                if (!served.contains(method)) {
+                    var a = call(writer, method, p, null, "Authorization", BEARER);
                     assertThat(a.status()).as(method + " " + p).isEqualTo(405);
-                    conforms(r, a);
+                    assertThat(Set.of(a.headers().get("Allow").split(", "))).isEqualTo(served);
+                    conforms(r, method, a);
+                }
+                if (!readOnly.contains(method)) {
+                    // a server without a VsrxTarget serves no write (issue 14): 405, Allow lists its GETs only
+                    var a = call(handler, method, p, null, "Authorization", BEARER);
+                    assertThat(a.status()).as("read-only " + method + " " + p).isEqualTo(405);
+                    assertThat(a.headers().get("Allow")).isEqualTo(String.join(", ", readOnly));
+                    conforms(r, method, a);
                 }
             }
         }
@@ -136,6 +160,9 @@ class OpenApiConformanceTest {
                 "If-None-Match", "\"e1\""));
         // errors
         for (Route r : Route.values()) {
+            if (r.write()) {
+                continue;
+            }
             conforms(r, call(handler, "GET", concrete(r), null));
             conforms(r, call(handler, "GET", concrete(r), null, "Authorization", "Bearer nope-nope-nope-nope"));
         }
@@ -155,6 +182,163 @@ class OpenApiConformanceTest {
                 "If-Match", "\"zz\""));
         conforms(Route.FILE_CONTENT, call(handler, "GET", "/v1/files/f-1/content", null, "Authorization", BEARER,
                 "Range", "bytes=9-"));
+    }
+
+    // ---- writes (issue 14)
+
+    private static final String DOC = "6b3f0c1e-9f7a-5d2c-8e41-5a1c0f9b7d23";
+
+    private static String digest(byte[] body) {
+        return com.silknote.sync.vsrx.http.internal.ReprDigest.format(com.silknote.sync.testkit.TestHashes.sha256(body));
+    }
+
+    /** Headers of a create, minus the ones named in {@code without}, with {@code extra} (name, value...) on top. */
+    private String[] createHeaders(byte[] body, String key, long token, Set<String> without, String... extra) {
+        List<String> h = new ArrayList<>(List.of("Authorization", BEARER, WriteEndpoint.FENCING_TOKEN, Long.toString(token),
+                WriteEndpoint.IDEMPOTENCY_KEY, key, WriteEndpoint.FILE_PATH, "notes/silknote/Brief%20%C3%BC.txt",
+                WriteEndpoint.ORIGIN, "silknote:" + DOC, "Content-Type", "text/plain",
+                "Content-Length", Integer.toString(body.length), "Repr-Digest", digest(body)));
+        for (String w : without) {
+            int i = h.indexOf(w);
+            h.remove(i + 1);
+            h.remove(i);
+        }
+        for (int i = 0; i < extra.length; i += 2) {
+            int at = h.indexOf(extra[i]);
+            if (at >= 0) {
+                h.set(at + 1, extra[i + 1]);
+            } else {
+                h.add(extra[i]);
+                h.add(extra[i + 1]);
+            }
+        }
+        return h.toArray(new String[0]);
+    }
+
+    private Responses.Answer create(byte[] body, String key, long token, Set<String> without, String... extra) {
+        return Responses.send(writer, "POST", "/v1/filesets/" + fs + "/files", body,
+                createHeaders(body, key, token, without, extra));
+    }
+
+    private final com.silknote.sync.core.model.FilesetId fs = vsrx.addFileset(
+            com.silknote.sync.core.model.PatientId.of("P-1"),
+            com.silknote.sync.core.model.PatientUuid.of("7d444840-9dc0-11d1-b245-5ffdce74fad2"));
+
+    @Test
+    void writeRoutesAnswerWithTheirDocumentedShapes() {
+        byte[] body = "Grüße".getBytes(StandardCharsets.UTF_8);
+        var created = create(body, "create:k1", 5, Set.of());
+        assertThat(created.status()).isEqualTo(201);
+        conforms(Route.CREATE_FILE, created);
+        assertThat(created.json().get("origin").asText()).isEqualTo("silknote:" + DOC);
+        var replay = create(body, "create:k1", 5, Set.of());
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.headers()).containsEntry("Idempotent-Replayed", "true");
+        conforms(Route.CREATE_FILE, replay);
+        String id = created.json().get("id").asText();
+        String etag = "\"" + created.json().get("etag").asText() + "\"";
+        byte[] v2 = "v2".getBytes(StandardCharsets.UTF_8);
+        String[] put = {"Authorization", BEARER, WriteEndpoint.FENCING_TOKEN, "5", WriteEndpoint.IDEMPOTENCY_KEY, "replace:1",
+                "If-Match", etag, "Content-Type", "text/plain", "Content-Length", "2", "Repr-Digest", digest(v2)};
+        var replaced = Responses.send(writer, "PUT", "/v1/files/" + id + "/content", v2, put);
+        assertThat(replaced.status()).isEqualTo(200);
+        conforms(Route.REPLACE_CONTENT, replaced);
+        var replayedPut = Responses.send(writer, "PUT", "/v1/files/" + id + "/content", v2, put);
+        assertThat(replayedPut.headers()).containsEntry("Idempotent-Replayed", "true");
+        conforms(Route.REPLACE_CONTENT, replayedPut);
+        // a stale If-Match (the first ETag) with a new key
+        put[5] = "replace:2";
+        conforms(Route.REPLACE_CONTENT, Responses.send(writer, "PUT", "/v1/files/" + id + "/content", v2, put));
+        String etag2 = "\"" + replaced.json().get("etag").asText() + "\"";
+        String[] del = {"Authorization", BEARER, WriteEndpoint.FENCING_TOKEN, "5", WriteEndpoint.IDEMPOTENCY_KEY, "delete:1",
+                "If-Match", etag2};
+        var deleted = call(writer, "DELETE", "/v1/files/" + id, null, del);
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.json().get("deleted").asBoolean()).isTrue();
+        conforms(Route.DELETE_FILE, deleted);
+        del[5] = "delete:2";
+        var gone = call(writer, "DELETE", "/v1/files/" + id, null, del);
+        assertThat(gone.errorCode()).isEqualTo("file_deleted");
+        conforms(Route.DELETE_FILE, gone);
+        put[5] = "replace:3";
+        put[7] = etag2;
+        conforms(Route.REPLACE_CONTENT, Responses.send(writer, "PUT", "/v1/files/" + id + "/content", v2, put));
+        var fenced = call(writer, "POST", "/v1/fence", null, "Authorization", BEARER, WriteEndpoint.FENCING_TOKEN, "9");
+        assertThat(fenced.status()).isEqualTo(204);
+        conforms(Route.FENCE, fenced);
+    }
+
+    @Test
+    void everyWriteRefusalHasADocumentedStatusAndCode() {
+        byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+        Set<String> codes = new TreeSet<>();
+        java.util.function.BiConsumer<Route, Responses.Answer> on = (r, a) -> {
+            conforms(r, a);
+            codes.add(a.errorCode());
+        };
+        java.util.function.Consumer<Responses.Answer> check = a -> on.accept(Route.CREATE_FILE, a);
+        check.accept(create(body, "k", 5, Set.of(WriteEndpoint.FENCING_TOKEN)));
+        check.accept(create(body, "k", 5, Set.of(), WriteEndpoint.FENCING_TOKEN, "-1"));
+        check.accept(create(body, "k", 5, Set.of(WriteEndpoint.IDEMPOTENCY_KEY)));
+        check.accept(create(body, "k", 5, Set.of(), WriteEndpoint.IDEMPOTENCY_KEY, "spaces are not allowed"));
+        check.accept(create(body, "k", 5, Set.of(WriteEndpoint.FILE_PATH)));
+        check.accept(create(body, "k", 5, Set.of(), WriteEndpoint.FILE_PATH, "%ZZ"));
+        check.accept(create(body, "k", 5, Set.of(), WriteEndpoint.FILE_PATH, "notes%2F..%2Fx.txt"));
+        check.accept(create(body, "k", 5, Set.of(), WriteEndpoint.FILE_PATH, "elsewhere%2Fx.txt"));
+        check.accept(create(body, "k", 5, Set.of(WriteEndpoint.ORIGIN)));
+        check.accept(create(body, "k", 5, Set.of(), WriteEndpoint.ORIGIN, "vsrx:123"));
+        check.accept(create(body, "k", 5, Set.of("Content-Type")));
+        check.accept(create(body, "k", 5, Set.of("Content-Length")));
+        check.accept(create(new byte[65], "k", 5, Set.of()));
+        check.accept(create(body, "k", 5, Set.of("Repr-Digest")));
+        check.accept(create(body, "k", 5, Set.of(), "Repr-Digest", "sha-256=:AAAA:"));
+        check.accept(create(body, "k", 5, Set.of(), "Repr-Digest", digest("y".getBytes(StandardCharsets.UTF_8))));
+        check.accept(create(body, "k", 5, Set.of(), "Content-Length", "2"));
+        check.accept(Responses.send(writer, "POST", "/v1/filesets/nope/files", body, createHeaders(body, "k", 5, Set.of())));
+        check.accept(Responses.send(writer, "POST", "/v1/filesets/%00/files", body, createHeaders(body, "k", 5, Set.of())));
+        assertThat(create(body, "k", 7, Set.of()).status()).isEqualTo(201);
+        check.accept(create(body, "k", 6, Set.of()));
+        check.accept(create(body, "k2", 7, Set.of()));
+        vsrx.addFile(fs, "notes/taken.txt", "text/plain", "t");
+        check.accept(create(body, "k3", 7, Set.of(), WriteEndpoint.FILE_PATH, "notes%2Ftaken.txt"));
+        String id = vsrx.listedFiles(fs).get(0).id().value();
+        on.accept(Route.REPLACE_CONTENT, Responses.send(writer, "PUT", "/v1/files/" + id + "/content", body, "Authorization", BEARER,
+                WriteEndpoint.FENCING_TOKEN, "7", WriteEndpoint.IDEMPOTENCY_KEY, "k", "Content-Type", "text/plain",
+                "Content-Length", "1", "Repr-Digest", digest(body), "If-Match", "\"x\""));
+        on.accept(Route.REPLACE_CONTENT, Responses.send(writer, "PUT", "/v1/files/" + id + "/content", body, "Authorization", BEARER,
+                WriteEndpoint.FENCING_TOKEN, "7", WriteEndpoint.IDEMPOTENCY_KEY, "k9", "Content-Type", "text/plain",
+                "Content-Length", "1", "Repr-Digest", digest(body)));
+        on.accept(Route.DELETE_FILE, call(writer, "DELETE", "/v1/files/nope", null, "Authorization", BEARER,
+                WriteEndpoint.FENCING_TOKEN, "7", WriteEndpoint.IDEMPOTENCY_KEY, "k8", "If-Match", "\"x\""));
+        on.accept(Route.DELETE_FILE, call(writer, "DELETE", "/v1/files/" + id, null, "Authorization", BEARER,
+                WriteEndpoint.FENCING_TOKEN, "7", WriteEndpoint.IDEMPOTENCY_KEY, "k7", "If-Match", "\"x\""));
+        on.accept(Route.FENCE, call(writer, "POST", "/v1/fence", "limit=1", "Authorization", BEARER, WriteEndpoint.FENCING_TOKEN, "7"));
+        on.accept(Route.FENCE, call(writer, "POST", "/v1/fence", null, "Authorization", BEARER, WriteEndpoint.FENCING_TOKEN, "6"));
+        on.accept(Route.FENCE, call(writer, "POST", "/v1/fence", null, "Authorization", "Bearer nope-nope-nope-nope"));
+        assertThat(codes).as("every write refusal").containsExactlyInAnyOrder("invalid_fencing_token",
+                "invalid_idempotency_key", "invalid_file_path", "path_rejected", "invalid_origin",
+                "unsupported_media_type", "length_required", "payload_too_large", "invalid_digest", "digest_mismatch",
+                "incomplete_body", "fileset_not_found", "invalid_id", "stale_fencing_token", "idempotency_key_reused",
+                "path_taken", "precondition_failed", "precondition_required", "file_not_found", "unknown_parameter",
+                "unauthorized");
+    }
+
+    @Test
+    void everyDocumentedRequiredHeaderOfAWriteIsOneTheHandlerRequires() {
+        byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+        JsonNode params = doc.get("paths").get(Route.CREATE_FILE.template()).get("post").get("parameters");
+        int n = 0;
+        for (JsonNode p : params) {
+            JsonNode param = resolve(p);
+            if (!param.get("in").asText().equals("header")) {
+                continue;
+            }
+            assertThat(param.get("required").asBoolean()).as(param.get("name").asText()).isTrue();
+            var a = create(body, "key-" + n++, 5, Set.of(param.get("name").asText()));
+            assertThat(a.status()).as("create without %s", param.get("name").asText()).isBetween(400, 499);
+            conforms(Route.CREATE_FILE, a);
+        }
+        assertThat(n).isEqualTo(7);
     }
 
     @Test
@@ -193,7 +377,17 @@ class OpenApiConformanceTest {
     }
 
     void conforms(Route route, Responses.Answer a) {
-        JsonNode op = doc.get("paths").get(route.template()).get("get");
+        conforms(route, route.method(), a);
+    }
+
+    /** The answer to {@code method} on the route's template; a method the template does not serve is any of its 405s. */
+    void conforms(Route route, String method, Responses.Answer a) {
+        JsonNode path = doc.get("paths").get(route.template());
+        JsonNode op = path.get(method.toLowerCase());
+        if (op == null) {
+            assertThat(a.status()).as("a method %s does not serve answers 405", route.template()).isEqualTo(405);
+            op = path.elements().next();
+        }
         JsonNode response = op.get("responses").get(Integer.toString(a.status()));
         assertThat(response).as("status %d of %s is documented", a.status(), route.template()).isNotNull();
         response = resolve(response);
@@ -213,7 +407,7 @@ class OpenApiConformanceTest {
                 }
             }
         }
-        if (a.status() == 200 || a.status() == 206) {
+        if (a.status() == 200 || a.status() == 201 || a.status() == 206) {
             assertThat(a.headers()).containsKey("Content-Type");
         }
         JsonNode content = response.get("content");

@@ -44,6 +44,18 @@ final class Responses {
         }
     }
 
+    /** A request with a body (writes). */
+    static Answer send(VsrxHttpHandler h, String method, String path, byte[] body, String... headerPairs) {
+        Map<String, List<String>> headers = new HashMap<>();
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            headers.computeIfAbsent(headerPairs[i], k -> new java.util.ArrayList<>()).add(headerPairs[i + 1]);
+        }
+        try (ServerResponse r = h.handle(new ServerRequest(method, path, Optional.empty(), headers,
+                new java.io.ByteArrayInputStream(body)))) {
+            return read(r);
+        }
+    }
+
     static Answer read(ServerResponse r) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

@@ -74,7 +74,7 @@ class VsrxHttpHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/v1", "/v1/", "/v1/filesets/", "/v2/filesets", "/v1/files/f-1",
+    @ValueSource(strings = {"/", "/v1", "/v1/", "/v1/filesets/", "/v2/filesets", "/v1/files/f-1/",
             "/v1/files/f-1/content/", "/v1/filesets/fs-1/files/f-1", "/v1/filesets/fs-1/files/", "/V1/filesets",
             "/v1/files", "/v1/filesets/fs-1/file", "/v1/filesets//files", "/v1/files//content", "//v1/filesets"})
     void unknownRoutesGet404(String path) {
@@ -93,6 +93,12 @@ class VsrxHttpHandlerTest {
             assertThat(a.status()).as(method + " " + path).isEqualTo(405);
             assertThat(a.errorCode()).isEqualTo("method_not_allowed");
             assertThat(a.headers()).containsEntry("Allow", "GET");
+        }
+        // The write-only routes of bi-directional sync (issue 14): nothing is allowed without a target.
+        for (String path : List.of("/v1/files/f-1", "/v1/fence")) {
+            var a = call(handler, method, path, null, "Authorization", BEARER);
+            assertThat(a.status()).as(method + " " + path).isEqualTo(405);
+            assertThat(a.headers()).containsEntry("Allow", "");
         }
         assertThat(data.calls).hasValue(0);
     }

@@ -13,6 +13,7 @@ import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.CleanupReport;
 import com.silknote.sync.core.model.CleanupRequest;
+import com.silknote.sync.core.model.ConflictRecord;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FilesetId;
@@ -95,6 +96,9 @@ public final class Cleanup {
         final Map<String, CleanupReport.Item> items = new LinkedHashMap<>();
         boolean truncated;
         final List<String> notes = new ArrayList<>();
+        /** The unresolved conflict records of each fileset looked at (read once per cleanup). */
+        final Map<FilesetId, List<ConflictRecord>> conflicts = new HashMap<>();
+        long keptForConflicts;
 
         Run(RunId runId, boolean dryRun) {
             this.runId = runId;
@@ -228,6 +232,9 @@ public final class Cleanup {
                     run.young(c);
                     continue;
                 }
+                if (heldByConflict(run, d.filesetId(), d.clientFileId(), d.uuid())) {
+                    continue;
+                }
                 run.found(c, d.uuid().value().toString(), d.size());
                 due.add(d);
             }
@@ -271,6 +278,26 @@ public final class Cleanup {
         if (done) {
             due.forEach(d -> run.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET, d.uuid().value().toString(), d.size()));
         }
+    }
+
+    /**
+     * Whether an unresolved conflict record of bi-directional sync (issue 14) is about this file or document: such
+     * a document or mapping is what an operator still has to decide on, never an orphan; it is kept and noted.
+     */
+    private boolean heldByConflict(Run run, FilesetId fs, VsrxFileId file, DocumentUuid doc) {
+        List<ConflictRecord> open = run.conflicts.computeIfAbsent(fs, f -> runner.retrier().call(
+                "documents.conflicts", () -> runner.documents().conflicts(f)));
+        for (ConflictRecord r : open) {
+            if (r.document().equals(doc) || r.fileId().equals(Optional.of(file))) {
+                run.keptForConflicts++;
+                if (run.keptForConflicts == 1) {
+                    run.notes.add("documents or mappings an unresolved conflict record is about are kept"
+                            + " (resolve it with `conflicts resolve`), first: conflict " + r.id().value());
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ContentHash held(SilknoteDocument d, Map<VsrxFileId, SyncMapping> mappings) {
@@ -322,6 +349,9 @@ public final class Cleanup {
                 examined++;
                 if (!run.old(m.syncedAt())) {
                     run.young(c);
+                    continue;
+                }
+                if (heldByConflict(run, m.filesetId(), m.vsrxFileId(), m.silknoteDocumentUuid())) {
                     continue;
                 }
                 run.found(c, m.vsrxFileId().value(), m.size());

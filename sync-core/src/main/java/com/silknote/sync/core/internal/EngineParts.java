@@ -1,5 +1,8 @@
 package com.silknote.sync.core.internal;
 
+import com.silknote.sync.core.port.VsrxTarget;
+import java.util.Optional;
+
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.model.SyncConfig;
@@ -16,7 +19,8 @@ import java.util.function.Function;
 /** The engine's collaborators. */
 record EngineParts(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
         DocumentProcessor processor, SyncLock lock, SafeListener listener, SyncConfig config, Clock clock,
-        Retrier retrier, Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck) {
+        Retrier retrier, Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck,
+        Optional<VsrxTarget> target) {
     EngineParts {
         requireNonNull(source, "source");
         requireNonNull(documents, "documents");
@@ -30,5 +34,11 @@ record EngineParts(VsrxSource source, DocumentStore documents, BlobStore blobs, 
         requireNonNull(retrier, "retrier");
         requireNonNull(pathCheck, "pathCheck");
         requireNonNull(typeCheck, "typeCheck");
+        requireNonNull(target, "target");
+    }
+
+    /** The VSRX write port when the Silknote → VSRX direction is on (docs/bidirectional.md), else empty. */
+    Optional<VsrxTarget> writeTarget() {
+        return config.bidirectional().enabled() ? target : Optional.empty();
     }
 }

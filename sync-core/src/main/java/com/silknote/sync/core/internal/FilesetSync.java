@@ -88,6 +88,8 @@ final class FilesetSync {
     private final Optional<FilesetClaims.Claim> claim;
     /** Set once the fileset's unit of work committed: later failures do not undo it. */
     private boolean committed;
+    /** Reports of the Silknote side (links, exports). */
+    private final List<FileReport> extraReports = new ArrayList<>();
     /** Listed files the plan counted as unchanged (no work, no report entry). */
     private long unchanged;
 
@@ -123,7 +125,7 @@ final class FilesetSync {
         List<FileWork> works = List.of();
         try {
             ctx.lease.verify();
-            List<VsrxFile> files = listFiles();
+            List<VsrxFile> listed = listFiles();
             DocumentStore store = parts.documents();
             Retrier retrier = parts.retrier();
             // Read before the plan: the commit requires it unchanged (DESIGN rule 10).
@@ -132,6 +134,32 @@ final class FilesetSync {
             List<SilknoteDocument> documents = new ArrayList<>(
                     retrier.call("documents.documents", () -> store.documents(id)));
             Map<VsrxFileId, PermanentSkip> skips = retrier.call("documents.skips", () -> store.permanentSkips(id));
+            // A file the sync wrote to VSRX (a Silknote origin) that no mapping links yet is never imported as a
+            // new document: the Silknote side links it (docs/bidirectional.md §3 rows 11-13, §5.3).
+            Map<VsrxFileId, SyncMapping> byFile = new java.util.HashMap<>();
+            mappings.forEach(m -> byFile.put(m.vsrxFileId(), m));
+            List<VsrxFile> originFiles = listed.stream().filter(f -> SilknoteSide.unlinkedOrigin(f, byFile)).toList();
+            List<VsrxFile> files = originFiles.isEmpty() ? listed
+                    : listed.stream().filter(f -> !SilknoteSide.unlinkedOrigin(f, byFile)).toList();
+            // Bi-directional: a linked document whose content a Silknote user changed is the Silknote side's
+            // (push, converge or conflict, docs/bidirectional.md §3 rows 3-6); the pull leaves it alone.
+            List<LinkedChanges.Changed> changed = List.of();
+            List<LinkedChanges.Removed> removed = List.of();
+            int documentCount = documents.size();
+            if (parts.writeTarget().isPresent()) {
+                Map<VsrxFileId, SilknoteDocument> docsByFile = new java.util.HashMap<>();
+                documents.forEach(d -> docsByFile.put(d.clientFileId(), d));
+                changed = LinkedChanges.select(parts.config().bidirectional(), patient, files, byFile, docsByFile);
+                removed = LinkedChanges.removed(parts.config().bidirectional(), files, byFile, docsByFile);
+                if (!changed.isEmpty() || !removed.isEmpty()) {
+                    Set<VsrxFileId> away = new java.util.HashSet<>();
+                    changed.forEach(c -> away.add(c.file().id()));
+                    removed.forEach(r -> away.add(r.file().id()));
+                    files = files.stream().filter(f -> !away.contains(f.id())).toList();
+                    mappings = mappings.stream().filter(m -> !away.contains(m.vsrxFileId())).toList();
+                    documents = documents.stream().filter(d -> !away.contains(d.clientFileId())).toList();
+                }
+            }
             DiffInput input = new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents, skips);
             Plan plan = ctx.diff.plan(input);
             // Listed files this fileset lacks a record of may be held by another fileset (a conflict then); mapped
@@ -152,8 +180,14 @@ final class FilesetSync {
             // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
             long deletes = plan.files().stream()
                     .filter(p -> p.action() == PlanAction.DELETE && p.document().isPresent()).count();
-            if (ctx.config().massDeleteGuard().trips(deletes, documents.size())) {
-                return blocked(works, deletes, documents.size(), start);
+            if (ctx.config().massDeleteGuard().trips(deletes, documentCount)) {
+                return blocked(works, deletes, documentCount, start);
+            }
+            // Silknote -> VSRX deletes count with them: the same guard, over the fileset's mapped files (§7).
+            long vsrxDeletes = LinkedChanges.deletesPlanned(parts.config().bidirectional(), removed);
+            if (vsrxDeletes > 0
+                    && ctx.config().massDeleteGuard().trips(deletes + vsrxDeletes, documentCount + removed.size())) {
+                return blocked(works, deletes + vsrxDeletes, documentCount + removed.size(), start);
             }
             if (ctx.dryRun()) {
                 for (FileWork w : works) {
@@ -176,6 +210,15 @@ final class FilesetSync {
                 ctx.progress.markProcessed(id);
             }
             afterCommit(works, touchedDocuments);
+            if (!originFiles.isEmpty() || parts.writeTarget().isPresent()) {
+                SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory(), claim);
+                side.run(originFiles, changed, removed);
+                extraReports.addAll(side.reports());
+                if (side.failed()) {
+                    recordFailure();
+                    return finish(FilesetOutcome.FAILED, Optional.of("silknote-side-failed"), works, start);
+                }
+            }
             return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
         } catch (LeaseLostException | StaleFencingTokenException stop) {
             if (committed) {
@@ -682,7 +725,7 @@ final class FilesetSync {
      * Releases the file id's reference. A reference that is not there (a row removed or edited outside the
      * sync) never fails the fileset: the store recounts the row when the unit commits, and the run reports it.
      */
-    private static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now,
+    static void release(DocumentStore.UnitOfWork uow, DocumentUuid uuid, ContentHash hash, Instant now,
             List<ContentHash> notThere) {
         Optional<BlobRef> ref = uow.releaseBlobRef(hash);
         if (ref.isEmpty()) {
@@ -867,6 +910,10 @@ final class FilesetSync {
             if (outcome == FilesetOutcome.COMPLETED) {
                 newBytes += w.newUniqueBytes;
             }
+            ctx.listener.fileFinished(ctx.runId, id, r);
+        }
+        for (FileReport r : extraReports) {
+            files.add(r);
             ctx.listener.fileFinished(ctx.runId, id, r);
         }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,

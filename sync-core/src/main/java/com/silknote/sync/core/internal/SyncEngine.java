@@ -33,6 +33,7 @@ import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,25 @@ public final class SyncEngine {
             DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
             SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random,
             Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck) {
+        this(source, documents, blobs, vectors, processor, lock, claims, listener, config, clock, sleeper, random,
+                pathCheck, typeCheck, Optional.empty());
+    }
+
+    /**
+     * An engine over the given ports that may also write to VSRX (docs/bidirectional.md).
+     *
+     * @param target the VSRX write port; used only when {@code config.bidirectional()} is enabled
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when bi-directional sync is enabled without a target
+     */
+    public SyncEngine(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
+            DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
+            SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random,
+            Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck, Optional<VsrxTarget> target) {
+        requireNonNull(target, "target");
+        if (config.bidirectional().enabled() && target.isEmpty()) {
+            throw new IllegalArgumentException("bi-directional sync needs a VsrxTarget");
+        }
         this.sleeper = requireNonNull(sleeper, "sleeper");
         this.random = requireNonNull(random, "random");
         this.claims = requireNonNull(claims, "claims");
@@ -89,7 +109,7 @@ public final class SyncEngine {
                 : source;
         this.parts = new EngineParts(throttled, documents, blobs, vectors, processor, lock,
                 new SafeListener(requireNonNull(listener, "listener")), config, clock,
-                new Retrier(config.retryPolicy(), sleeper, random), pathCheck, typeCheck);
+                new Retrier(config.retryPolicy(), sleeper, random), pathCheck, typeCheck, target);
     }
 
     /**
@@ -680,6 +700,12 @@ public final class SyncEngine {
             parts.retrier().run("documents.fence", () -> store.fence(lease.token()));
             // The vector store too: a paused older run's post-commit work can no longer touch vector entries.
             parts.retrier().run("vectors.fence", () -> parts.vectors().fence(lease.token()));
+            // And VSRX, when the run may write there: a paused holder whose lease was taken over can no longer
+            // write to VSRX, even when this run writes nothing (docs/bidirectional.md §5.1).
+            Optional<VsrxTarget> target = parts.writeTarget();
+            if (target.isPresent()) {
+                parts.retrier().run("vsrx.fence", () -> target.get().fence(lease.token()));
+            }
             return null;
         } catch (StaleFencingTokenException e) {
             log.error("run stops: a newer lock holder has written token={}", lease.token().value());

@@ -26,6 +26,17 @@ public record DocumentUuid(UUID value) implements Comparable<DocumentUuid> {
         return new DocumentUuid(nameUuidV5(NAMESPACE, fileId.value()));
     }
 
+    /**
+     * The uuid (v5) of the conflict copy the sync makes of {@code original}'s losing content
+     * ({@link ConflictStrategy#KEEP_BOTH}); deterministic, so a re-run after a crash finds the copy instead of
+     * making another.
+     */
+    public static DocumentUuid conflictCopy(DocumentUuid original, ContentHash losing) {
+        requireNonNull(original, "original");
+        requireNonNull(losing, "losing");
+        return new DocumentUuid(nameUuidV5(NAMESPACE, "conflict-copy:" + original.value() + ":" + losing.hex()));
+    }
+
     public static DocumentUuid of(String value) {
         return new DocumentUuid(UUID.fromString(value));
     }

@@ -35,6 +35,7 @@ import java.util.TreeSet;
  * @param runRetention         how long the run history keeps runs; applied by the engine after each run
  * @param reportFilesetLimit   at most this many fileset reports are kept in a {@link SyncReport} (the run
  *                             history stores all of them); failed and blocked ones first
+ * @param bidirectional        the Silknote → VSRX direction of docs/bidirectional.md; off by default (one-way)
  */
 public record SyncConfig(
         long maxFileSizeBytes,
@@ -55,7 +56,8 @@ public record SyncConfig(
         Duration watermarkOverlap,
         long maxDownloadBytesPerSecond,
         RunRetention runRetention,
-        int reportFilesetLimit) {
+        int reportFilesetLimit,
+        BidirectionalConfig bidirectional) {
 
     public static final String LOCK_NAME = "vsrx-sync";
     public static final long DEFAULT_MAX_FILE_SIZE = 100L * 1024 * 1024;
@@ -112,6 +114,7 @@ public record SyncConfig(
         if (reportFilesetLimit < 1 || reportFilesetLimit > 100_000) {
             throw new IllegalArgumentException("reportFilesetLimit must be in 1..100000, was " + reportFilesetLimit);
         }
+        requireNonNull(bidirectional, "bidirectional");
     }
 
     public static SyncConfig defaults() {
@@ -119,7 +122,7 @@ public record SyncConfig(
                 VanishedFilePolicy.REPORT, MassDeleteGuard.defaults(), RetryPolicy.defaults(), 2, 8, 500,
                 Duration.ofMinutes(5), Optional.empty(), AlertThresholds.defaults(), 5, Duration.ofHours(1),
                 RemovedDocumentPolicy.REPORT, Duration.ofMinutes(2), 0, RunRetention.defaults(),
-                DEFAULT_REPORT_FILESET_LIMIT);
+                DEFAULT_REPORT_FILESET_LIMIT, BidirectionalConfig.defaults());
     }
 
     public static Builder builder() {
@@ -151,6 +154,7 @@ public record SyncConfig(
         private long maxDownloadBytesPerSecond;
         private RunRetention runRetention;
         private int reportFilesetLimit;
+        private BidirectionalConfig bidirectional;
 
         private Builder(SyncConfig c) {
             maxFileSizeBytes = c.maxFileSizeBytes;
@@ -172,6 +176,7 @@ public record SyncConfig(
             maxDownloadBytesPerSecond = c.maxDownloadBytesPerSecond;
             runRetention = c.runRetention;
             reportFilesetLimit = c.reportFilesetLimit;
+            bidirectional = c.bidirectional;
         }
 
         public Builder maxFileSizeBytes(long v) { maxFileSizeBytes = v; return this; }
@@ -193,13 +198,14 @@ public record SyncConfig(
         public Builder maxDownloadBytesPerSecond(long v) { maxDownloadBytesPerSecond = v; return this; }
         public Builder runRetention(RunRetention v) { runRetention = requireNonNull(v, "runRetention"); return this; }
         public Builder reportFilesetLimit(int v) { reportFilesetLimit = v; return this; }
+        public Builder bidirectional(BidirectionalConfig v) { bidirectional = requireNonNull(v, "bidirectional"); return this; }
 
         /** @throws IllegalArgumentException when a value is out of range */
         public SyncConfig build() {
             return new SyncConfig(maxFileSizeBytes, allowedMimeTypes, changeDetection, vanishedFilePolicy,
                     massDeleteGuard, retryPolicy, filesetConcurrency, fileConcurrency, pageSize, lockTtl,
                     spoolDirectory, alertThresholds, maxOutboxAttempts, blobGracePeriod, removedDocumentPolicy,
-                    watermarkOverlap, maxDownloadBytesPerSecond, runRetention, reportFilesetLimit);
+                    watermarkOverlap, maxDownloadBytesPerSecond, runRetention, reportFilesetLimit, bidirectional);
         }
     }
 }

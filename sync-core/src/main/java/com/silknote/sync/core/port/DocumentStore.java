@@ -1,9 +1,13 @@
 package com.silknote.sync.core.port;
 
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -12,7 +16,9 @@ import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
@@ -48,6 +54,13 @@ import java.util.function.Function;
  * <p><b>Atomicity.</b> {@link #inUnitOfWork} runs its callback in one transaction: all of it commits or
  * none of it does (the callback throwing rolls back and the exception propagates).
  *
+ * <p><b>The Silknote side</b> (bi-directional sync, docs/bidirectional.md §6). Besides the documents the sync
+ * made, the store reads documents Silknote users created ({@link AuthoredDocument}: no {@code clientFileId},
+ * not made by the sync) and keeps a <em>change sequence</em>: every insert or update of a document by anyone
+ * but the sync, and every removal by anyone but the sync, gets a position ({@link #silknoteChanges}); the
+ * sync's own writes (everything done through a {@link UnitOfWork}) never do. It also keeps the conflict records
+ * of bi-directional sync ({@link ConflictRecord}); a record's {@link ConflictRecord#heldHashes()} are counted
+ * in the blob reference rows by the unit of work that writes it, like a document's.
  * <p><b>References.</b> A blob is referenced per VSRX file id: by the content hash of the file's mapping,
  * else (no mapping) by that of the document whose {@code clientFileId} it is. A consistent ledger has, for
  * every hash, a reference row whose count equals the number of those references ({@link #referenceTallies}).
@@ -233,6 +246,64 @@ public interface DocumentStore {
     SyncState loadState();
 
     /**
+     * The Silknote-created documents not linked to a VSRX file yet that Silknote filed under {@code filesetId},
+     * plus those of {@code patient} filed under no fileset, in uuid order.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<AuthoredDocument> authoredDocuments(FilesetId filesetId, PatientUuid patient);
+
+    /**
+     * The Silknote-created documents not linked yet with the given uuids, by uuid; others are absent. One round
+     * trip.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids);
+
+    /**
+     * Silknote's records of the filesets of one patient, in fileset id order.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient);
+
+    /**
+     * One page of the Silknote change sequence: the changes at or after {@code position}, in position order.
+     * The first page (no cursor) also fixes the {@link SilknoteChangePage#settledPosition()}: every change
+     * committed later has a position at or after it. A document changed several times may appear once per
+     * change or once for the last; a change may appear again in a later read.
+     *
+     * @param position the stored position ({@link #loadChangePosition()})
+     * @param cursor   from the previous page, empty for the first
+     * @param limit    at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    SilknoteChangePage silknoteChanges(long position, Optional<String> cursor, int limit);
+
+    /** The stored change position ({@link UnitOfWork#saveChangePosition}); 0 before one was stored. */
+    long loadChangePosition();
+
+    /**
+     * The unresolved conflict records ({@code OPEN} or {@code APPLIED}) of a fileset, in id order.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    List<ConflictRecord> conflicts(FilesetId filesetId);
+
+    /** A conflict record by id. @throws com.silknote.sync.core.exception.SyncException on backend failure */
+    Optional<ConflictRecord> findConflict(ConflictId id);
+
+    /**
+     * One page of the conflict records whose status is one of {@code statuses}, in id order.
+     *
+     * @param cursor from the previous page (the last id), empty for the first
+     * @param limit  at most this many (1..1000)
+     * @throws com.silknote.sync.core.exception.SyncException on backend failure
+     */
+    Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit);
+
+    /**
      * Runs {@code work} in one transaction checked against {@code token}.
      *
      * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a newer token wrote before
@@ -408,8 +479,46 @@ public interface DocumentStore {
         /** Inserts or replaces Silknote's record of the fileset. */
         void upsertFileset(PatientFilesetRecord fileset);
 
-        /** Inserts or replaces a document (keyed by uuid; {@code clientFileId} is unique). */
+        /**
+         * Inserts or replaces a document (keyed by uuid; {@code clientFileId} is unique). A Silknote-created
+         * document with the same uuid becomes this linked document (its metadata merged, as for any upsert).
+         */
         void upsertDocument(SilknoteDocument document);
+
+        /**
+         * Requires that the Silknote-created document {@code uuid} is still as read (empty: not an unlinked
+         * Silknote-created document) when the unit commits. Call before writing.
+         *
+         * @throws com.silknote.sync.core.exception.ConcurrentUpdateException (here or from
+         *         {@link #inUnitOfWork}) when it is not; nothing is written
+         */
+        void expectAuthored(DocumentUuid uuid, Optional<AuthoredDocument> asRead);
+
+        /**
+         * Requires that the conflict record {@code id} is still as read (empty: still absent) when the unit
+         * commits. Call before writing.
+         *
+         * @throws com.silknote.sync.core.exception.ConcurrentUpdateException (here or from
+         *         {@link #inUnitOfWork}) when it is not; nothing is written
+         */
+        void expectConflict(ConflictId id, Optional<ConflictRecord> asRead);
+
+        /**
+         * Inserts a Silknote-created document (a conflict copy the sync makes under {@code KEEP_BOTH}); as a
+         * write of the sync it gets no change position.
+         *
+         * @throws IllegalStateException when a document with that uuid exists
+         */
+        void addAuthoredDocument(AuthoredDocument document);
+
+        /** Inserts or replaces a conflict record (keyed by id). References are the caller's to count. */
+        void upsertConflict(ConflictRecord record);
+
+        /** Deletes the mapping of a file (its document, if any, stays); no-op when absent. */
+        void deleteMapping(VsrxFileId fileId);
+
+        /** Replaces the stored change position ({@link #loadChangePosition()}). */
+        void saveChangePosition(long position);
 
         /** Inserts or replaces a mapping (keyed by VSRX file id). */
         void upsertMapping(SyncMapping mapping);
@@ -454,9 +563,6 @@ public interface DocumentStore {
 
         /** Records a change in the append-only audit log, in this unit's transaction. */
         void audit(AuditEntry entry);
-
-        /** Deletes the mapping of a file (its document, if any, stays); no-op when absent. */
-        void deleteMapping(VsrxFileId fileId);
 
         /** Removes an outbox entry, pending or parked; no-op when absent. */
         void removeOutbox(long entryId);

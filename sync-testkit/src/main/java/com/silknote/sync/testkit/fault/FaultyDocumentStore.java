@@ -2,9 +2,13 @@ package com.silknote.sync.testkit.fault;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.BlobRef;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -13,7 +17,9 @@ import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientFilesetRecord;
+import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.PermanentSkip;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.RunRecord;
@@ -249,6 +255,45 @@ public final class FaultyDocumentStore implements DocumentStore {
     @Override
     public List<SyncReport> recentRuns(int limit) {
         return read("recentRuns", () -> delegate.recentRuns(limit));
+    }
+    @Override
+    public List<AuthoredDocument> authoredDocuments(FilesetId filesetId, PatientUuid patient) {
+        return read("authoredDocuments", () -> delegate.authoredDocuments(filesetId, patient));
+    }
+
+    @Override
+    public Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids) {
+        return read("findAuthoredDocuments", () -> delegate.findAuthoredDocuments(uuids));
+    }
+
+    @Override
+    public List<PatientFilesetRecord> filesetsOfPatient(PatientUuid patient) {
+        return read("filesetsOfPatient", () -> delegate.filesetsOfPatient(patient));
+    }
+
+    @Override
+    public SilknoteChangePage silknoteChanges(long position, Optional<String> cursor, int limit) {
+        return read("silknoteChanges", () -> delegate.silknoteChanges(position, cursor, limit));
+    }
+
+    @Override
+    public long loadChangePosition() {
+        return read("loadChangePosition", delegate::loadChangePosition);
+    }
+
+    @Override
+    public List<ConflictRecord> conflicts(FilesetId filesetId) {
+        return read("conflicts", () -> delegate.conflicts(filesetId));
+    }
+
+    @Override
+    public Optional<ConflictRecord> findConflict(ConflictId id) {
+        return read("findConflict", () -> delegate.findConflict(id));
+    }
+
+    @Override
+    public Page<ConflictRecord> conflicts(Set<ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        return read("conflictsByStatus", () -> delegate.conflicts(statuses, cursor, limit));
     }
 
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */

@@ -301,6 +301,33 @@ final class GatedDocumentStore implements DocumentStore {
     @Override public Page<FilesetId> filesets(Optional<String> cursor, int limit) { return d.filesets(cursor, limit); }
     @Override public List<BlobRef> unreferencedBlobs(int limit) { return read(() -> d.unreferencedBlobs(limit)); }
     @Override public List<SyncReport> recentRuns(int limit) { return read(() -> d.recentRuns(limit)); }
+    @Override public List<com.silknote.sync.core.model.AuthoredDocument> authoredDocuments(FilesetId f,
+            com.silknote.sync.core.model.PatientUuid p) {
+        return read(() -> d.authoredDocuments(f, p));
+    }
+    @Override public Map<DocumentUuid, com.silknote.sync.core.model.AuthoredDocument> findAuthoredDocuments(
+            Collection<DocumentUuid> uuids) {
+        return read(() -> d.findAuthoredDocuments(uuids));
+    }
+    @Override public List<PatientFilesetRecord> filesetsOfPatient(com.silknote.sync.core.model.PatientUuid p) {
+        return read(() -> d.filesetsOfPatient(p));
+    }
+    @Override public com.silknote.sync.core.model.SilknoteChangePage silknoteChanges(long position,
+            Optional<String> cursor, int limit) {
+        return read(() -> d.silknoteChanges(position, cursor, limit));
+    }
+    @Override public long loadChangePosition() { return read(d::loadChangePosition); }
+    @Override public List<com.silknote.sync.core.model.ConflictRecord> conflicts(FilesetId f) {
+        return read(() -> d.conflicts(f));
+    }
+    @Override public Optional<com.silknote.sync.core.model.ConflictRecord> findConflict(
+            com.silknote.sync.core.model.ConflictId id) {
+        return read(() -> d.findConflict(id));
+    }
+    @Override public Page<com.silknote.sync.core.model.ConflictRecord> conflicts(
+            java.util.Set<com.silknote.sync.core.model.ConflictStatus> statuses, Optional<String> cursor, int limit) {
+        return read(() -> d.conflicts(statuses, cursor, limit));
+    }
     // the operations beside the sync (cleanup, check, repair, migration): not the sync's, not counted
     @Override public Map<DocumentUuid, SilknoteDocument> findDocuments(Collection<DocumentUuid> uuids) {
         return d.findDocuments(uuids);

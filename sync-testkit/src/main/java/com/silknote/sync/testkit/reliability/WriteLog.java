@@ -336,6 +336,36 @@ public final class WriteLog {
         }
 
         @Override
+        public void expectAuthored(com.silknote.sync.core.model.DocumentUuid uuid,
+                Optional<com.silknote.sync.core.model.AuthoredDocument> asRead) {
+            uow.expectAuthored(uuid, asRead);
+        }
+
+        @Override
+        public void expectConflict(com.silknote.sync.core.model.ConflictId id,
+                Optional<com.silknote.sync.core.model.ConflictRecord> asRead) {
+            uow.expectConflict(id, asRead);
+        }
+
+        @Override
+        public void addAuthoredDocument(com.silknote.sync.core.model.AuthoredDocument document) {
+            kinds.add("addAuthoredDocument");
+            uow.addAuthoredDocument(document);
+        }
+
+        @Override
+        public void upsertConflict(com.silknote.sync.core.model.ConflictRecord record) {
+            kinds.add("upsertConflict");
+            uow.upsertConflict(record);
+        }
+
+        @Override
+        public void saveChangePosition(long position) {
+            kinds.add("saveChangePosition");
+            uow.saveChangePosition(position);
+        }
+
+        @Override
         public void saveState(SyncState state) {
             kinds.add("saveState");
             uow.saveState(state);

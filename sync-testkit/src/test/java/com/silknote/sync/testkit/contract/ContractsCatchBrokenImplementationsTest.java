@@ -478,4 +478,110 @@ class ContractsCatchBrokenImplementationsTest {
                 "anExpiredClaimIsTakenOverAndItsOldHolderIsRefusedInsideTheTransaction",
                 "offeringTwiceKeepsOneClaimPerFileset");
     }
+    // ------------------------------------------------------------------ VSRX target (issue 14)
+
+    /** An in-memory VSRX whose write port is replaced by {@code broken(real)}. */
+    abstract static class BrokenTarget extends VsrxTargetContract {
+        private InMemoryVsrxSource vsrx;
+        private com.silknote.sync.core.port.VsrxTarget target;
+
+        abstract com.silknote.sync.core.port.VsrxTarget broken(InMemoryVsrxSource real);
+
+        @Override
+        protected Vsrx newVsrx(Clock clock) {
+            vsrx = new InMemoryVsrxSource(clock);
+            target = broken(vsrx);
+            return new Vsrx(vsrx, target);
+        }
+
+        @Override
+        protected FilesetId addFileset(String patientId) {
+            return vsrx.addFileset(com.silknote.sync.core.model.PatientId.of(patientId),
+                    new com.silknote.sync.core.model.PatientUuid(java.util.UUID.randomUUID()));
+        }
+
+        @Override
+        protected com.silknote.sync.core.model.VsrxFileId addVsrxFile(FilesetId fileset, String path, String mimeType,
+                byte[] content) {
+            return vsrx.addFile(fileset, path, mimeType, content);
+        }
+
+        @Override
+        protected Vsrx restart() {
+            return new Vsrx(vsrx, target);
+        }
+    }
+
+    /** Writes with a huge token whatever the caller holds: no fencing. */
+    static class TargetIgnoresFencing extends BrokenTarget {
+        @Override
+        com.silknote.sync.core.port.VsrxTarget broken(InMemoryVsrxSource real) {
+            return proxy(com.silknote.sync.core.port.VsrxTarget.class, real, (p, m, args) -> {
+                for (int i = 0; i < args.length; i++) {
+                    if (args[i] instanceof FencingToken) {
+                        args[i] = FencingToken.of(1_000_000);
+                    }
+                }
+                return invoke(real, m, args);
+            });
+        }
+    }
+
+    /** Treats every write as a new one: keys are not remembered. */
+    static class TargetForgetsKeys extends BrokenTarget {
+        @Override
+        com.silknote.sync.core.port.VsrxTarget broken(InMemoryVsrxSource real) {
+            java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+            return proxy(com.silknote.sync.core.port.VsrxTarget.class, real, (p, m, args) -> {
+                for (int i = 0; args != null && i < args.length; i++) {
+                    if (args[i] instanceof com.silknote.sync.core.model.IdempotencyKey) {
+                        args[i] = com.silknote.sync.core.model.IdempotencyKey.of("fresh-" + n.incrementAndGet());
+                    }
+                }
+                return invoke(real, m, args);
+            });
+        }
+    }
+
+    /** Replaces and deletes whatever the file's ETag is now: no If-Match. */
+    static class TargetIgnoresIfMatch extends BrokenTarget {
+        @Override
+        com.silknote.sync.core.port.VsrxTarget broken(InMemoryVsrxSource real) {
+            return proxy(com.silknote.sync.core.port.VsrxTarget.class, real, (p, m, args) -> {
+                if (m.getName().equals("replaceContent") || m.getName().equals("markDeleted")) {
+                    var id = (com.silknote.sync.core.model.VsrxFileId) args[2];
+                    real.findFile(id).flatMap(VsrxFile::etag).ifPresent(e -> args[3] = e);
+                }
+                return invoke(real, m, args);
+            });
+        }
+    }
+
+    @Test
+    void targetContractCatchesMissingFencing() {
+        assertThat(failingTests(TargetIgnoresFencing.class)).contains(
+                "aLowerTokenThanTheHighestSeenIsRefusedAndChangesNothing",
+                "theHighWaterMarkSurvivesARestartOfTheVsrxSide", "noWriteLandsAfterAHigherTokenFenced");
+    }
+
+    @Test
+    void targetContractCatchesForgottenIdempotencyKeys() {
+        assertThat(failingTests(TargetForgetsKeys.class)).contains(
+                "aRepeatedCreateKeyReturnsTheFirstFileAndCreatesNoSecond",
+                "aRepeatedReplaceKeyChangesNothingAndAnswersAsTheFirstTime",
+                "markDeletedIsConditionalKeepsTheFileListedAndIsIdempotent",
+                "concurrentRetriesOfOneCreateMakeOneFile", "aKeyUsedBeforeForAnotherWriteIsRefused");
+    }
+
+    @Test
+    void targetContractCatchesMissingIfMatch() {
+        assertThat(failingTests(TargetIgnoresIfMatch.class)).contains(
+                "replaceIsConditionalOnTheEtagAndGivesANewOne",
+                "markDeletedIsConditionalKeepsTheFileListedAndIsIdempotent");
+    }
+
+    @Test
+    void correctTargetPasses() {
+        assertThat(failingTests(InMemoryVsrxTargetContractTest.class)).isEmpty();
+    }
 }

@@ -50,6 +50,8 @@ final class EngineFixture {
     DocumentProcessor processor = silknote.processor();
     SyncLock lock = silknote.lock();
     SyncListener listener = SyncListener.NONE;
+    /** The VSRX write port of bi-directional sync; none by default. */
+    com.silknote.sync.core.port.VsrxTarget target;
     private long seed = 42;
 
     EngineFixture config(UnaryOperator<SyncConfig.Builder> change) {
@@ -58,9 +60,13 @@ final class EngineFixture {
     }
 
     VsrxSync sync() {
-        return VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(vectors)
+        VsrxSync.Builder b = VsrxSync.builder().source(source).documents(documents).blobs(blobs).vectors(vectors)
                 .processor(processor).lock(lock).listener(listener).config(config).clock(clock).sleeper(clock)
-                .random(new SplittableRandom(seed++)).build();
+                .random(new SplittableRandom(seed++));
+        if (target != null) {
+            b.target(target);
+        }
+        return b.build();
     }
 
     SyncResult run() {
@@ -102,6 +108,12 @@ final class EngineFixture {
         org.assertj.core.api.Assertions.assertThat(report(result).filesets()).flatMap(FilesetReport::files)
                 .extracting(FileReport::fileId).as("unchanged file %s is not listed", id).doesNotContain(id);
         org.assertj.core.api.Assertions.assertThat(f.unchangedFiles()).as("unchanged files of %s", fs).isPositive();
+    }
+
+    /** The file was found unchanged: counted, not listed (issue 12), or listed as {@code UNCHANGED}. */
+    static boolean unchanged(SyncResult result, VsrxFileId id) {
+        return report(result).filesets().stream().flatMap(f -> f.files().stream()).filter(f -> f.fileId().equals(id))
+                .allMatch(f -> f.action() == FileAction.UNCHANGED);
     }
 
     static FilesetReport fileset(SyncResult result, FilesetId id) {

@@ -1,0 +1,802 @@
+package com.silknote.sync.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.dedup.SpooledContent;
+import com.silknote.sync.core.diff.ChangeDetection;
+import com.silknote.sync.core.diff.DiffPolicy;
+import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.BidirectionalConfig;
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobPutResult;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ConflictId;
+import com.silknote.sync.core.model.ConflictKind;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
+import com.silknote.sync.core.model.ConflictStrategy;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
+import com.silknote.sync.core.model.OutboxEntry;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxWriteResult;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import com.silknote.sync.core.port.VsrxTarget;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Linked documents whose content a Silknote user changed since the last sync (docs/bidirectional.md §3 rows 3,
+ * 4a, 4b, 4c, 6 and §4): pushed to VSRX when VSRX did not change, converged when both sides hold the same bytes,
+ * and otherwise a conflict decided by the deployment's strategy (or an operator's decision on the open record).
+ * Whatever is decided, the bytes that do not win are held by a conflict record (counted as a blob reference), so
+ * neither the collector nor the orphan cleanup removes them until an operator releases the record. Each file is
+ * one unit of work, fenced by the run's token and conditional on the mapping, document and record it was planned
+ * from. Logs ids and codes only.
+ */
+final class LinkedChanges {
+    private static final Logger log = LoggerFactory.getLogger(LinkedChanges.class);
+    /** Detail of a Silknote content change written to VSRX (row 3). */
+    static final String DETAIL_PUSHED = "pushed-to-vsrx";
+    /** Detail of both sides holding the same new bytes (row 4b). */
+    static final String DETAIL_SAME_CHANGE = "same-change-on-both-sides";
+    /** Detail of an open record closed because the two sides no longer conflict. */
+    static final String DETAIL_SUPERSEDED = "superseded";
+    /** Detail prefix of a conflict an operator decided: applied, then resolved (the loser released). */
+    static final String DETAIL_OPERATOR = "conflict:operator-";
+
+    /** One linked file whose document's content differs from the mapping's base. */
+    record Changed(VsrxFile file, SyncMapping mapping, SilknoteDocument document) {
+        Changed {
+            requireNonNull(file, "file");
+            requireNonNull(mapping, "mapping");
+            requireNonNull(document, "document");
+        }
+    }
+
+    /** One linked, live file whose document a Silknote user removed (its mapping stays), with deletes on. */
+    record Removed(VsrxFile file, SyncMapping mapping) {
+        Removed {
+            requireNonNull(file, "file");
+            requireNonNull(mapping, "mapping");
+        }
+    }
+
+    /** Detail of a Silknote removal propagated to VSRX (row 7). */
+    static final String DETAIL_DELETED_IN_VSRX = "deleted-in-vsrx";
+
+    private final RunContext ctx;
+    private final EngineParts parts;
+    private final FilesetId id;
+    private final PatientUuid patient;
+    private final List<PatientId> history;
+    private final VsrxTarget target;
+    private final Optional<FilesetClaims.Claim> claim;
+    private final BidirectionalConfig bidi;
+    private final Consumer<FileReport> reports;
+    /** Files created again for a document VSRX deleted (SILKNOTE_WINS on row 6): not a duplicate of it. */
+    private final Set<VsrxFileId> recreated = new TreeSet<>();
+
+    LinkedChanges(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
+            Optional<FilesetClaims.Claim> claim, VsrxTarget target, Consumer<FileReport> reports) {
+        this.claim = requireNonNull(claim, "claim");
+        this.ctx = requireNonNull(ctx, "ctx");
+        this.parts = ctx.parts;
+        this.id = requireNonNull(id, "id");
+        this.patient = requireNonNull(patient, "patient");
+        this.history = List.copyOf(history);
+        this.target = requireNonNull(target, "target");
+        this.bidi = parts.config().bidirectional();
+        this.reports = requireNonNull(reports, "reports");
+    }
+
+    /**
+     * The listed, linked files of the fileset whose document's content a Silknote user changed (the document's
+     * hash differs from the mapping's base), for the Silknote side instead of the pull. Grouped documents stay
+     * with the pull (which never overwrites them) unless {@code groupedDocuments} is on.
+     */
+    static List<Changed> select(BidirectionalConfig bidi, PatientUuid patient, Collection<VsrxFile> listed,
+            Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) {
+        List<Changed> out = new ArrayList<>();
+        for (VsrxFile f : listed) {
+            SyncMapping m = mappings.get(f.id());
+            SilknoteDocument d = documents.get(f.id());
+            if (m == null || d == null || d.contentHash().equals(m.contentHash())
+                    || !d.patientUuid().equals(patient) || !d.uuid().equals(m.silknoteDocumentUuid())) {
+                continue;
+            }
+            if (!DocumentMetadata.UNGROUPED.equals(d.metadata().groupingStatus()) && !bidi.groupedDocuments()) {
+                continue;
+            }
+            out.add(new Changed(f, m, d));
+        }
+        return out;
+    }
+
+    /**
+     * With delete propagation on: the listed, live, linked files whose document is gone (rows 7 and 8), for the
+     * Silknote side instead of the pull. With it off the pull handles them as one-way.
+     */
+    static List<Removed> removed(BidirectionalConfig bidi, Collection<VsrxFile> listed,
+            Map<VsrxFileId, SyncMapping> mappings, Map<VsrxFileId, SilknoteDocument> documents) {
+        List<Removed> out = new ArrayList<>();
+        if (!bidi.deletes()) {
+            return out;
+        }
+        for (VsrxFile f : listed) {
+            SyncMapping m = mappings.get(f.id());
+            if (m != null && !f.deleted() && !documents.containsKey(f.id())) {
+                out.add(new Removed(f, m));
+            }
+        }
+        return out;
+    }
+
+    /** How many VSRX files the removals would mark deleted: counted by the mass-delete guard (§7). */
+    static long deletesPlanned(BidirectionalConfig bidi, List<Removed> removed) {
+        return removed.stream().filter(r -> !ChangeDetection.versionChanged(r.file(), r.mapping())
+                || bidi.conflictStrategy() == ConflictStrategy.SILKNOTE_WINS).count();
+    }
+
+    /** Files this step created again for their document (they carry its origin and are linked already). */
+    Set<VsrxFileId> recreated() {
+        return recreated;
+    }
+
+    /** Decides one changed file (see the class comment). */
+    void handle(Changed c, Optional<ConflictRecord> open) {
+        VsrxFile f = c.file();
+        SyncMapping m = c.mapping();
+        SilknoteDocument d = c.document();
+        if (f.deleted()) {
+            conflict(c, ConflictKind.DELETED_IN_VSRX, Optional.empty(), open);
+            return;
+        }
+        if (!ChangeDetection.versionChanged(f, m)) {
+            push(c, open);
+            return;
+        }
+        Stored v = download(f);
+        try {
+            if (v.hash.equals(d.contentHash())) {
+                converge(c, v, open);
+            } else if (v.hash.equals(m.contentHash())) {
+                push(c, open); // VSRX touched the file's metadata only: still row 3
+            } else {
+                conflict(c, ConflictKind.CHANGED_ON_BOTH_SIDES, Optional.of(v), open);
+            }
+        } finally {
+            ctx.registry.leave(v.hash);
+        }
+    }
+
+    /** Decides one file whose document a Silknote user removed (rows 7 and 8). */
+    void handleRemoved(Removed r, Optional<ConflictRecord> open) {
+        VsrxFile f = r.file();
+        if (!ChangeDetection.versionChanged(f, r.mapping())) {
+            propagateRemoval(r, open, Optional.empty(), DETAIL_DELETED_IN_VSRX);
+            return;
+        }
+        Stored v = download(f);
+        try {
+            if (v.hash.equals(r.mapping().contentHash())) {
+                propagateRemoval(r, open, Optional.empty(), DETAIL_DELETED_IN_VSRX); // metadata-only change in VSRX
+            } else {
+                removedConflict(r, v, open);
+            }
+        } finally {
+            ctx.registry.leave(v.hash);
+        }
+    }
+
+    /**
+     * Marks the VSRX file deleted ({@code If-Match} the listed ETag) and drops its mapping. With {@code intent} (row
+     * 8, Silknote wins) the record holding the VSRX bytes becomes applied in the same unit of work.
+     */
+    private void propagateRemoval(Removed r, Optional<ConflictRecord> open, Optional<ConflictRecord> intent,
+            String detail) {
+        VsrxFile f = r.file();
+        SyncMapping m = r.mapping();
+        if (f.etag().isEmpty()) {
+            report(f.id(), FileAction.UNCHANGED, "silknote-change-not-pushed:no-etag");
+            return;
+        }
+        String etag = f.etag().get();
+        ctx.lease.verify();
+        VsrxWriteResult w = parts.retrier().call("vsrx.markDeleted",
+                () -> target.markDeleted(ctx.lease.token(), IdempotencyKey.delete(f.id(), etag), f.id(), etag));
+        log.info("Silknote removal written to VSRX run={} fileset={} file={} replayed={}", ctx.runId, id, f.id(),
+                w.replayed());
+        Instant now = ctx.clock().instant();
+        commit(uow -> {
+            uow.expectFile(f.id(), Optional.of(m), Optional.empty());
+            open.ifPresent(x -> uow.expectConflict(x.id(), Optional.of(x)));
+            uow.deleteMapping(f.id());
+            FilesetSync.release(uow, m.silknoteDocumentUuid(), m.contentHash(), now, new ArrayList<>());
+            uow.enqueue(OutboxEntry.pending(m.silknoteDocumentUuid(), OutboxEntry.Action.PURGE_VECTORS,
+                    m.contentHash(), now));
+            if (intent.isPresent()) {
+                ConflictRecord x = intent.get();
+                ContentHash kept = x.vsrxHash().orElseThrow();
+                boolean operator = detail.startsWith(DETAIL_OPERATOR);
+                uow.upsertConflict(applied(x, kept, detail, now));
+                if (operator) {
+                    FilesetSync.release(uow, x.document(), kept, now, new ArrayList<>());
+                }
+            } else {
+                open.ifPresent(x -> closeOpen(uow, x, now));
+            }
+        });
+        report(f.id(), FileAction.DELETED, detail);
+    }
+
+    /** Row 8: removed in Silknote, changed in VSRX. */
+    private void removedConflict(Removed r, Stored v, Optional<ConflictRecord> open) {
+        VsrxFile f = r.file();
+        SyncMapping m = r.mapping();
+        ConflictKind kind = ConflictKind.REMOVED_IN_SILKNOTE;
+        ConflictId cid = ConflictId.derive(f.id().value(), kind.code(), m.contentHash().hex(), v.hash.hex(), "-");
+        Optional<ConflictRecord> same = open.filter(x -> x.id().equals(cid));
+        Optional<ConflictStrategy> decided = same.flatMap(ConflictRecord::decision);
+        boolean byOperator = decided.isPresent()
+                && same.flatMap(ConflictRecord::detail).filter(x -> x.startsWith(ConflictRecord.OPERATOR)).isPresent();
+        ConflictStrategy strategy = decided.orElse(bidi.conflictStrategy());
+        ConflictStrategy effective = switch (strategy) {
+            case NEWER_WINS, KEEP_BOTH -> ConflictStrategy.VSRX_WINS; // the changed side; nothing is deleted
+            default -> strategy;
+        };
+        if (effective == ConflictStrategy.SILKNOTE_WINS && f.etag().isEmpty()) {
+            effective = ConflictStrategy.REPORT;
+        }
+        String detail = byOperator ? DETAIL_OPERATOR + strategy.code() : "conflict:" + strategy.code();
+        Instant now = ctx.clock().instant();
+        ConflictRecord record = new ConflictRecord(cid, id, Optional.of(f.id()), m.silknoteDocumentUuid(), kind,
+                ConflictStatus.OPEN, Optional.of(m.contentHash()), Optional.of(v.hash), f.etag(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(kind.code()),
+                same.map(ConflictRecord::detectedAt).orElse(now), now);
+        switch (effective) {
+            case REPORT -> {
+                if (same.isEmpty()) {
+                    commit(uow -> {
+                        uow.expectFile(f.id(), Optional.of(m), Optional.empty());
+                        uow.expectConflict(cid, Optional.empty());
+                        open.ifPresent(x -> {
+                            uow.expectConflict(x.id(), Optional.of(x));
+                            closeOpen(uow, x, now);
+                        });
+                        uow.upsertConflict(record);
+                        uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                    });
+                    log.warn("conflict run={} fileset={} file={} conflict={} kind={}", ctx.runId, id, f.id(), cid,
+                            kind.code());
+                }
+                report(f.id(), FileAction.CONFLICT, kind.code());
+            }
+            case VSRX_WINS -> {
+                // The document comes back with the VSRX content; the removal had no bytes to keep.
+                commit(uow -> {
+                    uow.expectFile(f.id(), Optional.of(m), Optional.empty());
+                    open.ifPresent(x -> uow.expectConflict(x.id(), Optional.of(x)));
+                    String path = parts.pathCheck().apply(f.path()).normalized().orElse(f.path());
+                    uow.upsertDocument(new SilknoteDocument(m.silknoteDocumentUuid(), patient, id, f.id(), v.hash,
+                            v.size, DiffPolicy.baseMimeType(f.mimeType()), DocumentMetadata.synced(f.id(), path,
+                                    history), now));
+                    uow.upsertMapping(new SyncMapping(f.id(), m.silknoteDocumentUuid(), f.id(), id, v.etag,
+                            f.modifiedAt(), v.size, v.hash, now));
+                    uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                    FilesetSync.release(uow, m.silknoteDocumentUuid(), m.contentHash(), now, new ArrayList<>());
+                    uow.enqueue(OutboxEntry.pending(m.silknoteDocumentUuid(), OutboxEntry.Action.PROCESS, v.hash,
+                            now));
+                    open.filter(x -> !x.id().equals(cid)).ifPresent(x -> closeOpen(uow, x, now));
+                    open.filter(x -> x.id().equals(cid)).ifPresent(x -> x.heldHashes()
+                            .forEach(h -> FilesetSync.release(uow, x.document(), h, now, new ArrayList<>())));
+                    uow.upsertConflict(record.with(byOperator ? ConflictStatus.RESOLVED : ConflictStatus.APPLIED,
+                            Optional.of(strategy), Optional.empty(), Optional.empty(), Optional.of(detail), now));
+                });
+                report(f.id(), FileAction.CREATED, detail);
+            }
+            case SILKNOTE_WINS -> {
+                // The VSRX bytes are kept by an open record with the decision before the file is marked deleted.
+                ConflictRecord intent = new ConflictRecord(cid, id, record.fileId(), record.document(), kind,
+                        ConflictStatus.OPEN, record.baseHash(), record.vsrxHash(), record.vsrxEtag(),
+                        Optional.empty(), Optional.empty(), Optional.of(ConflictStrategy.SILKNOTE_WINS),
+                        Optional.empty(), Optional.of(detail), record.detectedAt(), now);
+                Optional<ConflictRecord> asRead = open;
+                if (same.isEmpty() || !same.get().decision().equals(intent.decision())) {
+                    commit(uow -> {
+                        uow.expectFile(f.id(), Optional.of(m), Optional.empty());
+                        open.ifPresent(x -> uow.expectConflict(x.id(), Optional.of(x)));
+                        open.filter(x -> !x.id().equals(cid)).ifPresent(x -> closeOpen(uow, x, now));
+                        same.ifPresent(x -> x.heldHashes()
+                                .forEach(h -> FilesetSync.release(uow, x.document(), h, now, new ArrayList<>())));
+                        uow.upsertConflict(intent);
+                        uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                    });
+                    asRead = Optional.of(intent);
+                }
+                propagateRemoval(r, asRead, asRead, detail);
+            }
+            default -> throw new IllegalStateException("strategy resolved to a side first");
+        }
+    }
+
+    /**
+     * Closes an open record whose file no longer conflicts (someone reverted, or one side caught up). A record
+     * with a decision (an operator's, or a Silknote-wins write whose commit was lost) becomes applied instead and
+     * keeps the VSRX version it held (else the Silknote one): bytes a decision was about are never released here.
+     */
+    void supersede(ConflictRecord open) {
+        Instant now = ctx.clock().instant();
+        Optional<ContentHash> keep = open.decision().isPresent()
+                ? open.vsrxHash().or(open::silknoteHash) : Optional.empty();
+        commit(uow -> {
+            uow.expectConflict(open.id(), Optional.of(open));
+            if (keep.isPresent()) {
+                uow.upsertConflict(open.with(ConflictStatus.APPLIED, open.decision(), Optional.empty(), keep,
+                        Optional.of(DETAIL_SUPERSEDED), now));
+            } else {
+                uow.upsertConflict(open.with(ConflictStatus.RESOLVED, open.strategy(), Optional.empty(),
+                        Optional.empty(), Optional.of(DETAIL_SUPERSEDED), now));
+            }
+            for (ContentHash h : open.heldHashes()) {
+                if (!keep.equals(Optional.of(h))) {
+                    FilesetSync.release(uow, open.document(), h, now, new ArrayList<>());
+                }
+            }
+        });
+        log.info("conflict superseded run={} fileset={} conflict={}", ctx.runId, id, open.id());
+    }
+
+    // ---- row 3: push ---------------------------------------------------------------------------------------
+
+    private void push(Changed c, Optional<ConflictRecord> open) {
+        VsrxFile f = c.file();
+        if (!bidi.contentUpdates()) {
+            report(f.id(), FileAction.UNCHANGED, "silknote-change-not-pushed:content-updates-off");
+            return;
+        }
+        if (f.etag().isEmpty()) {
+            report(f.id(), FileAction.UNCHANGED, "silknote-change-not-pushed:no-etag");
+            return;
+        }
+        VsrxFile written = replace(f, c.document());
+        Instant now = ctx.clock().instant();
+        commit(uow -> {
+            expectAsRead(uow, c, open);
+            relink(uow, c, written, now);
+            open.ifPresent(r -> closeOpen(uow, r, now));
+        });
+        report(f.id(), FileAction.UPDATED, DETAIL_PUSHED);
+    }
+
+    /** Replaces the VSRX file's content with the document's, {@code If-Match} the ETag just listed. */
+    private VsrxFile replace(VsrxFile f, SilknoteDocument d) {
+        String etag = f.etag().orElseThrow();
+        BlobUpload content = new BlobUpload(d.contentHash(), d.size(), d.mimeType(),
+                () -> parts.blobs().open(d.contentHash()));
+        IdempotencyKey key = IdempotencyKey.replace(f.id(), etag, d.contentHash());
+        ctx.lease.verify();
+        VsrxWriteResult r = parts.retrier().call("vsrx.replaceContent",
+                () -> target.replaceContent(ctx.lease.token(), key, f.id(), etag, content));
+        log.info("Silknote content written to VSRX run={} fileset={} file={} replayed={}", ctx.runId, id, f.id(),
+                r.replayed());
+        return r.file();
+    }
+
+    // ---- row 4b: converge ----------------------------------------------------------------------------------
+
+    private void converge(Changed c, Stored v, Optional<ConflictRecord> open) {
+        Instant now = ctx.clock().instant();
+        // A Silknote-wins decision whose write happened but whose commit did not: the record is applied now.
+        Optional<ConflictRecord> intent = open.filter(r -> r.decision().equals(Optional.of(ConflictStrategy.SILKNOTE_WINS))
+                && r.kind() == ConflictKind.CHANGED_ON_BOTH_SIDES && r.vsrxHash().isPresent()
+                && r.silknoteHash().equals(Optional.of(c.document().contentHash())));
+        commit(uow -> {
+            expectAsRead(uow, c, open);
+            SyncMapping m = c.mapping();
+            VsrxFile f = c.file();
+            uow.upsertMapping(new SyncMapping(f.id(), m.silknoteDocumentUuid(), f.id(), id, v.etag, f.modifiedAt(),
+                    v.size, v.hash, now));
+            moveReference(uow, c, v.hash, v.size, v.blobEtag, now);
+            if (intent.isPresent()) {
+                ConflictRecord r = intent.get();
+                r.heldHashes().forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>()));
+                ContentHash kept = r.vsrxHash().orElseThrow();
+                String how = intentDetail(r);
+                uow.upsertConflict(applied(r, kept, how, now));
+                if (!how.startsWith(DETAIL_OPERATOR)) {
+                    BlobInfo k = statOrFail(kept);
+                    uow.addBlobRef(k.hash(), k.size(), k.etag());
+                }
+            } else {
+                open.ifPresent(r -> closeOpen(uow, r, now));
+            }
+        });
+        report(c.file().id(), intent.isPresent() ? FileAction.UPDATED : FileAction.METADATA_ONLY,
+                intent.map(LinkedChanges::intentDetail).orElse(DETAIL_SAME_CHANGE));
+    }
+
+    // ---- rows 4c and 6: conflicts --------------------------------------------------------------------------
+
+    private void conflict(Changed c, ConflictKind kind, Optional<Stored> v, Optional<ConflictRecord> open) {
+        VsrxFile f = c.file();
+        SilknoteDocument d = c.document();
+        ConflictId cid = ConflictId.derive(f.id().value(), kind.code(), c.mapping().contentHash().hex(),
+                v.map(s -> s.hash.hex()).orElse("-"), d.contentHash().hex());
+        Optional<ConflictRecord> same = open.filter(r -> r.id().equals(cid));
+        Optional<ConflictStrategy> decided = same.flatMap(ConflictRecord::decision);
+        boolean byOperator = decided.isPresent()
+                && same.flatMap(ConflictRecord::detail).filter(x -> x.startsWith(ConflictRecord.OPERATOR)).isPresent();
+        ConflictStrategy strategy = decided.orElse(bidi.conflictStrategy());
+        ConflictStrategy effective = effective(strategy, kind, c, v);
+        if ((effective == ConflictStrategy.SILKNOTE_WINS || effective == ConflictStrategy.KEEP_BOTH)
+                && kind == ConflictKind.CHANGED_ON_BOTH_SIDES && f.etag().isEmpty()) {
+            effective = ConflictStrategy.REPORT; // a file without an ETag cannot be replaced conditionally
+        }
+        Instant now = ctx.clock().instant();
+        ConflictRecord record = new ConflictRecord(cid, id, Optional.of(f.id()), d.uuid(), kind,
+                ConflictStatus.OPEN, Optional.of(c.mapping().contentHash()), v.map(s -> s.hash), f.etag(),
+                Optional.of(d.contentHash()), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(kind.code()), same.map(ConflictRecord::detectedAt).orElse(now), now);
+        String detail = byOperator ? DETAIL_OPERATOR + strategy.code() : "conflict:" + strategy.code();
+        switch (effective) {
+            case REPORT -> reportConflict(c, record, same, open, v, now);
+            case VSRX_WINS -> vsrxWins(c, kind, record, open, v, false, detail, now);
+            case KEEP_BOTH -> {
+                if (kind == ConflictKind.CHANGED_ON_BOTH_SIDES) {
+                    vsrxWins(c, kind, record, open, v, true, detail, now);
+                } else {
+                    silknoteWins(c, kind, record, open, v, detail, now);
+                }
+            }
+            case SILKNOTE_WINS -> silknoteWins(c, kind, record, open, v, detail, now);
+            case NEWER_WINS -> throw new IllegalStateException("NEWER_WINS is resolved to a side first");
+        }
+    }
+
+    /** NEWER_WINS decided: the later modification wins; equal times are reported; against a deletion, Silknote. */
+    private static ConflictStrategy effective(ConflictStrategy s, ConflictKind kind, Changed c, Optional<Stored> v) {
+        if (s != ConflictStrategy.NEWER_WINS) {
+            return s;
+        }
+        if (kind == ConflictKind.DELETED_IN_VSRX) {
+            return ConflictStrategy.SILKNOTE_WINS;
+        }
+        int cmp = c.document().updatedAt().compareTo(c.file().modifiedAt());
+        return cmp > 0 ? ConflictStrategy.SILKNOTE_WINS : cmp < 0 ? ConflictStrategy.VSRX_WINS : ConflictStrategy.REPORT;
+    }
+
+    /** REPORT: an open record holds both versions; nothing else changes. Reported every run. */
+    private void reportConflict(Changed c, ConflictRecord record, Optional<ConflictRecord> same,
+            Optional<ConflictRecord> open, Optional<Stored> v, Instant now) {
+        if (same.isEmpty()) {
+            BlobInfo s = statOrFail(c.document().contentHash());
+            enter(c.document().contentHash());
+            try {
+                commit(uow -> {
+                    uow.expectFile(c.file().id(), Optional.of(c.mapping()), Optional.of(c.document()));
+                    uow.expectConflict(record.id(), Optional.empty());
+                    open.ifPresent(r -> {
+                        uow.expectConflict(r.id(), Optional.of(r));
+                        closeOpen(uow, r, now);
+                    });
+                    uow.upsertConflict(record);
+                    v.ifPresent(x -> uow.addBlobRef(x.hash, x.size, x.blobEtag));
+                    uow.addBlobRef(s.hash(), s.size(), s.etag());
+                });
+            } finally {
+                ctx.registry.leave(c.document().contentHash());
+            }
+            log.warn("conflict run={} fileset={} file={} conflict={} kind={}", ctx.runId, id, c.file().id(),
+                    record.id(), record.kind().code());
+        }
+        report(c.file().id(), FileAction.CONFLICT, record.kind().code());
+    }
+
+    /**
+     * VSRX wins: the document takes the VSRX content (changed on both sides) or goes (deleted in VSRX); the
+     * Silknote bytes are kept by the applied record. With {@code copy} (KEEP_BOTH) they also become a conflict-copy
+     * document, which the export of this run writes to VSRX as a new file.
+     */
+    private void vsrxWins(Changed c, ConflictKind kind, ConflictRecord record, Optional<ConflictRecord> open,
+            Optional<Stored> v, boolean copy, String detail, Instant now) {
+        SilknoteDocument d = c.document();
+        VsrxFile f = c.file();
+        BlobInfo loser = statOrFail(d.contentHash());
+        Optional<AuthoredDocument> copyDoc = copy ? Optional.of(conflictCopy(d, now)) : Optional.empty();
+        boolean copyExists = copyDoc.isPresent() && exists(copyDoc.get().uuid());
+        enter(d.contentHash());
+        try {
+            commit(uow -> {
+                expectAsRead(uow, c, open);
+                uow.expectConflict(record.id(), open.filter(r -> r.id().equals(record.id())));
+                if (kind == ConflictKind.DELETED_IN_VSRX) {
+                    uow.deleteDocument(d.uuid());
+                    FilesetSync.release(uow, d.uuid(), c.mapping().contentHash(), now, new ArrayList<>());
+                    uow.enqueue(OutboxEntry.pending(d.uuid(), OutboxEntry.Action.PURGE_VECTORS,
+                            c.mapping().contentHash(), now));
+                } else {
+                    Stored s = v.orElseThrow();
+                    String path = parts.pathCheck().apply(f.path()).normalized().orElse(d.metadata().originalPath());
+                    uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, f.id(), s.hash, s.size,
+                            DiffPolicy.baseMimeType(f.mimeType()), DocumentMetadata.synced(f.id(), path, history),
+                            now));
+                    uow.upsertMapping(new SyncMapping(f.id(), d.uuid(), f.id(), id, s.etag, f.modifiedAt(), s.size,
+                            s.hash, now));
+                    uow.addBlobRef(s.hash, s.size, s.blobEtag);
+                    FilesetSync.release(uow, d.uuid(), c.mapping().contentHash(), now, new ArrayList<>());
+                    uow.enqueue(OutboxEntry.pending(d.uuid(), OutboxEntry.Action.PROCESS, s.hash, now));
+                }
+                open.filter(r -> !r.id().equals(record.id())).ifPresent(r -> closeOpen(uow, r, now));
+                open.filter(r -> r.id().equals(record.id())).ifPresent(r -> r.heldHashes()
+                        .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
+                uow.upsertConflict(applied(record, loser.hash(), detail, now));
+                if (!detail.startsWith(DETAIL_OPERATOR)) {
+                    uow.addBlobRef(loser.hash(), loser.size(), loser.etag());
+                }
+                if (copyDoc.isPresent() && !copyExists) {
+                    uow.addAuthoredDocument(copyDoc.get());
+                }
+            });
+        } finally {
+            ctx.registry.leave(d.contentHash());
+        }
+        log.info("conflict decided run={} fileset={} file={} conflict={} decision={}", ctx.runId, id, f.id(),
+                record.id(), detail);
+        report(f.id(), kind == ConflictKind.DELETED_IN_VSRX ? FileAction.DELETED : FileAction.UPDATED, detail);
+    }
+
+    /**
+     * Silknote wins: its content replaces the VSRX file's ({@code If-Match} the ETag just listed), or, when VSRX
+     * deleted the file, is written as a new file with the document's origin that the document is linked to. The
+     * VSRX bytes (when VSRX had any) are kept by the applied record.
+     */
+    private void silknoteWins(Changed c, ConflictKind kind, ConflictRecord record, Optional<ConflictRecord> asFound,
+            Optional<Stored> v, String detail, Instant now) {
+        Optional<ConflictRecord> open = asFound;
+        SilknoteDocument d = c.document();
+        VsrxFile f = c.file();
+        VsrxFile written;
+        if (kind == ConflictKind.DELETED_IN_VSRX) {
+            written = recreate(f, d);
+            recreated.add(written.id());
+        } else {
+            // The VSRX bytes are about to be overwritten: an open record holding them (and the decision) commits
+            // first, so a crash between the write and the final commit loses nothing; the next run finds both
+            // sides equal and applies the record (converge).
+            ConflictRecord intent = new ConflictRecord(record.id(), record.filesetId(), record.fileId(),
+                    record.document(), kind, ConflictStatus.OPEN, record.baseHash(), record.vsrxHash(),
+                    record.vsrxEtag(), record.silknoteHash(), Optional.empty(),
+                    Optional.of(ConflictStrategy.SILKNOTE_WINS), Optional.empty(), Optional.of(detail),
+                    record.detectedAt(), now);
+            Optional<ConflictRecord> same = asFound.filter(r -> r.id().equals(record.id()));
+            if (same.isEmpty() || !same.get().decision().equals(intent.decision())) {
+                BlobInfo sInfo = statOrFail(d.contentHash());
+                Stored vs = v.orElseThrow();
+                commit(uow -> {
+                    expectAsRead(uow, c, asFound);
+                    uow.expectConflict(record.id(), same);
+                    asFound.filter(r -> !r.id().equals(record.id())).ifPresent(r -> closeOpen(uow, r, now));
+                    same.ifPresent(r -> r.heldHashes()
+                            .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
+                    uow.upsertConflict(intent);
+                    uow.addBlobRef(vs.hash, vs.size, vs.blobEtag);
+                    uow.addBlobRef(sInfo.hash(), sInfo.size(), sInfo.etag());
+                });
+                open = Optional.of(intent);
+            }
+            written = replace(f, d);
+        }
+        Optional<ConflictRecord> asRead = open;
+        commit(uow -> {
+            expectAsRead(uow, c, asRead);
+            uow.expectConflict(record.id(), asRead.filter(r -> r.id().equals(record.id())));
+            if (kind == ConflictKind.DELETED_IN_VSRX) {
+                uow.expectFile(written.id(), Optional.empty(), Optional.empty());
+                uow.deleteMapping(f.id());
+                String path = parts.pathCheck().apply(written.path()).normalized().orElse(written.path());
+                uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, written.id(), d.contentHash(), d.size(),
+                        d.mimeType(), DocumentMetadata.synced(written.id(), path, history), now));
+            }
+            relink(uow, c, written, now);
+            asRead.filter(r -> !r.id().equals(record.id())).ifPresent(r -> closeOpen(uow, r, now));
+            asRead.filter(r -> r.id().equals(record.id())).ifPresent(r -> r.heldHashes()
+                    .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
+            boolean operator = detail.startsWith(DETAIL_OPERATOR);
+            Optional<ContentHash> kept = operator ? Optional.empty() : v.map(s -> s.hash);
+            uow.upsertConflict(record.with(operator ? ConflictStatus.RESOLVED : ConflictStatus.APPLIED,
+                    Optional.of(strategyOf(detail)), Optional.empty(), kept, Optional.of(detail), now));
+            if (!operator) {
+                v.ifPresent(s -> uow.addBlobRef(s.hash, s.size, s.blobEtag));
+            }
+        });
+        log.info("conflict decided run={} fileset={} file={} conflict={} decision={}", ctx.runId, id, f.id(),
+                record.id(), detail);
+        report(written.id(), kind == ConflictKind.DELETED_IN_VSRX ? FileAction.CREATED : FileAction.UPDATED, detail);
+    }
+
+    /** Writes the document again as a new file with its origin (key {@code recreate:<uuid>:<deleted file>}). */
+    private VsrxFile recreate(VsrxFile deleted, SilknoteDocument d) {
+        String name = d.metadata().originalPath();
+        int slash = name.lastIndexOf('/');
+        String base = slash < 0 ? name : name.substring(slash + 1);
+        int dot = base.lastIndexOf('.');
+        String title = dot > 0 ? base.substring(0, dot) : base;
+        AuthoredDocument asAuthored = new AuthoredDocument(d.uuid(), patient, Optional.of(id), d.contentHash(),
+                d.size(), d.mimeType(), Optional.of(title), AuthoredDocument.SILKNOTE, DocumentMetadata.UNGROUPED,
+                d.updatedAt());
+        NewVsrxFile file = new NewVsrxFile(id, SilknoteSide.exportPath(bidi, asAuthored), d.mimeType(), d.uuid());
+        BlobUpload content = new BlobUpload(d.contentHash(), d.size(), d.mimeType(),
+                () -> parts.blobs().open(d.contentHash()));
+        IdempotencyKey key = IdempotencyKey.recreate(d.uuid(), deleted.id());
+        ctx.lease.verify();
+        VsrxWriteResult r = parts.retrier().call("vsrx.createFile",
+                () -> target.createFile(ctx.lease.token(), key, file, content));
+        log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
+                r.file().id(), r.replayed());
+        return r.file();
+    }
+
+    /** The conflict copy of {@code d}'s losing content (KEEP_BOTH), a Silknote-created document. */
+    private AuthoredDocument conflictCopy(SilknoteDocument d, Instant now) {
+        String name = d.metadata().originalPath();
+        int slash = name.lastIndexOf('/');
+        String base = slash < 0 ? name : name.substring(slash + 1);
+        int dot = base.lastIndexOf('.');
+        String title = (dot > 0 ? base.substring(0, dot) : base) + " (Silknote conflict copy "
+                + now.atOffset(ZoneOffset.UTC).toLocalDate() + ")";
+        return new AuthoredDocument(DocumentUuid.conflictCopy(d.uuid(), d.contentHash()), patient, Optional.of(id),
+                d.contentHash(), d.size(), d.mimeType(), Optional.of(title), AuthoredDocument.CONFLICT_COPY,
+                DocumentMetadata.UNGROUPED, now);
+    }
+
+    private boolean exists(DocumentUuid uuid) {
+        DocumentStore store = parts.documents();
+        return parts.retrier().call("documents.findDocument", () -> store.findDocument(uuid)).isPresent()
+                || parts.retrier().call("documents.findAuthoredDocuments",
+                        () -> store.findAuthoredDocuments(List.of(uuid))).containsKey(uuid);
+    }
+
+    private static ConflictStrategy strategyOf(String detail) {
+        String code = detail.substring(detail.lastIndexOf(':') + 1).replace("operator-", "");
+        for (ConflictStrategy s : ConflictStrategy.values()) {
+            if (s.code().equals(code)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no strategy in " + detail);
+    }
+
+    /** How a Silknote-wins record found applied by a converge was decided. */
+    private static String intentDetail(ConflictRecord r) {
+        return r.detail().filter(x -> x.startsWith("conflict:")).orElse(DETAIL_OPERATOR + "silknote-wins");
+    }
+
+    /** Applied by a strategy: the record keeps the loser; decided by an operator: resolved, nothing kept. */
+    private static ConflictRecord applied(ConflictRecord r, ContentHash kept, String detail, Instant now) {
+        boolean operator = detail.startsWith(DETAIL_OPERATOR);
+        return r.with(operator ? ConflictStatus.RESOLVED : ConflictStatus.APPLIED, Optional.of(strategyOf(detail)),
+                Optional.empty(), operator ? Optional.empty() : Optional.of(kept), Optional.of(detail), now);
+    }
+
+    // ---- shared steps --------------------------------------------------------------------------------------
+
+    /** The mapping follows the file VSRX answered with the document's content; the reference moves to it. */
+    private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, Instant now) {
+        SilknoteDocument d = c.document();
+        BlobInfo s = statOrFail(d.contentHash());
+        uow.upsertMapping(new SyncMapping(written.id(), d.uuid(), written.id(), id, written.etag(),
+                written.modifiedAt(), d.size(), d.contentHash(), now));
+        moveReference(uow, c, s.hash(), s.size(), s.etag(), now);
+    }
+
+    /** The file id's reference moves from the base to {@code hash}: added first, so equal content never hits 0. */
+    private void moveReference(DocumentStore.UnitOfWork uow, Changed c, ContentHash hash, long size, String etag,
+            Instant now) {
+        uow.addBlobRef(hash, size, etag);
+        FilesetSync.release(uow, c.document().uuid(), c.mapping().contentHash(), now, new ArrayList<>());
+    }
+
+    /** An open record that no longer applies: resolved as superseded, its held references released. */
+    private void closeOpen(DocumentStore.UnitOfWork uow, ConflictRecord r, Instant now) {
+        uow.upsertConflict(r.with(ConflictStatus.RESOLVED, r.strategy(), Optional.empty(), Optional.empty(),
+                Optional.of(DETAIL_SUPERSEDED), now));
+        for (ContentHash h : r.heldHashes()) {
+            FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
+        }
+    }
+
+    private static void expectAsRead(DocumentStore.UnitOfWork uow, Changed c, Optional<ConflictRecord> open) {
+        uow.expectFile(c.file().id(), Optional.of(c.mapping()), Optional.of(c.document()));
+        open.ifPresent(r -> uow.expectConflict(r.id(), Optional.of(r)));
+    }
+
+    private BlobInfo statOrFail(ContentHash hash) {
+        return parts.retrier().call("blobs.stat", () -> parts.blobs().stat(hash))
+                .orElseThrow(() -> new IllegalStateException("content of a Silknote document is missing"));
+    }
+
+    private void enter(ContentHash hash) {
+        try {
+            ctx.registry.enter(hash);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientSyncException("interrupted while waiting for the collector", e);
+        }
+    }
+
+    private void commit(Consumer<DocumentStore.UnitOfWork> work) {
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verify();
+            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
+                claim.ifPresent(uow::expectClaim);
+                work.accept(uow);
+                return null;
+            });
+        } finally {
+            ctx.commitLock.unlock();
+        }
+    }
+
+    private void report(VsrxFileId fileId, FileAction action, String detail) {
+        reports.accept(new FileReport(fileId, action, Optional.empty(), Optional.of(detail), 0));
+    }
+
+    /** The VSRX version, downloaded and stored content-addressed (registered until the caller leaves it). */
+    private record Stored(ContentHash hash, long size, Optional<String> etag, String blobEtag) { }
+
+    private Stored download(VsrxFile f) {
+        ctx.lease.checkpoint();
+        String mime = DiffPolicy.baseMimeType(f.mimeType());
+        Spooled d = parts.retrier().call("vsrx.content", () -> {
+            try (FileContent content = parts.source().openContent(f.id())) {
+                return new Spooled(ctx.spooler.spool(content.stream(), content.contentLength(), (delta, total) -> { }),
+                        content.etag());
+            } catch (IOException e) {
+                throw new TransientSyncException("reading file content failed", e);
+            }
+        });
+        SpooledContent s = d.spool();
+        try {
+            enter(s.hash());
+            try {
+                BlobPutResult put = parts.retrier().call("blobs.putIfAbsent",
+                        () -> parts.blobs().putNewIfAbsent(s.upload(mime)));
+                return new Stored(s.hash(), s.size(), d.etag().or(f::etag), put.info().etag());
+            } catch (RuntimeException e) {
+                ctx.registry.leave(s.hash());
+                throw e;
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    private record Spooled(SpooledContent spool, Optional<String> etag) { }
+}

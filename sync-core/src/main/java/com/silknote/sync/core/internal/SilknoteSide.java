@@ -1,0 +1,317 @@
+package com.silknote.sync.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.silknote.sync.core.exception.LeaseLostException;
+import com.silknote.sync.core.exception.StaleFencingTokenException;
+import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.BidirectionalConfig;
+import com.silknote.sync.core.model.BlobInfo;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ConflictKind;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentMetadata;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
+import com.silknote.sync.core.model.PatientId;
+import com.silknote.sync.core.model.PatientUuid;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxWriteResult;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import com.silknote.sync.core.port.VsrxTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Silknote → VSRX part of one fileset (docs/bidirectional.md §3 rows 11–13 and 15, §5.2, §5.3): files the
+ * sync created (they carry a Silknote origin) are linked to their document instead of being imported, and
+ * Silknote-created documents of the fileset's patient are written to VSRX once. Every VSRX write is fenced by
+ * the run's token and carries an idempotency key derived from the document, so a retry after a lost answer or
+ * a re-run after a crash between the write and the commit never makes a second file.
+ * Logs ids only.
+ */
+final class SilknoteSide {
+    private static final Logger log = LoggerFactory.getLogger(SilknoteSide.class);
+    /** Detail of a file the sync wrote to VSRX, linked to its document. */
+    static final String DETAIL_LINKED = "linked-silknote-origin";
+    /** Detail of a Silknote-created document written to VSRX. */
+    static final String DETAIL_EXPORTED = "exported-to-vsrx";
+
+    private final RunContext ctx;
+    private final EngineParts parts;
+    private final FilesetId id;
+    private final PatientUuid patient;
+    private final List<PatientId> history;
+    private final List<FileReport> reports = new ArrayList<>();
+    private boolean failed;
+    /** Scale-out: the claim the fileset runs under; every unit of work commits only while it holds. */
+    private final Optional<FilesetClaims.Claim> claim;
+
+    SilknoteSide(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
+            Optional<FilesetClaims.Claim> claim) {
+        this.claim = requireNonNull(claim, "claim");
+        this.ctx = requireNonNull(ctx, "ctx");
+        this.parts = ctx.parts;
+        this.id = requireNonNull(id, "id");
+        this.patient = requireNonNull(patient, "patient");
+        this.history = List.copyOf(history);
+    }
+
+    /** Listed files with a Silknote origin that no mapping links yet: never imported as new documents. */
+    static boolean unlinkedOrigin(VsrxFile f, Map<VsrxFileId, SyncMapping> mappings) {
+        return f.origin().isPresent() && !f.deleted() && !mappings.containsKey(f.id());
+    }
+
+    /** The reports of what this step did. */
+    List<FileReport> reports() {
+        return List.copyOf(reports);
+    }
+
+    /** Whether a document or file failed (the fileset is then retried by the next run). */
+    boolean failed() {
+        return failed;
+    }
+
+    /**
+     * Links the files with an unlinked Silknote origin, then (bi-directional sync on, creates on) writes the
+     * fileset's Silknote-created documents that no listed file carries yet to VSRX.
+     *
+     * @throws LeaseLostException         when the run lost its lease
+     * @throws StaleFencingTokenException when a newer holder fenced the store or VSRX
+     */
+    void run(List<VsrxFile> originFiles, List<LinkedChanges.Changed> changed, List<LinkedChanges.Removed> removed) {
+        Optional<VsrxTarget> writer = parts.writeTarget();
+        Set<VsrxFileId> recreated = Set.of();
+        if (writer.isPresent()) {
+            recreated = linkedChanges(writer.get(), changed, removed);
+        }
+        Set<DocumentUuid> carried = new TreeSet<>();
+        for (VsrxFile f : originFiles) {
+            if (recreated.contains(f.id())) {
+                carried.add(f.origin().orElseThrow());
+                continue; // written again for its document just now (row 6, Silknote wins): linked already
+            }
+            carried.add(f.origin().orElseThrow());
+            guarded(f.id(), () -> link(f));
+        }
+        Optional<VsrxTarget> target = writer;
+        BidirectionalConfig bidi = parts.config().bidirectional();
+        if (target.isEmpty() || !bidi.creates()) {
+            return;
+        }
+        List<AuthoredDocument> authored = parts.retrier().call("documents.authoredDocuments",
+                () -> parts.documents().authoredDocuments(id, patient));
+        for (AuthoredDocument a : authored) {
+            if (carried.contains(a.uuid()) || !a.patientUuid().equals(patient)) {
+                continue;
+            }
+            if (!DocumentMetadata.UNGROUPED.equals(a.groupingStatus()) && !bidi.groupedDocuments()) {
+                reports.add(new FileReport(pseudoId(a.uuid()), FileAction.UNCHANGED, Optional.empty(),
+                        Optional.of("silknote-change-not-pushed:grouped"), 0));
+                continue;
+            }
+            guarded(pseudoId(a.uuid()), () -> export(target.get(), bidi, a));
+        }
+    }
+
+    /**
+     * Pushes, converges or decides the conflicts of the changed linked documents; closes the open conflict records
+     * whose file no longer conflicts.
+     *
+     * @return the files written again for their document (they carry its origin and are linked already)
+     */
+    private Set<VsrxFileId> linkedChanges(VsrxTarget target, List<LinkedChanges.Changed> changed,
+            List<LinkedChanges.Removed> removed) {
+        LinkedChanges lc = new LinkedChanges(ctx, id, patient, history, claim, target, reports::add);
+        Map<VsrxFileId, ConflictRecord> open = new java.util.HashMap<>();
+        for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
+            if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
+                open.put(r.fileId().get(), r);
+            }
+        }
+        Set<VsrxFileId> seen = new TreeSet<>();
+        for (LinkedChanges.Changed c : changed) {
+            seen.add(c.file().id());
+            guarded(c.file().id(), () -> lc.handle(c, Optional.ofNullable(open.get(c.file().id()))));
+        }
+        for (LinkedChanges.Removed r : removed) {
+            seen.add(r.file().id());
+            guarded(r.file().id(), () -> lc.handleRemoved(r, Optional.ofNullable(open.get(r.file().id()))));
+        }
+        for (ConflictRecord r : open.values()) {
+            if (!seen.contains(r.fileId().get()) && r.kind() != ConflictKind.LINKED_WITH_DIFFERENT_CONTENT) {
+                guarded(r.fileId().get(), () -> lc.supersede(r));
+            }
+        }
+        return lc.recreated();
+    }
+
+    private void guarded(VsrxFileId fileId, Runnable step) {
+        try {
+            step.run();
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            throw stop;
+        } catch (RuntimeException e) {
+            failed = true;
+            String reason = FilesetSync.reasonOf(e);
+            log.warn("Silknote-side step failed run={} fileset={} file={} reason={}", ctx.runId, id, fileId, reason);
+            reports.add(new FileReport(fileId, FileAction.FAILED, Optional.empty(), Optional.of(reason), 0));
+        }
+    }
+
+    /** A file the sync created: its document, if still a Silknote-created one with the same bytes, is linked. */
+    private void link(VsrxFile f) {
+        DocumentUuid origin = f.origin().orElseThrow();
+        DocumentStore store = parts.documents();
+        Optional<AuthoredDocument> authored = Optional.ofNullable(parts.retrier().call(
+                "documents.findAuthoredDocuments", () -> store.findAuthoredDocuments(List.of(origin))).get(origin));
+        if (authored.isEmpty()) {
+            boolean linkedElsewhere = parts.retrier().call("documents.findDocument", () -> store.findDocument(origin))
+                    .isPresent();
+            String detail = linkedElsewhere ? "duplicate-of-linked-document" : "origin-document-removed";
+            log.warn("file with a Silknote origin not imported run={} fileset={} file={} detail={}", ctx.runId, id,
+                    f.id(), detail);
+            reports.add(new FileReport(f.id(), linkedElsewhere ? FileAction.CONFLICT : FileAction.VANISHED,
+                    Optional.empty(), Optional.of(detail), 0));
+            return;
+        }
+        AuthoredDocument a = authored.get();
+        ContentHash vsrxHash = f.sha256().orElseGet(() -> hashOf(f.id()));
+        if (!vsrxHash.equals(a.contentHash())) {
+            log.warn("conflict run={} fileset={} file={} detail=linked-with-different-content", ctx.runId, id, f.id());
+            reports.add(new FileReport(f.id(), FileAction.CONFLICT, Optional.empty(),
+                    Optional.of("linked-with-different-content"), 0));
+            return;
+        }
+        commitLink(a, f);
+        reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(), Optional.of(DETAIL_LINKED), 0));
+    }
+
+    /** Writes a Silknote-created document to VSRX (once: the key is the document's) and links it. */
+    private void export(VsrxTarget target, BidirectionalConfig bidi, AuthoredDocument a) {
+        String path = exportPath(bidi, a);
+        BlobUpload content = new BlobUpload(a.contentHash(), a.size(), a.mimeType(),
+                () -> parts.blobs().open(a.contentHash()));
+        IdempotencyKey key = IdempotencyKey.create(a.uuid());
+        NewVsrxFile file = new NewVsrxFile(id, path, a.mimeType(), a.uuid());
+        // The lease is checked before the write, but correctness rests on the target's fence (§5.1).
+        ctx.lease.verify();
+        VsrxWriteResult written = parts.retrier().call("vsrx.createFile",
+                () -> target.createFile(ctx.lease.token(), key, file, content));
+        VsrxFile created = written.file();
+        log.info("Silknote document written to VSRX run={} fileset={} file={} replayed={}", ctx.runId, id,
+                created.id(), written.replayed());
+        commitLink(a, created);
+        reports.add(new FileReport(created.id(), FileAction.CREATED, Optional.empty(), Optional.of(DETAIL_EXPORTED),
+                0));
+    }
+
+    /**
+     * One unit of work: the Silknote-created document becomes a linked document of the file, with a mapping whose
+     * base is the file as VSRX answered; the mapping holds the blob reference from then on. Conditional on the
+     * document being as read and on the file having no mapping and no document yet.
+     */
+    private void commitLink(AuthoredDocument a, VsrxFile f) {
+        BlobInfo blob = parts.retrier().call("blobs.stat", () -> parts.blobs().stat(a.contentHash()))
+                .orElseThrow(() -> new IllegalStateException("content of a Silknote-created document is missing"));
+        Instant now = ctx.clock().instant();
+        String path = parts.pathCheck().apply(f.path()).normalized().orElse(f.path());
+        SilknoteDocument doc = new SilknoteDocument(a.uuid(), patient, id, f.id(), a.contentHash(), a.size(),
+                a.mimeType(), new DocumentMetadata(f.id(), path, DocumentMetadata.SOURCE_SYSTEM, a.groupingStatus(),
+                        history), now);
+        SyncMapping mapping = new SyncMapping(f.id(), a.uuid(), f.id(), id, f.etag(), f.modifiedAt(), f.size(),
+                a.contentHash(), now);
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verify();
+            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
+                claim.ifPresent(uow::expectClaim);
+                uow.expectAuthored(a.uuid(), Optional.of(a));
+                uow.expectFile(f.id(), Optional.empty(), Optional.empty());
+                uow.upsertDocument(doc);
+                uow.upsertMapping(mapping);
+                uow.addBlobRef(a.contentHash(), a.size(), blob.etag());
+                return null;
+            });
+        } finally {
+            ctx.commitLock.unlock();
+        }
+    }
+
+    private ContentHash hashOf(VsrxFileId fileId) {
+        return parts.retrier().call("vsrx.content", () -> {
+            try (FileContent c = parts.source().openContent(fileId); InputStream in = c.stream()) {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[64 * 1024];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+                return ContentHash.ofBytes(md.digest());
+            } catch (IOException e) {
+                throw new TransientSyncException("reading file content failed", e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 unavailable", e);
+            }
+        });
+    }
+
+    /** {@code <exportFolder><title>-<first 8 of the uuid>.<ext>} (docs/bidirectional.md §5.2). */
+    static String exportPath(BidirectionalConfig bidi, AuthoredDocument a) {
+        String title = a.title().map(SilknoteSide::clean).filter(t -> !t.isEmpty()).orElse("document");
+        return bidi.exportFolder() + title + "-" + a.uuid().value().toString().substring(0, 8) + extension(a.mimeType());
+    }
+
+    private static String clean(String title) {
+        String s = title.replaceAll("[^A-Za-z0-9 _.()-]", "_").replaceAll("^[ ._-]+|[ .]+$", "");
+        return s.length() > 80 ? s.substring(0, 80) : s;
+    }
+
+    private static String extension(String mimeType) {
+        return switch (DiffMime.base(mimeType)) {
+            case "application/pdf" -> ".pdf";
+            case "image/jpeg" -> ".jpg";
+            case "image/png" -> ".png";
+            case "image/tiff" -> ".tif";
+            case "image/gif" -> ".gif";
+            case "text/plain" -> ".txt";
+            default -> ".bin";
+        };
+    }
+
+    /** A report id for a document that has no VSRX file (yet): its uuid, an opaque id. */
+    private static VsrxFileId pseudoId(DocumentUuid uuid) {
+        return VsrxFileId.of("silknote-" + uuid.value());
+    }
+
+    /** The MIME type without parameters, lower case. */
+    private static final class DiffMime {
+        static String base(String mime) {
+            int semi = mime.indexOf(';');
+            return (semi < 0 ? mime : mime.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,453 @@
+package com.silknote.sync.testkit.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.model.BidirectionalConfig;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ConflictKind;
+import com.silknote.sync.core.model.ConflictRecord;
+import com.silknote.sync.core.model.ConflictStatus;
+import com.silknote.sync.core.model.ConflictStrategy;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncDirection;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.VsrxWriteResult;
+import com.silknote.sync.core.port.DocumentStore;
+import java.io.ByteArrayInputStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14 "Done when": each conflict strategy gives its documented result (docs/bidirectional.md §4) with no
+ * bytes lost — every version that does not win stays in the blob store with a ledger reference held by the
+ * conflict record, so neither the collector nor the orphan cleanup can remove it. Also the rows around the
+ * conflicts: a Silknote-only change is pushed (row 3), the same change on both sides converges (row 4b), and
+ * the default one-way direction pushes nothing.
+ */
+class ConflictScenarioTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    private void bidirectional(ConflictStrategy strategy) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .conflictStrategy(strategy).build()));
+        fx.target = fx.vsrx;
+    }
+
+    /** A pulled, linked file with base content B; returns its id. */
+    private VsrxFileId linked(FilesetId fs, String base) {
+        VsrxFileId f = fx.text(fs, "befund.txt", base);
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.documents().findMapping(f)).isPresent();
+        return f;
+    }
+
+    private DocumentUuid doc(VsrxFileId f) {
+        return DocumentUuid.forVsrxFile(f);
+    }
+
+    /** A Silknote user writes new content into the linked document. */
+    private ContentHash userEdits(VsrxFileId f, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ContentHash h = sha256(bytes);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        fx.silknote.documents().silknoteUser().replaceContent(doc(f), h, bytes.length, "text/plain");
+        return h;
+    }
+
+    private static ContentHash sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ContentHash sha256(byte[] bytes) {
+        try {
+            return ContentHash.ofBytes(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** No bytes lost: the content is in the blob store and the ledger holds a reference to it. */
+    private void assertKept(ContentHash h) {
+        assertThat(fx.silknote.blobs().stat(h)).as("blob %s stored", h.shortHex()).isPresent();
+        assertThat(fx.silknote.documents().findBlobRef(h).orElseThrow().refCount())
+                .as("blob %s referenced", h.shortHex()).isGreaterThanOrEqualTo(1);
+    }
+
+    private List<ConflictRecord> records() {
+        return List.copyOf(fx.silknote.documents().allConflicts().values());
+    }
+
+    private ConflictRecord onlyRecord() {
+        assertThat(records()).hasSize(1);
+        return records().get(0);
+    }
+
+    private SilknoteDocument document(VsrxFileId f) {
+        return fx.silknote.documents().findDocument(doc(f)).orElseThrow();
+    }
+
+    private FileReport report(SyncResult r, VsrxFileId f) {
+        return EngineFixture.file(r, f);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 3: a Silknote-only content change replaces the VSRX file's content (If-Match), once")
+    void silknoteOnlyChangeIsPushed() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(report(r, f).detail()).contains("pushed-to-vsrx");
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(s);
+        VsrxFile now = fx.vsrx.findFile(f).orElseThrow();
+        assertThat(fx.silknote.documents().findMapping(f).orElseThrow().etag()).isEqualTo(now.etag());
+        assertThat(fx.silknote.documents().findMapping(f).orElseThrow().contentHash()).isEqualTo(s);
+        assertKept(s);
+        assertThat(records()).isEmpty();
+
+        SyncResult again = fx.run();
+        assertThat(EngineFixture.unchanged(again, f)).as("no loop: the push is not pulled back").isTrue();
+        assertThat(fx.vsrx.findFile(f).orElseThrow().etag()).isEqualTo(now.etag());
+    }
+
+    @Test
+    @DisplayName("issue 14 row 4b: the same new bytes on both sides converge without a write")
+    void sameChangeOnBothSidesConverges() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "same edit");
+        userEdits(f, "same edit");
+        String etag = fx.vsrx.findFile(f).orElseThrow().etag().orElseThrow();
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(report(r, f).detail()).contains("same-change-on-both-sides");
+        assertThat(fx.vsrx.findFile(f).orElseThrow().etag()).contains(etag);
+        assertThat(fx.silknote.documents().findMapping(f).orElseThrow().contentHash()).isEqualTo(sha256("same edit"));
+        assertThat(records()).isEmpty();
+        assertThat(EngineFixture.unchanged(fx.run(), f)).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 REPORT (default): both sides stay, an open record keeps both versions, reported every run")
+    void reportKeepsBothAndReportsEveryRun() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(report(r, f).detail()).contains(ConflictKind.CHANGED_ON_BOTH_SIDES.code());
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(v);
+        assertThat(document(f).contentHash()).isEqualTo(s);
+        ConflictRecord rec = onlyRecord();
+        assertThat(rec.status()).isEqualTo(ConflictStatus.OPEN);
+        assertThat(rec.heldHashes()).containsExactlyInAnyOrder(v, s);
+        assertKept(v);
+        assertKept(s);
+        assertKept(sha256("base"));
+
+        SyncResult again = fx.run();
+        assertThat(report(again, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(onlyRecord()).isEqualTo(rec);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 REPORT: a record whose sides no longer conflict is superseded and releases its bytes")
+    void revertedConflictIsSuperseded() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        fx.run();
+        userEdits(f, "base"); // the Silknote user reverts
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(onlyRecord().detail()).contains("superseded");
+        assertThat(document(f).contentHash()).as("then pulled as a plain VSRX change").isEqualTo(sha256("vsrx edit"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 VSRX_WINS: the document takes the VSRX bytes; the Silknote bytes are kept by the record")
+    void vsrxWins() {
+        bidirectional(ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(report(r, f).detail()).contains("conflict:vsrx-wins");
+        assertThat(document(f).contentHash()).isEqualTo(v);
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(v);
+        ConflictRecord rec = onlyRecord();
+        assertThat(rec.status()).isEqualTo(ConflictStatus.APPLIED);
+        assertThat(rec.keptHash()).contains(s);
+        assertKept(s);
+        assertKept(v);
+        assertThat(EngineFixture.unchanged(fx.run(), f)).isTrue();
+        assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 SILKNOTE_WINS: the Silknote bytes replace the VSRX file's; the VSRX bytes are kept")
+    void silknoteWins() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(report(r, f).detail()).contains("conflict:silknote-wins");
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(s);
+        assertThat(document(f).contentHash()).isEqualTo(s);
+        ConflictRecord rec = onlyRecord();
+        assertThat(rec.status()).isEqualTo(ConflictStatus.APPLIED);
+        assertThat(rec.keptHash()).contains(v);
+        assertKept(v);
+        assertKept(s);
+        assertThat(EngineFixture.unchanged(fx.run(), f)).as("no loop").isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4/§5.3 SILKNOTE_WINS: crash after the replace, before the commit; the VSRX bytes are still kept")
+    void silknoteWinsCrashAfterTheWriteLosesNothing() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+        AtomicBoolean written = new AtomicBoolean();
+        AtomicInteger replaces = new AtomicInteger();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                replaces.incrementAndGet();
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        SyncResult first = fx.run();
+        assertThat(crashed).isTrue();
+        assertThat(first.success()).isFalse();
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(s);
+        assertKept(v);
+
+        fx.documents = real;
+        SyncResult second = fx.run();
+        assertThat(second.success()).isTrue();
+        assertThat(replaces).as("no second write").hasValue(1);
+        assertThat(report(second, f).detail()).contains("conflict:silknote-wins");
+        ConflictRecord rec = onlyRecord();
+        assertThat(rec.status()).isEqualTo(ConflictStatus.APPLIED);
+        assertThat(rec.keptHash()).contains(v);
+        assertKept(v);
+        assertThat(fx.silknote.documents().findMapping(f).orElseThrow().contentHash()).isEqualTo(s);
+        assertThat(EngineFixture.unchanged(fx.run(), f)).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 NEWER_WINS: the later modification wins, either way; the loser is kept")
+    void newerWins() {
+        bidirectional(ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId silknoteLater = fx.text(fs, "a.txt", "base a");
+        VsrxFileId vsrxLater = fx.text(fs, "b.txt", "base b");
+        fx.run();
+        fx.clock.advance(Duration.ofMinutes(1));
+        fx.vsrx.modifyFile(silknoteLater, "vsrx a");
+        ContentHash sb = userEdits(vsrxLater, "silknote b");
+        fx.clock.advance(Duration.ofMinutes(1));
+        ContentHash sa = userEdits(silknoteLater, "silknote a");
+        fx.vsrx.modifyFile(vsrxLater, "vsrx b");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, silknoteLater).detail()).contains("conflict:newer-wins");
+        assertThat(fx.vsrx.contentHash(silknoteLater)).isEqualTo(sa);
+        assertKept(sha256("vsrx a"));
+        assertThat(report(r, vsrxLater).detail()).contains("conflict:newer-wins");
+        assertThat(document(vsrxLater).contentHash()).isEqualTo(sha256("vsrx b"));
+        assertKept(sb);
+        assertThat(records()).hasSize(2).allMatch(c -> c.status() == ConflictStatus.APPLIED);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 NEWER_WINS: equal times are reported, nothing applied")
+    void newerWinsWithEqualTimesReports() {
+        bidirectional(ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.clock.advance(Duration.ofMinutes(1));
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.OPEN);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH: VSRX's version in the document, Silknote's as a conflict copy in both systems")
+    void keepBoth() {
+        bidirectional(ConflictStrategy.KEEP_BOTH);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(report(r, f).detail()).contains("conflict:keep-both");
+        assertThat(document(f).contentHash()).isEqualTo(v);
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(v);
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), s);
+        List<VsrxFile> copies = fx.vsrx.listedFiles(fs).stream()
+                .filter(x -> x.origin().equals(Optional.of(copy))).toList();
+        assertThat(copies).as("the copy exported once").hasSize(1);
+        assertThat(copies.get(0).path()).startsWith("notes/silknote/befund (Silknote conflict copy ");
+        assertThat(fx.vsrx.contentHash(copies.get(0).id())).isEqualTo(s);
+        assertThat(fx.silknote.documents().findDocument(copy).orElseThrow().contentHash()).isEqualTo(s);
+        assertThat(onlyRecord().keptHash()).contains(s);
+        assertKept(s);
+
+        SyncResult again = fx.run();
+        assertThat(again.success()).isTrue();
+        assertThat(fx.vsrx.listedFiles(fs)).hasSize(2);
+        assertThat(fx.silknote.documents().allDocuments()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 6 REPORT: deleted in VSRX, changed in Silknote: nothing deleted, Silknote bytes held")
+    void deletedInVsrxChangedInSilknoteIsReported() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(report(r, f).detail()).contains(ConflictKind.DELETED_IN_VSRX.code());
+        assertThat(document(f).contentHash()).isEqualTo(s);
+        assertThat(onlyRecord().heldHashes()).containsExactly(s);
+        assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 6 VSRX_WINS: the deletion stands; the Silknote bytes are kept by the record")
+    void deletedInVsrxVsrxWins() {
+        bidirectional(ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.DELETED);
+        assertThat(fx.silknote.documents().findDocument(doc(f))).isEmpty();
+        assertThat(onlyRecord().keptHash()).contains(s);
+        assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 6 SILKNOTE_WINS: written again as a new VSRX file with the document's origin, once")
+    void deletedInVsrxSilknoteWins() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        List<VsrxFile> again = fx.vsrx.listedFiles(fs).stream()
+                .filter(x -> x.origin().equals(Optional.of(doc(f)))).toList();
+        assertThat(again).hasSize(1);
+        assertThat(fx.vsrx.contentHash(again.get(0).id())).isEqualTo(s);
+        assertThat(document(f).clientFileId()).isEqualTo(again.get(0).id());
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.APPLIED);
+        assertKept(s);
+
+        SyncResult next = fx.run();
+        assertThat(next.success()).isTrue();
+        assertThat(EngineFixture.unchanged(next, again.get(0).id())).isTrue();
+        assertThat(fx.silknote.documents().allDocuments()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("issue 14: one-way (default) never pushes a Silknote content change")
+    void oneWayPushesNothing() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        userEdits(f, "silknote edit");
+        fx.target = fx.vsrx;
+
+        fx.run();
+
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("base"));
+        assertThat(records()).isEmpty();
+    }
+}
