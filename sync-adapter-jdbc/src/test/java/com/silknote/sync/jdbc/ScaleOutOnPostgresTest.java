@@ -25,8 +25,7 @@ import com.silknote.sync.testkit.InMemoryDocumentProcessor;
 import com.silknote.sync.testkit.InMemoryVectorStore;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.testkit.TestClock;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import com.silknote.sync.testkit.fault.Interception;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,14 +114,14 @@ class ScaleOutOnPostgresTest {
             populate(vsrx, filesets);
             CountDownLatch opened = new CountDownLatch(1);
             CountDownLatch killed = new CountDownLatch(1);
-            VsrxSource coordinatorSource = intercept(VsrxSource.class, vsrx, (name, call) -> {
+            VsrxSource coordinatorSource = Interception.around(VsrxSource.class, vsrx, (name, call) -> {
                 if (name.equals("listFilesets")) {
                     opened.countDown();
                 }
                 if (name.equals("listFiles")) {
-                    await(killed);
+                    Interception.await(killed);
                 }
-                return call.get();
+                return call.proceed();
             });
             Set<FilesetId> claimedByKilled = ConcurrentHashMap.newKeySet();
             SyncListener victimClaims = new SyncListener() {
@@ -131,11 +130,11 @@ class ScaleOutOnPostgresTest {
                     claimedByKilled.add(filesetId);
                 }
             };
-            BlobStore dying = intercept(BlobStore.class, blobs, (name, call) -> {
+            BlobStore dying = Interception.around(BlobStore.class, blobs, (name, call) -> {
                 if (name.startsWith("put")) {
                     throw new WorkerKilled();
                 }
-                return call.get();
+                return call.proceed();
             });
             VsrxSync coordinator = worker(ledger, coordinatorSource, blobs, SyncListener.NONE);
             VsrxSync victim = worker(ledger, vsrx, dying, victimClaims);
@@ -251,39 +250,6 @@ class ScaleOutOnPostgresTest {
         @Override
         Backends backend() {
             return Backends.EXTERNAL;
-        }
-    }
-
-    @FunctionalInterface
-    interface Interceptor {
-        Object around(String method, CallNext call) throws Throwable;
-    }
-
-    @FunctionalInterface
-    interface CallNext {
-        Object get() throws Throwable;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <T> T intercept(Class<T> port, T target, Interceptor interceptor) {
-        return (T) Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, (p, m, args) ->
-                interceptor.around(m.getName(), () -> {
-                    try {
-                        return m.invoke(target, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                }));
-    }
-
-    static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("gate never opened");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted at a gate", e);
         }
     }
 }

@@ -22,6 +22,7 @@ import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.testkit.SilknoteSimulator;
 import com.silknote.sync.testkit.SilknoteSnapshot;
 import com.silknote.sync.testkit.TestClock;
+import com.silknote.sync.testkit.fault.Interception;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -131,14 +132,14 @@ class ScaleOutTest {
 
     /** A VSRX that counts down {@code listed} on its first fileset listing (after the run was opened). */
     private VsrxSource signallingListing(CountDownLatch listed, CountDownLatch gate) {
-        return intercept(VsrxSource.class, vsrx, (name, call) -> {
+        return Interception.around(VsrxSource.class, vsrx, (name, call) -> {
             if (name.equals("listFilesets")) {
                 listed.countDown();
             }
             if (name.equals("listFiles")) {
-                await(gate);
+                Interception.await(gate);
             }
-            return call.get();
+            return call.proceed();
         });
     }
 
@@ -163,11 +164,11 @@ class ScaleOutTest {
         VsrxSync coordinator = worker(signallingListing(opened, killed), silknote.documents(), silknote.blobs(),
                 SyncListener.NONE);
         Set<FilesetId> claimedByKilled = ConcurrentHashMap.newKeySet();
-        BlobStore dying = intercept(BlobStore.class, silknote.blobs(), (name, call) -> {
+        BlobStore dying = Interception.around(BlobStore.class, silknote.blobs(), (name, call) -> {
             if (name.startsWith("put")) {
                 throw new WorkerKilled();
             }
-            return call.get();
+            return call.proceed();
         });
         VsrxSync victim = worker(vsrx, silknote.documents(), dying, claimsOf(claimedByKilled));
 
@@ -232,12 +233,12 @@ class ScaleOutTest {
         // the slow worker (one fileset at a time) hangs in its first commit until its claims were taken over
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        DocumentStore slowStore = intercept(DocumentStore.class, silknote.documents(), (name, call) -> {
+        DocumentStore slowStore = Interception.around(DocumentStore.class, silknote.documents(), (name, call) -> {
             if (name.equals("inUnitOfWork") && paused.getCount() > 0) {
                 paused.countDown();
-                await(release);
+                Interception.await(release);
             }
-            return call.get();
+            return call.proceed();
         });
         Set<FilesetId> claimedBySlow = ConcurrentHashMap.newKeySet();
         SyncListener slowListener = new SyncListener() {
@@ -283,8 +284,8 @@ class ScaleOutTest {
         // the coordinator fills its window (filesetConcurrency 2, twice that queued or running) and hangs in
         // those filesets, so the fileset whose claim expires can only go back to the worker
         CountDownLatch coordinatorFull = new CountDownLatch(4);
-        FilesetClaims countingClaims = intercept(FilesetClaims.class, silknote.claims(), (name, call) -> {
-            Object r = call.get();
+        FilesetClaims countingClaims = Interception.around(FilesetClaims.class, silknote.claims(), (name, call) -> {
+            Object r = call.proceed();
             if (name.equals("claimNext") && ((Optional<?>) r).isPresent()) {
                 coordinatorFull.countDown();
             }
@@ -310,16 +311,16 @@ class ScaleOutTest {
                 if (target.compareAndSet(null, filesetId)) {
                     aThread.set(Thread.currentThread());
                     aPaused.countDown();
-                    await(releaseA);
+                    Interception.await(releaseA);
                 }
             }
         };
-        DocumentStore recordsA = intercept(DocumentStore.class, silknote.documents(), (name, call) -> {
+        DocumentStore recordsA = Interception.around(DocumentStore.class, silknote.documents(), (name, call) -> {
             if (!name.equals("inUnitOfWork") || Thread.currentThread() != aThread.get() || firstCommit.get() != null) {
-                return call.get();
+                return call.proceed();
             }
             try {
-                Object r = call.get();
+                Object r = call.proceed();
                 firstCommit.set("committed");
                 return r;
             } catch (RuntimeException e) {
@@ -333,7 +334,7 @@ class ScaleOutTest {
                 new Class<?>[] {VsrxSource.class}, (p, m, args) -> {
                     if (m.getName().equals("listFiles") && aPaused.getCount() == 0 && args[0].equals(target.get())) {
                         bListing.countDown();
-                        await(releaseB);
+                        Interception.await(releaseB);
                     }
                     try {
                         return m.invoke(vsrx, args);
@@ -378,23 +379,23 @@ class ScaleOutTest {
         CountDownLatch opened = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
         // the first coordinator lists, opens its run, and dies before syncing anything
-        VsrxSource dyingListing = intercept(VsrxSource.class, vsrx, (name, call) -> {
+        VsrxSource dyingListing = Interception.around(VsrxSource.class, vsrx, (name, call) -> {
             if (name.equals("listFilesets")) {
                 opened.countDown();
             }
             if (name.equals("listFiles")) {
-                await(never);
+                Interception.await(never);
             }
-            return call.get();
+            return call.proceed();
         });
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        DocumentStore pausingStore = intercept(DocumentStore.class, silknote.documents(), (name, call) -> {
+        DocumentStore pausingStore = Interception.around(DocumentStore.class, silknote.documents(), (name, call) -> {
             if (name.equals("inUnitOfWork") && paused.getCount() > 0) {
                 paused.countDown();
-                await(release);
+                Interception.await(release);
             }
-            return call.get();
+            return call.proceed();
         });
         VsrxSync firstCoordinator = worker(dyingListing, silknote.documents(), silknote.blobs(), SyncListener.NONE);
         Future<SyncResult> first = threads.submit(() -> firstCoordinator.run(SyncRequest.full()));
@@ -418,40 +419,5 @@ class ScaleOutTest {
         never.countDown();
         assertThat(silknote.snapshot().timeless()).isEqualTo(cleanRun());
         silknote.assertInvariants();
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    @FunctionalInterface
-    interface Interceptor {
-        Object around(String method, CallNext call) throws Throwable;
-    }
-
-    @FunctionalInterface
-    interface CallNext {
-        Object get() throws Throwable;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <T> T intercept(Class<T> port, T target, Interceptor interceptor) {
-        return (T) Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, (p, m, args) ->
-                interceptor.around(m.getName(), () -> {
-                    try {
-                        return m.invoke(target, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                }));
-    }
-
-    static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("gate never opened");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted at a gate", e);
-        }
     }
 }
