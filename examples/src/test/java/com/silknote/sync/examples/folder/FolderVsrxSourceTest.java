@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.Page;
@@ -69,6 +70,9 @@ class FolderVsrxSourceTest {
             assertThat(c.stream().readAllBytes()).isEqualTo("hello".getBytes());
             assertThat(c.etag()).isEqualTo(file.etag());
             assertThat(c.contentLength().getAsLong()).isEqualTo(5);
+            // issue 12 (the VSRX side serves as fast as the sync consumes): the digest is declared, so the HTTP
+            // handler streams the file instead of spooling a copy to learn it
+            assertThat(c.sha256()).contains(ContentHash.ofHex("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
         }
         FolderVsrxSource fresh = new FolderVsrxSource(root);
         try (FileContent c = fresh.openContent(file.id())) {
