@@ -13,6 +13,8 @@
 #   timed steps, each after the 1-minute load average fell below LOAD_MAX:
 #     raw            the raw SDK upload of the same files, RAW_THREADS in flight (RawUpload)
 #     raw-noop       the raw list-and-compare of the container with the folder (RawUpload --noop)
+#     raw-relay      every file listed and downloaded over /v1 from the VSRX side and streamed into a blob with
+#                    the raw SDK, RAW_THREADS in flight, no ledger (RawRelay): the floor through the protocol
 #     sync           `vsrx-sync sync` over the /v1 protocol into Azurite, embedded PostgreSQL (fresh)
 #     sync-noop      the same command again, nothing changed
 #     sync-pg        `vsrx-sync sync` with the external PostgreSQL (VSRX_SYNC_JDBC_URL), fresh container
@@ -264,6 +266,9 @@ step raw "" -- java "${RAW_OPTS[@]}" -cp "$bjar" com.silknote.sync.benchmarks.Ra
   --container raw-a --threads "$RAW_THREADS"
 step raw-noop "" -- java "${RAW_OPTS[@]}" -cp "$bjar" com.silknote.sync.benchmarks.RawUpload --dir "$ds" \
   --container raw-a --noop
+
+step raw-relay "" -- env VSRX_URL="$vsrx_url" VSRX_TOKEN="$TOKEN" java "${RAW_OPTS[@]}" -cp "$bjar" \
+  com.silknote.sync.benchmarks.RawRelay --container relay-r --threads "$RAW_THREADS"
 
 sdata=$run/sync-data
 syncenv sync-b "$sdata"

@@ -49,6 +49,8 @@ class BenchmarkReportTest {
         assertThat(r.path("initial_pg_vs_raw_ratio").asDouble()).isEqualTo(0.4);
         assertThat(r.path("initial_vs_rclone_ratio").asDouble()).isEqualTo(2.0);
         assertThat(r.path("noproc_vs_raw_ratio").asDouble()).isEqualTo(0.8);
+        assertThat(r.path("initial_vs_relay_ratio").asDouble()).isEqualTo(0.6);    // the floor through /v1
+        assertThat(r.path("relay_vs_raw_ratio").asDouble()).isEqualTo(0.83);
         assertThat(r.path("noop_downloads").asInt()).isZero();
         assertThat(r.path("noop_vs_raw_ratio").asDouble()).isEqualTo(2.0);
         assertThat(r.path("noop_run_vs_raw_tool_ratio").asDouble()).isEqualTo(2.0);
@@ -63,6 +65,17 @@ class BenchmarkReportTest {
         String md = Files.readString(out.resolve("benchmarks.md"));
         assertThat(md).contains("commit `abc1234`", "| initial sync (CLI, embedded ledger) vs the raw SDK upload",
                 "| 0.5 | >= 0.9 | **FAIL** |", "| 480 | <= 500 | pass |", "| sync-pg |").doesNotContain("** (loaded machine)", "pass (loaded machine)");
+    }
+
+    @Test
+    void theHandWrittenPartOfTheReportIsKept() throws Exception {
+        String tail = "<!-- Hand-written below this line: scripts/report.py keeps it when it rewrites the file. -->\n\n"
+                + "## What limits the ratio\n\nmeasured by hand\n";
+        Files.writeString(out.resolve("benchmarks.md"), "# old generated part\n\n" + tail);
+        python("placeholder", "--out", out.toString());
+
+        String md = Files.readString(out.resolve("benchmarks.md"));
+        assertThat(md).endsWith(tail).contains("**not yet measured.**").doesNotContain("# old generated part");
     }
 
     @Test
