@@ -10,6 +10,7 @@ import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
 import jakarta.inject.Inject;
 import java.sql.Array;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +21,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * A {@link VectorStore} in the table {@code vsrx_sync_vector} (one row per entry, the embedding as
@@ -33,9 +33,14 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class JdbiVectorStore implements VectorStore {
     /** Rows per insert batch: what {@link #replace(FencingToken, DocumentUuid, Iterator)} holds at most. */
     static final int BATCH_ROWS = 1000;
+    /**
+     * Positional, for a plain JDBC batch: the embedding is bound as a {@code float[]}, which the PostgreSQL driver
+     * sends as a binary {@code real[]} (no decimal formatting of every float, no array literal to escape and
+     * parse), and no per-row named-argument binding (issue 12: this batch was the stand-in processor's main cost).
+     */
     private static final String INSERT = """
             INSERT INTO vsrx_sync_vector (document_uuid, ordinal, content_hash, embedding)
-            VALUES (:doc, :ordinal, :hash, CAST(:embedding AS real[]))""";
+            VALUES (?, ?, ?, ?)""";
 
     private final Jdbi jdbi;
 
@@ -104,24 +109,33 @@ public final class JdbiVectorStore implements VectorStore {
             h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
                     .execute();
             int previous = -1;
-            while (entries.hasNext()) {
-                try (PreparedBatch batch = h.prepareBatch(INSERT)) {
-                    for (int n = 0; n < BATCH_ROWS && entries.hasNext(); n++) {
-                        VectorEntry e = entries.next();
-                        if (!e.document().equals(document)) {
-                            throw new IllegalArgumentException("entry belongs to another document");
-                        }
-                        if (e.ordinal() <= previous) {
-                            throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
-                                    : "ordinals must increase: " + e.ordinal() + " after " + previous);
-                        }
-                        previous = e.ordinal();
-                        batch.bind("doc", document.value()).bind("ordinal", e.ordinal())
-                                .bind("hash", e.contentHash().hex())
-                                .bindArray("embedding", Float.class, (Object[]) boxed(e.embedding())).add();
+            try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT)) {
+                int rows = 0;
+                while (entries.hasNext()) {
+                    VectorEntry e = entries.next();
+                    if (!e.document().equals(document)) {
+                        throw new IllegalArgumentException("entry belongs to another document");
                     }
-                    batch.execute();
+                    if (e.ordinal() <= previous) {
+                        throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
+                                : "ordinals must increase: " + e.ordinal() + " after " + previous);
+                    }
+                    previous = e.ordinal();
+                    insert.setObject(1, document.value());
+                    insert.setInt(2, e.ordinal());
+                    insert.setString(3, e.contentHash().hex());
+                    insert.setObject(4, e.embedding());
+                    insert.addBatch();
+                    if (++rows == BATCH_ROWS) {
+                        insert.executeBatch();
+                        rows = 0;
+                    }
                 }
+                if (rows > 0) {
+                    insert.executeBatch();
+                }
+            } catch (SQLException e) {
+                throw new BatchFailure(e);
             }
         }));
     }
@@ -192,12 +206,13 @@ public final class JdbiVectorStore implements VectorStore {
                 .bind("doc", document.value().toString()).mapTo(Integer.class).one();
     }
 
-    private static Float[] boxed(float[] v) {
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
+    /** A failed insert batch, carrying its {@link SQLException} to {@link SqlErrors} for classification. */
+    private static final class BatchFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BatchFailure(SQLException cause) {
+            super("inserting vector entries failed", cause);
         }
-        return out;
     }
 
     private static float[] floats(Array array) throws SQLException {
