@@ -203,7 +203,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 // the JVM is exiting: the hook runs anyway and finds this object closed
             }
         }
+        long t0 = System.nanoTime();
         awaitOtherSessions(ownApplicationName);
+        LOG.debug("embedded PostgreSQL: other sessions checked in {} ms", (System.nanoTime() - t0) / 1_000_000);
         try {
             if (started.isPresent()) {
                 deleteQuietly(directory.resolve(OWNER_FILE));
@@ -348,7 +350,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Optional<Secret> stored = fresh ? Optional.empty() : readCredentials(dir);
         boolean legacy = !fresh && stored.isEmpty();
         Secret password = stored.orElseGet(EmbeddedPostgresServer::generatePassword);
+        long t0 = System.nanoTime();
         Path installation = PostgresBinaries.install(b.binariesRoot);
+        LOG.debug("embedded PostgreSQL binaries checked in {} ms", (System.nanoTime() - t0) / 1_000_000);
         if (fresh) {
             initdb(installation, dir, password);
             writeCredentials(dir, password);
@@ -357,10 +361,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             writeHba(dir);
         }
         int port = freePort();
+        long t1 = System.nanoTime();
         pgCtlStart(installation, dir, port);
+        long t2 = System.nanoTime();
         try {
             // a fixed short step on an outside process; the builder's sleeper paces the waits for sessions
             awaitReady(dir, Sleeper.SYSTEM);
+            LOG.debug("embedded PostgreSQL: pg_ctl {} ms, ready after {} ms more", (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
             if (legacy) {
                 secureLegacyCluster(dir, port, password);
             }
