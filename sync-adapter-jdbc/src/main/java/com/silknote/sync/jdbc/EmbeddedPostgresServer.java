@@ -486,6 +486,32 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 dir.toString(), "stop", "-m", "fast"));
         cmd.addAll(await ? List.of("-w", "-t", Long.toString(WAIT_FOR_READY.toSeconds())) : List.of("-W"));
         run(cmd, dir.resolve(LOG_FILE), "pg_ctl stop");
+        if (!await) {
+            awaitNotReady(dir);
+        }
+    }
+
+    /**
+     * Waits until {@code postmaster.pid} no longer says "ready" (the server has taken the stop request and says
+     * "stopping", or is gone), so no command that starts after this one attaches to a server about to end.
+     */
+    private static void awaitNotReady(Path dir) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT_FOR_READY);
+        while (true) {
+            Optional<PostmasterPid> pid = PostmasterPid.read(dir);
+            if (pid.isEmpty() || !pid.get().ready() || pid.get().liveProcess().isEmpty()) {
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new IOException("embedded PostgreSQL did not take the stop request");
+            }
+            try {
+                Sleeper.SYSTEM.sleep(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the embedded PostgreSQL stopped", e);
+            }
+        }
     }
 
     /** Runs a PostgreSQL program to its end; its output goes to the server log, never to ours. */
