@@ -491,10 +491,33 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of(installation.resolve("bin/pg_ctl").toString(), "-D",
                 dir.toString(), "stop", "-m", "fast"));
-        cmd.addAll(await ? List.of("-w", "-t", Long.toString(WAIT_FOR_READY.toSeconds())) : List.of("-W"));
+        // pg_ctl's own wait polls in 100 ms steps: ask without waiting, then watch postmaster.pid in 10 ms steps
+        cmd.add("-W");
         run(cmd, dir.resolve(LOG_FILE), "pg_ctl stop");
-        if (!await) {
+        if (await) {
+            awaitGone(dir);
+        } else {
             awaitNotReady(dir);
+        }
+    }
+
+    /** Waits until the server has removed {@code postmaster.pid} (it does so as it exits) or is gone. */
+    private static void awaitGone(Path dir) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT_FOR_READY);
+        while (true) {
+            Optional<PostmasterPid> pid = PostmasterPid.read(dir);
+            if (pid.isEmpty() || pid.get().liveProcess().isEmpty()) {
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new IOException("embedded PostgreSQL did not stop in " + WAIT_FOR_READY.toSeconds() + " s");
+            }
+            try {
+                Sleeper.SYSTEM.sleep(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the embedded PostgreSQL stopped", e);
+            }
         }
     }
 

@@ -299,10 +299,8 @@ public final class JdbcLedger implements AutoCloseable {
                     throw new ConfigurationException("no database configured: give a data source, a JDBC URL "
                             + "or an embedded data directory");
                 }
-                // a ledger that may not create its directory is one a read-only command opens: it need not
-                // wait for the server it started to finish stopping
                 server = EmbeddedPostgresServer.builder().dataDirectory(embeddedDirectory).create(createEmbedded)
-                        .awaitStop(createEmbedded).start();
+                        .start();
                 url = server.jdbcUrl();
                 urlUser = server.user();
                 urlPassword = server.password();
