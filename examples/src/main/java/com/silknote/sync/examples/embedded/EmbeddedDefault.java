@@ -201,25 +201,33 @@ public final class EmbeddedDefault {
         return new FileSystemBlobStore(settings.blobsDir(), clock);
     }
 
+    /**
+     * The Azure container's store, built on first use (issue 12): a no-op re-run, a run that uploads nothing and
+     * the read-only commands never build the SDK client nor check the container. A malformed connection string or a
+     * container that cannot be reached fails the first blob operation (a configuration error) instead of the open.
+     */
     private static BlobStore azureBlobs(VsrxSyncSettings settings, Clock clock, boolean write) {
-        BlobContainerClient container;
-        try {
-            container = new BlobContainerClientBuilder()
-                    .connectionString(settings.azureConnectionString().orElseThrow().value())
-                    .containerName(settings.azureContainer())
-                    .httpClient(AzureHttpClients.forAzure())
-                    .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(2)))
-                    .buildClient();
-            if (write) {
-                container.createIfNotExists();
+        String connection = settings.azureConnectionString().orElseThrow().value();
+        return new LazyBlobStore(() -> {
+            BlobContainerClient container;
+            try {
+                container = new BlobContainerClientBuilder()
+                        .connectionString(connection)
+                        .containerName(settings.azureContainer())
+                        .httpClient(AzureHttpClients.forAzure())
+                        .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(2)))
+                        .buildClient();
+                if (write) {
+                    container.createIfNotExists();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("invalid " + ConfigKey.AZURE_CONNECTION_STRING.property(), e);
+            } catch (RuntimeException e) {
+                throw new ConfigurationException("Azure Blob Storage container " + settings.azureContainer()
+                        + " cannot be reached", e);
             }
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("invalid " + ConfigKey.AZURE_CONNECTION_STRING.property(), e);
-        } catch (RuntimeException e) {
-            throw new ConfigurationException("Azure Blob Storage container " + settings.azureContainer()
-                    + " cannot be reached", e);
-        }
-        return AzureBlobStore.builder().container(container).clock(clock).build();
+            return AzureBlobStore.builder().container(container).clock(clock).build();
+        }, true);
     }
 
     /** Creates a folder (and missing parents) readable by its owner only: it holds patient data. */
