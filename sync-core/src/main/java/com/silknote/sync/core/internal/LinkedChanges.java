@@ -6,6 +6,8 @@ import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
@@ -248,9 +250,13 @@ final class LinkedChanges {
                 if (operator) {
                     FilesetSync.release(uow, x.document(), kept, now, new ArrayList<>());
                 }
+                audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(), Optional.of(kept),
+                        Optional.empty(), decided(x, detail, FileAction.DELETED));
             } else {
                 open.ifPresent(x -> closeOpen(uow, x, now));
             }
+            audit(uow, AuditAction.DELETED_IN_VSRX, f.id(), m.silknoteDocumentUuid(), Optional.of(m.contentHash()),
+                    Optional.empty(), detail);
         });
         report(f.id(), FileAction.DELETED, detail);
     }
@@ -291,6 +297,9 @@ final class LinkedChanges {
                         });
                         uow.upsertConflict(record);
                         uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                        audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), m.silknoteDocumentUuid(),
+                                Optional.of(m.contentHash()), Optional.of(v.hash),
+                                detected(record, ConflictStrategy.REPORT));
                     });
                     log.warn("conflict run={} fileset={} file={} conflict={} kind={}", ctx.runId, id, f.id(), cid,
                             kind.code());
@@ -317,6 +326,9 @@ final class LinkedChanges {
                             .forEach(h -> FilesetSync.release(uow, x.document(), h, now, new ArrayList<>())));
                     uow.upsertConflict(record.with(byOperator ? ConflictStatus.RESOLVED : ConflictStatus.APPLIED,
                             Optional.of(strategy), Optional.empty(), Optional.empty(), Optional.of(detail), now));
+                    audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(),
+                            Optional.of(m.contentHash()), Optional.of(v.hash), decided(record, detail,
+                                    FileAction.CREATED));
                 });
                 report(f.id(), FileAction.CREATED, detail);
             }
@@ -336,6 +348,8 @@ final class LinkedChanges {
                                 .forEach(h -> FilesetSync.release(uow, x.document(), h, now, new ArrayList<>())));
                         uow.upsertConflict(intent);
                         uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                        audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), m.silknoteDocumentUuid(),
+                                Optional.of(m.contentHash()), Optional.of(v.hash), detected(intent, strategy));
                     });
                     asRead = Optional.of(intent);
                 }
@@ -368,6 +382,9 @@ final class LinkedChanges {
                     FilesetSync.release(uow, open.document(), h, now, new ArrayList<>());
                 }
             }
+            audit(uow, AuditAction.CONFLICT_RESOLVED, open.fileId().orElseThrow(), open.document(), Optional.empty(),
+                    keep, DETAIL_SUPERSEDED + ",conflict=" + open.id().value() + ",status="
+                            + (keep.isPresent() ? "applied" : "resolved"));
         });
         log.info("conflict superseded run={} fileset={} conflict={}", ctx.runId, id, open.id());
     }
@@ -390,6 +407,8 @@ final class LinkedChanges {
             expectAsRead(uow, c, open);
             relink(uow, c, written, now);
             open.ifPresent(r -> closeOpen(uow, r, now));
+            audit(uow, AuditAction.PUSHED, f.id(), c.document().uuid(), Optional.of(c.mapping().contentHash()),
+                    Optional.of(c.document().contentHash()), DETAIL_PUSHED);
         });
         report(f.id(), FileAction.UPDATED, DETAIL_PUSHED);
     }
@@ -433,8 +452,12 @@ final class LinkedChanges {
                     BlobInfo k = statOrFail(kept);
                     uow.addBlobRef(k.hash(), k.size(), k.etag());
                 }
+                audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(), Optional.of(kept),
+                        Optional.of(v.hash), decided(r, how, FileAction.UPDATED));
             } else {
                 open.ifPresent(r -> closeOpen(uow, r, now));
+                audit(uow, AuditAction.METADATA_ONLY, f.id(), m.silknoteDocumentUuid(),
+                        Optional.of(m.contentHash()), Optional.of(v.hash), DETAIL_SAME_CHANGE);
             }
         });
         report(c.file().id(), intent.isPresent() ? FileAction.UPDATED : FileAction.METADATA_ONLY,
@@ -508,6 +531,9 @@ final class LinkedChanges {
                     uow.upsertConflict(record);
                     v.ifPresent(x -> uow.addBlobRef(x.hash, x.size, x.blobEtag));
                     uow.addBlobRef(s.hash(), s.size(), s.etag());
+                    audit(uow, AuditAction.CONFLICT_DETECTED, c.file().id(), c.document().uuid(),
+                            Optional.of(c.mapping().contentHash()), Optional.of(c.document().contentHash()),
+                            detected(record, ConflictStrategy.REPORT));
                 });
             } finally {
                 ctx.registry.leave(c.document().contentHash());
@@ -562,6 +588,10 @@ final class LinkedChanges {
                 if (copyDoc.isPresent() && !copyExists) {
                     uow.addAuthoredDocument(copyDoc.get());
                 }
+                audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), d.uuid(), Optional.of(d.contentHash()),
+                        v.map(x -> x.hash), decided(record, detail, kind == ConflictKind.DELETED_IN_VSRX
+                                ? FileAction.DELETED : FileAction.UPDATED)
+                                + copyDoc.map(x -> ",copy=" + x.uuid()).orElse(""));
             });
         } finally {
             ctx.registry.leave(d.contentHash());
@@ -607,6 +637,8 @@ final class LinkedChanges {
                     uow.upsertConflict(intent);
                     uow.addBlobRef(vs.hash, vs.size, vs.blobEtag);
                     uow.addBlobRef(sInfo.hash(), sInfo.size(), sInfo.etag());
+                    audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), d.uuid(), Optional.of(vs.hash),
+                            Optional.of(d.contentHash()), detected(intent, ConflictStrategy.SILKNOTE_WINS));
                 });
                 open = Optional.of(intent);
             }
@@ -634,6 +666,10 @@ final class LinkedChanges {
             if (!operator) {
                 v.ifPresent(s -> uow.addBlobRef(s.hash, s.size, s.blobEtag));
             }
+            FileAction outcome = kind == ConflictKind.DELETED_IN_VSRX ? FileAction.CREATED : FileAction.UPDATED;
+            audit(uow, AuditAction.CONFLICT_DECIDED, written.id(), d.uuid(),
+                    v.map(s -> s.hash).or(() -> Optional.of(c.mapping().contentHash())),
+                    Optional.of(d.contentHash()), decided(record, detail, outcome));
         });
         log.info("conflict decided run={} fileset={} file={} conflict={} decision={}", ctx.runId, id, f.id(),
                 record.id(), detail);
@@ -729,6 +765,30 @@ final class LinkedChanges {
         for (ContentHash h : r.heldHashes()) {
             FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
         }
+        r.fileId().ifPresent(fid -> audit(uow, AuditAction.CONFLICT_RESOLVED, fid, r.document(), Optional.empty(),
+                Optional.empty(), DETAIL_SUPERSEDED + ",conflict=" + r.id().value() + ",status=resolved"));
+    }
+
+    /**
+     * One audit row of a Silknote-side change in this unit of work (issue 14: every decision is audited): ids,
+     * hashes and reason codes only.
+     */
+    private void audit(DocumentStore.UnitOfWork uow, AuditAction action, VsrxFileId fileId, DocumentUuid document,
+            Optional<ContentHash> before, Optional<ContentHash> after, String detail) {
+        uow.audit(AuditEntry.of(ctx.runId, action).document(document).fileId(fileId).fileset(id).before(before)
+                .after(after).detail(detail).build());
+    }
+
+    /** The audit detail of a detected conflict: its record, kind, the strategy that will decide it. */
+    static String detected(ConflictRecord r, ConflictStrategy strategy) {
+        return "conflict=" + r.id().value() + ",kind=" + r.kind().code() + ",strategy=" + strategy.code()
+                + ",outcome=" + (r.decision().isPresent() ? "decided-write-pending" : "open");
+    }
+
+    /** The audit detail of an applied decision: the report's detail, the record, its kind and the outcome. */
+    static String decided(ConflictRecord r, String detail, FileAction outcome) {
+        return detail + ",conflict=" + r.id().value() + ",kind=" + r.kind().code() + ",outcome="
+                + outcome.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static void expectAsRead(DocumentStore.UnitOfWork uow, Changed c, Optional<ConflictRecord> open) {

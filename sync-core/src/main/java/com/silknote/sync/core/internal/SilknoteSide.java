@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
@@ -207,7 +209,7 @@ final class SilknoteSide {
                     Optional.of("linked-with-different-content"), 0));
             return;
         }
-        commitLink(a, f);
+        commitLink(a, f, AuditAction.LINKED, DETAIL_LINKED);
         reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(), Optional.of(DETAIL_LINKED), 0));
     }
 
@@ -225,7 +227,7 @@ final class SilknoteSide {
         VsrxFile created = written.file();
         log.info("Silknote document written to VSRX run={} fileset={} file={} replayed={}", ctx.runId, id,
                 created.id(), written.replayed());
-        commitLink(a, created);
+        commitLink(a, created, AuditAction.EXPORTED, DETAIL_EXPORTED);
         reports.add(new FileReport(created.id(), FileAction.CREATED, Optional.empty(), Optional.of(DETAIL_EXPORTED),
                 0));
     }
@@ -235,7 +237,7 @@ final class SilknoteSide {
      * base is the file as VSRX answered; the mapping holds the blob reference from then on. Conditional on the
      * document being as read and on the file having no mapping and no document yet.
      */
-    private void commitLink(AuthoredDocument a, VsrxFile f) {
+    private void commitLink(AuthoredDocument a, VsrxFile f, AuditAction action, String detail) {
         BlobInfo blob = parts.retrier().call("blobs.stat", () -> parts.blobs().stat(a.contentHash()))
                 .orElseThrow(() -> new IllegalStateException("content of a Silknote-created document is missing"));
         Instant now = ctx.clock().instant();
@@ -255,6 +257,8 @@ final class SilknoteSide {
                 uow.upsertDocument(doc);
                 uow.upsertMapping(mapping);
                 uow.addBlobRef(a.contentHash(), a.size(), blob.etag());
+                uow.audit(AuditEntry.of(ctx.runId, action).document(a.uuid()).fileId(f.id()).fileset(id)
+                        .after(a.contentHash()).detail(detail).build());
                 return null;
             });
         } finally {
