@@ -62,6 +62,8 @@ final class SilknoteSide {
     static final String DETAIL_LINKED = "linked-silknote-origin";
     /** Detail of a Silknote-created document written to VSRX. */
     static final String DETAIL_EXPORTED = "exported-to-vsrx";
+    /** Detail of a file the sync wrote whose document is gone from Silknote (row 13). */
+    static final String DETAIL_ORIGIN_REMOVED = "origin-document-removed";
 
     private final RunContext ctx;
     private final EngineParts parts;
@@ -118,7 +120,7 @@ final class SilknoteSide {
                 continue; // written again for its document just now (row 6, Silknote wins): linked already
             }
             carried.add(f.origin().orElseThrow());
-            guarded(f.id(), () -> link(f));
+            guarded(f.id(), () -> link(f, writer));
         }
         Optional<VsrxTarget> target = writer;
         BidirectionalConfig bidi = parts.config().bidirectional();
@@ -186,7 +188,7 @@ final class SilknoteSide {
     }
 
     /** A file the sync created: its document, if still a Silknote-created one with the same bytes, is linked. */
-    private void link(VsrxFile f) {
+    private void link(VsrxFile f, Optional<VsrxTarget> writer) {
         DocumentUuid origin = f.origin().orElseThrow();
         DocumentStore store = parts.documents();
         Optional<AuthoredDocument> authored = Optional.ofNullable(parts.retrier().call(
@@ -194,7 +196,11 @@ final class SilknoteSide {
         if (authored.isEmpty()) {
             boolean linkedElsewhere = parts.retrier().call("documents.findDocument", () -> store.findDocument(origin))
                     .isPresent();
-            String detail = linkedElsewhere ? "duplicate-of-linked-document" : "origin-document-removed";
+            String detail = linkedElsewhere ? "duplicate-of-linked-document" : DETAIL_ORIGIN_REMOVED;
+            if (!linkedElsewhere && writer.isPresent() && parts.config().bidirectional().deletes()) {
+                deleteOrphanedOrigin(writer.get(), f, origin);
+                return;
+            }
             log.warn("file with a Silknote origin not imported run={} fileset={} file={} detail={}", ctx.runId, id,
                     f.id(), detail);
             reports.add(new FileReport(f.id(), linkedElsewhere ? FileAction.CONFLICT : FileAction.VANISHED,
@@ -211,6 +217,58 @@ final class SilknoteSide {
         }
         commitLink(a, f, AuditAction.LINKED, DETAIL_LINKED);
         reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(), Optional.of(DETAIL_LINKED), 0));
+    }
+
+    /**
+     * Row 13 with delete propagation on: the document a file was written for is gone from Silknote, so the file
+     * is marked deleted in VSRX ({@code If-Match} its listed ETag, key {@code delete:<file, ETag>}), counted by
+     * the mass-delete guard beforehand ({@link #orphanedOrigins}). The unit of work that records it is fenced and
+     * conditional on the file still having no mapping and no document, and the document still not existing.
+     */
+    private void deleteOrphanedOrigin(VsrxTarget target, VsrxFile f, DocumentUuid origin) {
+        if (f.etag().isEmpty()) {
+            reports.add(new FileReport(f.id(), FileAction.VANISHED, Optional.empty(),
+                    Optional.of("silknote-change-not-pushed:no-etag"), 0));
+            return;
+        }
+        String etag = f.etag().get();
+        ctx.lease.verify();
+        VsrxWriteResult w = parts.retrier().call("vsrx.markDeleted",
+                () -> target.markDeleted(ctx.lease.token(), IdempotencyKey.delete(f.id(), etag), f.id(), etag));
+        log.info("file of a removed Silknote document marked deleted in VSRX run={} fileset={} file={} replayed={}",
+                ctx.runId, id, f.id(), w.replayed());
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verify();
+            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
+                claim.ifPresent(uow::expectClaim);
+                uow.expectAuthored(origin, Optional.empty());
+                uow.expectFile(f.id(), Optional.empty(), Optional.empty());
+                uow.audit(AuditEntry.of(ctx.runId, AuditAction.DELETED_IN_VSRX).document(origin).fileId(f.id())
+                        .fileset(id).detail(DETAIL_ORIGIN_REMOVED).build());
+                return null;
+            });
+        } finally {
+            ctx.commitLock.unlock();
+        }
+        reports.add(new FileReport(f.id(), FileAction.DELETED, Optional.empty(), Optional.of(DETAIL_ORIGIN_REMOVED),
+                0));
+    }
+
+    /**
+     * Row 13 candidates for the mass-delete guard: the files with an unlinked Silknote origin whose document is
+     * neither a Silknote-created one nor a linked one any more. Empty unless delete propagation is on.
+     */
+    static List<VsrxFile> orphanedOrigins(EngineParts parts, List<VsrxFile> originFiles) {
+        if (originFiles.isEmpty() || parts.writeTarget().isEmpty() || !parts.config().bidirectional().deletes()) {
+            return List.of();
+        }
+        List<DocumentUuid> origins = originFiles.stream().map(f -> f.origin().orElseThrow()).distinct().toList();
+        Set<DocumentUuid> exist = new java.util.HashSet<>(parts.retrier().call("documents.findAuthoredDocuments",
+                () -> parts.documents().findAuthoredDocuments(origins)).keySet());
+        exist.addAll(parts.retrier().call("documents.findDocuments",
+                () -> parts.documents().findDocuments(origins)).keySet());
+        return originFiles.stream().filter(f -> !exist.contains(f.origin().orElseThrow())).toList();
     }
 
     /** Writes a Silknote-created document to VSRX (once: the key is the document's) and links it. */
