@@ -72,6 +72,10 @@ final class SilknoteSide {
     private final List<PatientId> history;
     private final List<FileReport> reports = new ArrayList<>();
     private boolean failed;
+    /** The Silknote side's decisions (bi-directional sync on); null one-way. */
+    private LinkedChanges linked;
+    /** The fileset's open conflict records by file (bi-directional sync on). */
+    private final Map<VsrxFileId, ConflictRecord> openRecords = new java.util.HashMap<>();
     /** Scale-out: the claim the fileset runs under; every unit of work commits only while it holds. */
     private final Optional<FilesetClaims.Claim> claim;
 
@@ -111,7 +115,13 @@ final class SilknoteSide {
         Optional<VsrxTarget> writer = parts.writeTarget();
         Set<VsrxFileId> recreated = Set.of();
         if (writer.isPresent()) {
-            recreated = linkedChanges(writer.get(), changed, removed);
+            linked = new LinkedChanges(ctx, id, patient, history, claim, writer.get(), reports::add);
+            for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
+                if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
+                    openRecords.put(r.fileId().get(), r);
+                }
+            }
+            recreated = linkedChanges(changed, removed);
         }
         Set<DocumentUuid> carried = new TreeSet<>();
         for (VsrxFile f : originFiles) {
@@ -148,15 +158,9 @@ final class SilknoteSide {
      *
      * @return the files written again for their document (they carry its origin and are linked already)
      */
-    private Set<VsrxFileId> linkedChanges(VsrxTarget target, List<LinkedChanges.Changed> changed,
-            List<LinkedChanges.Removed> removed) {
-        LinkedChanges lc = new LinkedChanges(ctx, id, patient, history, claim, target, reports::add);
-        Map<VsrxFileId, ConflictRecord> open = new java.util.HashMap<>();
-        for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
-            if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
-                open.put(r.fileId().get(), r);
-            }
-        }
+    private Set<VsrxFileId> linkedChanges(List<LinkedChanges.Changed> changed, List<LinkedChanges.Removed> removed) {
+        LinkedChanges lc = linked;
+        Map<VsrxFileId, ConflictRecord> open = openRecords;
         Set<VsrxFileId> seen = new TreeSet<>();
         for (LinkedChanges.Changed c : changed) {
             seen.add(c.file().id());
@@ -208,7 +212,23 @@ final class SilknoteSide {
             return;
         }
         AuthoredDocument a = authored.get();
+        Optional<ConflictRecord> open = Optional.ofNullable(openRecords.get(f.id()));
         ContentHash vsrxHash = f.sha256().orElseGet(() -> hashOf(f.id()));
+        if (!vsrxHash.equals(a.contentHash()) && linked != null && linked.handleUnlinked(f, a, open)) {
+            return; // row 11 with different bytes: a conflict, decided by the strategy
+        }
+        if (vsrxHash.equals(a.contentHash()) && linked != null
+                && open.filter(r -> r.kind() == ConflictKind.LINKED_WITH_DIFFERENT_CONTENT).isPresent()) {
+            ConflictRecord r = open.get();
+            // a Silknote-wins write whose link did not commit (or the sides converged): applied with the link
+            String how = r.decision().isEmpty() ? LinkedChanges.DETAIL_SUPERSEDED
+                    : r.detail().filter(x -> x.startsWith("conflict:"))
+                            .orElse(LinkedChanges.DETAIL_OPERATOR + r.decision().get().code());
+            linked.commitUnlinkedLink(a, f, r, how, ctx.clock().instant());
+            reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(),
+                    Optional.of(DETAIL_LINKED), 0));
+            return;
+        }
         if (!vsrxHash.equals(a.contentHash())) {
             log.warn("conflict run={} fileset={} file={} detail=linked-with-different-content", ctx.runId, id, f.id());
             reports.add(new FileReport(f.id(), FileAction.CONFLICT, Optional.empty(),
