@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,8 +141,8 @@ public final class SyncConflicts {
         try (SyncLock.Lease lease = lock.tryAcquire(SyncConfig.LOCK_NAME, ttl).orElseThrow(
                 () -> new TransientSyncException("a sync holds the lock; try again when it has finished", null))) {
             ConflictRecord after = change.apply(before, clock.instant());
-            RunId run = RunId.of("conflicts-" + after.updatedAt().toEpochMilli() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            // the operation's id: its time and the record it changes (one change per record and status)
+            RunId run = RunId.of("conflicts-" + after.updatedAt().toEpochMilli() + "-" + id.value().substring(2));
             documents.inUnitOfWork(lease.token(), uow -> {
                 uow.expectConflict(id, Optional.of(before));
                 uow.upsertConflict(after);

@@ -116,7 +116,9 @@ final class SilknoteSide {
         Set<VsrxFileId> recreated = Set.of();
         if (writer.isPresent()) {
             linked = new LinkedChanges(ctx, id, patient, history, claim, writer.get(), reports::add);
-            for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
+            List<ConflictRecord> records = parts.retrier().call("documents.conflicts",
+                    () -> parts.documents().conflicts(id));
+            for (ConflictRecord r : records) {
                 if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
                     openRecords.put(r.fileId().get(), r);
                 }
