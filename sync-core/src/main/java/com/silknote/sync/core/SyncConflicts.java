@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ConflictId;
 import com.silknote.sync.core.model.ConflictRecord;
@@ -12,6 +14,7 @@ import com.silknote.sync.core.model.ConflictStrategy;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.SyncLock;
@@ -138,9 +141,18 @@ public final class SyncConflicts {
         try (SyncLock.Lease lease = lock.tryAcquire(SyncConfig.LOCK_NAME, ttl).orElseThrow(
                 () -> new TransientSyncException("a sync holds the lock; try again when it has finished", null))) {
             ConflictRecord after = change.apply(before, clock.instant());
+            // the operation's id: its time and the record it changes (one change per record and status)
+            RunId run = RunId.of("conflicts-" + after.updatedAt().toEpochMilli() + "-" + id.value().substring(2));
             documents.inUnitOfWork(lease.token(), uow -> {
                 uow.expectConflict(id, Optional.of(before));
                 uow.upsertConflict(after);
+                // Every operator decision is audited (issue 14), in the same unit of work as the change.
+                AuditEntry.Builder entry = AuditEntry.of(run, AuditAction.CONFLICT_RESOLVED).document(before.document())
+                        .fileset(before.filesetId()).detail(after.detail().orElse("-") + ",conflict=" + id.value()
+                                + ",kind=" + before.kind().code() + ",status="
+                                + after.status().name().toLowerCase(java.util.Locale.ROOT));
+                before.fileId().ifPresent(entry::fileId);
+                uow.audit(entry.build());
                 if (releases != null) {
                     for (ContentHash h : before.heldHashes()) {
                         if (!after.heldHashes().contains(h)) {

@@ -1,5 +1,6 @@
 package com.silknote.sync.examples.cli;
 
+import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import java.util.concurrent.Callable;
@@ -27,6 +28,16 @@ final class ConfigCommand implements Callable<Integer> {
         }
         root.environment().out().flush();
         EmbeddedDefault.checkVsrxClient(settings);
+        if (settings.syncConfig().bidirectional().enabled()) {
+            // what `sync` writes to: the /v1 write routes of the same VSRX (docs/bidirectional.md)
+            root.environment().out().println("vsrx target = HTTP write routes on "
+                    + settings.describe().stream().filter(l -> l.startsWith(ConfigKey.VSRX_URL.property() + " = "))
+                            .findFirst().map(l -> l.substring(l.indexOf('=') + 2, l.lastIndexOf("  ("))).orElse("-")
+                    + " (direction BIDIRECTIONAL)");
+        } else {
+            root.environment().out().println("vsrx target = (none: one-way, nothing is written to VSRX)");
+        }
+        root.environment().out().flush();
         return ExitCode.OK;
     }
 }

@@ -4,6 +4,7 @@ import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.demo.Demo;
 import com.silknote.sync.examples.embedded.OpenMode;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +32,8 @@ final class DemoCommand implements Callable<Integer> {
         Path dataDir = root.dataDir != null ? root.dataDir : Path.of(ConfigKey.DATA_DIR.defaultValue().orElseThrow());
         Path demoDir = dataDir.resolve("demo");
         Demo demo = new Demo(env.out(), settings -> env.backends().open(settings, OpenMode.READ_WRITE),
-                (backends, source, request) -> SyncCommand.run(env, backends, source, request, !noProgress),
+                (backends, source, request) -> SyncCommand.run(env, backends, source, Optional.empty(), request,
+                        !noProgress),
                 env.clock());
         return demo.run(demoDir) ? ExitCode.OK : ExitCode.FAILED;
     }

@@ -13,6 +13,7 @@ import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.config.Values;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.examples.embedded.OpenMode;
 import com.silknote.sync.examples.report.ReportFormat;
 import java.time.Duration;
@@ -86,7 +87,10 @@ final class RunEveryCommand implements Callable<Integer> {
                     }
                 }
             };
-            VsrxSync sync = backends.syncBuilder(source).listener(printer).clock(env.clock()).sleeper(sleeper).build();
+            VsrxSync.Builder builder = backends.syncBuilder(source).listener(printer).clock(env.clock())
+                    .sleeper(sleeper);
+            EmbeddedDefault.vsrxTarget(settings, source).ifPresent(builder::target);
+            VsrxSync sync = builder.build();
             scheduler[0] = SyncScheduler.builder().sync(sync).schedule(schedule).clock(env.clock()).sleeper(sleeper)
                     .build();
             SystemEnvironment.stopsGracefully();

@@ -3,6 +3,7 @@ package com.silknote.sync.examples.cli;
 import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.model.Secret;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.demo.Demo;
@@ -61,17 +62,21 @@ final class ServeVsrxCommand implements Callable<Integer> {
         Secret token = settings.vsrxToken().orElseThrow(() -> new ConfigurationException(
                 "serve-vsrx needs a bearer token: set " + ConfigKey.VSRX_TOKEN.envVar()));
         VsrxSource source;
+        VsrxTarget target;
         String description;
         if (what.folder != null) {
             if (!Files.isDirectory(what.folder)) {
                 throw new ConfigurationException("--folder is not a folder: " + what.folder);
             }
-            source = new FolderVsrxSource(what.folder);
+            FolderVsrxSource folder = new FolderVsrxSource(what.folder);
+            source = folder;
+            target = folder;
             description = "the folder " + what.folder.toAbsolutePath().normalize();
         } else {
             InMemoryVsrxSource vsrx = new InMemoryVsrxSource(env.clock());
             DemoData.populate(vsrx, new SplittableRandom(2026), Demo.MAX_FILE_SIZE);
             source = vsrx;
+            target = vsrx;
             description = "the simulator (" + vsrx.filesetIds().size() + " filesets of sample data)";
         }
         InetSocketAddress address;
@@ -80,8 +85,9 @@ final class ServeVsrxCommand implements Callable<Integer> {
         } catch (UnknownHostException | IllegalArgumentException e) {
             throw new ConfigurationException("--bind/--port do not name a local address", e);
         }
-        VsrxHttpHandler handler = VsrxHttpHandler.builder().source(source).acceptedToken(token).clock(env.clock())
-                .build();
+        // the /v1 write routes too, so a bi-directional sync (direction = BIDIRECTIONAL) can write back
+        VsrxHttpHandler handler = VsrxHttpHandler.builder().source(source).target(target).acceptedToken(token)
+                .clock(env.clock()).build();
         VsrxHttpServer server;
         try {
             server = VsrxHttpServer.builder().handler(handler).address(address).build().start();

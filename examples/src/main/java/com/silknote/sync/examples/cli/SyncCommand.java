@@ -15,9 +15,11 @@ import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import com.silknote.sync.examples.config.Values;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
 import com.silknote.sync.examples.embedded.Backends;
+import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.examples.embedded.OpenMode;
 import com.silknote.sync.examples.report.ReportFormat;
 import java.util.Optional;
@@ -67,7 +69,8 @@ final class SyncCommand implements Callable<Integer> {
                 budget(settings.runBudget(), maxFiles, maxBytes));
         VsrxSource source = env.sources().open(settings);
         try (Backends backends = env.backends().open(settings, OpenMode.READ_WRITE)) {
-            SyncResult result = run(env, backends, source, request, !noProgress);
+            SyncResult result = run(env, backends, source, EmbeddedDefault.vsrxTarget(settings, source), request,
+                    !noProgress);
             print(env, result, json);
             if (result.isAlreadyInProgress()) {
                 env.err().println("another run holds the lock: " + holder(backends.lock().inspect(SyncConfig.LOCK_NAME)));
@@ -104,8 +107,8 @@ final class SyncCommand implements Callable<Integer> {
      * up front: one for {@code --fileset}, else (full runs) counted from VSRX's listing first, which costs one
      * request per thousand filesets; an incremental run's total stays unknown (the bar says so).
      */
-    static SyncResult run(CliEnvironment env, Backends backends, VsrxSource source, SyncRequest request,
-            boolean progress) {
+    static SyncResult run(CliEnvironment env, Backends backends, VsrxSource source, Optional<VsrxTarget> target,
+            SyncRequest request, boolean progress) {
         SyncListener listener = SyncListener.NONE;
         if (progress) {
             ProgressListener p = env.interactive() ? ProgressListener.bar(env.err(), env.clock())
@@ -117,7 +120,9 @@ final class SyncCommand implements Callable<Integer> {
             }
             listener = p;
         }
-        VsrxSync sync = backends.syncBuilder(source).listener(listener).clock(env.clock()).build();
+        VsrxSync.Builder builder = backends.syncBuilder(source).listener(listener).clock(env.clock());
+        target.ifPresent(builder::target);
+        VsrxSync sync = builder.build();
         // SIGTERM or Ctrl-C: stop at the next fileset boundary; the filesets in flight commit, the next run resumes
         RunControl control = new RunControl();
         SystemEnvironment.stopsGracefully();

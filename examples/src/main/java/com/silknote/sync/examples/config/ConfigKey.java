@@ -71,7 +71,21 @@ public enum ConfigKey {
     REPORT_FILESET_LIMIT("report.fileset-limit", false, "1000",
             "Fileset reports a run's result keeps (failed ones first); the run history stores all."),
     SCALE_OUT("scale-out", false, "false",
-            "Share each run's filesets with other processes on the same PostgreSQL (FOR UPDATE SKIP LOCKED claims).");
+            "Share each run's filesets with other processes on the same PostgreSQL (FOR UPDATE SKIP LOCKED claims)."),
+    DIRECTION("direction", false, "VSRX_TO_SILKNOTE",
+            "VSRX_TO_SILKNOTE (one-way) or BIDIRECTIONAL (Silknote changes are written to VSRX; docs/bidirectional.md)."),
+    BIDIRECTIONAL_CREATES("bidirectional.creates", false, "true",
+            "Bi-directional: documents created in Silknote for a linked patient become new VSRX files."),
+    BIDIRECTIONAL_CONTENT_UPDATES("bidirectional.content-updates", false, "true",
+            "Bi-directional: new content of a linked document replaces the VSRX file's content."),
+    BIDIRECTIONAL_DELETES("bidirectional.deletes", false, "false",
+            "Bi-directional: a document removed in Silknote marks its VSRX file deleted (under the mass-delete guard)."),
+    BIDIRECTIONAL_GROUPED_DOCUMENTS("bidirectional.grouped-documents", false, "false",
+            "Bi-directional: also push documents a Silknote user has grouped."),
+    BIDIRECTIONAL_EXPORT_FOLDER("bidirectional.export-folder", false, "notes/silknote/",
+            "Bi-directional: folder inside notes/ (ending with /) where Silknote-created documents are written."),
+    CONFLICT_STRATEGY("conflict-strategy", false, "REPORT",
+            "Bi-directional: REPORT, VSRX_WINS, SILKNOTE_WINS, NEWER_WINS or KEEP_BOTH when both sides changed.");
 
     /** Environment variable naming the configuration file (the file itself has no key for it). */
     public static final String CONFIG_FILE_ENV = "VSRX_SYNC_CONFIG";

@@ -4,13 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.exception.ConfigurationException;
 import com.silknote.sync.core.model.AlertThresholds;
+import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.ChangeDetectionMode;
+import com.silknote.sync.core.model.ConflictStrategy;
 import com.silknote.sync.core.model.MassDeleteGuard;
 import com.silknote.sync.core.model.RetryPolicy;
 import com.silknote.sync.core.model.RunBudget;
 import com.silknote.sync.core.model.RunRetention;
 import com.silknote.sync.core.model.Secret;
 import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.VanishedFilePolicy;
 import com.silknote.sync.examples.config.VsrxSyncSettings.Origin;
 import java.io.IOException;
@@ -227,6 +230,19 @@ public final class VsrxSyncConfigFile {
         r.check(ConfigKey.RUN_MAX_BYTES, () -> budget[0] = maxBytes.isPresent()
                 ? budget[0].withMaxBytes(maxBytes.get()) : budget[0]);
         boolean scaleOut = r.get(ConfigKey.SCALE_OUT, Values::parseBoolean);
+        BidirectionalConfig.Builder bidi = BidirectionalConfig.builder()
+                .direction(r.get(ConfigKey.DIRECTION, v -> enumValue(SyncDirection.class, v)))
+                .creates(r.get(ConfigKey.BIDIRECTIONAL_CREATES, Values::parseBoolean))
+                .contentUpdates(r.get(ConfigKey.BIDIRECTIONAL_CONTENT_UPDATES, Values::parseBoolean))
+                .deletes(r.get(ConfigKey.BIDIRECTIONAL_DELETES, Values::parseBoolean))
+                .groupedDocuments(r.get(ConfigKey.BIDIRECTIONAL_GROUPED_DOCUMENTS, Values::parseBoolean))
+                .conflictStrategy(r.get(ConfigKey.CONFLICT_STRATEGY, v -> enumValue(ConflictStrategy.class, v)));
+        String exportFolder = r.get(ConfigKey.BIDIRECTIONAL_EXPORT_FOLDER, v -> {
+            // the record's own check, so the message names this key and its source
+            BidirectionalConfig.builder().exportFolder(v).build();
+            return v;
+        });
+        b.bidirectional(bidi.exportFolder(exportFolder).build());
         SyncConfig config;
         try {
             config = b.build();

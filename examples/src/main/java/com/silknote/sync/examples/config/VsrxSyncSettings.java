@@ -163,6 +163,13 @@ public record VsrxSyncSettings(
                 case HISTORY_MAX_RUNS -> Integer.toString(c.runRetention().maxRuns());
                 case REPORT_FILESET_LIMIT -> Integer.toString(c.reportFilesetLimit());
                 case SCALE_OUT -> Boolean.toString(scaleOut);
+                case DIRECTION -> c.bidirectional().direction().name();
+                case BIDIRECTIONAL_CREATES -> Boolean.toString(c.bidirectional().creates());
+                case BIDIRECTIONAL_CONTENT_UPDATES -> Boolean.toString(c.bidirectional().contentUpdates());
+                case BIDIRECTIONAL_DELETES -> Boolean.toString(c.bidirectional().deletes());
+                case BIDIRECTIONAL_GROUPED_DOCUMENTS -> Boolean.toString(c.bidirectional().groupedDocuments());
+                case BIDIRECTIONAL_EXPORT_FOLDER -> c.bidirectional().exportFolder();
+                case CONFLICT_STRATEGY -> c.bidirectional().conflictStrategy().name();
             };
             lines.add(k.property() + " = " + value + "  (" + origin(k).name().toLowerCase(java.util.Locale.ROOT)
                     .replace('_', ' ') + ")");

@@ -11,6 +11,7 @@ import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.port.VsrxTarget;
 import com.silknote.sync.examples.config.ConfigKey;
 import com.silknote.sync.examples.config.ProcessorChoice;
 import com.silknote.sync.examples.config.VsrxSyncSettings;
@@ -18,6 +19,7 @@ import com.silknote.sync.fs.FileSystemBlobStore;
 import com.silknote.sync.jdbc.EmbeddedPostgresServer;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.vsrx.http.HttpVsrxSource;
+import com.silknote.sync.vsrx.http.HttpVsrxTarget;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
@@ -174,6 +176,32 @@ public final class EmbeddedDefault {
         try {
             return HttpVsrxSource.builder().baseUri(settings.requireVsrxUrl()).token(settings.vsrxToken().orElseThrow())
                     .build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("invalid VSRX client settings (" + ConfigKey.VSRX_URL.property() + ", "
+                    + ConfigKey.VSRX_TOKEN.property() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The VSRX write port of a bi-directional {@code sync} ({@code direction = BIDIRECTIONAL}); empty one-way.
+     * A source that can write itself (the folder source, a host's own port) is its own target; otherwise the
+     * HTTP write routes on the same {@code vsrx.url} with the same {@code vsrx.token} ({@link HttpVsrxTarget}).
+     *
+     * @throws ConfigurationException when the URL or the token is missing or malformed
+     */
+    public static Optional<VsrxTarget> vsrxTarget(VsrxSyncSettings settings, VsrxSource source) {
+        requireNonNull(settings, "settings");
+        requireNonNull(source, "source");
+        if (!settings.syncConfig().bidirectional().enabled()) {
+            return Optional.empty();
+        }
+        if (source instanceof VsrxTarget writes) {
+            return Optional.of(writes);
+        }
+        checkVsrxClient(settings);
+        try {
+            return Optional.of(HttpVsrxTarget.builder().baseUri(settings.requireVsrxUrl())
+                    .token(settings.vsrxToken().orElseThrow()).build());
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("invalid VSRX client settings (" + ConfigKey.VSRX_URL.property() + ", "
                     + ConfigKey.VSRX_TOKEN.property() + "): " + e.getMessage(), e);

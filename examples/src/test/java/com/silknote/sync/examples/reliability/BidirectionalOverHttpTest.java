@@ -97,13 +97,17 @@ class BidirectionalOverHttpTest {
     }
 
     private SyncResult run(ConflictStrategy strategy, boolean deletes) {
+        return run(strategy, deletes, SyncRequest.full());
+    }
+
+    private SyncResult run(ConflictStrategy strategy, boolean deletes, SyncRequest request) {
         SyncConfig config = SyncScenario.config().newBuilder().bidirectional(BidirectionalConfig.builder()
                 .direction(SyncDirection.BIDIRECTIONAL).conflictStrategy(strategy).deletes(deletes).build()).build();
         int host = ++hosts;
         return VsrxSync.builder().source(source).target(target).documents(documents).blobs(backend.blobs())
                 .vectors(backend.vectors()).processor(backend.processor()).lock(backend.newLock("bidi-" + host))
                 .config(config).clock(clock).sleeper(clock).random(new SplittableRandom(host)).build()
-                .run(SyncRequest.full());
+                .run(request);
     }
 
     private SyncResult run() {
@@ -295,5 +299,103 @@ class BidirectionalOverHttpTest {
                         () -> new ByteArrayInputStream("letter".getBytes(StandardCharsets.UTF_8)))))
                 .isInstanceOf(StaleFencingTokenException.class);
         assertThat(vsrx.listedFiles(fs)).hasSize(1);
+    }
+
+    private List<com.silknote.sync.core.model.AuditAction> auditActions(DocumentUuid d) {
+        return documents.auditTrail(com.silknote.sync.core.model.AuditQuery.byDocument(d), 0, 100).stream()
+                .map(r -> r.entry().action()).toList();
+    }
+
+    /** A file written for {@code origin} with other bytes than its document has (row 11) or for no document (row 13). */
+    private VsrxFileId writtenFor(FilesetId fs, DocumentUuid origin, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(origin),
+                new NewVsrxFile(fs, "notes/silknote/Befund-" + origin.value().toString().substring(0, 8) + ".txt",
+                        "text/plain", origin),
+                new BlobUpload(sha256(text), bytes.length, "text/plain", () -> new ByteArrayInputStream(bytes)))
+                .file().id();
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConflictStrategy.class)
+    @DisplayName("issue 14 row 11 over HTTP/PostgreSQL/Azurite: different bytes are a conflict decided by the strategy, no bytes lost, audited")
+    void row11(ConflictStrategy strategy) {
+        FilesetId fs = fileset();
+        AuthoredDocument a = authored(fs, "silknote version");
+        clock.advance(Duration.ofMinutes(5)); // the VSRX file is newer: NEWER_WINS picks VSRX
+        VsrxFileId f = writtenFor(fs, a.uuid(), "vsrx version");
+        ContentHash s = a.contentHash();
+        ContentHash v = sha256("vsrx version");
+
+        SyncResult r = run(strategy, false);
+
+        assertThat(r.success()).as("%s", r.error()).isTrue();
+        List<ConflictRecord> recs = records();
+        assertThat(recs).hasSize(1);
+        ConflictRecord rec = recs.get(0);
+        switch (strategy) {
+            case REPORT -> {
+                assertThat(action(r, f)).isEqualTo(FileAction.CONFLICT);
+                assertThat(rec.status()).isEqualTo(ConflictStatus.OPEN);
+                assertThat(rec.heldHashes()).containsExactlyInAnyOrder(s, v);
+                assertThat(auditActions(a.uuid())).contains(com.silknote.sync.core.model.AuditAction.CONFLICT_DETECTED);
+            }
+            case SILKNOTE_WINS -> {
+                assertThat(vsrx.contentHash(f)).isEqualTo(s);
+                assertThat(documents.findDocument(a.uuid()).orElseThrow().contentHash()).isEqualTo(s);
+                assertThat(rec.heldHashes()).containsExactly(v);
+            }
+            default -> {
+                assertThat(vsrx.contentHash(f)).isEqualTo(v);
+                assertThat(documents.findDocument(a.uuid()).orElseThrow().contentHash()).isEqualTo(v);
+                assertThat(rec.heldHashes()).containsExactly(s);
+            }
+        }
+        if (strategy != ConflictStrategy.REPORT) {
+            assertThat(rec.status()).isEqualTo(ConflictStatus.APPLIED);
+            assertThat(auditActions(a.uuid())).contains(com.silknote.sync.core.model.AuditAction.CONFLICT_DECIDED);
+        }
+        assertKept(s);
+        assertKept(v);
+        assertThat(withOrigin(fs, a.uuid())).hasSize(1);
+        assertThat(run(strategy, false).success()).isTrue();
+        assertThat(records()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 13 over HTTP/PostgreSQL/Azurite: deletes on, the file of a removed document is marked deleted, audited")
+    void row13DeletesOn() {
+        FilesetId fs = fileset();
+        vsrx.addFile(fs, "notes/a.txt", "text/plain", "one");
+        vsrx.addFile(fs, "notes/b.txt", "text/plain", "two");
+        DocumentUuid gone = new DocumentUuid(UUID.randomUUID());
+        VsrxFileId f = writtenFor(fs, gone, "orphaned export");
+
+        SyncResult r = run(ConflictStrategy.REPORT, true);
+
+        assertThat(r.success()).isTrue();
+        assertThat(action(r, f)).isEqualTo(FileAction.DELETED);
+        assertThat(vsrx.findFile(f).orElseThrow().deleted()).isTrue();
+        assertThat(auditActions(gone)).containsExactly(com.silknote.sync.core.model.AuditAction.DELETED_IN_VSRX);
+    }
+
+    @Test
+    @DisplayName("issue 14 §6 over HTTP/PostgreSQL/Azurite: an incremental run pushes a SQL edit VSRX knows nothing of, found in the change sequence")
+    void incrementalRunReadsTheChangeSequence() {
+        FilesetId fs = fileset();
+        VsrxFileId f = vsrx.addFile(fs, "notes/a.txt", "text/plain", "base");
+        clock.advance(Duration.ofHours(1));
+        assertThat(run().success()).isTrue();
+        long position = documents.loadChangePosition();
+        ContentHash edit = store("edited in silknote");
+        user.replaceContent(DocumentUuid.forVsrxFile(f), edit, "edited in silknote".length(), "text/plain");
+
+        SyncResult r = run(ConflictStrategy.REPORT, false, SyncRequest.incrementalRun());
+
+        assertThat(r.success()).isTrue();
+        assertThat(action(r, f)).isEqualTo(FileAction.UPDATED);
+        assertThat(vsrx.contentHash(f)).isEqualTo(edit);
+        assertThat(documents.loadChangePosition()).isGreaterThan(position);
+        assertThat(auditActions(DocumentUuid.forVsrxFile(f))).contains(com.silknote.sync.core.model.AuditAction.PUSHED);
     }
 }

@@ -184,10 +184,12 @@ final class FilesetSync {
                 return blocked(works, deletes, documentCount, start);
             }
             // Silknote -> VSRX deletes count with them: the same guard, over the fileset's mapped files (§7).
-            long vsrxDeletes = LinkedChanges.deletesPlanned(parts.config().bidirectional(), removed);
-            if (vsrxDeletes > 0
-                    && ctx.config().massDeleteGuard().trips(deletes + vsrxDeletes, documentCount + removed.size())) {
-                return blocked(works, deletes + vsrxDeletes, documentCount + removed.size(), start);
+            // Row 13: files the sync wrote whose document is gone count too, over those files as well.
+            long orphaned = ctx.dryRun() ? 0 : SilknoteSide.orphanedOrigins(parts, originFiles).size();
+            long vsrxDeletes = LinkedChanges.deletesPlanned(parts.config().bidirectional(), removed) + orphaned;
+            int guarded = documentCount + removed.size() + (int) orphaned;
+            if (vsrxDeletes > 0 && ctx.config().massDeleteGuard().trips(deletes + vsrxDeletes, guarded)) {
+                return blocked(works, deletes + vsrxDeletes, guarded, start);
             }
             if (ctx.dryRun()) {
                 for (FileWork w : works) {

@@ -6,6 +6,8 @@ import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
@@ -248,9 +250,13 @@ final class LinkedChanges {
                 if (operator) {
                     FilesetSync.release(uow, x.document(), kept, now, new ArrayList<>());
                 }
+                audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(), Optional.of(kept),
+                        Optional.empty(), decided(x, detail, FileAction.DELETED));
             } else {
                 open.ifPresent(x -> closeOpen(uow, x, now));
             }
+            audit(uow, AuditAction.DELETED_IN_VSRX, f.id(), m.silknoteDocumentUuid(), Optional.of(m.contentHash()),
+                    Optional.empty(), detail);
         });
         report(f.id(), FileAction.DELETED, detail);
     }
@@ -291,6 +297,9 @@ final class LinkedChanges {
                         });
                         uow.upsertConflict(record);
                         uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                        audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), m.silknoteDocumentUuid(),
+                                Optional.of(m.contentHash()), Optional.of(v.hash),
+                                detected(record, ConflictStrategy.REPORT));
                     });
                     log.warn("conflict run={} fileset={} file={} conflict={} kind={}", ctx.runId, id, f.id(), cid,
                             kind.code());
@@ -317,6 +326,9 @@ final class LinkedChanges {
                             .forEach(h -> FilesetSync.release(uow, x.document(), h, now, new ArrayList<>())));
                     uow.upsertConflict(record.with(byOperator ? ConflictStatus.RESOLVED : ConflictStatus.APPLIED,
                             Optional.of(strategy), Optional.empty(), Optional.empty(), Optional.of(detail), now));
+                    audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(),
+                            Optional.of(m.contentHash()), Optional.of(v.hash), decided(record, detail,
+                                    FileAction.CREATED));
                 });
                 report(f.id(), FileAction.CREATED, detail);
             }
@@ -336,6 +348,8 @@ final class LinkedChanges {
                                 .forEach(h -> FilesetSync.release(uow, x.document(), h, now, new ArrayList<>())));
                         uow.upsertConflict(intent);
                         uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                        audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), m.silknoteDocumentUuid(),
+                                Optional.of(m.contentHash()), Optional.of(v.hash), detected(intent, strategy));
                     });
                     asRead = Optional.of(intent);
                 }
@@ -368,8 +382,211 @@ final class LinkedChanges {
                     FilesetSync.release(uow, open.document(), h, now, new ArrayList<>());
                 }
             }
+            audit(uow, AuditAction.CONFLICT_RESOLVED, open.fileId().orElseThrow(), open.document(), Optional.empty(),
+                    keep, DETAIL_SUPERSEDED + ",conflict=" + open.id().value() + ",status="
+                            + (keep.isPresent() ? "applied" : "resolved"));
         });
         log.info("conflict superseded run={} fileset={} conflict={}", ctx.runId, id, open.id());
+    }
+
+    // ---- row 11 with different bytes -----------------------------------------------------------------------
+
+    /**
+     * Row 11 with different bytes: a file the sync wrote (its origin names {@code a}) whose document is still an
+     * unlinked Silknote-created one, with other content. A conflict {@code linked-with-different-content} decided
+     * like row 4c: {@code REPORT} keeps an open record holding both versions; {@code VSRX_WINS} links the document
+     * with the VSRX content ({@code KEEP_BOTH}: and keeps the Silknote content as a conflict copy, exported as a
+     * new file); {@code SILKNOTE_WINS} writes the Silknote content to the file ({@code If-Match}) after an open
+     * record holding both versions committed, then links; {@code NEWER_WINS} picks the later side. The losing
+     * bytes stay held by the record.
+     *
+     * @return {@code false} when the file's bytes equal the document's after all (the caller links it)
+     */
+    boolean handleUnlinked(VsrxFile f, AuthoredDocument a, Optional<ConflictRecord> open) {
+        Stored v = download(f);
+        try {
+            if (v.hash.equals(a.contentHash())) {
+                return false;
+            }
+            unlinkedConflict(f, a, v, open);
+            return true;
+        } finally {
+            ctx.registry.leave(v.hash);
+        }
+    }
+
+    private void unlinkedConflict(VsrxFile f, AuthoredDocument a, Stored v, Optional<ConflictRecord> open) {
+        ConflictKind kind = ConflictKind.LINKED_WITH_DIFFERENT_CONTENT;
+        ConflictId cid = ConflictId.derive(f.id().value(), kind.code(), "-", v.hash.hex(), a.contentHash().hex());
+        Optional<ConflictRecord> same = open.filter(r -> r.id().equals(cid));
+        Optional<ConflictStrategy> decided = same.flatMap(ConflictRecord::decision);
+        boolean byOperator = decided.isPresent()
+                && same.flatMap(ConflictRecord::detail).filter(x -> x.startsWith(ConflictRecord.OPERATOR)).isPresent();
+        ConflictStrategy strategy = decided.orElse(bidi.conflictStrategy());
+        ConflictStrategy effective = strategy;
+        if (strategy == ConflictStrategy.NEWER_WINS) {
+            int cmp = a.updatedAt().compareTo(f.modifiedAt());
+            effective = cmp > 0 ? ConflictStrategy.SILKNOTE_WINS : cmp < 0 ? ConflictStrategy.VSRX_WINS
+                    : ConflictStrategy.REPORT;
+        }
+        if (effective == ConflictStrategy.SILKNOTE_WINS && f.etag().isEmpty()) {
+            effective = ConflictStrategy.REPORT; // a file without an ETag cannot be replaced conditionally
+        }
+        Instant now = ctx.clock().instant();
+        ConflictRecord record = new ConflictRecord(cid, id, Optional.of(f.id()), a.uuid(), kind,
+                ConflictStatus.OPEN, Optional.empty(), Optional.of(v.hash), f.etag(), Optional.of(a.contentHash()),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(kind.code()),
+                same.map(ConflictRecord::detectedAt).orElse(now), now);
+        String detail = byOperator ? DETAIL_OPERATOR + strategy.code() : "conflict:" + strategy.code();
+        BlobInfo s = statOrFail(a.contentHash());
+        enter(a.contentHash());
+        try {
+            switch (effective) {
+                case REPORT -> {
+                    if (same.isEmpty()) {
+                        commit(uow -> {
+                            expectUnlinked(uow, f, a);
+                            uow.expectConflict(cid, Optional.empty());
+                            open.ifPresent(r -> {
+                                uow.expectConflict(r.id(), Optional.of(r));
+                                closeOpen(uow, r, now);
+                            });
+                            uow.upsertConflict(record);
+                            uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                            uow.addBlobRef(s.hash(), s.size(), s.etag());
+                            audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), a.uuid(), Optional.of(v.hash),
+                                    Optional.of(a.contentHash()), detected(record, ConflictStrategy.REPORT));
+                        });
+                        log.warn("conflict run={} fileset={} file={} conflict={} kind={}", ctx.runId, id, f.id(), cid,
+                                kind.code());
+                    }
+                    report(f.id(), FileAction.CONFLICT, kind.code());
+                }
+                case VSRX_WINS, KEEP_BOTH -> {
+                    boolean copy = effective == ConflictStrategy.KEEP_BOTH;
+                    Optional<AuthoredDocument> copyDoc = copy ? Optional.of(conflictCopy(a, now)) : Optional.empty();
+                    boolean copyExists = copyDoc.isPresent() && exists(copyDoc.get().uuid());
+                    commit(uow -> {
+                        expectUnlinked(uow, f, a);
+                        uow.expectConflict(cid, same);
+                        open.filter(r -> !r.id().equals(cid)).ifPresent(r -> {
+                            uow.expectConflict(r.id(), Optional.of(r));
+                            closeOpen(uow, r, now);
+                        });
+                        same.ifPresent(r -> r.heldHashes()
+                                .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
+                        String path = parts.pathCheck().apply(f.path()).normalized().orElse(f.path());
+                        uow.upsertDocument(new SilknoteDocument(a.uuid(), patient, id, f.id(), v.hash, v.size,
+                                DiffPolicy.baseMimeType(f.mimeType()), new DocumentMetadata(f.id(), path,
+                                        DocumentMetadata.SOURCE_SYSTEM, a.groupingStatus(), history), now));
+                        uow.upsertMapping(new SyncMapping(f.id(), a.uuid(), f.id(), id, v.etag, f.modifiedAt(),
+                                v.size, v.hash, now));
+                        uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                        uow.enqueue(OutboxEntry.pending(a.uuid(), OutboxEntry.Action.PROCESS, v.hash, now));
+                        uow.upsertConflict(applied(record, a.contentHash(), detail, now));
+                        if (!detail.startsWith(DETAIL_OPERATOR)) {
+                            uow.addBlobRef(s.hash(), s.size(), s.etag());
+                        }
+                        if (copyDoc.isPresent() && !copyExists) {
+                            uow.addAuthoredDocument(copyDoc.get());
+                        }
+                        audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), a.uuid(), Optional.of(a.contentHash()),
+                                Optional.of(v.hash), decided(record, detail, FileAction.UPDATED)
+                                        + copyDoc.map(x -> ",copy=" + x.uuid()).orElse(""));
+                    });
+                    log.info("conflict decided run={} fileset={} file={} conflict={} decision={}", ctx.runId, id,
+                            f.id(), cid, detail);
+                    report(f.id(), FileAction.UPDATED, detail);
+                }
+                case SILKNOTE_WINS -> {
+                    ConflictRecord intent = record.with(ConflictStatus.OPEN, Optional.empty(),
+                            Optional.of(ConflictStrategy.SILKNOTE_WINS), Optional.empty(), Optional.of(detail), now);
+                    Optional<ConflictRecord> asRead = same;
+                    if (same.isEmpty() || !same.get().decision().equals(intent.decision())) {
+                        commit(uow -> {
+                            expectUnlinked(uow, f, a);
+                            uow.expectConflict(cid, same);
+                            open.filter(r -> !r.id().equals(cid)).ifPresent(r -> {
+                                uow.expectConflict(r.id(), Optional.of(r));
+                                closeOpen(uow, r, now);
+                            });
+                            same.ifPresent(r -> r.heldHashes()
+                                    .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
+                            uow.upsertConflict(intent);
+                            uow.addBlobRef(v.hash, v.size, v.blobEtag);
+                            uow.addBlobRef(s.hash(), s.size(), s.etag());
+                            audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), a.uuid(), Optional.of(v.hash),
+                                    Optional.of(a.contentHash()), detected(intent, ConflictStrategy.SILKNOTE_WINS));
+                        });
+                        asRead = Optional.of(intent);
+                    }
+                    VsrxFile written = replace(f, a.contentHash(), a.size(), a.mimeType());
+                    ConflictRecord held = asRead.orElseThrow();
+                    commitUnlinkedLink(a, written, held, detail, now);
+                    log.info("conflict decided run={} fileset={} file={} conflict={} decision={}", ctx.runId, id,
+                            f.id(), cid, detail);
+                    report(f.id(), FileAction.UPDATED, detail);
+                }
+                default -> throw new IllegalStateException("strategy resolved to a side first");
+            }
+        } finally {
+            ctx.registry.leave(a.contentHash());
+        }
+    }
+
+    /**
+     * Links a Silknote-created document to the file that now holds its bytes, and applies the open record of a
+     * Silknote-wins decision about that file in the same unit of work: it keeps the VSRX version (an operator's
+     * decision: resolved, nothing kept). Also used by the next run when a crash came between the VSRX write and
+     * this commit (the file's bytes then equal the document's).
+     */
+    void commitUnlinkedLink(AuthoredDocument a, VsrxFile written, ConflictRecord intent, String detail, Instant now) {
+        BlobInfo s = statOrFail(a.contentHash());
+        boolean operator = detail.startsWith(DETAIL_OPERATOR);
+        // no decision: the sides converged by themselves; the record is superseded and holds nothing
+        boolean superseded = intent.decision().isEmpty();
+        commit(uow -> {
+            expectUnlinked(uow, written, a);
+            uow.expectConflict(intent.id(), Optional.of(intent));
+            String path = parts.pathCheck().apply(written.path()).normalized().orElse(written.path());
+            uow.upsertDocument(new SilknoteDocument(a.uuid(), patient, id, written.id(), a.contentHash(), a.size(),
+                    a.mimeType(), new DocumentMetadata(written.id(), path, DocumentMetadata.SOURCE_SYSTEM,
+                            a.groupingStatus(), history), now));
+            uow.upsertMapping(new SyncMapping(written.id(), a.uuid(), written.id(), id, written.etag(),
+                    written.modifiedAt(), a.size(), a.contentHash(), now));
+            // the mapping's reference first, then the record's of the Silknote version goes
+            uow.addBlobRef(s.hash(), s.size(), s.etag());
+            Optional<ContentHash> kept = operator || superseded ? Optional.empty() : intent.vsrxHash();
+            for (ContentHash h : intent.heldHashes()) {
+                if (!kept.equals(Optional.of(h))) {
+                    FilesetSync.release(uow, a.uuid(), h, now, new ArrayList<>());
+                }
+            }
+            uow.upsertConflict(intent.with(kept.isEmpty() ? ConflictStatus.RESOLVED : ConflictStatus.APPLIED,
+                    superseded ? intent.strategy() : Optional.of(strategyOf(detail)), Optional.empty(), kept,
+                    Optional.of(detail), now));
+            if (superseded) {
+                audit(uow, AuditAction.CONFLICT_RESOLVED, written.id(), a.uuid(), Optional.empty(), Optional.empty(),
+                        DETAIL_SUPERSEDED + ",conflict=" + intent.id().value() + ",status=resolved");
+            } else {
+                audit(uow, AuditAction.CONFLICT_DECIDED, written.id(), a.uuid(), intent.vsrxHash(),
+                        Optional.of(a.contentHash()), decided(intent, detail, FileAction.UPDATED));
+            }
+        });
+    }
+
+    private void expectUnlinked(DocumentStore.UnitOfWork uow, VsrxFile f, AuthoredDocument a) {
+        uow.expectAuthored(a.uuid(), Optional.of(a));
+        uow.expectFile(f.id(), Optional.empty(), Optional.empty());
+    }
+
+    /** The conflict copy of a Silknote-created document's losing content (KEEP_BOTH on row 11). */
+    private AuthoredDocument conflictCopy(AuthoredDocument a, Instant now) {
+        String title = a.title().orElse("document") + " (Silknote conflict copy "
+                + now.atOffset(ZoneOffset.UTC).toLocalDate() + ")";
+        return new AuthoredDocument(DocumentUuid.conflictCopy(a.uuid(), a.contentHash()), patient, Optional.of(id),
+                a.contentHash(), a.size(), a.mimeType(), Optional.of(title), AuthoredDocument.CONFLICT_COPY,
+                DocumentMetadata.UNGROUPED, now);
     }
 
     // ---- row 3: push ---------------------------------------------------------------------------------------
@@ -390,16 +607,21 @@ final class LinkedChanges {
             expectAsRead(uow, c, open);
             relink(uow, c, written, now);
             open.ifPresent(r -> closeOpen(uow, r, now));
+            audit(uow, AuditAction.PUSHED, f.id(), c.document().uuid(), Optional.of(c.mapping().contentHash()),
+                    Optional.of(c.document().contentHash()), DETAIL_PUSHED);
         });
         report(f.id(), FileAction.UPDATED, DETAIL_PUSHED);
     }
 
     /** Replaces the VSRX file's content with the document's, {@code If-Match} the ETag just listed. */
     private VsrxFile replace(VsrxFile f, SilknoteDocument d) {
+        return replace(f, d.contentHash(), d.size(), d.mimeType());
+    }
+
+    private VsrxFile replace(VsrxFile f, ContentHash hash, long size, String mimeType) {
         String etag = f.etag().orElseThrow();
-        BlobUpload content = new BlobUpload(d.contentHash(), d.size(), d.mimeType(),
-                () -> parts.blobs().open(d.contentHash()));
-        IdempotencyKey key = IdempotencyKey.replace(f.id(), etag, d.contentHash());
+        BlobUpload content = new BlobUpload(hash, size, mimeType, () -> parts.blobs().open(hash));
+        IdempotencyKey key = IdempotencyKey.replace(f.id(), etag, hash);
         ctx.lease.verify();
         VsrxWriteResult r = parts.retrier().call("vsrx.replaceContent",
                 () -> target.replaceContent(ctx.lease.token(), key, f.id(), etag, content));
@@ -433,8 +655,12 @@ final class LinkedChanges {
                     BlobInfo k = statOrFail(kept);
                     uow.addBlobRef(k.hash(), k.size(), k.etag());
                 }
+                audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(), Optional.of(kept),
+                        Optional.of(v.hash), decided(r, how, FileAction.UPDATED));
             } else {
                 open.ifPresent(r -> closeOpen(uow, r, now));
+                audit(uow, AuditAction.METADATA_ONLY, f.id(), m.silknoteDocumentUuid(),
+                        Optional.of(m.contentHash()), Optional.of(v.hash), DETAIL_SAME_CHANGE);
             }
         });
         report(c.file().id(), intent.isPresent() ? FileAction.UPDATED : FileAction.METADATA_ONLY,
@@ -508,6 +734,9 @@ final class LinkedChanges {
                     uow.upsertConflict(record);
                     v.ifPresent(x -> uow.addBlobRef(x.hash, x.size, x.blobEtag));
                     uow.addBlobRef(s.hash(), s.size(), s.etag());
+                    audit(uow, AuditAction.CONFLICT_DETECTED, c.file().id(), c.document().uuid(),
+                            Optional.of(c.mapping().contentHash()), Optional.of(c.document().contentHash()),
+                            detected(record, ConflictStrategy.REPORT));
                 });
             } finally {
                 ctx.registry.leave(c.document().contentHash());
@@ -562,6 +791,10 @@ final class LinkedChanges {
                 if (copyDoc.isPresent() && !copyExists) {
                     uow.addAuthoredDocument(copyDoc.get());
                 }
+                audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), d.uuid(), Optional.of(d.contentHash()),
+                        v.map(x -> x.hash), decided(record, detail, kind == ConflictKind.DELETED_IN_VSRX
+                                ? FileAction.DELETED : FileAction.UPDATED)
+                                + copyDoc.map(x -> ",copy=" + x.uuid()).orElse(""));
             });
         } finally {
             ctx.registry.leave(d.contentHash());
@@ -607,6 +840,8 @@ final class LinkedChanges {
                     uow.upsertConflict(intent);
                     uow.addBlobRef(vs.hash, vs.size, vs.blobEtag);
                     uow.addBlobRef(sInfo.hash(), sInfo.size(), sInfo.etag());
+                    audit(uow, AuditAction.CONFLICT_DETECTED, f.id(), d.uuid(), Optional.of(vs.hash),
+                            Optional.of(d.contentHash()), detected(intent, ConflictStrategy.SILKNOTE_WINS));
                 });
                 open = Optional.of(intent);
             }
@@ -634,6 +869,10 @@ final class LinkedChanges {
             if (!operator) {
                 v.ifPresent(s -> uow.addBlobRef(s.hash, s.size, s.blobEtag));
             }
+            FileAction outcome = kind == ConflictKind.DELETED_IN_VSRX ? FileAction.CREATED : FileAction.UPDATED;
+            audit(uow, AuditAction.CONFLICT_DECIDED, written.id(), d.uuid(),
+                    v.map(s -> s.hash).or(() -> Optional.of(c.mapping().contentHash())),
+                    Optional.of(d.contentHash()), decided(record, detail, outcome));
         });
         log.info("conflict decided run={} fileset={} file={} conflict={} decision={}", ctx.runId, id, f.id(),
                 record.id(), detail);
@@ -729,6 +968,30 @@ final class LinkedChanges {
         for (ContentHash h : r.heldHashes()) {
             FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
         }
+        r.fileId().ifPresent(fid -> audit(uow, AuditAction.CONFLICT_RESOLVED, fid, r.document(), Optional.empty(),
+                Optional.empty(), DETAIL_SUPERSEDED + ",conflict=" + r.id().value() + ",status=resolved"));
+    }
+
+    /**
+     * One audit row of a Silknote-side change in this unit of work (issue 14: every decision is audited): ids,
+     * hashes and reason codes only.
+     */
+    private void audit(DocumentStore.UnitOfWork uow, AuditAction action, VsrxFileId fileId, DocumentUuid document,
+            Optional<ContentHash> before, Optional<ContentHash> after, String detail) {
+        uow.audit(AuditEntry.of(ctx.runId, action).document(document).fileId(fileId).fileset(id).before(before)
+                .after(after).detail(detail).build());
+    }
+
+    /** The audit detail of a detected conflict: its record, kind, the strategy that will decide it. */
+    static String detected(ConflictRecord r, ConflictStrategy strategy) {
+        return "conflict=" + r.id().value() + ",kind=" + r.kind().code() + ",strategy=" + strategy.code()
+                + ",outcome=" + (r.decision().isPresent() ? "decided-write-pending" : "open");
+    }
+
+    /** The audit detail of an applied decision: the report's detail, the record, its kind and the outcome. */
+    static String decided(ConflictRecord r, String detail, FileAction outcome) {
+        return detail + ",conflict=" + r.id().value() + ",kind=" + r.kind().code() + ",outcome="
+                + outcome.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static void expectAsRead(DocumentStore.UnitOfWork uow, Changed c, Optional<ConflictRecord> open) {

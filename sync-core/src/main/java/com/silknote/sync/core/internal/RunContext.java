@@ -47,6 +47,11 @@ final class RunContext {
     final AtomicReference<Throwable> stopped = new AtomicReference<>();
     /** Serialises fileset commits, so each commit's resume-state snapshot includes all earlier commits. */
     final ReentrantLock commitLock = new ReentrantLock();
+    /**
+     * The Silknote change sequence as the run read it before looking at any fileset (bi-directional runs;
+     * docs/bidirectional.md §6). Set by the run's thread before it dispatches a fileset.
+     */
+    volatile SilknoteChangeFeed.Reading silknoteChanges = SilknoteChangeFeed.Reading.NONE;
     private final Supplier<Optional<String>> stopRequest;
     private final List<Alert> alerts = new ArrayList<>();
     private long alertsDropped;

@@ -20,8 +20,10 @@ import com.silknote.sync.core.port.SyncLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,8 +147,11 @@ final class ScaleOut {
             }
             if (listingDone && stopped == null && incremental) {
                 List<FilesetId> carried = new ArrayList<>();
-                for (FilesetId id : progress.carriedFailures()) {
-                    if (listed.contains(id)) {
+                // failed filesets the listing skipped, and those with a Silknote-side change (bi-directional)
+                Set<FilesetId> extra = new LinkedHashSet<>(progress.carriedFailures());
+                extra.addAll(ctx.silknoteChanges.filesets());
+                for (FilesetId id : extra) {
+                    if (listed.contains(id) || progress.alreadyProcessed(id)) {
                         continue;
                     }
                     if (retrier.call("vsrx.findFileset", () -> ctx.parts.source().findFileset(id)).isPresent()) {

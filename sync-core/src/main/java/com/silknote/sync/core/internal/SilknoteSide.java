@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
@@ -60,6 +62,8 @@ final class SilknoteSide {
     static final String DETAIL_LINKED = "linked-silknote-origin";
     /** Detail of a Silknote-created document written to VSRX. */
     static final String DETAIL_EXPORTED = "exported-to-vsrx";
+    /** Detail of a file the sync wrote whose document is gone from Silknote (row 13). */
+    static final String DETAIL_ORIGIN_REMOVED = "origin-document-removed";
 
     private final RunContext ctx;
     private final EngineParts parts;
@@ -68,6 +72,10 @@ final class SilknoteSide {
     private final List<PatientId> history;
     private final List<FileReport> reports = new ArrayList<>();
     private boolean failed;
+    /** The Silknote side's decisions (bi-directional sync on); null one-way. */
+    private LinkedChanges linked;
+    /** The fileset's open conflict records by file (bi-directional sync on). */
+    private final Map<VsrxFileId, ConflictRecord> openRecords = new java.util.HashMap<>();
     /** Scale-out: the claim the fileset runs under; every unit of work commits only while it holds. */
     private final Optional<FilesetClaims.Claim> claim;
 
@@ -107,7 +115,15 @@ final class SilknoteSide {
         Optional<VsrxTarget> writer = parts.writeTarget();
         Set<VsrxFileId> recreated = Set.of();
         if (writer.isPresent()) {
-            recreated = linkedChanges(writer.get(), changed, removed);
+            linked = new LinkedChanges(ctx, id, patient, history, claim, writer.get(), reports::add);
+            List<ConflictRecord> records = parts.retrier().call("documents.conflicts",
+                    () -> parts.documents().conflicts(id));
+            for (ConflictRecord r : records) {
+                if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
+                    openRecords.put(r.fileId().get(), r);
+                }
+            }
+            recreated = linkedChanges(changed, removed);
         }
         Set<DocumentUuid> carried = new TreeSet<>();
         for (VsrxFile f : originFiles) {
@@ -116,7 +132,7 @@ final class SilknoteSide {
                 continue; // written again for its document just now (row 6, Silknote wins): linked already
             }
             carried.add(f.origin().orElseThrow());
-            guarded(f.id(), () -> link(f));
+            guarded(f.id(), () -> link(f, writer));
         }
         Optional<VsrxTarget> target = writer;
         BidirectionalConfig bidi = parts.config().bidirectional();
@@ -144,15 +160,9 @@ final class SilknoteSide {
      *
      * @return the files written again for their document (they carry its origin and are linked already)
      */
-    private Set<VsrxFileId> linkedChanges(VsrxTarget target, List<LinkedChanges.Changed> changed,
-            List<LinkedChanges.Removed> removed) {
-        LinkedChanges lc = new LinkedChanges(ctx, id, patient, history, claim, target, reports::add);
-        Map<VsrxFileId, ConflictRecord> open = new java.util.HashMap<>();
-        for (ConflictRecord r : parts.retrier().call("documents.conflicts", () -> parts.documents().conflicts(id))) {
-            if (r.status() == ConflictStatus.OPEN && r.fileId().isPresent()) {
-                open.put(r.fileId().get(), r);
-            }
-        }
+    private Set<VsrxFileId> linkedChanges(List<LinkedChanges.Changed> changed, List<LinkedChanges.Removed> removed) {
+        LinkedChanges lc = linked;
+        Map<VsrxFileId, ConflictRecord> open = openRecords;
         Set<VsrxFileId> seen = new TreeSet<>();
         for (LinkedChanges.Changed c : changed) {
             seen.add(c.file().id());
@@ -184,7 +194,7 @@ final class SilknoteSide {
     }
 
     /** A file the sync created: its document, if still a Silknote-created one with the same bytes, is linked. */
-    private void link(VsrxFile f) {
+    private void link(VsrxFile f, Optional<VsrxTarget> writer) {
         DocumentUuid origin = f.origin().orElseThrow();
         DocumentStore store = parts.documents();
         Optional<AuthoredDocument> authored = Optional.ofNullable(parts.retrier().call(
@@ -192,7 +202,11 @@ final class SilknoteSide {
         if (authored.isEmpty()) {
             boolean linkedElsewhere = parts.retrier().call("documents.findDocument", () -> store.findDocument(origin))
                     .isPresent();
-            String detail = linkedElsewhere ? "duplicate-of-linked-document" : "origin-document-removed";
+            String detail = linkedElsewhere ? "duplicate-of-linked-document" : DETAIL_ORIGIN_REMOVED;
+            if (!linkedElsewhere && writer.isPresent() && parts.config().bidirectional().deletes()) {
+                deleteOrphanedOrigin(writer.get(), f, origin);
+                return;
+            }
             log.warn("file with a Silknote origin not imported run={} fileset={} file={} detail={}", ctx.runId, id,
                     f.id(), detail);
             reports.add(new FileReport(f.id(), linkedElsewhere ? FileAction.CONFLICT : FileAction.VANISHED,
@@ -200,15 +214,83 @@ final class SilknoteSide {
             return;
         }
         AuthoredDocument a = authored.get();
+        Optional<ConflictRecord> open = Optional.ofNullable(openRecords.get(f.id()));
         ContentHash vsrxHash = f.sha256().orElseGet(() -> hashOf(f.id()));
+        if (!vsrxHash.equals(a.contentHash()) && linked != null && linked.handleUnlinked(f, a, open)) {
+            return; // row 11 with different bytes: a conflict, decided by the strategy
+        }
+        if (vsrxHash.equals(a.contentHash()) && linked != null
+                && open.filter(r -> r.kind() == ConflictKind.LINKED_WITH_DIFFERENT_CONTENT).isPresent()) {
+            ConflictRecord r = open.get();
+            // a Silknote-wins write whose link did not commit (or the sides converged): applied with the link
+            String how = r.decision().isEmpty() ? LinkedChanges.DETAIL_SUPERSEDED
+                    : r.detail().filter(x -> x.startsWith("conflict:"))
+                            .orElse(LinkedChanges.DETAIL_OPERATOR + r.decision().get().code());
+            linked.commitUnlinkedLink(a, f, r, how, ctx.clock().instant());
+            reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(),
+                    Optional.of(DETAIL_LINKED), 0));
+            return;
+        }
         if (!vsrxHash.equals(a.contentHash())) {
             log.warn("conflict run={} fileset={} file={} detail=linked-with-different-content", ctx.runId, id, f.id());
             reports.add(new FileReport(f.id(), FileAction.CONFLICT, Optional.empty(),
                     Optional.of("linked-with-different-content"), 0));
             return;
         }
-        commitLink(a, f);
+        commitLink(a, f, AuditAction.LINKED, DETAIL_LINKED);
         reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(), Optional.of(DETAIL_LINKED), 0));
+    }
+
+    /**
+     * Row 13 with delete propagation on: the document a file was written for is gone from Silknote, so the file
+     * is marked deleted in VSRX ({@code If-Match} its listed ETag, key {@code delete:<file, ETag>}), counted by
+     * the mass-delete guard beforehand ({@link #orphanedOrigins}). The unit of work that records it is fenced and
+     * conditional on the file still having no mapping and no document, and the document still not existing.
+     */
+    private void deleteOrphanedOrigin(VsrxTarget target, VsrxFile f, DocumentUuid origin) {
+        if (f.etag().isEmpty()) {
+            reports.add(new FileReport(f.id(), FileAction.VANISHED, Optional.empty(),
+                    Optional.of("silknote-change-not-pushed:no-etag"), 0));
+            return;
+        }
+        String etag = f.etag().get();
+        ctx.lease.verify();
+        VsrxWriteResult w = parts.retrier().call("vsrx.markDeleted",
+                () -> target.markDeleted(ctx.lease.token(), IdempotencyKey.delete(f.id(), etag), f.id(), etag));
+        log.info("file of a removed Silknote document marked deleted in VSRX run={} fileset={} file={} replayed={}",
+                ctx.runId, id, f.id(), w.replayed());
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verify();
+            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
+                claim.ifPresent(uow::expectClaim);
+                uow.expectAuthored(origin, Optional.empty());
+                uow.expectFile(f.id(), Optional.empty(), Optional.empty());
+                uow.audit(AuditEntry.of(ctx.runId, AuditAction.DELETED_IN_VSRX).document(origin).fileId(f.id())
+                        .fileset(id).detail(DETAIL_ORIGIN_REMOVED).build());
+                return null;
+            });
+        } finally {
+            ctx.commitLock.unlock();
+        }
+        reports.add(new FileReport(f.id(), FileAction.DELETED, Optional.empty(), Optional.of(DETAIL_ORIGIN_REMOVED),
+                0));
+    }
+
+    /**
+     * Row 13 candidates for the mass-delete guard: the files with an unlinked Silknote origin whose document is
+     * neither a Silknote-created one nor a linked one any more. Empty unless delete propagation is on.
+     */
+    static List<VsrxFile> orphanedOrigins(EngineParts parts, List<VsrxFile> originFiles) {
+        if (originFiles.isEmpty() || parts.writeTarget().isEmpty() || !parts.config().bidirectional().deletes()) {
+            return List.of();
+        }
+        List<DocumentUuid> origins = originFiles.stream().map(f -> f.origin().orElseThrow()).distinct().toList();
+        Set<DocumentUuid> exist = new java.util.HashSet<>(parts.retrier().call("documents.findAuthoredDocuments",
+                () -> parts.documents().findAuthoredDocuments(origins)).keySet());
+        exist.addAll(parts.retrier().call("documents.findDocuments",
+                () -> parts.documents().findDocuments(origins)).keySet());
+        return originFiles.stream().filter(f -> !exist.contains(f.origin().orElseThrow())).toList();
     }
 
     /** Writes a Silknote-created document to VSRX (once: the key is the document's) and links it. */
@@ -225,7 +307,7 @@ final class SilknoteSide {
         VsrxFile created = written.file();
         log.info("Silknote document written to VSRX run={} fileset={} file={} replayed={}", ctx.runId, id,
                 created.id(), written.replayed());
-        commitLink(a, created);
+        commitLink(a, created, AuditAction.EXPORTED, DETAIL_EXPORTED);
         reports.add(new FileReport(created.id(), FileAction.CREATED, Optional.empty(), Optional.of(DETAIL_EXPORTED),
                 0));
     }
@@ -235,7 +317,7 @@ final class SilknoteSide {
      * base is the file as VSRX answered; the mapping holds the blob reference from then on. Conditional on the
      * document being as read and on the file having no mapping and no document yet.
      */
-    private void commitLink(AuthoredDocument a, VsrxFile f) {
+    private void commitLink(AuthoredDocument a, VsrxFile f, AuditAction action, String detail) {
         BlobInfo blob = parts.retrier().call("blobs.stat", () -> parts.blobs().stat(a.contentHash()))
                 .orElseThrow(() -> new IllegalStateException("content of a Silknote-created document is missing"));
         Instant now = ctx.clock().instant();
@@ -255,6 +337,8 @@ final class SilknoteSide {
                 uow.upsertDocument(doc);
                 uow.upsertMapping(mapping);
                 uow.addBlobRef(a.contentHash(), a.size(), blob.etag());
+                uow.audit(AuditEntry.of(ctx.runId, action).document(a.uuid()).fileId(f.id()).fileset(id)
+                        .after(a.contentHash()).detail(detail).build());
                 return null;
             });
         } finally {

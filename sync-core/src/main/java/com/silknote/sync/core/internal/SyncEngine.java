@@ -37,8 +37,11 @@ import com.silknote.sync.core.port.VsrxTarget;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -281,6 +284,9 @@ public final class SyncEngine {
         RunProgress filesetProgress = role == RunContext.Role.COORDINATOR
                 ? new RunProgress(SyncState.initial(), false) : progress;
         RunContext ctx = context(request, runId, lease, filesetProgress, pools, role, stopRequest, registry, drainer);
+        if (stopReason == null) {
+            ctx.silknoteChanges = readSilknoteChanges(ctx, progress);
+        }
 
         Outcome o = new Outcome(stopReason, null, null, startedAt);
         if (stopReason == null) {
@@ -511,14 +517,23 @@ public final class SyncEngine {
                     seq = reportVanished(ctx, d, listed, seq);
                 }
                 if (listingDone && stopped == null && incremental) {
-                    // A failure is never lost by the watermark: failed filesets the listing skipped are fetched.
-                    for (FilesetId id : ctx.progress.carriedFailures()) {
+                    // A failure is never lost by the watermark: failed filesets the listing skipped are fetched;
+                    // so are the filesets with a Silknote-side change (bi-directional runs).
+                    Set<FilesetId> extra = new LinkedHashSet<>(ctx.progress.carriedFailures());
+                    extra.addAll(ctx.silknoteChanges.filesets());
+                    for (FilesetId id : extra) {
                         if (ctx.stopped.get() != null || listed.contains(id)) {
+                            continue;
+                        }
+                        if (ctx.progress.alreadyProcessed(id)) {
+                            // committed by the interrupted run this one resumes; this run stores no change
+                            // position, so the next run reads the change again
                             continue;
                         }
                         Optional<VsrxFileset> fs = retrier.call("vsrx.findFileset",
                                 () -> parts.source().findFileset(id));
                         if (fs.isEmpty()) {
+                            // a Silknote change of a fileset VSRX does not list has nothing to write to
                             ctx.progress.dropCarried(id);
                             continue;
                         }
@@ -694,6 +709,33 @@ public final class SyncEngine {
         }
     }
 
+    /**
+     * Reads the Silknote change sequence before any fileset is looked at (bi-directional runs that store their
+     * state): an incremental run gets the filesets to add; a full run only the settled position. A failed read
+     * does not stop the pull: the run goes on without it and stores no position, so the next run reads again.
+     */
+    private SilknoteChangeFeed.Reading readSilknoteChanges(RunContext ctx, RunProgress progress) {
+        SyncRequest request = ctx.request;
+        if (!parts.config().bidirectional().enabled() || request.onlyFileset().isPresent()) {
+            return SilknoteChangeFeed.Reading.NONE;
+        }
+        SilknoteChangeFeed feed = new SilknoteChangeFeed(parts.documents(), parts.retrier());
+        try {
+            boolean incremental = request.incremental() && progress.lastCompleteSync().isPresent();
+            SilknoteChangeFeed.Reading reading = incremental ? feed.read() : feed.settledOnly();
+            if (incremental) {
+                log.info("silknote changes read run={} changes={} filesets={}", ctx.runId, reading.changes(),
+                        reading.filesets().size());
+            }
+            return reading;
+        } catch (LeaseLostException | StaleFencingTokenException e) {
+            throw e;
+        } catch (SyncException e) {
+            log.warn("silknote changes not read run={} reason={}", ctx.runId, FilesetSync.reasonOf(e));
+            return SilknoteChangeFeed.Reading.NONE;
+        }
+    }
+
     /** Raises the store's high-water mark to this run's token; returns a stop reason when it cannot. */
     private String fence(DocumentStore store, LeaseKeeper lease) {
         try {
@@ -742,15 +784,21 @@ public final class SyncEngine {
      */
     private StateSave saveFinalState(RunContext ctx, RunProgress progress, boolean complete, Instant watermark) {
         SyncState next;
+        OptionalLong changePosition = OptionalLong.empty();
         if (complete) {
             next = progress.completed(watermark);
+            // A resumed run skipped the filesets the interrupted run committed, so a Silknote change made after
+            // such a commit may not have been handled: the position moves only after a run that was not resumed.
+            if (!progress.resuming()) {
+                changePosition = ctx.silknoteChanges.settledPosition();
+            }
         } else if (progress.changedAnything()) {
             next = progress.interrupted();
         } else {
             return new StateSave(null, null);
         }
         try {
-            saveState(ctx, next);
+            saveState(ctx, next, changePosition);
             return new StateSave(null, null);
         } catch (LeaseLostException | StaleFencingTokenException e) {
             return new StateSave("lease lost: " + e.getClass().getSimpleName(), null);
@@ -762,12 +810,23 @@ public final class SyncEngine {
 
     /** Saves the resume state in a unit of work of its own, under the commit lock. */
     void saveState(RunContext ctx, SyncState next) {
+        saveState(ctx, next, OptionalLong.empty());
+    }
+
+    /**
+     * Saves the resume state and, when given, the Silknote change position in one unit of work, under the
+     * commit lock (docs/bidirectional.md §6: the position moves with the complete resume state, never alone).
+     */
+    void saveState(RunContext ctx, SyncState next, OptionalLong changePosition) {
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
             parts.retrier().run("documents.saveState", () -> parts.documents().inUnitOfWork(ctx.lease.token(),
                     uow -> {
                         uow.saveState(next);
+                        if (changePosition.isPresent()) {
+                            uow.saveChangePosition(changePosition.getAsLong());
+                        }
                         return null;
                     }));
         } finally {

@@ -37,5 +37,19 @@ public enum AuditAction {
     /** The repair fetched a missing or damaged blob again from VSRX. */
     REPAIR_BLOB_REFETCHED,
     /** The repair purged vector entries of a document that no longer exists. */
-    REPAIR_VECTORS_PURGED
+    REPAIR_VECTORS_PURGED,
+    /** Bi-directional sync wrote a Silknote-created document to VSRX as a new file and linked it (row 15). */
+    EXPORTED,
+    /** Bi-directional sync linked a VSRX file it had written to its Silknote-created document (row 11). */
+    LINKED,
+    /** Bi-directional sync replaced a VSRX file's content with its document's new content (rows 3, 4a). */
+    PUSHED,
+    /** Bi-directional sync marked a VSRX file deleted because a Silknote user removed its document (rows 7, 13). */
+    DELETED_IN_VSRX,
+    /** Bi-directional sync found a conflict and opened a record holding both versions (rows 4c, 6, 8, 11). */
+    CONFLICT_DETECTED,
+    /** A conflict strategy or an operator's decision was applied; the detail names strategy and outcome. */
+    CONFLICT_DECIDED,
+    /** A conflict record was closed: decided or released by an operator, or superseded. */
+    CONFLICT_RESOLVED
 }

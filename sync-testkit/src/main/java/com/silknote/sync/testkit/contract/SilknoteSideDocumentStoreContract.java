@@ -220,6 +220,61 @@ public abstract class SilknoteSideDocumentStoreContract {
         assertThat(store().findMapping(created)).contains(m);
     }
 
+    /**
+     * Issue 14, "every decision is audited": the audit rows of the Silknote side (exports, links, pushes, VSRX
+     * deletes, conflicts detected, decided and resolved) are stored with every field and commit or roll back with
+     * the change they record.
+     */
+    @Test
+    public void silknoteSideDecisionsAreAuditedInTheirUnitOfWork() {
+        AuthoredDocument a = authored(1, PATIENT, Optional.of(FS));
+        silknoteUser().create(a);
+        Instant now = clock.instant();
+        VsrxFileId created = VsrxFileId.of("file-created-1");
+        SilknoteDocument linked = new SilknoteDocument(a.uuid(), PATIENT, FS, created, a.contentHash(), a.size(),
+                a.mimeType(), DocumentMetadata.synced(created, "notes/silknote/Arztbrief Nr. 1-0001.pdf",
+                        fileset(FS, now).patientIdHistory()), now);
+        SyncMapping m = new SyncMapping(created, a.uuid(), created, FS, Optional.of("\"c1\""), now, a.size(),
+                a.contentHash(), now);
+        RunId run = RunId.of("run-audit-1");
+        List<AuditAction> bidi = List.of(AuditAction.EXPORTED, AuditAction.LINKED, AuditAction.PUSHED,
+                AuditAction.DELETED_IN_VSRX, AuditAction.CONFLICT_DETECTED, AuditAction.CONFLICT_DECIDED,
+                AuditAction.CONFLICT_RESOLVED);
+        // A unit of work that fails after writing its audit rows leaves none of them.
+        assertThatThrownBy(() -> write(T1, u -> {
+            u.audit(AuditEntry.of(run, AuditAction.EXPORTED).document(a.uuid()).fileId(created).fileset(FS)
+                    .after(a.contentHash()).detail("exported-to-vsrx").build());
+            throw new IllegalStateException("fails before the commit");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store().auditTrail(AuditQuery.byRun(run), 0, 100)).isEmpty();
+
+        write(T1, u -> {
+            u.expectAuthored(a.uuid(), Optional.of(a));
+            u.upsertFileset(fileset(FS, now));
+            u.addBlobRef(a.contentHash(), a.size(), "etag");
+            u.upsertDocument(linked);
+            u.upsertMapping(m);
+            for (AuditAction action : bidi) {
+                u.audit(AuditEntry.of(run, action).document(a.uuid()).fileId(created).fileset(FS)
+                        .before(hash("base")).after(a.contentHash())
+                        .detail("conflict:vsrx-wins,conflict=c-0123456789abcdef01234567,kind=changed-on-both-sides,"
+                                + "outcome=updated").build());
+            }
+        });
+        List<com.silknote.sync.core.model.AuditRecord> rows = store().auditTrail(AuditQuery.byDocument(a.uuid()), 0,
+                100);
+        assertThat(rows).extracting(r -> r.entry().action()).containsSubsequence(bidi);
+        assertThat(rows).filteredOn(r -> bidi.contains(r.entry().action())).allSatisfy(r -> {
+            assertThat(r.entry().runId()).isEqualTo(run);
+            assertThat(r.entry().fileId()).contains(created);
+            assertThat(r.entry().filesetId()).contains(FS);
+            assertThat(r.entry().beforeHash()).contains(hash("base"));
+            assertThat(r.entry().afterHash()).contains(a.contentHash());
+            assertThat(r.entry().detail()).hasValueSatisfying(d -> assertThat(d).contains("vsrx-wins")
+                    .doesNotContain("/"));
+        });
+    }
+
     @Test
     public void aSilknoteCreatedDocumentChangedSinceItWasReadFailsTheUnitOfWork() {
         AuthoredDocument a = authored(1, PATIENT, Optional.of(FS));
