@@ -29,7 +29,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN §4 (garbage collection never loses a referenced blob, and a half-done collection is finished) and
+ * DESIGN rule 12 and §4, GC vs. new reference (a referenced blob is never lost; a half-done collection is finished) and
  * rule 10 (a run that lost its lease writes nothing more): the collector on its own, against the in-memory
  * stores, for the paths the engine tests reach only under rare interleavings.
  */

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN §2.6 (post-commit work through the outbox: idempotent, retried, parked after
+ * DESIGN §4, crash safety (post-commit work through the persisted outbox: idempotent, retried, parked after
  * {@code maxOutboxAttempts}, never starving newer entries) and rule 10 (a run that lost its lease stops before
  * its next write): the drainer on its own, against the in-memory stores.
  */
@@ -127,7 +127,7 @@ class OutboxDrainerTest {
     }
 
     @Test
-    @DisplayName("§2.6: each accepted entry is worked once and completed; entries the filter refuses stay pending")
+    @DisplayName("§4 outbox: each accepted entry is worked once and completed; entries the filter refuses stay pending")
     void acceptedEntriesAreCompletedOthersStay() {
         purge("a");
         purge("b");
@@ -142,7 +142,7 @@ class OutboxDrainerTest {
     }
 
     @Test
-    @DisplayName("§2.6: a failing entry is recorded and retried by the next drain, parked at maxOutboxAttempts")
+    @DisplayName("§4 outbox: a failing entry is recorded and retried by the next drain, parked at maxOutboxAttempts")
     void aFailingEntryIsParkedAtTheLimit() {
         purge("a");
         purgeFailure = () -> new TransientSyncException("vector store down");
