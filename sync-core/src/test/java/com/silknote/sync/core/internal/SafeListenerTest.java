@@ -22,7 +22,7 @@ class SafeListenerTest {
     private static final FilesetId FS = FilesetId.of("fs-1");
 
     /** Records each event with its arguments; throws afterwards when asked to. */
-    private static final class Recording implements SyncListener {
+    static final class Recording implements SyncListener {
         final List<List<Object>> events = new ArrayList<>();
         final boolean fail;
 
