@@ -109,7 +109,8 @@ class ContentSnifferBoundariesTest {
                 Arguments.of("an active tag followed by a letter only", "Befund <metadata>", false),
                 Arguments.of("an active tag after one followed by a letter", "<scripts> and <script>", true),
                 Arguments.of("an active tag followed by a digit only", "<embed2> x", false),
-                Arguments.of("upper case", "Befund <OBJECT data=x>", true));
+                Arguments.of("upper case", "Befund <OBJECT data=x>", true),
+                Arguments.of("an active tag that is no start pattern, at offset 0", "<meta charset=utf-8>", true));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -135,5 +136,39 @@ class ContentSnifferBoundariesTest {
     @DisplayName("byte-order marks: skipped before text; alone they are no text")
     void byteOrderMarks(String what, byte[] content, String expected) {
         assertThat(sniff(content)).isEqualTo(Optional.ofNullable(expected));
+    }
+
+    /** A full head ({@code HEAD_BYTES}): {@code prefix}, then 'a's, then {@code suffix} bytes at its end. */
+    private static byte[] fullHead(String prefix, byte[] suffix) {
+        byte[] head = new byte[ContentSniffer.HEAD_BYTES];
+        java.util.Arrays.fill(head, (byte) 'a');
+        byte[] p = utf8(prefix);
+        System.arraycopy(p, 0, head, 0, p.length);
+        System.arraycopy(suffix, 0, head, head.length - suffix.length, suffix.length);
+        return head;
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("a full head: its last character is read, only a cut character at its end is let go")
+    void theLastCharacterOfAFullHeadCounts() {
+        byte[] svgAtTheEnd = fullHead("", utf8("<svg"));
+        assertThat(sniff(svgAtTheEnd)).contains("text/html");
+        byte[] controlAtTheEnd = fullHead("", bytes(0x01));
+        assertThat(sniff(controlAtTheEnd)).isEmpty();
+        byte[] controlThenCut = fullHead("\u0001", bytes(0xE2, 0x82)); // a euro sign cut after two bytes
+        assertThat(sniff(controlThenCut)).isEmpty();
+        assertThat(ContentSniffer.describe("text/plain", controlThenCut, controlThenCut.length))
+                .as("the cut character is not the problem of a full head").isEqualTo(ContentSniffer.TEXT_CONTROL_CHARS);
+        byte[] shortCut = bytes('a', 'b', 0xE2, 0x82);
+        assertThat(ContentSniffer.describe("text/plain", shortCut, shortCut.length))
+                .as("a short content is whole: a cut character is not UTF-8").isEqualTo(ContentSniffer.TEXT_NOT_UTF8);
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("describe: a NUL is named before the bytes that are not UTF-8; parameters alone declare nothing")
+    void describeOrderAndParameters() {
+        assertThat(ContentSniffer.describe("text/plain", bytes('a', 0, 0xFF), 3)).isEqualTo(ContentSniffer.TEXT_HAS_NUL);
+        assertThat(ContentSniffer.canonicalType(";charset=utf-8")).isEmpty();
+        assertThat(ContentSniffer.canonicalType("text/plain;charset=utf-8")).isEqualTo("text/plain");
     }
 }
