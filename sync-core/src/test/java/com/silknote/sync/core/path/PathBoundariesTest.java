@@ -59,6 +59,8 @@ class PathBoundariesTest {
                 Arguments.of("U+0337, the first slash overlay", "notes/a\u0337b.txt", Reason.CONFUSABLE_CHARACTER),
                 Arguments.of("U+2236 ratio, the first colon look-alike, ends a traversal", "notes/..\u2236x/a.txt", Reason.TRAVERSAL),
                 Arguments.of("a reference at the very start is decoded", "&#46;&#46;/notes/a.txt", Reason.TRAVERSAL),
+                Arguments.of("a backslash in a path that also has an escape: the raw reading is not decoded",
+                        "notes/a\\b%41.txt", Reason.BACKSLASH),
                 Arguments.of("a reference to NUL", "notes/a&#0;b.txt", Reason.INVALID_ENCODING),
                 Arguments.of("three encoding layers", "notes/%252541.txt", null),
                 Arguments.of("four encoding layers", "notes/%25252541.txt", Reason.INVALID_ENCODING));
