@@ -155,6 +155,7 @@ class BlobCollectorTest {
         assertThat(collector.collect(keeper, hash)).isEqualTo(BlobCollector.Result.DONE);
         assertThat(store.rawBytes(hash)).isEmpty();
         assertThat(documents.findBlobRef(hash)).isEmpty();
+        assertThat(registry.tryBeginCollect(hash)).as("a finished collection lets the content be used again").isTrue();
     }
 
     @Test
