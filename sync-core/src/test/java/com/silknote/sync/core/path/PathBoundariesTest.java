@@ -74,4 +74,21 @@ class PathBoundariesTest {
         assertThat(verdict.reason()).as(what).isEqualTo(Optional.ofNullable(expected));
         assertThat(PathValidator.validateFully(path).reason()).as(what).isEqualTo(Optional.ofNullable(expected));
     }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("rule 11: a path of exactly MAX_LENGTH chars that needs the full check is accepted, one more is TOO_LONG")
+    void lengthLimitOfThePathItself() {
+        String segment = "a".repeat(254);
+        String path = "notes/\u00e4" + "a".repeat(252) + "/" + segment + "/" + segment + "/" + "a".repeat(254);
+        assertThat(path).hasSize(PathValidator.MAX_LENGTH);
+        assertThat(PathValidator.validate(path).reason()).isEmpty();
+        assertThat(PathValidator.validate(path + "a").reason()).contains(Reason.TOO_LONG);
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("rule 11 and log safety: a verdict prints its reason, never the path")
+    void verdictsPrintNoPath() {
+        assertThat(PathValidator.validate("notes/Befund M\u00fcller.pdf")).hasToString("PathVerdict[accepted]");
+        assertThat(PathValidator.validate("notes/../M\u00fcller.pdf")).hasToString("PathVerdict[rejected TRAVERSAL]");
+    }
 }
