@@ -63,7 +63,9 @@ class PathBoundariesTest {
                         "notes/a\\b%41.txt", Reason.BACKSLASH),
                 Arguments.of("a reference to NUL", "notes/a&#0;b.txt", Reason.INVALID_ENCODING),
                 Arguments.of("three encoding layers", "notes/%252541.txt", null),
-                Arguments.of("four encoding layers", "notes/%25252541.txt", Reason.INVALID_ENCODING));
+                Arguments.of("four encoding layers", "notes/%25252541.txt", Reason.INVALID_ENCODING),
+                Arguments.of("four layers once NFKC turns a fullwidth percent sign into one", "notes/\uFF0525252541.txt",
+                        Reason.INVALID_ENCODING));
     }
 
     @ParameterizedTest(name = "{0}")
