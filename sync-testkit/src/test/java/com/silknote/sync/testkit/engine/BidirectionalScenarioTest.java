@@ -204,6 +204,31 @@ class BidirectionalScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 row 2 (bi-directional history seed 2): a VSRX edit of an exported file updates its document")
+    void vsrxEditOfAnExportedFileUpdatesTheSilknoteDocument() {
+        bidirectional();
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "Brief", "letter");
+        assertThat(run().success()).isTrue();
+        VsrxFile exported = filesWithOrigin(fs, a.uuid()).get(0);
+
+        fx.vsrx.modifyFile(exported.id(), "letter, corrected in vsrx");
+        SyncResult r = run();
+
+        assertThat(r.success()).as("fileset %s: %s", fs, EngineFixture.fileset(r, fs)).isTrue();
+        assertThat(EngineFixture.action(r, exported.id())).isEqualTo(FileAction.UPDATED);
+        SilknoteDocument d = fx.silknote.documents().findDocument(a.uuid()).orElseThrow();
+        assertThat(d.contentHash()).isEqualTo(fx.vsrx.contentHash(exported.id()));
+        assertThat(d.clientFileId()).isEqualTo(exported.id());
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(exported.id())))
+                .as("no second document for the exported file").isEmpty();
+        assertThat(fx.silknote.documents().findBlobRef(a.contentHash()).map(b -> b.refCount()).orElse(0L))
+                .as("the old content's reference is released").isZero();
+        assertThat(fx.silknote.documents().findBlobRef(d.contentHash()).orElseThrow().refCount()).isEqualTo(1);
+        assertThat(EngineFixture.unchanged(run(), exported.id())).isTrue();
+    }
+
+    @Test
     @DisplayName("issue 14 / DESIGN fencing: a paused holder that lost the lock cannot write to VSRX")
     void pausedHolderCannotWriteToVsrx() {
         bidirectional();
