@@ -601,7 +601,11 @@ final class FilesetSync {
             switch (w.action) {
                 case CREATED, UPDATED -> {
                     VsrxFile f = p.listed();
-                    DocumentUuid uuid = DocumentUuid.forVsrxFile(fid);
+                    // the file's document keeps its uuid: derived from the file id, or a Silknote-created
+                    // document's own once the sync exported and linked it (docs/bidirectional.md §5.2)
+                    DocumentUuid uuid = p.document().map(SilknoteDocument::uuid)
+                            .or(() -> p.mapping().map(SyncMapping::silknoteDocumentUuid))
+                            .orElse(DocumentUuid.forVsrxFile(fid));
                     uow.upsertDocument(new SilknoteDocument(uuid, owner.patient, owner.fileset, fid, w.hash, w.size,
                             w.mimeType, owner.metadata(fid, p.normalizedPath().orElseThrow()), now));
                     uow.upsertMapping(new SyncMapping(fid, uuid, fid, id, w.contentEtag, f.modifiedAt(), w.size,
