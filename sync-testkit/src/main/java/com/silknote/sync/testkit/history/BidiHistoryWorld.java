@@ -609,6 +609,17 @@ final class BidiHistoryWorld {
                     + result.error().orElse("") + " without a report");
             return Optional.empty();
         }
+        boolean editedDuringRun = documentsHook.isPresent();
+        for (FilesetReport fs : result.report().get().filesets()) {
+            String reason = fs.failureReason().orElse("");
+            boolean refusedCommit = reason.contains("ConcurrentUpdateException") || fs.files().stream()
+                    .anyMatch(f -> f.detail().orElse("").contains("ConcurrentUpdateException"));
+            if (fs.outcome() == FilesetOutcome.FAILED && !(editedDuringRun && refusedCommit)) {
+                violated(BidiInvariant.FILESET_FAILS_ONLY_FOR_A_CAUSE, label + ": fileset " + fs.filesetId()
+                        + " failed: " + reason);
+                return Optional.empty();
+            }
+        }
         List<VsrxFile> deleted;
         synchronized (syncDeletes) {
             deleted = List.copyOf(syncDeletes.subList(deletesBefore, syncDeletes.size()));
@@ -890,6 +901,13 @@ final class BidiHistoryWorld {
                 continue;
             }
             AuthoredDocument waiting = stores.documents().findAuthoredDocuments(List.of(u)).get(u);
+            boolean linkConflict = vsrx.listedFiles(e.getValue()).stream()
+                    .anyMatch(f -> f.origin().equals(Optional.of(u)) && exempt.contains(f.id()));
+            if (waiting != null && linkConflict) {
+                // row 11 with different bytes: reported CONFLICT linked-with-different-content every run, nothing
+                // written (docs/bidirectional.md §0, not implemented yet: no conflict record)
+                continue;
+            }
             if (waiting != null) {
                 if (setup.groupedDocuments() || waiting.groupingStatus().equals("ungrouped")) {
                     violated(BidiInvariant.EXPORTED_ONCE_AFTER_QUIESCENCE, "Silknote-created document " + u

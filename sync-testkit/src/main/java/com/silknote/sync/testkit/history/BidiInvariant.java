@@ -32,6 +32,11 @@ public enum BidiInvariant {
     SIDES_AGREE_AFTER_QUIESCENCE("docs/bidirectional.md §3, §4"),
     /** One more full run after quiescence writes nothing on either side. */
     QUIET_RUN_WRITES_NOTHING("docs/bidirectional.md §5.1 (no loop), DESIGN rule 4"),
+    /**
+     * A fileset fails only for a cause the history made: a Silknote edit between the plan and the commit
+     * (a refused commit, re-planned next run); never for an exception that would fail it every run.
+     */
+    FILESET_FAILS_ONLY_FOR_A_CAUSE("DESIGN rules 9 and 10, issue 9 item 3"),
     /** A run, an operator's change or the cleanup never throws and a run always ends with a report. */
     RUN_NEVER_THROWS("DESIGN rule 7, issue 9 item 3");
 

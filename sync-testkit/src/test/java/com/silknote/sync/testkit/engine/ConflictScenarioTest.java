@@ -227,6 +227,28 @@ class ConflictScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 §3 scope (bi-directional history seeds 20, 23): a grouped document's change is reported not pushed")
+    void groupedDocumentsChangeIsReportedNotPushed() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.silknote.documents().silknoteUser().group(doc(f), "grouped");
+        ContentHash s = userEdits(f, "silknote edit of a grouped document");
+        long writes = fx.vsrx.writes();
+
+        for (int run = 0; run < 2; run++) {
+            SyncResult r = fx.run();
+
+            assertThat(r.success()).isTrue();
+            assertThat(report(r, f).action()).isEqualTo(FileAction.UNCHANGED);
+            assertThat(report(r, f).detail()).as("looked at again and reported every run")
+                    .contains("silknote-change-not-pushed:grouped");
+            assertThat(fx.vsrx.writes()).as("nothing written to VSRX").isEqualTo(writes);
+            assertThat(document(f).contentHash()).as("the user's content stays").isEqualTo(s);
+        }
+    }
+
+    @Test
     @DisplayName("issue 14 §4 SILKNOTE_WINS: the Silknote bytes replace the VSRX file's; the VSRX bytes are kept")
     void silknoteWins() {
         bidirectional(ConflictStrategy.SILKNOTE_WINS);
