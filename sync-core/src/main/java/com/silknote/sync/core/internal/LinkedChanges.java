@@ -139,6 +139,32 @@ final class LinkedChanges {
     }
 
     /**
+     * The listed, live, linked files whose document a Silknote user grouped and changed while VSRX did not
+     * change: out of scope without {@code groupedDocuments}, so the pull leaves them alone and they are reported
+     * {@code UNCHANGED} {@code silknote-change-not-pushed:grouped} every run (docs/bidirectional.md §3).
+     */
+    static List<FileReport> groupedNotPushed(BidirectionalConfig bidi, PatientUuid patient,
+            Collection<VsrxFile> listed, Map<VsrxFileId, SyncMapping> mappings,
+            Map<VsrxFileId, SilknoteDocument> documents) {
+        List<FileReport> out = new ArrayList<>();
+        if (bidi.groupedDocuments()) {
+            return out;
+        }
+        for (VsrxFile f : listed) {
+            SyncMapping m = mappings.get(f.id());
+            SilknoteDocument d = documents.get(f.id());
+            if (m != null && d != null && !f.deleted() && !d.contentHash().equals(m.contentHash())
+                    && d.patientUuid().equals(patient) && d.uuid().equals(m.silknoteDocumentUuid())
+                    && !DocumentMetadata.UNGROUPED.equals(d.metadata().groupingStatus())
+                    && !ChangeDetection.versionChanged(f, m)) {
+                out.add(new FileReport(f.id(), FileAction.UNCHANGED, Optional.empty(),
+                        Optional.of("silknote-change-not-pushed:grouped"), 0));
+            }
+        }
+        return out;
+    }
+
+    /**
      * With delete propagation on: the listed, live, linked files whose document is gone (rows 7 and 8), for the
      * Silknote side instead of the pull. With it off the pull handles them as one-way.
      */
