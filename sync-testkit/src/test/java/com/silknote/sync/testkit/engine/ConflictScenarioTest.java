@@ -273,6 +273,54 @@ class ConflictScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 §4/rule 10 SILKNOTE_WINS (bi-directional history seed 96): a user edit refuses the commit "
+            + "after the replace; the VSRX user's bytes the sync overwrote are still kept")
+    void silknoteWinsEditBeforeTheCommitLosesNothing() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean edited = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && edited.compareAndSet(false, true)) {
+                    userEdits(f, "silknote edit between the replace and the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        SyncResult first = fx.run();
+        assertThat(edited).isTrue();
+        assertThat(first.success()).as("the commit planned before the edit is refused").isFalse();
+        assertKept(v);
+
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        SyncResult second = fx.run();
+
+        assertThat(report(second, f).detail()).contains("conflict:silknote-wins");
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("silknote edit between the replace and the commit"));
+        assertThat(records()).as("a record still holds the VSRX user's version")
+                .anySatisfy(rec -> assertThat(rec.heldHashes()).contains(v));
+        assertKept(v);
+    }
+
+    @Test
     @DisplayName("issue 14 §4/§5.3 SILKNOTE_WINS: crash after the replace, before the commit; the VSRX bytes are still kept")
     void silknoteWinsCrashAfterTheWriteLosesNothing() {
         bidirectional(ConflictStrategy.SILKNOTE_WINS);
