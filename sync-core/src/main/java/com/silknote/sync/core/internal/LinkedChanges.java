@@ -749,11 +749,24 @@ final class LinkedChanges {
     }
 
     /** An open record that no longer applies: resolved as superseded, its held references released. */
+    /**
+     * Closes an open record a new conflict of the same file replaces. As in {@link #supersede}, a record with a
+     * decision becomes applied and keeps the VSRX version it held: after a Silknote-wins write whose commit was
+     * refused, VSRX holds the sync's own write, and that version exists nowhere else.
+     */
     private void closeOpen(DocumentStore.UnitOfWork uow, ConflictRecord r, Instant now) {
-        uow.upsertConflict(r.with(ConflictStatus.RESOLVED, r.strategy(), Optional.empty(), Optional.empty(),
-                Optional.of(DETAIL_SUPERSEDED), now));
+        Optional<ContentHash> keep = r.decision().isPresent() ? r.vsrxHash().or(r::silknoteHash) : Optional.empty();
+        if (keep.isPresent()) {
+            uow.upsertConflict(r.with(ConflictStatus.APPLIED, r.decision(), Optional.empty(), keep,
+                    Optional.of(DETAIL_SUPERSEDED), now));
+        } else {
+            uow.upsertConflict(r.with(ConflictStatus.RESOLVED, r.strategy(), Optional.empty(), Optional.empty(),
+                    Optional.of(DETAIL_SUPERSEDED), now));
+        }
         for (ContentHash h : r.heldHashes()) {
-            FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
+            if (!keep.equals(Optional.of(h))) {
+                FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
+            }
         }
     }
 
