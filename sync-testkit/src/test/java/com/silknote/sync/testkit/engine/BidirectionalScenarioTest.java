@@ -229,6 +229,54 @@ class BidirectionalScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 §4/§5.3 (bi-directional history seed 81): a create replayed onto a file VSRX deleted "
+            + "never links the document, so its newer content is not deleted with the file")
+    void replayedCreateOfADeletedFileDoesNotLinkTheDocument() {
+        bidirectional();
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "Brief", "letter");
+        AtomicBoolean written = new AtomicBoolean();
+        target = new ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile f, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, f, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        target = fx.vsrx;
+        VsrxFile f = filesWithOrigin(fs, a.uuid()).get(0);
+        byte[] newer = "letter, rewritten in silknote".getBytes(StandardCharsets.UTF_8);
+        ContentHash s = sha256(newer);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(s, newer.length, "text/plain",
+                () -> new ByteArrayInputStream(newer)));
+        fx.silknote.documents().silknoteUser().replaceContent(a.uuid(), s, newer.length, "text/plain");
+        fx.vsrx.deleteFile(f.id());
+
+        run();
+        run();
+
+        assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()))
+                .as("the document stays, with the content its user wrote").isNotNull()
+                .extracting(AuthoredDocument::contentHash).isEqualTo(s);
+        assertThat(fx.silknote.blobs().stat(s)).isPresent();
+    }
+
+    @Test
     @DisplayName("issue 14 / DESIGN fencing: a paused holder that lost the lock cannot write to VSRX")
     void pausedHolderCannotWriteToVsrx() {
         bidirectional();
