@@ -15,6 +15,7 @@ import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.IdempotencyKey;
 import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -267,8 +268,12 @@ class BidirectionalScenarioTest {
         fx.silknote.documents().silknoteUser().replaceContent(a.uuid(), s, newer.length, "text/plain");
         fx.vsrx.deleteFile(f.id());
 
+        SyncResult first = run();
         run();
-        run();
+
+        assertThat(EngineFixture.report(first).filesets()).flatMap(FilesetReport::files)
+                .filteredOn(r -> r.fileId().equals(f.id())).extracting(FileReport::action)
+                .as("reported, not linked").contains(FileAction.CONFLICT);
 
         assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()))
                 .as("the document stays, with the content its user wrote").isNotNull()
