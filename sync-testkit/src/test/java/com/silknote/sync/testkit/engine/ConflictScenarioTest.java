@@ -249,6 +249,51 @@ class ConflictScenarioTest {
     }
 
     @Test
+    @DisplayName("DESIGN rule 6 (bi-directional history seed 31): a push and a Silknote-wins decision make no "
+            + "blob-store call inside their unit of work")
+    void noBlobStoreCallInsideAUnitOfWork() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId pushed = linked(fs, "base");
+        VsrxFileId decided = fx.text(fs, "brief.txt", "base 2");
+        assertThat(fx.run().success()).isTrue();
+        userEdits(pushed, "silknote edit");
+        fx.vsrx.modifyFile(decided, "vsrx edit 2");
+        byte[] bytes = "silknote edit 2".getBytes(StandardCharsets.UTF_8);
+        ContentHash h = sha256(bytes);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        fx.silknote.documents().silknoteUser().replaceContent(doc(decided), h, bytes.length, "text/plain");
+        ThreadLocal<Boolean> inUnit = ThreadLocal.withInitial(() -> false);
+        List<String> inside = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DocumentStore real = fx.documents;
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                inUnit.set(true);
+                try {
+                    return super.inUnitOfWork(token, work);
+                } finally {
+                    inUnit.set(false);
+                }
+            }
+        };
+        fx.blobs = com.silknote.sync.testkit.fault.Interception.around(com.silknote.sync.core.port.BlobStore.class,
+                fx.silknote.blobs(), (method, call) -> {
+                    if (inUnit.get()) {
+                        inside.add(method);
+                    }
+                    return call.proceed();
+                });
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, pushed).detail()).contains("pushed-to-vsrx");
+        assertThat(report(r, decided).detail()).contains("conflict:silknote-wins");
+        assertThat(inside).as("blob-store calls made inside a unit of work").isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 14 §4 SILKNOTE_WINS: the Silknote bytes replace the VSRX file's; the VSRX bytes are kept")
     void silknoteWins() {
         bidirectional(ConflictStrategy.SILKNOTE_WINS);
