@@ -411,10 +411,11 @@ final class LinkedChanges {
             return;
         }
         VsrxFile written = replace(f, c.document());
+        BlobInfo s = statOrFail(c.document().contentHash());
         Instant now = ctx.clock().instant();
         commit(uow -> {
             expectAsRead(uow, c, open);
-            relink(uow, c, written, now);
+            relink(uow, c, written, s, now);
             open.ifPresent(r -> closeOpen(uow, r, now));
         });
         report(f.id(), FileAction.UPDATED, DETAIL_PUSHED);
@@ -442,6 +443,9 @@ final class LinkedChanges {
         Optional<ConflictRecord> intent = open.filter(r -> r.decision().equals(Optional.of(ConflictStrategy.SILKNOTE_WINS))
                 && r.kind() == ConflictKind.CHANGED_ON_BOTH_SIDES && r.vsrxHash().isPresent()
                 && r.silknoteHash().equals(Optional.of(c.document().contentHash())));
+        // blob stats happen before the unit of work: no blob-store round trip inside the transaction (rule 6)
+        Optional<BlobInfo> keptStat = intent.filter(r -> !intentDetail(r).startsWith(DETAIL_OPERATOR))
+                .map(r -> statOrFail(r.vsrxHash().orElseThrow()));
         commit(uow -> {
             expectAsRead(uow, c, open);
             SyncMapping m = c.mapping();
@@ -455,10 +459,7 @@ final class LinkedChanges {
                 ContentHash kept = r.vsrxHash().orElseThrow();
                 String how = intentDetail(r);
                 uow.upsertConflict(applied(r, kept, how, now));
-                if (!how.startsWith(DETAIL_OPERATOR)) {
-                    BlobInfo k = statOrFail(kept);
-                    uow.addBlobRef(k.hash(), k.size(), k.etag());
-                }
+                keptStat.ifPresent(k -> uow.addBlobRef(k.hash(), k.size(), k.etag()));
             } else {
                 open.ifPresent(r -> closeOpen(uow, r, now));
             }
@@ -639,6 +640,7 @@ final class LinkedChanges {
             written = replace(f, d);
         }
         Optional<ConflictRecord> asRead = open;
+        BlobInfo sStat = statOrFail(d.contentHash());
         commit(uow -> {
             expectAsRead(uow, c, asRead);
             uow.expectConflict(record.id(), asRead.filter(r -> r.id().equals(record.id())));
@@ -649,7 +651,7 @@ final class LinkedChanges {
                 uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, written.id(), d.contentHash(), d.size(),
                         d.mimeType(), DocumentMetadata.synced(written.id(), path, history), now));
             }
-            relink(uow, c, written, now);
+            relink(uow, c, written, sStat, now);
             asRead.filter(r -> !r.id().equals(record.id())).ifPresent(r -> closeOpen(uow, r, now));
             asRead.filter(r -> r.id().equals(record.id())).ifPresent(r -> r.heldHashes()
                     .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
@@ -733,9 +735,8 @@ final class LinkedChanges {
     // ---- shared steps --------------------------------------------------------------------------------------
 
     /** The mapping follows the file VSRX answered with the document's content; the reference moves to it. */
-    private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, Instant now) {
+    private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, BlobInfo s, Instant now) {
         SilknoteDocument d = c.document();
-        BlobInfo s = statOrFail(d.contentHash());
         uow.upsertMapping(new SyncMapping(written.id(), d.uuid(), written.id(), id, written.etag(),
                 written.modifiedAt(), d.size(), d.contentHash(), now));
         moveReference(uow, c, s.hash(), s.size(), s.etag(), now);
@@ -748,7 +749,6 @@ final class LinkedChanges {
         FilesetSync.release(uow, c.document().uuid(), c.mapping().contentHash(), now, new ArrayList<>());
     }
 
-    /** An open record that no longer applies: resolved as superseded, its held references released. */
     /**
      * Closes an open record a new conflict of the same file replaces. As in {@link #supersede}, a record with a
      * decision becomes applied and keeps the VSRX version it held: after a Silknote-wins write whose commit was
