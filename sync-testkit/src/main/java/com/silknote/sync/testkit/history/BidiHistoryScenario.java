@@ -45,7 +45,7 @@ public abstract class BidiHistoryScenario {
 
     /** How many seeds the normal test command runs. */
     protected int defaultSeeds() {
-        return 150;
+        return 200;
     }
 
     @TestFactory
