@@ -20,6 +20,7 @@ import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.VsrxWriteResult;
 import com.silknote.sync.core.port.DocumentStore;
 import java.io.ByteArrayInputStream;
@@ -524,6 +525,54 @@ class ConflictScenarioTest {
         assertThat(fx.silknote.documents().findDocument(doc(f))).isEmpty();
         assertThat(onlyRecord().keptHash()).contains(s);
         assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS (bi-directional history seed 851): a re-creation replayed onto "
+            + "a file VSRX deleted since never links the document, so its newer content is not deleted with it")
+    void replayedRecreationOfADeletedFileLosesNothing() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, nf, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        fx.run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        VsrxFile again = fx.vsrx.listedFiles(fs).stream()
+                .filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted()).findFirst().orElseThrow();
+        ContentHash newer = userEdits(f, "silknote edit after the crash");
+        fx.vsrx.deleteFile(again.id());
+
+        fx.run();
+        fx.run();
+
+        boolean current = fx.silknote.documents().findDocument(doc(f)).map(d -> d.contentHash().equals(newer))
+                .orElse(false);
+        boolean held = records().stream().anyMatch(r -> r.heldHashes().contains(newer));
+        assertThat(current || held).as("the user's newer content is current or held by a conflict record").isTrue();
+        assertKept(newer);
     }
 
     @Test
