@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
+import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
@@ -37,6 +38,8 @@ import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VsrxTarget;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -610,7 +613,13 @@ final class LinkedChanges {
         VsrxFile f = c.file();
         VsrxFile written;
         if (kind == ConflictKind.DELETED_IN_VSRX) {
-            written = recreate(f, d);
+            Optional<VsrxFile> again = recreate(f, d);
+            if (again.isEmpty()) {
+                // a replayed re-creation whose file no longer serves the document's bytes: reported, both kept
+                reportConflict(c, record, asFound.filter(r -> r.id().equals(record.id())), asFound, v, now);
+                return;
+            }
+            written = again.get();
             recreated.add(written.id());
         } else {
             // The VSRX bytes are about to be overwritten: an open record holding them (and the decision) commits
@@ -668,8 +677,13 @@ final class LinkedChanges {
         report(written.id(), kind == ConflictKind.DELETED_IN_VSRX ? FileAction.CREATED : FileAction.UPDATED, detail);
     }
 
-    /** Writes the document again as a new file with its origin (key {@code recreate:<uuid>:<deleted file>}). */
-    private VsrxFile recreate(VsrxFile deleted, SilknoteDocument d) {
+    /**
+     * Writes the document again as a new file with its origin (key {@code recreate:<uuid>:<deleted file>}). A
+     * replayed key answers with the file the first re-creation made, as it was then: it is used only while VSRX
+     * still serves the document's bytes (empty otherwise), so a deletion or change of it made since never
+     * becomes the document's (§5.3).
+     */
+    private Optional<VsrxFile> recreate(VsrxFile deleted, SilknoteDocument d) {
         String name = d.metadata().originalPath();
         int slash = name.lastIndexOf('/');
         String base = slash < 0 ? name : name.substring(slash + 1);
@@ -687,7 +701,32 @@ final class LinkedChanges {
                 () -> target.createFile(ctx.lease.token(), key, file, content));
         log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
                 r.file().id(), r.replayed());
-        return r.file();
+        if (r.replayed() && !servedHash(r.file().id()).equals(Optional.of(d.contentHash()))) {
+            return Optional.empty();
+        }
+        return Optional.of(r.file());
+    }
+
+    /** SHA-256 of what VSRX serves for a file now; empty when it serves nothing (deleted or gone). */
+    private Optional<ContentHash> servedHash(VsrxFileId fileId) {
+        try {
+            return Optional.of(parts.retrier().call("vsrx.content", () -> {
+                try (FileContent c = parts.source().openContent(fileId); InputStream in = c.stream()) {
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    byte[] buf = new byte[64 * 1024];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        md.update(buf, 0, n);
+                    }
+                    return ContentHash.ofBytes(md.digest());
+                } catch (IOException e) {
+                    throw new TransientSyncException("reading file content failed", e);
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException("SHA-256 is missing", e);
+                }
+            }));
+        } catch (PermanentSyncException notServed) {
+            return Optional.empty();
+        }
     }
 
     /** The conflict copy of {@code d}'s losing content (KEEP_BOTH), a Silknote-created document. */
