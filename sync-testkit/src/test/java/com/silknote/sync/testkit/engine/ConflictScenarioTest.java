@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * the default one-way direction pushes nothing.
  */
 class ConflictScenarioTest {
-    private final EngineFixture fx = new EngineFixture();
+    /** The fixture of this test; a test that needs a fresh one per case makes another instance. */
+    private EngineFixture fx = new EngineFixture();
 
     private void bidirectional(ConflictStrategy strategy) {
         fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
@@ -525,6 +526,61 @@ class ConflictScenarioTest {
         assertThat(fx.silknote.documents().findDocument(doc(f))).isEmpty();
         assertThat(onlyRecord().keptHash()).contains(s);
         assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS (bi-directional history seeds 448, 762, 851): after a crash "
+            + "between the re-creation and its commit the document changes again or VSRX deletes the new file; "
+            + "the next run writes the newest content once and links the document to it")
+    void replayedRecreationCatchesUpWithTheDocument() {
+        for (boolean deleteTheNewFile : new boolean[] {false, true}) {
+            ConflictScenarioTest t = new ConflictScenarioTest();
+            EngineFixture fresh = t.fx;
+            t.bidirectional(ConflictStrategy.SILKNOTE_WINS);
+            FilesetId fs = fresh.linkedFileset("P-1");
+            VsrxFileId f = t.linked(fs, "base");
+            t.userEdits(f, "silknote edit");
+            fresh.vsrx.deleteFile(f);
+            AtomicBoolean written = new AtomicBoolean();
+            fresh.target = new BidirectionalScenarioTest.ForwardingTarget(fresh.vsrx) {
+                @Override
+                public VsrxWriteResult createFile(FencingToken tk, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                    VsrxWriteResult r = super.createFile(tk, k, nf, c);
+                    written.set(true);
+                    return r;
+                }
+            };
+            DocumentStore real = fresh.documents;
+            AtomicBoolean crashed = new AtomicBoolean();
+            fresh.documents = new DelegatingDocumentStore(real) {
+                @Override
+                public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                    if (written.get() && crashed.compareAndSet(false, true)) {
+                        throw new IllegalStateException("process died before the commit");
+                    }
+                    return super.inUnitOfWork(token, work);
+                }
+            };
+            fresh.run();
+            fresh.documents = real;
+            fresh.target = fresh.vsrx;
+            VsrxFile first = fresh.vsrx.listedFiles(fs).stream()
+                    .filter(x -> x.origin().equals(Optional.of(t.doc(f))) && !x.deleted()).findFirst().orElseThrow();
+            ContentHash newest = t.userEdits(f, "silknote edit after the crash");
+            if (deleteTheNewFile) {
+                fresh.vsrx.deleteFile(first.id());
+            }
+
+            assertThat(fresh.run().success()).isTrue();
+
+            List<VsrxFile> live = fresh.vsrx.listedFiles(fs).stream()
+                    .filter(x -> x.origin().equals(Optional.of(t.doc(f))) && !x.deleted()).toList();
+            assertThat(live).as("one live file for the document (new file deleted: %s)", deleteTheNewFile).hasSize(1);
+            assertThat(fresh.vsrx.contentHash(live.get(0).id())).isEqualTo(newest);
+            assertThat(t.document(f).clientFileId()).isEqualTo(live.get(0).id());
+            assertThat(fresh.run().success()).isTrue();
+            assertThat(t.document(f).contentHash()).isEqualTo(newest);
+        }
     }
 
     @Test
