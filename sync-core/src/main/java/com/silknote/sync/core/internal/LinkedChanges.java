@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuthoredDocument;
@@ -103,6 +104,8 @@ final class LinkedChanges {
     private final BidirectionalConfig bidi;
     private final Consumer<FileReport> reports;
     /** Files created again for a document VSRX deleted (SILKNOTE_WINS on row 6): not a duplicate of it. */
+    /** How many re-created files VSRX deleted in turn one re-creation follows before it reports a conflict. */
+    private static final int MAX_RECREATE_HOPS = 8;
     private final Set<VsrxFileId> recreated = new TreeSet<>();
 
     LinkedChanges(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
@@ -680,8 +683,10 @@ final class LinkedChanges {
     /**
      * Writes the document again as a new file with its origin (key {@code recreate:<uuid>:<deleted file>}). A
      * replayed key answers with the file the first re-creation made, as it was then: it is used only while VSRX
-     * still serves the document's bytes (empty otherwise), so a deletion or change of it made since never
-     * becomes the document's (§5.3).
+     * still serves the document's bytes, so a deletion or change of it made since never becomes the document's
+     * (§5.3). A re-created file VSRX deleted since is followed by another re-creation keyed after it; one still
+     * holding the first re-creation's bytes gets the document's ({@code If-Match} that answer's ETag); one VSRX
+     * changed since is a conflict to report (empty).
      */
     private Optional<VsrxFile> recreate(VsrxFile deleted, SilknoteDocument d) {
         String name = d.metadata().originalPath();
@@ -695,16 +700,39 @@ final class LinkedChanges {
         NewVsrxFile file = new NewVsrxFile(id, SilknoteSide.exportPath(bidi, asAuthored), d.mimeType(), d.uuid());
         BlobUpload content = new BlobUpload(d.contentHash(), d.size(), d.mimeType(),
                 () -> parts.blobs().open(d.contentHash()));
-        IdempotencyKey key = IdempotencyKey.recreate(d.uuid(), deleted.id());
-        ctx.lease.verify();
-        VsrxWriteResult r = parts.retrier().call("vsrx.createFile",
-                () -> target.createFile(ctx.lease.token(), key, file, content));
-        log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
-                r.file().id(), r.replayed());
-        if (r.replayed() && !servedHash(r.file().id()).equals(Optional.of(d.contentHash()))) {
-            return Optional.empty();
+        // A re-created file VSRX deleted since is deleted in VSRX again: the next key follows it, so the chain of
+        // keys is the same however often a crash makes the plan repeat.
+        VsrxFileId after = deleted.id();
+        for (int hop = 0; hop < MAX_RECREATE_HOPS; hop++) {
+            IdempotencyKey key = IdempotencyKey.recreate(d.uuid(), after);
+            ctx.lease.verify();
+            VsrxWriteResult r = parts.retrier().call("vsrx.createFile",
+                    () -> target.createFile(ctx.lease.token(), key, file, content));
+            log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
+                    r.file().id(), r.replayed());
+            if (!r.replayed()) {
+                return Optional.of(r.file());
+            }
+            Optional<ContentHash> served = servedHash(r.file().id());
+            if (served.equals(Optional.of(d.contentHash()))) {
+                return Optional.of(r.file());
+            }
+            if (served.isPresent()) {
+                // The first re-creation's bytes (the document changed since) or a VSRX change: the document's
+                // content replaces them only If-Match the ETag that re-creation answered, so a VSRX change since
+                // is refused and reported as a conflict instead.
+                if (r.file().etag().isEmpty()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(replace(r.file(), d));
+                } catch (ConcurrentUpdateException changedInVsrx) {
+                    return Optional.empty();
+                }
+            }
+            after = r.file().id();
         }
-        return Optional.of(r.file());
+        return Optional.empty();
     }
 
     /** SHA-256 of what VSRX serves for a file now; empty when it serves nothing (deleted or gone). */
