@@ -52,9 +52,11 @@ class JdbcRandomHistoryTest extends RandomHistoryScenario {
         private final JdbiDocumentStore documents;
         private final JdbiVectorStore vectors;
         private final InMemoryBlobStore blobs;
+        private final TestClock clock;
 
         PostgresStores(DataSource ds, TestClock clock) {
             this.ds = requireNonNull(ds, "ds");
+            this.clock = requireNonNull(clock, "clock");
             Jdbi jdbi = Jdbis.create(ds);
             this.documents = new JdbiDocumentStore(jdbi, SchemaMapping.defaults(), clock,
                     Optional.of(SyncConfig.LOCK_NAME));
@@ -127,6 +129,11 @@ class JdbcRandomHistoryTest extends RandomHistoryScenario {
         @Override
         public int removeVectorEntries(DocumentUuid document) {
             return execute("DELETE FROM vsrx_sync_vector WHERE document_uuid = ?", s -> s.setObject(1, document.value()));
+        }
+
+        @Override
+        public com.silknote.sync.testkit.SilknoteUser silknoteUser() {
+            return new com.silknote.sync.testkit.SqlSilknoteUser(ds, "vsrx_sync_document", clock);
         }
 
         private interface Binder {

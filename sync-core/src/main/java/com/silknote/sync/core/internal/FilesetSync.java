@@ -145,12 +145,15 @@ final class FilesetSync {
             // (push, converge or conflict, docs/bidirectional.md §3 rows 3-6); the pull leaves it alone.
             List<LinkedChanges.Changed> changed = List.of();
             List<LinkedChanges.Removed> removed = List.of();
+            List<FileReport> notPushed = List.of();
             int documentCount = documents.size();
             if (parts.writeTarget().isPresent()) {
                 Map<VsrxFileId, SilknoteDocument> docsByFile = new java.util.HashMap<>();
                 documents.forEach(d -> docsByFile.put(d.clientFileId(), d));
                 changed = LinkedChanges.select(parts.config().bidirectional(), patient, files, byFile, docsByFile);
                 removed = LinkedChanges.removed(parts.config().bidirectional(), files, byFile, docsByFile);
+                notPushed = LinkedChanges.groupedNotPushed(parts.config().bidirectional(), patient, files, byFile,
+                        docsByFile);
                 if (!changed.isEmpty() || !removed.isEmpty()) {
                     Set<VsrxFileId> away = new java.util.HashSet<>();
                     changed.forEach(c -> away.add(c.file().id()));
@@ -212,6 +215,9 @@ final class FilesetSync {
                 ctx.progress.markProcessed(id);
             }
             afterCommit(works, touchedDocuments);
+            Set<VsrxFileId> reported = new HashSet<>();
+            works.forEach(w -> reported.add(w.plan.fileId()));
+            notPushed.stream().filter(r -> !reported.contains(r.fileId())).forEach(extraReports::add);
             if (!originFiles.isEmpty() || parts.writeTarget().isPresent()) {
                 SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory(), claim);
                 side.run(originFiles, changed, removed);
@@ -603,7 +609,11 @@ final class FilesetSync {
             switch (w.action) {
                 case CREATED, UPDATED -> {
                     VsrxFile f = p.listed();
-                    DocumentUuid uuid = DocumentUuid.forVsrxFile(fid);
+                    // the file's document keeps its uuid: derived from the file id, or a Silknote-created
+                    // document's own once the sync exported and linked it (docs/bidirectional.md §5.2)
+                    DocumentUuid uuid = p.document().map(SilknoteDocument::uuid)
+                            .or(() -> p.mapping().map(SyncMapping::silknoteDocumentUuid))
+                            .orElse(DocumentUuid.forVsrxFile(fid));
                     uow.upsertDocument(new SilknoteDocument(uuid, owner.patient, owner.fileset, fid, w.hash, w.size,
                             w.mimeType, owner.metadata(fid, p.normalizedPath().orElseThrow()), now));
                     uow.upsertMapping(new SyncMapping(fid, uuid, fid, id, w.contentEtag, f.modifiedAt(), w.size,

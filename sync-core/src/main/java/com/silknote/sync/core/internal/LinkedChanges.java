@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
+import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuditAction;
 import com.silknote.sync.core.model.AuditEntry;
@@ -39,6 +41,8 @@ import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VsrxTarget;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -102,6 +106,8 @@ final class LinkedChanges {
     private final BidirectionalConfig bidi;
     private final Consumer<FileReport> reports;
     /** Files created again for a document VSRX deleted (SILKNOTE_WINS on row 6): not a duplicate of it. */
+    /** How many re-created files VSRX deleted in turn one re-creation follows before it reports a conflict. */
+    private static final int MAX_RECREATE_HOPS = 8;
     private final Set<VsrxFileId> recreated = new TreeSet<>();
 
     LinkedChanges(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
@@ -136,6 +142,32 @@ final class LinkedChanges {
                 continue;
             }
             out.add(new Changed(f, m, d));
+        }
+        return out;
+    }
+
+    /**
+     * The listed, live, linked files whose document a Silknote user grouped and changed while VSRX did not
+     * change: out of scope without {@code groupedDocuments}, so the pull leaves them alone and they are reported
+     * {@code UNCHANGED} {@code silknote-change-not-pushed:grouped} every run (docs/bidirectional.md §3).
+     */
+    static List<FileReport> groupedNotPushed(BidirectionalConfig bidi, PatientUuid patient,
+            Collection<VsrxFile> listed, Map<VsrxFileId, SyncMapping> mappings,
+            Map<VsrxFileId, SilknoteDocument> documents) {
+        List<FileReport> out = new ArrayList<>();
+        if (bidi.groupedDocuments()) {
+            return out;
+        }
+        for (VsrxFile f : listed) {
+            SyncMapping m = mappings.get(f.id());
+            SilknoteDocument d = documents.get(f.id());
+            if (m != null && d != null && !f.deleted() && !d.contentHash().equals(m.contentHash())
+                    && d.patientUuid().equals(patient) && d.uuid().equals(m.silknoteDocumentUuid())
+                    && !DocumentMetadata.UNGROUPED.equals(d.metadata().groupingStatus())
+                    && !ChangeDetection.versionChanged(f, m)) {
+                out.add(new FileReport(f.id(), FileAction.UNCHANGED, Optional.empty(),
+                        Optional.of("silknote-change-not-pushed:grouped"), 0));
+            }
         }
         return out;
     }
@@ -602,10 +634,11 @@ final class LinkedChanges {
             return;
         }
         VsrxFile written = replace(f, c.document());
+        BlobInfo s = statOrFail(c.document().contentHash());
         Instant now = ctx.clock().instant();
         commit(uow -> {
             expectAsRead(uow, c, open);
-            relink(uow, c, written, now);
+            relink(uow, c, written, s, now);
             open.ifPresent(r -> closeOpen(uow, r, now));
             audit(uow, AuditAction.PUSHED, f.id(), c.document().uuid(), Optional.of(c.mapping().contentHash()),
                     Optional.of(c.document().contentHash()), DETAIL_PUSHED);
@@ -638,6 +671,9 @@ final class LinkedChanges {
         Optional<ConflictRecord> intent = open.filter(r -> r.decision().equals(Optional.of(ConflictStrategy.SILKNOTE_WINS))
                 && r.kind() == ConflictKind.CHANGED_ON_BOTH_SIDES && r.vsrxHash().isPresent()
                 && r.silknoteHash().equals(Optional.of(c.document().contentHash())));
+        // blob stats happen before the unit of work: no blob-store round trip inside the transaction (rule 6)
+        Optional<BlobInfo> keptStat = intent.filter(r -> !intentDetail(r).startsWith(DETAIL_OPERATOR))
+                .map(r -> statOrFail(r.vsrxHash().orElseThrow()));
         commit(uow -> {
             expectAsRead(uow, c, open);
             SyncMapping m = c.mapping();
@@ -651,10 +687,7 @@ final class LinkedChanges {
                 ContentHash kept = r.vsrxHash().orElseThrow();
                 String how = intentDetail(r);
                 uow.upsertConflict(applied(r, kept, how, now));
-                if (!how.startsWith(DETAIL_OPERATOR)) {
-                    BlobInfo k = statOrFail(kept);
-                    uow.addBlobRef(k.hash(), k.size(), k.etag());
-                }
+                keptStat.ifPresent(k -> uow.addBlobRef(k.hash(), k.size(), k.etag()));
                 audit(uow, AuditAction.CONFLICT_DECIDED, f.id(), m.silknoteDocumentUuid(), Optional.of(kept),
                         Optional.of(v.hash), decided(r, how, FileAction.UPDATED));
             } else {
@@ -816,7 +849,13 @@ final class LinkedChanges {
         VsrxFile f = c.file();
         VsrxFile written;
         if (kind == ConflictKind.DELETED_IN_VSRX) {
-            written = recreate(f, d);
+            Optional<VsrxFile> again = recreate(f, d);
+            if (again.isEmpty()) {
+                // a replayed re-creation whose file no longer serves the document's bytes: reported, both kept
+                reportConflict(c, record, asFound.filter(r -> r.id().equals(record.id())), asFound, v, now);
+                return;
+            }
+            written = again.get();
             recreated.add(written.id());
         } else {
             // The VSRX bytes are about to be overwritten: an open record holding them (and the decision) commits
@@ -848,6 +887,7 @@ final class LinkedChanges {
             written = replace(f, d);
         }
         Optional<ConflictRecord> asRead = open;
+        BlobInfo sStat = statOrFail(d.contentHash());
         commit(uow -> {
             expectAsRead(uow, c, asRead);
             uow.expectConflict(record.id(), asRead.filter(r -> r.id().equals(record.id())));
@@ -858,7 +898,7 @@ final class LinkedChanges {
                 uow.upsertDocument(new SilknoteDocument(d.uuid(), patient, id, written.id(), d.contentHash(), d.size(),
                         d.mimeType(), DocumentMetadata.synced(written.id(), path, history), now));
             }
-            relink(uow, c, written, now);
+            relink(uow, c, written, sStat, now);
             asRead.filter(r -> !r.id().equals(record.id())).ifPresent(r -> closeOpen(uow, r, now));
             asRead.filter(r -> r.id().equals(record.id())).ifPresent(r -> r.heldHashes()
                     .forEach(h -> FilesetSync.release(uow, r.document(), h, now, new ArrayList<>())));
@@ -879,8 +919,15 @@ final class LinkedChanges {
         report(written.id(), kind == ConflictKind.DELETED_IN_VSRX ? FileAction.CREATED : FileAction.UPDATED, detail);
     }
 
-    /** Writes the document again as a new file with its origin (key {@code recreate:<uuid>:<deleted file>}). */
-    private VsrxFile recreate(VsrxFile deleted, SilknoteDocument d) {
+    /**
+     * Writes the document again as a new file with its origin (key {@code recreate:<uuid>:<deleted file>}). A
+     * replayed key answers with the file the first re-creation made, as it was then: it is used only while VSRX
+     * still serves the document's bytes, so a deletion or change of it made since never becomes the document's
+     * (§5.3). A re-created file VSRX deleted since is followed by another re-creation keyed after it; one still
+     * holding the first re-creation's bytes gets the document's ({@code If-Match} that answer's ETag); one VSRX
+     * changed since is a conflict to report (empty).
+     */
+    private Optional<VsrxFile> recreate(VsrxFile deleted, SilknoteDocument d) {
         String name = d.metadata().originalPath();
         int slash = name.lastIndexOf('/');
         String base = slash < 0 ? name : name.substring(slash + 1);
@@ -892,13 +939,61 @@ final class LinkedChanges {
         NewVsrxFile file = new NewVsrxFile(id, SilknoteSide.exportPath(bidi, asAuthored), d.mimeType(), d.uuid());
         BlobUpload content = new BlobUpload(d.contentHash(), d.size(), d.mimeType(),
                 () -> parts.blobs().open(d.contentHash()));
-        IdempotencyKey key = IdempotencyKey.recreate(d.uuid(), deleted.id());
-        ctx.lease.verify();
-        VsrxWriteResult r = parts.retrier().call("vsrx.createFile",
-                () -> target.createFile(ctx.lease.token(), key, file, content));
-        log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
-                r.file().id(), r.replayed());
-        return r.file();
+        // A re-created file VSRX deleted since is deleted in VSRX again: the next key follows it, so the chain of
+        // keys is the same however often a crash makes the plan repeat.
+        VsrxFileId after = deleted.id();
+        for (int hop = 0; hop < MAX_RECREATE_HOPS; hop++) {
+            IdempotencyKey key = IdempotencyKey.recreate(d.uuid(), after);
+            ctx.lease.verify();
+            VsrxWriteResult r = parts.retrier().call("vsrx.createFile",
+                    () -> target.createFile(ctx.lease.token(), key, file, content));
+            log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
+                    r.file().id(), r.replayed());
+            if (!r.replayed()) {
+                return Optional.of(r.file());
+            }
+            Optional<ContentHash> served = servedHash(r.file().id());
+            if (served.equals(Optional.of(d.contentHash()))) {
+                return Optional.of(r.file());
+            }
+            if (served.isPresent()) {
+                // The first re-creation's bytes (the document changed since) or a VSRX change: the document's
+                // content replaces them only If-Match the ETag that re-creation answered, so a VSRX change since
+                // is refused and reported as a conflict instead.
+                if (r.file().etag().isEmpty()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(replace(r.file(), d));
+                } catch (ConcurrentUpdateException changedInVsrx) {
+                    return Optional.empty();
+                }
+            }
+            after = r.file().id();
+        }
+        return Optional.empty();
+    }
+
+    /** SHA-256 of what VSRX serves for a file now; empty when it serves nothing (deleted or gone). */
+    private Optional<ContentHash> servedHash(VsrxFileId fileId) {
+        try {
+            return Optional.of(parts.retrier().call("vsrx.content", () -> {
+                try (FileContent c = parts.source().openContent(fileId); InputStream in = c.stream()) {
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    byte[] buf = new byte[64 * 1024];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        md.update(buf, 0, n);
+                    }
+                    return ContentHash.ofBytes(md.digest());
+                } catch (IOException e) {
+                    throw new TransientSyncException("reading file content failed", e);
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException("SHA-256 is missing", e);
+                }
+            }));
+        } catch (PermanentSyncException notServed) {
+            return Optional.empty();
+        }
     }
 
     /** The conflict copy of {@code d}'s losing content (KEEP_BOTH), a Silknote-created document. */
@@ -946,9 +1041,8 @@ final class LinkedChanges {
     // ---- shared steps --------------------------------------------------------------------------------------
 
     /** The mapping follows the file VSRX answered with the document's content; the reference moves to it. */
-    private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, Instant now) {
+    private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, BlobInfo s, Instant now) {
         SilknoteDocument d = c.document();
-        BlobInfo s = statOrFail(d.contentHash());
         uow.upsertMapping(new SyncMapping(written.id(), d.uuid(), written.id(), id, written.etag(),
                 written.modifiedAt(), d.size(), d.contentHash(), now));
         moveReference(uow, c, s.hash(), s.size(), s.etag(), now);
@@ -961,12 +1055,24 @@ final class LinkedChanges {
         FilesetSync.release(uow, c.document().uuid(), c.mapping().contentHash(), now, new ArrayList<>());
     }
 
-    /** An open record that no longer applies: resolved as superseded, its held references released. */
+    /**
+     * Closes an open record a new conflict of the same file replaces. As in {@link #supersede}, a record with a
+     * decision becomes applied and keeps the VSRX version it held: after a Silknote-wins write whose commit was
+     * refused, VSRX holds the sync's own write, and that version exists nowhere else.
+     */
     private void closeOpen(DocumentStore.UnitOfWork uow, ConflictRecord r, Instant now) {
-        uow.upsertConflict(r.with(ConflictStatus.RESOLVED, r.strategy(), Optional.empty(), Optional.empty(),
-                Optional.of(DETAIL_SUPERSEDED), now));
+        Optional<ContentHash> keep = r.decision().isPresent() ? r.vsrxHash().or(r::silknoteHash) : Optional.empty();
+        if (keep.isPresent()) {
+            uow.upsertConflict(r.with(ConflictStatus.APPLIED, r.decision(), Optional.empty(), keep,
+                    Optional.of(DETAIL_SUPERSEDED), now));
+        } else {
+            uow.upsertConflict(r.with(ConflictStatus.RESOLVED, r.strategy(), Optional.empty(), Optional.empty(),
+                    Optional.of(DETAIL_SUPERSEDED), now));
+        }
         for (ContentHash h : r.heldHashes()) {
-            FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
+            if (!keep.equals(Optional.of(h))) {
+                FilesetSync.release(uow, r.document(), h, now, new ArrayList<>());
+            }
         }
         r.fileId().ifPresent(fid -> audit(uow, AuditAction.CONFLICT_RESOLVED, fid, r.document(), Optional.empty(),
                 Optional.empty(), DETAIL_SUPERSEDED + ",conflict=" + r.id().value() + ",status=resolved"));

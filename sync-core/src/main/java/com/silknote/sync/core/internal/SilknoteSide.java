@@ -11,6 +11,7 @@ import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.ConflictKind;
 import com.silknote.sync.core.model.ConflictRecord;
 import com.silknote.sync.core.model.ConflictStatus;
@@ -307,6 +308,26 @@ final class SilknoteSide {
         VsrxFile created = written.file();
         log.info("Silknote document written to VSRX run={} fileset={} file={} replayed={}", ctx.runId, id,
                 created.id(), written.replayed());
+        if (written.replayed()) {
+            // A replayed create answers with the file the first create made, as it was then. Since, VSRX may have
+            // deleted or changed it, and the document may have changed: linking with the document's content as
+            // the base would then make VSRX's deletion or version the document's (row 5 / row 2). Linked only when
+            // VSRX still serves the document's bytes (row 11); otherwise reported every run, nothing written.
+            Optional<ContentHash> served;
+            try {
+                served = Optional.of(hashOf(created.id()));
+            } catch (PermanentSyncException notServed) {
+                served = Optional.empty();
+            }
+            if (!served.equals(Optional.of(a.contentHash()))) {
+                String detail = served.isEmpty() ? ConflictKind.DELETED_IN_VSRX.code()
+                        : ConflictKind.LINKED_WITH_DIFFERENT_CONTENT.code();
+                log.warn("conflict run={} fileset={} file={} detail={}", ctx.runId, id, created.id(), detail);
+                reports.add(new FileReport(created.id(), FileAction.CONFLICT, Optional.empty(), Optional.of(detail),
+                        0));
+                return;
+            }
+        }
         commitLink(a, created, AuditAction.EXPORTED, DETAIL_EXPORTED);
         reports.add(new FileReport(created.id(), FileAction.CREATED, Optional.empty(), Optional.of(DETAIL_EXPORTED),
                 0));

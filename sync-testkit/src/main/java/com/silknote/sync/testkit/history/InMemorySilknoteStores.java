@@ -12,6 +12,7 @@ import com.silknote.sync.testkit.InMemoryBlobStore;
 import com.silknote.sync.testkit.InMemoryDocumentStore;
 import com.silknote.sync.testkit.InMemorySyncLock;
 import com.silknote.sync.testkit.InMemoryVectorStore;
+import com.silknote.sync.testkit.SilknoteUser;
 import com.silknote.sync.testkit.TestClock;
 import java.util.function.UnaryOperator;
 
@@ -84,5 +85,10 @@ public final class InMemorySilknoteStores implements SilknoteStores {
     @Override
     public int removeVectorEntries(DocumentUuid document) {
         return vectors.removeAsSilknote(document);
+    }
+
+    @Override
+    public SilknoteUser silknoteUser() {
+        return documents.silknoteUser();
     }
 }

@@ -9,6 +9,7 @@ import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.testkit.SilknoteUser;
 import java.util.function.UnaryOperator;
 
 /**
@@ -64,4 +65,11 @@ public interface SilknoteStores {
      * @return how many were removed
      */
     int removeVectorEntries(DocumentUuid document);
+
+    /**
+     * Silknote users writing documents the way the Silknote backend does (created, content replaced, grouped,
+     * removed), so the change sequence records them: the Silknote side of bi-directional histories
+     * ({@link BidiHistoryScenario}). Their content goes into {@link #blobs()} first.
+     */
+    SilknoteUser silknoteUser();
 }

@@ -23,5 +23,12 @@
  * user-changed ones stay and are {@code CONFLICT}; a fileset no longer listed is {@code VANISHED} with its
  * documents kept; {@code deleted=true} with the document row gone releases the mapping and its reference;
  * the listing's {@code sha256} never decides "unchanged".
+ *
+ * <h2>Bi-directional histories</h2>
+ * {@link com.silknote.sync.testkit.history.BidiHistoryScenario} plays histories with Silknote users creating,
+ * replacing, grouping and removing documents under bi-directional sync (issue 14) and checks the
+ * {@link com.silknote.sync.testkit.history.BidiInvariant}s, written from docs/bidirectional.md: no version a user
+ * wrote is lost, a Silknote-created document reaches VSRX at most once (exactly once after quiescence), no loop,
+ * no VSRX delete without {@code deletes} or past the guard, and a quiet run writes nothing.
  */
 package com.silknote.sync.testkit.history;

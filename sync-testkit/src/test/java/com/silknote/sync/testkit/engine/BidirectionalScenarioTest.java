@@ -15,6 +15,7 @@ import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.IdempotencyKey;
 import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.SilknoteDocument;
@@ -201,6 +202,83 @@ class BidirectionalScenarioTest {
         assertThat(EngineFixture.file(second, f.id()).detail()).contains("linked-silknote-origin");
         assertLinkedOnce(fs, a);
         assertThat(EngineFixture.unchanged(run(), f.id())).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 row 2 (bi-directional history seed 2): a VSRX edit of an exported file updates its document")
+    void vsrxEditOfAnExportedFileUpdatesTheSilknoteDocument() {
+        bidirectional();
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "Brief", "letter");
+        assertThat(run().success()).isTrue();
+        VsrxFile exported = filesWithOrigin(fs, a.uuid()).get(0);
+
+        fx.vsrx.modifyFile(exported.id(), "letter, corrected in vsrx");
+        SyncResult r = run();
+
+        assertThat(r.success()).as("fileset %s: %s", fs, EngineFixture.fileset(r, fs)).isTrue();
+        assertThat(EngineFixture.action(r, exported.id())).isEqualTo(FileAction.UPDATED);
+        SilknoteDocument d = fx.silknote.documents().findDocument(a.uuid()).orElseThrow();
+        assertThat(d.contentHash()).isEqualTo(fx.vsrx.contentHash(exported.id()));
+        assertThat(d.clientFileId()).isEqualTo(exported.id());
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(exported.id())))
+                .as("no second document for the exported file").isEmpty();
+        assertThat(fx.silknote.documents().findBlobRef(a.contentHash()).map(b -> b.refCount()).orElse(0L))
+                .as("the old content's reference is released").isZero();
+        assertThat(fx.silknote.documents().findBlobRef(d.contentHash()).orElseThrow().refCount()).isEqualTo(1);
+        assertThat(EngineFixture.unchanged(run(), exported.id())).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4/§5.3 (bi-directional history seed 81): a create replayed onto a file VSRX deleted "
+            + "never links the document, so its newer content is not deleted with the file")
+    void replayedCreateOfADeletedFileDoesNotLinkTheDocument() {
+        bidirectional();
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "Brief", "letter");
+        AtomicBoolean written = new AtomicBoolean();
+        target = new ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile f, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, f, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        target = fx.vsrx;
+        VsrxFile f = filesWithOrigin(fs, a.uuid()).get(0);
+        byte[] newer = "letter, rewritten in silknote".getBytes(StandardCharsets.UTF_8);
+        ContentHash s = sha256(newer);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(s, newer.length, "text/plain",
+                () -> new ByteArrayInputStream(newer)));
+        fx.silknote.documents().silknoteUser().replaceContent(a.uuid(), s, newer.length, "text/plain");
+        fx.vsrx.deleteFile(f.id());
+
+        SyncResult first = run();
+        run();
+
+        assertThat(EngineFixture.report(first).filesets()).flatMap(FilesetReport::files)
+                .filteredOn(r -> r.fileId().equals(f.id())).extracting(FileReport::action)
+                .as("reported, not linked").contains(FileAction.CONFLICT);
+
+        assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()))
+                .as("the document stays, with the content its user wrote").isNotNull()
+                .extracting(AuthoredDocument::contentHash).isEqualTo(s);
+        assertThat(fx.silknote.blobs().stat(s)).isPresent();
     }
 
     @Test

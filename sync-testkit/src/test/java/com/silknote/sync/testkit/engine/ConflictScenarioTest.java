@@ -20,6 +20,7 @@ import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.VsrxWriteResult;
 import com.silknote.sync.core.port.DocumentStore;
 import java.io.ByteArrayInputStream;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * the default one-way direction pushes nothing.
  */
 class ConflictScenarioTest {
-    private final EngineFixture fx = new EngineFixture();
+    /** The fixture of this test; a test that needs a fresh one per case makes another instance. */
+    private EngineFixture fx = new EngineFixture();
 
     private void bidirectional(ConflictStrategy strategy) {
         fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
@@ -227,6 +229,73 @@ class ConflictScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 §3 scope (bi-directional history seeds 20, 23): a grouped document's change is reported not pushed")
+    void groupedDocumentsChangeIsReportedNotPushed() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.silknote.documents().silknoteUser().group(doc(f), "grouped");
+        ContentHash s = userEdits(f, "silknote edit of a grouped document");
+        long writes = fx.vsrx.writes();
+
+        for (int run = 0; run < 2; run++) {
+            SyncResult r = fx.run();
+
+            assertThat(r.success()).isTrue();
+            assertThat(report(r, f).action()).isEqualTo(FileAction.UNCHANGED);
+            assertThat(report(r, f).detail()).as("looked at again and reported every run")
+                    .contains("silknote-change-not-pushed:grouped");
+            assertThat(fx.vsrx.writes()).as("nothing written to VSRX").isEqualTo(writes);
+            assertThat(document(f).contentHash()).as("the user's content stays").isEqualTo(s);
+        }
+    }
+
+    @Test
+    @DisplayName("DESIGN rule 6 (bi-directional history seed 31): a push and a Silknote-wins decision make no "
+            + "blob-store call inside their unit of work")
+    void noBlobStoreCallInsideAUnitOfWork() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId pushed = linked(fs, "base");
+        VsrxFileId decided = fx.text(fs, "brief.txt", "base 2");
+        assertThat(fx.run().success()).isTrue();
+        userEdits(pushed, "silknote edit");
+        fx.vsrx.modifyFile(decided, "vsrx edit 2");
+        byte[] bytes = "silknote edit 2".getBytes(StandardCharsets.UTF_8);
+        ContentHash h = sha256(bytes);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        fx.silknote.documents().silknoteUser().replaceContent(doc(decided), h, bytes.length, "text/plain");
+        ThreadLocal<Boolean> inUnit = ThreadLocal.withInitial(() -> false);
+        List<String> inside = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DocumentStore real = fx.documents;
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                inUnit.set(true);
+                try {
+                    return super.inUnitOfWork(token, work);
+                } finally {
+                    inUnit.set(false);
+                }
+            }
+        };
+        fx.blobs = com.silknote.sync.testkit.fault.Interception.around(com.silknote.sync.core.port.BlobStore.class,
+                fx.silknote.blobs(), (method, call) -> {
+                    if (inUnit.get()) {
+                        inside.add(method);
+                    }
+                    return call.proceed();
+                });
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, pushed).detail()).contains("pushed-to-vsrx");
+        assertThat(report(r, decided).detail()).contains("conflict:silknote-wins");
+        assertThat(inside).as("blob-store calls made inside a unit of work").isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 14 §4 SILKNOTE_WINS: the Silknote bytes replace the VSRX file's; the VSRX bytes are kept")
     void silknoteWins() {
         bidirectional(ConflictStrategy.SILKNOTE_WINS);
@@ -248,6 +317,54 @@ class ConflictScenarioTest {
         assertKept(v);
         assertKept(s);
         assertThat(EngineFixture.unchanged(fx.run(), f)).as("no loop").isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4/rule 10 SILKNOTE_WINS (bi-directional history seed 96): a user edit refuses the commit "
+            + "after the replace; the VSRX user's bytes the sync overwrote are still kept")
+    void silknoteWinsEditBeforeTheCommitLosesNothing() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        ContentHash v = sha256("vsrx edit");
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean edited = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && edited.compareAndSet(false, true)) {
+                    userEdits(f, "silknote edit between the replace and the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        SyncResult first = fx.run();
+        assertThat(edited).isTrue();
+        assertThat(first.success()).as("the commit planned before the edit is refused").isFalse();
+        assertKept(v);
+
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        SyncResult second = fx.run();
+
+        assertThat(report(second, f).detail()).contains("conflict:silknote-wins");
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("silknote edit between the replace and the commit"));
+        assertThat(records()).as("a record still holds the VSRX user's version")
+                .anySatisfy(rec -> assertThat(rec.heldHashes()).contains(v));
+        assertKept(v);
     }
 
     @Test
@@ -409,6 +526,109 @@ class ConflictScenarioTest {
         assertThat(fx.silknote.documents().findDocument(doc(f))).isEmpty();
         assertThat(onlyRecord().keptHash()).contains(s);
         assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS (bi-directional history seeds 448, 762, 851): after a crash "
+            + "between the re-creation and its commit the document changes again or VSRX deletes the new file; "
+            + "the next run writes the newest content once and links the document to it")
+    void replayedRecreationCatchesUpWithTheDocument() {
+        for (boolean deleteTheNewFile : new boolean[] {false, true}) {
+            ConflictScenarioTest t = new ConflictScenarioTest();
+            EngineFixture fresh = t.fx;
+            t.bidirectional(ConflictStrategy.SILKNOTE_WINS);
+            FilesetId fs = fresh.linkedFileset("P-1");
+            VsrxFileId f = t.linked(fs, "base");
+            t.userEdits(f, "silknote edit");
+            fresh.vsrx.deleteFile(f);
+            AtomicBoolean written = new AtomicBoolean();
+            fresh.target = new BidirectionalScenarioTest.ForwardingTarget(fresh.vsrx) {
+                @Override
+                public VsrxWriteResult createFile(FencingToken tk, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                    VsrxWriteResult r = super.createFile(tk, k, nf, c);
+                    written.set(true);
+                    return r;
+                }
+            };
+            DocumentStore real = fresh.documents;
+            AtomicBoolean crashed = new AtomicBoolean();
+            fresh.documents = new DelegatingDocumentStore(real) {
+                @Override
+                public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                    if (written.get() && crashed.compareAndSet(false, true)) {
+                        throw new IllegalStateException("process died before the commit");
+                    }
+                    return super.inUnitOfWork(token, work);
+                }
+            };
+            fresh.run();
+            fresh.documents = real;
+            fresh.target = fresh.vsrx;
+            VsrxFile first = fresh.vsrx.listedFiles(fs).stream()
+                    .filter(x -> x.origin().equals(Optional.of(t.doc(f))) && !x.deleted()).findFirst().orElseThrow();
+            ContentHash newest = t.userEdits(f, "silknote edit after the crash");
+            if (deleteTheNewFile) {
+                fresh.vsrx.deleteFile(first.id());
+            }
+
+            assertThat(fresh.run().success()).isTrue();
+
+            List<VsrxFile> live = fresh.vsrx.listedFiles(fs).stream()
+                    .filter(x -> x.origin().equals(Optional.of(t.doc(f))) && !x.deleted()).toList();
+            assertThat(live).as("one live file for the document (new file deleted: %s)", deleteTheNewFile).hasSize(1);
+            assertThat(fresh.vsrx.contentHash(live.get(0).id())).isEqualTo(newest);
+            assertThat(t.document(f).clientFileId()).isEqualTo(live.get(0).id());
+            assertThat(fresh.run().success()).isTrue();
+            assertThat(t.document(f).contentHash()).isEqualTo(newest);
+        }
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS (bi-directional history seed 851): a re-creation replayed onto "
+            + "a file VSRX deleted since never links the document, so its newer content is not deleted with it")
+    void replayedRecreationOfADeletedFileLosesNothing() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, nf, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        fx.run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        VsrxFile again = fx.vsrx.listedFiles(fs).stream()
+                .filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted()).findFirst().orElseThrow();
+        ContentHash newer = userEdits(f, "silknote edit after the crash");
+        fx.vsrx.deleteFile(again.id());
+
+        fx.run();
+        fx.run();
+
+        boolean current = fx.silknote.documents().findDocument(doc(f)).map(d -> d.contentHash().equals(newer))
+                .orElse(false);
+        boolean held = records().stream().anyMatch(r -> r.heldHashes().contains(newer));
+        assertThat(current || held).as("the user's newer content is current or held by a conflict record").isTrue();
+        assertKept(newer);
     }
 
     @Test

@@ -163,6 +163,7 @@ class HistoryCheckerTest {
         @Override public void removeBlobRefRow(ContentHash hash) { real.removeBlobRefRow(hash); }
         @Override public void removeFilesetRecord(FilesetId fileset) { real.removeFilesetRecord(fileset); }
         @Override public int removeVectorEntries(DocumentUuid document) { return real.removeVectorEntries(document); }
+        @Override public com.silknote.sync.testkit.SilknoteUser silknoteUser() { return real.silknoteUser(); }
     }
 
     /** Says it stored one content but drops it. */
