@@ -41,8 +41,6 @@ import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.VsrxTarget;
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -977,20 +975,7 @@ final class LinkedChanges {
     /** SHA-256 of what VSRX serves for a file now; empty when it serves nothing (deleted or gone). */
     private Optional<ContentHash> servedHash(VsrxFileId fileId) {
         try {
-            return Optional.of(parts.retrier().call("vsrx.content", () -> {
-                try (FileContent c = parts.source().openContent(fileId); InputStream in = c.stream()) {
-                    MessageDigest md = MessageDigest.getInstance("SHA-256");
-                    byte[] buf = new byte[64 * 1024];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        md.update(buf, 0, n);
-                    }
-                    return ContentHash.ofBytes(md.digest());
-                } catch (IOException e) {
-                    throw new TransientSyncException("reading file content failed", e);
-                } catch (java.security.NoSuchAlgorithmException e) {
-                    throw new IllegalStateException("SHA-256 is missing", e);
-                }
-            }));
+            return Optional.of(SilknoteSide.servedSha256(parts, fileId));
         } catch (PermanentSyncException notServed) {
             return Optional.empty();
         }

@@ -368,6 +368,11 @@ final class SilknoteSide {
     }
 
     private ContentHash hashOf(VsrxFileId fileId) {
+        return servedSha256(parts, fileId);
+    }
+
+    /** SHA-256 of what VSRX serves for a file now, read through the retrier; permanent failures pass through. */
+    static ContentHash servedSha256(EngineParts parts, VsrxFileId fileId) {
         return parts.retrier().call("vsrx.content", () -> {
             try (FileContent c = parts.source().openContent(fileId); InputStream in = c.stream()) {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
