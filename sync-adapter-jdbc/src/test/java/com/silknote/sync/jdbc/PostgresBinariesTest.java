@@ -3,8 +3,10 @@ package com.silknote.sync.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 (read-only commands in about a second): the PostgreSQL binaries are unpacked once and a start checks
- * them by {@code stat} only; a damaged or incomplete copy is detected and unpacked again, never used.
+ * them by {@code stat} only; a damaged or incomplete copy is detected and unpacked again, never used. Because the
+ * copy is shared by the processes of a user (a {@code status} during a {@code sync}), unpacking again must never
+ * change a copy a running server uses, concurrent starts must end with one good copy, and a root another user
+ * created must not stop every start (docs/startup.md, "The unpacked binaries under concurrent starts").
  */
 class PostgresBinariesTest {
     @TempDir
@@ -146,7 +151,7 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("binaries: a damaged copy is unpacked again beside the copy a running server uses, never over it")
+    @DisplayName("issue 12 binaries, with a status during a sync: a damaged copy is unpacked again beside the copy a running server uses, never over it")
     void aServerStartedFromACopyKeepsRunningWhenThatCopyIsUnpackedAgain() throws Exception {
         Path bins = temp.resolve("bins");
         Path data = temp.resolve("data");
@@ -194,7 +199,7 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("binaries: concurrent first starts, and concurrent starts over a damaged copy, unpack one copy")
+    @DisplayName("issue 12 binaries, with a status during a sync: concurrent first starts, and concurrent starts over a damaged copy, unpack one copy")
     void concurrentInstallsUnpackOnceAndEveryReturnedCopyStaysIntact() throws Exception {
         int threads = 3;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -222,7 +227,47 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("binaries: a folder that belongs to another user is never used; the per-user fallback is")
+    @DisplayName("issue 12 binaries, with a status during a sync: processes starting at once unpack one copy (the lock file), all use it")
+    void concurrentProcessesUnpackOnce() throws Exception {
+        Path root = temp.resolve("shared");
+        List<Process> children = new ArrayList<>();
+        List<BufferedReader> outputs = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                        InstallBinariesChild.class.getName(), root.toString())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                children.add(p);
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8));
+                outputs.add(out);
+                assertThat(out.readLine()).isEqualTo("ready");
+            }
+            for (Process p : children) {
+                p.getOutputStream().write('\n');
+                p.getOutputStream().flush(); // all start unpacking together, with this JVM
+            }
+            Path mine = PostgresBinaries.install(root, counting);
+            Set<Path> got = new HashSet<>(List.of(mine));
+            for (int i = 0; i < children.size(); i++) {
+                String line = outputs.get(i).readLine();
+                assertThat(children.get(i).waitFor()).isZero();
+                assertThat(line).isNotNull();
+                got.add(Path.of(line));
+            }
+            assertThat(got).containsExactly(mine);
+            assertThat(PostgresBinaries.intact(mine)).isTrue();
+            try (Stream<Path> copies = Files.list(root)) {
+                assertThat(copies.filter(Files::isDirectory)).containsExactly(mine); // one copy on disk
+            }
+        } finally {
+            children.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
+    @DisplayName("issue 12 binaries, with a status during a sync: a folder that belongs to another user is never used; the per-user fallback is")
     void aFolderOwnedBySomeoneElseFallsBackToOurOwn() throws IOException {
         Path foreign = temp.resolve("foreign");
         Files.createDirectory(foreign);
