@@ -151,7 +151,7 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("issue 12 binaries, with a status during a sync: a damaged copy is unpacked again beside the copy a running server uses, never over it")
+    @DisplayName("issue 12, binaries shared by the processes of a user: a damaged copy is unpacked again beside the copy a running server uses, never over it")
     void aServerStartedFromACopyKeepsRunningWhenThatCopyIsUnpackedAgain() throws Exception {
         Path bins = temp.resolve("bins");
         Path data = temp.resolve("data");
@@ -199,7 +199,7 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("issue 12 binaries, with a status during a sync: concurrent first starts, and concurrent starts over a damaged copy, unpack one copy")
+    @DisplayName("issue 12, binaries shared by the processes of a user: concurrent first starts, and concurrent starts over a damaged copy, unpack one copy")
     void concurrentInstallsUnpackOnceAndEveryReturnedCopyStaysIntact() throws Exception {
         int threads = 3;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -227,7 +227,7 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("issue 12 binaries, with a status during a sync: processes starting at once unpack one copy (the lock file), all use it")
+    @DisplayName("issue 12, binaries shared by the processes of a user: processes starting at once unpack one copy (the lock file), all use it")
     void concurrentProcessesUnpackOnce() throws Exception {
         Path root = temp.resolve("shared");
         List<Process> children = new ArrayList<>();
@@ -267,7 +267,7 @@ class PostgresBinariesTest {
     }
 
     @Test
-    @DisplayName("issue 12 binaries, with a status during a sync: a folder that belongs to another user is never used; the per-user fallback is")
+    @DisplayName("issue 12, binaries shared by the processes of a user: a folder that belongs to another user is never used; the per-user fallback is")
     void aFolderOwnedBySomeoneElseFallsBackToOurOwn() throws IOException {
         Path foreign = temp.resolve("foreign");
         Files.createDirectory(foreign);
