@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Start-up cost.</b> The binaries come from zonky's archive on the class path, unpacked once per user into
  * a private directory and checked on every start by a manifest of file sizes and times (no re-reading of the
- * archive; a damaged copy is unpacked again). The server is started with {@code pg_ctl} without waiting and
+ * archive; a damaged copy is unpacked again into a fresh folder, never over the copy a running server uses;
+ * a per-user cache folder is used when the default one belongs to another user). The server is started with {@code pg_ctl} without waiting and
  * {@code postmaster.pid} is polled in 10 ms steps until it says "ready"; its output goes to {@value #LOG_FILE} in
  * the data directory. As root (containers), where PostgreSQL refuses to run, its programs run in a new user
  * namespace ({@code unshare -U}), as zonky does.
