@@ -417,4 +417,93 @@ class ConflictLedgerTest {
                 .containsExactlyInAnyOrder(sha256("silknote edit 1"), sha256("silknote edit 2")));
         assertThat(fx.vsrx.contentHash(f)).as("nothing pushed over it unasked").isEqualTo(sha256("silknote edit 1"));
     }
+
+    /**
+     * A document store that lets a Silknote user edit {@code a} just before the first unit of work after
+     * {@code armed}; {@code armOnRead} arms it when the engine reads the Silknote-created document (row 11's plan).
+     */
+    private DocumentStore editingBeforeNextCommit(DocumentStore real, AtomicBoolean armed, boolean armOnRead,
+            AuthoredDocument a, String text, AtomicBoolean edited) {
+        return new DelegatingDocumentStore(real) {
+            @Override
+            public java.util.Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(
+                    java.util.Collection<DocumentUuid> uuids) {
+                if (armOnRead && uuids.contains(a.uuid())) {
+                    armed.set(true);
+                }
+                return super.findAuthoredDocuments(uuids);
+            }
+
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (armed.get() && edited.compareAndSet(false, true)) {
+                    ContentHash h = stored(text);
+                    fx.silknote.documents().replaceContentAsSilknoteUser(a.uuid(), h,
+                            text.getBytes(StandardCharsets.UTF_8).length, "text/plain");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("issue 14 row 11 VSRX_WINS / DESIGN rule 10: a user edit of the unlinked document before the commit "
+            + "refuses it; the edit is never overwritten by the VSRX version")
+    void row11VsrxWinsEditBeforeTheCommitIsNotOverwritten() {
+        bidirectional(false, ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, f);
+        DocumentStore real = fx.documents;
+        AtomicBoolean armed = new AtomicBoolean();
+        AtomicBoolean edited = new AtomicBoolean();
+        fx.documents = editingBeforeNextCommit(real, armed, true, a, "silknote edit 2", edited);
+
+        SyncResult first = fx.run();
+
+        assertThat(edited).isTrue();
+        assertThat(first.success()).as("the commit planned from the first version is refused").isFalse();
+        assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()).contentHash())
+                .as("the user's edit is the document's content still").isEqualTo(sha256("silknote edit 2"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).as("not linked with the VSRX version").isEmpty();
+
+        fx.documents = real;
+        SyncResult second = fx.run();
+        assertThat(second.success()).isTrue();
+        assertThat(refCount(sha256("silknote edit 2"))).as("the edit, losing to VSRX, is held by the record")
+                .isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 11 SILKNOTE_WINS / DESIGN rule 10: a user edit after the VSRX write and before the link "
+            + "refuses the link; the edit is never replaced by the version written")
+    void row11SilknoteWinsEditBeforeTheLinkIsNotOverwritten() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, f);
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean edited = new AtomicBoolean();
+        fx.documents = editingBeforeNextCommit(real, written, false, a, "silknote edit 2", edited);
+
+        SyncResult first = fx.run();
+
+        assertThat(edited).isTrue();
+        assertThat(first.success()).as("the link planned from the first version is refused").isFalse();
+        assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()).contentHash())
+                .isEqualTo(sha256("silknote edit 2"));
+        assertThat(refCount(sha256("vsrx version"))).as("the overwritten VSRX version is still held").isEqualTo(1);
+        assertThat(records()).singleElement().satisfies(rec -> assertThat(rec.status())
+                .isEqualTo(ConflictStatus.OPEN));
+    }
 }
