@@ -151,6 +151,8 @@ class ConflictLedgerTest {
         assertThat(records()).singleElement().satisfies(rec -> {
             assertThat(rec.status()).as("decided by the strategy: listed until an operator releases it")
                     .isEqualTo(ConflictStatus.APPLIED);
+            assertThat(rec.strategy()).as("the record names the strategy that decided").contains(
+                    ConflictStrategy.VSRX_WINS);
         });
         assertThat(audit(d, AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
                 e.detail().orElseThrow()).contains("conflict:vsrx-wins", "outcome=created"));
@@ -179,6 +181,11 @@ class ConflictLedgerTest {
                 .contains("conflict:silknote-wins", "outcome=deleted");
         assertThat(refCount(sha256("note 0"))).as("the base of the removed document is released").isZero();
         assertThat(refCount(sha256("vsrx edit"))).as("the VSRX version is held by the applied record").isEqualTo(1);
+        assertThat(records()).singleElement().satisfies(rec -> {
+            assertThat(rec.status()).isEqualTo(ConflictStatus.APPLIED);
+            assertThat(rec.strategy()).contains(ConflictStrategy.SILKNOTE_WINS);
+            assertThat(rec.keptHash()).contains(sha256("vsrx edit"));
+        });
     }
 
     @Test
