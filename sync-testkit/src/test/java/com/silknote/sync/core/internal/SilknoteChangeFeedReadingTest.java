@@ -140,15 +140,4 @@ class SilknoteChangeFeedReadingTest {
         assertThat(r.changes()).isZero();
         assertThat(calls).containsExactly("position", "changes from=3 cursor=- limit=1");
     }
-
-    @Test
-    @DisplayName("§6: the reading keeps its own copy of the filesets, sorted")
-    void readingCopiesTheFilesets() {
-        java.util.TreeSet<FilesetId> mine = new java.util.TreeSet<>(List.of(B, A));
-        SilknoteChangeFeed.Reading r = new SilknoteChangeFeed.Reading(mine, java.util.OptionalLong.of(1), 2);
-        mine.add(C);
-
-        assertThat(r.filesets()).containsExactly(A, B);
-        assertThat(SilknoteChangeFeed.Reading.NONE.settledPosition()).isEmpty();
-    }
 }
