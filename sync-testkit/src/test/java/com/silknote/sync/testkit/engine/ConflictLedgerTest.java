@@ -513,4 +513,90 @@ class ConflictLedgerTest {
         assertThat(records()).singleElement().satisfies(rec -> assertThat(rec.status())
                 .isEqualTo(ConflictStatus.OPEN));
     }
+
+    // ---- rows 4c and 6, VSRX wins: what the document held before is released and its vectors follow ---------
+
+    @Test
+    @DisplayName("issue 14 row 6 VSRX_WINS / DESIGN rule 12: the deleted document's base is released and its vectors purged")
+    void row6VsrxWinsPurgesTheDeletedDocumentsVectors() {
+        bidirectional(false, ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        DocumentUuid d = DocumentUuid.forVsrxFile(f);
+        assertThat(fx.silknote.vectors().entries(d)).isNotEmpty();
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        fx.run();
+
+        assertThat(fx.silknote.documents().findDocument(d)).isEmpty();
+        assertThat(fx.silknote.vectors().entries(d)).as("no vectors of a deleted document stay searchable").isEmpty();
+        assertThat(refCount(sha256("note 0"))).as("the base is no one's content now").isZero();
+        assertThat(refCount(s)).as("the losing Silknote edit is held by the record").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 row 4c VSRX_WINS: the base is released, the document re-processed with the VSRX version")
+    void row4cVsrxWinsReleasesTheBaseAndReprocesses() {
+        bidirectional(false, ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        DocumentUuid d = DocumentUuid.forVsrxFile(f);
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+
+        fx.run();
+
+        assertThat(refCount(sha256("note 0"))).isZero();
+        assertThat(refCount(s)).isEqualTo(1);
+        assertThat(refCount(sha256("vsrx edit"))).isEqualTo(1);
+        assertThat(fx.silknote.vectors().entries(d)).isNotEmpty()
+                .allMatch(v -> v.contentHash().equals(sha256("vsrx edit")));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4/§5.3 SILKNOTE_WINS crash after the write: the next run applies the record with exact "
+            + "references (the VSRX version once, by the record) and audits the decision")
+    void silknoteWinsAppliedAfterACrashHoldsExactReferences() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        DocumentUuid d = DocumentUuid.forVsrxFile(f);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (written.get() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        assertThat(fx.run().success()).isFalse();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+
+        SyncResult second = fx.run();
+
+        assertThat(second.success()).isTrue();
+        assertThat(refCount(sha256("vsrx edit"))).as("the overwritten VSRX version, held once by the record")
+                .isEqualTo(1);
+        assertThat(refCount(s)).as("the Silknote edit, once, by the mapping").isEqualTo(1);
+        assertThat(refCount(sha256("note 0"))).isZero();
+        assertThat(audit(d, AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
+                e.detail().orElseThrow()).contains("conflict:silknote-wins", "outcome=updated"));
+    }
 }
