@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.admission.ContentSniffer;
 import com.silknote.sync.core.internal.SyncEngine;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
@@ -180,6 +182,26 @@ public final class VsrxSync {
         public Builder blobs(BlobStore v) { blobs = requireNonNull(v, "blobs"); return this; }
         public Builder vectors(VectorStore v) { vectors = requireNonNull(v, "vectors"); return this; }
         public Builder processor(DocumentProcessor v) { processor = requireNonNull(v, "processor"); return this; }
+        /**
+         * A hook called once per created or updated document after its fileset committed, for work that writes
+         * nothing a stale run could overwrite (counting, notifying). It gets neither the run's fencing token nor
+         * the downloaded content: a pipeline that writes results (vectors, OCR text) is a
+         * {@link DocumentProcessor} and fences those writes with the token (DESIGN rule 10).
+         */
+        public Builder processor(java.util.function.Consumer<SilknoteDocument> hook) {
+            requireNonNull(hook, "processor");
+            return processor(new DocumentProcessor() {
+                @Override
+                public void process(SilknoteDocument document, FencingToken token) {
+                    hook.accept(document);
+                }
+
+                @Override
+                public String toString() {
+                    return "DocumentProcessor(hook)";
+                }
+            });
+        }
         public Builder lock(SyncLock v) { lock = requireNonNull(v, "lock"); return this; }
         /** Scale-out: claims of the same ledger as the document store (see the class comment). */
         public Builder claims(FilesetClaims v) { claims = requireNonNull(v, "claims"); return this; }

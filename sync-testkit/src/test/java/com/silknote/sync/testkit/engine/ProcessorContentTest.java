@@ -1,5 +1,7 @@
 package com.silknote.sync.testkit.engine;
 
+import com.silknote.sync.core.VsrxSync;
+
 import static com.silknote.sync.testkit.engine.EngineFixture.action;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,5 +140,27 @@ class ProcessorContentTest {
         assertThat(fx.silknote.vectors().entries(doc(ids.get(1)).uuid())).isNotEmpty();
         assertThat(fx.silknote.documents().allPendingOutbox()).isEmpty();
         assertThat(enqueued).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 12.3: a hook without token or content is called once per created or updated document")
+    void aHookIsCalledOncePerDocumentAfterTheCommit() {
+        FilesetId fs = fx.linkedFileset("P1");
+        List<VsrxFileId> ids = files(fs, 3, "h");
+        List<SilknoteDocument> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        VsrxSync sync = VsrxSync.builder().source(fx.source).documents(fx.documents).blobs(fx.blobs)
+                .vectors(fx.vectors).lock(fx.lock).config(fx.config).clock(fx.clock).sleeper(fx.clock)
+                .random(new java.util.SplittableRandom(7))
+                .processor(doc -> seen.add(fx.documents.findDocumentByClientFileId(doc.clientFileId()).orElseThrow()))
+                .build();
+
+        assertThat(sync.run(com.silknote.sync.core.model.SyncRequest.full()).success()).isTrue();
+        assertThat(seen).extracting(SilknoteDocument::clientFileId).containsExactlyInAnyOrderElementsOf(ids);
+
+        fx.vsrx.modifyFile(ids.get(1), "changed");
+        seen.clear();
+        assertThat(sync.run(com.silknote.sync.core.model.SyncRequest.full()).success()).isTrue();
+        assertThat(seen).extracting(SilknoteDocument::clientFileId).containsExactly(ids.get(1));
+        assertThat(seen.get(0).contentHash()).isEqualTo(doc(ids.get(1)).contentHash());
     }
 }
