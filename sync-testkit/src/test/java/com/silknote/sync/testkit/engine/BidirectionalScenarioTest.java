@@ -177,16 +177,7 @@ class BidirectionalScenarioTest {
             }
         };
         DocumentStore real = fx.documents;
-        AtomicBoolean crashed = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(real) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                if (written.get() && crashed.compareAndSet(false, true)) {
-                    throw new IllegalStateException("process died before the commit");
-                }
-                return super.inUnitOfWork(token, work);
-            }
-        };
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
 
         SyncResult first = run();
         assertThat(crashed).isTrue();
@@ -246,16 +237,7 @@ class BidirectionalScenarioTest {
             }
         };
         DocumentStore real = fx.documents;
-        AtomicBoolean crashed = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(real) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                if (written.get() && crashed.compareAndSet(false, true)) {
-                    throw new IllegalStateException("process died before the commit");
-                }
-                return super.inUnitOfWork(token, work);
-            }
-        };
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
         run();
         assertThat(crashed).isTrue();
         fx.documents = real;

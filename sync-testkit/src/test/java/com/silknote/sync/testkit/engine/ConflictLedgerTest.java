@@ -578,16 +578,7 @@ class ConflictLedgerTest {
             }
         };
         DocumentStore real = fx.documents;
-        AtomicBoolean crashed = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(real) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                if (written.get() && crashed.compareAndSet(false, true)) {
-                    throw new IllegalStateException("process died before the commit");
-                }
-                return super.inUnitOfWork(token, work);
-            }
-        };
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
         assertThat(fx.run().success()).isFalse();
         fx.documents = real;
         fx.target = fx.vsrx;

@@ -389,16 +389,7 @@ class ConflictScenarioTest {
             }
         };
         DocumentStore real = fx.documents;
-        AtomicBoolean crashed = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(real) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                if (written.get() && crashed.compareAndSet(false, true)) {
-                    throw new IllegalStateException("process died before the commit");
-                }
-                return super.inUnitOfWork(token, work);
-            }
-        };
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
 
         SyncResult first = fx.run();
         assertThat(crashed).isTrue();
@@ -551,16 +542,7 @@ class ConflictScenarioTest {
                 }
             };
             DocumentStore real = fresh.documents;
-            AtomicBoolean crashed = new AtomicBoolean();
-            fresh.documents = new DelegatingDocumentStore(real) {
-                @Override
-                public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                    if (written.get() && crashed.compareAndSet(false, true)) {
-                        throw new IllegalStateException("process died before the commit");
-                    }
-                    return super.inUnitOfWork(token, work);
-                }
-            };
+            AtomicBoolean crashed = fresh.crashBeforeTheNextCommitOnce(written::get);
             fresh.run();
             fresh.documents = real;
             fresh.target = fresh.vsrx;
@@ -602,16 +584,7 @@ class ConflictScenarioTest {
             }
         };
         DocumentStore real = fx.documents;
-        AtomicBoolean crashed = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(real) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                if (written.get() && crashed.compareAndSet(false, true)) {
-                    throw new IllegalStateException("process died before the commit");
-                }
-                return super.inUnitOfWork(token, work);
-            }
-        };
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
         fx.run();
         assertThat(crashed).isTrue();
         fx.documents = real;

@@ -69,6 +69,25 @@ final class EngineFixture {
         return b.build();
     }
 
+    /**
+     * A process that dies between a VSRX write and its ledger commit: once {@code written} holds, the next unit of
+     * work throws before it runs, once. Wraps the current document store; returns whether the crash happened.
+     */
+    java.util.concurrent.atomic.AtomicBoolean crashBeforeTheNextCommitOnce(java.util.function.BooleanSupplier written) {
+        java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+        documents = new DelegatingDocumentStore(documents) {
+            @Override
+            public <T> T inUnitOfWork(com.silknote.sync.core.model.FencingToken token,
+                    java.util.function.Function<DocumentStore.UnitOfWork, T> work) {
+                if (written.getAsBoolean() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the commit");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        return crashed;
+    }
+
     SyncResult run() {
         return sync().run(SyncRequest.full());
     }
