@@ -253,8 +253,8 @@ public final class HttpVsrxSource implements VsrxSource {
         Route route = Route.FILE_CONTENT;
         URI uri = uri("/v1/files/" + PercentCodec.encode(fileId.value()) + "/content", null);
         long start = clock.millis();
-        HttpResponse<InputStream> resp = await(
-                http.sendAsync(request(uri, "*/*"), StreamingBodySubscriber.handler(config.readTimeout())), op, route, start);
+        HttpResponse<InputStream> resp = send(request(uri, "*/*"), StreamingBodySubscriber.handler(config.readTimeout()),
+                op, route, start);
         InputStream body = resp.body();
         boolean ok = false;
         try {
@@ -344,6 +344,28 @@ public final class HttpVsrxSource implements VsrxSource {
             throw new TransientSyncException(op + " interrupted", e);
         } catch (ExecutionException e) {
             SyncException t = translate(op, e.getCause());
+            wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
+            throw t;
+        }
+    }
+
+    /**
+     * A blocking exchange for bodies whose handler completes at the response headers (the content stream): the
+     * request's own timeout bounds the wait for the headers, as {@link #await} does. {@code send} rather than
+     * {@code sendAsync} because the JDK client hands every asynchronous exchange's completion to the common
+     * pool, which on a machine with two processors is a new thread per request (one per file downloaded).
+     */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String op, Route route,
+            long start) {
+        try {
+            HttpResponse<T> r = http.send(request, handler);
+            wireLog(route, Integer.toString(r.statusCode()), start);
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientSyncException(op + " interrupted", e);
+        } catch (IOException | RuntimeException e) {
+            SyncException t = translate(op, e);
             wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
             throw t;
         }

@@ -149,8 +149,23 @@ final class CannedHttpClient extends HttpClient {
     }
 
     @Override
-    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        throw new UnsupportedOperationException("the client under test sends asynchronously");
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws java.io.IOException, InterruptedException {
+        try {   // as the JDK's client: the asynchronous exchange, its failure rethrown unwrapped
+            return sendAsync(request, handler).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.io.IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new java.io.IOException(c);
+        }
     }
 
     @Override
