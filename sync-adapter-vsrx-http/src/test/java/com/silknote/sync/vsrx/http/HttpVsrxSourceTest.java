@@ -347,6 +347,52 @@ class HttpVsrxSourceTest {
                 .hasMessage("listFilesets timed out");
     }
 
+    @Test
+    void contentWhoseHeadersNeverArriveTimesOut() {
+        // the content request is sent blocking (no thread per download): its own timeout still bounds the
+        // wait for the headers, as for the listings (issue 13, bad input: a typed error, never a hang)
+        stub.script(ex -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        HttpVsrxSource impatient = source.newBuilder().requestTimeout(Duration.ofMillis(300)).build();
+        assertThatThrownBy(() -> impatient.openContent(new VsrxFileId("f-1")))
+                .isInstanceOf(TransientSyncException.class)
+                .hasMessage("openContent timed out");
+    }
+
+    @Test
+    void contentRequestInterruptedIsTransientAndKeepsTheInterrupt() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        stub.script(ex -> {
+            arrived.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean flag = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                source.openContent(new VsrxFileId("f-1"));
+            } catch (Throwable e) {
+                thrown.set(e);
+                flag.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        t.start();
+        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+        t.interrupt();
+        t.join(10_000);
+        assertThat(thrown.get()).isInstanceOf(TransientSyncException.class).hasMessage("openContent interrupted");
+        assertThat(flag.get()).as("the interrupt is kept for the caller").isTrue();
+    }
+
     // ---- content ----
 
     static void content(com.sun.net.httpserver.HttpExchange ex, byte[] bytes, String digestOf, String etag)
