@@ -193,4 +193,62 @@ class SilknoteUserRaceTest {
         assertThat(fx.silknote.documents().findDocument(a.uuid())).as("not linked with the older content").isEmpty();
         assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()).contentHash()).isEqualTo(later);
     }
+    /**
+     * Row 11 with different bytes: a Silknote-created document not linked yet and a file written for it with other
+     * bytes; the user edits the document again when the run reads the file's content.
+     */
+    private AuthoredDocument row11EditedDuringTheRead(FilesetId fs, VsrxFileId[] file, ContentHash later) {
+        ContentHash s = stored("silknote version");
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), s, "silknote version".length(), "text/plain", Optional.of("Brief"), "SILKNOTE",
+                "ungrouped", fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        byte[] v = "vsrx version".getBytes(StandardCharsets.UTF_8);
+        file[0] = fx.vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(a.uuid()),
+                new NewVsrxFile(fs, "notes/silknote/Brief-" + a.uuid().value().toString().substring(0, 8) + ".txt",
+                        "text/plain", a.uuid()),
+                new BlobUpload(TestHashes.sha256("vsrx version"), v.length, "text/plain",
+                        () -> new ByteArrayInputStream(v))).file().id();
+        fx.vsrx.beforeOpen(file[0], () -> fx.silknote.documents().silknoteUser().replaceContent(a.uuid(), later,
+                "edited again while the sync ran".length(), "text/plain"));
+        return a;
+    }
+
+    @Test
+    @DisplayName("§4 row 11 REPORT: the user edits the Silknote-created document while the file is read; no record "
+            + "about the older content")
+    void row11ReportRefusedWhenTheUserEditsMeanwhile() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        ContentHash later = stored("edited again while the sync ran");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = row11EditedDuringTheRead(fs, f, later);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f[0])).isEqualTo(FileAction.FAILED);
+        assertThat(records()).isEmpty();
+        assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()).contentHash()).isEqualTo(later);
+        assertThat(EngineFixture.action(fx.run(), f[0])).isEqualTo(FileAction.CONFLICT);
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.heldHashes()).contains(later));
+    }
+
+    @Test
+    @DisplayName("§4 row 11 VSRX_WINS: the user edits the Silknote-created document while the file is read; it is not "
+            + "replaced by the VSRX version")
+    void row11VsrxWinsRefusedWhenTheUserEditsMeanwhile() {
+        bidirectional(ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        ContentHash later = stored("edited again while the sync ran");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = row11EditedDuringTheRead(fs, f, later);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f[0])).isEqualTo(FileAction.FAILED);
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).as("not linked with the VSRX version").isEmpty();
+        assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()).contentHash()).isEqualTo(later);
+        assertThat(fx.run().success()).isTrue();
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.heldHashes()).contains(later));
+    }
 }
