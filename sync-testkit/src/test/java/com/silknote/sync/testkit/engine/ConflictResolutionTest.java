@@ -226,4 +226,39 @@ class ConflictResolutionTest {
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(same)).orElseThrow().contentHash())
                 .isEqualTo(s);
     }
+
+    @Test
+    @DisplayName("issue 14 §4: an operator keeps Silknote's version; the VSRX version the write replaced is released "
+            + "and collected")
+    void operatorKeepsSilknoteReleasesTheVsrxVersion() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        conflicting(fs);
+        conflicts().decide(only().id(), ConflictStrategy.SILKNOTE_WINS);
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertThat(only().status()).isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(refs(sha256("vsrx edit"))).as("the operator chose: the loser is released").isZero();
+        assertThat(fx.silknote.blobs().stat(sha256("vsrx edit"))).isEmpty();
+        assertThat(refs(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4: SILKNOTE_WINS keeps the VSRX version with exactly one reference; releasing the record "
+            + "lets it go")
+    void silknoteWinsKeepsTheVsrxVersionOnce() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        conflicting(fs);
+        ConflictRecord applied = only();
+        assertThat(applied.keptHash()).contains(sha256("vsrx edit"));
+        assertThat(refs(sha256("vsrx edit"))).isEqualTo(1);
+
+        conflicts().release(applied.id());
+
+        assertThat(refs(sha256("vsrx edit"))).isZero();
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().stat(sha256("vsrx edit"))).isEmpty();
+    }
 }
