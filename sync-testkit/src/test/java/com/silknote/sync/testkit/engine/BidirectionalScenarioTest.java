@@ -264,6 +264,42 @@ class BidirectionalScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 §3 scope: a grouped Silknote-created document is not exported; reported under its opaque id")
+    void groupedSilknoteCreatedDocumentIsReportedNotExported() {
+        bidirectional();
+        FilesetId fs = fx.linkedFileset("P-1");
+        byte[] bytes = "grouped in silknote".getBytes(StandardCharsets.UTF_8);
+        ContentHash hash = sha256(bytes);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(hash, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), hash, bytes.length, "text/plain", Optional.of("Befund"), "SILKNOTE", "grouped",
+                fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+
+        SyncResult r = run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(filesWithOrigin(fs, a.uuid())).isEmpty();
+        FileReport report = EngineFixture.file(r, VsrxFileId.of("silknote-" + a.uuid().value()));
+        assertThat(report.action()).isEqualTo(FileAction.UNCHANGED);
+        assertThat(report.detail()).contains("silknote-change-not-pushed:grouped");
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.2: a title with no usable character is exported as document-<uuid>")
+    void titleWithoutUsableCharactersIsExportedAsDocument() {
+        bidirectional();
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "???", "untitled in silknote");
+
+        assertThat(run().success()).isTrue();
+
+        assertThat(filesWithOrigin(fs, a.uuid())).singleElement().satisfies(f -> assertThat(f.path())
+                .isEqualTo("notes/silknote/document-" + a.uuid().value().toString().substring(0, 8) + ".txt"));
+    }
+
+    @Test
     @DisplayName("issue 14 / DESIGN fencing: a paused holder that lost the lock cannot write to VSRX")
     void pausedHolderCannotWriteToVsrx() {
         bidirectional();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.SyncConflicts;
+import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.BidirectionalConfig;
@@ -16,6 +17,7 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.SyncResult;
@@ -155,5 +157,108 @@ class ConflictResolutionTest {
             assertThatThrownBy(() -> conflicts().release(applied.id())).isInstanceOf(TransientSyncException.class);
         }
         assertThat(only()).isEqualTo(applied);
+    }
+    @Test
+    @DisplayName("issue 14 §4: the list pages one record at a time (a limit of 1 is the smallest accepted)")
+    void listPagesOneAtATime() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        conflicting(fs);
+
+        assertThat(conflicts().list(true, Optional.empty(), 1).items()).containsExactly(only());
+        assertThatThrownBy(() -> conflicts().list(true, Optional.empty(), 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 / DESIGN §4 GC: a release that drops the loser's last reference queues its collection in "
+            + "the same unit of work")
+    void releaseQueuesTheCollectionOfTheLoser() {
+        bidirectional(ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        conflicting(fs);
+        ContentHash s = sha256("silknote edit");
+        assertThat(fx.silknote.documents().pendingOutbox(100))
+                .noneMatch(e -> e.action() == OutboxEntry.Action.COLLECT_BLOB && e.contentHash().equals(s));
+
+        conflicts().release(only().id());
+
+        assertThat(refs(s)).isZero();
+        assertThat(fx.silknote.documents().pendingOutbox(100)).filteredOn(e -> e.contentHash().equals(s))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.action()).isEqualTo(OutboxEntry.Action.COLLECT_BLOB);
+                    assertThat(e.document()).isEqualTo(only().document());
+                });
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().stat(s)).as("collected by the next run").isEmpty();
+    }
+
+    @Test
+    @DisplayName("DESIGN rule 10 (never release a reference twice): two operators release the same record at once; "
+            + "the second is refused and the bytes another document still uses stay")
+    void concurrentReleaseIsRefused() {
+        bidirectional(ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId same = fx.text(fs, "kopie.txt", "silknote edit"); // another document with the loser's bytes
+        conflicting(fs);
+        ContentHash s = sha256("silknote edit");
+        ConflictRecord applied = only();
+        assertThat(refs(s)).as("the record's and the other document's").isEqualTo(2);
+        java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+        SyncConflicts operatorA = SyncConflicts.builder().documents(new DelegatingDocumentStore(fx.silknote.documents()) {
+            @Override
+            public Optional<ConflictRecord> findConflict(ConflictId id) {
+                Optional<ConflictRecord> read = super.findConflict(id);
+                if (raced.compareAndSet(false, true)) {
+                    ConflictResolutionTest.this.conflicts().release(id); // operator B, between A's read and A's commit
+                }
+                return read;
+            }
+        }).lock(fx.lock).config(fx.config).clock(fx.clock).build();
+
+        assertThatThrownBy(() -> operatorA.release(applied.id())).isInstanceOf(ConcurrentUpdateException.class);
+
+        assertThat(raced).isTrue();
+        assertThat(only().status()).isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(refs(s)).as("released once").isEqualTo(1);
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().stat(s)).as("the other document's bytes").isPresent();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(same)).orElseThrow().contentHash())
+                .isEqualTo(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4: an operator keeps Silknote's version; the VSRX version the write replaced is released "
+            + "and collected")
+    void operatorKeepsSilknoteReleasesTheVsrxVersion() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        conflicting(fs);
+        conflicts().decide(only().id(), ConflictStrategy.SILKNOTE_WINS);
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertThat(only().status()).isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(refs(sha256("vsrx edit"))).as("the operator chose: the loser is released").isZero();
+        assertThat(fx.silknote.blobs().stat(sha256("vsrx edit"))).isEmpty();
+        assertThat(refs(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4: SILKNOTE_WINS keeps the VSRX version with exactly one reference; releasing the record "
+            + "lets it go")
+    void silknoteWinsKeepsTheVsrxVersionOnce() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        conflicting(fs);
+        ConflictRecord applied = only();
+        assertThat(applied.keptHash()).contains(sha256("vsrx edit"));
+        assertThat(refs(sha256("vsrx edit"))).isEqualTo(1);
+
+        conflicts().release(applied.id());
+
+        assertThat(refs(sha256("vsrx edit"))).isZero();
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.blobs().stat(sha256("vsrx edit"))).isEmpty();
     }
 }

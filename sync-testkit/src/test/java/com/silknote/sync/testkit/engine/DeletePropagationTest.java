@@ -207,4 +207,48 @@ class DeletePropagationTest {
         assertThat(fx.silknote.blobs().stat(sha256("vsrx edit"))).isPresent();
         assertThat(fx.silknote.documents().findBlobRef(sha256("vsrx edit")).orElseThrow().refCount()).isEqualTo(1);
     }
+    @Test
+    @DisplayName("issue 14 row 7: a propagated removal also purges the removed document's vectors")
+    void removalPurgesTheVectors() {
+        bidirectional(true, ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 4).get(0);
+        DocumentUuid doc = DocumentUuid.forVsrxFile(f);
+        assertThat(fx.silknote.vectors().entries(doc)).as("processed by the first run").isNotEmpty();
+        userRemoves(f);
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertThat(deletedInVsrx(f)).isTrue();
+        assertThat(fx.silknote.vectors().entries(doc)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 14 row 8 / §4: an operator keeps Silknote's side (the removal); the VSRX file is marked deleted "
+            + "and the record, resolved, lets the VSRX version go")
+    void removedHereChangedThereOperatorKeepsSilknote() {
+        bidirectional(true, ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 4).get(0);
+        userRemoves(f);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        assertThat(EngineFixture.file(fx.run(), f).action()).isEqualTo(FileAction.CONFLICT);
+        ConflictRecord open = fx.silknote.documents().allConflicts().values().iterator().next();
+        com.silknote.sync.core.SyncConflicts.builder().documents(fx.silknote.documents()).lock(fx.lock)
+                .config(fx.config).clock(fx.clock).build().decide(open.id(), ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(EngineFixture.file(r, f).action()).isEqualTo(FileAction.DELETED);
+        assertThat(EngineFixture.file(r, f).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(deletedInVsrx(f)).isTrue();
+        ConflictRecord after = fx.silknote.documents().allConflicts().get(open.id());
+        assertThat(after.status()).isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(after.heldHashes()).isEmpty();
+        assertThat(fx.silknote.documents().findBlobRef(sha256("vsrx edit"))).as("the operator chose: released")
+                .isEmpty();
+        assertThat(fx.silknote.blobs().stat(sha256("vsrx edit"))).isEmpty();
+        assertThat(fx.vsrx.content(f)).as("VSRX keeps the bytes of its marked-deleted file").isNotNull();
+    }
 }

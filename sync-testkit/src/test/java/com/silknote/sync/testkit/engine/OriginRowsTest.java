@@ -238,6 +238,37 @@ class OriginRowsTest {
     }
 
     @Test
+    @DisplayName("issue 14 rows 12/13, deletes on: a second file with the origin of a document linked to another file "
+            + "is a duplicate, reported CONFLICT and never marked deleted")
+    void duplicateOfALinkedDocumentIsNeverDeleted() {
+        bidirectional(true);
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "one");
+        fx.text(fs, "b.txt", "two");
+        fx.text(fs, "c.txt", "three");
+        ContentHash s = stored("exported once");
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), s, "exported once".length(), "text/plain", Optional.of("Brief"), "SILKNOTE",
+                "ungrouped", fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).as("exported and linked").isPresent();
+        byte[] copy = "a copy made in vsrx".getBytes(StandardCharsets.UTF_8);
+        VsrxFileId dup = fx.vsrx.createFile(fx.vsrx.highWaterMark().orElse(FencingToken.of(1)),
+                IdempotencyKey.of("create:copy-in-vsrx"), new NewVsrxFile(fs, "notes/silknote/Brief-copy.txt",
+                        "text/plain", a.uuid()),
+                new BlobUpload(sha256(copy), copy.length, "text/plain", () -> new ByteArrayInputStream(copy)))
+                .file().id();
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(EngineFixture.action(r, dup)).isEqualTo(FileAction.CONFLICT);
+        assertThat(EngineFixture.file(r, dup).detail()).contains("duplicate-of-linked-document");
+        assertThat(fx.vsrx.findFile(dup).orElseThrow().deleted()).as("the patient's file stays").isFalse();
+    }
+
+    @Test
     @DisplayName("issue 14 row 13, deletes off: reported VANISHED origin-document-removed, nothing written")
     void deletesOffReportsOnly() {
         bidirectional(false);
