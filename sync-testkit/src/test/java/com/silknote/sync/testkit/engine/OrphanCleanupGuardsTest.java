@@ -505,6 +505,335 @@ class OrphanCleanupGuardsTest {
         assertThat(dry.itemsTruncated()).isTrue();
     }
 
+    /** The lease of the running cleanup expires now; with {@code renewDue} its next checkpoint tries to renew. */
+    private void loseTheLease(boolean renewDue) {
+        fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+        if (renewDue) {
+            fx.clock.advance(fx.config.lockTtl().dividedBy(3).plusSeconds(1));
+        }
+    }
+
+    /** A fileset Silknote dropped, with one document; returns the document's file. */
+    private VsrxFileId droppedDocument(String patient) {
+        FilesetId fs = fx.linkedFileset(patient);
+        VsrxFileId f = fx.text(fs, "a.txt", "the document of " + patient);
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.unlinkPatient(fs);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs);
+        return f;
+    }
+
+    @Test
+    @DisplayName("rule 10: a lease lost before a commit stops the cleanup before it writes (FAILED, nothing removed)")
+    void aLeaseLostBeforeACommitStopsBeforeTheWrite() {
+        VsrxFileId f = droppedDocument("P-DROPPED");
+        aged();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public java.util.Map<VsrxFileId, com.silknote.sync.core.model.SyncMapping> findMappings(
+                    java.util.Collection<VsrxFileId> ids) {
+                loseTheLease(false);
+                return super.findMappings(ids);
+            }
+        };
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(done.error()).contains("lease lost: LeaseLostException");
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(f))).isPresent();
+        assertThat(done.removed()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10 / §4: a lease lost between marking a blob and deleting it leaves the blob (FAILED)")
+    void aLeaseLostBeforeTheBlobDeleteLeavesTheBlob() {
+        ContentHash h = zeroRow("marked, then the lease is lost");
+        aged();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public java.util.Map<ContentHash, BlobRef> findBlobRefs(java.util.Collection<ContentHash> hashes) {
+                loseTheLease(true);
+                return super.findBlobRefs(hashes);
+            }
+        };
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(fx.silknote.blobs().rawBytes(h)).isPresent();
+    }
+
+    @Test
+    @DisplayName("rule 10: a lease lost before a vector purge leaves the vectors (FAILED)")
+    void aLeaseLostBeforeAVectorPurgeLeavesTheVectors() {
+        DocumentUuid stray = new DocumentUuid(java.util.UUID.fromString("0f0f0f0f-0000-4000-8000-0000000000cc"));
+        try (var lease = fx.silknote.lock().newHolder("host-v").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(1))
+                .orElseThrow()) {
+            fx.silknote.vectors().replace(lease.token(), stray, List.of(new VectorEntry(stray, 0,
+                    TestHashes.sha256(new byte[] {2}), new float[] {1f})));
+        }
+        com.silknote.sync.core.port.VectorStore real = fx.vectors;
+        fx.vectors = new com.silknote.sync.core.port.VectorStore() {
+            @Override
+            public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
+                real.replace(token, document, entries);
+            }
+
+            @Override
+            public void fence(FencingToken token) {
+                real.fence(token);
+            }
+
+            @Override
+            public int deleteByDocument(FencingToken token, DocumentUuid document) {
+                return real.deleteByDocument(token, document);
+            }
+
+            @Override
+            public List<VectorEntry> entries(DocumentUuid document) {
+                return real.entries(document);
+            }
+
+            @Override
+            public Page<DocumentUuid> documents(Optional<String> cursor, int limit) {
+                Page<DocumentUuid> page = real.documents(cursor, limit);
+                loseTheLease(true);
+                return page;
+            }
+        };
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(fx.silknote.vectors().all()).containsKey(stray);
+    }
+
+    @Test
+    @DisplayName("issue 11: a backend failure ends the cleanup with a FAILED report naming the failure, not an exception")
+    void aBackendFailureEndsWithAFailedReport() {
+        droppedDocument("P-DROPPED");
+        aged();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public Page<com.silknote.sync.core.model.SyncMapping> mappingsWithoutDocument(Optional<String> cursor,
+                    int limit) {
+                throw new com.silknote.sync.core.exception.PermanentSyncException("ledger refused", 403, null);
+            }
+        };
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(done.error()).contains("PermanentSyncException: ledger refused");
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).as("committed before stays").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("rule 10: a fileset record written again between the read and the commit keeps its documents")
+    void aFilesetRecordWrittenAgainKeepsItsDocuments() {
+        FilesetId fs = fx.linkedFileset("P-BACK");
+        VsrxFileId f = fx.text(fs, "a.txt", "a document whose fileset record comes back");
+        assertThat(fx.run().success()).isTrue();
+        var record = fx.silknote.documents().findFileset(fs).orElseThrow();
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs);
+        aged();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            private boolean written;
+
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                if (!written) {
+                    written = true;
+                    fx.silknote.documents().inUnitOfWork(token, u -> {
+                        u.upsertFileset(record);
+                        return null;
+                    });
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isZero();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(f))).isPresent();
+        assertThat(done.notes()).anyMatch(n -> n.startsWith("documents without fileset: skipped"));
+    }
+
+    @Test
+    @DisplayName("rule 10 / rule 14: a mapping whose document is written back before the commit stays; a removed one releases and purges")
+    void aMappingWhoseDocumentComesBackStays() {
+        FilesetId fs = fx.linkedFileset("P-MAPPINGS");
+        VsrxFileId back = fx.text(fs, "back.txt", "a document written back");
+        VsrxFileId gone = fx.text(fs, "gone.txt", "a document removed for good");
+        assertThat(fx.run().success()).isTrue();
+        ContentHash goneHash = hashOf(gone);
+        SilknoteDocument saved = fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(back)).orElseThrow();
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(back));
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(gone));
+        aged();
+        CleanupReport first = cleanup().newBuilder().documents(new DelegatingDocumentStore(fx.documents) {
+            private boolean written;
+
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                if (!written) {
+                    written = true;
+                    fx.silknote.documents().inUnitOfWork(token, u -> {
+                        u.upsertDocument(saved);
+                        return null;
+                    });
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        }).build().run(CleanupRequest.removing());
+
+        assertThat(first.found(OrphanClass.MAPPING_WITHOUT_DOCUMENT).count()).isEqualTo(2);
+        assertThat(first.removed(OrphanClass.MAPPING_WITHOUT_DOCUMENT).count()).isZero();
+        assertThat(fx.silknote.documents().findMapping(back)).isPresent();
+        assertThat(fx.silknote.documents().findMapping(gone)).as("the whole batch waits").isPresent();
+
+        CleanupReport second = cleanup().run(CleanupRequest.removing());
+
+        assertThat(second.removed(OrphanClass.MAPPING_WITHOUT_DOCUMENT).count()).isEqualTo(1);
+        assertThat(fx.silknote.documents().findMapping(back)).isPresent();
+        assertThat(fx.silknote.documents().findMapping(gone)).isEmpty();
+        assertThat(count(goneHash)).isZero();
+        assertThat(pending(goneHash, OutboxEntry.Action.PURGE_VECTORS)).hasSize(1);
+        assertThat(pending(goneHash, OutboxEntry.Action.COLLECT_BLOB)).hasSize(1);
+        assertThat(audit(second, AuditAction.CLEANUP_MAPPING)).singleElement().satisfies(a -> {
+            assertThat(a.entry().fileId()).contains(gone);
+            assertThat(a.entry().detail()).contains("document-removed-in-silknote");
+        });
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / rule 12: a removed document releases the reference its mapping holds, not its own edited content's")
+    void aRemovedDocumentReleasesItsMappingsHash() {
+        FilesetId fs = fx.linkedFileset("P-EDITED");
+        VsrxFileId f = fx.text(fs, "a.txt", "the content VSRX served");
+        assertThat(fx.run().success()).isTrue();
+        ContentHash mapped = hashOf(f);
+        byte[] edited = "a Silknote user's edit".getBytes(StandardCharsets.UTF_8);
+        ContentHash editedHash = TestHashes.sha256(edited);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(editedHash, edited.length, "text/plain",
+                () -> new ByteArrayInputStream(edited)));
+        fx.silknote.documents().replaceContentAsSilknoteUser(DocumentUuid.forVsrxFile(f), editedHash, edited.length,
+                "text/plain");
+        fx.vsrx.unlinkPatient(fs);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs);
+        aged();
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isEqualTo(1);
+        assertThat(count(mapped)).isZero();
+        assertThat(pending(mapped, OutboxEntry.Action.COLLECT_BLOB)).hasSize(1);
+        assertThat(audit(done, AuditAction.CLEANUP_DOCUMENT)).singleElement()
+                .satisfies(a -> assertThat(a.entry().beforeHash()).contains(mapped));
+    }
+
+    @Test
+    @DisplayName("rule 14 / §4: more blobs than one batch are all collected once; a dry run of them collects none")
+    void moreBlobsThanOneBatchAreAllCollectedOnce() {
+        int n = 150;
+        List<ContentHash> hashes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] b = ("uncommitted upload " + i).getBytes(StandardCharsets.UTF_8);
+            ContentHash h = TestHashes.sha256(b);
+            hashes.add(h);
+            fx.silknote.blobs().putIfAbsent(new BlobUpload(h, b.length, "text/plain", () -> new ByteArrayInputStream(b)));
+        }
+        aged();
+
+        CleanupReport dry = cleanup().run(CleanupRequest.dryRunOnly());
+        assertThat(dry.found(OrphanClass.UNCOMMITTED_BLOB).count()).isEqualTo(n);
+        assertThat(fx.silknote.blobs().size()).isEqualTo(n);
+        assertThat(fx.silknote.documents().allBlobRefs()).isEmpty();
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+        assertThat(done.found(OrphanClass.UNCOMMITTED_BLOB).count()).isEqualTo(n);
+        assertThat(done.removed(OrphanClass.UNCOMMITTED_BLOB).count()).isEqualTo(n);
+        assertThat(fx.silknote.blobs().size()).isZero();
+        assertThat(fx.silknote.documents().allBlobRefs()).isEmpty();
+        assertThat(audit(done, AuditAction.CLEANUP_BLOB)).hasSize(n);
+    }
+
+    @Test
+    @DisplayName("§4: a row a sync revives between the blob delete and the row removal stays and is not reported removed")
+    void aRowRevivedAfterTheDeleteIsNotReportedRemoved() {
+        ContentHash h = zeroRow("revived by a sync right after the delete");
+        byte[] bytes = fx.silknote.blobs().rawBytes(h).orElseThrow();
+        aged();
+        BlobStore real = fx.blobs;
+        fx.blobs = new ForwardingBlobStore(real) {
+            @Override
+            public boolean deleteIfMatch(ContentHash hash, String etag) {
+                boolean deleted = super.deleteIfMatch(hash, etag);
+                // a sync referencing the DELETING row uploads the content again and revives the row
+                BlobInfo again = real.overwrite(new BlobUpload(hash, bytes.length, "text/plain",
+                        () -> new ByteArrayInputStream(bytes)));
+                fx.silknote.documents().reviveBlobRef(fx.silknote.documents().highWaterMark().orElseThrow(), hash,
+                        etag);
+                return deleted;
+            }
+        };
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.found(OrphanClass.UNREFERENCED_BLOB).count()).isEqualTo(1);
+        assertThat(done.removed()).doesNotContainKey(OrphanClass.UNREFERENCED_BLOB);
+        assertThat(done.items()).filteredOn(i -> i.id().equals(h.hex())).extracting(CleanupReport.Item::removed)
+                .containsExactly(false);
+        assertThat(fx.silknote.documents().findBlobRef(h)).isPresent();
+        assertThat(fx.silknote.blobs().rawBytes(h)).contains(bytes);
+    }
+
+    @Test
+    @DisplayName("issue 11: the listener hears the operation, each phase in order, and progress with what was examined")
+    void theListenerHearsEveryPhaseAndTheProgress() {
+        int n = 501;
+        for (int i = 0; i < n; i++) {
+            byte[] b = ("a stray upload " + i).getBytes(StandardCharsets.UTF_8);
+            fx.silknote.blobs().putIfAbsent(new BlobUpload(TestHashes.sha256(b), b.length, "text/plain",
+                    () -> new ByteArrayInputStream(b)));
+        }
+        droppedDocument("P-DROPPED");
+        aged();
+        List<String> heard = new java.util.ArrayList<>();
+        com.silknote.sync.core.port.OperationListener listener = new com.silknote.sync.core.port.OperationListener() {
+            @Override
+            public void operationStarted(com.silknote.sync.core.model.RunId runId, String operation, boolean dryRun) {
+                heard.add("started " + operation + " " + dryRun);
+            }
+
+            @Override
+            public void phaseStarted(com.silknote.sync.core.model.RunId runId, String phase) {
+                heard.add("phase " + phase);
+            }
+
+            @Override
+            public void progress(com.silknote.sync.core.model.RunId runId, String phase, long examined, long found) {
+                heard.add("progress " + phase + " " + examined + " " + found);
+            }
+
+            @Override
+            public void operationFinished(com.silknote.sync.core.model.RunId runId, String operation) {
+                heard.add("finished " + operation);
+            }
+        };
+
+        CleanupReport dry = cleanup().newBuilder().listener(listener).build().run(CleanupRequest.dryRunOnly());
+
+        assertThat(dry.status()).isEqualTo(OperationStatus.COMPLETED);
+        // 502 hashes: the dropped document's (referenced) and the 501 uploads; one progress every 500 and at the end
+        assertThat(heard).containsSubsequence("started cleanup true", "phase documents", "progress documents 1 1",
+                "phase mappings", "progress mappings 0 1", "phase outbox", "phase vectors", "progress vectors 1 1",
+                "phase blobs", "progress blobs 500 500", "progress blobs 502 502", "phase skips", "finished cleanup");
+        assertThat(heard).filteredOn(e -> e.startsWith("progress blobs")).hasSize(2);
+    }
+
     /** Forwards every call to another blob store; tests override single methods. */
     private static class ForwardingBlobStore implements BlobStore {
         private final BlobStore d;
