@@ -37,6 +37,11 @@ class OperationBuildersTest {
             public void operationStarted(RunId runId, String operation, boolean dryRun) {
                 heard.add(operation);
             }
+
+            @Override
+            public void operationFinished(RunId runId, String operation) {
+                heard.add("finished " + operation);
+            }
         };
     }
 
@@ -53,7 +58,7 @@ class OperationBuildersTest {
 
         assertThat(first.status()).isEqualTo(OperationStatus.COMPLETED);
         assertThat(again.runId()).isEqualTo(first.runId());
-        assertThat(heard).containsExactly("check", "check");
+        assertThat(heard).containsExactly("check", "finished check", "check", "finished check");
     }
 
     @Test
@@ -69,7 +74,7 @@ class OperationBuildersTest {
                 .runId();
 
         assertThat(again).isEqualTo(first);
-        assertThat(heard).containsExactly("cleanup", "cleanup");
+        assertThat(heard).containsExactly("cleanup", "finished cleanup", "cleanup", "finished cleanup");
     }
 
     @Test
@@ -87,7 +92,7 @@ class OperationBuildersTest {
                 .migrate(new MigrationRequest(a, b, true)).runId();
 
         assertThat(again).isEqualTo(first);
-        assertThat(heard).containsExactly("migrate", "migrate");
+        assertThat(heard).containsExactly("migrate", "finished migrate", "migrate", "finished migrate");
     }
 
     @Test
