@@ -353,6 +353,18 @@ class OrphanCleanupGuardsTest {
         };
     }
 
+    /** A listener keeping "examined/found" of each progress event of {@code phase}. */
+    private static com.silknote.sync.core.port.OperationListener progressOf(String phase, List<String> into) {
+        return new com.silknote.sync.core.port.OperationListener() {
+            @Override
+            public void progress(com.silknote.sync.core.model.RunId runId, String p, long examined, long found) {
+                if (p.equals(phase)) {
+                    into.add(examined + "/" + found);
+                }
+            }
+        };
+    }
+
     @Test
     @DisplayName("rule 14: a skip of a file VSRX still lists on a later page stays; one it no longer lists goes, in a dry run counted only")
     void skipsAreForgottenOnlyForFilesVsrxNoLongerListsOverEveryPage() {
@@ -375,8 +387,11 @@ class OrphanCleanupGuardsTest {
         assertThat(dry.found(OrphanClass.SKIP_OF_UNLISTED_FILE).count()).isEqualTo(1);
         assertThat(fx.silknote.documents().allSkips()).containsKeys(listedSkip, gone);
 
-        CleanupReport done = paged.run(CleanupRequest.removing());
+        List<String> progress = new java.util.ArrayList<>();
+        CleanupReport done = paged.newBuilder().listener(progressOf("skips", progress)).build()
+                .run(CleanupRequest.removing());
         assertThat(done.removed(OrphanClass.SKIP_OF_UNLISTED_FILE).count()).isEqualTo(1);
+        assertThat(progress).as("two skips examined, one found").containsExactly("2/1");
         assertThat(done.items()).filteredOn(i -> i.orphanClass() == OrphanClass.SKIP_OF_UNLISTED_FILE)
                 .extracting(CleanupReport.Item::id, CleanupReport.Item::removed)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(gone.value(), true));
@@ -419,24 +434,40 @@ class OrphanCleanupGuardsTest {
     void pendingProcessingOfAGoneDocumentIsRemovedItsOtherWorkStays() {
         DocumentUuid doc = new DocumentUuid(java.util.UUID.fromString("0f0f0f0f-0000-4000-8000-0000000000bb"));
         ContentHash h = TestHashes.sha256("content of a document that is gone".getBytes(StandardCharsets.UTF_8));
+        FilesetId fs = fx.linkedFileset("P-OUTBOX");
+        VsrxFileId kept = fx.text(fs, "kept.txt", "a document that exists");
+        assertThat(fx.run().success()).isTrue();
+        DocumentUuid existing = DocumentUuid.forVsrxFile(kept);
         java.time.Instant now = fx.clock.instant();
         write(u -> {
             u.enqueue(OutboxEntry.pending(doc, OutboxEntry.Action.PROCESS, h, now));
             u.enqueue(OutboxEntry.pending(doc, OutboxEntry.Action.PURGE_VECTORS, h, now));
             u.enqueue(OutboxEntry.pending(doc, OutboxEntry.Action.COLLECT_BLOB, h, now));
+            u.enqueue(OutboxEntry.pending(existing, OutboxEntry.Action.PROCESS, hashOf(kept), now));
         });
         aged();
         DocumentUuid young = new DocumentUuid(java.util.UUID.fromString("0f0f0f0f-0000-4000-8000-0000000000aa"));
         write(u -> u.enqueue(OutboxEntry.pending(young, OutboxEntry.Action.PROCESS, h, fx.clock.instant())));
 
-        CleanupReport done = cleanup().run(CleanupRequest.removing());
+        List<String> progress = new java.util.ArrayList<>();
+        CleanupReport done = cleanup().newBuilder().listener(new com.silknote.sync.core.port.OperationListener() {
+            @Override
+            public void progress(com.silknote.sync.core.model.RunId runId, String phase, long examined, long found) {
+                if (phase.equals("outbox")) {
+                    progress.add(examined + "/" + found);
+                }
+            }
+        }).build().run(CleanupRequest.removing());
 
         assertThat(done.removed(OrphanClass.OUTBOX_OF_MISSING_DOCUMENT).count()).isEqualTo(1);
+        assertThat(done.found(OrphanClass.OUTBOX_OF_MISSING_DOCUMENT).count()).isEqualTo(1);
+        assertThat(progress).as("five pending rows examined, one found").containsExactly("5/1");
         assertThat(done.tooYoung()).containsEntry(OrphanClass.OUTBOX_OF_MISSING_DOCUMENT, 1L);
         assertThat(fx.silknote.documents().allPendingOutbox()).extracting(OutboxEntry::document, OutboxEntry::action)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(doc, OutboxEntry.Action.PURGE_VECTORS),
                         org.assertj.core.groups.Tuple.tuple(doc, OutboxEntry.Action.COLLECT_BLOB),
-                        org.assertj.core.groups.Tuple.tuple(young, OutboxEntry.Action.PROCESS));
+                        org.assertj.core.groups.Tuple.tuple(young, OutboxEntry.Action.PROCESS),
+                        org.assertj.core.groups.Tuple.tuple(existing, OutboxEntry.Action.PROCESS));
         assertThat(audit(done, AuditAction.CLEANUP_OUTBOX)).singleElement().satisfies(a -> {
             assertThat(a.entry().document()).contains(doc);
             assertThat(a.entry().beforeHash()).contains(h);
@@ -454,6 +485,8 @@ class OrphanCleanupGuardsTest {
         DocumentUuid back = DocumentUuid.forVsrxFile(f);
         DocumentUuid gone = DocumentUuid.forVsrxFile(g);
         assertThat(fx.silknote.vectors().all()).containsKeys(back, gone);
+        int goneEntries = fx.silknote.vectors().entries(gone).size();
+        assertThat(goneEntries).isPositive();
         SilknoteDocument saved = fx.silknote.documents().findDocument(back).orElseThrow();
         fx.silknote.documents().removeDocumentAsSilknoteUser(back);
         fx.silknote.documents().removeDocumentAsSilknoteUser(gone);
@@ -481,7 +514,7 @@ class OrphanCleanupGuardsTest {
         assertThat(fx.silknote.vectors().all()).containsKey(back).doesNotContainKey(gone);
         assertThat(audit(done, AuditAction.CLEANUP_VECTORS)).singleElement().satisfies(a -> {
             assertThat(a.entry().document()).contains(gone);
-            assertThat(a.entry().detail()).hasValueSatisfying(d -> assertThat(d).startsWith("entries:"));
+            assertThat(a.entry().detail()).contains("entries:" + goneEntries);
         });
     }
 
@@ -694,7 +727,10 @@ class OrphanCleanupGuardsTest {
         assertThat(fx.silknote.documents().findMapping(back)).isPresent();
         assertThat(fx.silknote.documents().findMapping(gone)).as("the whole batch waits").isPresent();
 
-        CleanupReport second = cleanup().run(CleanupRequest.removing());
+        List<String> progress = new java.util.ArrayList<>();
+        CleanupReport second = cleanup().newBuilder().listener(progressOf("mappings", progress)).build()
+                .run(CleanupRequest.removing());
+        assertThat(progress).as("one mapping without its document examined and found").containsExactly("1/1");
 
         assertThat(second.removed(OrphanClass.MAPPING_WITHOUT_DOCUMENT).count()).isEqualTo(1);
         assertThat(fx.silknote.documents().findMapping(back)).isPresent();
@@ -832,6 +868,44 @@ class OrphanCleanupGuardsTest {
                 "phase mappings", "progress mappings 0 1", "phase outbox", "phase vectors", "progress vectors 1 1",
                 "phase blobs", "progress blobs 500 500", "progress blobs 502 502", "phase skips", "finished cleanup");
         assertThat(heard).filteredOn(e -> e.startsWith("progress blobs")).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("issue 14 / rule 14: documents an unresolved conflict record is about are kept, noted once")
+    void documentsAnOpenConflictIsAboutAreKept() {
+        FilesetId fs = fx.linkedFileset("P-CONFLICTS");
+        VsrxFileId byDocument = fx.text(fs, "a.txt", "a conflict names this document");
+        VsrxFileId byFile = fx.text(fs, "b.txt", "a conflict names this file");
+        VsrxFileId free = fx.text(fs, "c.txt", "no conflict about this one");
+        assertThat(fx.run().success()).isTrue();
+        java.time.Instant now = fx.clock.instant();
+        var first = new com.silknote.sync.core.model.ConflictRecord(
+                com.silknote.sync.core.model.ConflictId.derive("cleanup", "1"), fs, Optional.empty(),
+                DocumentUuid.forVsrxFile(byDocument), com.silknote.sync.core.model.ConflictKind.CHANGED_ON_BOTH_SIDES,
+                com.silknote.sync.core.model.ConflictStatus.OPEN, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now);
+        var second = new com.silknote.sync.core.model.ConflictRecord(
+                com.silknote.sync.core.model.ConflictId.derive("cleanup", "2"), fs, Optional.of(byFile),
+                new DocumentUuid(java.util.UUID.fromString("0f0f0f0f-0000-4000-8000-0000000000dd")),
+                com.silknote.sync.core.model.ConflictKind.CHANGED_ON_BOTH_SIDES,
+                com.silknote.sync.core.model.ConflictStatus.OPEN, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now);
+        write(u -> {
+            u.upsertConflict(first);
+            u.upsertConflict(second);
+        });
+        fx.vsrx.unlinkPatient(fs);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs);
+        aged();
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isEqualTo(1);
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(byDocument))).isPresent();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(byFile))).isPresent();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(free))).isEmpty();
+        assertThat(done.notes()).filteredOn(n -> n.contains("unresolved conflict record")).singleElement()
+                .satisfies(n -> assertThat(n).endsWith("first: conflict " + first.id().value()));
     }
 
     /** Forwards every call to another blob store; tests override single methods. */
