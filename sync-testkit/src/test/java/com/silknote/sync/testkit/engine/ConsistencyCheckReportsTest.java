@@ -55,6 +55,7 @@ class ConsistencyCheckReportsTest {
     private FilesetId fs;
     private VsrxFileId a;
     private VsrxFileId b;
+    private VsrxFileId miscounted;
 
     ConsistencyCheckReportsTest() {
         fx.config(c -> c.maxOutboxAttempts(1));
@@ -110,6 +111,16 @@ class ConsistencyCheckReportsTest {
         byte[] stray = "an upload no row knows".getBytes(StandardCharsets.UTF_8);
         fx.silknote.blobs().putIfAbsent(new BlobUpload(TestHashes.sha256(stray), stray.length, "text/plain",
                 () -> new ByteArrayInputStream(stray)));
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(a));
+        fx.silknote.documents().removeMappingRow(b);
+        try (var lease = fx.silknote.lock().newHolder("host-t").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(1))
+                .orElseThrow()) {
+            fx.silknote.documents().inUnitOfWork(lease.token(), u -> {
+                u.enqueue(com.silknote.sync.core.model.OutboxEntry.pending(DocumentUuid.forVsrxFile(b),
+                        com.silknote.sync.core.model.OutboxEntry.Action.PROCESS, hashOf(a), fx.clock.instant()));
+                return null;
+            });
+        }
         List<String> heard = new ArrayList<>();
         OperationListener listener = new OperationListener() {
             @Override
@@ -139,18 +150,22 @@ class ConsistencyCheckReportsTest {
         long verified = "the first note".length() + "the second, longer note".length()
                 + "processing of this one fails".length();
         assertThat(r.examined()).containsEntry("blobs", 4L).containsEntry("hashes", 4L)
-                .containsEntry("blobBytesVerified", verified).containsEntry("outboxEntries", 1L)
+                .containsEntry("blobBytesVerified", verified).containsEntry("outboxEntries", 2L)
                 .containsEntry("vectorDocuments", 2L);
-        assertThat(r.findings()).extracting(Finding::findingClass).containsExactly(FindingClass.OUTBOX_PARKED);
+        assertThat(r.findings()).extracting(Finding::findingClass).containsExactly(
+                FindingClass.MAPPING_WITHOUT_DOCUMENT, FindingClass.DOCUMENT_WITHOUT_MAPPING, FindingClass.OUTBOX_PARKED,
+                FindingClass.VECTORS_OF_DELETED_DOCUMENT);
         assertThat(heard).containsExactly("started check false", "phase blobs", "progress blobs 4 0",
-                "phase mappings", "progress mappings 0 0", "phase outbox", "progress outbox 1 1", "phase vectors",
-                "progress vectors 2 1", "finished check");
+                "phase mappings", "progress mappings 2 2", "phase outbox", "progress outbox 2 3", "phase vectors",
+                "progress vectors 2 4", "finished check");
     }
 
     @Test
     @DisplayName("issue 11: each finding's detail says what was seen: a missing row, a wrong size, the parked entry's error")
     void findingsCarryTheirDetails() {
         world(true);
+        VsrxFileId extra = fx.text(fs, "extra.txt", "a note whose row counts five");
+        assertThat(fx.run().success()).isTrue();
         ContentHash ha = hashOf(a);
         ContentHash hb = hashOf(b);
         fx.silknote.documents().removeBlobRefRow(ha);
@@ -160,10 +175,16 @@ class ConsistencyCheckReportsTest {
                 d.uuid(), d.patientUuid(), d.filesetId(), d.clientFileId(), d.contentHash(), 99, d.mimeType(),
                 d.metadata(), d.updatedAt()));
 
+        ContentHash hx = hashOf(extra);
+        BlobRef row = fx.silknote.documents().findBlobRef(hx).orElseThrow();
+        fx.silknote.documents().replaceBlobRefBehindTheSync(hx, Optional.of(new BlobRef(hx, 5, row.size(),
+                row.state(), row.blobEtag(), row.updatedAt())));
+
         CheckReport quick = checker().check(new CheckRequest(false, Duration.ofHours(1)));
 
         assertThat(quick.findings()).contains(
                 new Finding(FindingClass.REFERENCE_COUNT_MISMATCH, ha.hex(), "refCount:none,references:1"),
+                new Finding(FindingClass.REFERENCE_COUNT_MISMATCH, hx.hex(), "refCount:5,references:1"),
                 new Finding(FindingClass.BLOB_CONTENT_MISMATCH, hb.hex(),
                         "size:" + "the second, longer note".length() + ",expected:99"));
         assertThat(finding(quick.findings(), FindingClass.OUTBOX_PARKED).orElseThrow().detail())
@@ -202,9 +223,13 @@ class ConsistencyCheckReportsTest {
         FilesetId other = fx.linkedFileset("P-OTHER");
         VsrxFileId c = fx.text(other, "c.txt", "a note whose row goes missing");
         VsrxFileId gone = fx.text(other, "gone.txt", "a note a user removes");
+        miscounted = fx.text(other, "d.txt", "a note whose row counts five");
         assertThat(fx.run().success()).isTrue();
         fx.silknote.documents().removeBlobRefRow(hashOf(c));
         fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(gone));
+        BlobRef row = fx.silknote.documents().findBlobRef(hashOf(miscounted)).orElseThrow();
+        fx.silknote.documents().replaceBlobRefBehindTheSync(row.hash(), Optional.of(new BlobRef(row.hash(), 5,
+                row.size(), row.state(), row.blobEtag(), row.updatedAt())));
     }
 
     @Test
@@ -218,6 +243,7 @@ class ConsistencyCheckReportsTest {
         assertThat(dry.repaired()).extracting(x -> x.finding().findingClass() + " " + x.outcome())
                 .containsExactlyInAnyOrder(FindingClass.DOCUMENT_WITHOUT_BLOB + " would-refetch",
                         FindingClass.BLOB_CONTENT_MISMATCH + " would-refetch",
+                        FindingClass.REFERENCE_COUNT_MISMATCH + " would-recount",
                         FindingClass.REFERENCE_COUNT_MISMATCH + " would-recount",
                         FindingClass.OUTBOX_PARKED + " would-requeue",
                         FindingClass.VECTORS_OF_DELETED_DOCUMENT + " would-purge");
@@ -237,6 +263,7 @@ class ConsistencyCheckReportsTest {
                 .containsExactlyInAnyOrder(FindingClass.DOCUMENT_WITHOUT_BLOB + " refetched:" + a.value(),
                         FindingClass.BLOB_CONTENT_MISMATCH + " refetched:" + b.value(),
                         FindingClass.REFERENCE_COUNT_MISMATCH + " recounted:none>1",
+                        FindingClass.REFERENCE_COUNT_MISMATCH + " recounted:5>1",
                         FindingClass.OUTBOX_PARKED + " requeued",
                         FindingClass.VECTORS_OF_DELETED_DOCUMENT + " purged");
         assertThat(audit(done.runId(), AuditAction.REPAIR_BLOB_REFETCHED))

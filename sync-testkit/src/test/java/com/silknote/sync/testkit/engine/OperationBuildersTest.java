@@ -55,10 +55,12 @@ class OperationBuildersTest {
 
         CheckReport first = check.check(CheckRequest.defaults());
         CheckReport again = check.newBuilder().random(new SplittableRandom(5)).build().check(CheckRequest.defaults());
+        check.repair(new com.silknote.sync.core.model.RepairRequest(CheckRequest.defaults(), true));
 
         assertThat(first.status()).isEqualTo(OperationStatus.COMPLETED);
         assertThat(again.runId()).isEqualTo(first.runId());
-        assertThat(heard).containsExactly("check", "finished check", "check", "finished check");
+        assertThat(heard).containsExactly("check", "finished check", "check", "finished check", "repair",
+                "finished repair");
     }
 
     @Test

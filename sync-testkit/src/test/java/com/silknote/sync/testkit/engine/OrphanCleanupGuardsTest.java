@@ -908,6 +908,21 @@ class OrphanCleanupGuardsTest {
                 .satisfies(n -> assertThat(n).endsWith("first: conflict " + first.id().value()));
     }
 
+    @Test
+    @DisplayName("rule 10: a cleanup fences the store before it reads, so a paused older holder's later write is refused even when the cleanup wrote nothing")
+    void theCleanupFencesTheStoreBeforeItReads() {
+        var paused = fx.silknote.lock().newHolder("host-paused").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(1))
+                .orElseThrow();
+        fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(done.found()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fx.silknote.documents().inUnitOfWork(paused.token(),
+                u -> null)).isInstanceOf(com.silknote.sync.core.exception.StaleFencingTokenException.class);
+    }
+
     /** Forwards every call to another blob store; tests override single methods. */
     private static class ForwardingBlobStore implements BlobStore {
         private final BlobStore d;
