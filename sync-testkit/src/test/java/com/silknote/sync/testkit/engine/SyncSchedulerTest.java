@@ -212,4 +212,111 @@ class SyncSchedulerTest {
         assertThat(maxRunning.get()).isEqualTo(1);
         assertThat(done.get()).isGreaterThanOrEqualTo(6);
     }
+
+    private SyncScheduler waitingScheduler(Sleeper sleeper) {
+        return SyncScheduler.builder().sync(fx.sync()).schedule(Schedule.every(Duration.ofHours(1))).clock(fx.clock)
+                .sleeper(sleeper).random(new SplittableRandom(5)).build();
+    }
+
+    @Test
+    @DisplayName("issue 11 scheduling: a scheduler stopped before it started has ended, runs nothing and cannot start")
+    void aSchedulerStoppedBeforeItStartedHasEnded() throws Exception {
+        SyncScheduler scheduler = waitingScheduler(d -> { });
+        assertThat(scheduler.awaitTermination(Duration.ZERO)).as("not started: not ended").isFalse();
+
+        scheduler.stop();
+
+        assertThat(scheduler.awaitTermination(Duration.ZERO)).isTrue();
+        assertThat(scheduler.runs()).isZero();
+        assertThat(scheduler.lastResult()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(scheduler::runUntilStopped);
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(scheduler::start);
+    }
+
+    @Test
+    @DisplayName("issue 11 scheduling: close() stops a waiting scheduler and returns once it ended; it runs on a daemon thread")
+    void closeStopsAWaitingSchedulerAndWaitsForItsEnd() throws Exception {
+        filesets(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        List<Boolean> daemon = new ArrayList<>();
+        SyncScheduler scheduler = waitingScheduler(d -> {
+            daemon.add(Thread.currentThread().isDaemon());
+            waiting.countDown();
+            never.await();
+        });
+        scheduler.start();
+        assertThat(waiting.await(1, TimeUnit.MINUTES)).isTrue();
+
+        scheduler.close();
+
+        assertThat(scheduler.awaitTermination(Duration.ZERO)).as("close returned after the end").isTrue();
+        assertThat(scheduler.runs()).isEqualTo(1);
+        assertThat(daemon).containsExactly(true);
+    }
+
+    @Test
+    @DisplayName("issue 11 scheduling: a stop while waiting is the scheduler's own interrupt: the caller's thread is left uninterrupted")
+    void aStopWhileWaitingLeavesTheLoopThreadUninterrupted() throws Exception {
+        filesets(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        SyncScheduler scheduler = waitingScheduler(d -> {
+            waiting.countDown();
+            never.await();
+        });
+        boolean[] interrupted = {true};
+        Thread host = new Thread(() -> {
+            scheduler.runUntilStopped();
+            interrupted[0] = Thread.currentThread().isInterrupted();
+        });
+        host.start();
+        assertThat(waiting.await(1, TimeUnit.MINUTES)).isTrue();
+
+        scheduler.stop();
+        host.join(TimeUnit.MINUTES.toMillis(1));
+
+        assertThat(host.isAlive()).isFalse();
+        assertThat(interrupted[0]).isFalse();
+        assertThat(scheduler.awaitTermination(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 11 scheduling: the host interrupting the waiting loop ends it and keeps the host's interrupt")
+    void anInterruptFromTheHostEndsTheLoopAndStaysSet() throws Exception {
+        filesets(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        SyncScheduler scheduler = waitingScheduler(d -> {
+            waiting.countDown();
+            never.await();
+        });
+        boolean[] interrupted = {false};
+        Thread host = new Thread(() -> {
+            scheduler.runUntilStopped();
+            interrupted[0] = Thread.currentThread().isInterrupted();
+        });
+        host.start();
+        assertThat(waiting.await(1, TimeUnit.MINUTES)).isTrue();
+
+        host.interrupt();
+        host.join(TimeUnit.MINUTES.toMillis(1));
+
+        assertThat(host.isAlive()).isFalse();
+        assertThat(interrupted[0]).isTrue();
+        assertThat(scheduler.awaitTermination(Duration.ZERO)).isTrue();
+        assertThat(scheduler.runs()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 11 scheduling: close() from an interrupted thread keeps that thread's interrupt")
+    void closeKeepsTheCallersInterrupt() {
+        SyncScheduler scheduler = waitingScheduler(d -> { });
+        Thread.currentThread().interrupt();
+        try {
+            scheduler.close();
+        } finally {
+            assertThat(Thread.interrupted()).isTrue();
+        }
+    }
 }
