@@ -258,14 +258,17 @@ class UnexpectedHistoriesTest {
         assertThat(file(first, b).detail()).contains("relinked-but-user-modified");
         assertThat(doc(b).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P1"));
         assertThat(report(first).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
-                .satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+                .satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING))
+                .satisfies(al -> assertThat(al.message()).as("what moves and what stays, counted")
+                        .contains("2 documents move, 1 modified by users stay"));
 
         SyncResult second = fx.run();
 
         assertCountedUnchanged(second, fs, a);
         assertThat(action(second, b)).as("still on the old patient: reported every run").isEqualTo(FileAction.CONFLICT);
         assertThat(file(second, b).detail()).contains("relinked-but-user-modified");
-        assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
+        assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.message()).contains("0 documents move, 1 modified by users stay"));
         assertReferencesAreHeldPerFileId();
     }
 
