@@ -266,4 +266,102 @@ class RunLevelWritesTest {
         assertThat(ledger.findMapping(b)).isEmpty();
         assertThat(fx.vsrx.downloads(b)).isZero();
     }
+
+    @Test
+    @DisplayName("rule 10: every run, a dry run too, fences the ledger and the vector store before it reads anything")
+    void everyRunFencesTheLedgerAndTheVectorStore() {
+        VsrxFileId a = oneFile();
+        com.silknote.sync.core.port.SyncLock.Lease paused = fx.silknote.lock().newHolder("paused")
+                .tryAcquire(com.silknote.sync.core.model.SyncConfig.LOCK_NAME, java.time.Duration.ofMinutes(5))
+                .orElseThrow();
+        fx.silknote.lock().forceExpiry(com.silknote.sync.core.model.SyncConfig.LOCK_NAME);
+
+        SyncResult dry = fx.run(com.silknote.sync.core.model.SyncRequest.full().asDryRun());
+
+        assertThat(dry.success()).isTrue();
+        assertThat(ledger.findMapping(a)).as("a dry run writes nothing").isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.inUnitOfWork(paused.token(), uow -> {
+            uow.saveState(SyncState.initial());
+            return null;
+        })).as("the paused holder's commit").isInstanceOf(StaleFencingTokenException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fx.silknote.vectors().replace(paused.token(),
+                com.silknote.sync.core.model.DocumentUuid.forVsrxFile(a), java.util.List.of()))
+                .as("the paused holder's post-commit vector write").isInstanceOf(StaleFencingTokenException.class);
+    }
+
+    @Test
+    @DisplayName("rule 10: a newer token met by the recovery drain of the outbox stops the run before any fileset")
+    void aNewerTokenAtTheOutboxStopsTheRun() {
+        VsrxFileId a = oneFile();
+        fx.documents = failing("pendingOutbox", stale());
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(result.error()).contains("lease lost: StaleFencingTokenException");
+        assertThat(ledger.findMapping(a)).isEmpty();
+        assertThat(ledger.allRuns()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10: a newer token met by the end-of-run collection pass fails the run; its state is not saved")
+    void aNewerTokenAtTheCollectionPassFailsTheRun() {
+        oneFile();
+        fx.documents = failing("unreferencedBlobs", stale());
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(result.error()).contains("lease lost: StaleFencingTokenException");
+        assertThat(ledger.loadState().lastCompleteSync()).isEmpty();
+        assertThat(ledger.allRuns()).as("nothing more is written under the lost lease").isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10: a newer token met when saving the final state fails the run as a lost lease")
+    void aNewerTokenAtTheFinalStateFailsTheRun() {
+        VsrxFileId a = oneFile();
+        fx.documents = Interception.around(DocumentStore.class, ledger, (name, call) -> {
+            if (name.equals("inUnitOfWork") && ledger.findMapping(a).isPresent()) {
+                throw stale().get();
+            }
+            return call.proceed();
+        });
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(result.error()).contains("lease lost: StaleFencingTokenException");
+        assertThat(ledger.findMapping(a)).isPresent();
+        assertThat(ledger.loadState().lastCompleteSync()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 9: a listing whose ids go backwards interrupts the run (nothing is skipped for good); the"
+            + " filesets already queued finish")
+    void aListingOutOfOrderInterruptsTheRun() {
+        FilesetId first = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(first, "a.txt", "a");
+        FilesetId second = fx.linkedFileset("P2");
+        fx.text(second, "b.txt", "b");
+        fx.source = Interception.around(com.silknote.sync.core.port.VsrxSource.class, fx.vsrx, (name, call) -> {
+            Object out = call.proceed();
+            if (name.equals("listFilesets")) {
+                @SuppressWarnings("unchecked")
+                com.silknote.sync.core.model.Page<com.silknote.sync.core.model.VsrxFileset> p =
+                        (com.silknote.sync.core.model.Page<com.silknote.sync.core.model.VsrxFileset>) out;
+                java.util.List<com.silknote.sync.core.model.VsrxFileset> items = new java.util.ArrayList<>(p.items());
+                items.add(p.items().get(0)); // the first id again, after a larger one
+                return new com.silknote.sync.core.model.Page<>(items, p.nextCursor(), p.serverTime());
+            }
+            return out;
+        });
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(result.error()).contains("listing filesets failed: ids not in increasing order");
+        assertThat(ledger.findMapping(a)).isPresent();
+        assertThat(ledger.loadState().lastCompleteSync()).as("not a complete run").isEmpty();
+    }
 }

@@ -517,6 +517,51 @@ class UnexpectedHistoriesTest {
     }
 
     @Test
+    @DisplayName("issue 9.3: one FILESET_VANISHED warning per run, naming how many and the first; vanished filesets"
+            + " are reported after the listed ones in the ledger's order; a run where none vanished warns of none")
+    void theVanishedWarningCountsAndNamesTheFirst() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        FilesetId z = syncedFileset("P3", "z1.txt");
+        SyncResult before = fx.run();
+        assertThat(report(before).alerts()).noneMatch(al -> al.kind() == Alert.Kind.FILESET_VANISHED);
+        fx.vsrx.removeFileset(x);
+        fx.vsrx.removeFileset(y);
+
+        SyncResult result = fx.run();
+
+        assertThat(report(result).filesets()).extracting(r -> r.filesetId()).containsExactly(z, x, y);
+        assertThat(report(result).filesets()).extracting(r -> r.outcome())
+                .containsExactly(FilesetOutcome.COMPLETED, FilesetOutcome.VANISHED, FilesetOutcome.VANISHED);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_VANISHED)
+                .singleElement().satisfies(al -> assertThat(al.message())
+                        .startsWith("2 filesets Silknote holds are no longer listed by VSRX")
+                        .endsWith("(first: " + x + ")"));
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a single-fileset run for a vanished fileset warns once, whether Silknote knows it by its"
+            + " record only or by its documents only")
+    void singleFilesetRunForAVanishedFilesetWarnsByRecordOrByDocuments() {
+        FilesetId empty = syncedFileset("P1");
+        FilesetId x = syncedFileset("P2", "x1.txt");
+        fx.run();
+        assertThat(fx.silknote.documents().findFileset(empty)).as("a linked fileset without files has a record")
+                .isPresent();
+        fx.vsrx.removeFileset(empty);
+        fx.vsrx.removeFileset(x);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(x);
+
+        for (FilesetId id : java.util.List.of(empty, x)) {
+            SyncResult result = fx.run(SyncRequest.fileset(id));
+
+            assertThat(fileset(result, id).outcome()).as("%s", id).isEqualTo(FilesetOutcome.VANISHED);
+            assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_VANISHED)
+                    .singleElement().satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+        }
+    }
+
+    @Test
     @DisplayName("issue 9.3: a fileset unlinked while Silknote holds its documents is reported, documents kept")
     void unlinkedFilesetWithDocumentsIsReported() {
         FilesetId x = syncedFileset("P1", "x1.txt");
