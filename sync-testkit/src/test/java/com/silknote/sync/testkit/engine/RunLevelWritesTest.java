@@ -26,11 +26,13 @@ import org.junit.jupiter.api.Test;
 class RunLevelWritesTest {
     private final EngineFixture fx = new EngineFixture();
     private final InMemoryDocumentStore ledger = fx.silknote.documents();
+    /** The fileset of {@link #oneFile}. */
+    private FilesetId only;
 
     /** One linked fileset with one file; returns the file. */
     private VsrxFileId oneFile() {
-        FilesetId fs = fx.linkedFileset("P1");
-        return fx.text(fs, "a.txt", "a");
+        only = fx.linkedFileset("P1");
+        return fx.text(only, "a.txt", "a");
     }
 
     /** The ledger, with every call of {@code method} throwing what {@code failure} gives. */
@@ -363,5 +365,42 @@ class RunLevelWritesTest {
         assertThat(result.error()).contains("listing filesets failed: ids not in increasing order");
         assertThat(ledger.findMapping(a)).isPresent();
         assertThat(ledger.loadState().lastCompleteSync()).as("not a complete run").isEmpty();
+    }
+
+    @Test
+    @DisplayName("docs/bidirectional.md §6: a Silknote change sequence that cannot be read does not stop the pull;"
+            + " the run stores no change position")
+    void anUnreadableChangeSequenceDoesNotStopThePull() {
+        fx.config(c -> c.bidirectional(com.silknote.sync.core.model.BidirectionalConfig.builder()
+                .direction(com.silknote.sync.core.model.SyncDirection.BIDIRECTIONAL).build()));
+        fx.target = fx.vsrx;
+        VsrxFileId a = oneFile();
+        fx.documents = failing("silknoteChanges", down());
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(ledger.findMapping(a)).isPresent();
+        assertThat(ledger.loadChangePosition()).isZero();
+    }
+
+    @Test
+    @DisplayName("issue 11 progress: a single-fileset run announces its one fileset as queued")
+    void aSingleFilesetRunAnnouncesItsFileset() {
+        VsrxFileId a = oneFile();
+        FilesetId fs = only;
+        java.util.List<String> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void filesetQueued(com.silknote.sync.core.model.RunId runId, FilesetId filesetId, int soFar) {
+                queued.add(filesetId + "#" + soFar);
+            }
+        };
+
+        SyncResult result = fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs));
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(ledger.findMapping(a)).isPresent();
+        assertThat(queued).containsExactly(fs + "#1");
     }
 }
