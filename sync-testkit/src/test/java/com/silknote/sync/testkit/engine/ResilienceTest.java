@@ -427,7 +427,11 @@ class ResilienceTest {
             }
         };
         java.util.concurrent.atomic.AtomicReference<SyncResult> result = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread runner = new Thread(() -> result.set(fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs))));
+        java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread runner = new Thread(() -> {
+            result.set(fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs)));
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
         runner.start();
         inCommit.await();
 
@@ -443,6 +447,7 @@ class ResilienceTest {
         assertThat(releasedWhileCommitting).as("lease released while a commit was in flight").isFalse();
         assertThat(released.getCount()).isZero();
         assertThat(result.get().success()).isFalse();
+        assertThat(interruptKept).as("the caller's interrupt is kept for it").isTrue();
     }
 
     @Test
