@@ -292,7 +292,33 @@ class UnexpectedHistoriesTest {
             assertThat(doc(a).orElseThrow().patientUuid()).as(where + ": the synced version moves with its fileset")
                     .isEqualTo(EngineFixture.patient("P-NEW"));
             assertThat(doc(a).orElseThrow().contentHash()).as(where).isEqualTo(synced);
+            if (run == 1) {
+                assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED)
+                        .singleElement().satisfies(al -> assertThat(al.message()).as("the skipped file's document"
+                                + " moves too").contains("2 documents move, 0 modified by users stay"));
+            }
         }
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a re-linked fileset's changed file updates its document on the new patient; the relink"
+            + " warning counts it as moving")
+    void relinkedFilesetCountsAnUpdatedDocumentAsMoving() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+        fx.vsrx.modifyFile(a, "a, second version");
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.UPDATED);
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED)
+                .singleElement().satisfies(al -> assertThat(al.message())
+                        .contains("2 documents move, 0 modified by users stay"));
         assertReferencesAreHeldPerFileId();
     }
 
