@@ -196,6 +196,26 @@ class UnexpectedHistoriesTest {
 
 
     @Test
+    @DisplayName("issue 9.3: a file id listed in another patient's fileset whose mapping row is gone is still a conflict:"
+            + " the document alone tells whose it is, and it does not move")
+    void fileIdInAnotherFilesetKnownOnlyByItsDocumentIsAConflict() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId moving = fx.text(x, "moving.txt", "a letter filed for P1");
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        fx.run();
+        SilknoteDocument before = doc(moving).orElseThrow();
+        fx.silknote.documents().removeMappingRow(moving);
+        fx.vsrx.moveFile(moving, y);
+
+        SyncResult result = fx.run();
+
+        assertThat(in(result, y, moving).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(in(result, y, moving).detail()).contains("file-id-in-other-fileset");
+        assertThat(doc(moving)).as("P1's document stays with P1, as it was").contains(before);
+        assertThat(fx.silknote.documents().findMapping(moving)).as("no mapping made for P2").isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 9.3: a file id marked deleted in another patient's fileset is a reported conflict, nothing is deleted")
     void deletedFileIdListedInAnotherFilesetIsAConflictAndItsDocumentStays() {
         FilesetId x = syncedFileset("P1", "x1.txt");
