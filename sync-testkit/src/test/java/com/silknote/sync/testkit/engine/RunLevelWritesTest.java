@@ -403,4 +403,40 @@ class RunLevelWritesTest {
         assertThat(ledger.findMapping(a)).isPresent();
         assertThat(queued).containsExactly(fs + "#1");
     }
+
+    @Test
+    @DisplayName("rule 9: a single-fileset run commits its fileset but leaves the run's resume state as it was")
+    void aSingleFilesetRunLeavesTheResumeStateAlone() {
+        VsrxFileId a = oneFile();
+        FilesetId other = fx.linkedFileset("P2");
+        fx.text(other, "b.txt", "b");
+        SyncState before = ledger.loadState();
+
+        SyncResult result = fx.run(com.silknote.sync.core.model.SyncRequest.fileset(only));
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(ledger.findMapping(a)).isPresent();
+        assertThat(ledger.loadState()).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("issue 11: the listener hears each alert the report carries")
+    void theListenerHearsEveryAlert() {
+        oneFile();
+        fx.run();
+        fx.vsrx.removeFileset(only);
+        java.util.List<com.silknote.sync.core.model.Alert> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void alertRaised(com.silknote.sync.core.model.RunId runId,
+                    com.silknote.sync.core.model.Alert alert) {
+                heard.add(alert);
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(report(result).alerts()).isNotEmpty();
+        assertThat(heard).containsExactlyElementsOf(report(result).alerts());
+    }
 }
