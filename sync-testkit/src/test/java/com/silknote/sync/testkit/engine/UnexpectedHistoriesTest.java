@@ -280,7 +280,7 @@ class UnexpectedHistoriesTest {
         assertThat(report(first).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
                 .satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING))
                 .satisfies(al -> assertThat(al.message()).as("what moves and what stays, counted")
-                        .contains("2 documents move, 1 modified by users stay"));
+                        .contains(": 2 documents move, 1 modified by users stay"));
 
         SyncResult second = fx.run();
 
@@ -288,7 +288,7 @@ class UnexpectedHistoriesTest {
         assertThat(action(second, b)).as("still on the old patient: reported every run").isEqualTo(FileAction.CONFLICT);
         assertThat(file(second, b).detail()).contains("relinked-but-user-modified");
         assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
-                .satisfies(al -> assertThat(al.message()).contains("0 documents move, 1 modified by users stay"));
+                .satisfies(al -> assertThat(al.message()).contains(": 0 documents move, 1 modified by users stay"));
         assertReferencesAreHeldPerFileId();
     }
 
@@ -315,7 +315,7 @@ class UnexpectedHistoriesTest {
             if (run == 1) {
                 assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED)
                         .singleElement().satisfies(al -> assertThat(al.message()).as("the skipped file's document"
-                                + " moves too").contains("2 documents move, 0 modified by users stay"));
+                                + " moves too").contains(": 2 documents move, 0 modified by users stay"));
             }
         }
         assertReferencesAreHeldPerFileId();
@@ -338,7 +338,7 @@ class UnexpectedHistoriesTest {
         assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
         assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED)
                 .singleElement().satisfies(al -> assertThat(al.message())
-                        .contains("2 documents move, 0 modified by users stay"));
+                        .contains(": 2 documents move, 0 modified by users stay"));
         assertReferencesAreHeldPerFileId();
     }
 
