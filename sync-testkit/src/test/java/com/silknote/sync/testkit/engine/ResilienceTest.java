@@ -202,6 +202,46 @@ class ResilienceTest {
     }
 
     @Test
+    @DisplayName("rule 15: the failure streak is counted from the history beyond the critical threshold")
+    void theFailureStreakIsCountedPastTheCriticalThreshold() {
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        flaky.on(Operation.OPEN_CONTENT).key(a).always().thenFail(Fault.serviceUnavailable());
+
+        SyncResult last = null;
+        for (int i = 1; i <= 6; i++) {
+            last = fx.run();
+            assertThat(report(last).metrics().consecutiveFailedRuns()).as("run %d", i).isEqualTo(i);
+        }
+        assertThat(report(last).alerts()).contains(new Alert(Alert.Kind.CONSECUTIVE_FAILURES, Alert.Severity.CRITICAL,
+                "6 failed runs in a row (critical at 5)"));
+    }
+
+    @Test
+    @DisplayName("rule 9: a failed fileset that VSRX no longer lists is dropped from the failures the next incremental"
+            + " run carries")
+    void aCarriedFailureVsrxNoLongerListsIsDropped() {
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        FilesetId other = fx.linkedFileset("P2");
+        fx.text(other, "b.txt", "b");
+        flaky.on(Operation.OPEN_CONTENT).key(a).always().thenFail(Fault.serviceUnavailable());
+        assertThat(fx.run().status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
+        assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).containsExactly(fs);
+        fx.vsrx.removeFileset(fs);
+        fx.clock.advance(Duration.ofMinutes(10));
+
+        SyncResult next = fx.run(com.silknote.sync.core.model.SyncRequest.incrementalRun());
+
+        assertThat(next.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).isEmpty();
+    }
+
+    @Test
     void longRunRaisesDurationAlert() {
         fx.config(c -> c.lockTtl(Duration.ofMinutes(30)));
         FilesetId fs = fx.linkedFileset("P1");
@@ -387,7 +427,11 @@ class ResilienceTest {
             }
         };
         java.util.concurrent.atomic.AtomicReference<SyncResult> result = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread runner = new Thread(() -> result.set(fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs))));
+        java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread runner = new Thread(() -> {
+            result.set(fx.run(com.silknote.sync.core.model.SyncRequest.fileset(fs)));
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
         runner.start();
         inCommit.await();
 
@@ -403,6 +447,7 @@ class ResilienceTest {
         assertThat(releasedWhileCommitting).as("lease released while a commit was in flight").isFalse();
         assertThat(released.getCount()).isZero();
         assertThat(result.get().success()).isFalse();
+        assertThat(interruptKept).as("the caller's interrupt is kept for it").isTrue();
     }
 
     @Test

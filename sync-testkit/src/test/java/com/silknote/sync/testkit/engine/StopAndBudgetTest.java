@@ -5,6 +5,7 @@ import static com.silknote.sync.testkit.engine.EngineFixture.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.RunControl;
+import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
@@ -80,11 +81,19 @@ class StopAndBudgetTest {
         assertThat(fileset(second, filesets.get(1)).outcome()).isEqualTo(FilesetOutcome.SKIPPED_ALREADY_PROCESSED);
         assertThat(fileset(second, filesets.get(2)).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
         assertThat(fx.vsrx.downloads()).isEqualTo(8);
+        assertThat(report(second).filesets()).as("reported in listing order, skipped ones included")
+                .extracting(FilesetReport::filesetId).startsWith(filesets.get(0), filesets.get(1), filesets.get(2));
+        SyncState stoppedAgain = fx.silknote.documents().loadState();
+        assertThat(filesets.subList(0, 3)).as("rule 9: a resumed run that is interrupted again keeps what the"
+                + " first run committed").allMatch(id -> stoppedAgain.partialSyncState().processed(id));
 
         SyncResult third = fx.run(budgeted);
         assertThat(third.status()).as("the budget is reached only after the last fileset started")
                 .isEqualTo(SyncResult.Status.COMPLETED);
         assertThat(fx.vsrx.downloads()).isEqualTo(12);
+        assertThat(report(third).filesets()).as("issue 9.3: a fileset skipped as already processed was listed:"
+                + " not vanished").noneMatch(f -> f.outcome() == FilesetOutcome.VANISHED);
+        assertThat(report(third).alerts()).noneMatch(al -> al.kind() == Alert.Kind.FILESET_VANISHED);
         SyncState done = fx.silknote.documents().loadState();
         assertThat(done.partialSyncState().isEmpty()).isTrue();
         assertThat(done.lastCompleteSync()).as("a resumed run keeps the older mark (none yet)").isEmpty();

@@ -196,6 +196,26 @@ class UnexpectedHistoriesTest {
 
 
     @Test
+    @DisplayName("issue 9.3: a file id listed in another patient's fileset whose mapping row is gone is still a conflict:"
+            + " the document alone tells whose it is, and it does not move")
+    void fileIdInAnotherFilesetKnownOnlyByItsDocumentIsAConflict() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        VsrxFileId moving = fx.text(x, "moving.txt", "a letter filed for P1");
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        fx.run();
+        SilknoteDocument before = doc(moving).orElseThrow();
+        fx.silknote.documents().removeMappingRow(moving);
+        fx.vsrx.moveFile(moving, y);
+
+        SyncResult result = fx.run();
+
+        assertThat(in(result, y, moving).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(in(result, y, moving).detail()).contains("file-id-in-other-fileset");
+        assertThat(doc(moving)).as("P1's document stays with P1, as it was").contains(before);
+        assertThat(fx.silknote.documents().findMapping(moving)).as("no mapping made for P2").isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 9.3: a file id marked deleted in another patient's fileset is a reported conflict, nothing is deleted")
     void deletedFileIdListedInAnotherFilesetIsAConflictAndItsDocumentStays() {
         FilesetId x = syncedFileset("P1", "x1.txt");
@@ -258,14 +278,17 @@ class UnexpectedHistoriesTest {
         assertThat(file(first, b).detail()).contains("relinked-but-user-modified");
         assertThat(doc(b).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P1"));
         assertThat(report(first).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
-                .satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+                .satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING))
+                .satisfies(al -> assertThat(al.message()).as("what moves and what stays, counted")
+                        .contains(": 2 documents move, 1 modified by users stay"));
 
         SyncResult second = fx.run();
 
         assertCountedUnchanged(second, fs, a);
         assertThat(action(second, b)).as("still on the old patient: reported every run").isEqualTo(FileAction.CONFLICT);
         assertThat(file(second, b).detail()).contains("relinked-but-user-modified");
-        assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
+        assertThat(report(second).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.message()).contains(": 0 documents move, 1 modified by users stay"));
         assertReferencesAreHeldPerFileId();
     }
 
@@ -289,7 +312,33 @@ class UnexpectedHistoriesTest {
             assertThat(doc(a).orElseThrow().patientUuid()).as(where + ": the synced version moves with its fileset")
                     .isEqualTo(EngineFixture.patient("P-NEW"));
             assertThat(doc(a).orElseThrow().contentHash()).as(where).isEqualTo(synced);
+            if (run == 1) {
+                assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED)
+                        .singleElement().satisfies(al -> assertThat(al.message()).as("the skipped file's document"
+                                + " moves too").contains(": 2 documents move, 0 modified by users stay"));
+            }
         }
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a re-linked fileset's changed file updates its document on the new patient; the relink"
+            + " warning counts it as moving")
+    void relinkedFilesetCountsAnUpdatedDocumentAsMoving() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+        fx.vsrx.modifyFile(a, "a, second version");
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.UPDATED);
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED)
+                .singleElement().satisfies(al -> assertThat(al.message())
+                        .contains(": 2 documents move, 0 modified by users stay"));
         assertReferencesAreHeldPerFileId();
     }
 
@@ -511,6 +560,51 @@ class UnexpectedHistoriesTest {
         FilesetId unknown = FilesetId.of("fs-never-seen");
         assertThat(fileset(fx.run(SyncRequest.fileset(unknown)), unknown).outcome())
                 .as("a fileset neither side knows is still an error").isEqualTo(FilesetOutcome.FAILED);
+    }
+
+    @Test
+    @DisplayName("issue 9.3: one FILESET_VANISHED warning per run, naming how many and the first; vanished filesets"
+            + " are reported after the listed ones in the ledger's order; a run where none vanished warns of none")
+    void theVanishedWarningCountsAndNamesTheFirst() {
+        FilesetId x = syncedFileset("P1", "x1.txt");
+        FilesetId y = syncedFileset("P2", "y1.txt");
+        FilesetId z = syncedFileset("P3", "z1.txt");
+        SyncResult before = fx.run();
+        assertThat(report(before).alerts()).noneMatch(al -> al.kind() == Alert.Kind.FILESET_VANISHED);
+        fx.vsrx.removeFileset(x);
+        fx.vsrx.removeFileset(y);
+
+        SyncResult result = fx.run();
+
+        assertThat(report(result).filesets()).extracting(r -> r.filesetId()).containsExactly(z, x, y);
+        assertThat(report(result).filesets()).extracting(r -> r.outcome())
+                .containsExactly(FilesetOutcome.COMPLETED, FilesetOutcome.VANISHED, FilesetOutcome.VANISHED);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_VANISHED)
+                .singleElement().satisfies(al -> assertThat(al.message())
+                        .startsWith("2 filesets Silknote holds are no longer listed by VSRX")
+                        .endsWith("(first: " + x + ")"));
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a single-fileset run for a vanished fileset warns once, whether Silknote knows it by its"
+            + " record only or by its documents only")
+    void singleFilesetRunForAVanishedFilesetWarnsByRecordOrByDocuments() {
+        FilesetId empty = syncedFileset("P1");
+        FilesetId x = syncedFileset("P2", "x1.txt");
+        fx.run();
+        assertThat(fx.silknote.documents().findFileset(empty)).as("a linked fileset without files has a record")
+                .isPresent();
+        fx.vsrx.removeFileset(empty);
+        fx.vsrx.removeFileset(x);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(x);
+
+        for (FilesetId id : java.util.List.of(empty, x)) {
+            SyncResult result = fx.run(SyncRequest.fileset(id));
+
+            assertThat(fileset(result, id).outcome()).as("%s", id).isEqualTo(FilesetOutcome.VANISHED);
+            assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_VANISHED)
+                    .singleElement().satisfies(al -> assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING));
+        }
     }
 
     @Test
