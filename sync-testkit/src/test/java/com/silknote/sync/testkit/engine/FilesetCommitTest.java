@@ -18,8 +18,16 @@ import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
@@ -237,7 +245,10 @@ class FilesetCommitTest {
         assertThat(action(renamed, a)).isEqualTo(FileAction.METADATA_ONLY);
         assertThat(EngineFixture.unchanged(next, a)).isTrue();
         assertThat(fx.vsrx.downloads(a)).isEqualTo(downloads);
-        assertThat(fx.silknote.documents().findMapping(a).orElseThrow().size()).isEqualTo("a letter".length());
+        SyncMapping mapping = fx.silknote.documents().findMapping(a).orElseThrow();
+        assertThat(mapping.size()).isEqualTo("a letter".length());
+        assertThat(mapping.etag()).as("rule 2: the mapping keeps the file's ETag").isPresent()
+                .isEqualTo(fx.vsrx.findFile(a).orElseThrow().etag());
     }
 
     // ---------------------------------------------------------------- dedup and collection races
@@ -269,6 +280,133 @@ class FilesetCommitTest {
         assertThat(action(result, b)).isEqualTo(FileAction.CREATED);
         assertThat(fx.silknote.blobs().rawBytes(h)).as("restored after the commit").isPresent();
         fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 12: an update to content found stored, then collected before the commit, stores it again")
+    void anUpdateToContentCollectedBeforeTheCommitRestoresIt() {
+        FilesetId fs = fx.linkedFileset("P1");
+        fx.text(fs, "a.txt", "shared letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "first version");
+        fx.run();
+        ContentHash h = TestHashes.sha256("shared letter");
+        AtomicBoolean collected = new AtomicBoolean();
+        fx.blobs = new ForwardingBlobStore(fx.silknote.blobs()) {
+            @Override
+            public BlobPutResult putNewIfAbsent(BlobUpload upload) {
+                BlobPutResult r = super.putNewIfAbsent(upload);
+                if (!r.created() && upload.hash().equals(h) && collected.compareAndSet(false, true)) {
+                    assertThat(fx.silknote.blobs().deleteIfMatch(h, r.info().etag())).isTrue();
+                }
+                return r;
+            }
+        };
+        fx.vsrx.modifyFile(b, "shared letter");
+
+        SyncResult result = fx.run();
+
+        assertThat(collected).isTrue();
+        assertThat(action(result, b)).isEqualTo(FileAction.UPDATED);
+        assertThat(fx.silknote.blobs().rawBytes(h)).as("restored after the commit").isPresent();
+        fx.silknote.assertInvariants();
+    }
+
+    // ---------------------------------------------------------------- commit expectations and fencing
+
+    @Test
+    @DisplayName("rule 10: a fileset record created by another run between plan and commit refuses the commit")
+    void aFilesetRecordChangedSinceThePlanRefusesTheCommit() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        fx.run();
+        VsrxFileId b = fx.text(fs, "b.txt", "another letter");
+        // the plan reads the record as it was before another run wrote it: not there yet
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public Optional<PatientFilesetRecord> findFileset(FilesetId id) {
+                return Optional.empty();
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(action(result, b)).isEqualTo(FileAction.FAILED);
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(b))).isEmpty();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).isPresent();
+    }
+
+    @Test
+    @DisplayName("rule 10: a run whose lock another holder took after the last download commits nothing")
+    void aLeaseTakenOverBeforeTheCommitStopsTheRunWithoutItsCommit() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        AtomicBoolean takenOver = new AtomicBoolean();
+        fx.blobs = new ForwardingBlobStore(fx.silknote.blobs()) {
+            @Override
+            public BlobPutResult putNewIfAbsent(BlobUpload upload) {
+                BlobPutResult r = super.putNewIfAbsent(upload);
+                if (takenOver.compareAndSet(false, true)) {
+                    // after the last checkpoint of the download: the lease runs out, another holder takes the lock
+                    fx.clock.advance(fx.config.lockTtl().plusSeconds(1));
+                    fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+                    assertThat(fx.silknote.lock().newHolder("other").tryAcquire(SyncConfig.LOCK_NAME,
+                            fx.config.lockTtl())).isPresent();
+                }
+                return r;
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(takenOver).isTrue();
+        assertThat(result.success()).isFalse();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).as("no stale commit")
+                .isEmpty();
+        assertThat(fx.silknote.documents().findMapping(a)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10: a listing longer than the lock's ttl renews the lease between its pages")
+    void aLongListingRenewsTheLeaseBetweenPages() {
+        FilesetId fs = fx.linkedFileset("P1");
+        for (int i = 0; i < 8; i++) {
+            fx.text(fs, "f" + i + ".txt", "letter " + i);
+        }
+        Duration page = fx.config.lockTtl().multipliedBy(6).dividedBy(10);
+        List<Boolean> otherHolderGotIt = Collections.synchronizedList(new ArrayList<>());
+        VsrxSource real = fx.vsrx;
+        fx.source = new VsrxSource() {
+            @Override
+            public Page<VsrxFileset> listFilesets(PageRequest request) {
+                return real.listFilesets(request);
+            }
+
+            @Override
+            public Optional<VsrxFileset> findFileset(FilesetId id) {
+                return real.findFileset(id);
+            }
+
+            @Override
+            public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
+                // each page takes 60 % of the ttl; another host tries to take the lock meanwhile
+                fx.clock.advance(page);
+                otherHolderGotIt.add(fx.silknote.lock().newHolder("other")
+                        .tryAcquire(SyncConfig.LOCK_NAME, fx.config.lockTtl()).isPresent());
+                return real.listFiles(id, request);
+            }
+
+            @Override
+            public FileContent openContent(VsrxFileId fileId) {
+                return real.openContent(fileId);
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(otherHolderGotIt).hasSizeGreaterThan(3).containsOnly(false);
+        assertThat(result.success()).isTrue();
+        assertThat(fileset(result, fs).files()).extracting(FileReport::action).containsOnly(FileAction.CREATED);
     }
 
     @Test
