@@ -5,6 +5,7 @@ import static com.silknote.sync.testkit.engine.EngineFixture.file;
 import static com.silknote.sync.testkit.engine.EngineFixture.fileset;
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.model.AuditAction;
 import com.silknote.sync.core.model.AuditRecord;
@@ -15,24 +16,31 @@ import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
-import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
-import com.silknote.sync.core.model.VsrxFile;
-import com.silknote.sync.core.model.VsrxFileset;
-import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VectorEntry;
+import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.BlobStore;
+import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.testkit.TestHashes;
+import com.silknote.sync.testkit.fault.Fault;
+import com.silknote.sync.testkit.fault.FaultPlan;
+import com.silknote.sync.testkit.fault.FaultyVsrxSource;
+import com.silknote.sync.testkit.fault.Operation;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -122,6 +130,113 @@ class FilesetCommitTest {
             assertThat(action(result, id)).as("file %s is not reported as done", id).isEqualTo(FileAction.FAILED);
             assertThat(file(result, id).detail()).contains("mass-delete-guard");
         }
+    }
+
+    @Test
+    @DisplayName("rule 9: a failed fileset is in the saved state at once, so a crash later in the run still retries it")
+    void aFailedFilesetIsSavedAsFailedBeforeTheRunGoesOn() {
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId guarded = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(guarded, "a.txt", "a");
+        VsrxFileId b = fx.text(guarded, "b.txt", "b");
+        VsrxFileId c = fx.text(guarded, "c.txt", "c");
+        fx.text(guarded, "d.txt", "d");
+        FilesetId later = fx.linkedFileset("P2");
+        fx.text(later, "x.txt", "first version");
+        fx.run();
+        fx.vsrx.deleteFile(a);
+        fx.vsrx.deleteFile(b);
+        fx.vsrx.deleteFile(c);
+        VsrxFileId y = fx.text(later, "y.txt", "a new letter");
+        AtomicBoolean downloaded = new AtomicBoolean();
+        fx.vsrx.onOpen(y, () -> downloaded.set(true));
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                if (downloaded.get()) {
+                    throw new ProcessDied();
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        try {
+            fx.run();
+        } catch (ProcessDied expected) {
+            // the process died at the second fileset's commit
+        }
+
+        assertThat(downloaded).isTrue();
+        assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).containsExactly(guarded);
+    }
+
+    /** A process dying: an {@link Error}, which the engine does not handle. */
+    private static final class ProcessDied extends Error {
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    @DisplayName("rule 7: a truncated stream is skipped as TRUNCATED with its own detail, and not remembered")
+    void aTruncatedStreamIsSkippedWithItsDetail() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter long enough to be cut short");
+        fx.source = new FaultyVsrxSource(fx.vsrx,
+                FaultPlan.none().on(Operation.OPEN_CONTENT).key(a).times(100).thenFail(Fault.truncated(4)));
+
+        SyncResult result = fx.run();
+
+        assertThat(file(result, a).skipReason()).contains(SkipReason.TRUNCATED);
+        assertThat(file(result, a).detail()).contains("stream-ended-early");
+        assertThat(fx.silknote.documents().allSkips()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 9 item 3, issue 11: a document whose new version is skipped still follows a relinked fileset, audited")
+    void aSkippedDocumentFollowsItsRelinkedFilesetAndIsAudited() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "first version");
+        fx.run();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P2"));
+        fx.vsrx.modifyFile(a, "");
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.SKIPPED);
+        var doc = fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a)).orElseThrow();
+        assertThat(doc.patientUuid()).isEqualTo(EngineFixture.patient("P2"));
+        assertThat(doc.contentHash()).isEqualTo(TestHashes.sha256("first version"));
+        assertThat(audit(a, AuditAction.METADATA_ONLY)).hasSize(1);
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 5, issue 12: without processing, new content costs no vector call; a replaced version's entries go")
+    void withoutProcessingOnlyReplacedContentPurgesVectors() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "first version");
+        fx.run();
+        DocumentUuid doc = DocumentUuid.forVsrxFile(a);
+        assertThat(fx.silknote.vectors().entries(doc)).isNotEmpty();
+        AtomicInteger vectorDeletes = new AtomicInteger();
+        fx.processor = DocumentProcessor.NONE;
+        fx.vectors = new ForwardingVectorStore(fx.silknote.vectors()) {
+            @Override
+            public int deleteByDocument(FencingToken token, DocumentUuid d) {
+                vectorDeletes.incrementAndGet();
+                return super.deleteByDocument(token, d);
+            }
+        };
+        fx.text(fs, "b.txt", "a new letter");
+
+        fx.run();
+
+        assertThat(vectorDeletes).as("a new document without processing has no vectors to purge").hasValue(0);
+        fx.vsrx.modifyFile(a, "second version");
+
+        fx.run();
+
+        assertThat(vectorDeletes).hasValue(1);
+        assertThat(fx.silknote.vectors().entries(doc)).isEmpty();
     }
 
     // ---------------------------------------------------------------- nothing to write
@@ -443,6 +558,27 @@ class FilesetCommitTest {
         assertThat(overwritten).containsExactly(collecting, collecting, collecting);
         assertThat(action(result, p)).isEqualTo(FileAction.FAILED);
         assertThat(action(result, q)).isEqualTo(FileAction.FAILED);
+    }
+
+    /** Forwards every call; tests override single methods. */
+    private static class ForwardingVectorStore implements VectorStore {
+        private final VectorStore d;
+
+        ForwardingVectorStore(VectorStore d) {
+            this.d = d;
+        }
+
+        @Override public void fence(FencingToken token) { d.fence(token); }
+        @Override public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
+            d.replace(token, document, entries);
+        }
+        @Override public int deleteByDocument(FencingToken token, DocumentUuid document) {
+            return d.deleteByDocument(token, document);
+        }
+        @Override public List<VectorEntry> entries(DocumentUuid document) { return d.entries(document); }
+        @Override public Page<DocumentUuid> documents(Optional<String> cursor, int limit) {
+            return d.documents(cursor, limit);
+        }
     }
 
     /** Forwards every call; tests override single methods. */
