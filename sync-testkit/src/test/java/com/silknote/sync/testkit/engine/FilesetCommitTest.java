@@ -525,6 +525,34 @@ class FilesetCommitTest {
     }
 
     @Test
+    @DisplayName("rule 12: content a failed fileset was about to reference is free for the collector again in the same run")
+    void aFailedFilesetLeavesTheContentItWasAboutToReference() {
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId first = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(first, "a.txt", "a letter");
+        FilesetId second = fx.linkedFileset("P2");
+        VsrxFileId b = fx.text(second, "b.txt", "shared content");
+        fx.run();
+        ContentHash shared = TestHashes.sha256("shared content");
+        // the first fileset downloads the shared content and fails at its commit; the second then deletes the
+        // only document that references it, and the content is collected in this run
+        fx.vsrx.modifyFile(a, "shared content");
+        fx.vsrx.deleteFile(b);
+        AtomicBoolean downloaded = new AtomicBoolean();
+        fx.vsrx.onOpen(a, () -> downloaded.set(true));
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(downloaded::get);
+
+        SyncResult result = fx.run();
+
+        assertThat(crashed).isTrue();
+        assertThat(fileset(result, first).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(action(result, b)).isEqualTo(FileAction.DELETED);
+        assertThat(fx.silknote.documents().findBlobRef(shared)).as("the unreferenced row is collected").isEmpty();
+        assertThat(fx.silknote.blobs().rawBytes(shared)).isEmpty();
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
     @DisplayName("rule 12: content the collector keeps deleting is uploaded again three times, its own bytes only, then the fileset fails")
     void aBlobBeingCollectedIsUploadedAgainThreeTimesThenTheFilesetFails() {
         FilesetId fs = fx.linkedFileset("P1");
