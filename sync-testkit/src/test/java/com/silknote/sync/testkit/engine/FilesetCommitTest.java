@@ -170,6 +170,39 @@ class FilesetCommitTest {
         assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).containsExactly(guarded);
     }
 
+    @Test
+    @DisplayName("rule 10: a run that lost its lock while its commit failed saves no failure state over the new holder's")
+    void aRunThatLostItsLockSavesNoFailureState() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "first version");
+        fx.run();
+        var stateBefore = fx.silknote.documents().loadState();
+        fx.vsrx.modifyFile(a, "second version");
+        AtomicBoolean downloaded = new AtomicBoolean();
+        fx.vsrx.onOpen(a, () -> downloaded.set(true));
+        AtomicBoolean takenOver = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                if (downloaded.get() && takenOver.compareAndSet(false, true)) {
+                    // the commit fails while the lease runs out and another host takes the lock (not written yet)
+                    fx.clock.advance(fx.config.lockTtl().plusSeconds(1));
+                    fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+                    assertThat(fx.silknote.lock().newHolder("other").tryAcquire(SyncConfig.LOCK_NAME,
+                            fx.config.lockTtl())).isPresent();
+                    throw new IllegalStateException("commit failed");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(takenOver).isTrue();
+        assertThat(result.success()).isFalse();
+        assertThat(fx.silknote.documents().loadState()).as("no write after the lock was lost").isEqualTo(stateBefore);
+    }
+
     /** A process dying: an {@link Error}, which the engine does not handle. */
     private static final class ProcessDied extends Error {
         private static final long serialVersionUID = 1L;

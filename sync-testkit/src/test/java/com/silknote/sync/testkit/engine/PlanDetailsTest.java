@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.RemovedDocumentPolicy;
 import com.silknote.sync.core.model.SkipReason;
@@ -78,5 +79,27 @@ class PlanDetailsTest {
         assertThat(file(result, a).skipReason()).contains(SkipReason.INVALID_PATH);
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a)).orElseThrow().metadata()
                 .originalPath()).isEqualTo("notes/a.txt");
+    }
+
+    @Test
+    @DisplayName("rule 1, issue 9: a file id whose mapping another fileset holds stays a conflict even when that fileset's document is gone")
+    void aFileIdMappedInAnotherFilesetIsAConflictEvenWithoutItsDocument() {
+        FilesetId first = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(first, "a.txt", "a letter");
+        fx.text(first, "b.txt", "another letter");
+        FilesetId second = fx.linkedFileset("P2");
+        fx.text(second, "c.txt", "a third letter");
+        fx.run();
+        fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(a));
+        fx.vsrx.moveFile(a, second);
+
+        SyncResult result = fx.run();
+
+        FileReport inSecond = EngineFixture.fileset(result, second).files().stream()
+                .filter(f -> f.fileId().equals(a)).findFirst().orElseThrow();
+        assertThat(inSecond.action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(inSecond.detail()).contains(DiffEngine.DETAIL_OTHER_FILESET);
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).as("not imported").isEmpty();
+        assertThat(fx.silknote.documents().findMapping(a).orElseThrow().filesetId()).isEqualTo(first);
     }
 }
