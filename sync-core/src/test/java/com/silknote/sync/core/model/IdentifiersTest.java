@@ -70,6 +70,7 @@ class IdentifiersTest {
         same[0] = (byte) 0xfb;
         assertThat(md5).isEqualTo(ContentMd5.ofBytes(same)).hasSameHashCodeAs(ContentMd5.ofBytes(same));
         assertThat(md5).isNotEqualTo(ContentMd5.ofBytes(new byte[16])).isNotEqualTo("md5");
+        assertThat(md5.hashCode()).isNotEqualTo(ContentMd5.ofBytes(new byte[16]).hashCode());
         assertThatThrownBy(() -> ContentMd5.ofBytes(new byte[15])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ContentMd5.ofBytes(new byte[17])).isInstanceOf(IllegalArgumentException.class);
     }

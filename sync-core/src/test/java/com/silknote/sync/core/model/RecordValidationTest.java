@@ -251,6 +251,23 @@ class RecordValidationTest {
         assertThat(c.allowedMimeTypes()).containsExactlyInAnyOrder("application/pdf", "text/plain");
         assertThat(c.newBuilder().build()).isEqualTo(c);
         assertThat(SyncConfig.defaults()).isEqualTo(SyncConfig.builder().build());
+        java.nio.file.Path spool = java.nio.file.Path.of("spool");
+        SyncConfig all = SyncConfig.builder().changeDetection(ChangeDetectionMode.FULL_HASH)
+                .vanishedFilePolicy(VanishedFilePolicy.DELETE).massDeleteGuard(new MassDeleteGuard(0.2, 1))
+                .retryPolicy(RetryPolicy.none()).spoolDirectory(spool).alertThresholds(new AlertThresholds(
+                        Duration.ZERO, Duration.ZERO, 0, 0, 1, 1))
+                .removedDocumentPolicy(RemovedDocumentPolicy.RESTORE).runRetention(new RunRetention(Duration.ofDays(1), 1))
+                .bidirectional(BidirectionalConfig.defaults().newBuilder().direction(SyncDirection.BIDIRECTIONAL).build())
+                .build();
+        assertThat(all.changeDetection()).isEqualTo(ChangeDetectionMode.FULL_HASH);
+        assertThat(all.vanishedFilePolicy()).isEqualTo(VanishedFilePolicy.DELETE);
+        assertThat(all.massDeleteGuard()).isEqualTo(new MassDeleteGuard(0.2, 1));
+        assertThat(all.retryPolicy()).isEqualTo(RetryPolicy.none());
+        assertThat(all.spoolDirectory()).contains(spool);
+        assertThat(all.alertThresholds().consecutiveFailuresWarning()).isEqualTo(1);
+        assertThat(all.removedDocumentPolicy()).isEqualTo(RemovedDocumentPolicy.RESTORE);
+        assertThat(all.runRetention().maxRuns()).isEqualTo(1);
+        assertThat(all.bidirectional().enabled()).isTrue();
     }
 
     @Test
