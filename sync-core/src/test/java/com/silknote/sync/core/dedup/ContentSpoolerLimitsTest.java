@@ -67,6 +67,11 @@ class ContentSpoolerLimitsTest {
                 .isInstanceOfSatisfying(ContentRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(SkipReason.TOO_LARGE));
         assertThat(in.read).isEqualTo(11);
+        // in pieces: each read asks for no more than what is left below the limit, plus one byte
+        Counting pieces = new Counting(new byte[100_000], 5);
+        assertThatThrownBy(() -> spooler.spool(pieces, OptionalLong.empty(), ContentSpooler.Progress.NONE))
+                .isInstanceOf(ContentRejectedException.class);
+        assertThat(pieces.read).isEqualTo(11);
     }
 
     @Test
