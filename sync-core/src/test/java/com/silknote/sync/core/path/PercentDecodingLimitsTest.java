@@ -40,6 +40,8 @@ class PercentDecodingLimitsTest {
                 Arguments.of("%C2 before a non-continuation byte is two Latin-1 letters", "notes/a%C2%41.txt", null),
                 Arguments.of("%E0 at the end of an escape run, after an earlier run's continuation byte",
                         "notes/%C3%9F-%E0.txt", null),
+                Arguments.of("%C2 alone at the end of a run is not completed by an earlier run's byte %85",
+                        "notes/%C5%85-%C2.txt", null),
                 // one step past each limit: forms a lenient decoder reads as something else
                 Arguments.of("%E0%9F: an overlong three-byte form", "notes/a%E0%9F%80.txt", Reason.INVALID_ENCODING),
                 Arguments.of("%ED%A0: an encoded surrogate", "notes/a%ED%A0%80.txt", Reason.INVALID_ENCODING),
