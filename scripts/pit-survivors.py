@@ -6,7 +6,9 @@
 Several reports (of narrowed runs on the same code) are merged mutant by mutant: a mutant is identified by
 class, method, method descriptor, line, mutator and instruction indexes, and counts as killed when any report
 has it detected (KILLED, TIMED_OUT, MEMORY_ERROR, RUN_ERROR, as PIT counts them). Mutants a report did not
-reach (NO_COVERAGE) count as survivors unless another report killed them.
+reach (NO_COVERAGE) count as survivors unless another report killed them. A mutant counted only by RUN_ERROR is
+named on standard error: PIT reports every covered mutant so when its test process cannot start (for example
+when the test classes are recompiled under a running analysis), and such a report should be run again.
 
 With --survivors, each surviving mutant is printed as a row `| id | method | line | mutator | description |
 verdict |` whose verdict is left empty, for docs/mutation/*.md, where every engine survivor gets either the test
@@ -19,6 +21,12 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
 DETECTED = {"KILLED", "TIMED_OUT", "MEMORY_ERROR", "RUN_ERROR"}
+RANK = ["KILLED", "TIMED_OUT", "MEMORY_ERROR", "RUN_ERROR", "SURVIVED", "NO_COVERAGE", "NON_VIABLE", "STARTED",
+        "NOT_STARTED"]   # when reports disagree, the first of these statuses stands
+
+
+def rank(status):
+    return RANK.index(status) if status in RANK else len(RANK)
 
 
 def mutants(path):
@@ -45,10 +53,13 @@ def main():
             outer = key[0].split("$")[0]
             if not want.search(outer):
                 continue
-            killed = status in DETECTED
             prev = merged.get(key)
-            merged[key] = (killed or (prev is not None and prev[0]), status if killed or prev is None else prev[1],
-                           desc)
+            if prev is None or rank(status) < rank(prev[1]):
+                merged[key] = (status in DETECTED, status, desc)
+    run_errors = sum(1 for killed, status, _ in merged.values() if status == "RUN_ERROR")
+    if run_errors:
+        print(f"warning: {run_errors} mutants count as killed only by RUN_ERROR (PIT could not run their tests)",
+              file=sys.stderr)
     per = OrderedDict()
     for key, (killed, status, desc) in merged.items():
         c = per.setdefault(key[0].split("$")[0], [0, 0, []])
