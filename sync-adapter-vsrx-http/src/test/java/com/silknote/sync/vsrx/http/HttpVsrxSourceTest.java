@@ -28,6 +28,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -332,15 +334,18 @@ class HttpVsrxSourceTest {
                 .hasMessageStartingWith("listFilesets");
     }
 
+    /** Holds a stub exchange until the test releases it (at most 10 s), as a server that stops answering. */
+    private void awaitRelease() {
+        try {
+            release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aServerThatNeverAnswersTimesOut() {
-        stub.script(ex -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        stub.script(ex -> awaitRelease());
         HttpVsrxSource impatient = source.newBuilder().requestTimeout(Duration.ofMillis(300)).build();
         assertThatThrownBy(() -> impatient.listFilesets(PageRequest.first(10)))
                 .isInstanceOf(TransientSyncException.class)
@@ -351,13 +356,7 @@ class HttpVsrxSourceTest {
     void contentWhoseHeadersNeverArriveTimesOut() {
         // the content request is sent blocking (no thread per download): its own timeout still bounds the
         // wait for the headers, as for the listings (issue 13, bad input: a typed error, never a hang)
-        stub.script(ex -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        stub.script(ex -> awaitRelease());
         HttpVsrxSource impatient = source.newBuilder().requestTimeout(Duration.ofMillis(300)).build();
         assertThatThrownBy(() -> impatient.openContent(new VsrxFileId("f-1")))
                 .isInstanceOf(TransientSyncException.class)
@@ -369,20 +368,16 @@ class HttpVsrxSourceTest {
         CountDownLatch arrived = new CountDownLatch(1);
         stub.script(ex -> {
             arrived.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitRelease();
         });
-        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean flag = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean interruptKept = new AtomicBoolean();
         Thread t = new Thread(() -> {
             try {
                 source.openContent(new VsrxFileId("f-1"));
             } catch (Throwable e) {
                 thrown.set(e);
-                flag.set(Thread.currentThread().isInterrupted());
+                interruptKept.set(Thread.currentThread().isInterrupted());
             }
         });
         t.start();
@@ -390,7 +385,7 @@ class HttpVsrxSourceTest {
         t.interrupt();
         t.join(10_000);
         assertThat(thrown.get()).isInstanceOf(TransientSyncException.class).hasMessage("openContent interrupted");
-        assertThat(flag.get()).as("the interrupt is kept for the caller").isTrue();
+        assertThat(interruptKept.get()).as("the interrupt is kept for the caller").isTrue();
     }
 
     // ---- content ----
@@ -457,11 +452,7 @@ class HttpVsrxSourceTest {
             OutputStream os = ex.getResponseBody();
             os.write("01234".getBytes(StandardCharsets.UTF_8));
             os.flush();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitRelease();
         });
         FileContent c = source.openContent(VsrxFileId.of("f-1"));
         InputStream in = c.stream();
