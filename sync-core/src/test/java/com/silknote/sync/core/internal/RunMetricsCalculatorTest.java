@@ -85,4 +85,35 @@ class RunMetricsCalculatorTest {
         assertThat(RunMetricsCalculator.alerts(critical, t)).extracting(Alert::severity)
                 .containsOnly(Alert.Severity.CRITICAL).hasSize(3);
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("DESIGN §2.15: a run without failed files raises no error-rate alert, even at thresholds of"
+            + " zero; a failed file at a threshold of zero does")
+    void aRunWithoutFailuresNeverAlertsOnItsErrorRate() {
+        Duration d = Duration.ofSeconds(1);
+        AlertThresholds zeroCritical = new AlertThresholds(Duration.ofMinutes(5), Duration.ofMinutes(10), 0.0, 0.0, 3, 5);
+        AlertThresholds zeroWarning = new AlertThresholds(Duration.ofMinutes(5), Duration.ofMinutes(10), 0.0, 0.5, 3, 5);
+        RunMetrics clean = new RunMetrics(d, Duration.ZERO, 1, 0.0, 0, 0, 0);
+        RunMetrics oneFailed = new RunMetrics(d, Duration.ZERO, 1, 0.001, 0, 0, 0);
+
+        assertThat(RunMetricsCalculator.alerts(clean, zeroCritical)).isEmpty();
+        assertThat(RunMetricsCalculator.alerts(clean, zeroWarning)).isEmpty();
+        assertThat(RunMetricsCalculator.alerts(oneFailed, zeroCritical)).extracting(Alert::severity)
+                .containsExactly(Alert.Severity.CRITICAL);
+        assertThat(RunMetricsCalculator.alerts(oneFailed, zeroWarning)).extracting(Alert::severity)
+                .containsExactly(Alert.Severity.WARNING);
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("DESIGN §2.15: the error-rate alert names the rate and the threshold in per cent")
+    void theErrorRateAlertSaysItsRateInPerCent() {
+        AlertThresholds t = AlertThresholds.defaults();
+        RunMetrics warn = new RunMetrics(Duration.ofSeconds(1), Duration.ZERO, 1, 0.07, 0, 0, 0);
+        RunMetrics critical = new RunMetrics(Duration.ofSeconds(1), Duration.ZERO, 1, 0.25, 0, 0, 0);
+
+        assertThat(RunMetricsCalculator.alerts(warn, t)).singleElement().extracting(Alert::message)
+                .isEqualTo("error rate 7.0 % (warning at 5.0 %)");
+        assertThat(RunMetricsCalculator.alerts(critical, t)).singleElement().extracting(Alert::message)
+                .isEqualTo("error rate 25.0 % (critical at 10.0 %)");
+    }
 }

@@ -7,6 +7,7 @@ import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
@@ -14,6 +15,7 @@ import com.silknote.sync.core.port.VsrxSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
 /** Issue 12 (a download bandwidth cap): every byte read from VSRX is paid for, in reads of at most 64 KiB. */
 class ThrottledVsrxSourceTest {
     private static final int BYTES_PER_SECOND = 1000;
+    private static final VsrxFileset LISTED = new VsrxFileset(FilesetId.of("fs-1"), PatientId.of("P-1"),
+            Optional.empty(), List.of(), Instant.parse("2026-01-01T00:00:00Z"));
 
     private final List<Duration> waits = new ArrayList<>();
     private final DownloadThrottle throttle = new DownloadThrottle(BYTES_PER_SECOND,
@@ -39,7 +43,9 @@ class ThrottledVsrxSourceTest {
 
     private final VsrxSource delegate = new VsrxSource() {
         @Override public Page<VsrxFileset> listFilesets(PageRequest request) { return filesets; }
-        @Override public Optional<VsrxFileset> findFileset(FilesetId id) { return Optional.empty(); }
+        @Override public Optional<VsrxFileset> findFileset(FilesetId id) {
+            return id.equals(LISTED.id()) ? Optional.of(LISTED) : Optional.empty();
+        }
         @Override public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) { return files; }
         @Override public FileContent openContent(VsrxFileId fileId) { return content; }
     };
@@ -56,6 +62,8 @@ class ThrottledVsrxSourceTest {
         assertThat(source.listFilesets(PageRequest.first(10))).isSameAs(filesets);
         assertThat(source.listFiles(FilesetId.of("fs"), PageRequest.first(10))).isSameAs(files);
         assertThat(source.findFileset(FilesetId.of("fs"))).isEmpty();
+        assertThat(source.findFileset(LISTED.id())).as("a single-fileset run finds its fileset through the cap")
+                .containsSame(LISTED);
         FileContent c = source.openContent(VsrxFileId.of("f"));
         assertThat(c.etag()).isEqualTo(content.etag());
         assertThat(c.contentLength()).isEqualTo(content.contentLength());
@@ -83,5 +91,23 @@ class ThrottledVsrxSourceTest {
         assertThat(in.read()).isEqualTo(-1);
         assertThat(waited()).isEqualTo(Duration.ofMillis(200_000));
         assertThat(waits).as("nothing paid at the end").hasSize(5);
+    }
+
+    @Test
+    @DisplayName("issue 12 cap / rule 9: a download interrupted while it waits for the cap ends with an"
+            + " InterruptedIOException and leaves the thread's interrupt set, so the run sees it was interrupted")
+    void anInterruptWhileThrottledIsKeptForTheThread() {
+        DownloadThrottle interrupting = new DownloadThrottle(BYTES_PER_SECOND,
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), d -> {
+                    throw new InterruptedException("interrupted while waiting for the cap");
+                });
+        InputStream in = new ThrottledVsrxSource(delegate, interrupting).openContent(VsrxFileId.of("f")).stream();
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> in.read(new byte[10], 0, 10))
+                    .isInstanceOf(InterruptedIOException.class);
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
     }
 }

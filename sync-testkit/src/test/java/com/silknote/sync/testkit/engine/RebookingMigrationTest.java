@@ -283,4 +283,55 @@ class RebookingMigrationTest {
         fx.silknote.assertInvariants();
         assertThat(Optional.of(fx.silknote.documents().documents(third).size())).contains(4);
     }
+
+    @Test
+    @DisplayName("rule 13 / issue 9.3: a moved document's file that vanishes from the old fileset is reported with"
+            + " the path stored for it, and VanishedFilePolicy.DELETE deletes the moved document where it is")
+    void aVanishedFileOfTheOldFilesetFindsItsMovedDocument() {
+        rebooked();
+        migration().migrate(new MigrationRequest(old, fresh, false));
+        fx.vsrx.removeFromListing(scan);
+
+        SyncResult reported = fx.run();
+
+        assertThat(action(reported, scan)).isEqualTo(FileAction.VANISHED);
+        assertThat(file(reported, scan).path()).as("where the operator finds it: the stored path")
+                .contains("notes/scan.txt");
+        assertThat(doc(scan).filesetId()).isEqualTo(fresh);
+
+        fx.config(c -> c.vanishedFilePolicy(com.silknote.sync.core.model.VanishedFilePolicy.DELETE));
+        SyncResult deleted = fx.run();
+
+        assertThat(action(deleted, scan)).isEqualTo(FileAction.DELETED);
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(scan)))
+                .as("the moved document follows its file").isEmpty();
+        assertThat(fx.silknote.documents().findMapping(scan)).isEmpty();
+        assertThat(doc(letter).filesetId()).as("the other moved document stays").isEqualTo(fresh);
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 13 / issue 9.3: a file VSRX moves into the fileset its document was migrated to, while the old"
+            + " fileset holds its mapping, is a reported conflict there: no second mapping, nothing written")
+    void aFileMovedToTheFilesetOfItsMigratedDocumentIsAConflict() {
+        rebooked();
+        migration().migrate(new MigrationRequest(old, fresh, false));
+        SilknoteDocument before = doc(letter);
+        var mapping = fx.silknote.documents().findMapping(letter).orElseThrow();
+        fx.vsrx.moveFile(letter, fresh);
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            String where = "run " + run;
+            var inFresh = fileset(result, fresh).files().stream().filter(f -> f.fileId().equals(letter)).findFirst()
+                    .orElseThrow(() -> new AssertionError(where + ": no report of the letter in the new fileset"));
+            assertThat(inFresh.action()).as(where).isEqualTo(FileAction.CONFLICT);
+            assertThat(inFresh.detail()).as(where).contains("file-id-in-other-fileset");
+            assertThat(fx.silknote.documents().findMapping(letter)).as(where + ": the old fileset's mapping stays")
+                    .contains(mapping);
+            assertThat(doc(letter)).as(where).isEqualTo(before);
+        }
+        fx.silknote.assertInvariants();
+    }
 }

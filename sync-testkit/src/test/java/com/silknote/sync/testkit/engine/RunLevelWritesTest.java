@@ -439,4 +439,34 @@ class RunLevelWritesTest {
         assertThat(report(result).alerts()).isNotEmpty();
         assertThat(heard).containsExactlyElementsOf(report(result).alerts());
     }
+
+    @Test
+    @DisplayName("issue 11 / SyncConfig.reportFilesetLimit: the report keeps the first alerts up to the limit, the"
+            + " listener hears every one")
+    void theReportKeepsAlertsUpToTheLimitTheListenerHearsAll() {
+        fx.config(c -> c.reportFilesetLimit(2));
+        java.util.List<FilesetId> relinked = new java.util.ArrayList<>();
+        for (String p : new String[] {"P1", "P2", "P3"}) {
+            FilesetId fs = fx.linkedFileset(p);
+            fx.text(fs, "a.txt", "a of " + p);
+            relinked.add(fs);
+        }
+        fx.run();
+        relinked.forEach(fs -> fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW")));
+        java.util.List<com.silknote.sync.core.model.Alert> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void alertRaised(com.silknote.sync.core.model.RunId runId,
+                    com.silknote.sync.core.model.Alert alert) {
+                heard.add(alert);
+            }
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(heard).filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED)
+                .hasSize(3);
+        assertThat(report(result).alerts()).hasSize(2).containsExactlyElementsOf(heard.subList(0, 2));
+    }
 }

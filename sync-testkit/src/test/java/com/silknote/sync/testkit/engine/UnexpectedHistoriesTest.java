@@ -438,7 +438,88 @@ class UnexpectedHistoriesTest {
 
         assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
         assertThat(file(result, a).detail()).contains("relinked");
-        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).hasSize(1);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.message()).as("the re-created mapping's document is counted as moving")
+                        .contains(": 2 documents move, 0 modified by users stay"));
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a re-linked fileset moves the document of a file whose new version the listing already"
+            + " rules out (too large); the relink warning counts it as moving")
+    void relinkedFilesetCountsADocumentWhoseNewVersionIsSkippedByItsListingAsMoving() {
+        fx.config(c -> c.maxFileSizeBytes(64));
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        ContentHash synced = doc(a).orElseThrow().contentHash();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+        fx.vsrx.modifyFile(a, "a, second version, far longer than the sixty-four bytes this test allows for a file");
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.SKIPPED);
+        assertThat(file(result, a).skipReason()).contains(SkipReason.TOO_LARGE);
+        assertThat(doc(a).orElseThrow().patientUuid()).as("the synced version moves with its fileset")
+                .isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(doc(a).orElseThrow().contentHash()).isEqualTo(synced);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.message()).contains(": 2 documents move, 0 modified by users stay"));
+        assertReferencesAreHeldPerFileId();
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a relink whose fileset record is gone is still reported when as many documents move as"
+            + " stay with users")
+    void relinkWithoutRecordMovingAsManyAsStayIsReported() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        VsrxFileId b = fx.text(fs, "b.txt", "b");
+        fx.run();
+        group(b);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(fs); // only the documents tell that the fileset moved
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW"));
+
+        SyncResult result = fx.run();
+
+        assertThat(doc(a).orElseThrow().patientUuid()).isEqualTo(EngineFixture.patient("P-NEW"));
+        assertThat(action(result, b)).isEqualTo(FileAction.CONFLICT);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.message()).contains(": 1 documents move, 1 modified by users stay"));
+    }
+
+    @Test
+    @DisplayName("issue 9.3: a fileset without documents linked to another patient is reported by its record alone;"
+            + " a fileset whose patient stays raises no relink warning")
+    void relinkOfAFilesetWithoutDocumentsIsReportedByItsRecord() {
+        FilesetId empty = fx.linkedFileset("P1");
+        FilesetId other = fx.linkedFileset("P2");
+        fx.text(other, "o.txt", "o");
+        SyncResult first = fx.run();
+        assertThat(report(first).alerts()).noneMatch(al -> al.kind() == Alert.Kind.FILESET_RELINKED);
+        fx.vsrx.linkPatient(empty, EngineFixture.patient("P-NEW"));
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, empty).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(report(result).alerts()).filteredOn(al -> al.kind() == Alert.Kind.FILESET_RELINKED).singleElement()
+                .satisfies(al -> assertThat(al.message()).contains("fileset " + empty + " is linked to another")
+                        .contains(": 0 documents move, 0 modified by users stay"));
+    }
+
+    @Test
+    @DisplayName("issue 10: a file gone from the listing is reported VANISHED with the path Silknote stored for it")
+    void aVanishedFileIsReportedWithItsStoredPath() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a");
+        fx.text(fs, "b.txt", "b");
+        fx.run();
+        fx.vsrx.removeFromListing(a);
+
+        SyncResult result = fx.run();
+
+        assertThat(action(result, a)).isEqualTo(FileAction.VANISHED);
+        assertThat(file(result, a).path()).contains("notes/a.txt");
     }
 
     // ------------------------------------------------------------------ listed digests
