@@ -469,4 +469,41 @@ class RunLevelWritesTest {
                 .hasSize(3);
         assertThat(report(result).alerts()).hasSize(2).containsExactlyElementsOf(heard.subList(0, 2));
     }
+
+    @Test
+    @DisplayName("rule 10: a run whose lock another holder took before the final state save does not save it, even"
+            + " while the new holder has not fenced yet; the run fails as a lost lease")
+    void aLockTakenOverBeforeTheFinalStateSaveFailsTheRun() {
+        VsrxFileId a = oneFile();
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean takenOver = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<SyncState> atTakeover = new java.util.concurrent.atomic.AtomicReference<>();
+        fx.listener = new com.silknote.sync.core.port.SyncListener() {
+            @Override
+            public void filesetFinished(com.silknote.sync.core.model.RunId runId,
+                    com.silknote.sync.core.model.FilesetReport report) {
+                finished.set(true);
+            }
+        };
+        // the end-of-run collection pass is the last look at the ledger before the state is saved
+        fx.documents = Interception.around(DocumentStore.class, ledger, (name, call) -> {
+            Object r = call.proceed();
+            if (name.equals("unreferencedBlobs") && finished.get() && takenOver.compareAndSet(false, true)) {
+                atTakeover.set(ledger.loadState());
+                fx.clock.advance(fx.config.lockTtl().plusSeconds(1));
+                assertThat(fx.silknote.lock().tryAcquire(com.silknote.sync.core.model.SyncConfig.LOCK_NAME,
+                        fx.config.lockTtl(), "another-holder")).as("the expired lock is taken").isPresent();
+            }
+            return r;
+        });
+
+        SyncResult result = fx.run();
+
+        assertThat(takenOver).isTrue();
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(result.error().orElseThrow()).startsWith("lease lost");
+        assertThat(ledger.findMapping(a)).as("the fileset committed under the lease").isPresent();
+        assertThat(ledger.loadState()).as("no state saved after the lock was taken").isEqualTo(atTakeover.get());
+        assertThat(ledger.loadState().lastCompleteSync()).isEmpty();
+    }
 }
