@@ -441,8 +441,8 @@ class RunLevelWritesTest {
     }
 
     @Test
-    @DisplayName("issue 11 / SyncConfig.reportFilesetLimit: the report keeps the first alerts up to the limit, the"
-            + " listener hears every one")
+    @DisplayName("issue 11 / SyncConfig.reportFilesetLimit: the report keeps alerts up to the limit, the listener"
+            + " hears every one")
     void theReportKeepsAlertsUpToTheLimitTheListenerHearsAll() {
         fx.config(c -> c.reportFilesetLimit(2));
         java.util.List<FilesetId> relinked = new java.util.ArrayList<>();
@@ -467,7 +467,8 @@ class RunLevelWritesTest {
         assertThat(result.status()).isEqualTo(SyncResult.Status.COMPLETED);
         assertThat(heard).filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED)
                 .hasSize(3);
-        assertThat(report(result).alerts()).hasSize(2).containsExactlyElementsOf(heard.subList(0, 2));
+        assertThat(report(result).alerts()).as("filesets run side by side: which two is not fixed").hasSize(2)
+                .doesNotHaveDuplicates().isSubsetOf(heard);
     }
 
     @Test
