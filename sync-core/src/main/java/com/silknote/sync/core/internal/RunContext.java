@@ -113,15 +113,25 @@ final class RunContext {
         return request.budget().exhaustedBy(meter.files(), meter.bytes());
     }
 
+    /**
+     * Records {@code alert} for the report and tells the listener. Alerts about single filesets are kept up to
+     * {@code reportFilesetLimit}, like the fileset reports; the run-level ones (duration, error rate, failed runs in
+     * a row: at most one of each, raised at the end) are always kept, so filesets' warnings cannot push them out.
+     */
     void raise(Alert alert) {
         synchronized (alerts) {
-            if (alerts.size() < parts.config().reportFilesetLimit()) {
+            if (runLevel(alert.kind()) || alerts.size() < parts.config().reportFilesetLimit()) {
                 alerts.add(alert);
             } else {
                 alertsDropped++;
             }
         }
         listener.alertRaised(runId, alert);
+    }
+
+    private static boolean runLevel(Alert.Kind kind) {
+        return kind == Alert.Kind.SYNC_DURATION || kind == Alert.Kind.ERROR_RATE
+                || kind == Alert.Kind.CONSECUTIVE_FAILURES;
     }
 
     List<Alert> alerts() {

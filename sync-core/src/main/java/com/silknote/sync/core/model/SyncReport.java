@@ -26,7 +26,9 @@ import java.util.Optional;
  * @param totals     counts over every fileset of the run
  * @param filesets   the reports kept (see above), in processing order
  * @param metrics    monitoring figures
- * @param alerts     thresholds crossed
+ * @param alerts     thresholds crossed: the run-level ones (duration, error rate, failed runs in a row) always,
+ *                   those about single filesets up to {@link SyncConfig#reportFilesetLimit()} (a
+ *                   {@link com.silknote.sync.core.port.SyncListener} hears every one)
  * @param status     how the run ended, as its {@link SyncResult} says (a run that could not list VSRX is
  *                   {@link SyncResult.Status#FAILED}, though it has no failed fileset)
  * @param error      the run's log-safe error or stop reason; empty exactly when {@code status} is

@@ -472,6 +472,30 @@ class RunLevelWritesTest {
     }
 
     @Test
+    @DisplayName("issue 11 / SyncConfig.reportFilesetLimit: the run-level alerts (duration, error rate, failed runs"
+            + " in a row) stay in the report after per-fileset alerts have filled it")
+    void runLevelAlertsStayInTheReportPastTheLimit() {
+        fx.config(c -> c.reportFilesetLimit(2).alertThresholds(new com.silknote.sync.core.model.AlertThresholds(
+                java.time.Duration.ZERO, java.time.Duration.ofHours(1), 0.05, 0.10, 3, 5)));
+        java.util.List<FilesetId> relinked = new java.util.ArrayList<>();
+        for (String p : new String[] {"P1", "P2", "P3"}) {
+            FilesetId fs = fx.linkedFileset(p);
+            fx.text(fs, "a.txt", "a of " + p);
+            relinked.add(fs);
+        }
+        fx.run();
+        relinked.forEach(fs -> fx.vsrx.linkPatient(fs, EngineFixture.patient("P-NEW")));
+
+        SyncResult result = fx.run();
+
+        java.util.List<com.silknote.sync.core.model.Alert> kept = report(result).alerts();
+        assertThat(kept).filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED)
+                .as("per-fileset alerts up to the limit").hasSize(2);
+        assertThat(kept).filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.SYNC_DURATION)
+                .as("raised after the per-fileset ones, kept all the same").hasSize(1);
+    }
+
+    @Test
     @DisplayName("rule 10: a run whose lock another holder took before the final state save does not save it, even"
             + " while the new holder has not fenced yet; the run fails as a lost lease")
     void aLockTakenOverBeforeTheFinalStateSaveFailsTheRun() {
