@@ -54,7 +54,6 @@ final class RunContext {
     volatile SilknoteChangeFeed.Reading silknoteChanges = SilknoteChangeFeed.Reading.NONE;
     private final Supplier<Optional<String>> stopRequest;
     private final List<Alert> alerts = new ArrayList<>();
-    private long alertsDropped;
 
     RunContext(EngineParts parts, RunId runId, SyncRequest request, Role role, LeaseKeeper lease,
             RunProgress progress, ExecutorService filePool, DiffEngine diff, ContentSpooler spooler,
@@ -122,8 +121,6 @@ final class RunContext {
         synchronized (alerts) {
             if (runLevel(alert.kind()) || alerts.size() < parts.config().reportFilesetLimit()) {
                 alerts.add(alert);
-            } else {
-                alertsDropped++;
             }
         }
         listener.alertRaised(runId, alert);
@@ -137,13 +134,6 @@ final class RunContext {
     List<Alert> alerts() {
         synchronized (alerts) {
             return List.copyOf(alerts);
-        }
-    }
-
-    /** Alerts raised beyond what the report keeps (the listener got them all). */
-    long alertsDropped() {
-        synchronized (alerts) {
-            return alertsDropped;
         }
     }
 }
