@@ -593,4 +593,215 @@ class ConflictLedgerTest {
         assertThat(audit(d, AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
                 e.detail().orElseThrow()).contains("conflict:silknote-wins", "outcome=updated"));
     }
+
+    // ---- decisions found again by the next run; exact reference counts of operators' decisions ---------------
+
+    /** VSRX refuses the next content write or delete once (after the run committed its Silknote-wins intent). */
+    private AtomicBoolean vsrxWriteFailsOnce() {
+        AtomicBoolean failed = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                if (failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("VSRX refused the write once");
+                }
+                return super.replaceContent(t, k, id, etag, c);
+            }
+
+            @Override
+            public VsrxWriteResult markDeleted(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag) {
+                if (failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("VSRX refused the write once");
+                }
+                return super.markDeleted(t, k, id, etag);
+            }
+        };
+        return failed;
+    }
+
+    /** The strategy's decision the first run recorded is applied by the next run as the strategy's, not an operator's. */
+    private void assertAppliedAsTheStrategys(SyncResult second, VsrxFileId f, FileAction action, ContentHash kept) {
+        assertThat(EngineFixture.action(second, f)).isEqualTo(action);
+        assertThat(EngineFixture.file(second, f).detail()).contains("conflict:silknote-wins");
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(ConflictStatus.APPLIED);
+            assertThat(r.keptHash()).contains(kept);
+            assertThat(r.detail()).contains("conflict:silknote-wins");
+        });
+        assertThat(refCount(kept)).as("the overwritten VSRX version, held by the record").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c SILKNOTE_WINS: the VSRX write fails after the intent committed; the next run "
+            + "applies the strategy's decision (APPLIED, the VSRX version kept), not an operator's")
+    void silknoteWinsIntentFoundAgainStaysTheStrategys() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        AtomicBoolean failed = vsrxWriteFailsOnce();
+        assertThat(EngineFixture.action(fx.run(), f)).isEqualTo(FileAction.FAILED);
+        assertThat(failed).isTrue();
+        assertThat(records()).singleElement().satisfies(r -> assertThat(r.decision()).isPresent());
+
+        SyncResult second = fx.run();
+
+        assertAppliedAsTheStrategys(second, f, FileAction.UPDATED, sha256("vsrx edit"));
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("silknote edit"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 8 SILKNOTE_WINS: the VSRX delete fails after the intent committed; the next run "
+            + "applies the strategy's decision (APPLIED, the VSRX version kept), not an operator's")
+    void removedSilknoteWinsIntentFoundAgainStaysTheStrategys() {
+        bidirectional(true, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 4).get(0);
+        fx.silknote.documents().silknoteUser().remove(DocumentUuid.forVsrxFile(f));
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        AtomicBoolean failed = vsrxWriteFailsOnce();
+        assertThat(EngineFixture.action(fx.run(), f)).isEqualTo(FileAction.FAILED);
+        assertThat(failed).isTrue();
+
+        SyncResult second = fx.run();
+
+        assertAppliedAsTheStrategys(second, f, FileAction.DELETED, sha256("vsrx edit"));
+        assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 SILKNOTE_WINS: the VSRX write fails after the intent committed; the next run "
+            + "applies the strategy's decision (APPLIED, the VSRX version kept), not an operator's")
+    void row11SilknoteWinsIntentFoundAgainStaysTheStrategys() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, f);
+        AtomicBoolean failed = vsrxWriteFailsOnce();
+        assertThat(EngineFixture.action(fx.run(), f[0])).isEqualTo(FileAction.FAILED);
+        assertThat(failed).isTrue();
+
+        SyncResult second = fx.run();
+
+        assertAppliedAsTheStrategys(second, f[0], FileAction.UPDATED, sha256("vsrx version"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid()).orElseThrow().clientFileId()).isEqualTo(f[0]);
+    }
+
+    /** Row 4c reported; then an operator decides; the collector is held off, so the counts are the engine's own. */
+    private VsrxFileId reportedThenDecided(ConflictStrategy decision) {
+        bidirectional(false, ConflictStrategy.REPORT);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        fx.run();
+        conflicts().decide(records().get(0).id(), decision);
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: SILKNOTE_WINS by the strategy: the record holds the VSRX version once, the "
+            + "mapping the Silknote one once")
+    void silknoteWinsHoldsExactReferences() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+
+        assertThat(EngineFixture.action(fx.run(), f)).isEqualTo(FileAction.UPDATED);
+
+        assertThat(refCount(sha256("vsrx edit"))).as("held by the applied record").isEqualTo(1);
+        assertThat(refCount(s)).as("the mapping's").isEqualTo(1);
+        assertThat(refCount(sha256("note 0"))).isZero();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: an operator's SILKNOTE_WINS: resolved, nothing kept; the VSRX version has no "
+            + "reference left, the Silknote one the mapping's")
+    void operatorSilknoteWinsHoldsExactReferences() {
+        VsrxFileId f = reportedThenDecided(ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.file(r, f).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(refCount(sha256("vsrx edit"))).isZero();
+        assertThat(refCount(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: an operator's VSRX_WINS: resolved, nothing kept; the Silknote version has no "
+            + "reference left, the VSRX one the mapping's")
+    void operatorVsrxWinsHoldsExactReferences() {
+        VsrxFileId f = reportedThenDecided(ConflictStrategy.VSRX_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.file(r, f).detail()).contains("conflict:operator-vsrx-wins");
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(audit(DocumentUuid.forVsrxFile(f), AuditAction.CONFLICT_RESOLVED)).as("not closed as superseded")
+                .noneSatisfy(e -> assertThat(e.detail().orElseThrow()).contains("superseded"));
+        assertThat(refCount(sha256("silknote edit"))).isZero();
+        assertThat(refCount(sha256("vsrx edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11: an operator's SILKNOTE_WINS: resolved, nothing kept; the VSRX version has no "
+            + "reference left, the Silknote one the mapping's")
+    void row11OperatorSilknoteWinsHoldsExactReferences() {
+        bidirectional(false, ConflictStrategy.REPORT);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, f);
+        fx.run();
+        conflicts().decide(records().get(0).id(), ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.file(r, f[0]).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).isPresent();
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(refCount(sha256("vsrx version"))).isZero();
+        assertThat(refCount(sha256("silknote version"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4: an operator's SILKNOTE_WINS written to VSRX whose commit was lost: the next run "
+            + "converges, reports it as the operator's and keeps nothing")
+    void operatorSilknoteWinsAppliedAfterACrashKeepsNothing() {
+        VsrxFileId f = reportedThenDecided(ConflictStrategy.SILKNOTE_WINS);
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        assertThat(fx.run().success()).isFalse();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+
+        SyncResult second = fx.run();
+
+        assertThat(EngineFixture.action(second, f)).isEqualTo(FileAction.UPDATED);
+        assertThat(EngineFixture.file(second, f).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(refCount(sha256("vsrx edit"))).as("an operator's decision keeps nothing").isZero();
+        assertThat(refCount(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+    }
 }
