@@ -643,4 +643,100 @@ class ConflictScenarioTest {
         assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("base"));
         assertThat(records()).isEmpty();
     }
+
+    // ---- files without an ETag, row 6 under the other strategies, missing Silknote content ------------------
+
+    /** Row 4c on a linked file VSRX lists without an ETag (it cannot be replaced conditionally). */
+    private VsrxFileId changedOnBothSidesWithoutEtag(ConflictStrategy strategy) {
+        bidirectional(strategy);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = fx.vsrx.addFileWithoutEtag(fs, "notes/befund.txt", "text/plain",
+                "base".getBytes(StandardCharsets.UTF_8));
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        assertThat(fx.vsrx.findFile(f).orElseThrow().etag()).isEmpty();
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c SILKNOTE_WINS on a file without ETag: reported, VSRX not written, both kept")
+    void silknoteWinsWithoutEtagIsReported() {
+        VsrxFileId f = changedOnBothSidesWithoutEtag(ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("vsrx edit"));
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.OPEN);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c KEEP_BOTH on a file without ETag: reported (no copy), both kept")
+    void keepBothWithoutEtagIsReported() {
+        VsrxFileId f = changedOnBothSidesWithoutEtag(ConflictStrategy.KEEP_BOTH);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("silknote edit"));
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.OPEN);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c VSRX_WINS on a file without ETag: decided (nothing is written to VSRX)")
+    void vsrxWinsWithoutEtagIsDecided() {
+        VsrxFileId f = changedOnBothSidesWithoutEtag(ConflictStrategy.VSRX_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx edit"));
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.APPLIED);
+    }
+
+    private void deletedInVsrxWrittenAgain(ConflictStrategy strategy) {
+        bidirectional(strategy);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(document(f).clientFileId()).as("linked to the file written again").isNotEqualTo(f);
+        assertThat(report(r, document(f).clientFileId()).action()).isEqualTo(FileAction.CREATED);
+        assertThat(fx.vsrx.contentHash(document(f).clientFileId())).isEqualTo(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 6 KEEP_BOTH: the document is written again (nothing to copy: VSRX has no version)")
+    void deletedInVsrxKeepBothWritesTheDocumentAgain() {
+        deletedInVsrxWrittenAgain(ConflictStrategy.KEEP_BOTH);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 6 NEWER_WINS: against a deletion Silknote wins; the document is written again")
+    void deletedInVsrxNewerWinsWritesTheDocumentAgain() {
+        deletedInVsrxWrittenAgain(ConflictStrategy.NEWER_WINS);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: the Silknote content missing from the blob store fails the file "
+            + "(IllegalStateException), no record")
+    void missingSilknoteContentFailsTheFile() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        byte[] lost = "never stored".getBytes(StandardCharsets.UTF_8);
+        fx.silknote.documents().silknoteUser().replaceContent(doc(f), sha256(lost), lost.length, "text/plain");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.FAILED);
+        assertThat(report(r, f).detail()).contains("IllegalStateException");
+        assertThat(records()).isEmpty();
+    }
 }
