@@ -628,6 +628,7 @@ class ConflictLedgerTest {
             assertThat(r.status()).isEqualTo(ConflictStatus.APPLIED);
             assertThat(r.keptHash()).contains(kept);
             assertThat(r.detail()).contains("conflict:silknote-wins");
+            assertThat(r.strategy()).contains(ConflictStrategy.SILKNOTE_WINS);
         });
         assertThat(refCount(kept)).as("the overwritten VSRX version, held by the record").isEqualTo(1);
     }
@@ -803,5 +804,98 @@ class ConflictLedgerTest {
         assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
         assertThat(refCount(sha256("vsrx edit"))).as("an operator's decision keeps nothing").isZero();
         assertThat(refCount(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    /** Row 11 with the Silknote-created document last changed {@code skew} after the file's modification. */
+    private AuthoredDocument unlinkedWithOtherBytesAt(FilesetId fs, VsrxFileId[] file, java.time.Duration skew) {
+        byte[] v = "vsrx version".getBytes(StandardCharsets.UTF_8);
+        ContentHash s = stored("silknote version");
+        DocumentUuid uuid = new DocumentUuid(UUID.randomUUID());
+        file[0] = fx.vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(uuid),
+                new NewVsrxFile(fs, "notes/silknote/Brief-" + uuid.value().toString().substring(0, 8) + ".txt",
+                        "text/plain", uuid),
+                new BlobUpload(sha256("vsrx version"), v.length, "text/plain", () -> new ByteArrayInputStream(v)))
+                .file().id();
+        AuthoredDocument a = new AuthoredDocument(uuid, EngineFixture.patient("P-1"), Optional.of(fs), s,
+                "silknote version".length(), "text/plain", Optional.of("Brief"), "SILKNOTE", "ungrouped",
+                fx.vsrx.findFile(file[0]).orElseThrow().modifiedAt().plus(skew));
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        return a;
+    }
+
+    private List<FileAction> actions(SyncResult r, VsrxFileId f) {
+        return EngineFixture.report(r).filesets().stream().flatMap(x -> x.files().stream())
+                .filter(x -> x.fileId().equals(f)).map(x -> x.action()).toList();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 NEWER_WINS: the Silknote document changed later wins (written to VSRX, linked)")
+    void row11NewerWinsSilknoteLater() {
+        bidirectional(false, ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytesAt(fs, f, java.time.Duration.ofSeconds(1));
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f[0])).containsExactly(FileAction.UPDATED);
+        assertThat(fx.vsrx.contentHash(f[0])).isEqualTo(sha256("silknote version"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid()).orElseThrow().contentHash())
+                .isEqualTo(sha256("silknote version"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 NEWER_WINS: the file changed later wins (the document linked with its bytes)")
+    void row11NewerWinsVsrxLater() {
+        bidirectional(false, ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytesAt(fs, f, java.time.Duration.ofSeconds(-1));
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f[0])).as("one report for the decided file").containsExactly(FileAction.UPDATED);
+        assertThat(fx.vsrx.contentHash(f[0])).isEqualTo(sha256("vsrx version"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid()).orElseThrow().contentHash())
+                .isEqualTo(sha256("vsrx version"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 NEWER_WINS: equal times are reported; both versions kept")
+    void row11NewerWinsEqualTimesReports() {
+        bidirectional(false, ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytesAt(fs, f, java.time.Duration.ZERO);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f[0])).containsExactly(FileAction.CONFLICT);
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).isEmpty();
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.OPEN));
+    }
+
+    @Test
+    @DisplayName("issue 14 (every decision is audited): KEEP_BOTH on row 4c and row 11 audits the conflict copy's id")
+    void keepBothAuditsTheCopy() {
+        bidirectional(false, ConflictStrategy.KEEP_BOTH);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        VsrxFileId[] u = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, u);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f)).containsExactly(FileAction.UPDATED);
+        assertThat(actions(r, u[0])).as("one report for the decided file").containsExactly(FileAction.UPDATED);
+        DocumentUuid d = DocumentUuid.forVsrxFile(f);
+        DocumentUuid copy = DocumentUuid.conflictCopy(d, sha256("silknote edit"));
+        assertThat(audit(d, AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
+                e.detail().orElseThrow()).contains(",copy=" + copy));
+        DocumentUuid copy11 = DocumentUuid.conflictCopy(a.uuid(), sha256("silknote version"));
+        assertThat(audit(a.uuid(), AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
+                e.detail().orElseThrow()).contains(",copy=" + copy11));
     }
 }

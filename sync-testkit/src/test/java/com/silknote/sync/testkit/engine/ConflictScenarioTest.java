@@ -708,6 +708,12 @@ class ConflictScenarioTest {
         assertThat(document(f).clientFileId()).as("linked to the file written again").isNotEqualTo(f);
         assertThat(report(r, document(f).clientFileId()).action()).isEqualTo(FileAction.CREATED);
         assertThat(fx.vsrx.contentHash(document(f).clientFileId())).isEqualTo(s);
+        assertThat(fx.silknote.documents().auditTrail(com.silknote.sync.core.model.AuditQuery.byDocument(doc(f)), 0,
+                100)).filteredOn(x -> x.entry().action() == com.silknote.sync.core.model.AuditAction.CONFLICT_DECIDED)
+                .singleElement().satisfies(x -> {
+                    assertThat(x.entry().beforeHash()).as("VSRX had no version: the base").contains(sha256("base"));
+                    assertThat(x.entry().afterHash()).contains(s);
+                });
     }
 
     @Test

@@ -705,4 +705,18 @@ class OlderOpenRecordTest {
         assertRefusedForTheRival(fx.run(), f[0], edited, rival);
         assertThat(store().findDocument(a[0].uuid())).as("not linked").isEmpty();
     }
+
+    @Test
+    @DisplayName("rule 10 / §4 row 4c REPORT: the older record released by a rival after the plan: no new record")
+    void reportRefusedWhenARivalReleasesTheOlderRecord() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        ConflictRecord older = reportedThenChangedAgainInVsrx(f);
+        ConflictRecord[] rival = new ConflictRecord[1];
+        AtomicBoolean edited = afterTheRecordsAreRead(() -> rival[0] = releasedByARival(older));
+
+        assertRefusedForTheRival(fx.run(), f, edited, rival);
+        assertThat(store().allConflicts()).hasSize(1);
+    }
 }
