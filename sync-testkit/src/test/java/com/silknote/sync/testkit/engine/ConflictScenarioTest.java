@@ -745,4 +745,100 @@ class ConflictScenarioTest {
         assertThat(report(r, f).detail()).contains("IllegalStateException");
         assertThat(records()).isEmpty();
     }
+
+    /** Row 6 SILKNOTE_WINS whose re-creation was written to VSRX and whose commit was lost (a crash); the new file. */
+    private VsrxFile recreatedThenCrashed(FilesetId fs, VsrxFileId f) {
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, nf, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        fx.run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        return fx.vsrx.listedFiles(fs).stream().filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted())
+                .findFirst().orElseThrow();
+    }
+
+    private List<FileReport> reports(SyncResult r, VsrxFileId f) {
+        return EngineFixture.report(r).filesets().stream().flatMap(x -> x.files().stream())
+                .filter(x -> x.fileId().equals(f)).toList();
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS: a re-creation replayed after a crash whose file still serves the "
+            + "document's bytes is linked and reported created, not as a duplicate of the linked document")
+    void replayedRecreationStillServingTheDocumentIsLinked() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(reports(r, again.id())).extracting(FileReport::action).containsExactly(FileAction.CREATED);
+        assertThat(document(f).clientFileId()).isEqualTo(again.id());
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(s);
+        assertThat(fx.vsrx.listedFiles(fs).stream().filter(x -> !x.deleted())).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 reported, then SILKNOTE_WINS: the re-created file VSRX changed after a crash is "
+            + "not overwritten; reported, the open record kept")
+    void replayedRecreationChangedInVsrxIsReported() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        assertThat(report(fx.run(), f).action()).isEqualTo(FileAction.CONFLICT);
+        ConflictRecord reported = onlyRecord();
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        fx.vsrx.modifyFile(again.id(), "vsrx change of the new file");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(onlyRecord()).isEqualTo(reported);
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(sha256("vsrx change of the new file"));
+        assertThat(document(f).contentHash()).isEqualTo(s);
+        assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 reported, SILKNOTE_WINS, a crash, then both sides change again: reported with a "
+            + "new record holding the newest content, the older one superseded")
+    void replayedRecreationChangedOnBothSidesIsReportedAnew() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        fx.run();
+        ConflictRecord reported = onlyRecord();
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        fx.vsrx.modifyFile(again.id(), "vsrx change of the new file");
+        ContentHash newer = userEdits(f, "silknote edit after the crash");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(fx.silknote.documents().allConflicts().get(reported.id()).status())
+                .isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(records()).filteredOn(x -> x.status() == ConflictStatus.OPEN).singleElement()
+                .satisfies(x -> assertThat(x.heldHashes()).contains(newer));
+        assertKept(newer);
+    }
 }
