@@ -841,4 +841,51 @@ class ConflictScenarioTest {
                 .satisfies(x -> assertThat(x.heldHashes()).contains(newer));
         assertKept(newer);
     }
+
+    /** A pulled, linked file whose name starts with a dot (no extension). */
+    private VsrxFileId linkedDotFile(FilesetId fs) {
+        VsrxFileId f = fx.text(fs, ".befund", "base");
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.documents().findMapping(f)).isPresent();
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 6 SILKNOTE_WINS: a document whose file name starts with a dot is written again under "
+            + "that name as its title")
+    void recreatedDotFileKeepsItsName() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linkedDotFile(fs);
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        assertThat(fx.run().success()).isTrue();
+
+        VsrxFileId again = document(f).clientFileId();
+        assertThat(again).isNotEqualTo(f);
+        assertThat(fx.vsrx.findFile(again).orElseThrow().path()).contains("/befund-").doesNotContain("document-");
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH: the conflict copy of a document whose file name starts with a dot is titled "
+            + "with that name")
+    void conflictCopyOfADotFileKeepsItsName() {
+        bidirectional(ConflictStrategy.KEEP_BOTH);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linkedDotFile(fs);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+
+        assertThat(fx.run().success()).isTrue();
+
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), s);
+        java.util.Optional<String> title = java.util.Optional.ofNullable(
+                fx.silknote.documents().allAuthoredDocuments().get(copy)).flatMap(a -> a.title());
+        if (title.isEmpty()) { // exported and linked already: its file carries the title
+            title = fx.silknote.documents().findDocument(copy).map(d -> fx.vsrx.findFile(d.clientFileId())
+                    .orElseThrow().path());
+        }
+        assertThat(title).hasValueSatisfying(t -> assertThat(t).contains("befund (Silknote conflict copy"));
+    }
 }
