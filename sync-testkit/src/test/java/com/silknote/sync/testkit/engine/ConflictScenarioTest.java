@@ -888,4 +888,51 @@ class ConflictScenarioTest {
         }
         assertThat(title).hasValueSatisfying(t -> assertThat(t).contains("befund (Silknote conflict copy"));
     }
+
+    /**
+     * KEEP_BOTH decides a second conflict of the file whose losing Silknote content is the one the first decision
+     * already copied (same copy id): the copy is not created twice.
+     */
+    private VsrxFileId keepBothTwiceWithTheSameLoser(boolean creates) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .creates(creates).conflictStrategy(ConflictStrategy.KEEP_BOTH).build()));
+        fx.target = fx.vsrx;
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit 1");
+        userEdits(f, "silknote edit");
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(f, "vsrx edit 2");
+        userEdits(f, "silknote edit");
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH twice with the same losing content, the copy exported: decided, one copy")
+    void keepBothAgainAfterTheCopyWasExported() {
+        VsrxFileId f = keepBothTwiceWithTheSameLoser(true);
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), sha256("silknote edit"));
+        assertThat(fx.silknote.documents().findDocument(copy)).as("exported and linked").isPresent();
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx edit 2"));
+        assertThat(fx.silknote.documents().findDocument(copy)).isPresent();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH twice with the same losing content, the copy not exported (creates off): "
+            + "decided, one copy")
+    void keepBothAgainBeforeTheCopyWasExported() {
+        VsrxFileId f = keepBothTwiceWithTheSameLoser(false);
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), sha256("silknote edit"));
+        assertThat(fx.silknote.documents().allAuthoredDocuments()).containsKey(copy);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx edit 2"));
+        assertThat(fx.silknote.documents().allAuthoredDocuments()).containsKey(copy);
+    }
 }
