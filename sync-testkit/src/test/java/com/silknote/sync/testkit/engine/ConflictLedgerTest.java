@@ -898,4 +898,45 @@ class ConflictLedgerTest {
         assertThat(audit(a.uuid(), AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
                 e.detail().orElseThrow()).contains(",copy=" + copy11));
     }
+
+    /** Row 11 on a file the sync wrote that VSRX lists without an ETag (it cannot be replaced conditionally). */
+    private VsrxFileId unlinkedWithOtherBytesWithoutEtag(FilesetId fs, AuthoredDocument[] doc) {
+        ContentHash s = stored("silknote version");
+        doc[0] = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), s, "silknote version".length(), "text/plain", Optional.of("Brief"), "SILKNOTE",
+                "ungrouped", fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(doc[0]);
+        return fx.vsrx.newFile(fs).path("notes/silknote/Brief.txt").content("vsrx version".getBytes(
+                StandardCharsets.UTF_8)).withoutEtag().listSha256(true).origin(doc[0].uuid()).add();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 VSRX_WINS on a file without ETag: decided and linked (nothing is written to VSRX)")
+    void row11VsrxWinsWithoutEtagIsDecided() {
+        bidirectional(false, ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument[] a = new AuthoredDocument[1];
+        VsrxFileId f = unlinkedWithOtherBytesWithoutEtag(fs, a);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f)).containsExactly(FileAction.UPDATED);
+        assertThat(fx.silknote.documents().findDocument(a[0].uuid()).orElseThrow().contentHash())
+                .isEqualTo(sha256("vsrx version"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 SILKNOTE_WINS on a file without ETag: reported, VSRX not written, both kept")
+    void row11SilknoteWinsWithoutEtagIsReported() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument[] a = new AuthoredDocument[1];
+        VsrxFileId f = unlinkedWithOtherBytesWithoutEtag(fs, a);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f)).containsExactly(FileAction.CONFLICT);
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("vsrx version"));
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.OPEN));
+    }
 }
