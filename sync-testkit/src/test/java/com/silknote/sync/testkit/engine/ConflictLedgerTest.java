@@ -736,6 +736,8 @@ class ConflictLedgerTest {
         assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
         assertThat(refCount(sha256("vsrx edit"))).isZero();
         assertThat(refCount(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+        assertThat(audit(DocumentUuid.forVsrxFile(f), AuditAction.CONFLICT_DETECTED))
+                .as("detected once (the report); the operator's decision needs no second intent").hasSize(1);
     }
 
     @Test

@@ -719,4 +719,67 @@ class OlderOpenRecordTest {
         assertRefusedForTheRival(fx.run(), f, edited, rival);
         assertThat(store().allConflicts()).hasSize(1);
     }
+
+    // ---- the older record's bytes are released once, also when another document holds the same bytes --------
+
+    /**
+     * Another linked file of the fileset holds {@code text} (so its bytes have a second reference), and the
+     * collector is held off, so the counts read after the run are the engine's own, not the store's recount.
+     */
+    private VsrxFileId anotherFileHolding(FilesetId fs, String text) {
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        return fx.text(fs, "same-bytes.txt", text);
+    }
+
+    @Test
+    @DisplayName("§4 row 4c VSRX_WINS with an older open record: what the older record held is released once; "
+            + "another document's reference to the same bytes stays")
+    void vsrxWinsReleasesTheOlderRecordsBytesOnce() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        anotherFileHolding(fs, "vsrx edit 1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        ConflictRecord older = reportedThenChangedAgainInVsrx(f);
+        bidirectional(ConflictStrategy.VSRX_WINS);
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertSuperseded(older);
+        assertThat(refs(TestHashes.sha256("vsrx edit 1"))).as("the other document's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("§4 row 8 VSRX_WINS with an older open record: what the older record held is released once; "
+            + "another document's reference to the same bytes stays")
+    void removedVsrxWinsReleasesTheOlderRecordsBytesOnce() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        anotherFileHolding(fs, "vsrx edit 1");
+        VsrxFileId f = linked(fs, 4).get(0);
+        ConflictRecord older = removedReportedThenChangedAgainInVsrx(f);
+        bidirectional(ConflictStrategy.VSRX_WINS);
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertSuperseded(older);
+        assertThat(refs(TestHashes.sha256("vsrx edit 1"))).as("the other document's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("§4 row 6 SILKNOTE_WINS with an older open record: what the older record held is released once; "
+            + "another document's reference to the same bytes stays")
+    void deletedInVsrxSilknoteWinsReleasesTheOlderRecordsBytesOnce() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        anotherFileHolding(fs, "silknote edit 1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        ConflictRecord older = deletedInVsrxAndReported(f);
+        userEdits(f, "silknote edit 2");
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertSuperseded(older);
+        assertThat(refs(TestHashes.sha256("silknote edit 1"))).as("the other document's").isEqualTo(1);
+    }
 }
