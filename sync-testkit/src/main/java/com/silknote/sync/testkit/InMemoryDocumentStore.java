@@ -1268,6 +1268,31 @@ public final class InMemoryDocumentStore implements DocumentStore {
         removeMappingRow(fileId);
     }
 
+    /**
+     * A rival's write for race tests (DESIGN rule 10, "conditional on the rows as read"): puts a mapping row
+     * behind the sync's back, outside any fencing (documents and blob references stay as they are). A test calls
+     * it between a run's read and its commit, e.g. from a {@link ForwardingDocumentStore} hook.
+     */
+    public void replaceMappingBehindTheSync(SyncMapping mapping) {
+        requireNonNull(mapping, "mapping");
+        synchronized (lock) {
+            putMapping(new Journal(), mapping);
+        }
+    }
+
+    /**
+     * A rival's write for race tests (DESIGN rule 10): puts a conflict record behind the sync's back, outside any
+     * fencing and without the sync lock (blob references stay as they are; the in-memory store counts a record's
+     * {@link ConflictRecord#heldHashes()} when it recounts). A test calls it between a run's read of the records
+     * and its commit, e.g. from a {@link ForwardingDocumentStore} hook.
+     */
+    public void replaceConflictBehindTheSync(ConflictRecord record) {
+        requireNonNull(record, "record");
+        synchronized (lock) {
+            conflicts.put(record.id(), record);
+        }
+    }
+
     // ------------------------------------------------------------------ internals
 
     private StaleFencingTokenException stale(FencingToken token) {

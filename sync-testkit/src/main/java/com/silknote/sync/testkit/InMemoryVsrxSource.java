@@ -280,6 +280,7 @@ public final class InMemoryVsrxSource implements VsrxSource, VsrxTarget {
         private boolean listSha256;
         private boolean serveSha256 = true;
         private Optional<Instant> modifiedAt = Optional.empty();
+        private Optional<DocumentUuid> origin = Optional.empty();
 
         private FileBuilder(FilesetId filesetId) {
             this.filesetId = filesetId;
@@ -328,6 +329,15 @@ public final class InMemoryVsrxSource implements VsrxSource, VsrxTarget {
         }
 
         /**
+         * The Silknote document the file was written for (as {@code createFile} records it), for files the sync
+         * wrote with options {@code createFile} does not offer (no ETag, no listed SHA-256). Default none.
+         */
+        public FileBuilder origin(DocumentUuid origin) {
+            this.origin = Optional.of(requireNonNull(origin, "origin"));
+            return this;
+        }
+
+        /**
          * Adds the file.
          *
          * @return its id
@@ -342,6 +352,7 @@ public final class InMemoryVsrxSource implements VsrxSource, VsrxTarget {
                 row.mimeType = mimeType;
                 row.listSha256 = listSha256;
                 row.serveSha256 = serveSha256;
+                row.origin = origin;
                 setContent(row, content);
                 Instant now = now();
                 row.modifiedAt = modifiedAt.orElse(now);

@@ -593,4 +593,352 @@ class ConflictLedgerTest {
         assertThat(audit(d, AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
                 e.detail().orElseThrow()).contains("conflict:silknote-wins", "outcome=updated"));
     }
+
+    // ---- decisions found again by the next run; exact reference counts of operators' decisions ---------------
+
+    /** VSRX refuses the next content write or delete once (after the run committed its Silknote-wins intent). */
+    private AtomicBoolean vsrxWriteFailsOnce() {
+        AtomicBoolean failed = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                if (failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("VSRX refused the write once");
+                }
+                return super.replaceContent(t, k, id, etag, c);
+            }
+
+            @Override
+            public VsrxWriteResult markDeleted(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag) {
+                if (failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("VSRX refused the write once");
+                }
+                return super.markDeleted(t, k, id, etag);
+            }
+        };
+        return failed;
+    }
+
+    /** The strategy's decision the first run recorded is applied by the next run as the strategy's, not an operator's. */
+    private void assertAppliedAsTheStrategys(SyncResult second, VsrxFileId f, FileAction action, ContentHash kept) {
+        assertThat(EngineFixture.action(second, f)).isEqualTo(action);
+        assertThat(EngineFixture.file(second, f).detail()).contains("conflict:silknote-wins");
+        assertThat(records()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(ConflictStatus.APPLIED);
+            assertThat(r.keptHash()).contains(kept);
+            assertThat(r.detail()).contains("conflict:silknote-wins");
+            assertThat(r.strategy()).contains(ConflictStrategy.SILKNOTE_WINS);
+        });
+        assertThat(refCount(kept)).as("the overwritten VSRX version, held by the record").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c SILKNOTE_WINS: the VSRX write fails after the intent committed; the next run "
+            + "applies the strategy's decision (APPLIED, the VSRX version kept), not an operator's")
+    void silknoteWinsIntentFoundAgainStaysTheStrategys() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        AtomicBoolean failed = vsrxWriteFailsOnce();
+        assertThat(EngineFixture.action(fx.run(), f)).isEqualTo(FileAction.FAILED);
+        assertThat(failed).isTrue();
+        assertThat(records()).singleElement().satisfies(r -> assertThat(r.decision()).isPresent());
+
+        SyncResult second = fx.run();
+
+        assertAppliedAsTheStrategys(second, f, FileAction.UPDATED, sha256("vsrx edit"));
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("silknote edit"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 8 SILKNOTE_WINS: the VSRX delete fails after the intent committed; the next run "
+            + "applies the strategy's decision (APPLIED, the VSRX version kept), not an operator's")
+    void removedSilknoteWinsIntentFoundAgainStaysTheStrategys() {
+        bidirectional(true, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 4).get(0);
+        fx.silknote.documents().silknoteUser().remove(DocumentUuid.forVsrxFile(f));
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        AtomicBoolean failed = vsrxWriteFailsOnce();
+        assertThat(EngineFixture.action(fx.run(), f)).isEqualTo(FileAction.FAILED);
+        assertThat(failed).isTrue();
+
+        SyncResult second = fx.run();
+
+        assertAppliedAsTheStrategys(second, f, FileAction.DELETED, sha256("vsrx edit"));
+        assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 SILKNOTE_WINS: the VSRX write fails after the intent committed; the next run "
+            + "applies the strategy's decision (APPLIED, the VSRX version kept), not an operator's")
+    void row11SilknoteWinsIntentFoundAgainStaysTheStrategys() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, f);
+        AtomicBoolean failed = vsrxWriteFailsOnce();
+        assertThat(EngineFixture.action(fx.run(), f[0])).isEqualTo(FileAction.FAILED);
+        assertThat(failed).isTrue();
+
+        SyncResult second = fx.run();
+
+        assertAppliedAsTheStrategys(second, f[0], FileAction.UPDATED, sha256("vsrx version"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid()).orElseThrow().clientFileId()).isEqualTo(f[0]);
+    }
+
+    /** Row 4c reported; then an operator decides; the collector is held off, so the counts are the engine's own. */
+    private VsrxFileId reportedThenDecided(ConflictStrategy decision) {
+        bidirectional(false, ConflictStrategy.REPORT);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        fx.run();
+        conflicts().decide(records().get(0).id(), decision);
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: SILKNOTE_WINS by the strategy: the record holds the VSRX version once, the "
+            + "mapping the Silknote one once")
+    void silknoteWinsHoldsExactReferences() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+
+        assertThat(EngineFixture.action(fx.run(), f)).isEqualTo(FileAction.UPDATED);
+
+        assertThat(refCount(sha256("vsrx edit"))).as("held by the applied record").isEqualTo(1);
+        assertThat(refCount(s)).as("the mapping's").isEqualTo(1);
+        assertThat(refCount(sha256("note 0"))).isZero();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: an operator's SILKNOTE_WINS: resolved, nothing kept; the VSRX version has no "
+            + "reference left, the Silknote one the mapping's")
+    void operatorSilknoteWinsHoldsExactReferences() {
+        VsrxFileId f = reportedThenDecided(ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.file(r, f).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(refCount(sha256("vsrx edit"))).isZero();
+        assertThat(refCount(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+        assertThat(audit(DocumentUuid.forVsrxFile(f), AuditAction.CONFLICT_DETECTED))
+                .as("detected once (the report); the operator's decision needs no second intent").hasSize(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: an operator's VSRX_WINS: resolved, nothing kept; the Silknote version has no "
+            + "reference left, the VSRX one the mapping's")
+    void operatorVsrxWinsHoldsExactReferences() {
+        VsrxFileId f = reportedThenDecided(ConflictStrategy.VSRX_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.file(r, f).detail()).contains("conflict:operator-vsrx-wins");
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(audit(DocumentUuid.forVsrxFile(f), AuditAction.CONFLICT_RESOLVED)).as("not closed as superseded")
+                .noneSatisfy(e -> assertThat(e.detail().orElseThrow()).contains("superseded"));
+        assertThat(refCount(sha256("silknote edit"))).isZero();
+        assertThat(refCount(sha256("vsrx edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11: an operator's SILKNOTE_WINS: resolved, nothing kept; the VSRX version has no "
+            + "reference left, the Silknote one the mapping's")
+    void row11OperatorSilknoteWinsHoldsExactReferences() {
+        bidirectional(false, ConflictStrategy.REPORT);
+        fx.config(c -> c.blobGracePeriod(java.time.Duration.ofDays(1)));
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, f);
+        fx.run();
+        conflicts().decide(records().get(0).id(), ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.file(r, f[0]).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).isPresent();
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(refCount(sha256("vsrx version"))).isZero();
+        assertThat(refCount(sha256("silknote version"))).as("the mapping's").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4: an operator's SILKNOTE_WINS written to VSRX whose commit was lost: the next run "
+            + "converges, reports it as the operator's and keeps nothing")
+    void operatorSilknoteWinsAppliedAfterACrashKeepsNothing() {
+        VsrxFileId f = reportedThenDecided(ConflictStrategy.SILKNOTE_WINS);
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        assertThat(fx.run().success()).isFalse();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+
+        SyncResult second = fx.run();
+
+        assertThat(EngineFixture.action(second, f)).isEqualTo(FileAction.UPDATED);
+        assertThat(EngineFixture.file(second, f).detail()).contains("conflict:operator-silknote-wins");
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.RESOLVED));
+        assertThat(refCount(sha256("vsrx edit"))).as("an operator's decision keeps nothing").isZero();
+        assertThat(refCount(sha256("silknote edit"))).as("the mapping's").isEqualTo(1);
+    }
+
+    /** Row 11 with the Silknote-created document last changed {@code skew} after the file's modification. */
+    private AuthoredDocument unlinkedWithOtherBytesAt(FilesetId fs, VsrxFileId[] file, java.time.Duration skew) {
+        byte[] v = "vsrx version".getBytes(StandardCharsets.UTF_8);
+        ContentHash s = stored("silknote version");
+        DocumentUuid uuid = new DocumentUuid(UUID.randomUUID());
+        file[0] = fx.vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(uuid),
+                new NewVsrxFile(fs, "notes/silknote/Brief-" + uuid.value().toString().substring(0, 8) + ".txt",
+                        "text/plain", uuid),
+                new BlobUpload(sha256("vsrx version"), v.length, "text/plain", () -> new ByteArrayInputStream(v)))
+                .file().id();
+        AuthoredDocument a = new AuthoredDocument(uuid, EngineFixture.patient("P-1"), Optional.of(fs), s,
+                "silknote version".length(), "text/plain", Optional.of("Brief"), "SILKNOTE", "ungrouped",
+                fx.vsrx.findFile(file[0]).orElseThrow().modifiedAt().plus(skew));
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        return a;
+    }
+
+    private List<FileAction> actions(SyncResult r, VsrxFileId f) {
+        return EngineFixture.report(r).filesets().stream().flatMap(x -> x.files().stream())
+                .filter(x -> x.fileId().equals(f)).map(x -> x.action()).toList();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 NEWER_WINS: the Silknote document changed later wins (written to VSRX, linked)")
+    void row11NewerWinsSilknoteLater() {
+        bidirectional(false, ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytesAt(fs, f, java.time.Duration.ofSeconds(1));
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f[0])).containsExactly(FileAction.UPDATED);
+        assertThat(fx.vsrx.contentHash(f[0])).isEqualTo(sha256("silknote version"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid()).orElseThrow().contentHash())
+                .isEqualTo(sha256("silknote version"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 NEWER_WINS: the file changed later wins (the document linked with its bytes)")
+    void row11NewerWinsVsrxLater() {
+        bidirectional(false, ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytesAt(fs, f, java.time.Duration.ofSeconds(-1));
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f[0])).as("one report for the decided file").containsExactly(FileAction.UPDATED);
+        assertThat(fx.vsrx.contentHash(f[0])).isEqualTo(sha256("vsrx version"));
+        assertThat(fx.silknote.documents().findDocument(a.uuid()).orElseThrow().contentHash())
+                .isEqualTo(sha256("vsrx version"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 NEWER_WINS: equal times are reported; both versions kept")
+    void row11NewerWinsEqualTimesReports() {
+        bidirectional(false, ConflictStrategy.NEWER_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId[] f = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytesAt(fs, f, java.time.Duration.ZERO);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f[0])).containsExactly(FileAction.CONFLICT);
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).isEmpty();
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.OPEN));
+    }
+
+    @Test
+    @DisplayName("issue 14 (every decision is audited): KEEP_BOTH on row 4c and row 11 audits the conflict copy's id")
+    void keepBothAuditsTheCopy() {
+        bidirectional(false, ConflictStrategy.KEEP_BOTH);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        VsrxFileId[] u = new VsrxFileId[1];
+        AuthoredDocument a = unlinkedWithOtherBytes(fs, u);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f)).containsExactly(FileAction.UPDATED);
+        assertThat(actions(r, u[0])).as("one report for the decided file").containsExactly(FileAction.UPDATED);
+        DocumentUuid d = DocumentUuid.forVsrxFile(f);
+        DocumentUuid copy = DocumentUuid.conflictCopy(d, sha256("silknote edit"));
+        assertThat(audit(d, AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
+                e.detail().orElseThrow()).contains(",copy=" + copy));
+        DocumentUuid copy11 = DocumentUuid.conflictCopy(a.uuid(), sha256("silknote version"));
+        assertThat(audit(a.uuid(), AuditAction.CONFLICT_DECIDED)).singleElement().satisfies(e -> assertThat(
+                e.detail().orElseThrow()).contains(",copy=" + copy11));
+    }
+
+    /** Row 11 on a file the sync wrote that VSRX lists without an ETag (it cannot be replaced conditionally). */
+    private VsrxFileId unlinkedWithOtherBytesWithoutEtag(FilesetId fs, AuthoredDocument[] doc) {
+        ContentHash s = stored("silknote version");
+        doc[0] = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), s, "silknote version".length(), "text/plain", Optional.of("Brief"), "SILKNOTE",
+                "ungrouped", fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(doc[0]);
+        return fx.vsrx.newFile(fs).path("notes/silknote/Brief.txt").content("vsrx version".getBytes(
+                StandardCharsets.UTF_8)).withoutEtag().listSha256(true).origin(doc[0].uuid()).add();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 VSRX_WINS on a file without ETag: decided and linked (nothing is written to VSRX)")
+    void row11VsrxWinsWithoutEtagIsDecided() {
+        bidirectional(false, ConflictStrategy.VSRX_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument[] a = new AuthoredDocument[1];
+        VsrxFileId f = unlinkedWithOtherBytesWithoutEtag(fs, a);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f)).containsExactly(FileAction.UPDATED);
+        assertThat(fx.silknote.documents().findDocument(a[0].uuid()).orElseThrow().contentHash())
+                .isEqualTo(sha256("vsrx version"));
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 11 SILKNOTE_WINS on a file without ETag: reported, VSRX not written, both kept")
+    void row11SilknoteWinsWithoutEtagIsReported() {
+        bidirectional(false, ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument[] a = new AuthoredDocument[1];
+        VsrxFileId f = unlinkedWithOtherBytesWithoutEtag(fs, a);
+
+        SyncResult r = fx.run();
+
+        assertThat(actions(r, f)).containsExactly(FileAction.CONFLICT);
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("vsrx version"));
+        assertThat(records()).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(ConflictStatus.OPEN));
+    }
 }

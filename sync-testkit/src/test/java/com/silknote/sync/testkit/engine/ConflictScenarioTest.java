@@ -643,4 +643,296 @@ class ConflictScenarioTest {
         assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("base"));
         assertThat(records()).isEmpty();
     }
+
+    // ---- files without an ETag, row 6 under the other strategies, missing Silknote content ------------------
+
+    /** Row 4c on a linked file VSRX lists without an ETag (it cannot be replaced conditionally). */
+    private VsrxFileId changedOnBothSidesWithoutEtag(ConflictStrategy strategy) {
+        bidirectional(strategy);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = fx.vsrx.addFileWithoutEtag(fs, "notes/befund.txt", "text/plain",
+                "base".getBytes(StandardCharsets.UTF_8));
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        assertThat(fx.vsrx.findFile(f).orElseThrow().etag()).isEmpty();
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c SILKNOTE_WINS on a file without ETag: reported, VSRX not written, both kept")
+    void silknoteWinsWithoutEtagIsReported() {
+        VsrxFileId f = changedOnBothSidesWithoutEtag(ConflictStrategy.SILKNOTE_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(fx.vsrx.contentHash(f)).isEqualTo(sha256("vsrx edit"));
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.OPEN);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c KEEP_BOTH on a file without ETag: reported (no copy), both kept")
+    void keepBothWithoutEtagIsReported() {
+        VsrxFileId f = changedOnBothSidesWithoutEtag(ConflictStrategy.KEEP_BOTH);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("silknote edit"));
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.OPEN);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c VSRX_WINS on a file without ETag: decided (nothing is written to VSRX)")
+    void vsrxWinsWithoutEtagIsDecided() {
+        VsrxFileId f = changedOnBothSidesWithoutEtag(ConflictStrategy.VSRX_WINS);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx edit"));
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.APPLIED);
+    }
+
+    private void deletedInVsrxWrittenAgain(ConflictStrategy strategy) {
+        bidirectional(strategy);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(document(f).clientFileId()).as("linked to the file written again").isNotEqualTo(f);
+        assertThat(report(r, document(f).clientFileId()).action()).isEqualTo(FileAction.CREATED);
+        assertThat(fx.vsrx.contentHash(document(f).clientFileId())).isEqualTo(s);
+        assertThat(fx.silknote.documents().auditTrail(com.silknote.sync.core.model.AuditQuery.byDocument(doc(f)), 0,
+                100)).filteredOn(x -> x.entry().action() == com.silknote.sync.core.model.AuditAction.CONFLICT_DECIDED)
+                .singleElement().satisfies(x -> {
+                    assertThat(x.entry().beforeHash()).as("VSRX had no version: the base").contains(sha256("base"));
+                    assertThat(x.entry().afterHash()).contains(s);
+                });
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 6 KEEP_BOTH: the document is written again (nothing to copy: VSRX has no version)")
+    void deletedInVsrxKeepBothWritesTheDocumentAgain() {
+        deletedInVsrxWrittenAgain(ConflictStrategy.KEEP_BOTH);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 6 NEWER_WINS: against a deletion Silknote wins; the document is written again")
+    void deletedInVsrxNewerWinsWritesTheDocumentAgain() {
+        deletedInVsrxWrittenAgain(ConflictStrategy.NEWER_WINS);
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 4c: the Silknote content missing from the blob store fails the file "
+            + "(IllegalStateException), no record")
+    void missingSilknoteContentFailsTheFile() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        byte[] lost = "never stored".getBytes(StandardCharsets.UTF_8);
+        fx.silknote.documents().silknoteUser().replaceContent(doc(f), sha256(lost), lost.length, "text/plain");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.FAILED);
+        assertThat(report(r, f).detail()).contains("IllegalStateException");
+        assertThat(records()).isEmpty();
+    }
+
+    /** Row 6 SILKNOTE_WINS whose re-creation was written to VSRX and whose commit was lost (a crash); the new file. */
+    private VsrxFile recreatedThenCrashed(FilesetId fs, VsrxFileId f) {
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, nf, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        fx.run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        return fx.vsrx.listedFiles(fs).stream().filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted())
+                .findFirst().orElseThrow();
+    }
+
+    private List<FileReport> reports(SyncResult r, VsrxFileId f) {
+        return EngineFixture.report(r).filesets().stream().flatMap(x -> x.files().stream())
+                .filter(x -> x.fileId().equals(f)).toList();
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS: a re-creation replayed after a crash whose file still serves the "
+            + "document's bytes is linked and reported created, not as a duplicate of the linked document")
+    void replayedRecreationStillServingTheDocumentIsLinked() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(reports(r, again.id())).extracting(FileReport::action).containsExactly(FileAction.CREATED);
+        assertThat(document(f).clientFileId()).isEqualTo(again.id());
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(s);
+        assertThat(fx.vsrx.listedFiles(fs).stream().filter(x -> !x.deleted())).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 reported, then SILKNOTE_WINS: the re-created file VSRX changed after a crash is "
+            + "not overwritten; reported, the open record kept")
+    void replayedRecreationChangedInVsrxIsReported() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        assertThat(report(fx.run(), f).action()).isEqualTo(FileAction.CONFLICT);
+        ConflictRecord reported = onlyRecord();
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        fx.vsrx.modifyFile(again.id(), "vsrx change of the new file");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(onlyRecord()).isEqualTo(reported);
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(sha256("vsrx change of the new file"));
+        assertThat(document(f).contentHash()).isEqualTo(s);
+        assertKept(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §5.3 row 6 reported, SILKNOTE_WINS, a crash, then both sides change again: reported with a "
+            + "new record holding the newest content, the older one superseded")
+    void replayedRecreationChangedOnBothSidesIsReportedAnew() {
+        bidirectional(ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        fx.run();
+        ConflictRecord reported = onlyRecord();
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        fx.vsrx.modifyFile(again.id(), "vsrx change of the new file");
+        ContentHash newer = userEdits(f, "silknote edit after the crash");
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(fx.silknote.documents().allConflicts().get(reported.id()).status())
+                .isEqualTo(ConflictStatus.RESOLVED);
+        assertThat(records()).filteredOn(x -> x.status() == ConflictStatus.OPEN).singleElement()
+                .satisfies(x -> assertThat(x.heldHashes()).contains(newer));
+        assertKept(newer);
+    }
+
+    /** A pulled, linked file whose name starts with a dot (no extension). */
+    private VsrxFileId linkedDotFile(FilesetId fs) {
+        VsrxFileId f = fx.text(fs, ".befund", "base");
+        assertThat(fx.run().success()).isTrue();
+        assertThat(fx.silknote.documents().findMapping(f)).isPresent();
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 row 6 SILKNOTE_WINS: a document whose file name starts with a dot is written again under "
+            + "that name as its title")
+    void recreatedDotFileKeepsItsName() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linkedDotFile(fs);
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+
+        assertThat(fx.run().success()).isTrue();
+
+        VsrxFileId again = document(f).clientFileId();
+        assertThat(again).isNotEqualTo(f);
+        assertThat(fx.vsrx.findFile(again).orElseThrow().path()).contains("/befund-").doesNotContain("document-");
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH: the conflict copy of a document whose file name starts with a dot is titled "
+            + "with that name")
+    void conflictCopyOfADotFileKeepsItsName() {
+        bidirectional(ConflictStrategy.KEEP_BOTH);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linkedDotFile(fs);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        ContentHash s = userEdits(f, "silknote edit");
+
+        assertThat(fx.run().success()).isTrue();
+
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), s);
+        java.util.Optional<String> title = java.util.Optional.ofNullable(
+                fx.silknote.documents().allAuthoredDocuments().get(copy)).flatMap(a -> a.title());
+        if (title.isEmpty()) { // exported and linked already: its file carries the title
+            title = fx.silknote.documents().findDocument(copy).map(d -> fx.vsrx.findFile(d.clientFileId())
+                    .orElseThrow().path());
+        }
+        assertThat(title).hasValueSatisfying(t -> assertThat(t).contains("befund (Silknote conflict copy"));
+    }
+
+    /**
+     * KEEP_BOTH decides a second conflict of the file whose losing Silknote content is the one the first decision
+     * already copied (same copy id): the copy is not created twice.
+     */
+    private VsrxFileId keepBothTwiceWithTheSameLoser(boolean creates) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .creates(creates).conflictStrategy(ConflictStrategy.KEEP_BOTH).build()));
+        fx.target = fx.vsrx;
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        fx.vsrx.modifyFile(f, "vsrx edit 1");
+        userEdits(f, "silknote edit");
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(f, "vsrx edit 2");
+        userEdits(f, "silknote edit");
+        return f;
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH twice with the same losing content, the copy exported: decided, one copy")
+    void keepBothAgainAfterTheCopyWasExported() {
+        VsrxFileId f = keepBothTwiceWithTheSameLoser(true);
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), sha256("silknote edit"));
+        assertThat(fx.silknote.documents().findDocument(copy)).as("exported and linked").isPresent();
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx edit 2"));
+        assertThat(fx.silknote.documents().findDocument(copy)).isPresent();
+    }
+
+    @Test
+    @DisplayName("issue 14 §4 KEEP_BOTH twice with the same losing content, the copy not exported (creates off): "
+            + "decided, one copy")
+    void keepBothAgainBeforeTheCopyWasExported() {
+        VsrxFileId f = keepBothTwiceWithTheSameLoser(false);
+        DocumentUuid copy = DocumentUuid.conflictCopy(doc(f), sha256("silknote edit"));
+        assertThat(fx.silknote.documents().allAuthoredDocuments()).containsKey(copy);
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r, f).action()).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx edit 2"));
+        assertThat(fx.silknote.documents().allAuthoredDocuments()).containsKey(copy);
+    }
 }

@@ -281,4 +281,35 @@ class SilknoteSideLeaseTest {
                 .extracting(com.silknote.sync.core.model.AuditRecord::entry)
                 .noneMatch(e -> e.action() == com.silknote.sync.core.model.AuditAction.DELETED_IN_VSRX);
     }
+
+    @Test
+    @DisplayName("DESIGN rule 10: a renewal due (a third of the TTL passed) right before the Silknote side's download "
+            + "of a VSRX version, failing because the lock expired: the run stops before that download")
+    void dueRenewalThatFailsStopsBeforeTheSilknoteSideDownload() {
+        bidirectional(false, ConflictStrategy.REPORT);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, 1).get(0);
+        fx.vsrx.modifyFile(f, "vsrx edit");
+        userEdits(f, "silknote edit");
+        long downloads = fx.vsrx.downloads(f);
+        AtomicBoolean lost = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public List<ConflictRecord> conflicts(FilesetId filesetId) {
+                List<ConflictRecord> out = super.conflicts(filesetId);
+                if (lost.compareAndSet(false, true)) {
+                    fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+                    fx.clock.advance(fx.config.lockTtl().dividedBy(2));
+                }
+                return out;
+            }
+        };
+
+        SyncResult r = fx.run();
+
+        assertThat(lost).isTrue();
+        assertThat(r.success()).isFalse();
+        assertThat(fx.vsrx.downloads(f)).as("no download after the lease was lost").isEqualTo(downloads);
+        assertThat(fx.silknote.documents().allConflicts()).isEmpty();
+    }
 }

@@ -141,4 +141,29 @@ class SpoolingTest {
         assertThat(spoolFiles()).as("spool files left after the run").isZero();
         fx.silknote.assertQuiescent();
     }
+
+    @Test
+    @DisplayName("issue 12.4 / issue 14 §4: the Silknote side's download of a large VSRX version (a conflict) leaves no "
+            + "spool file behind")
+    void silknoteSideDownloadLeavesNoSpoolFile() throws Exception {
+        fx.config(c -> c.spoolDirectory(spoolDir).bidirectional(com.silknote.sync.core.model.BidirectionalConfig
+                .builder().direction(com.silknote.sync.core.model.SyncDirection.BIDIRECTIONAL)
+                .conflictStrategy(com.silknote.sync.core.model.ConflictStrategy.REPORT).build()));
+        fx.target = fx.vsrx;
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId f = fx.vsrx.addFile(fs, "notes/large.txt", "text/plain", bytes(ContentSpooler.MEMORY_FILE_MAX + 1, 6));
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(f, bytes(ContentSpooler.MEMORY_FILE_MAX + 1, 7));
+        byte[] edit = "silknote edit".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ContentHash h = ContentHash.ofBytes(MessageDigest.getInstance("SHA-256").digest(edit));
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, edit.length, "text/plain",
+                () -> new java.io.ByteArrayInputStream(edit)));
+        fx.silknote.documents().silknoteUser().replaceContent(
+                com.silknote.sync.core.model.DocumentUuid.forVsrxFile(f), h, edit.length, "text/plain");
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f)).isEqualTo(com.silknote.sync.core.model.FileAction.CONFLICT);
+        assertThat(spoolFiles()).as("spool files left after the run").isZero();
+    }
 }
