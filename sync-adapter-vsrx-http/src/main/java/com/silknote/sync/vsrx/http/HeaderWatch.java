@@ -100,7 +100,10 @@ final class HeaderWatch {
     private void check() {
         long now = System.nanoTime();
         for (Wait w : waits) {
-            if (w.owner.isInterrupted()) {
+            if (w.state() != State.WAITING) {
+                // aborted while it was still connecting (nothing to disconnect then): again, now that it may be
+                w.connection.disconnect();
+            } else if (w.owner.isInterrupted()) {
                 w.abort(State.INTERRUPTED);
             } else if (now - w.deadlineNanos >= 0) {
                 w.abort(State.TIMED_OUT);
