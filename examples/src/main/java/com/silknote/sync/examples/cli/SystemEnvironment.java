@@ -52,6 +52,10 @@ final class SystemEnvironment {
             }
         }, "vsrx-sync-stop"));
         return new CliEnvironment(System.getenv(), out, err, Clock.systemUTC(), System.console() != null,
-                EmbeddedDefault::open, EmbeddedDefault::vsrxSource, stop);
+                EmbeddedDefault::open, settings -> {
+                    // before the source's first download: the JDK reads the property once (VsrxSyncCommand)
+                    VsrxSyncCommand.keepAliveConnections(settings.syncConfig().fileConcurrency());
+                    return EmbeddedDefault.vsrxSource(settings);
+                }, stop);
     }
 }

@@ -104,6 +104,23 @@ public final class VsrxSyncCommand implements Callable<Integer> {
         }
     }
 
+    /** The JDK's keep-alive cache size for {@code HttpURLConnection}, idle connections per server. */
+    static final String KEEP_ALIVE_PROPERTY = "http.maxConnections";
+
+    /**
+     * Sets {@value #KEEP_ALIVE_PROPERTY} to {@code fileConcurrency} unless it is set (issue 12): the VSRX source
+     * reads contents over {@code HttpURLConnection}, whose JVM-wide keep-alive cache keeps at most that many idle
+     * connections per server (5 by default) and closes the others as they are released, so with more downloads in
+     * flight some would be reconnected. The JDK reads the property once, when the first connection is cached, so
+     * this runs when the command opens its VSRX source ({@link SystemEnvironment}), before any download of this
+     * JVM; nothing in the command line sends a request over {@code HttpURLConnection} before.
+     */
+    static void keepAliveConnections(int fileConcurrency) {
+        if (System.getProperty(KEEP_ALIVE_PROPERTY) == null) {
+            System.setProperty(KEEP_ALIVE_PROPERTY, Integer.toString(Math.max(5, fileConcurrency)));
+        }
+    }
+
     /**
      * Runs the command line in-process and returns its exit code; never calls {@code System.exit}.
      *

@@ -47,6 +47,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,14 @@ import org.slf4j.LoggerFactory;
  * {@link HttpClient}: connections are pooled and reused, calls are bounded by the configured timeouts,
  * downloads stream (never the whole file in memory) and are verified against their declared length and
  * SHA-256 while they are read. Immutable and thread-safe.
+ *
+ * <p>Transports: listings always go through the {@link HttpClient}. File contents go through it too when the
+ * host gave one (the {@code @Inject} constructor, {@link Builder#httpClient}), so everything the host configured
+ * on it (proxy, TLS, executor) applies. When the builder creates its own client, contents are read over the
+ * JDK's {@link java.net.HttpURLConnection} instead, which costs well under half the CPU per byte
+ * (docs/benchmarks.md), with the same timeouts, statuses, errors and checks; its idle connections are kept in the
+ * JVM-wide keep-alive cache, {@code http.maxConnections} per server (default 5): a host that downloads more files
+ * at once sets that system property to its concurrency before the first download.
  *
  * <p>Failures: timeouts, connection failures and resets, 408, 429 and 5xx become
  * {@link TransientSyncException} (with {@code Retry-After}, seconds or HTTP-date); 401, 403, 404 and
@@ -83,6 +92,8 @@ public final class HttpVsrxSource implements VsrxSource {
 
     private final HttpVsrxSourceConfig config;
     private final HttpClient http;
+    /** Content downloads when the source built its own client; null: over {@link #http} too. */
+    private final UrlConnectionExchange urlConnections;
     private final Clock clock;
     private final PageGuard pages = new PageGuard();
 
@@ -97,9 +108,14 @@ public final class HttpVsrxSource implements VsrxSource {
      */
     @Inject
     public HttpVsrxSource(HttpVsrxSourceConfig config, HttpClient httpClient, Clock clock) {
+        this(config, httpClient, clock, false);
+    }
+
+    private HttpVsrxSource(HttpVsrxSourceConfig config, HttpClient httpClient, Clock clock, boolean ownClient) {
         this.config = requireNonNull(config, "config");
         this.http = requireNonNull(httpClient, "httpClient");
         this.clock = requireNonNull(clock, "clock");
+        this.urlConnections = ownClient ? new UrlConnectionExchange(config) : null;
         if (plainHttpBeyondLoopback(config.baseUri())) {
             log.warn("VSRX base URI uses plain http to a non-loopback host: tokens and patient data travel unencrypted");
         }
@@ -118,7 +134,10 @@ public final class HttpVsrxSource implements VsrxSource {
         return new Builder();
     }
 
-    /** A builder pre-filled with this instance's settings and HTTP client. */
+    /**
+     * A builder pre-filled with this instance's settings and HTTP client; a client this instance built itself
+     * stays its own (contents over {@code HttpURLConnection}) unless {@link Builder#httpClient} replaces it.
+     */
     public Builder newBuilder() {
         Builder b = new Builder();
         b.baseUri = config.baseUri();
@@ -127,7 +146,11 @@ public final class HttpVsrxSource implements VsrxSource {
         b.requestTimeout = config.requestTimeout();
         b.readTimeout = config.readTimeout();
         b.maxJsonBytes = config.maxJsonBytes();
-        b.httpClient = http;
+        if (urlConnections != null) {
+            b.ownClient = http;
+        } else {
+            b.httpClient = http;
+        }
         b.clock = clock;
         return b;
     }
@@ -253,30 +276,50 @@ public final class HttpVsrxSource implements VsrxSource {
         Route route = Route.FILE_CONTENT;
         URI uri = uri("/v1/files/" + PercentCodec.encode(fileId.value()) + "/content", null);
         long start = clock.millis();
+        if (urlConnections != null) {
+            UrlConnectionExchange.Response resp;
+            InputStream body;
+            try {
+                resp = urlConnections.get(uri, "*/*", op);
+                body = resp.body();
+            } catch (TransientSyncException e) {
+                wireLog(route, "failed (TransientSyncException)", start);
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                SyncException t = translate(op, e);
+                wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
+                throw t;
+            }
+            wireLog(route, Integer.toString(resp.status()), start);
+            return content(op, resp.status(), resp::header, body);
+        }
         HttpResponse<InputStream> resp = send(request(uri, "*/*"), StreamingBodySubscriber.handler(config.readTimeout()),
                 op, route, start);
-        InputStream body = resp.body();
+        return content(op, resp.statusCode(), resp.headers()::firstValue, resp.body());
+    }
+
+    /** Checks a content response's status and headers; on failure {@code body} is closed. */
+    private FileContent content(String op, int status, Function<String, Optional<String>> header, InputStream body) {
         boolean ok = false;
         try {
-            int status = resp.statusCode();
             if (status != 200) {
                 byte[] err = readErrorBody(body);
-                throw failure(op, status, resp, err);
+                throw failure(op, status, header.apply("Retry-After"), err);
             }
-            long length = resp.headers().firstValue("Content-Length")
+            long length = header.apply("Content-Length")
                     .filter(v -> v.matches("[0-9]{1,18}"))
                     .map(Long::parseLong)
                     .orElseThrow(() -> new MalformedResponseException(op + ": no valid Content-Length", 200, null));
             Optional<ContentHash> sha;
             try {
-                sha = ReprDigest.parse(resp.headers().firstValue(ReprDigest.HEADER).orElse(null));
+                sha = ReprDigest.parse(header.apply(ReprDigest.HEADER).orElse(null));
             } catch (IllegalArgumentException e) {
                 throw new MalformedResponseException(op + ": invalid Repr-Digest", 200, null);
             }
             if (sha.isEmpty()) {
                 throw new MalformedResponseException(op + ": no Repr-Digest sha-256", 200, null);
             }
-            Optional<String> etagHeader = resp.headers().firstValue("ETag");
+            Optional<String> etagHeader = header.apply("ETag");
             Optional<String> etag = Optional.empty();
             if (etagHeader.isPresent()) {
                 etag = EntityTags.fromHeader(etagHeader.get());
@@ -307,7 +350,7 @@ public final class HttpVsrxSource implements VsrxSource {
                     && WireFormat.errorCode(resp.body()).filter("fileset_not_found"::equals).isPresent()) {
                 return Optional.empty();
             }
-            throw failure(op, status, resp, resp.body());
+            throw failure(op, status, resp.headers().firstValue("Retry-After"), resp.body());
         }
         String type = resp.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (!(type.equals("application/json") || type.startsWith("application/json;"))) {
@@ -407,10 +450,10 @@ public final class HttpVsrxSource implements VsrxSource {
         return status == 408 || status == 429 || status >= 500 && status <= 599;
     }
 
-    private SyncException failure(String op, int status, HttpResponse<?> resp, byte[] body) {
+    private SyncException failure(String op, int status, Optional<String> retryAfterHeader, byte[] body) {
         String code = WireFormat.errorCode(body).filter(c -> c.matches("[a-z_]{1,64}")).map(c -> " " + c).orElse("");
         if (transientStatus(status)) {
-            Optional<Duration> retryAfter = RetryAfter.parse(resp.headers().firstValue("Retry-After"), clock);
+            Optional<Duration> retryAfter = RetryAfter.parse(retryAfterHeader, clock);
             return new TransientSyncException(op + " failed: HTTP " + status + code, retryAfter.orElse(null), null);
         }
         if (status >= 400 && status <= 499) {
@@ -460,6 +503,7 @@ public final class HttpVsrxSource implements VsrxSource {
         private Duration readTimeout = HttpVsrxSourceConfig.DEFAULT_READ_TIMEOUT;
         private int maxJsonBytes = HttpVsrxSourceConfig.DEFAULT_MAX_JSON_BYTES;
         private HttpClient httpClient;
+        private HttpClient ownClient;
         private Clock clock = Clock.systemUTC();
 
         private Builder() { }
@@ -477,7 +521,11 @@ public final class HttpVsrxSource implements VsrxSource {
 
         public Builder maxJsonBytes(int v) { maxJsonBytes = v; return this; }
 
-        /** A host-owned client (proxy, TLS, executor); default: a new one that never follows redirects. */
+        /**
+         * A host-owned client (proxy, TLS, executor), used for every request, file contents included; default: a
+         * new one that never follows redirects, used for the listings, with file contents read over
+         * {@link java.net.HttpURLConnection} (see the class description).
+         */
         public Builder httpClient(HttpClient v) { httpClient = requireNonNull(v, "httpClient"); return this; }
 
         public Builder clock(Clock v) { clock = requireNonNull(v, "clock"); return this; }
@@ -492,12 +540,15 @@ public final class HttpVsrxSource implements VsrxSource {
             }
             HttpVsrxSourceConfig cfg = new HttpVsrxSourceConfig(baseUri, token, connectTimeout, requestTimeout,
                     readTimeout, maxJsonBytes);
-            HttpClient client = httpClient != null ? httpClient : HttpClient.newBuilder()
+            if (httpClient != null) {
+                return new HttpVsrxSource(cfg, httpClient, clock, false);
+            }
+            HttpClient client = ownClient != null ? ownClient : HttpClient.newBuilder()
                     .connectTimeout(connectTimeout)
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .version(HttpClient.Version.HTTP_1_1)
                     .build();
-            return new HttpVsrxSource(cfg, client, clock);
+            return new HttpVsrxSource(cfg, client, clock, true);
         }
     }
 }

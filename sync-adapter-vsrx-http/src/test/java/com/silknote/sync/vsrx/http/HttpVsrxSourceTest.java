@@ -5,22 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
-import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.Secret;
-import com.silknote.sync.core.model.SkipReason;
-import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.vsrx.http.internal.ReprDigest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +20,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -350,166 +340,6 @@ class HttpVsrxSourceTest {
         assertThatThrownBy(() -> impatient.listFilesets(PageRequest.first(10)))
                 .isInstanceOf(TransientSyncException.class)
                 .hasMessage("listFilesets timed out");
-    }
-
-    @Test
-    void contentWhoseHeadersNeverArriveTimesOut() {
-        // the content request is sent blocking (no thread per download): its own timeout still bounds the
-        // wait for the headers, as for the listings (issue 13, bad input: a typed error, never a hang)
-        stub.script(ex -> awaitRelease());
-        HttpVsrxSource impatient = source.newBuilder().requestTimeout(Duration.ofMillis(300)).build();
-        assertThatThrownBy(() -> impatient.openContent(new VsrxFileId("f-1")))
-                .isInstanceOf(TransientSyncException.class)
-                .hasMessage("openContent timed out");
-    }
-
-    @Test
-    void contentRequestInterruptedIsTransientAndKeepsTheInterrupt() throws Exception {
-        CountDownLatch arrived = new CountDownLatch(1);
-        stub.script(ex -> {
-            arrived.countDown();
-            awaitRelease();
-        });
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        AtomicBoolean interruptKept = new AtomicBoolean();
-        Thread t = new Thread(() -> {
-            try {
-                source.openContent(new VsrxFileId("f-1"));
-            } catch (Throwable e) {
-                thrown.set(e);
-                interruptKept.set(Thread.currentThread().isInterrupted());
-            }
-        });
-        t.start();
-        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
-        t.interrupt();
-        t.join(10_000);
-        assertThat(thrown.get()).isInstanceOf(TransientSyncException.class).hasMessage("openContent interrupted");
-        assertThat(interruptKept.get()).as("the interrupt is kept for the caller").isTrue();
-    }
-
-    // ---- content ----
-
-    static void content(com.sun.net.httpserver.HttpExchange ex, byte[] bytes, String digestOf, String etag)
-            throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "text/plain");
-        if (digestOf != null) {
-            ex.getResponseHeaders().set("Repr-Digest",
-                    ReprDigest.format(FixtureVsrxSource.hash(digestOf.getBytes(StandardCharsets.UTF_8))));
-        }
-        if (etag != null) {
-            ex.getResponseHeaders().set("ETag", etag);
-        }
-        ex.sendResponseHeaders(200, bytes.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(bytes);
-        }
-    }
-
-    @Test
-    void streamsContentAndVerifiesIt() throws IOException {
-        stub.script(ex -> content(ex, "hello".getBytes(StandardCharsets.UTF_8), "hello", "\"e1\""));
-        try (FileContent c = source.openContent(VsrxFileId.of("f-1"))) {
-            assertThat(c.etag()).contains("e1");
-            assertThat(c.contentLength()).hasValue(5);
-            assertThat(c.sha256()).contains(FixtureVsrxSource.hash("hello".getBytes(StandardCharsets.UTF_8)));
-            assertThat(new String(c.stream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
-        }
-        assertThat(stub.requests).containsExactly("GET /v1/files/f-1/content");
-    }
-
-    @Test
-    void wrongDigestFailsAtEndOfStream() {
-        stub.script(ex -> content(ex, "hellO".getBytes(StandardCharsets.UTF_8), "hello", "\"e1\""));
-        FileContent c = source.openContent(VsrxFileId.of("f-1"));
-        var e = catchThrowableOfType(ContentRejectedException.class, () -> c.stream().readAllBytes());
-        assertThat(e).hasMessage("content does not match its declared SHA-256");
-        assertThat(e.reason()).isEqualTo(SkipReason.CHECKSUM_MISMATCH);
-        c.close();
-    }
-
-    @Test
-    void truncatedContentFailsWhileReading() throws IOException {
-        String digest = ReprDigest.format(FixtureVsrxSource.hash("0123456789".getBytes(StandardCharsets.UTF_8)));
-        try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n"
-                + "Repr-Digest: " + digest + "\r\n\r\n01234")) {
-            HttpVsrxSource s = source.newBuilder().baseUri(raw.baseUri()).readTimeout(Duration.ofSeconds(20)).build();
-            FileContent c = s.openContent(VsrxFileId.of("f-1"));
-            var e = catchThrowableOfType(IOException.class, () -> c.stream().readAllBytes());
-            assertThat(e).hasMessage("content stream failed after 5 of 10 bytes")
-                    .hasCauseInstanceOf(MalformedResponseException.class)
-                    .hasRootCauseInstanceOf(java.io.EOFException.class);
-            c.close();
-        }
-    }
-
-    @Test
-    void aStalledDownloadFailsAfterTheReadTimeout() {
-        stub.script(ex -> {
-            ex.getResponseHeaders().set("Repr-Digest",
-                    ReprDigest.format(FixtureVsrxSource.hash("0123456789".getBytes(StandardCharsets.UTF_8))));
-            ex.sendResponseHeaders(200, 10);
-            OutputStream os = ex.getResponseBody();
-            os.write("01234".getBytes(StandardCharsets.UTF_8));
-            os.flush();
-            awaitRelease();
-        });
-        FileContent c = source.openContent(VsrxFileId.of("f-1"));
-        InputStream in = c.stream();
-        var e = catchThrowableOfType(IOException.class, in::readAllBytes);
-        assertThat(e).hasMessageStartingWith("content stream failed after 5 of 10 bytes")
-                .hasRootCauseInstanceOf(java.net.http.HttpTimeoutException.class);
-        c.close();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "no digest|-|\"e1\"|openContent: no Repr-Digest sha-256",
-        "bad digest|sha-256=:AAAA:|\"e1\"|openContent: invalid Repr-Digest",
-        "weak etag|ok|W/\"e1\"|openContent: ETag is not a strong entity tag",
-        "unquoted etag|ok|e1|openContent: ETag is not a strong entity tag",
-    })
-    void contentWithBadHeadersIsMalformed(String name, String digest, String etag, String message) {
-        stub.script(ex -> {
-            if (digest.equals("ok")) {
-                ex.getResponseHeaders().set("Repr-Digest",
-                        ReprDigest.format(FixtureVsrxSource.hash("hello".getBytes(StandardCharsets.UTF_8))));
-            } else if (!digest.equals("-")) {
-                ex.getResponseHeaders().set("Repr-Digest", digest);
-            }
-            content(ex, "hello".getBytes(StandardCharsets.UTF_8), null, etag);
-        });
-        assertThatThrownBy(() -> source.openContent(VsrxFileId.of("f-1")))
-                .isInstanceOf(MalformedResponseException.class)
-                .hasMessage(message);
-    }
-
-    @Test
-    void contentWithoutContentLengthIsMalformed() {
-        stub.script(ex -> {
-            ex.getResponseHeaders().set("Repr-Digest",
-                    ReprDigest.format(FixtureVsrxSource.hash("hello".getBytes(StandardCharsets.UTF_8))));
-            ex.sendResponseHeaders(200, 0); // chunked
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write("hello".getBytes(StandardCharsets.UTF_8));
-            }
-        });
-        assertThatThrownBy(() -> source.openContent(VsrxFileId.of("f-1")))
-                .isInstanceOf(MalformedResponseException.class)
-                .hasMessage("openContent: no valid Content-Length");
-    }
-
-    @ParameterizedTest
-    @CsvSource({"404,false", "410,false", "403,false", "503,true", "429,true"})
-    void contentErrorStatuses(int status, boolean isTransient) {
-        stub.script(ex -> StubServer.send(ex, status, "application/json", "{\"error\":{\"code\":\"x\",\"message\":\"y\"}}"));
-        Throwable e = catchThrowableOfType(RuntimeException.class, () -> source.openContent(VsrxFileId.of("f-1")));
-        if (isTransient) {
-            assertThat(e).isInstanceOf(TransientSyncException.class);
-        } else {
-            assertThat(e).isInstanceOf(PermanentSyncException.class).isNotInstanceOf(MalformedResponseException.class);
-            assertThat(((PermanentSyncException) e).statusCode()).hasValue(status);
-        }
     }
 
     @Test

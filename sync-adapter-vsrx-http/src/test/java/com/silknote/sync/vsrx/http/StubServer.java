@@ -24,6 +24,9 @@ final class StubServer implements AutoCloseable {
     private volatile Script script = ex -> send(ex, 500, "text/plain", "no script");
     final List<String> requests = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
+    final List<String> userAgents = new CopyOnWriteArrayList<>();
+    /** The client port of each exchange: the same port twice is one connection kept alive. */
+    final List<Integer> clientPorts = new CopyOnWriteArrayList<>();
 
     StubServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -37,6 +40,9 @@ final class StubServer implements AutoCloseable {
                 requests.add(ex.getRequestMethod() + " " + ex.getRequestURI());
                 String auth = ex.getRequestHeaders().getFirst("Authorization");
                 authorizations.add(auth == null ? "" : auth);
+                String agent = ex.getRequestHeaders().getFirst("User-Agent");
+                userAgents.add(agent == null ? "" : agent);
+                clientPorts.add(ex.getRemoteAddress().getPort());
                 script.answer(ex);
             }
         });
