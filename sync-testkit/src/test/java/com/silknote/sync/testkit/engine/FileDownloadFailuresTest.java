@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * contract).
  */
 class FileDownloadFailuresTest {
+    private static final int MIB = 1024 * 1024;
     private final EngineFixture fx = new EngineFixture();
 
     /** The fixture's VSRX, with a hook on each content opened and on each listing page. */
@@ -142,6 +143,49 @@ class FileDownloadFailuresTest {
         assertThat(result.success()).isFalse();
         assertThat(source.opens).as("no download after the lease was lost").hasValue(0);
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10: a long download checks the lease while it streams: a lock lost meanwhile stops it within 4 MiB")
+    void aLongDownloadChecksTheLeaseWhileItStreams() {
+        FilesetId fs = fx.linkedFileset("P1");
+        byte[] big = new byte[6 * MIB];
+        java.util.Arrays.fill(big, (byte) 'x');
+        VsrxFileId a = fx.vsrx.addFile(fs, "notes/big.txt", "text/plain", big);
+        AtomicBoolean takenOver = new AtomicBoolean();
+        fx.vsrx.onOpen(a, () -> {
+            takenOver.set(true);
+            anotherHostTakesTheLock();
+        });
+
+        SyncResult result = fx.run();
+
+        assertThat(takenOver).isTrue();
+        assertThat(result.success()).isFalse();
+        // the download stops at the first checkpoint after the loss, every 4 MiB streamed
+        assertThat(fx.vsrx.bytesServed()).isGreaterThan(MIB).isLessThanOrEqualTo(4L * MIB);
+        assertThat(stored(a)).isFalse();
+    }
+
+    @Test
+    @DisplayName("rule 10: a run whose lease is found lost while it saves a fileset's failure fails as lease lost")
+    void aLeaseLostWhileSavingAFailureFailsTheRun() {
+        FilesetId fs = fx.linkedFileset("P1");
+        fx.text(fs, "a.txt", "a letter");
+        fx.run();
+        fx.text(fs, "b.txt", "another letter");
+        ScriptedSource source = scripted();
+        source.failOpen = n -> {
+            anotherHostTakesTheLock();
+            return new IllegalStateException("disk gone");
+        };
+
+        SyncResult result = fx.run();
+
+        assertThat(result.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(result.error()).hasValueSatisfying(e -> assertThat(e).contains("lease lost"));
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(fx.vsrx.listedFiles(fs).get(1).id())))
+                .isEmpty();
     }
 
     // ---------------------------------------------------------------- which failure the fileset reports
