@@ -23,7 +23,12 @@ import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.testkit.TestHashes;
 import java.io.ByteArrayInputStream;
@@ -104,6 +109,49 @@ class SilknoteSideGuardsTest {
         assertThat(EngineFixture.file(r, f).detail()).contains("linked-with-different-content");
         assertThat(fx.silknote.documents().findDocument(a.uuid())).as("not imported, not linked").isEmpty();
         assertThat(fx.silknote.documents().findMapping(f)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 14 row 11, §5.2: a file written for an unlinked document, listed without SHA-256, is compared by its bytes and linked")
+    void anOriginFileListedWithoutDigestIsComparedByItsBytes() {
+        bidirectional(false);
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "written in silknote");
+        VsrxFileId f = writtenFor(fs, a.uuid(), "written in silknote", "Brief.txt");
+        VsrxSource real = fx.vsrx;
+        fx.source = new VsrxSource() {
+            @Override
+            public Page<VsrxFileset> listFilesets(PageRequest request) {
+                return real.listFilesets(request);
+            }
+
+            @Override
+            public Optional<VsrxFileset> findFileset(FilesetId id) {
+                return real.findFileset(id);
+            }
+
+            @Override
+            public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
+                Page<VsrxFile> page = real.listFiles(id, request);
+                // a VSRX that lists no digest: the sync has to read the bytes
+                return new Page<>(page.items().stream().map(x -> new VsrxFile(x.id(), x.filesetId(), x.path(),
+                        x.size(), x.mimeType(), x.modifiedAt(), x.etag(), Optional.empty(), x.deleted(), x.origin()))
+                        .toList(), page.nextCursor(), page.serverTime());
+            }
+
+            @Override
+            public FileContent openContent(VsrxFileId fileId) {
+                return real.openContent(fileId);
+            }
+        };
+        fx.vsrx.resetCounters();
+
+        SyncResult r = fx.run();
+
+        assertThat(fx.vsrx.downloads(f)).as("its bytes read to compare").isPositive();
+        assertThat(EngineFixture.action(r, f)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(EngineFixture.file(r, f).detail()).contains("linked-silknote-origin");
+        assertThat(fx.silknote.documents().findMapping(f).orElseThrow().silknoteDocumentUuid()).isEqualTo(a.uuid());
     }
 
     // ---------------------------------------------------------------- the mass-delete guard (rule 5)
