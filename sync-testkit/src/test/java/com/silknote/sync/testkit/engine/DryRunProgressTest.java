@@ -25,25 +25,26 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A dry run over many filesets (issue 10, DESIGN rule 9's bounded resume state): the engine queues no further
  * fileset while 1000 finished ahead of the oldest one in flight, so every fileset a dry run finishes must leave the
- * in-flight set, whatever its outcome, or a dry run over more than 1000 unlinked filesets never ends.
+ * in-flight set, whatever its outcome, or a dry run over more than 1000 unlinked filesets never ends. 1010 of them:
+ * with one fileset at a time the queue runs at most two ahead, so 1000 have surely finished before the last is queued.
  */
 class DryRunProgressTest {
     private final EngineFixture fx = new EngineFixture();
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS) // a guard against a hang, not a measurement
-    @DisplayName("issue 10, rule 9: a dry run whose first fileset has changes, followed by 1001 unlinked filesets, ends")
+    @DisplayName("issue 10, rule 9: a dry run whose first fileset has changes, followed by 1010 unlinked filesets, ends")
     void aDryRunOverManyUnlinkedFilesetsEnds() {
         fx.config(c -> c.filesetConcurrency(1).pageSize(500));
         FilesetId first = fx.linkedFileset("P-0");
         fx.text(first, "a.txt", "a letter");
-        unlinkedFilesetsAfter(1001);
+        unlinkedFilesetsAfter(1010);
 
         SyncResult dry = fx.run(SyncRequest.full().asDryRun());
 
         assertThat(dry.success()).isTrue();
         assertThat(fileset(dry, first).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
-        assertThat(EngineFixture.report(dry).totals().filesets(FilesetOutcome.SKIPPED_NOT_LINKED)).isEqualTo(1001);
+        assertThat(EngineFixture.report(dry).totals().filesets(FilesetOutcome.SKIPPED_NOT_LINKED)).isEqualTo(1010);
     }
 
     private void unlinkedFilesetsAfter(int n) {
@@ -54,7 +55,7 @@ class DryRunProgressTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS) // a guard against a hang, not a measurement
-    @DisplayName("issue 10, rules 5, 9: a dry run whose first fileset trips the mass-delete guard, followed by 1001 unlinked filesets, ends")
+    @DisplayName("issue 10, rules 5, 9: a dry run whose first fileset trips the mass-delete guard, followed by 1010 unlinked filesets, ends")
     void aDryRunPastABlockedFilesetEnds() {
         fx.config(c -> c.filesetConcurrency(1).pageSize(500));
         FilesetId first = fx.linkedFileset("P-0");
@@ -62,24 +63,24 @@ class DryRunProgressTest {
         for (int i = 0; i < 4; i++) {
             files.add(fx.text(first, "f" + i + ".txt", "letter " + i));
         }
-        unlinkedFilesetsAfter(1001);
+        unlinkedFilesetsAfter(1010);
         assertThat(fx.run().success()).isTrue();
         files.subList(0, 3).forEach(fx.vsrx::deleteFile);
 
         SyncResult dry = fx.run(SyncRequest.full().asDryRun());
 
         assertThat(fileset(dry, first).outcome()).isEqualTo(FilesetOutcome.MASS_DELETE_BLOCKED);
-        assertThat(EngineFixture.report(dry).totals().filesets(FilesetOutcome.SKIPPED_NOT_LINKED)).isEqualTo(1001);
+        assertThat(EngineFixture.report(dry).totals().filesets(FilesetOutcome.SKIPPED_NOT_LINKED)).isEqualTo(1010);
     }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS) // a guard against a hang, not a measurement
-    @DisplayName("issue 10, rule 9: a dry run whose first fileset fails, followed by 1001 unlinked filesets, ends")
+    @DisplayName("issue 10, rule 9: a dry run whose first fileset fails, followed by 1010 unlinked filesets, ends")
     void aDryRunPastAFailedFilesetEnds() {
         fx.config(c -> c.filesetConcurrency(1).pageSize(500));
         FilesetId first = fx.linkedFileset("P-0");
         fx.text(first, "a.txt", "a letter");
-        unlinkedFilesetsAfter(1001);
+        unlinkedFilesetsAfter(1010);
         VsrxSource real = fx.vsrx;
         fx.source = new VsrxSource() {
             @Override
@@ -106,6 +107,6 @@ class DryRunProgressTest {
         SyncResult dry = fx.run(SyncRequest.full().asDryRun());
 
         assertThat(fileset(dry, first).outcome()).isEqualTo(FilesetOutcome.FAILED);
-        assertThat(EngineFixture.report(dry).totals().filesets(FilesetOutcome.SKIPPED_NOT_LINKED)).isEqualTo(1001);
+        assertThat(EngineFixture.report(dry).totals().filesets(FilesetOutcome.SKIPPED_NOT_LINKED)).isEqualTo(1010);
     }
 }
