@@ -154,6 +154,24 @@ class SilknoteSideGuardsTest {
         assertThat(fx.silknote.documents().findMapping(f).orElseThrow().silknoteDocumentUuid()).isEqualTo(a.uuid());
     }
 
+    @Test
+    @DisplayName("issue 14 row 11, REPORT: a file written for an unlinked document with other bytes is reported once, a conflict")
+    void row11WithOtherBytesIsReportedOnce() {
+        bidirectional(false);
+        FilesetId fs = fx.linkedFileset("P-1");
+        AuthoredDocument a = authored(fs, "silknote version");
+        VsrxFileId f = writtenFor(fs, a.uuid(), "vsrx version", "Brief.txt");
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.fileset(r, fs).files()).filteredOn(x -> x.fileId().equals(f)).singleElement()
+                .satisfies(x -> {
+                    assertThat(x.action()).isEqualTo(FileAction.CONFLICT);
+                    assertThat(x.detail()).contains("linked-with-different-content");
+                });
+        assertThat(fx.silknote.documents().allConflicts()).hasSize(1);
+    }
+
     // ---------------------------------------------------------------- the mass-delete guard (rule 5)
 
     @Test
