@@ -6,6 +6,13 @@ import static com.silknote.sync.testkit.engine.EngineFixture.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
+import com.silknote.sync.testkit.TestHashes;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -45,11 +52,20 @@ class CommitCountsTest {
         for (VsrxFileId f : List.of(a, b, c)) {
             fx.silknote.documents().removeDocumentAsSilknoteUser(DocumentUuid.forVsrxFile(f));
         }
+        // and a file an earlier export wrote for a document Silknote no longer has (row 13): one more delete
+        DocumentUuid gone = new DocumentUuid(UUID.nameUUIDFromBytes("gone".getBytes(StandardCharsets.UTF_8)));
+        byte[] bytes = "exported once".getBytes(StandardCharsets.UTF_8);
+        VsrxFileId orphan = fx.vsrx.createFile(fx.vsrx.highWaterMark().orElse(FencingToken.of(1)),
+                IdempotencyKey.create(gone), new NewVsrxFile(fs, "notes/silknote/Brief.txt", "text/plain", gone),
+                new BlobUpload(TestHashes.sha256("exported once"), bytes.length, "text/plain",
+                        () -> new ByteArrayInputStream(bytes))).file().id();
 
         SyncResult result = fx.run();
 
         assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.MASS_DELETE_BLOCKED);
-        assertThat(fileset(result, fs).failureReason().orElseThrow()).contains("3 of 4 documents");
+        // 3 removals and 1 orphaned file of 1 document left, 3 removed and 1 orphaned
+        assertThat(fileset(result, fs).failureReason().orElseThrow()).contains("4 of 5 documents");
+        assertThat(fx.vsrx.findFile(orphan).orElseThrow().deleted()).isFalse();
         for (VsrxFileId f : List.of(a, b, c)) {
             assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).as("file %s kept", f).isFalse();
         }
