@@ -64,7 +64,7 @@ class CommitCountsTest {
 
         assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.MASS_DELETE_BLOCKED);
         // 3 removals and 1 orphaned file of 1 document left, 3 removed and 1 orphaned
-        assertThat(fileset(result, fs).failureReason().orElseThrow()).contains("4 of 5 documents");
+        assertThat(fileset(result, fs).failureReason().orElseThrow()).contains("guard: 4 of 5 documents");
         assertThat(fx.vsrx.findFile(orphan).orElseThrow().deleted()).isFalse();
         for (VsrxFileId f : List.of(a, b, c)) {
             assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).as("file %s kept", f).isFalse();
