@@ -200,6 +200,9 @@ final class FilesetSync {
                         w.action = w.plan.action() == PlanAction.CREATE ? FileAction.CREATED : FileAction.UPDATED;
                     }
                 }
+                // A dry run saves no state; this only frees the fileset's place among those in flight, which the
+                // queue waits on once 1000 filesets finished ahead of the oldest one (RunProgress.MAX_AHEAD).
+                ctx.progress.markProcessed(id);
                 return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
             }
             fetchAll(works);

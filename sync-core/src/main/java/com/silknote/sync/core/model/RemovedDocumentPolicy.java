@@ -10,6 +10,6 @@ public enum RemovedDocumentPolicy {
      * mapping keeps its blob reference. The default: a removal in Silknote is a user's decision.
      */
     REPORT,
-    /** Download the file and create the document again under its derived uuid. */
+    /** Download the file and create the document again under its uuid (derived, or an exported document's own). */
     RESTORE
 }

@@ -8,6 +8,7 @@ import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ConflictKind;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -256,6 +257,10 @@ class BidirectionalScenarioTest {
         assertThat(EngineFixture.report(first).filesets()).flatMap(FilesetReport::files)
                 .filteredOn(r -> r.fileId().equals(f.id())).extracting(FileReport::action)
                 .as("reported, not linked").contains(FileAction.CONFLICT);
+        assertThat(EngineFixture.report(first).filesets()).flatMap(FilesetReport::files)
+                .filteredOn(r -> r.fileId().equals(f.id()) && r.action() == FileAction.CONFLICT)
+                .extracting(FileReport::detail).as("VSRX serves nothing for it any more")
+                .containsOnly(Optional.of(ConflictKind.DELETED_IN_VSRX.code()));
 
         assertThat(fx.silknote.documents().allAuthoredDocuments().get(a.uuid()))
                 .as("the document stays, with the content its user wrote").isNotNull()
