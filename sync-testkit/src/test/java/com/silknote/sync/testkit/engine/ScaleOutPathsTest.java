@@ -119,6 +119,10 @@ class ScaleOutPathsTest {
     @DisplayName("issue 11 stop / rule 9: a stop while the coordinator lists offers the filesets listed so far; the"
             + " worker that claimed one finishes it, the run reports it and the resume state keeps it")
     void aStopWhileListingOffersWhatWasListed() {
+        stopWhileListing();
+    }
+
+    private List<FilesetId> stopWhileListing() {
         List<FilesetId> ids = filesets(3); // page size 2: the stop comes in the middle of the first page
         RunControl control = new RunControl();
         SyncListener stopAtFirst = new SyncListener() {
@@ -149,6 +153,7 @@ class ScaleOutPathsTest {
         assertThat(state.partialSyncState().processed(ids.get(0)))
                 .as("rule 9: the claims finished after the coordinator stopped are in its resume state").isTrue();
         assertThat(state.partialSyncState().processed(ids.get(1))).isFalse();
+        return ids;
     }
 
     @Test
@@ -241,6 +246,89 @@ class ScaleOutPathsTest {
         SyncResult next = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
         assertThat(next.status()).isEqualTo(SyncResult.Status.COMPLETED);
         assertThat(reported(next)).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    @DisplayName("rule 9 / issue 11 scale-out: a stopped scale-out run is resumed by the next one: what it committed"
+            + " is skipped, the rest synced, and the run completes")
+    void aStoppedScaleOutRunIsResumed() {
+        List<FilesetId> ids = stopWhileListing();
+
+        SyncResult resumed = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
+
+        assertThat(resumed.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(report(resumed).filesets()).extracting(FilesetReport::filesetId, FilesetReport::outcome)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(ids.get(0),
+                                com.silknote.sync.core.model.FilesetOutcome.SKIPPED_ALREADY_PROCESSED),
+                        org.assertj.core.groups.Tuple.tuple(ids.get(1),
+                                com.silknote.sync.core.model.FilesetOutcome.COMPLETED),
+                        org.assertj.core.groups.Tuple.tuple(ids.get(2),
+                                com.silknote.sync.core.model.FilesetOutcome.COMPLETED));
+        assertThat(fx.silknote.documents().loadState().partialSyncState().isEmpty()).isTrue();
+        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).as("a resumed run keeps the older mark")
+                .isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 9 / issue 9.1: an incremental scale-out run offers what VSRX lists as changed and, fetched by"
+            + " id, the failures it carries; its mark is VSRX's clock at the first page")
+    void anIncrementalScaleOutRunOffersTheChangedAndTheCarried() {
+        FaultPlan flaky = FaultPlan.seeded(1);
+        fx.source = new FaultyVsrxSource(fx.vsrx, flaky);
+        List<FilesetId> ids = filesets(3);
+        VsrxFileId broken = fx.vsrx.listedFiles(ids.get(1)).get(0).id();
+        VsrxFileId changed = fx.vsrx.listedFiles(ids.get(2)).get(0).id();
+        flaky.on(Operation.OPEN_CONTENT).key(broken).times(3).thenFail(Fault.serviceUnavailable()); // one run's attempts
+        Duration skew = Duration.ofMinutes(-1);
+        fx.vsrx.setClockSkew(skew);
+        fx.clock.advance(Duration.ofHours(1));
+
+        SyncResult first = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
+
+        assertThat(first.status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
+        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).as("VSRX's clock at the first page")
+                .contains(report(first).startedAt().plus(skew));
+        fx.clock.advance(Duration.ofHours(1));
+        fx.vsrx.modifyFile(changed, "changed note");
+        List<FilesetId> queued = new ArrayList<>();
+        SyncListener announced = new SyncListener() {
+            @Override
+            public void filesetQueued(RunId runId, FilesetId filesetId, int queuedSoFar) {
+                queued.add(filesetId);
+            }
+        };
+
+        SyncResult next = sync(claims, fx.clock, announced).run(SyncRequest.incrementalRun());
+
+        assertThat(next.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(reported(next)).as("the unchanged fileset is not looked at")
+                .containsExactlyInAnyOrder(ids.get(2), ids.get(1));
+        assertThat(queued).as("the changed fileset listed, then the carried failure").containsExactly(ids.get(2),
+                ids.get(1));
+        assertThat(fx.silknote.documents().findMapping(broken)).isPresent();
+        assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issue 9.3 / issue 11: a full scale-out run reports a fileset VSRX no longer lists VANISHED, with"
+            + " the warning, and keeps its documents")
+    void aFullScaleOutRunReportsVanishedFilesets() {
+        List<FilesetId> ids = filesets(3);
+        VsrxFileId kept = fx.vsrx.listedFiles(ids.get(1)).get(0).id();
+        assertThat(sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full()).status())
+                .isEqualTo(SyncResult.Status.COMPLETED);
+        fx.vsrx.removeFileset(ids.get(1));
+        fx.clock.advance(Duration.ofMinutes(10));
+
+        SyncResult r = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
+
+        assertThat(r.success()).isTrue();
+        assertThat(report(r).filesets()).filteredOn(f -> f.filesetId().equals(ids.get(1))).singleElement()
+                .extracting(FilesetReport::outcome).isEqualTo(com.silknote.sync.core.model.FilesetOutcome.VANISHED);
+        assertThat(report(r).alerts()).filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_VANISHED)
+                .hasSize(1);
+        assertThat(fx.silknote.documents().findMapping(kept)).isPresent();
     }
 
     // ---------------------------------------------------------------- a worker on a run the test opens
