@@ -171,6 +171,7 @@ class ScaleOutPathsTest {
             }
         };
         AtomicInteger unfinishedCalls = new AtomicInteger();
+        AtomicBoolean savedWhileWaiting = new AtomicBoolean();
         List<SyncResult> joined = new ArrayList<>();
         FilesetClaims hooked = Interception.around(FilesetClaims.class, claims, (method, call) -> {
             Object r = call.proceed();
@@ -181,10 +182,14 @@ class ScaleOutPathsTest {
                     assertThat(claims.claimNext(run, "slow-host", TTL)).isPresent();
                 }
             }
-            if (method.equals("unfinished") && unfinishedCalls.incrementAndGet() == 1) {
+            int nth = method.equals("unfinished") ? unfinishedCalls.incrementAndGet() : 0;
+            if (nth == 1) {
                 // the slow host died; its claim expires and a worker of a third host takes it over
                 claims.forceExpiryOf("slow-host");
                 joined.add(joinOnce());
+            }
+            if (nth == 2) {
+                savedWhileWaiting.set(fx.silknote.documents().loadState().partialSyncState().processed(ids.get(0)));
             }
             return r;
         });
@@ -202,6 +207,10 @@ class ScaleOutPathsTest {
         assertThat(Duration.between(start, fx.clock.instant()))
                 .as("the coordinator waited only until the claimed fileset finished, not out its lease")
                 .isLessThan(TTL);
+        assertThat(savedWhileWaiting).as("rule 9: the resume state is saved as claims finish, not only at the end")
+                .isTrue();
+        assertThat(fx.clock.sleeps()).as("it looks again every tenth of the ttl, at most every second")
+                .containsOnly(Duration.ofSeconds(1));
     }
 
     @Test
@@ -291,11 +300,11 @@ class ScaleOutPathsTest {
                 .contains(report(first).startedAt().plus(skew));
         fx.clock.advance(Duration.ofHours(1));
         fx.vsrx.modifyFile(changed, "changed note");
-        List<FilesetId> queued = new ArrayList<>();
+        List<String> queued = new ArrayList<>();
         SyncListener announced = new SyncListener() {
             @Override
             public void filesetQueued(RunId runId, FilesetId filesetId, int queuedSoFar) {
-                queued.add(filesetId);
+                queued.add(filesetId.value() + "#" + queuedSoFar);
             }
         };
 
@@ -304,8 +313,8 @@ class ScaleOutPathsTest {
         assertThat(next.status()).isEqualTo(SyncResult.Status.COMPLETED);
         assertThat(reported(next)).as("the unchanged fileset is not looked at")
                 .containsExactlyInAnyOrder(ids.get(2), ids.get(1));
-        assertThat(queued).as("the changed fileset listed, then the carried failure").containsExactly(ids.get(2),
-                ids.get(1));
+        assertThat(queued).as("the changed fileset listed, then the carried failure, counted")
+                .containsExactly(ids.get(2).value() + "#1", ids.get(1).value() + "#2");
         assertThat(fx.silknote.documents().findMapping(broken)).isPresent();
         assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).isEmpty();
     }
@@ -329,6 +338,58 @@ class ScaleOutPathsTest {
         assertThat(report(r).alerts()).filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_VANISHED)
                 .hasSize(1);
         assertThat(fx.silknote.documents().findMapping(kept)).isPresent();
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 11: the coordinator renews its lease and its own claims as it goes, so a slow"
+            + " fileset is neither fenced nor taken over by another host")
+    void theCoordinatorRenewsItsLeaseAndItsClaims() {
+        List<FilesetId> ids = filesets(1);
+        Duration slow = TTL.multipliedBy(6).dividedBy(10);
+        AtomicBoolean once = new AtomicBoolean();
+        fx.source = Interception.around(com.silknote.sync.core.port.VsrxSource.class, fx.vsrx, (method, call) -> {
+            if (method.equals("openContent") && once.compareAndSet(false, true)) {
+                fx.clock.advance(slow); // the download takes 60 % of the ttl; its commit's lease check renews
+            }
+            return call.proceed();
+        });
+        List<java.util.Optional<FilesetClaims.Claim>> otherHost = new ArrayList<>();
+        fx.documents = Interception.around(com.silknote.sync.core.port.DocumentStore.class, fx.documents,
+                (method, call) -> {
+                    if (method.equals("recordFilesetReport") && otherHost.isEmpty()) {
+                        // another 60 %: past the first expiry of lease and claim, within the renewed ones
+                        fx.clock.advance(slow);
+                        RunId run = claims.openRun().orElseThrow().run();
+                        otherHost.add(claims.claimNext(run, "other-host", TTL));
+                    }
+                    return call.proceed();
+                });
+
+        SyncResult r = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
+
+        assertThat(otherHost).singleElement().as("the renewed claim had not expired")
+                .isEqualTo(java.util.Optional.empty());
+        assertThat(r.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(reported(r)).containsExactlyElementsOf(ids);
+        assertThat(synced(ids.get(0))).isTrue();
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 11: a coordinator whose listing outlasts its lease's ttl renews the lease between"
+            + " pages")
+    void theCoordinatorRenewsItsLeaseBetweenListingPages() {
+        List<FilesetId> ids = filesets(5); // three pages of two
+        fx.source = Interception.around(com.silknote.sync.core.port.VsrxSource.class, fx.vsrx, (method, call) -> {
+            if (method.equals("listFilesets")) {
+                fx.clock.advance(TTL.multipliedBy(4).dividedBy(10)); // each page takes 40 % of the ttl
+            }
+            return call.proceed();
+        });
+
+        SyncResult r = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
+
+        assertThat(r.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        assertThat(reported(r)).containsExactlyElementsOf(ids);
     }
 
     // ---------------------------------------------------------------- a worker on a run the test opens
