@@ -110,4 +110,86 @@ class QueuedFilesetsTest {
         assertThat(fx.silknote.documents().loadState().lastCompleteSync()).isEmpty();
         assertThat(report(r).filesets()).extracting(FilesetReport::outcome).doesNotContain(FilesetOutcome.COMPLETED);
     }
+
+    /** A fileset whose download waits until the run interrupts it (at most a minute), and whether it was. */
+    private AtomicBoolean holdTheFirstDownload(CountDownLatch holding) {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean first = new AtomicBoolean();
+        fx.source = Interception.around(VsrxSource.class, fx.vsrx, (method, call) -> {
+            if (method.equals("openContent") && first.compareAndSet(false, true)) {
+                holding.countDown();
+                try {
+                    new CountDownLatch(1).await(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return call.proceed();
+        });
+        return interrupted;
+    }
+
+    /** The first unit of work of the fileset not held throws {@code failure} once the other one is held. */
+    private void failTheOtherCommit(CountDownLatch holding, RuntimeException failure, Error error) {
+        AtomicBoolean first = new AtomicBoolean();
+        var real = fx.documents;
+        fx.documents = Interception.around(DocumentStore.class, real, (method, call) -> {
+            if (method.equals("inUnitOfWork") && first.compareAndSet(false, true)) {
+                Interception.await(holding);
+                if (error != null) {
+                    throw error;
+                }
+                throw failure;
+            }
+            return call.proceed();
+        });
+    }
+
+    @Test
+    @DisplayName("rule 10: a fileset that meets a newer fencing token stops the run and interrupts the other fileset"
+            + " in flight")
+    void aNewerTokenInOneFilesetInterruptsTheOthers() {
+        fx.config(c -> c.filesetConcurrency(2).fileConcurrency(2));
+        FilesetId a = fx.linkedFileset("P-1");
+        fx.text(a, "a.txt", "note a");
+        FilesetId b = fx.linkedFileset("P-2");
+        fx.text(b, "b.txt", "note b");
+        CountDownLatch holding = new CountDownLatch(1);
+        AtomicBoolean interrupted = holdTheFirstDownload(holding);
+        failTheOtherCommit(holding, new com.silknote.sync.core.exception.StaleFencingTokenException("newer token"),
+                null);
+
+        SyncResult r = fx.run();
+
+        assertThat(interrupted).as("the other fileset in flight was interrupted").isTrue();
+        assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(r.error().orElseThrow()).contains("lease lost");
+    }
+
+    /** Stands for a fatal error of the JVM inside one fileset. */
+    static final class FatalInFileset extends Error {
+        private static final long serialVersionUID = 1L;
+
+        FatalInFileset() {
+            super("fatal error in a fileset");
+        }
+    }
+
+    @Test
+    @DisplayName("issue 9.7: an Error in one fileset interrupts the other fileset in flight and is rethrown by the run")
+    void anErrorInOneFilesetInterruptsTheOthers() {
+        fx.config(c -> c.filesetConcurrency(2).fileConcurrency(2));
+        FilesetId a = fx.linkedFileset("P-1");
+        fx.text(a, "a.txt", "note a");
+        FilesetId b = fx.linkedFileset("P-2");
+        fx.text(b, "b.txt", "note b");
+        CountDownLatch holding = new CountDownLatch(1);
+        AtomicBoolean interrupted = holdTheFirstDownload(holding);
+        failTheOtherCommit(holding, null, new FatalInFileset());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(fx::run).isInstanceOf(FatalInFileset.class);
+
+        assertThat(interrupted).as("the other fileset in flight was interrupted").isTrue();
+    }
 }
