@@ -543,6 +543,36 @@ class ScaleOutPathsTest {
     }
 
     @Test
+    @DisplayName("rule 10 / issue 11: a worker whose fileset report meets a newer token stops; the report is neither"
+            + " counted nor announced, and the claim stays open for the run that resumes")
+    void aWorkersReportMetByANewerTokenIsNotCounted() {
+        List<FilesetId> ids = filesets(1);
+        OpenRun open = new OpenRun(ids);
+        claims.allOffered(open.run);
+        fx.documents = Interception.around(com.silknote.sync.core.port.DocumentStore.class, fx.documents,
+                (method, call) -> {
+                    if (method.equals("recordFilesetReport")) {
+                        throw new com.silknote.sync.core.exception.StaleFencingTokenException("newer token");
+                    }
+                    return call.proceed();
+                });
+        List<FilesetReport> finished = new ArrayList<>();
+        SyncListener reports = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                finished.add(report);
+            }
+        };
+
+        SyncResult r = worker(claims, fx.clock, reports).run(SyncRequest.full());
+
+        assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(r.error().orElseThrow()).contains("lease lost");
+        assertThat(finished).isEmpty();
+        assertThat(open.status(ids.get(0))).isEqualTo(InMemoryFilesetClaims.Status.CLAIMED);
+    }
+
+    @Test
     @DisplayName("issue 9.7 / issue 11: a worker interrupted while it waits for offers hands the interrupt back")
     void anInterruptedWorkerKeepsTheInterrupt() {
         List<FilesetId> ids = filesets(1);
