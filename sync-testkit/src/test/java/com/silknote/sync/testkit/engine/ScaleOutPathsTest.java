@@ -392,6 +392,33 @@ class ScaleOutPathsTest {
         assertThat(reported(r)).containsExactlyElementsOf(ids);
     }
 
+    @Test
+    @DisplayName("rule 9 / issue 11: a scale-out listing whose ids go backwards fails the run; the filesets listed"
+            + " before it on the same page are still offered and synced, and the run is not complete")
+    void aScaleOutListingOutOfOrderOffersWhatCameBefore() {
+        List<FilesetId> ids = filesets(2); // one page of two
+        fx.source = Interception.around(com.silknote.sync.core.port.VsrxSource.class, fx.vsrx, (method, call) -> {
+            Object out = call.proceed();
+            if (method.equals("listFilesets")) {
+                @SuppressWarnings("unchecked")
+                com.silknote.sync.core.model.Page<com.silknote.sync.core.model.VsrxFileset> p =
+                        (com.silknote.sync.core.model.Page<com.silknote.sync.core.model.VsrxFileset>) out;
+                List<com.silknote.sync.core.model.VsrxFileset> items = new ArrayList<>(p.items());
+                items.add(p.items().get(0)); // the first id again, after a larger one
+                return new com.silknote.sync.core.model.Page<>(items, p.nextCursor(), p.serverTime());
+            }
+            return out;
+        });
+
+        SyncResult r = sync(claims, fx.clock, SyncListener.NONE).run(SyncRequest.full());
+
+        assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertThat(r.error().orElseThrow()).contains("ids not in increasing order");
+        assertThat(synced(ids.get(0))).isTrue();
+        assertThat(synced(ids.get(1))).isTrue();
+        assertThat(fx.silknote.documents().loadState().lastCompleteSync()).as("not a complete run").isEmpty();
+    }
+
     // ---------------------------------------------------------------- a worker on a run the test opens
 
     /** The coordinator's side, held by the test: the lock and a run open under its token. */
