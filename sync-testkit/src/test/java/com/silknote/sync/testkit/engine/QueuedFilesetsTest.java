@@ -192,4 +192,26 @@ class QueuedFilesetsTest {
 
         assertThat(interrupted).as("the other fileset in flight was interrupted").isTrue();
     }
+
+    @Test
+    @DisplayName("issue 9 (error classification): a fileset whose sync throws outside its own failure handling (the"
+            + " store unreadable while an unlinked fileset is looked up) is reported FAILED, not left out of the report")
+    void aFilesetThatThrowsIsReportedFailed() {
+        FilesetId unlinked = fx.vsrx.addFileset("P-unlinked");
+        var real = fx.documents;
+        fx.documents = Interception.around(DocumentStore.class, real, (method, call) -> {
+            if (method.equals("findFileset")) {
+                throw new com.silknote.sync.core.exception.PermanentSyncException("ledger refused the read");
+            }
+            return call.proceed();
+        });
+
+        SyncResult r = fx.run();
+
+        assertThat(report(r).filesets()).singleElement().satisfies(f -> {
+            assertThat(f.filesetId()).isEqualTo(unlinked);
+            assertThat(f.outcome()).isEqualTo(FilesetOutcome.FAILED);
+        });
+        assertThat(r.status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
+    }
 }
