@@ -195,7 +195,7 @@ class QueuedFilesetsTest {
 
     @Test
     @DisplayName("issue 9 (error classification): a fileset whose sync throws outside its own failure handling (the"
-            + " store unreadable while an unlinked fileset is looked up) is reported FAILED, not left out of the report")
+            + " store unreadable while an unlinked fileset is looked up) is reported FAILED, not left out of the report, and kept in the resume state (rule 9)")
     void aFilesetThatThrowsIsReportedFailed() {
         FilesetId unlinked = fx.vsrx.addFileset("P-unlinked");
         var real = fx.documents;
@@ -213,5 +213,7 @@ class QueuedFilesetsTest {
             assertThat(f.outcome()).isEqualTo(FilesetOutcome.FAILED);
         });
         assertThat(r.status()).isEqualTo(SyncResult.Status.PARTIAL_FAILURE);
+        assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets())
+                .as("rule 9: the failed fileset is kept for the next run").containsExactly(unlinked);
     }
 }
