@@ -118,12 +118,13 @@ final class FilesetSync {
      */
     FilesetReport run() {
         Instant start = ctx.clock().instant();
-        if (fileset.silknotePatientUuid().isEmpty()) {
-            return notLinked(start);
-        }
-        PatientUuid patient = fileset.silknotePatientUuid().get();
         List<FileWork> works = List.of();
         try {
+            if (fileset.silknotePatientUuid().isEmpty()) {
+                // inside the try: a ledger that cannot be read fails the fileset like any other (DESIGN rule 9)
+                return notLinked(start);
+            }
+            PatientUuid patient = fileset.silknotePatientUuid().get();
             ctx.lease.verify();
             List<VsrxFile> listed = listFiles();
             DocumentStore store = parts.documents();
