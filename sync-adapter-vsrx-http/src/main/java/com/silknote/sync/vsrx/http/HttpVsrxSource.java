@@ -286,9 +286,7 @@ public final class HttpVsrxSource implements VsrxSource {
                 wireLog(route, "failed (TransientSyncException)", start);
                 throw e;
             } catch (IOException | RuntimeException e) {
-                SyncException t = translate(op, e);
-                wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
-                throw t;
+                throw failed(op, route, start, e);
             }
             wireLog(route, Integer.toString(resp.status()), start);
             return content(op, resp.status(), resp::header, body);
@@ -306,9 +304,7 @@ public final class HttpVsrxSource implements VsrxSource {
                 byte[] err = readErrorBody(body);
                 throw failure(op, status, header.apply("Retry-After"), err);
             }
-            long length = header.apply("Content-Length")
-                    .filter(v -> v.matches("[0-9]{1,18}"))
-                    .map(Long::parseLong)
+            long length = contentLength(header.apply("Content-Length"))
                     .orElseThrow(() -> new MalformedResponseException(op + ": no valid Content-Length", 200, null));
             Optional<ContentHash> sha;
             try {
@@ -386,9 +382,7 @@ public final class HttpVsrxSource implements VsrxSource {
             Thread.currentThread().interrupt();
             throw new TransientSyncException(op + " interrupted", e);
         } catch (ExecutionException e) {
-            SyncException t = translate(op, e.getCause());
-            wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
-            throw t;
+            throw failed(op, route, start, e.getCause());
         }
     }
 
@@ -408,10 +402,20 @@ public final class HttpVsrxSource implements VsrxSource {
             Thread.currentThread().interrupt();
             throw new TransientSyncException(op + " interrupted", e);
         } catch (IOException | RuntimeException e) {
-            SyncException t = translate(op, e);
-            wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
-            throw t;
+            throw failed(op, route, start, e);
         }
+    }
+
+    /** {@code e} as the exception the caller gets ({@link #translate}), logged on the wire log as failed. */
+    private SyncException failed(String op, Route route, long start, Throwable e) {
+        SyncException t = translate(op, e);
+        wireLog(route, "failed (" + t.getClass().getSimpleName() + ")", start);
+        return t;
+    }
+
+    /** A {@code Content-Length} value when it is a valid one (1 to 18 digits). */
+    static Optional<Long> contentLength(Optional<String> header) {
+        return header.filter(v -> v.matches("[0-9]{1,18}")).map(Long::parseLong);
     }
 
     private void wireLog(Route route, String outcome, long start) {

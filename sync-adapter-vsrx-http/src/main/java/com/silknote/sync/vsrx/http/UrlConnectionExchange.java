@@ -137,8 +137,7 @@ final class UrlConnectionExchange {
          * @throws IOException when the body cannot be opened (the connection is then disconnected)
          */
         InputStream body() throws IOException {
-            long length = header("Content-Length").filter(v -> v.matches("[0-9]{1,18}")).map(Long::parseLong)
-                    .orElse(-1L);
+            long length = HttpVsrxSource.contentLength(header("Content-Length")).orElse(-1L);
             InputStream in;
             try {
                 in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
