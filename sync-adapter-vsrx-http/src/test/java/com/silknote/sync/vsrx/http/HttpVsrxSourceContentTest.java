@@ -232,6 +232,8 @@ class HttpVsrxSourceContentTest {
         @DisplayName("issue 13: a connection reset in the middle of a body is a transient I/O failure")
         void resetMidBodyFailsWhileReading() throws Exception {
             byte[] all = new byte[1 << 20];
+            // the reset waits until the client has the headers: a reset that overtakes them fails openContent itself
+            java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
             try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
                 Thread t = new Thread(() -> {
                     try (Socket s = server.accept()) {
@@ -242,16 +244,24 @@ class HttpVsrxSourceContentTest {
                                 .getBytes(StandardCharsets.US_ASCII));
                         out.write(all, 0, 1000);
                         out.flush();
+                        opened.await();
                         s.setSoLinger(true, 0); // close with RST
                     } catch (IOException e) {
                         // the client went away
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
                 });
                 t.setDaemon(true);
                 t.start();
                 HttpVsrxSource s = source.newBuilder().baseUri(URI.create("http://127.0.0.1:" + server.getLocalPort()))
                         .readTimeout(Duration.ofSeconds(20)).build();
-                FileContent c = s.openContent(VsrxFileId.of("f-1"));
+                FileContent c;
+                try {
+                    c = s.openContent(VsrxFileId.of("f-1"));
+                } finally {
+                    opened.countDown();
+                }
                 var e = catchThrowableOfType(IOException.class, () -> c.stream().readAllBytes());
                 assertThat(e).isNotInstanceOf(ContentRejectedException.class)
                         .hasMessageStartingWith("content stream failed after ")
