@@ -16,7 +16,6 @@ import com.silknote.sync.core.path.PathValidator;
 import com.silknote.sync.micrometer.MicrometerSyncListener;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -33,7 +32,7 @@ import java.util.Optional;
  * Cross-module architecture rules (STYLE.md §9). They live here because examples is the only module whose
  * test class path holds every module. Core-only rules are in sync-core's own ArchitectureTest.
  */
-@AnalyzeClasses(packages = "com.silknote.sync", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "com.silknote.sync", importOptions = MainClassesOnly.class)
 public class ArchitectureTest {
     static final String SYNC = "com.silknote.sync";
     static final String CORE = SYNC + ".core";

@@ -21,7 +21,7 @@ class ExamplesArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter().withImportOption(new MainClassesOnly())
                 .importPackages(ROOT);
     }
 

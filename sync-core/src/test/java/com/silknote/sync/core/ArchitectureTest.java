@@ -13,7 +13,6 @@ import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -27,7 +26,7 @@ import java.util.Set;
  * Architecture rules of sync-core (STYLE.md §9). The onion and adapter-independence rules live in the
  * examples module, the only one that sees every module.
  */
-@AnalyzeClasses(packages = "com.silknote.sync", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "com.silknote.sync", importOptions = MainClassesOnly.class)
 public class ArchitectureTest {
     static final String CORE = "com.silknote.sync.core";
 
