@@ -13,6 +13,7 @@ import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.jdbc.JdbiDocumentStore;
 import com.silknote.sync.jdbc.SchemaMapping;
+import com.silknote.sync.testkit.TempFolders;
 import com.silknote.sync.testkit.contract.PausedHolderScenario;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -49,6 +50,7 @@ class AzureLockJdbcStorePausedHolderTest extends PausedHolderScenario {
     private static Process azurite;
     private static int port;
     private static JdbcLedger ledger;
+    private static Path ledgerDir;
 
     private BlobContainerClient container;
     private long seed = 301;
@@ -56,13 +58,15 @@ class AzureLockJdbcStorePausedHolderTest extends PausedHolderScenario {
     @BeforeAll
     static void start() throws IOException {
         azurite = startAzurite();
-        ledger = JdbcLedger.embedded(Files.createTempDirectory("vsrx-sync-paused-holder").resolve("pg"));
+        ledgerDir = Files.createTempDirectory("vsrx-sync-paused-holder");
+        ledger = JdbcLedger.embedded(ledgerDir.resolve("pg"));
     }
 
     @AfterAll
     static void stop() {
         if (ledger != null) {
             ledger.close();
+            TempFolders.deleteRecursively(ledgerDir);
         }
         if (azurite != null) {
             azurite.descendants().forEach(ProcessHandle::destroy);

@@ -13,6 +13,7 @@ import com.silknote.sync.fs.FileSystemBlobStore;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.jdbc.JdbiDocumentStore;
 import com.silknote.sync.jdbc.JdbiSyncLock;
+import com.silknote.sync.testkit.TempFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,13 +46,18 @@ final class RealBackends {
 
     static synchronized JdbcLedger ledger() {
         if (ledger == null) {
+            Path dir;
             try {
-                ledger = JdbcLedger.embedded(Files.createTempDirectory("vsrx-sync-operations").resolve("pg"));
+                dir = Files.createTempDirectory("vsrx-sync-operations");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            ledger = JdbcLedger.embedded(dir.resolve("pg"));
             JdbcLedger started = ledger;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.close();
+                TempFolders.deleteRecursively(dir);
+            }));
         }
         return ledger;
     }
@@ -69,11 +75,7 @@ final class RealBackends {
     BlobStore newBlobStore(Clock clock) {
         int n = SEQ.incrementAndGet();
         if (kind == Blobs.FILE_SYSTEM) {
-            try {
-                folder = Files.createTempDirectory("vsrx-sync-blobs-" + n);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            folder = TempFolders.create("vsrx-sync-blobs-" + n);
             return new FileSystemBlobStore(folder, clock);
         }
         container = Azurite.shared().service().getBlobContainerClient("ops-" + ProcessHandle.current().pid() + "-" + n);

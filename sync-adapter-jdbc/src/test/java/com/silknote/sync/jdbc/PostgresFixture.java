@@ -1,6 +1,7 @@
 package com.silknote.sync.jdbc;
 
 import com.silknote.sync.core.model.Secret;
+import com.silknote.sync.testkit.TempFolders;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,7 +86,11 @@ final class PostgresFixture {
             try {
                 Path dir = Files.createTempDirectory("vsrx-sync-embedded-default");
                 embeddedDefault = JdbcLedger.embedded(dir.resolve("pgdata"));
-                Runtime.getRuntime().addShutdownHook(new Thread(embeddedDefault::close));
+                JdbcLedger started = embeddedDefault;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    started.close();
+                    TempFolders.deleteRecursively(dir);
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,5 +1,6 @@
 package com.silknote.sync.examples.reliability;
 
+import com.silknote.sync.testkit.TempFolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class ChildProcesses {
         command.add(System.getProperty("java.class.path"));
         command.add(SyncChildProcess.class.getName());
         command.addAll(args);
-        Path log = Files.createTempFile("vsrx-reliability-child", ".log");
+        Path log = TempFolders.deleteAtExit(Files.createTempFile("vsrx-reliability-child", ".log"));
         return new ProcessBuilder(command).redirectError(log.toFile()).start();
     }
 }

@@ -22,6 +22,7 @@ import com.silknote.sync.jdbc.JdbiSyncLock;
 import com.silknote.sync.jdbc.JdbiVectorStore;
 import com.silknote.sync.jdbc.SchemaMapping;
 import com.silknote.sync.testkit.InMemoryDocumentProcessor;
+import com.silknote.sync.testkit.TempFolders;
 import com.silknote.sync.testkit.TestClock;
 import com.silknote.sync.testkit.reliability.SilknoteBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -181,12 +182,7 @@ final class RealStores {
     /** A fresh Silknote on PostgreSQL and a new folder for the file-system blob store; the JDBC lease lock. */
     static Backend postgresWithFileSystem(Clock clock) {
         truncate();
-        Path root;
-        try {
-            root = Files.createTempDirectory("vsrx-reliability-blobs");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path root = TempFolders.create("vsrx-reliability-blobs");
         return new Backend(clock, new FileSystemBlobStore(root, clock), () -> files(root), null, root);
     }
 
