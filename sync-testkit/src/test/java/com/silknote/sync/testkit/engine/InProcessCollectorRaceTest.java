@@ -26,7 +26,6 @@ import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.SyncListener;
 import com.silknote.sync.testkit.ForwardingBlobStore;
 import com.silknote.sync.testkit.TestHashes;
@@ -41,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -379,5 +379,228 @@ class InProcessCollectorRaceTest {
         race.assertRaced();
         assertThat(action(r, f)).isEqualTo(FileAction.CONFLICT);
         assertKeptOnce();
+    }
+
+    // ------------------------------------------------------------------ registry left after a step
+
+    @Test
+    @DisplayName("DESIGN §4 GC, rule 12: a conflict step whose upload of the VSRX version fails leaves the content "
+            + "registry, so the run collects the same bytes another fileset releases later")
+    void aFailedUploadOfTheVsrxVersionLeavesTheRegistry() {
+        bidirectional(ConflictStrategy.REPORT);
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId b = fx.linkedFileset("P-B");
+        VsrxFileId bf = fx.text(b, "f.txt", "b original");
+        FilesetId a = fx.linkedFileset("P-A");
+        VsrxFileId released = fx.text(a, "c.txt", SHARED);
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(bf, SHARED);
+        userEdits(bf, "silknote edit");
+        fx.vsrx.deleteFile(released);
+        AtomicInteger refused = new AtomicInteger();
+        fx.blobs = new ForwardingBlobStore(fx.silknote.blobs()) {
+            @Override
+            public BlobPutResult putNewIfAbsent(BlobUpload upload) {
+                if (upload.hash().equals(SHARED_HASH)) {
+                    refused.incrementAndGet();
+                    throw new PermanentSyncException("blob store refused the upload");
+                }
+                return super.putNewIfAbsent(upload);
+            }
+        };
+
+        SyncResult r = fx.run();
+
+        assertThat(refused).as("the conflict step's upload of the VSRX version").hasPositiveValue();
+        assertThat(action(r, bf)).isEqualTo(FileAction.FAILED);
+        assertThat(action(r, released)).isEqualTo(FileAction.DELETED);
+        assertCollected();
+    }
+
+    @Test
+    @DisplayName("DESIGN §4 GC, rule 10: a REPORT step whose commit is refused (a Silknote user's edit meanwhile) "
+            + "leaves the content registry, so the run collects the Silknote version another fileset releases later")
+    void aRefusedReportCommitLeavesTheRegistry() {
+        bidirectional(ConflictStrategy.REPORT);
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId b = fx.linkedFileset("P-B");
+        VsrxFileId bf = fx.text(b, "f.txt", "b original");
+        FilesetId a = fx.linkedFileset("P-A");
+        VsrxFileId released = fx.text(a, "c.txt", SHARED);
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.modifyFile(bf, "vsrx edit");
+        userEdits(bf, SHARED);
+        fx.vsrx.deleteFile(released);
+        ContentHash later = stored("the user's later edit");
+        AtomicBoolean statted = new AtomicBoolean();
+        AtomicBoolean editedMeanwhile = new AtomicBoolean();
+        fx.blobs = new ForwardingBlobStore(fx.silknote.blobs()) {
+            @Override
+            public Optional<BlobInfo> stat(ContentHash hash) {
+                if (hash.equals(SHARED_HASH)) {
+                    statted.set(true);
+                }
+                return super.stat(hash);
+            }
+        };
+        fx.documents = new DelegatingDocumentStore(fx.silknote.documents()) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (statted.get() && editedMeanwhile.compareAndSet(false, true)) {
+                    // the conflict step read the document and its bytes; a Silknote user edits it before the commit
+                    fx.silknote.documents().silknoteUser().replaceContent(DocumentUuid.forVsrxFile(bf), later,
+                            "the user's later edit".length(), "text/plain");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        SyncResult r = fx.run();
+
+        assertThat(editedMeanwhile).isTrue();
+        assertThat(fx.silknote.documents().allConflicts()).as("the refused record").isEmpty();
+        assertThat(action(r, released)).isEqualTo(FileAction.DELETED);
+        assertCollected();
+    }
+
+    @Test
+    @DisplayName("DESIGN §4 GC: a REPORT step leaves the content registry after its commit, so a collection of the "
+            + "Silknote version still pending is worked off by the same run")
+    void aCommittedReportLeavesTheRegistry() {
+        bidirectional(ConflictStrategy.REPORT);
+        fx.config(c -> c.filesetConcurrency(1));
+        FilesetId a = fx.linkedFileset("P-A");
+        VsrxFileId released = fx.text(a, "c.txt", SHARED);
+        FilesetId b = fx.linkedFileset("P-B");
+        VsrxFileId bf = fx.text(b, "f.txt", "b original");
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.deleteFile(released);
+        fx.vsrx.modifyFile(bf, "vsrx edit");
+        userEdits(bf, SHARED);
+        AtomicInteger stats = new AtomicInteger();
+        fx.blobs = new ForwardingBlobStore(fx.silknote.blobs()) {
+            @Override
+            public Optional<BlobInfo> stat(ContentHash hash) {
+                if (hash.equals(SHARED_HASH) && stats.getAndIncrement() == 0) {
+                    // fileset A's collection of the bytes it released fails once: the entry stays pending
+                    throw new PermanentSyncException("blob store unavailable");
+                }
+                return super.stat(hash);
+            }
+        };
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(stats).as("the failed collection, then the conflict step's").hasValueGreaterThan(1);
+        assertThat(action(r, released)).isEqualTo(FileAction.DELETED);
+        assertThat(action(r, bf)).isEqualTo(FileAction.CONFLICT);
+        // the final drain finds the bytes referenced by the new record: done, not deferred for a later run
+        assertThat(fx.silknote.documents().pendingOutbox(0, 10)).as("outbox after the run").isEmpty();
+        assertKeptOnce();
+    }
+
+    // ------------------------------------------------------------------ interrupts
+
+    @Test
+    @DisplayName("issue 9.7: a run interrupted while its files download interrupts the downloads in flight and keeps "
+            + "the fileset thread's interrupt")
+    void anInterruptWhileFilesDownloadReachesTheDownloadsAndIsKept() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = fx.text(fs, "a.txt", "a");
+        Thread runner = Thread.currentThread();
+        AtomicReference<Thread> fileThread = new AtomicReference<>();
+        AtomicBoolean downloadSawInterrupt = new AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
+        AtomicReference<Boolean> filesetThreadInterrupted = new AtomicReference<>();
+        AtomicReference<Boolean> downloadInterrupted = new AtomicReference<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        fx.vsrx.onOpen(f, () -> {
+            fileThread.set(Thread.currentThread());
+            runner.interrupt(); // the embedder stops the run while this file downloads
+            while (!released.get() && System.nanoTime() < deadline) {
+                if (Thread.currentThread().isInterrupted()) {
+                    downloadSawInterrupt.set(true); // the interrupt stays set for the download's own checks
+                    return;
+                }
+                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+            }
+        });
+        fx.listener = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                filesetThreadInterrupted.set(Thread.currentThread().isInterrupted());
+                Thread t = fileThread.get();
+                downloadInterrupted.set(downloadSawInterrupt.get() || (t != null && t.isInterrupted()));
+                released.set(true);
+                if (t != null) {
+                    LockSupport.unpark(t);
+                }
+            }
+        };
+
+        SyncResult r = fx.run();
+
+        assertThat(Thread.interrupted()).as("the interrupt handed back to the caller").isTrue();
+        FilesetReport report = fileset(r, fs);
+        assertThat(report.outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(report.failureReason().orElseThrow()).contains("interrupted while downloading");
+        assertThat(downloadInterrupted.get()).as("the download in flight was interrupted").isTrue();
+        assertThat(filesetThreadInterrupted.get()).as("the fileset thread kept its interrupt").isTrue();
+    }
+
+    @Test
+    @DisplayName("issue 9.7, DESIGN §4: a conflict step interrupted while it waits for the run's collector fails its "
+            + "fileset and keeps the thread's interrupt")
+    void aConflictStepInterruptedWhileWaitingForTheCollectorKeepsTheInterrupt() {
+        bidirectional(ConflictStrategy.REPORT);
+        VsrxFileId bf = bothChangedWhileAnotherFilesetReleases();
+        FilesetId b = fx.vsrx.findFile(bf).orElseThrow().filesetId();
+        CountDownLatch aCollecting = new CountDownLatch(1);
+        CountDownLatch bFinished = new CountDownLatch(1);
+        AtomicBoolean collecting = new AtomicBoolean();
+        AtomicReference<Thread> bThread = new AtomicReference<>();
+        AtomicReference<Boolean> keptInterrupt = new AtomicReference<>();
+        fx.documents = new DelegatingDocumentStore(fx.silknote.documents()) {
+            @Override
+            public Optional<BlobRef> findBlobRef(ContentHash hash) {
+                if (hash.equals(SHARED_HASH) && collecting.compareAndSet(false, true)) {
+                    // fileset A's collector has begun on the bytes it released
+                    aCollecting.countDown();
+                    await(bFinished, "fileset B's end");
+                }
+                return super.findBlobRef(hash);
+            }
+        };
+        fx.blobs = new ForwardingBlobStore(fx.silknote.blobs()) {
+            @Override
+            public Optional<BlobInfo> stat(ContentHash hash) {
+                Optional<BlobInfo> info = super.stat(hash);
+                if (hash.equals(SHARED_HASH) && bThread.compareAndSet(null, Thread.currentThread())) {
+                    await(aCollecting, "fileset A's collection");
+                    Thread.currentThread().interrupt(); // the run is stopped while B's step is about to wait
+                }
+                return info;
+            }
+        };
+        fx.listener = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                if (report.filesetId().equals(b)) {
+                    keptInterrupt.set(Thread.currentThread().isInterrupted());
+                    bFinished.countDown();
+                }
+            }
+        };
+
+        SyncResult r = fx.run();
+
+        assertThat(collecting).isTrue();
+        assertThat(fileset(r, b).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(fileset(r, b).failureReason()).contains("silknote-side-failed");
+        assertThat(EngineFixture.file(r, bf).action()).isEqualTo(FileAction.FAILED);
+        assertThat(EngineFixture.file(r, bf).detail()).contains("TransientSyncException: interrupted while waiting for "
+                + "the collector");
+        assertThat(keptInterrupt.get()).as("the fileset thread kept its interrupt").isTrue();
     }
 }
