@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Test;
 class InProcessCollectorRaceTest {
     private static final String SHARED = "content one fileset releases while another takes it up";
     private static final ContentHash SHARED_HASH = TestHashes.sha256(SHARED);
-    private static final long GUARD_SECONDS = 60;
+    private static final long GUARD_SECONDS = 20;
 
     private final EngineFixture fx = new EngineFixture();
 
