@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -271,6 +272,38 @@ class BidirectionalReportingTest {
         });
     }
 
+    /** The VSRX source, whose last page of {@code fs}'s files also lists {@code extra} of that page's items. */
+    private VsrxSource lastPageRepeats(FilesetId fs, Function<List<VsrxFile>, List<VsrxFile>> extra) {
+        VsrxSource real = fx.vsrx;
+        return new VsrxSource() {
+            @Override
+            public Page<VsrxFileset> listFilesets(PageRequest request) {
+                return real.listFilesets(request);
+            }
+
+            @Override
+            public Optional<VsrxFileset> findFileset(FilesetId id) {
+                return real.findFileset(id);
+            }
+
+            @Override
+            public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
+                Page<VsrxFile> page = real.listFiles(id, request);
+                if (!id.equals(fs) || page.nextCursor().isPresent()) {
+                    return page;
+                }
+                List<VsrxFile> items = new ArrayList<>(page.items());
+                items.addAll(extra.apply(page.items()));
+                return new Page<>(items, page.nextCursor(), page.serverTime());
+            }
+
+            @Override
+            public FileContent openContent(VsrxFileId fileId) {
+                return real.openContent(fileId);
+            }
+        };
+    }
+
     // ---- a listing that repeats a file whose grouped document a user changed --------------------------------
 
     @Test
@@ -289,35 +322,8 @@ class BidirectionalReportingTest {
         fx.silknote.documents().silknoteUser().replaceContent(d, s, "silknote edit of a grouped document".length(),
                 "text/plain");
         fx.vsrx.modifyFile(f, "vsrx edit");
-        VsrxSource real = fx.vsrx;
-        fx.source = new VsrxSource() {
-            @Override
-            public Page<VsrxFileset> listFilesets(PageRequest request) {
-                return real.listFilesets(request);
-            }
-
-            @Override
-            public Optional<VsrxFileset> findFileset(FilesetId id) {
-                return real.findFileset(id);
-            }
-
-            @Override
-            public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
-                Page<VsrxFile> page = real.listFiles(id, request);
-                if (!id.equals(fs) || page.nextCursor().isPresent()) {
-                    return page;
-                }
-                // the last page again lists the file as it was before VSRX's change
-                List<VsrxFile> items = new ArrayList<>(page.items());
-                items.add(asSynced);
-                return new Page<>(items, page.nextCursor(), page.serverTime());
-            }
-
-            @Override
-            public FileContent openContent(VsrxFileId fileId) {
-                return real.openContent(fileId);
-            }
-        };
+        // the last page again lists the file as it was before VSRX's change
+        fx.source = lastPageRepeats(fs, page -> List.of(asSynced));
         long writes = fx.vsrx.writes();
 
         SyncResult r = fx.run();
@@ -329,5 +335,51 @@ class BidirectionalReportingTest {
         assertThat(fx.vsrx.writes()).as("nothing pushed").isEqualTo(writes);
         assertThat(fx.silknote.documents().findDocument(d).orElseThrow().contentHash()).as("the user's content stays")
                 .isEqualTo(s);
+    }
+
+    @Test
+    @DisplayName("issue 14 §3, DESIGN rules 5 and 10: a listing whose last page is served twice (a repeated id; the "
+            + "first occurrence counts, as in the diff) pushes a changed document once, reports each file once and "
+            + "completes the fileset; the mass-delete guard counts a removal once")
+    void repeatedLastPageIsHandledOncePerFile() {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .deletes(true).build())
+                .massDeleteGuard(new com.silknote.sync.core.model.MassDeleteGuard(0.25, 1)));
+        fx.target = fx.vsrx;
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId pushed = fx.text(fs, "a.txt", "note a");
+        VsrxFileId grouped = fx.text(fs, "b.txt", "note b");
+        VsrxFileId removed = fx.text(fs, "c.txt", "note c");
+        VsrxFileId kept = fx.text(fs, "d.txt", "note d");
+        fx.text(fs, "e.txt", "note e");
+        assertThat(fx.run().success()).isTrue();
+        ContentHash s = stored("silknote edit a");
+        fx.silknote.documents().silknoteUser().replaceContent(DocumentUuid.forVsrxFile(pushed), s,
+                "silknote edit a".length(), "text/plain");
+        fx.silknote.documents().silknoteUser().group(DocumentUuid.forVsrxFile(grouped), "grouped");
+        ContentHash g = stored("silknote edit b");
+        fx.silknote.documents().silknoteUser().replaceContent(DocumentUuid.forVsrxFile(grouped), g,
+                "silknote edit b".length(), "text/plain");
+        fx.silknote.documents().silknoteUser().remove(DocumentUuid.forVsrxFile(removed));
+        // pages of two: the last page holds only e.txt; the repeat lists a.txt to d.txt again after it
+        fx.source = lastPageRepeats(fs, page -> fx.vsrx.listedFiles(fs).stream()
+                .filter(x -> !x.id().equals(page.get(0).id())).toList());
+        long writes = fx.vsrx.writes();
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.fileset(r, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(reports(r, pushed)).singleElement().satisfies(x -> {
+            assertThat(x.action()).isEqualTo(FileAction.UPDATED);
+            assertThat(x.detail()).contains("pushed-to-vsrx");
+        });
+        assertThat(reports(r, grouped)).singleElement()
+                .satisfies(x -> assertThat(x.detail()).contains("silknote-change-not-pushed:grouped"));
+        assertThat(reports(r, removed)).singleElement().satisfies(x -> assertThat(x.action())
+                .as("one removal of five documents, under the 25 %% guard").isEqualTo(FileAction.DELETED));
+        assertThat(reports(r, kept)).isEmpty();
+        assertThat(fx.vsrx.writes() - writes).as("one push, one delete").isEqualTo(2);
+        assertThat(fx.vsrx.contentHash(pushed)).isEqualTo(s);
+        assertThat(fx.vsrx.findFile(removed).orElseThrow().deleted()).isTrue();
     }
 }
