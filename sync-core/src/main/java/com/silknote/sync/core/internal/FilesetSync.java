@@ -264,7 +264,7 @@ final class FilesetSync {
             Page<VsrxFile> page = parts.retrier().call("vsrx.listFiles", () -> parts.source().listFiles(id, r));
             out.addAll(page.items());
             if (page.isLast()) {
-                return out;
+                return firstOfEachId(out);
             }
             request = request.next(page.nextCursor().orElseThrow());
             ctx.lease.checkpoint();
@@ -961,5 +961,21 @@ final class FilesetSync {
     private void logSkip(FileWork w) {
         log.warn("file skipped run={} fileset={} file={} reason={} detail={}", ctx.runId, id, w.plan.fileId(),
                 w.skipReason, w.detail);
+    }
+
+    /**
+     * The listing with each file id once, at its first occurrence, as the diff counts it: a VSRX that serves a page
+     * twice or lists a file again on a later page must not make the Silknote side push, delete or report it twice,
+     * nor the mass-delete guard count it twice.
+     */
+    static List<VsrxFile> firstOfEachId(List<VsrxFile> listed) {
+        Set<VsrxFileId> seen = new HashSet<>();
+        List<VsrxFile> out = new ArrayList<>(listed.size());
+        for (VsrxFile f : listed) {
+            if (seen.add(f.id())) {
+                out.add(f);
+            }
+        }
+        return out;
     }
 }
