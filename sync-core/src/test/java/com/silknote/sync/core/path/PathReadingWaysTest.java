@@ -21,6 +21,9 @@ class PathReadingWaysTest {
                 // the compatibility reading alone: U+02DC small tilde is a space and a combining tilde under NFKC
                 Arguments.of("a name that starts with a space only NFKC shows", "notes/\u02DC\u00BD",
                         Reason.LEADING_OR_TRAILING_WHITESPACE),
+                // the decode-only chain's NFC reading alone: "&#46" needs no semicolon, and U+037E Greek question
+                // mark is ';' under NFC, so that consumer sees "..;x", which a servlet container reads as ".."
+                Arguments.of("a traversal only decoding and then NFC show", "notes/&#46&#46\u037Ex/a.txt", Reason.TRAVERSAL),
                 // the decode-only chain reaches the raw text again: it is not a decoded reading, so a backslash
                 // the raw path holds is still one
                 Arguments.of("a backslash in a name with accents", "notes/r\u00E9sum\u00E9\\scan.pdf", Reason.BACKSLASH),
