@@ -1006,6 +1006,29 @@ class OrphanCleanupGuardsTest {
     }
 
     @Test
+    @DisplayName("issue 11: an operation gives the lock back when it ends, completed or failed, so the next run need not wait for its ttl")
+    void theLockIsGivenBackWhenTheOperationEnds() {
+        droppedDocument("P-DROPPED");
+        aged();
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(fx.silknote.lock().inspect(SyncConfig.LOCK_NAME)).as("released after a completed cleanup").isEmpty();
+
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+                throw new com.silknote.sync.core.exception.PermanentSyncException("ledger refused", 403, null);
+            }
+        };
+        CleanupReport failed = cleanup().run(CleanupRequest.removing());
+
+        assertThat(failed.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(fx.silknote.lock().inspect(SyncConfig.LOCK_NAME)).as("released after a failed cleanup").isEmpty();
+    }
+
+    @Test
     @DisplayName("rule 10: a cleanup fences the store before it reads, so a paused older holder's later write is refused even when the cleanup wrote nothing")
     void theCleanupFencesTheStoreBeforeItReads() {
         var paused = fx.silknote.lock().newHolder("host-paused").tryAcquire(SyncConfig.LOCK_NAME, Duration.ofMinutes(1))
