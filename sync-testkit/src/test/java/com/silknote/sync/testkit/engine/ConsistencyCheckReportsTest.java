@@ -161,6 +161,64 @@ class ConsistencyCheckReportsTest {
     }
 
     @Test
+    @DisplayName("issue 11: the check reports progress of the blob phase every 500 hashes, then the total")
+    void theBlobPhaseReportsProgressEveryFiveHundredHashes() {
+        for (int i = 0; i < 501; i++) {
+            byte[] stray = ("stray upload " + i).getBytes(StandardCharsets.UTF_8);
+            fx.silknote.blobs().putIfAbsent(new BlobUpload(TestHashes.sha256(stray), stray.length, "text/plain",
+                    () -> new ByteArrayInputStream(stray)));
+        }
+        List<Long> heard = new ArrayList<>();
+        OperationListener listener = new OperationListener() {
+            @Override
+            public void progress(RunId runId, String phase, long examined, long found) {
+                if (phase.equals("blobs")) {
+                    heard.add(examined);
+                }
+            }
+        };
+
+        CheckReport r = checker().newBuilder().listener(listener).build().check(new CheckRequest(false,
+                Duration.ofHours(1)));
+
+        assertThat(r.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(r.examined()).containsEntry("hashes", 501L);
+        assertThat(heard).containsExactly(500L, 501L);
+    }
+
+    @Test
+    @DisplayName("issue 11 / rule 10: a parked entry another writer requeued after the check's scan is not requeued again, and the repair completes")
+    void aParkedEntryRequeuedBehindTheRepairIsLeftAlone() {
+        world(true);
+        List<com.silknote.sync.core.model.OutboxEntry> parked = fx.silknote.documents().parkedOutbox(0, 10);
+        assertThat(parked).hasSize(1);
+        long id = parked.get(0).id();
+        boolean[] requeued = {false};
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public Set<DocumentUuid> existingDocuments(Collection<DocumentUuid> uuids) {
+                // the vectors phase, the scan's last: the outbox phase has found the entry parked
+                if (!requeued[0]) {
+                    requeued[0] = true;
+                    fx.silknote.documents().inUnitOfWork(fx.silknote.documents().highWaterMark().orElseThrow(), u -> {
+                        u.requeueOutbox(id);
+                        return null;
+                    });
+                }
+                return super.existingDocuments(uuids);
+            }
+        };
+
+        RepairReport done = checker().repair(new RepairRequest(VERIFY, false));
+
+        assertThat(requeued[0]).isTrue();
+        assertThat(done.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(done.repaired()).noneMatch(x -> x.finding().findingClass() == FindingClass.OUTBOX_PARKED);
+        assertThat(audit(done.runId(), AuditAction.REPAIR_OUTBOX_REQUEUED)).isEmpty();
+        assertThat(fx.silknote.documents().parkedOutbox(0, 10)).isEmpty();
+    }
+
+    @Test
     @DisplayName("issue 11: each finding's detail says what was seen: a missing row, a wrong size, the parked entry's error")
     void findingsCarryTheirDetails() {
         world(true);

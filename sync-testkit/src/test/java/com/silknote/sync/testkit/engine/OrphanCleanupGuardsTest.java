@@ -162,6 +162,56 @@ class OrphanCleanupGuardsTest {
     }
 
     @Test
+    @DisplayName("rule 10 / rule 12: the cleanup asks the store to release no more references than the row counts; the rest is the repair's")
+    void theCleanupReleasesNoMoreThanTheRowCounts() {
+        FilesetId dropped = fx.linkedFileset("P-DROPPED");
+        VsrxFileId a = fx.text(dropped, "a.txt", "the same content three times");
+        fx.text(dropped, "b.txt", "the same content three times");
+        fx.text(dropped, "c.txt", "the same content three times");
+        assertThat(fx.run().success()).isTrue();
+        ContentHash h = hashOf(a);
+        BlobRef row = fx.silknote.documents().findBlobRef(h).orElseThrow();
+        assertThat(row.refCount()).isEqualTo(3);
+        fx.silknote.documents().replaceBlobRefBehindTheSync(h, Optional.of(new BlobRef(h, 1, row.size(), row.state(),
+                row.blobEtag(), row.updatedAt())));
+        fx.vsrx.unlinkPatient(dropped);
+        fx.silknote.documents().removeFilesetAsSilknoteUser(dropped);
+        aged();
+        List<ContentHash> released = new java.util.ArrayList<>();
+        fx.documents = countingReleases(fx.documents, released);
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isEqualTo(3);
+        assertThat(released).as("one release for the one reference the row counts, none on a row at zero")
+                .containsExactly(h);
+        assertThat(count(h)).isZero();
+        assertThat(done.notes()).anyMatch(n -> n.contains(h.hex()) && n.contains("run repair"));
+        fx.silknote.assertInvariants();
+    }
+
+    /** {@code store}, adding to {@code into} the hash of every {@code releaseBlobRef} its units of work are asked. */
+    private static DocumentStore countingReleases(DocumentStore store, List<ContentHash> into) {
+        return new DelegatingDocumentStore(store) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                return super.inUnitOfWork(token, uow -> work.apply((DocumentStore.UnitOfWork) java.lang.reflect.Proxy
+                        .newProxyInstance(DocumentStore.UnitOfWork.class.getClassLoader(),
+                                new Class<?>[] {DocumentStore.UnitOfWork.class}, (proxy, method, args) -> {
+                                    if (method.getName().equals("releaseBlobRef")) {
+                                        into.add((ContentHash) args[0]);
+                                    }
+                                    try {
+                                        return method.invoke(uow, args);
+                                    } catch (java.lang.reflect.InvocationTargetException e) {
+                                        throw e.getCause();
+                                    }
+                                })));
+            }
+        };
+    }
+
+    @Test
     @DisplayName("rule 10: a document changed between the cleanup's read and its commit is not removed; the batch is skipped and noted")
     void aDocumentChangedAfterTheReadIsNotRemoved() {
         FilesetId dropped = fx.linkedFileset("P-DROPPED");
@@ -401,6 +451,53 @@ class OrphanCleanupGuardsTest {
             assertThat(a.entry().filesetId()).contains(fs);
             assertThat(a.entry().detail()).contains("TOO_LARGE");
         });
+    }
+
+    @Test
+    @DisplayName("rule 10: a lease lost while VSRX's listing of a fileset is paged stops the cleanup after that page, before it asks for the next")
+    void aLeaseLostBetweenListingPagesStopsBeforeTheNextPage() {
+        FilesetId fs = fx.linkedFileset("P-SKIPS");
+        fx.text(fs, "a.txt", "first listed file");
+        fx.text(fs, "b.txt", "second listed file");
+        VsrxFileId gone = fx.text(fs, "c.txt", "no longer listed");
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.removeFromListing(gone);
+        write(u -> u.rememberSkip(skip(fs, gone)));
+        aged();
+        VsrxSource paged = onePerPage(fx.vsrx);
+        List<PageRequest> asked = new java.util.ArrayList<>();
+        VsrxSource losing = new VsrxSource() {
+            @Override
+            public Page<VsrxFileset> listFilesets(PageRequest request) {
+                return paged.listFilesets(request);
+            }
+
+            @Override
+            public Optional<VsrxFileset> findFileset(FilesetId id) {
+                return paged.findFileset(id);
+            }
+
+            @Override
+            public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
+                asked.add(request);
+                if (asked.size() == 1) {
+                    loseTheLease(true);
+                }
+                return paged.listFiles(filesetId, request);
+            }
+
+            @Override
+            public FileContent openContent(VsrxFileId fileId) {
+                return paged.openContent(fileId);
+            }
+        };
+
+        CleanupReport done = cleanup().newBuilder().source(losing).build().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(done.error()).contains("lease lost: LeaseLostException");
+        assertThat(asked).as("the lease checkpoint after the first page stops the listing").hasSize(1);
+        assertThat(fx.silknote.documents().allSkips()).containsKey(gone);
     }
 
     @Test
@@ -906,6 +1003,29 @@ class OrphanCleanupGuardsTest {
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(free))).isEmpty();
         assertThat(done.notes()).filteredOn(n -> n.contains("unresolved conflict record")).singleElement()
                 .satisfies(n -> assertThat(n).endsWith("first: conflict " + first.id().value()));
+    }
+
+    @Test
+    @DisplayName("issue 11: an operation gives the lock back when it ends, completed or failed, so the next run need not wait for its ttl")
+    void theLockIsGivenBackWhenTheOperationEnds() {
+        droppedDocument("P-DROPPED");
+        aged();
+
+        CleanupReport done = cleanup().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(fx.silknote.lock().inspect(SyncConfig.LOCK_NAME)).as("released after a completed cleanup").isEmpty();
+
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public Page<SilknoteDocument> documentsWithoutFileset(Optional<String> cursor, int limit) {
+                throw new com.silknote.sync.core.exception.PermanentSyncException("ledger refused", 403, null);
+            }
+        };
+        CleanupReport failed = cleanup().run(CleanupRequest.removing());
+
+        assertThat(failed.status()).isEqualTo(OperationStatus.FAILED);
+        assertThat(fx.silknote.lock().inspect(SyncConfig.LOCK_NAME)).as("released after a failed cleanup").isEmpty();
     }
 
     @Test

@@ -309,6 +309,22 @@ class SyncSchedulerTest {
     }
 
     @Test
+    @DisplayName("issue 11 scheduling: an Error ends the loop and propagates; the schedule has then ended for awaitTermination")
+    void anErrorEndsTheLoopAndTheScheduleHasEnded() throws Exception {
+        filesets(1);
+        Error crash = new Error("the host crashed while the scheduler waited");
+        SyncScheduler scheduler = waitingScheduler(d -> {
+            throw crash;
+        });
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(scheduler::runUntilStopped).isSameAs(crash);
+
+        assertThat(scheduler.runs()).isEqualTo(1);
+        assertThat(scheduler.awaitTermination(Duration.ZERO)).as("ended without a stop()").isTrue();
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(scheduler::runUntilStopped);
+    }
+
+    @Test
     @DisplayName("issue 11 scheduling: close() from an interrupted thread keeps that thread's interrupt")
     void closeKeepsTheCallersInterrupt() {
         SyncScheduler scheduler = waitingScheduler(d -> { });
