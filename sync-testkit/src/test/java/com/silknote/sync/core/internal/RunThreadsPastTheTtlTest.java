@@ -18,6 +18,8 @@ import com.silknote.sync.testkit.SilknoteSimulator;
 import com.silknote.sync.testkit.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -76,10 +78,12 @@ class RunThreadsPastTheTtlTest {
         Thread caller = Thread.currentThread();
         CountDownLatch runReturned = new CountDownLatch(1);
         AtomicInteger downloads = new AtomicInteger();
+        List<Boolean> daemon = new ArrayList<>();
         vsrx.beforeOpen(f, () -> {
             if (downloads.incrementAndGet() > 1) {
                 return;
             }
+            daemon.add(Thread.currentThread().isDaemon());
             caller.interrupt(); // the caller gives up on the run (issue 9.7)
             // a download that ignores interrupts: busy until the run returned (a few seconds at most otherwise)
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -106,6 +110,7 @@ class RunThreadsPastTheTtlTest {
         assertThat(r.error().orElseThrow()).contains("interrupted");
         Optional<LockStatus> held = silknote.lock().inspect(SyncConfig.LOCK_NAME);
         assertThat(held).as("rule 10: not released while a thread of the run may still write").isPresent();
+        assertThat(daemon).as("a run's thread left busy never keeps the JVM from exiting").containsExactly(true);
         assertThat(engine(System::nanoTime).run(SyncRequest.full()).status())
                 .as("the lock is still held").isEqualTo(SyncResult.Status.ALREADY_IN_PROGRESS);
 

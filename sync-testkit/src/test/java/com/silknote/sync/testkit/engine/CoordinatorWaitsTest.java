@@ -150,6 +150,7 @@ class CoordinatorWaitsTest {
                 .isEqualTo(0L);
         assertThat(savedAtSecondPage).as("rule 9: the state saved from the finished claims lists them")
                 .containsExactly(true);
+        assertThat(claims.openRun()).as("the run is closed for workers once the coordinator is done").isEmpty();
     }
 
     @Test
