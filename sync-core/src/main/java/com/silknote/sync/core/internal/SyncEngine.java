@@ -48,6 +48,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -71,6 +72,8 @@ public final class SyncEngine {
     private final Optional<FilesetClaims> claims;
     private final Sleeper sleeper;
     private final RandomGenerator random;
+    /** Nanoseconds of a monotonic clock: bounds the wait for a run's threads ({@link System#nanoTime}). */
+    private final LongSupplier ticker;
 
     /**
      * An engine over the given ports.
@@ -99,6 +102,20 @@ public final class SyncEngine {
             DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
             SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random,
             Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck, Optional<VsrxTarget> target) {
+        this(source, documents, blobs, vectors, processor, lock, claims, listener, config, clock, sleeper, random,
+                pathCheck, typeCheck, target, System::nanoTime);
+    }
+
+    /**
+     * An engine whose wait for a run's threads at its end reads {@code ticker} instead of {@link System#nanoTime}:
+     * a test makes the threads outlive the lock's ttl without waiting it out.
+     */
+    SyncEngine(VsrxSource source, DocumentStore documents, BlobStore blobs, VectorStore vectors,
+            DocumentProcessor processor, SyncLock lock, Optional<FilesetClaims> claims, SyncListener listener,
+            SyncConfig config, Clock clock, Sleeper sleeper, RandomGenerator random,
+            Function<String, PathVerdict> pathCheck, ContentTypeCheck typeCheck, Optional<VsrxTarget> target,
+            LongSupplier ticker) {
+        this.ticker = requireNonNull(ticker, "ticker");
         requireNonNull(target, "target");
         if (config.bidirectional().enabled() && target.isEmpty()) {
             throw new IllegalArgumentException("bi-directional sync needs a VsrxTarget");
@@ -209,9 +226,9 @@ public final class SyncEngine {
      * Waits, up to {@code max} in all and through interrupts (the interrupt is kept for the caller), for the
      * pools to terminate.
      */
-    private static boolean awaitTermination(Duration max, ExecutorService... pools) {
+    private boolean awaitTermination(Duration max, ExecutorService... pools) {
         boolean interrupted = Thread.interrupted();
-        long deadline = System.nanoTime() + max.toNanos();
+        long deadline = ticker.getAsLong() + max.toNanos();
         try {
             for (ExecutorService pool : pools) {
                 if (pool == null) {
@@ -219,7 +236,7 @@ public final class SyncEngine {
                 }
                 while (true) {
                     try {
-                        if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        if (!pool.awaitTermination(Math.max(0, deadline - ticker.getAsLong()), TimeUnit.NANOSECONDS)) {
                             return false;
                         }
                         break;

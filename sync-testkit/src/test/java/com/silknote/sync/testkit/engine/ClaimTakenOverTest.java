@@ -1,0 +1,257 @@
+package com.silknote.sync.testkit.engine;
+
+import static com.silknote.sync.testkit.engine.EngineFixture.report;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
+import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.BidirectionalConfig;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
+import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.SyncDirection;
+import com.silknote.sync.core.model.SyncRequest;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.core.port.VsrxTarget;
+import com.silknote.sync.testkit.InMemoryFilesetClaims;
+import com.silknote.sync.testkit.TestHashes;
+import com.silknote.sync.testkit.fault.Interception;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11 "scale-out" and DESIGN rule 10 ("a worker commits only while its claim holds"; docs/architecture.md
+ * "Scale-out"): a worker whose claim on a fileset another worker took over between the worker's plan and its commit
+ * writes nothing to the ledger, in every kind of unit of work a fileset has: the pull's commit, a Silknote change
+ * pushed to VSRX (docs/bidirectional.md §3 row 3), a link of a file written for a Silknote document (row 11) and the
+ * delete of a file whose document is gone (row 13). The write to VSRX that came before is the new holder's to replay
+ * (it carries the same idempotency key); the fileset's report is the new holder's too.
+ *
+ * <p>Driven step by step: the test holds the lock and opens the run as its coordinator, a worker joins it on the
+ * test thread, and the takeover (the worker's claim expired, another host claimed the fileset) happens in one step
+ * from a hook at the chosen moment.
+ */
+class ClaimTakenOverTest {
+    private static final Duration TTL = Duration.ofSeconds(30);
+    private static final String OTHER_HOST = "other-host";
+
+    private final EngineFixture fx = new EngineFixture().config(c -> c.filesetConcurrency(1).lockTtl(TTL));
+    private final InMemoryFilesetClaims claims = fx.silknote.claims();
+
+    /** The coordinator's side, held by the test: the lock and a run open under its token, every fileset offered. */
+    private final class OpenRun {
+        final SyncLock.Lease lease = fx.lock.tryAcquire(SyncConfig.LOCK_NAME, TTL, "coordinator").orElseThrow();
+        final RunId run = RunId.of("run-opened-by-the-test");
+
+        OpenRun(FilesetId fs) {
+            claims.open(run, lease.token());
+            claims.offer(run, List.of(fs));
+            claims.allOffered(run);
+        }
+
+        /** The worker's claim expires and another host claims the fileset, in one step. */
+        void takenOver(FilesetId fs) {
+            synchronized (claims) { // the worker's own loop cannot claim the fileset back in between
+                claims.forceExpiry(run, fs);
+                assertThat(claims.claimNext(run, OTHER_HOST, TTL)).map(FilesetClaims.Claim::fileset).contains(fs);
+            }
+        }
+    }
+
+    private VsrxSync worker() {
+        VsrxSync.Builder b = VsrxSync.builder().source(fx.source).documents(fx.documents).blobs(fx.blobs)
+                .vectors(fx.vectors).processor(fx.processor).lock(fx.lock).claims(claims).config(fx.config)
+                .clock(fx.clock).sleeper(fx.clock).random(new SplittableRandom(3));
+        if (fx.target != null) {
+            b.target(fx.target);
+        }
+        return b.build();
+    }
+
+    private void bidirectional(boolean deletes) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .deletes(deletes).build()));
+        fx.target = fx.vsrx;
+    }
+
+    /** VSRX's write port with a takeover right after the first write of {@code method}. */
+    private VsrxTarget takenOverAfter(String method, Runnable takeover, AtomicBoolean done) {
+        return Interception.around(VsrxTarget.class, fx.vsrx, (m, call) -> {
+            Object out = call.proceed();
+            if (m.equals(method) && done.compareAndSet(false, true)) {
+                takeover.run();
+            }
+            return out;
+        });
+    }
+
+    private ContentHash stored(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ContentHash h = TestHashes.sha256(text);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        return h;
+    }
+
+    /** A file an export wrote for {@code origin} with these bytes. */
+    private VsrxFileId writtenFor(FilesetId fs, DocumentUuid origin, String text, String name) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return fx.vsrx.createFile(fx.vsrx.highWaterMark().orElse(FencingToken.of(1)),
+                IdempotencyKey.of("create:" + name), new NewVsrxFile(fs, "notes/silknote/" + name, "text/plain",
+                        origin),
+                new BlobUpload(TestHashes.sha256(text), bytes.length, "text/plain",
+                        () -> new ByteArrayInputStream(bytes))).file().id();
+    }
+
+    private List<AuditRecord> audit(FilesetId fs) {
+        return fx.silknote.documents().auditTrail(AuditQuery.byFileset(fs), 0, 1000);
+    }
+
+    /** The fileset stays the new holder's: claimed by it, and not in the worker's report. */
+    private void assertTheNewHolders(OpenRun open, FilesetId fs, SyncResult r) {
+        assertThat(r.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(open.run).isEqualTo(report(r).runId());
+        assertThat(report(r).filesets()).extracting(FilesetReport::filesetId).doesNotContain(fs);
+        assertThat(claims.status(open.run, fs)).contains(InMemoryFilesetClaims.Status.CLAIMED);
+        assertThat(claims.worker(open.run, fs)).contains(OTHER_HOST);
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 11 scale-out: a worker whose claim was taken over while it downloaded commits"
+            + " nothing of the fileset: no mapping, no document, no fileset record, no audit")
+    void thePullCommitsNothingUnderAClaimTakenOver() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = fx.text(fs, "a.txt", "a letter");
+        OpenRun open = new OpenRun(fs);
+        AtomicBoolean done = new AtomicBoolean();
+        fx.vsrx.beforeOpen(f, () -> {
+            if (done.compareAndSet(false, true)) {
+                open.takenOver(fs); // between the plan and the commit
+            }
+        });
+
+        SyncResult r = worker().run(SyncRequest.full());
+
+        assertThat(done).isTrue();
+        assertTheNewHolders(open, fs, r);
+        assertThat(fx.silknote.documents().findMapping(f)).isEmpty();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(f))).isEmpty();
+        assertThat(fx.silknote.documents().findFileset(fs)).isEmpty();
+        assertThat(audit(fs)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 14 §3 row 3 in scale-out: a Silknote change pushed to VSRX by a worker whose claim"
+            + " was then taken over is not committed: the mapping keeps its base, no audit")
+    void aPushIsNotCommittedUnderAClaimTakenOver() {
+        bidirectional(false);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = fx.text(fs, "befund.txt", "base");
+        assertThat(fx.run().success()).isTrue();
+        String edit = "edited in silknote";
+        fx.silknote.documents().silknoteUser().replaceContent(DocumentUuid.forVsrxFile(f), stored(edit),
+                edit.getBytes(StandardCharsets.UTF_8).length, "text/plain");
+        int audited = audit(fs).size();
+        OpenRun open = new OpenRun(fs);
+        AtomicBoolean done = new AtomicBoolean();
+        fx.target = takenOverAfter("replaceContent", () -> open.takenOver(fs), done);
+
+        SyncResult r = worker().run(SyncRequest.full());
+
+        assertThat(done).as("the push reached VSRX").isTrue();
+        assertTheNewHolders(open, fs, r);
+        assertThat(fx.silknote.documents().findMapping(f).orElseThrow().contentHash())
+                .as("the base stays: the new holder finds the push and commits it").isEqualTo(TestHashes.sha256("base"));
+        assertThat(audit(fs)).hasSize(audited);
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 14 row 11 in scale-out: a link of a file written for a Silknote document is not"
+            + " committed by a worker whose claim was taken over after the fileset's pull")
+    void aLinkIsNotCommittedUnderAClaimTakenOver() {
+        bidirectional(false);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId pulled = fx.text(fs, "a.txt", "a letter");
+        String text = "written in silknote";
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), stored(text), text.length(), "text/plain", Optional.of("Brief"), "SILKNOTE",
+                "ungrouped", fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        VsrxFileId f = writtenFor(fs, a.uuid(), text, "Brief.txt");
+        OpenRun open = new OpenRun(fs);
+        AtomicBoolean linking = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public Map<DocumentUuid, AuthoredDocument> findAuthoredDocuments(Collection<DocumentUuid> uuids) {
+                linking.set(true); // the link reads the document, then commits
+                return super.findAuthoredDocuments(uuids);
+            }
+
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                if (linking.get() && done.compareAndSet(false, true)) {
+                    open.takenOver(fs);
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+
+        SyncResult r = worker().run(SyncRequest.full());
+
+        assertThat(done).isTrue();
+        assertThat(fx.silknote.documents().findMapping(pulled)).as("the pull committed while the claim held")
+                .isPresent();
+        assertTheNewHolders(open, fs, r);
+        assertThat(fx.silknote.documents().findMapping(f)).isEmpty();
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).as("not linked").isEmpty();
+        assertThat(audit(fs)).noneMatch(x -> x.entry().action() == AuditAction.LINKED);
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 14 row 13 in scale-out: the delete of a file whose document is gone, marked deleted"
+            + " in VSRX by a worker whose claim was then taken over, is not committed (no audit)")
+    void anOrphanedOriginDeleteIsNotCommittedUnderAClaimTakenOver() {
+        bidirectional(true);
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "one");
+        fx.text(fs, "b.txt", "two");
+        assertThat(fx.run().success()).isTrue();
+        VsrxFileId f = writtenFor(fs, new DocumentUuid(UUID.randomUUID()), "exported once", "Brief-gone.txt");
+        OpenRun open = new OpenRun(fs);
+        AtomicBoolean done = new AtomicBoolean();
+        fx.target = takenOverAfter("markDeleted", () -> open.takenOver(fs), done);
+
+        SyncResult r = worker().run(SyncRequest.full());
+
+        assertThat(done).isTrue();
+        assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).as("the VSRX write came first").isTrue();
+        assertTheNewHolders(open, fs, r);
+        assertThat(audit(fs)).noneMatch(x -> x.entry().action() == AuditAction.DELETED_IN_VSRX);
+    }
+}
