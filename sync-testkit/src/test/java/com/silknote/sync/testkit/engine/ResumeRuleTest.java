@@ -8,17 +8,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.SyncState;
 import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.SyncLock;
+import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.testkit.fault.Fault;
 import com.silknote.sync.testkit.fault.FaultPlan;
 import com.silknote.sync.testkit.fault.FaultyVsrxSource;
+import com.silknote.sync.testkit.fault.Interception;
 import com.silknote.sync.testkit.fault.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -118,5 +124,54 @@ class ResumeRuleTest {
         assertThat(report(incremental).filesets()).extracting(r -> r.filesetId()).containsExactly(failing);
         assertThat(action(incremental, a)).isEqualTo(FileAction.CREATED);
         assertThat(fx.silknote.documents().loadState().partialSyncState().failedFilesets()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rules 9 and 10: a resumed run whose skipped pages take longer than the lock's ttl renews its lease"
+            + " between the pages; no second holder takes the lock mid-listing and the run writes what is left")
+    void aResumedRunRenewsItsLeaseBetweenPagesOfSkippedFilesets() {
+        Duration ttl = Duration.ofSeconds(30);
+        fx.config(c -> c.lockTtl(ttl)); // page size 2
+        List<FilesetId> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(fx.linkedFileset("P-" + i));
+        }
+        VsrxFileId left = fx.text(ids.get(4), "a.txt", "the note the interrupted run did not reach");
+        // the state of a run interrupted before the fifth fileset: the first two pages hold only committed
+        // filesets, which the resumed run skips without starting any (so nothing else renews the lease)
+        SyncLock.Lease setup = fx.lock.tryAcquire(SyncConfig.LOCK_NAME, ttl, "setup").orElseThrow();
+        fx.silknote.documents().inUnitOfWork(setup.token(), uow -> {
+            uow.saveState(new SyncState(Optional.empty(),
+                    new SyncState.PartialSyncState(List.of(), List.of(), Optional.of(ids.get(4)))));
+            return null;
+        });
+        setup.close();
+        AtomicInteger pages = new AtomicInteger();
+        List<Optional<SyncLock.Lease>> rival = new ArrayList<>();
+        fx.source = Interception.around(VsrxSource.class, fx.vsrx, (method, call) -> {
+            if (method.equals("listFilesets")) {
+                fx.clock.advance(ttl.multipliedBy(4).dividedBy(10)); // each page takes 40 % of the ttl
+                if (pages.incrementAndGet() == 3) {
+                    // 120 % of the ttl after the run took the lock: another run tries it
+                    rival.add(fx.lock.tryAcquire(SyncConfig.LOCK_NAME, ttl, "newer-run"));
+                }
+            }
+            return call.proceed();
+        });
+
+        SyncResult r = fx.run();
+
+        rival.forEach(l -> l.ifPresent(SyncLock.Lease::close));
+        assertThat(pages).hasValue(3);
+        assertThat(rival).singleElement().as("rule 10: the listing run still held the lock")
+                .isEqualTo(Optional.empty());
+        assertThat(r.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        for (FilesetId fs : ids.subList(0, 4)) {
+            assertThat(fileset(r, fs).outcome()).as("rule 9: %s", fs)
+                    .isEqualTo(FilesetOutcome.SKIPPED_ALREADY_PROCESSED);
+        }
+        assertThat(fileset(r, ids.get(4)).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(r, left)).isEqualTo(FileAction.CREATED);
+        assertThat(fx.silknote.documents().findMapping(left)).as("written under the renewed lease").isPresent();
     }
 }

@@ -465,6 +465,28 @@ class ScaleOutPathsTest {
     }
 
     @Test
+    @DisplayName("issue 11 scale-out (docs/architecture.md \"Scale-out\", SyncListener): a worker that joins"
+            + " another's run tells its listener the run started, under the coordinator's run id, not as a dry run")
+    void aJoinedWorkerTellsItsListenerTheRunStarted() {
+        List<FilesetId> ids = filesets(1);
+        OpenRun open = new OpenRun(ids);
+        claims.allOffered(open.run);
+        List<String> started = new ArrayList<>();
+        SyncListener hears = new SyncListener() {
+            @Override
+            public void runStarted(RunId runId, boolean dryRun) {
+                started.add(runId.value() + " dryRun=" + dryRun);
+            }
+        };
+
+        SyncResult r = worker(claims, fx.clock, hears).run(SyncRequest.full());
+
+        assertThat(r.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(started).containsExactly(open.run.value() + " dryRun=false");
+        assertThat(open.status(ids.get(0))).isEqualTo(InMemoryFilesetClaims.Status.SUCCEEDED);
+    }
+
+    @Test
     @DisplayName("issue 11 scale-out / rule 9: a claimed fileset VSRX no longer has fails under its claim (the"
             + " coordinator learns it failed), and so does one VSRX cannot be asked for")
     void aClaimedFilesetVsrxCannotGiveFailsUnderItsClaim() {
