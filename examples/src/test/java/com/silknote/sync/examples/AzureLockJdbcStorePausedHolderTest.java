@@ -66,7 +66,7 @@ class AzureLockJdbcStorePausedHolderTest extends PausedHolderScenario {
     static void stop() {
         if (ledger != null) {
             ledger.close();
-            TempFolders.deleteRecursively(ledgerDir);
+            TempFolders.deleteWhenStopped(ledgerDir, ledgerDir.resolve("pg/postmaster.pid"), Duration.ofSeconds(20));
         }
         if (azurite != null) {
             azurite.descendants().forEach(ProcessHandle::destroy);
@@ -126,7 +126,7 @@ class AzureLockJdbcStorePausedHolderTest extends PausedHolderScenario {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Path work = Files.createTempDirectory("azurite-");
+        Path work = TempFolders.deleteAtExit(Files.createTempDirectory("azurite-"));
         Process p = new ProcessBuilder(List.of(bin.toString(), "--silent", "--inMemoryPersistence", "--blobHost",
                 "127.0.0.1", "--blobPort", Integer.toString(port), "--skipApiVersionCheck", "--disableTelemetry"))
                 .directory(work.toFile()).redirectErrorStream(true)

@@ -23,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,8 +56,11 @@ final class RealBackends {
             ledger = JdbcLedger.embedded(dir.resolve("pg"));
             JdbcLedger started = ledger;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                started.close();
-                TempFolders.deleteRecursively(dir);
+                try {
+                    started.close(); // the server may be stopping already, from its own exit hook
+                } finally {
+                    TempFolders.deleteWhenStopped(dir, dir.resolve("pg/postmaster.pid"), Duration.ofSeconds(20));
+                }
             }));
         }
         return ledger;

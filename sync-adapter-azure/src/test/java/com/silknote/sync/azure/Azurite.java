@@ -3,6 +3,7 @@ package com.silknote.sync.azure;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.silknote.sync.testkit.TempFolders;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -199,7 +200,7 @@ final class Azurite {
             try {
                 Files.createDirectories(logDir);
                 Path log = logDir.resolve("azurite-" + port + ".log");
-                Path work = Files.createTempDirectory("azurite-");
+                Path work = TempFolders.deleteAtExit(Files.createTempDirectory("azurite-"));
                 Process p = new ProcessBuilder(List.of(bin.toString(), "--silent", "--inMemoryPersistence",
                         "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port), "--skipApiVersionCheck",
                         "--disableTelemetry"))

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -88,8 +89,11 @@ final class PostgresFixture {
                 embeddedDefault = JdbcLedger.embedded(dir.resolve("pgdata"));
                 JdbcLedger started = embeddedDefault;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    started.close();
-                    TempFolders.deleteRecursively(dir);
+                    try {
+                        started.close(); // the server may be stopping already, from its own exit hook
+                    } finally {
+                        TempFolders.deleteWhenStopped(dir, dir.resolve("pgdata/postmaster.pid"), Duration.ofSeconds(20));
+                    }
                 }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

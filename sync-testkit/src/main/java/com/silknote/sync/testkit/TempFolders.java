@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -23,13 +24,22 @@ import java.util.stream.Stream;
  */
 public final class TempFolders {
     private static final Deque<Path> AT_EXIT = new ConcurrentLinkedDeque<>();
+    private static boolean hooked;
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path p; (p = AT_EXIT.pollLast()) != null; ) {
-                deleteRecursively(p);
-            }
-        }, "temp-folders-cleanup"));
+    /**
+     * Registers the removal hook on first need, not when the class loads: a class first loaded inside a shutdown
+     * hook (a fixture's hook calling {@link #deleteWhenStopped}) cannot register one, and failing its static
+     * initializer there would leave everything in place.
+     */
+    private static synchronized void hookOnce() {
+        if (!hooked) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                for (Path p; (p = AT_EXIT.pollLast()) != null; ) {
+                    deleteRecursively(p);
+                }
+            }, "temp-folders-cleanup"));
+            hooked = true;
+        }
     }
 
     private TempFolders() {
@@ -47,8 +57,30 @@ public final class TempFolders {
 
     /** Removes {@code path} (a file, or a folder with its content) when the JVM exits; returns it. */
     public static Path deleteAtExit(Path path) {
-        AT_EXIT.add(requireNonNull(path, "path"));
+        requireNonNull(path, "path");
+        hookOnce();
+        AT_EXIT.add(path);
         return path;
+    }
+
+    /**
+     * Removes a stopped server's folder: waits until {@code pidFile} (the server's own, e.g. PostgreSQL's
+     * {@code postmaster.pid}) is gone, for at most {@code max}, then removes {@code path} as
+     * {@link #deleteRecursively(Path)} does. For shutdown hooks: a server library may stop its server from a hook of
+     * its own, running beside the caller's, so closing it again can return before the server let go of its files.
+     */
+    public static void deleteWhenStopped(Path path, Path pidFile, Duration max) {
+        requireNonNull(pidFile, "pidFile");
+        long deadline = System.nanoTime() + requireNonNull(max, "max").toNanos();
+        while (Files.exists(pidFile) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        deleteRecursively(path);
     }
 
     /**
