@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * what lives within one test; this covers the rest, so repeated test runs do not fill the temp directory with
  * database clusters and blob folders.
  *
- * <p>Removal runs in one shutdown hook, after nothing else is known about the order of hooks: a folder that
- * a running server still uses (an embedded PostgreSQL's data directory) should instead be removed with
- * {@link #deleteRecursively(Path)} in the same hook that stops the server, after it stopped.
+ * <p>Removal runs in one shutdown hook, and nothing is known about the order of hooks: a folder that a running
+ * server still uses (an embedded PostgreSQL's data directory) should instead be removed with
+ * {@link #deleteWhenStopped(Path, Path, Duration)} in the hook that stops the server.
  */
 public final class TempFolders {
     private static final Deque<Path> AT_EXIT = new ConcurrentLinkedDeque<>();
