@@ -31,10 +31,12 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,7 +51,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * A {@link VsrxSource} over a folder, for a VSRX-side host (served by the HTTP adapter) and for trying the
@@ -426,13 +427,67 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
                 previous.add(PatientId.of(s.trim()));
             }
         }
-        Instant updated = modified(descriptor);
-        for (VsrxFile f : scanFiles(FilesetId.of(id))) {
-            if (f.modifiedAt().isAfter(updated)) {
-                updated = f.modifiedAt();
-            }
-        }
+        Instant updated = latestChange(FilesetId.of(id), dir, modified(descriptor));
         return Optional.of(new VsrxFileset(FilesetId.of(id), PatientId.of(patient), uuid, previous, updated));
+    }
+
+    /**
+     * The fileset's {@code updatedAt}: the latest modification time of its descriptor and of the files
+     * {@link #scanFiles} lists. A fileset listing needs nothing else of the files, so it takes the times from the
+     * folder walk itself (issue 12: a no-op re-sync lists every fileset, and hashing each file's id, building its
+     * listing entry and refreshing the content index here doubled the VSRX side's work per file). With files
+     * marked deleted (listed unless a live file has their id) it is the full scan's answer.
+     */
+    private Instant latestChange(FilesetId filesetId, Path dir, Instant descriptorModified) {
+        if (!writes.deleted(filesetId).isEmpty()) {
+            Instant updated = descriptorModified;
+            for (VsrxFile f : scanFiles(filesetId)) {
+                if (f.modifiedAt().isAfter(updated)) {
+                    updated = f.modifiedAt();
+                }
+            }
+            return updated;
+        }
+        Instant[] updated = {descriptorModified};
+        walkNotes(dir.resolve("notes"), (file, attrs) -> {
+            Instant m = attrs.lastModifiedTime().toInstant();
+            if (m.isAfter(updated[0])) {
+                updated[0] = m;
+            }
+        });
+        return updated[0];
+    }
+
+    /**
+     * Visits every regular file under {@code notes} that no hidden name (a part starting with a dot) hides, with
+     * the attributes the walk read (not following links: a link is not a regular file). Nothing when
+     * {@code notes} is not a folder.
+     *
+     * @throws TransientSyncException when the folder cannot be read
+     */
+    private static void walkNotes(Path notes, java.util.function.BiConsumer<Path, BasicFileAttributes> visit) {
+        if (!Files.isDirectory(notes, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(notes, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    return !d.equals(notes) && d.getFileName().toString().startsWith(".")
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
+                        visit.accept(file, attrs);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new TransientSyncException("listing a fileset folder failed", e);
+        }
     }
 
     private List<VsrxFile> scanFiles(FilesetId filesetId) {
@@ -450,23 +505,15 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
             return files;
         }
         Map<VsrxFileId, DocumentUuid> origins = writes.origins(filesetId);
-        try (Stream<Path> walk = Files.walk(notes)) {
-            for (Path file : (Iterable<Path>) walk::iterator) {
-                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || hidden(notes, file)) {
-                    continue;
-                }
-                String path = dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-                BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
-                VsrxFileId id = fileId(filesetId, path);
-                found.put(id, new FolderFileIndex.Entry(filesetId, path, file));
-                files.add(new VsrxFile(id, filesetId, path, attrs.size(), mimeType(path),
-                        attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false,
-                        Optional.ofNullable(origins.get(id))));
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new TransientSyncException("listing a fileset folder failed", e);
-        }
+        // the attributes the walk read (one lstat per file), not a second stat for each file
+        walkNotes(notes, (file, attrs) -> {
+            String path = dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+            VsrxFileId id = fileId(filesetId, path);
+            found.put(id, new FolderFileIndex.Entry(filesetId, path, file));
+            files.add(new VsrxFile(id, filesetId, path, attrs.size(), mimeType(path),
+                    attrs.lastModifiedTime().toInstant(), Optional.of(etag(attrs)), Optional.empty(), false,
+                    Optional.ofNullable(origins.get(id))));
+        });
         for (VsrxFile deleted : writes.deleted(filesetId).values()) {
             if (!found.containsKey(deleted.id())) {
                 files.add(deleted);
@@ -490,14 +537,6 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
         }
     }
 
-    private static boolean hidden(Path notes, Path file) {
-        for (Path part : notes.relativize(file)) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static String mimeType(String path) {
         int dot = path.lastIndexOf('.');

@@ -250,6 +250,38 @@ class FolderVsrxSourceTest {
         }
     }
 
+    /**
+     * Issue 12 (the no-op re-sync lists every fileset): a fileset's {@code updatedAt} is the latest modification of
+     * its descriptor and of the files its listing holds, read from the folder walk alone; hidden files, files in
+     * hidden folders and files outside {@code notes/} do not move it, a changed listed file does, even when the
+     * files were never listed before.
+     */
+    @Test
+    void filesetUpdatedAtIsTheLatestModificationOfWhatItsListingHolds() throws IOException {
+        fileset("fs-a", "patientId=P-1\n");
+        Instant base = Instant.parse("2026-01-01T00:00:00Z");
+        Files.setLastModifiedTime(root.resolve("fs-a").resolve(FolderVsrxSource.FILESET_FILE), FileTime.from(base));
+        Path listed = write("fs-a/notes/scans/one.jpg", "jpg");
+        Files.setLastModifiedTime(listed, FileTime.from(base.plusSeconds(60)));
+        Path hidden = write("fs-a/notes/.draft.pdf", "x");
+        Files.setLastModifiedTime(hidden, FileTime.from(base.plusSeconds(600)));
+        Path inHidden = write("fs-a/notes/.trash/old.pdf", "x");
+        Files.setLastModifiedTime(inHidden, FileTime.from(base.plusSeconds(700)));
+        Path outside = write("fs-a/outside.txt", "x");
+        Files.setLastModifiedTime(outside, FileTime.from(base.plusSeconds(800)));
+
+        assertThat(new FolderVsrxSource(root).findFileset(FilesetId.of("fs-a")).orElseThrow().updatedAt())
+                .isEqualTo(base.plusSeconds(60));
+        FolderVsrxSource source = new FolderVsrxSource(root);
+        assertThat(source.listFiles(FilesetId.of("fs-a"), PageRequest.first(10)).items())
+                .extracting(VsrxFile::path).containsExactly("notes/scans/one.jpg");
+
+        Files.setLastModifiedTime(listed, FileTime.from(base.plusSeconds(120)));
+        assertThat(source.listFilesets(PageRequest.first(10)).items().get(0).updatedAt())
+                .isEqualTo(base.plusSeconds(120));
+        assertThat(source.listFilesets(PageRequest.first(10).changedSince(base.plusSeconds(121))).items()).isEmpty();
+    }
+
     private void fileset(String id, String properties) throws IOException {
         Files.createDirectories(root.resolve(id));
         Files.writeString(root.resolve(id).resolve(FolderVsrxSource.FILESET_FILE), properties);
