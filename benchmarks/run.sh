@@ -53,7 +53,7 @@ LOAD_MAX=${LOAD_MAX:-2.0}; LOAD_WAIT_S=${LOAD_WAIT_S:-2400}; LOAD_POLL_S=${LOAD_
 RAW_THREADS=${RAW_THREADS:-8}; RCLONE_TRANSFERS=${RCLONE_TRANSFERS:-4}; INSTALL=${INSTALL:-1}
 STATUS_RUNS=${STATUS_RUNS:-3}; LARGE_FILE_HEAP=${LARGE_FILE_HEAP:--Xmx128m}
 # the JIT options ./vsrx-sync starts a sync with (SYNC_JIT_OPTS there); SYNC_JAVA_OPTS= (empty) measures without
-SYNC_JAVA_OPTS=${SYNC_JAVA_OPTS--XX:Tier4InvocationThreshold=20000 -XX:Tier4MinInvocationThreshold=5000 -XX:Tier4CompileThreshold=25000}
+SYNC_JAVA_OPTS=${SYNC_JAVA_OPTS--XX:Tier4InvocationThreshold=20000 -XX:Tier4MinInvocationThreshold=5000 -XX:Tier4CompileThreshold=25000 -XX:Tier4BackEdgeThreshold=160000}
 SKIP=${SKIP:-}; MVN_OFFLINE=${MVN_OFFLINE:-1}
 case "$preset" in
   tiny) LARGE_FILE=${LARGE_FILE:-128M}; DIFF_ARGS=${DIFF_ARGS:-2 3 --mixes=UNCHANGED} ;;
