@@ -60,7 +60,7 @@ class AzureErrorMappingTest {
             exchange.close();
         });
         server.start();
-        container = new BlobContainerClientBuilder()
+        container = new BlobContainerClientBuilder().httpClient(Azurite.httpClient())
                 .connectionString(Azurite.connectionString(server.getAddress().getPort()))
                 .containerName("stub")
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(10)))
@@ -199,7 +199,7 @@ class AzureErrorMappingTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        BlobContainerClient nowhere = new BlobContainerClientBuilder()
+        BlobContainerClient nowhere = new BlobContainerClientBuilder().httpClient(Azurite.httpClient())
                 .connectionString(Azurite.connectionString(closedPort)).containerName("stub")
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(10))).buildClient();
         AzureBlobStore store = AzureBlobStore.builder().container(nowhere).build();
