@@ -36,9 +36,13 @@ final class ResponseBody extends InputStream {
     static ResponseBody of(HttpURLConnection connection, HttpMethod method, int status, HttpHeaders headers)
             throws IOException {
         boolean none = method == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
-        long length = none ? 0 : length(headers.getValue("Content-Length"));
         InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-        return new ResponseBody(connection, in == null ? InputStream.nullInputStream() : in, length);
+        if (none || in == null) {
+            // No error stream: the JDK had no body for it (or dropped it: a 401 or 407 to a streamed upload
+            // disconnects at once), so the status and headers (x-ms-error-code) are all there is.
+            return new ResponseBody(connection, in == null ? InputStream.nullInputStream() : in, 0);
+        }
+        return new ResponseBody(connection, in, length(headers.getValue("Content-Length")));
     }
 
     private static long length(String header) {

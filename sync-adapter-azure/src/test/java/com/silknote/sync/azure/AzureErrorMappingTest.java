@@ -146,6 +146,19 @@ class AzureErrorMappingTest {
         assertThat(requests).hasSize(1);
     }
 
+    /** A refused upload stays a permanent 401 on every transport (the JDK drops a streamed upload's 401 body). */
+    @Test
+    void anUploadRefusedAsUnauthorizedIsPermanentWithStatus() {
+        answer = error(401, "InvalidAuthenticationInfo", "WWW-Authenticate", "Bearer authorization_uri=https://login.invalid/");
+
+        assertThatThrownBy(() -> store().putNewIfAbsent(Uploads.withMd5(new byte[] {1, 2, 3})))
+                .isInstanceOfSatisfying(PermanentSyncException.class, e -> {
+                    assertThat(e.statusCode()).hasValue(401);
+                    assertThat(e.getMessage()).contains("authentication");
+                });
+        assertThat(requests).hasSize(1);
+    }
+
     @Test
     void otherClientErrorsArePermanent() {
         answer = error(400, "InvalidHeaderValue");

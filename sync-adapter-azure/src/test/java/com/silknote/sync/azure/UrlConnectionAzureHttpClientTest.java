@@ -189,6 +189,28 @@ class UrlConnectionAzureHttpClientTest {
         }
     }
 
+    /**
+     * The JDK drops the connection of a streamed upload answered 401 or 407 (it cannot resend the body): the
+     * status and the error code header still reach the SDK, so the refusal stays a permanent 401, not an I/O
+     * error that would be retried.
+     */
+    @Test
+    void anUploadRefusedAsUnauthorizedKeepsItsStatusAndErrorCode() {
+        byte[] xml = "<?xml version=\"1.0\"?><Error><Code>InvalidAuthenticationInfo</Code></Error>"
+                .getBytes(StandardCharsets.UTF_8);
+        for (int status : new int[] {401, 407, 403}) {
+            answer = respond(status, xml, "x-ms-error-code", "InvalidAuthenticationInfo",
+                    "WWW-Authenticate", "Bearer authorization_uri=https://login.invalid/");
+            HttpRequest put = new HttpRequest(HttpMethod.PUT, url("/c/b")).setBody(new byte[100]);
+            try (HttpResponse r = client.sendSync(put, Context.NONE)) {
+                assertThat(r.getStatusCode()).isEqualTo(status);
+                assertThat(r.getHeaderValue(HttpHeaderName.fromString("x-ms-error-code")))
+                        .isEqualTo("InvalidAuthenticationInfo");
+                assertThat(r.getBodyAsString().block()).isIn("", new String(xml, StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     @Test
     void largeBodiesStreamBothWays() throws Exception {
         int size = 48 << 20;
