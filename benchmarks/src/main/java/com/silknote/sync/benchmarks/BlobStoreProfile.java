@@ -7,6 +7,7 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.ParallelTransferOptions;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import com.silknote.sync.azure.AzureBlobStore;
+import com.silknote.sync.azure.UrlConnectionAzureHttpClient;
 import com.silknote.sync.core.dedup.ContentSpooler;
 import com.silknote.sync.core.dedup.SpooledContent;
 import java.io.BufferedInputStream;
@@ -37,9 +38,13 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar com.silknote.sync.benchmarks.BlobStoreProfile \
- *      [--files=1000] [--threads=8] [--repeats=3] [--side=both|raw|store] [--seed=1]
+ *      [--files=1000] [--threads=8] [--repeats=3] [--side=both|raw|store] [--seed=1] [--transport=jdk|urlconnection|both]
  * </pre>
  * With {@code --side=store} (or {@code raw}) and {@code -XX:StartFlightRecording=...} it records one side.
+ * {@code --transport} chooses the SDK transport of the store side: the SDK's JDK {@code HttpClient} (default),
+ * {@link UrlConnectionAzureHttpClient} (the embedded default's), or both, alternating within each repeat; the
+ * raw side always uses the SDK's default. Each run also prints the threads the JVM started and the process's
+ * user and system CPU ({@code /proc/self/stat}).
  * Sizes follow the benchmark data set's mix at half scale: 70 % 10–100 KiB, 25 % 100 KiB–1 MiB,
  * 5 % 1–10 MiB, log-uniform within each range.
  */
@@ -55,6 +60,8 @@ public final class BlobStoreProfile {
         int repeats = intArg(args, "--repeats", 3);
         long seed = intArg(args, "--seed", 1);
         String side = stringArg(args, "--side", "both");
+        String transport = stringArg(args, "--transport", "jdk");
+        List<String> transports = transport.equals("both") ? List.of("jdk", "urlconnection") : List.of(transport);
         Path dir = Files.createTempDirectory("vsrx-blob-profile-");
         List<SpooledContent> spools = new ArrayList<>();
         try (Azurite azurite = Azurite.start(Azurite.repoRoot(), false)) {
@@ -71,19 +78,34 @@ public final class BlobStoreProfile {
             }
             System.out.printf(Locale.ROOT, "%d files, %.1f MiB, %d threads, seed %d%n", files, bytes / 1048576.0,
                     threads, seed);
-            BlobServiceClient service = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
-                    .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(5))).buildClient();
+            BlobServiceClient service = service(azurite, "jdk");
             System.out.println("| side | run | seconds | MiB/s | JVM CPU s | JVM CPU ms/blob | Azurite CPU s "
-                    + "| Azurite CPU ms/blob |");
-            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+                    + "| Azurite CPU ms/blob | threads started | user s | sys s |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             warmUp(service, spools, threads, side);
+            for (String t : transports) {
+                if (!t.equals("jdk") && !side.equals("raw")) {
+                    upload(service(azurite, t).getBlobContainerClient("warm-store-" + t), spools.subList(0,
+                            Math.max(1, spools.size() / 10)), threads, false);
+                }
+            }
             for (int r = 0; r < repeats; r++) {
-                boolean rawFirst = r % 2 == 0;
-                for (int k = 0; k < 2; k++) {
-                    boolean raw = rawFirst == (k == 0);
-                    if (side.equals("both") || side.equals(raw ? "raw" : "store")) {
-                        run(service, azurite.pid(), spools, threads, raw, "r" + r, bytes);
+                List<String> sides = new ArrayList<>();
+                if (!side.equals("store")) {
+                    sides.add("raw");
+                }
+                if (!side.equals("raw")) {
+                    for (int k = 0; k < transports.size(); k++) {
+                        sides.add(transports.get((k + r) % transports.size()));
                     }
+                }
+                if (r % 2 == 1) {
+                    java.util.Collections.reverse(sides);
+                }
+                for (String sd : sides) {
+                    boolean raw = sd.equals("raw");
+                    run(service(azurite, raw ? "jdk" : sd), azurite.pid(), spools, threads, raw,
+                            "r" + r + (raw ? "" : " " + sd), bytes);
                 }
             }
             azurite.checkAlive();
@@ -92,6 +114,17 @@ public final class BlobStoreProfile {
             Azurite.deleteTree(dir);
         }
         System.exit(0);
+    }
+
+    private static BlobServiceClient service(Azurite azurite, String transport) {
+        BlobServiceClientBuilder b = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
+                .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofMinutes(5)));
+        if (transport.equals("urlconnection")) {
+            b.httpClient(UrlConnectionAzureHttpClient.builder().build());
+        } else if (!transport.equals("jdk")) {
+            throw new IllegalArgumentException("--transport: jdk, urlconnection or both, was " + transport);
+        }
+        return b.buildClient();
     }
 
     private static void warmUp(BlobServiceClient service, List<SpooledContent> spools, int threads, String side)
@@ -107,18 +140,23 @@ public final class BlobStoreProfile {
 
     private static void run(BlobServiceClient service, long azuritePid, List<SpooledContent> spools, int threads,
             boolean raw, String run, long bytes) throws Exception {
-        BlobContainerClient container = service.getBlobContainerClient((raw ? "raw-" : "store-") + run);
+        BlobContainerClient container = service.getBlobContainerClient(
+                ((raw ? "raw-" : "store-") + run).replace(' ', '-'));
         long t0 = System.nanoTime();
         long c0 = jvmCpu();
         long a0 = processCpu(azuritePid);
+        long[] self0 = userSys(ProcessHandle.current().pid());
+        long th0 = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
         upload(container, spools, threads, raw);
         double s = (System.nanoTime() - t0) / 1e9;
         double cpu = (jvmCpu() - c0) / 1e9;
         double az = (processCpu(azuritePid) - a0) / 1e9;
+        long[] self1 = userSys(ProcessHandle.current().pid());
+        long started = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - th0;
         int n = spools.size();
-        System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.2f | %.2f | %.2f | %.2f |%n",
+        System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.2f | %.2f | %.2f | %.2f | %d | %.2f | %.2f |%n",
                 raw ? "raw SDK" : "AzureBlobStore", run, s, bytes / 1048576.0 / s, cpu, cpu * 1000 / n, az,
-                az * 1000 / n);
+                az * 1000 / n, started, (self1[0] - self0[0]) / 1e9, (self1[1] - self0[1]) / 1e9);
     }
 
     private static void upload(BlobContainerClient container, List<SpooledContent> spools, int threads,
@@ -170,6 +208,17 @@ public final class BlobStoreProfile {
             return sun.getProcessCpuTime();
         }
         return 0;
+    }
+
+    /** utime and stime of a process from /proc, in nanoseconds (zeros when unavailable). */
+    static long[] userSys(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]) * 10_000_000L, Long.parseLong(f[12]) * 10_000_000L};
+        } catch (IOException | RuntimeException e) {
+            return new long[2];
+        }
     }
 
     /** utime + stime of a process from /proc, in nanoseconds (0 when unavailable). */

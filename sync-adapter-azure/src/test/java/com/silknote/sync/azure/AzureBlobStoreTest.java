@@ -75,6 +75,17 @@ class AzureBlobStoreTest {
                 .build();
     }
 
+    /**
+     * Issue 12: this run's clients use the transport its surefire execution names, so the suite really runs over
+     * both (the SDK's JDK {@code HttpClient} and {@link UrlConnectionAzureHttpClient}).
+     */
+    @Test
+    void theContainerUsesTheTransportOfThisRun() {
+        assertThat(Azurite.transport()).isIn("jdk", "urlconnection");
+        assertThat(container.getHttpPipeline().getHttpClient().getClass().getSimpleName())
+                .isEqualTo(Azurite.transport().equals("urlconnection") ? "UrlConnectionAzureHttpClient" : "JdkHttpClient");
+    }
+
     /** Issue 12: a blob carries its bytes and their MD5, nothing else (no metadata, no content type). */
     @ParameterizedTest(name = "{0} bytes, MD5 carried {1}")
     @CsvSource({"0,false", "1,false", "65536,false", "65537,false", "327697,false",
@@ -141,7 +152,7 @@ class AzureBlobStoreTest {
                             .sorted().collect(Collectors.joining(",")));
             return next.process();
         };
-        BlobContainerClient recorded = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+        BlobContainerClient recorded = new BlobContainerClientBuilder().httpClient(Azurite.httpClient()).connectionString(azurite.connectionString())
                 .containerName(container.getBlobContainerName()).addPolicy(recorder)
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
         byte[] content = Uploads.bytes(32, 5000);
@@ -177,7 +188,7 @@ class AzureBlobStoreTest {
             }
             return next.process();
         };
-        BlobContainerClient scoped = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+        BlobContainerClient scoped = new BlobContainerClientBuilder().httpClient(Azurite.httpClient()).connectionString(azurite.connectionString())
                 .containerName(container.getBlobContainerName()).encryptionScope("vsrx-test-scope").addPolicy(recorder)
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
 
@@ -261,7 +272,7 @@ class AzureBlobStoreTest {
             methods.add(ctx.getHttpRequest().getHttpMethod().name());
             return next.process();
         };
-        BlobContainerClient recorded = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+        BlobContainerClient recorded = new BlobContainerClientBuilder().httpClient(Azurite.httpClient()).connectionString(azurite.connectionString())
                 .containerName(container.getBlobContainerName()).addPolicy(recorder)
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
         AzureBlobStore recordedStore = smallBlocks(recorded, 4);
@@ -466,7 +477,7 @@ class AzureBlobStoreTest {
                 }).doOnSuccess(r -> current.decrementAndGet()).doOnError(e -> current.decrementAndGet());
             }
         };
-        BlobContainerClient counted = new BlobContainerClientBuilder().connectionString(azurite.connectionString())
+        BlobContainerClient counted = new BlobContainerClientBuilder().httpClient(Azurite.httpClient()).connectionString(azurite.connectionString())
                 .containerName(container.getBlobContainerName()).addPolicy(counter)
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30))).buildClient();
         AzureBlobStore twoAtATime = smallBlocks(counted, 2);

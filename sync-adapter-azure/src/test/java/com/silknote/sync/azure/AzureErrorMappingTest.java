@@ -60,7 +60,7 @@ class AzureErrorMappingTest {
             exchange.close();
         });
         server.start();
-        container = new BlobContainerClientBuilder()
+        container = new BlobContainerClientBuilder().httpClient(Azurite.httpClient())
                 .connectionString(Azurite.connectionString(server.getAddress().getPort()))
                 .containerName("stub")
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(10)))
@@ -146,6 +146,19 @@ class AzureErrorMappingTest {
         assertThat(requests).hasSize(1);
     }
 
+    /** A refused upload stays a permanent 401 on every transport (the JDK drops a streamed upload's 401 body). */
+    @Test
+    void anUploadRefusedAsUnauthorizedIsPermanentWithStatus() {
+        answer = error(401, "InvalidAuthenticationInfo", "WWW-Authenticate", "Bearer authorization_uri=https://login.invalid/");
+
+        assertThatThrownBy(() -> store().putNewIfAbsent(Uploads.withMd5(new byte[] {1, 2, 3})))
+                .isInstanceOfSatisfying(PermanentSyncException.class, e -> {
+                    assertThat(e.statusCode()).hasValue(401);
+                    assertThat(e.getMessage()).contains("authentication");
+                });
+        assertThat(requests).hasSize(1);
+    }
+
     @Test
     void otherClientErrorsArePermanent() {
         answer = error(400, "InvalidHeaderValue");
@@ -199,7 +212,7 @@ class AzureErrorMappingTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        BlobContainerClient nowhere = new BlobContainerClientBuilder()
+        BlobContainerClient nowhere = new BlobContainerClientBuilder().httpClient(Azurite.httpClient())
                 .connectionString(Azurite.connectionString(closedPort)).containerName("stub")
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(10))).buildClient();
         AzureBlobStore store = AzureBlobStore.builder().container(nowhere).build();

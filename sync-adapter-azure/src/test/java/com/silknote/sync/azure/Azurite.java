@@ -1,5 +1,7 @@
 package com.silknote.sync.azure;
 
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
@@ -44,6 +46,9 @@ final class Azurite {
             "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger CONTAINERS = new AtomicInteger();
+    private static final String TRANSPORT = System.getProperty("vsrx.azure.transport", "jdk");
+    private static final HttpClient JDK = new JdkHttpClientBuilder().build();
+    private static final HttpClient URL_CONNECTION = UrlConnectionAzureHttpClient.builder().build();
 
     private static Azurite shared;
     private static IllegalStateException failure;
@@ -57,8 +62,24 @@ final class Azurite {
         this.port = port;
         this.service = new BlobServiceClientBuilder()
                 .connectionString(connectionString())
+                .httpClient(httpClient())
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(30)))
                 .buildClient();
+    }
+
+    /**
+     * The SDK transport the tests' clients use: {@code -Dvsrx.azure.transport=urlconnection} for
+     * {@link UrlConnectionAzureHttpClient} (the embedded default's), otherwise the SDK's JDK {@code HttpClient}
+     * (what a host that passes its own client typically has). The module's surefire executions run every
+     * Azurite test over both (issue 12: the adapter's behaviour must not depend on the transport).
+     */
+    static HttpClient httpClient() {
+        return TRANSPORT.equals("urlconnection") ? URL_CONNECTION : JDK;
+    }
+
+    /** Which transport this JVM's tests use ({@code jdk} or {@code urlconnection}). */
+    static String transport() {
+        return TRANSPORT;
     }
 
     /** The JVM's Azurite, installed and started on first use. */

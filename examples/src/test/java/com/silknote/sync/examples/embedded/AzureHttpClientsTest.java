@@ -2,6 +2,8 @@ package com.silknote.sync.examples.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.silknote.sync.azure.UrlConnectionAzureHttpClient;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,15 @@ class AzureHttpClientsTest {
 
     @Test
     void theClientIsBuiltWhetherOrNotThisJvmAcceptsTheHeader() {
-        assertThat(AzureHttpClients.forAzure()).isNotNull();
+        assertThat(AzureHttpClients.jdk()).isNotNull();
+    }
+
+    /** Issue 12: the embedded default sends Azure requests on the calling thread, not through the JDK client. */
+    @Test
+    void theEmbeddedDefaultUsesTheUrlConnectionTransport() {
+        assertThat(AzureHttpClients.forAzure()).isInstanceOfSatisfying(UrlConnectionAzureHttpClient.class, c -> {
+            assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        });
     }
 }
