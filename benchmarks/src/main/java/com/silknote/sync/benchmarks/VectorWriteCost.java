@@ -34,7 +34,8 @@ import javax.sql.DataSource;
  * documents, {@code entries} entries of {@code dims} floats each (the medium preset has 80 per document: one per
  * 4 KiB, 8 floats), the way the engine's outbox drain calls the store, and reports per round the wall time, the
  * CPU of this JVM and of the calling thread, and the CPU of the PostgreSQL server's processes (the postmaster
- * and its children, from {@code /proc/<pid>/stat}; the server must run on this machine).
+ * and its children, from {@code /proc/<pid>/stat}; the server must run on this machine), and what the load does not
+ * change: the transactions committed, the server's WAL syncs (fsync on: one per commit that wrote) and WAL bytes.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar com.silknote.sync.benchmarks.VectorWriteCost [--name=value ...]
  *   --docs=2000 --entries=80 --dims=8 --rounds=3 --warmup-docs=500
@@ -95,13 +96,14 @@ public final class VectorWriteCost {
             System.out.printf(Locale.ROOT, "%s, %s, %d documents x %d entries x %d floats per round%n",
                     url != null ? "external server" : "embedded default", (drain ? "delete + replace" : "replace")
                             + (hide ? ", portable path" : ""), docs, entries, dims);
-            System.out.println("| round | wall s | JVM CPU s | thread CPU s | PostgreSQL CPU s | rows/s |");
-            System.out.println("|---|---:|---:|---:|---:|---:|");
+            System.out.println("| round | wall s | JVM CPU s | thread CPU s | PostgreSQL CPU s | rows/s | commits"
+                    + " | WAL syncs | WAL MB |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             run(store, ds, token, "warmup", warmupDocs, entries, dims, drain, postmaster);
             for (int r = 1; r <= rounds; r++) {
                 double[] m = run(store, ds, token, "r" + r, docs, entries, dims, drain, postmaster);
-                System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f | %.0f |%n", r, m[0], m[1], m[2],
-                        m[3], (double) docs * entries / m[0]);
+                System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %.0f | %.1f |%n", r,
+                        m[0], m[1], m[2], m[3], (double) docs * entries / m[0], m[4], m[5], m[6] / 1e6);
             }
         }
     }
@@ -112,6 +114,7 @@ public final class VectorWriteCost {
             s.execute("TRUNCATE vsrx_sync_vector");
             s.execute("CHECKPOINT");
         }
+        long[] stats0 = serverStats(ds);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var threads = ManagementFactory.getThreadMXBean();
         long pg0 = serverTicks(postmaster);
@@ -129,8 +132,29 @@ public final class VectorWriteCost {
         long thread1 = threads.getCurrentThreadCpuTime();
         long jvm1 = os.getProcessCpuTime();
         long pg1 = serverTicks(postmaster);
+        long[] stats1 = serverStats(ds);
         return new double[] {(wall1 - wall0) / 1e9, (jvm1 - jvm0) / 1e9, (thread1 - thread0) / 1e9,
-            (pg1 - pg0) / (double) TICKS_PER_SECOND};
+            (pg1 - pg0) / (double) TICKS_PER_SECOND, stats1[0] - stats0[0], stats1[1] - stats0[1],
+            stats1[2] - stats0[2]};
+    }
+
+    /**
+     * The database's committed transactions, the server's WAL syncs and WAL bytes, after the pool's sessions had
+     * time to report them (a backend reports its counts when idle, at most once a second): load does not
+     * change these, unlike times.
+     */
+    private static long[] serverStats(DataSource ds) throws SQLException {
+        try {
+            Thread.sleep(2500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT xact_commit FROM pg_stat_database"
+                        + " WHERE datname = current_database()), wal_sync, wal_bytes FROM pg_stat_wal")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+        }
     }
 
     /** The postmaster of the server behind {@code ds}: the parent of a backend's process. */
