@@ -2,6 +2,7 @@ package com.silknote.sync.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -10,7 +11,9 @@ import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
 import jakarta.inject.Inject;
 import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,17 +24,22 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
 
 /**
  * A {@link VectorStore} in the table {@code vsrx_sync_vector} (one row per entry, the embedding as
  * {@code real[]}), for hosts without a vector database. It stores and lists; it does not search. Entries
- * are written in bounded batches inside one transaction per document, from a list or streamed from an
- * iterator. Every write is fenced in its transaction against the database's high-water mark, the one the
- * ledger's {@link JdbiDocumentStore} keeps when both use one database ({@code vsrx_sync_fence}).
- * Thread-safe.
+ * are written inside one transaction per document, from a list or streamed from an iterator in bounded
+ * buffers: by a binary {@code COPY} on pgjdbc's connections (also behind a pool whose connections unwrap to
+ * them), in insert batches on others. Every write is fenced in its transaction against the database's
+ * high-water mark, the one the ledger's {@link JdbiDocumentStore} keeps when both use one database
+ * ({@code vsrx_sync_fence}). Thread-safe.
  */
 public final class JdbiVectorStore implements VectorStore {
-    /** Rows per insert batch: what {@link #replace(FencingToken, DocumentUuid, Iterator)} holds at most. */
+    /**
+     * Rows per insert batch on connections that are not pgjdbc's: what {@link #replace(FencingToken, DocumentUuid,
+     * Iterator)} holds at most there.
+     */
     static final int BATCH_ROWS = 1000;
     /**
      * Positional, for a plain JDBC batch: the embedding is bound as a {@code float[]}, which the PostgreSQL driver
@@ -41,6 +49,16 @@ public final class JdbiVectorStore implements VectorStore {
     private static final String INSERT = """
             INSERT INTO vsrx_sync_vector (document_uuid, ordinal, content_hash, embedding)
             VALUES (?, ?, ?, ?)""";
+
+    /**
+     * The fence check of the mark's holder, the document's lock and the delete: three statements that pgjdbc
+     * sends in one round trip. The mark row is locked only when it holds the token (see
+     * {@link #currentFenceLockAndDelete}); the lock is {@link #lockDocument}'s.
+     */
+    private static final String PROLOGUE = """
+            SELECT high_water FROM vsrx_sync_fence WHERE name = ? AND high_water = ? FOR SHARE;
+            SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(?, 7201));
+            DELETE FROM vsrx_sync_vector WHERE document_uuid = ?""";
 
     private final Jdbi jdbi;
 
@@ -89,10 +107,14 @@ public final class JdbiVectorStore implements VectorStore {
     }
 
     /**
-     * {@inheritDoc} One transaction: the document's rows are deleted, then the entries inserted in batches
-     * of {@value #BATCH_ROWS} rows as the iterator yields them; nothing but one batch is held, so memory
-     * does not grow with the number of entries. A failure of the iterator, a check or the database rolls
-     * everything back.
+     * {@inheritDoc} One transaction: the document's rows are deleted, then the entries written as the iterator
+     * yields them; memory does not grow with the number of entries. A failure of the iterator, a check or the
+     * database rolls everything back.
+     *
+     * <p>On pgjdbc's connections (also behind a pool that unwraps to them) the fence check, the document's lock
+     * and the delete go to the server in one round trip, and the rows in one binary {@code COPY} fed from a
+     * buffer of {@value VectorCopy#BUFFER_BYTES} bytes; on other connections, one statement each and the rows
+     * in batches of {@value #BATCH_ROWS}.
      *
      * @throws IllegalArgumentException when an entry belongs to another document or its ordinal is not
      *     above the previous one's; nothing changed
@@ -103,45 +125,34 @@ public final class JdbiVectorStore implements VectorStore {
         requireNonNull(token, "token");
         requireNonNull(document, "document");
         requireNonNull(entries, "entries");
-        SqlErrors.run("replace vector entries", () -> jdbi.useTransaction(h -> {
-            Fence.check(h, token, Optional.empty());
-            lockDocument(h, document);
-            h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
-                    .execute();
-            int previous = -1;
-            try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT)) {
-                int rows = 0;
-                while (entries.hasNext()) {
-                    VectorEntry e = entries.next();
-                    if (!e.document().equals(document)) {
-                        throw new IllegalArgumentException("entry belongs to another document");
-                    }
-                    if (e.ordinal() <= previous) {
-                        throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
-                                : "ordinals must increase: " + e.ordinal() + " after " + previous);
-                    }
-                    previous = e.ordinal();
-                    insert.setObject(1, document.value());
-                    insert.setInt(2, e.ordinal());
-                    insert.setString(3, e.contentHash().hex());
-                    insert.setObject(4, e.embedding());
-                    insert.addBatch();
-                    if (++rows == BATCH_ROWS) {
-                        insert.executeBatch();
-                        rows = 0;
-                    }
+        SqlErrors.run("replace vector entries", () -> {
+            boolean written = jdbi.inTransaction(h -> {
+                if (pgjdbc(h).isPresent() && currentFenceLockAndDelete(h, token, document).isEmpty()) {
+                    return false; // rolled back before the iterator was touched
                 }
-                if (rows > 0) {
-                    insert.executeBatch();
+                if (pgjdbc(h).isEmpty()) {
+                    Fence.check(h, token, Optional.empty());
+                    lockDocument(h, document);
+                    delete(h, document);
                 }
-            } catch (SQLException e) {
-                throw new BatchFailure(e);
+                write(h, document, entries);
+                return true;
+            });
+            if (!written) {
+                jdbi.useTransaction(h -> {
+                    Fence.check(h, token, Optional.empty());
+                    lockDocument(h, document);
+                    delete(h, document);
+                    write(h, document, entries);
+                });
             }
-        }));
+        });
     }
 
     /**
-     * {@inheritDoc}
+     * {@inheritDoc} When the document has no rows and {@code token} is the store's mark, one read answers 0
+     * without a transaction of its own (no row lock, no commit to flush): the outbox drain calls this before
+     * every document's processing, and a document processed for the first time has no rows.
      *
      * @throws com.silknote.sync.core.exception.SyncException when the database failed
      */
@@ -149,12 +160,24 @@ public final class JdbiVectorStore implements VectorStore {
     public int deleteByDocument(FencingToken token, DocumentUuid document) {
         requireNonNull(token, "token");
         requireNonNull(document, "document");
-        return SqlErrors.translate("delete vector entries", () -> jdbi.inTransaction(h -> {
-            Fence.check(h, token, Optional.empty());
-            lockDocument(h, document);
-            return h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc")
-                    .bind("doc", document.value()).execute();
-        }));
+        return SqlErrors.translate("delete vector entries", () -> {
+            if (nothingToDelete(token, document)) {
+                return 0;
+            }
+            Optional<Integer> deleted = jdbi.inTransaction(h -> {
+                if (pgjdbc(h).isPresent()) {
+                    return currentFenceLockAndDelete(h, token, document);
+                }
+                Fence.check(h, token, Optional.empty());
+                lockDocument(h, document);
+                return Optional.of(delete(h, document));
+            });
+            return deleted.orElseGet(() -> jdbi.inTransaction(h -> {
+                Fence.check(h, token, Optional.empty());
+                lockDocument(h, document);
+                return delete(h, document);
+            }));
+        });
     }
 
     /**
@@ -198,6 +221,128 @@ public final class JdbiVectorStore implements VectorStore {
     }
 
     /**
+     * True when {@code token} is the store's mark and the document has no rows, both read in one snapshot: a
+     * delete then removes nothing, and answering at that snapshot is what a fenced delete would answer had it
+     * run there (a newer holder's raise or a concurrent write not committed by then comes after it).
+     *
+     * @throws StaleFencingTokenException when a newer token is the mark
+     */
+    private boolean nothingToDelete(FencingToken token, DocumentUuid document) {
+        Object[] row = jdbi.withHandle(h -> h.createQuery("""
+                SELECT (SELECT high_water FROM vsrx_sync_fence WHERE name = :name) AS mark,
+                       EXISTS (SELECT 1 FROM vsrx_sync_vector WHERE document_uuid = :doc) AS has_rows""")
+                .bind("name", Fence.LEDGER).bind("doc", document.value())
+                .map((rs, ctx) -> new Object[] {rs.getObject("mark", Long.class), rs.getBoolean("has_rows")}).one());
+        Long mark = (Long) row[0];
+        if (mark != null && mark > token.value()) {
+            throw new StaleFencingTokenException("write refused: a newer fencing token has written to the store");
+        }
+        return mark != null && mark == token.value() && !(Boolean) row[1];
+    }
+
+    /**
+     * The fenced prologue of a write on pgjdbc, in one round trip: locks the mark row for share when it holds
+     * {@code token} (as {@link Fence#check} does for the holder of the mark), takes the document's lock and
+     * deletes its rows. Returns the rows deleted; empty, after rolling the transaction back, when the mark is not
+     * {@code token}: the caller then runs {@link Fence#check} in a new transaction (which raises the mark or
+     * refuses the token) before it locks and deletes again, so no writer waits for the mark row while it holds
+     * a document's lock.
+     */
+    private static Optional<Integer> currentFenceLockAndDelete(Handle h, FencingToken token, DocumentUuid document) {
+        try (PreparedStatement s = h.getConnection().prepareStatement(PROLOGUE)) {
+            s.setString(1, Fence.LEDGER);
+            s.setLong(2, token.value());
+            s.setString(3, document.value().toString());
+            s.setObject(4, document.value());
+            if (!s.execute()) {
+                throw new SQLException("expected the fence's rows");
+            }
+            boolean current;
+            try (ResultSet fence = s.getResultSet()) {
+                current = fence.next();
+            }
+            if (!s.getMoreResults()) {
+                throw new SQLException("expected the lock's result");
+            }
+            if (s.getMoreResults() || s.getUpdateCount() < 0) {
+                throw new SQLException("expected the delete's count");
+            }
+            int deleted = s.getUpdateCount();
+            if (!current) {
+                h.rollback();
+                return Optional.empty();
+            }
+            return Optional.of(deleted);
+        } catch (SQLException e) {
+            throw new StatementFailure(e);
+        }
+    }
+
+    /** Writes the entries: one binary COPY on pgjdbc, batches of inserts elsewhere. */
+    private static void write(Handle h, DocumentUuid document, Iterator<VectorEntry> entries) {
+        Optional<PGConnection> pg = pgjdbc(h);
+        if (pg.isEmpty()) {
+            insertInBatches(h, document, entries);
+            return;
+        }
+        try {
+            new VectorCopy().copy(pg.get(), document, entries);
+        } catch (SQLException e) {
+            throw new StatementFailure(e);
+        }
+    }
+
+    private static void insertInBatches(Handle h, DocumentUuid document, Iterator<VectorEntry> entries) {
+        int previous = -1;
+        try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT)) {
+            int rows = 0;
+            while (entries.hasNext()) {
+                VectorEntry e = entries.next();
+                if (!e.document().equals(document)) {
+                    throw new IllegalArgumentException("entry belongs to another document");
+                }
+                if (e.ordinal() <= previous) {
+                    throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
+                            : "ordinals must increase: " + e.ordinal() + " after " + previous);
+                }
+                previous = e.ordinal();
+                insert.setObject(1, document.value());
+                insert.setInt(2, e.ordinal());
+                insert.setString(3, e.contentHash().hex());
+                insert.setObject(4, e.embedding());
+                insert.addBatch();
+                if (++rows == BATCH_ROWS) {
+                    insert.executeBatch();
+                    rows = 0;
+                }
+            }
+            if (rows > 0) {
+                insert.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw new StatementFailure(e);
+        }
+    }
+
+    private static int delete(Handle h, DocumentUuid document) {
+        return h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = :doc").bind("doc", document.value())
+                .execute();
+    }
+
+    /** The connection's pgjdbc connection, when it is one or unwraps to one. */
+    private static Optional<PGConnection> pgjdbc(Handle h) {
+        Connection c = h.getConnection();
+        if (c instanceof PGConnection pg) {
+            return Optional.of(pg);
+        }
+        try {
+            return c.isWrapperFor(PGConnection.class) ? Optional.of(c.unwrap(PGConnection.class)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new StatementFailure(e);
+        }
+    }
+
+    /**
      * Serialises writers of one document for the rest of the transaction, so concurrent replaces never
      * interleave their delete and insert (a transaction-scoped advisory lock keyed by the uuid).
      */
@@ -206,12 +351,12 @@ public final class JdbiVectorStore implements VectorStore {
                 .bind("doc", document.value().toString()).mapTo(Integer.class).one();
     }
 
-    /** A failed insert batch, carrying its {@link SQLException} to {@link SqlErrors} for classification. */
-    private static final class BatchFailure extends RuntimeException {
+    /** A failed statement or copy, carrying its {@link SQLException} to {@link SqlErrors} for classification. */
+    private static final class StatementFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        BatchFailure(SQLException cause) {
-            super("inserting vector entries failed", cause);
+        StatementFailure(SQLException cause) {
+            super("writing vector entries failed", cause);
         }
     }
 

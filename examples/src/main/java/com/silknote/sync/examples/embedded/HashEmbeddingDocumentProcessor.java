@@ -15,7 +15,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Iterator;
@@ -34,6 +34,7 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
     public static final int CHUNK_BYTES = 4096;
     /** Dimensions of each pseudo-embedding. */
     public static final int DIMENSIONS = 8;
+    private static final int SHA256_BYTES = 32;
 
     private final BlobStore blobs;
     private final VectorStore vectors;
@@ -87,11 +88,17 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
         }
     }
 
-    /** One entry per chunk, read from the blob when asked for; checks the size at the end. */
+    /**
+     * One entry per chunk, read from the blob when asked for; checks the size at the end. One digest, digest
+     * buffer and embedding buffer per document (each entry copies its embedding), not one per chunk.
+     */
     private static final class Chunks implements Iterator<VectorEntry> {
         private final SilknoteDocument document;
         private final InputStream in;
         private final byte[] chunk = new byte[CHUNK_BYTES];
+        private final MessageDigest sha = sha256();
+        private final byte[] digest = new byte[SHA256_BYTES];
+        private final float[] embedding = new float[DIMENSIONS];
         private VectorEntry next;
         private int ordinal;
         private long total;
@@ -137,24 +144,36 @@ public final class HashEmbeddingDocumentProcessor implements DocumentProcessor {
                     return null;
                 }
             }
-            return new VectorEntry(document.uuid(), ordinal++, document.contentHash(), embed(chunk, n));
+            return new VectorEntry(document.uuid(), ordinal++, document.contentHash(),
+                    embed(sha, chunk, n, digest, embedding));
         }
     }
 
-    /** The pseudo-embedding of one chunk: its SHA-256 read as {@value #DIMENSIONS} numbers in [-1, 1]. */
-    static float[] embed(byte[] chunk, int length) {
-        MessageDigest sha;
+    /**
+     * The pseudo-embedding of one chunk, its SHA-256 read as {@value #DIMENSIONS} numbers in [-1, 1] (the
+     * digest's big-endian ints, each divided by {@code Integer.MAX_VALUE} in float arithmetic), written into
+     * {@code into}, which it returns; {@code sha} is reset when it returns.
+     */
+    private static float[] embed(MessageDigest sha, byte[] chunk, int length, byte[] digest, float[] into) {
+        sha.update(chunk, 0, length);
         try {
-            sha = MessageDigest.getInstance("SHA-256");
+            sha.digest(digest, 0, SHA256_BYTES);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 digest did not fit", e);
+        }
+        for (int i = 0, at = 0; i < DIMENSIONS; i++, at += 4) {
+            int bits = digest[at] << 24 | (digest[at + 1] & 0xff) << 16 | (digest[at + 2] & 0xff) << 8
+                    | digest[at + 3] & 0xff;
+            into[i] = bits / (float) Integer.MAX_VALUE;
+        }
+        return into;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
-        sha.update(chunk, 0, length);
-        ByteBuffer digest = ByteBuffer.wrap(sha.digest());
-        float[] v = new float[DIMENSIONS];
-        for (int i = 0; i < DIMENSIONS; i++) {
-            v[i] = digest.getInt() / (float) Integer.MAX_VALUE;
-        }
-        return v;
     }
 }

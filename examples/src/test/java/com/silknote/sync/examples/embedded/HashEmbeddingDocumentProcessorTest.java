@@ -133,6 +133,53 @@ class HashEmbeddingDocumentProcessorTest {
         assertThat(streamed).hasValue(301);
     }
 
+    /**
+     * Issue 12 (the stand-in processor made cheap without changing its output): the entries of a few contents,
+     * pinned bit for bit as the processor wrote them before it reused its digest, so vectors written by an
+     * older version stay what a newer one writes for the same content.
+     */
+    @Test
+    @org.junit.jupiter.api.DisplayName("issue 12: the stand-in processor's embeddings stay bit for bit what they were")
+    void embeddingsArePinnedBitForBit() {
+        assertThat(embeddingBits(stored("pin-empty", new byte[0]))).containsExactly(
+                new int[] {0xbe6279de, 0xbf4e07c8, 0xbf4a0816, 0xbf4d208e, 0x3e9eb908, 0x3f493727, 0xbf36d4ce, 0x3f70a571});
+        assertThat(embeddingBits(stored("pin-abc", "abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII))))
+                .containsExactly(new int[] {0xbf0b0fd3, 0xbf61fc60, 0x3f028282, 0x3f3b5c44, 0xbf1ff93d, 0xbf53d10b,
+                    0xbf17de01, 0xbddffea5});
+        int[] firstChunk = {0xbf77e4ff, 0x3f5e7c9d, 0xbeb54480, 0xbf25f454, 0x3f76dd9e, 0xbe46b042, 0x3e6b89ca,
+            0x3f47e402};
+        assertThat(embeddingBits(stored("pin-pattern", pattern(2 * HashEmbeddingDocumentProcessor.CHUNK_BYTES + 100))))
+                .containsExactly(firstChunk,
+                        new int[] {0x3e86beeb, 0xbe59586b, 0x3e36337d, 0x3ec265ed, 0xbf61cdf0, 0xbe9ecd31, 0xbf162fa5,
+                            0xbf5be462},
+                        new int[] {0xbe9f8f2b, 0x3f68eae9, 0x3f59790a, 0x3e8ebcf5, 0x3e9654ad, 0x3ea36a53, 0xbf611a6a,
+                            0xbf370291});
+        assertThat(embeddingBits(stored("pin-exact", pattern(HashEmbeddingDocumentProcessor.CHUNK_BYTES))))
+                .containsExactly(firstChunk);
+    }
+
+    /** Bytes that differ between chunks: {@code (i * 131 + i / 256) mod 256}. */
+    private static byte[] pattern(int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (i * 131 + (i >> 8));
+        }
+        return b;
+    }
+
+    /** The raw bits of every float of every entry the processor writes for {@code doc}, by ordinal. */
+    private List<int[]> embeddingBits(SilknoteDocument doc) {
+        processor.process(doc, TOKEN);
+        return vectors.entries(doc.uuid()).stream().map(e -> {
+            float[] v = e.embedding();
+            int[] bits = new int[v.length];
+            for (int i = 0; i < v.length; i++) {
+                bits[i] = Float.floatToRawIntBits(v[i]);
+            }
+            return bits;
+        }).toList();
+    }
+
     private SilknoteDocument stored(String fileId, byte[] content) {
         ContentHash hash = TestHashes.sha256(content);
         blobs.putIfAbsent(new BlobUpload(hash, content.length, "application/pdf", () -> new ByteArrayInputStream(content)));
