@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.port.BlobStore;
@@ -12,8 +13,12 @@ import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -21,8 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out post-commit work from the persisted outbox (DESIGN §2.6): processing and vector work of
- * documents, and blob collection. Each entry is completed after its work; a failure is recorded and the
- * entry parked after {@code maxAttempts}. Work is idempotent, so a crash before completion only repeats it.
+ * documents, and blob collection. The outbox is read a page at a time; the documents of a page's processing
+ * entries are read in one round trip, and the entries whose work finished are completed together in one write
+ * after the page's work. A failure is recorded at once and the entry parked after {@code maxAttempts}. Work is
+ * idempotent, so a crash before the completion only repeats the work of that page's finished entries.
  */
 final class OutboxDrainer {
     private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
@@ -77,28 +84,66 @@ final class OutboxDrainer {
             if (batch.isEmpty()) {
                 break;
             }
+            List<OutboxEntry> mine = new ArrayList<>(batch.size());
             for (OutboxEntry e : batch) {
                 after = Math.max(after, e.id());
-                if (!filter.test(e)) {
-                    continue;
+                if (filter.test(e)) {
+                    mine.add(e);
                 }
+            }
+            if (mine.isEmpty()) {
+                continue;
+            }
+            Map<DocumentUuid, SilknoteDocument> docs = documentsOf(mine);
+            List<Long> done = new ArrayList<>(mine.size());
+            for (OutboxEntry e : mine) {
                 lease.checkpoint();
-                switch (handle(lease, e, held)) {
-                    case COMPLETED -> completed++;
+                switch (handle(lease, e, docs, held)) {
+                    case COMPLETED -> done.add(e.id());
                     case FAILED -> failed++;
                     case DEFERRED -> deferred++;
                 }
             }
+            complete(lease, done);
+            completed += done.size();
         }
         return new Stats(completed, failed, deferred);
     }
 
+    /**
+     * The page's finished entries in one write. Until it lands they stay pending, so a crash or a lost lease
+     * before it only repeats their idempotent work (DESIGN §2.6); after a lost lease nothing is written (rule 10).
+     */
+    private void complete(LeaseKeeper lease, List<Long> done) {
+        if (done.isEmpty()) {
+            return;
+        }
+        lease.checkpoint();
+        retrier.run("outbox.complete", () -> documents.completeOutbox(lease.token(), done));
+        log.debug("outbox done entries={}", done.size());
+    }
+
+    /** The documents of the page's processing entries, read in one round trip. */
+    private Map<DocumentUuid, SilknoteDocument> documentsOf(List<OutboxEntry> entries) {
+        Set<DocumentUuid> uuids = new LinkedHashSet<>();
+        for (OutboxEntry e : entries) {
+            if (e.action() == OutboxEntry.Action.PROCESS) {
+                uuids.add(e.document());
+            }
+        }
+        if (uuids.isEmpty()) {
+            return Map.of();
+        }
+        return retrier.call("documents.find", () -> documents.findDocuments(uuids));
+    }
+
     private enum Handled { COMPLETED, FAILED, DEFERRED }
 
-    private Handled handle(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
+    private Handled handle(LeaseKeeper lease, OutboxEntry e, Map<DocumentUuid, SilknoteDocument> docs,
+            Function<ContentHash, ContentSource> held) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(lease, e, held);
+                case PROCESS -> process(lease, e, Optional.ofNullable(docs.get(e.document())), held);
                 case PURGE_VECTORS -> retrier.call("vectors.delete",
                         () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
@@ -109,8 +154,7 @@ final class OutboxDrainer {
                     }
                 }
             }
-            documents.completeOutbox(lease.token(), e.id());
-            log.debug("outbox done entry={} action={} document={}", e.id(), e.action(), e.document());
+            log.debug("outbox work done entry={} action={} document={}", e.id(), e.action(), e.document());
             return Handled.COMPLETED;
         } catch (LeaseLostException | StaleFencingTokenException stop) {
             throw stop;
@@ -125,8 +169,8 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
-        Optional<SilknoteDocument> doc = retrier.call("documents.find", () -> documents.findDocument(e.document()));
+    private void process(LeaseKeeper lease, OutboxEntry e, Optional<SilknoteDocument> doc,
+            Function<ContentHash, ContentSource> held) {
         if (doc.isEmpty() || !doc.get().contentHash().equals(e.contentHash())) {
             // Superseded: the document is gone or holds newer content with its own entry.
             log.debug("outbox entry superseded entry={} document={}", e.id(), e.document());
