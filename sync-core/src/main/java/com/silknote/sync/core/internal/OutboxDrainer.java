@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out post-commit work from the persisted outbox (DESIGN §2.6): processing and vector work of
- * documents, and blob collection. The outbox is read a page at a time; the documents of a page's processing
- * entries are read in one round trip, and the entries whose work finished are completed together in one write
- * after the page's work. A failure is recorded at once and the entry parked after {@code maxAttempts}. Work is
- * idempotent, so a crash before the completion only repeats the work of that page's finished entries.
+ * documents, and blob collection. The outbox is read a page at a time: the documents of a page's processing
+ * entries are read in one round trip and their vector entries cleared in one call, and the entries whose work
+ * finished are completed together in one write after the page's work. A failure is recorded at once and the
+ * entry parked after {@code maxAttempts}. Work is idempotent, so a crash before the completion only repeats the
+ * work of that page's entries.
  */
 final class OutboxDrainer {
     private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
@@ -95,10 +96,11 @@ final class OutboxDrainer {
                 continue;
             }
             Map<DocumentUuid, SilknoteDocument> docs = documentsOf(mine);
+            Set<DocumentUuid> cleared = clearVectors(lease, mine, docs);
             List<Long> done = new ArrayList<>(mine.size());
             for (OutboxEntry e : mine) {
                 lease.checkpoint();
-                switch (handle(lease, e, docs, held)) {
+                switch (handle(lease, e, docs, cleared, held)) {
                     case COMPLETED -> done.add(e.id());
                     case FAILED -> failed++;
                     case DEFERRED -> deferred++;
@@ -137,13 +139,49 @@ final class OutboxDrainer {
         return retrier.call("documents.find", () -> documents.findDocuments(uuids));
     }
 
+    /**
+     * Clears the vector entries of the page's documents to be processed in one call (each is processed again
+     * from scratch: idempotent). When that fails, each entry clears its own as before, with its own failure.
+     *
+     * @return the documents whose entries are cleared
+     */
+    private Set<DocumentUuid> clearVectors(LeaseKeeper lease, List<OutboxEntry> entries,
+            Map<DocumentUuid, SilknoteDocument> docs) {
+        Set<DocumentUuid> toClear = new LinkedHashSet<>();
+        for (OutboxEntry e : entries) {
+            if (e.action() == OutboxEntry.Action.PROCESS && current(e, docs.get(e.document()))) {
+                toClear.add(e.document());
+            }
+        }
+        if (toClear.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            lease.checkpoint();
+            retrier.call("vectors.delete", () -> vectors.deleteByDocuments(lease.token(), toClear));
+            return toClear;
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            throw stop;
+        } catch (RuntimeException ex) {
+            log.debug("outbox vector clearing of a page failed, per entry instead reason={}",
+                    ex.getClass().getSimpleName());
+            return Set.of();
+        }
+    }
+
+    /** Whether the entry still describes the document's content (else it is superseded). */
+    private static boolean current(OutboxEntry e, SilknoteDocument doc) {
+        return doc != null && doc.contentHash().equals(e.contentHash());
+    }
+
     private enum Handled { COMPLETED, FAILED, DEFERRED }
 
     private Handled handle(LeaseKeeper lease, OutboxEntry e, Map<DocumentUuid, SilknoteDocument> docs,
-            Function<ContentHash, ContentSource> held) {
+            Set<DocumentUuid> cleared, Function<ContentHash, ContentSource> held) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(lease, e, Optional.ofNullable(docs.get(e.document())), held);
+                case PROCESS -> process(lease, e, Optional.ofNullable(docs.get(e.document())),
+                        cleared.contains(e.document()), held);
                 case PURGE_VECTORS -> retrier.call("vectors.delete",
                         () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
@@ -169,15 +207,17 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(LeaseKeeper lease, OutboxEntry e, Optional<SilknoteDocument> doc,
+    private void process(LeaseKeeper lease, OutboxEntry e, Optional<SilknoteDocument> doc, boolean cleared,
             Function<ContentHash, ContentSource> held) {
-        if (doc.isEmpty() || !doc.get().contentHash().equals(e.contentHash())) {
+        if (!current(e, doc.orElse(null))) {
             // Superseded: the document is gone or holds newer content with its own entry.
             log.debug("outbox entry superseded entry={} document={}", e.id(), e.document());
             return;
         }
         // Both writes carry the run's token: a run paused here never undoes a newer run's processing.
-        retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
+        if (!cleared) {
+            retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
+        }
         ContentHash hash = e.contentHash();
         ContentSource spooled = held.apply(hash);
         ContentSource content = spooled != null ? spooled : () -> blobs.open(hash);
