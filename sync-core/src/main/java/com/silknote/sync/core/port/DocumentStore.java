@@ -548,6 +548,14 @@ public interface DocumentStore {
         void deleteDocument(DocumentUuid uuid);
 
         /**
+         * A hint: the blob references this unit will add or release. A store may read (and lock) their rows now
+         * in one round trip instead of one at a time at first touch; it changes nothing the unit sees. The
+         * default does nothing.
+         */
+        default void prefetchBlobRefs(Collection<ContentHash> hashes) {
+        }
+
+        /**
          * Adds one reference to a blob that is confirmed stored with {@code confirmedEtag}. Creates the row
          * ({@code LIVE}, count 1) when absent; revives a {@code DELETING} row whose recorded ETag differs.
          *
