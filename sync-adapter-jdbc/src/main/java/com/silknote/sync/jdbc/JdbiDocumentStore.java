@@ -595,6 +595,19 @@ public final class JdbiDocumentStore implements DocumentStore {
                 .bind("id", entryId).execute());
     }
 
+    /** All of them in one fenced transaction and one statement: all or nothing. */
+    @Override
+    public void completeOutbox(FencingToken token, Collection<Long> entryIds) {
+        requireNonNull(entryIds, "entryIds");
+        List<Long> ids = entryIds.stream().map(id -> requireNonNull(id, "entryId")).distinct().toList();
+        requireNonNull(token, "token");
+        if (ids.isEmpty()) {
+            return;
+        }
+        write("complete outbox entries", token, h -> h.createUpdate(
+                "DELETE FROM vsrx_sync_outbox WHERE id = ANY(:ids)").bindArray("ids", Long.class, ids).execute());
+    }
+
     @Override
     public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
         requireNonNull(reasonCode, "reasonCode");

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -103,6 +104,8 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         long added;
         String lastEtag;
         boolean recounted;
+        /** Added to or released by this unit (a row only prefetched is written back by no one). */
+        boolean used;
 
         TouchedRef(boolean existed, BlobRef ref) {
             this.existed = existed;
@@ -239,6 +242,30 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         return Optional.of(after);
     }
 
+    /**
+     * Reads and locks the rows of all of them in one statement, in hash order (so two units that share
+     * hashes lock them in the same order); {@link #touch} then finds them here.
+     */
+    @Override
+    public void prefetchBlobRefs(Collection<ContentHash> hashes) {
+        requireNonNull(hashes, "hashes");
+        List<String> wanted = hashes.stream().filter(h -> !blobRefs.containsKey(requireNonNull(h, "hash")))
+                .map(ContentHash::hex).distinct().sorted().toList();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<ContentHash, BlobRef> found = new HashMap<>();
+        handle.createQuery("SELECT " + JdbiDocumentStore.BLOB_COLUMNS + " FROM vsrx_sync_blob_ref"
+                        + " WHERE content_hash = ANY(:hashes) ORDER BY content_hash FOR UPDATE")
+                .bindArray("hashes", String.class, wanted).map((rs, ctx) -> JdbiDocumentStore.blobRef(rs))
+                .forEach(r -> found.put(r.hash(), r));
+        for (String hex : wanted) {
+            ContentHash h = ContentHash.ofHex(hex);
+            BlobRef row = found.get(h);
+            blobRefs.put(h, new TouchedRef(row != null, row));
+        }
+    }
+
     private TouchedRef touch(ContentHash hash) {
         TouchedRef touched = blobRefs.get(hash);
         if (touched == null) {
@@ -246,6 +273,7 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
             touched = new TouchedRef(row.isPresent(), row.orElse(null));
             blobRefs.put(hash, touched);
         }
+        touched.used = true;
         return touched;
     }
 
@@ -592,6 +620,9 @@ final class JdbiUnitOfWork implements DocumentStore.UnitOfWork {
         List<TouchedRef> existing = new ArrayList<>();
         List<TouchedRef> created = new ArrayList<>();
         for (TouchedRef t : blobRefs.values()) {
+            if (!t.used) {
+                continue;
+            }
             if (t.existed) {
                 existing.add(t);
             } else if (t.ref != null) {

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -178,6 +179,32 @@ public final class JdbiVectorStore implements VectorStore {
                 return delete(h, document);
             }));
         });
+    }
+
+    /**
+     * {@inheritDoc} All in one transaction: the documents' locks taken in uuid order, one delete.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed
+     */
+    @Override
+    public int deleteByDocuments(FencingToken token, Collection<DocumentUuid> documents) {
+        requireNonNull(token, "token");
+        requireNonNull(documents, "documents");
+        List<String> ids = documents.stream().map(d -> requireNonNull(d, "document").value().toString()).distinct()
+                .sorted().toList();
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return SqlErrors.translate("delete vector entries", () -> jdbi.inTransaction(h -> {
+            Fence.check(h, token, Optional.empty());
+            // the locks of lockDocument, for all of them in one statement, in uuid order
+            h.createQuery("""
+                    SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended(d, 7201))
+                    FROM (SELECT d FROM unnest(CAST(:docs AS text[])) AS t(d) ORDER BY d) AS sorted) AS locked""")
+                    .bindArray("docs", String.class, ids).mapTo(Long.class).one();
+            return h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = ANY(CAST(:docs AS uuid[]))")
+                    .bindArray("docs", String.class, ids).execute();
+        }));
     }
 
     /**

@@ -800,6 +800,24 @@ public final class InMemoryDocumentStore implements DocumentStore {
         });
     }
 
+    /** All of them in one write: all or nothing. */
+    @Override
+    public void completeOutbox(FencingToken token, Collection<Long> entryIds) {
+        requireNonNull(entryIds, "entryIds");
+        List<Long> ids = List.copyOf(entryIds);
+        requireNonNull(token, "token");
+        if (ids.isEmpty()) {
+            return;
+        }
+        write(token, true, j -> {
+            for (long id : ids) {
+                j.remove(outbox, id);
+                j.remove(parked, id);
+            }
+            return null;
+        });
+    }
+
     @Override
     public void failOutbox(FencingToken token, long entryId, String reasonCode, boolean park) {
         requireNonNull(reasonCode, "reasonCode");

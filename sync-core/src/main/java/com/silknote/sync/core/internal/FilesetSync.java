@@ -57,6 +57,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -539,6 +540,7 @@ final class FilesetSync {
                         docs.clear();
                         notThere.clear();
                         expect(uow, works, record, patient);
+                        uow.prefetchBlobRefs(referencesTouched(works));
                         write(uow, works, patient, skips, state, docs, notThere);
                         return null;
                     });
@@ -558,6 +560,20 @@ final class FilesetSync {
             ctx.commitLock.unlock();
         }
         log.debug("fileset committed run={} fileset={}", ctx.runId, id);
+    }
+
+    /** The blob references {@link #write} adds or releases: the new content and what the file held before. */
+    private static Set<ContentHash> referencesTouched(List<FileWork> works) {
+        Set<ContentHash> hashes = new LinkedHashSet<>();
+        for (FileWork w : works) {
+            if (w.action == FileAction.CREATED || w.action == FileAction.UPDATED) {
+                hashes.add(w.hash);
+                currentHash(w.plan).ifPresent(hashes::add);
+            } else if (w.action == FileAction.DELETED) {
+                currentHash(w.plan).ifPresent(hashes::add);
+            }
+        }
+        return hashes;
     }
 
     /**

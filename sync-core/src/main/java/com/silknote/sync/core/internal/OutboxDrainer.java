@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.port.BlobStore;
@@ -12,8 +13,12 @@ import com.silknote.sync.core.port.ContentSource;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -21,8 +26,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out post-commit work from the persisted outbox (DESIGN §2.6): processing and vector work of
- * documents, and blob collection. Each entry is completed after its work; a failure is recorded and the
- * entry parked after {@code maxAttempts}. Work is idempotent, so a crash before completion only repeats it.
+ * documents, and blob collection. The outbox is read a page at a time: the documents of a page's processing
+ * entries are read in one round trip and their vector entries cleared in one call, and the entries whose work
+ * finished are completed together in one write after the page's work. A failure is recorded at once and the
+ * entry parked after {@code maxAttempts}. Work is idempotent, so a crash before the completion only repeats the
+ * work of that page's entries.
  */
 final class OutboxDrainer {
     private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
@@ -77,28 +85,103 @@ final class OutboxDrainer {
             if (batch.isEmpty()) {
                 break;
             }
+            List<OutboxEntry> mine = new ArrayList<>(batch.size());
             for (OutboxEntry e : batch) {
                 after = Math.max(after, e.id());
-                if (!filter.test(e)) {
-                    continue;
+                if (filter.test(e)) {
+                    mine.add(e);
                 }
+            }
+            if (mine.isEmpty()) {
+                continue;
+            }
+            Map<DocumentUuid, SilknoteDocument> docs = documentsOf(mine);
+            Set<DocumentUuid> cleared = clearVectors(lease, mine, docs);
+            List<Long> done = new ArrayList<>(mine.size());
+            for (OutboxEntry e : mine) {
                 lease.checkpoint();
-                switch (handle(lease, e, held)) {
-                    case COMPLETED -> completed++;
+                switch (handle(lease, e, docs, cleared, held)) {
+                    case COMPLETED -> done.add(e.id());
                     case FAILED -> failed++;
                     case DEFERRED -> deferred++;
                 }
             }
+            complete(lease, done);
+            completed += done.size();
         }
         return new Stats(completed, failed, deferred);
     }
 
+    /**
+     * The page's finished entries in one write. Until it lands they stay pending, so a crash or a lost lease
+     * before it only repeats their idempotent work (DESIGN §2.6); after a lost lease nothing is written (rule 10).
+     */
+    private void complete(LeaseKeeper lease, List<Long> done) {
+        if (done.isEmpty()) {
+            return;
+        }
+        lease.checkpoint();
+        retrier.run("outbox.complete", () -> documents.completeOutbox(lease.token(), done));
+        log.debug("outbox done entries={}", done.size());
+    }
+
+    /** The documents of the page's processing entries, read in one round trip. */
+    private Map<DocumentUuid, SilknoteDocument> documentsOf(List<OutboxEntry> entries) {
+        Set<DocumentUuid> uuids = new LinkedHashSet<>();
+        for (OutboxEntry e : entries) {
+            if (e.action() == OutboxEntry.Action.PROCESS) {
+                uuids.add(e.document());
+            }
+        }
+        if (uuids.isEmpty()) {
+            return Map.of();
+        }
+        return retrier.call("documents.find", () -> documents.findDocuments(uuids));
+    }
+
+    /**
+     * Clears the vector entries of the page's documents to be processed in one call (each is processed again
+     * from scratch: idempotent). When that fails, each entry clears its own as before, with its own failure.
+     *
+     * @return the documents whose entries are cleared
+     */
+    private Set<DocumentUuid> clearVectors(LeaseKeeper lease, List<OutboxEntry> entries,
+            Map<DocumentUuid, SilknoteDocument> docs) {
+        Set<DocumentUuid> toClear = new LinkedHashSet<>();
+        for (OutboxEntry e : entries) {
+            if (e.action() == OutboxEntry.Action.PROCESS && current(e, docs.get(e.document()))) {
+                toClear.add(e.document());
+            }
+        }
+        if (toClear.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            lease.checkpoint();
+            retrier.call("vectors.delete", () -> vectors.deleteByDocuments(lease.token(), toClear));
+            return toClear;
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            throw stop;
+        } catch (RuntimeException ex) {
+            log.debug("outbox vector clearing of a page failed, per entry instead reason={}",
+                    ex.getClass().getSimpleName());
+            return Set.of();
+        }
+    }
+
+    /** Whether the entry still describes the document's content (else it is superseded). */
+    private static boolean current(OutboxEntry e, SilknoteDocument doc) {
+        return doc != null && doc.contentHash().equals(e.contentHash());
+    }
+
     private enum Handled { COMPLETED, FAILED, DEFERRED }
 
-    private Handled handle(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
+    private Handled handle(LeaseKeeper lease, OutboxEntry e, Map<DocumentUuid, SilknoteDocument> docs,
+            Set<DocumentUuid> cleared, Function<ContentHash, ContentSource> held) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(lease, e, held);
+                case PROCESS -> process(lease, e, Optional.ofNullable(docs.get(e.document())),
+                        cleared.contains(e.document()), held);
                 case PURGE_VECTORS -> retrier.call("vectors.delete",
                         () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
@@ -109,8 +192,7 @@ final class OutboxDrainer {
                     }
                 }
             }
-            documents.completeOutbox(lease.token(), e.id());
-            log.debug("outbox done entry={} action={} document={}", e.id(), e.action(), e.document());
+            log.debug("outbox work done entry={} action={} document={}", e.id(), e.action(), e.document());
             return Handled.COMPLETED;
         } catch (LeaseLostException | StaleFencingTokenException stop) {
             throw stop;
@@ -125,15 +207,17 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(LeaseKeeper lease, OutboxEntry e, Function<ContentHash, ContentSource> held) {
-        Optional<SilknoteDocument> doc = retrier.call("documents.find", () -> documents.findDocument(e.document()));
-        if (doc.isEmpty() || !doc.get().contentHash().equals(e.contentHash())) {
+    private void process(LeaseKeeper lease, OutboxEntry e, Optional<SilknoteDocument> doc, boolean cleared,
+            Function<ContentHash, ContentSource> held) {
+        if (!current(e, doc.orElse(null))) {
             // Superseded: the document is gone or holds newer content with its own entry.
             log.debug("outbox entry superseded entry={} document={}", e.id(), e.document());
             return;
         }
         // Both writes carry the run's token: a run paused here never undoes a newer run's processing.
-        retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
+        if (!cleared) {
+            retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), e.document()));
+        }
         ContentHash hash = e.contentHash();
         ContentSource spooled = held.apply(hash);
         ContentSource content = spooled != null ? spooled : () -> blobs.open(hash);

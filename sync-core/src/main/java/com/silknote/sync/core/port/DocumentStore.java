@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -335,6 +336,26 @@ public interface DocumentStore {
     void completeOutbox(FencingToken token, long entryId);
 
     /**
+     * Marks the given outbox entries done (removes them, pending or parked); ids not there are ignored, an empty
+     * collection writes nothing. One write for all of them where the store can: the post-commit work of a
+     * fileset completes its entries together after their work, so a crash before this call repeats that
+     * (idempotent) work and loses none of it (DESIGN §2.6).
+     *
+     * <p>The default calls {@link #completeOutbox(FencingToken, long)} once per id, in the collection's order:
+     * each entry is then done or still pending, never half, and a failure may leave the first ones done. A store
+     * that overrides it should complete all of them in one transaction, so the call is all or nothing.
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
+     */
+    default void completeOutbox(FencingToken token, Collection<Long> entryIds) {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(entryIds, "entryIds");
+        for (long id : entryIds) {
+            completeOutbox(token, id);
+        }
+    }
+
+    /**
      * Records a failed attempt of an outbox entry; with {@code park} it is no longer returned as pending.
      *
      * @throws com.silknote.sync.core.exception.StaleFencingTokenException on a stale token
@@ -525,6 +546,14 @@ public interface DocumentStore {
 
         /** Deletes a document and its mapping; no-op when absent. */
         void deleteDocument(DocumentUuid uuid);
+
+        /**
+         * A hint: the blob references this unit will add or release. A store may read (and lock) their rows now
+         * in one round trip instead of one at a time at first touch; it changes nothing the unit sees. The
+         * default does nothing.
+         */
+        default void prefetchBlobRefs(Collection<ContentHash> hashes) {
+        }
 
         /**
          * Adds one reference to a blob that is confirmed stored with {@code confirmedEtag}. Creates the row

@@ -5,8 +5,10 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -68,6 +70,26 @@ public interface VectorStore {
      * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a newer token wrote before
      */
     int deleteByDocument(FencingToken token, DocumentUuid document);
+
+    /**
+     * Removes every entry of each of the documents; returns how many entries were removed in all. The
+     * post-commit work clears the entries of a page of documents with one call before it processes them again
+     * (DESIGN §2.6: the work is idempotent, so a crash after this call only repeats it).
+     *
+     * <p>The default calls {@link #deleteByDocument(FencingToken, DocumentUuid)} once per document: each
+     * document's entries are then removed or kept whole, and a failure may leave the first ones removed. A store
+     * that overrides it should remove them in one transaction.
+     *
+     * @throws com.silknote.sync.core.exception.StaleFencingTokenException when a newer token wrote before
+     */
+    default int deleteByDocuments(FencingToken token, Collection<DocumentUuid> documents) {
+        Objects.requireNonNull(token, "token");
+        int removed = 0;
+        for (DocumentUuid d : documents) {
+            removed += deleteByDocument(token, d);
+        }
+        return removed;
+    }
 
     /** The entries of a document, by ordinal. */
     List<VectorEntry> entries(DocumentUuid document);

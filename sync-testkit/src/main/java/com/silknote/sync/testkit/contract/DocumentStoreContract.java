@@ -796,6 +796,38 @@ public abstract class DocumentStoreContract {
         assertThat(store().pendingOutbox(10)).isEmpty();
     }
 
+    /**
+     * DESIGN §2.6: the post-commit work completes a page of entries in one call after their work. The batch
+     * removes the given entries, pending or parked, ignores ids not there, writes nothing for none, and a stale
+     * token completes none of them (rule 10).
+     */
+    @Test
+    public void outboxEntriesCompleteTogether() {
+        Instant now = clock.instant();
+        write(T1, u -> {
+            for (int i = 1; i <= 4; i++) {
+                u.enqueue(OutboxEntry.pending(DocumentUuid.forVsrxFile(fileId(i)), OutboxEntry.Action.PROCESS,
+                        hash("b" + i), now));
+            }
+        });
+        List<Long> ids = store().pendingOutbox(10).stream().map(OutboxEntry::id).toList();
+        FencingToken current = FencingToken.of(7);
+        store().failOutbox(current, ids.get(3), "UNREADABLE", true);
+        FencingToken stale = T1;
+
+        assertThatThrownBy(() -> store().completeOutbox(stale, List.of(ids.get(0), ids.get(1))))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().pendingOutbox(10)).extracting(OutboxEntry::id).containsExactlyElementsOf(ids.subList(0, 3));
+
+        store().completeOutbox(current, List.of());
+        assertThat(store().pendingOutbox(10)).hasSize(3);
+
+        long absent = ids.get(3) + 1_000;
+        store().completeOutbox(current, List.of(ids.get(2), ids.get(0), absent, ids.get(3)));
+        assertThat(store().pendingOutbox(10)).extracting(OutboxEntry::id).containsExactly(ids.get(1));
+        assertThat(store().parkedOutbox(0, 10)).as("a parked entry completes too").isEmpty();
+    }
+
     @Test
     public void entriesOfARolledBackUnitOfWorkAreNotEnqueued() {
         Instant now = clock.instant();

@@ -124,6 +124,29 @@ public abstract class VectorStoreContract {
     }
 
     @Test
+    @DisplayName("§2.6 post-commit work: deleteByDocuments clears the entries of every given document and no other;"
+            + " an older token clears none (rule 10)")
+    public void deleteByDocumentsClearsEachGivenDocument() {
+        DocumentUuid a = doc(1);
+        DocumentUuid b = doc(2);
+        DocumentUuid other = doc(3);
+        store().replace(T1, a, entries(a, TestHashes.sha256("a"), 3, 1));
+        store().replace(T1, b, entries(b, TestHashes.sha256("b"), 2, 2));
+        store().replace(FencingToken.of(2), other, entries(other, TestHashes.sha256("c"), 4, 3));
+
+        assertThatThrownBy(() -> store().deleteByDocuments(T1, List.of(a, b)))
+                .isInstanceOf(StaleFencingTokenException.class);
+        assertThat(store().entries(a)).hasSize(3);
+        assertThat(store().entries(b)).hasSize(2);
+
+        assertThat(store().deleteByDocuments(FencingToken.of(2), List.of(b, a, doc(4)))).isEqualTo(5);
+        assertThat(store().entries(a)).isEmpty();
+        assertThat(store().entries(b)).isEmpty();
+        assertThat(store().entries(other)).hasSize(4);
+        assertThat(store().deleteByDocuments(FencingToken.of(2), List.of())).isZero();
+    }
+
+    @Test
     public void documentPagesCoverEveryDocumentOnceInUuidOrder() {
         List<DocumentUuid> docs = new ArrayList<>();
         for (int i = 0; i < 9; i++) {

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * A {@link DocumentStore} that fails as its {@link FaultPlan} says. Reads are {@link Operation#DOCUMENTS_READ}
@@ -202,6 +203,22 @@ public final class FaultyDocumentStore implements DocumentStore {
     public void completeOutbox(FencingToken token, long entryId) {
         plan.effect(Operation.DOCUMENTS_COMPLETE_OUTBOX, Long.toString(entryId), () -> {
             delegate.completeOutbox(token, entryId);
+            return null;
+        });
+    }
+
+    /**
+     * One effect for the whole batch, as the delegate applies it (all or nothing where it overrides the
+     * batch); key: the ids joined by {@code ,}.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says
+     */
+    @Override
+    public void completeOutbox(FencingToken token, Collection<Long> entryIds) {
+        List<Long> ids = List.copyOf(entryIds);
+        String key = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        plan.effect(Operation.DOCUMENTS_COMPLETE_OUTBOX, key, () -> {
+            delegate.completeOutbox(token, ids);
             return null;
         });
     }

@@ -7,8 +7,10 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.port.VectorStore;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** A {@link VectorStore} that fails as its {@link FaultPlan} says; writes are effects (crash points). */
 public final class FaultyVectorStore implements VectorStore {
@@ -41,6 +43,18 @@ public final class FaultyVectorStore implements VectorStore {
     public int deleteByDocument(FencingToken token, DocumentUuid document) {
         return plan.effect(Operation.VECTOR_DELETE, document.toString(),
                 () -> delegate.deleteByDocument(token, document));
+    }
+
+    /**
+     * One effect for all of them; key: the documents joined by {@code ,}.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says
+     */
+    @Override
+    public int deleteByDocuments(FencingToken token, Collection<DocumentUuid> documents) {
+        List<DocumentUuid> docs = List.copyOf(documents);
+        String key = docs.stream().map(DocumentUuid::toString).collect(Collectors.joining(","));
+        return plan.effect(Operation.VECTOR_DELETE, key, () -> delegate.deleteByDocuments(token, docs));
     }
 
     /** @throws com.silknote.sync.core.exception.SyncException as the plan or the delegate says */

@@ -33,7 +33,7 @@ public enum Operation {
     DOCUMENTS_FENCE(true),
     /** {@code DocumentStore.inUnitOfWork}; key: none. Effect (the commit). */
     DOCUMENTS_UNIT_OF_WORK(true),
-    /** {@code DocumentStore.completeOutbox}; key: entry id. Effect. */
+    /** {@code DocumentStore.completeOutbox}; key: entry id, or the ids joined by {@code ,} for a batch. Effect. */
     DOCUMENTS_COMPLETE_OUTBOX(true),
     /** {@code DocumentStore.failOutbox}; key: entry id. Effect. */
     DOCUMENTS_FAIL_OUTBOX(true),
