@@ -150,6 +150,17 @@ public final class LedgerProfile {
             System.out.println("    calls      rows        ms  query");
             lines.forEach(System.out::println);
         }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT calls, rows, total_exec_time + total_plan_time, "
+                        + "regexp_replace(query, '\\s+', ' ', 'g') AS q FROM pg_stat_statements "
+                        + "WHERE query NOT LIKE '%pg_stat_%' ORDER BY 3 DESC LIMIT 8")) {
+            System.out.println("by time:");
+            while (rs.next()) {
+                String q = rs.getString(4);
+                System.out.printf(Locale.ROOT, "%9d %9d %9.1f  %s%n", rs.getLong(1), rs.getLong(2), rs.getDouble(3),
+                        q.length() > 600 ? q.substring(0, 600) : q);
+            }
+        }
     }
 
     /** CPU ticks of the postmaster, its reaped children and its live children. */

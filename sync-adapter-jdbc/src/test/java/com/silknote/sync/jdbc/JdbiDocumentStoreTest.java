@@ -50,6 +50,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** PostgreSQL-specific behaviour of the store: batching, row locks, fencing, rollback, exact round trips. */
@@ -172,6 +173,47 @@ class JdbiDocumentStoreTest {
         assertThat(count("vsrx_sync_outbox")).isEqualTo(10_000);
         assertThat(store.findDocumentByClientFileId(VsrxFileId.of("file-9999"))).isPresent();
         assertThat(store.findBlobRef(hashes.get(3))).map(BlobRef::refCount).contains(1000L);
+    }
+
+    @Test
+    @DisplayName("issue 12 / rule 12: prefetched blob references are read and locked in one statement; the counts are"
+            + " those without the prefetch, and a row only prefetched is not written")
+    void prefetchedBlobReferencesAreReadInOneStatementAndChangeNothing() {
+        List<ContentHash> hashes = java.util.stream.IntStream.range(0, 40).mapToObj(i -> hash("p" + i)).toList();
+        ContentHash onlyPrefetched = hashes.get(39);
+        store.inUnitOfWork(TOKEN, uow -> {
+            uow.addBlobRef(hashes.get(0), 10, "etag-0");
+            uow.addBlobRef(onlyPrefetched, 10, "etag-39");
+            return null;
+        });
+        Optional<BlobRef> untouchedBefore = store.findBlobRef(onlyPrefetched);
+        Store later = new Store(Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC));
+
+        counting.reset();
+        later.store.inUnitOfWork(TOKEN, uow -> {
+            uow.prefetchBlobRefs(hashes);
+            for (int i = 0; i < 39; i++) {
+                uow.addBlobRef(hashes.get(i), 10, "etag-" + i);
+            }
+            uow.addBlobRef(hashes.get(0), 10, "etag-0");
+            assertThat(uow.releaseBlobRef(hashes.get(1))).map(BlobRef::refCount).contains(0L);
+            return null;
+        });
+
+        // fence (3) + the prefetch (1) + the update of the existing row + the insert of the new ones + the audit
+        assertThat(counting.executions.get() + counting.batchExecutions.get()).as("not one per reference")
+                .isLessThan(15);
+        assertThat(store.findBlobRef(hashes.get(0))).map(BlobRef::refCount).contains(3L);
+        assertThat(store.findBlobRef(hashes.get(1))).map(BlobRef::refCount).contains(0L);
+        assertThat(store.findBlobRef(hashes.get(38))).map(BlobRef::refCount).contains(1L);
+        assertThat(store.findBlobRef(onlyPrefetched)).as("only prefetched: not written back").isEqualTo(untouchedBefore);
+    }
+
+    /** A store on the counting data source with its own clock. */
+    private record Store(JdbiDocumentStore store) {
+        Store(Clock clock) {
+            this(JdbiDocumentStore.builder().dataSource(counting).clock(clock).fencedByLock("vsrx-sync").build());
+        }
     }
 
     @Test
