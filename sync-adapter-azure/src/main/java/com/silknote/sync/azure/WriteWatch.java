@@ -58,14 +58,18 @@ final class WriteWatch {
             if (body != null) {
                 body.writeTo(out);
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
+            // a Flux body reports a failed write wrapped in a RuntimeException; so may a host's BinaryData
             if (w.aborted) {
                 SocketTimeoutException timeout = new SocketTimeoutException(
                         "request body not accepted within the read timeout");
                 timeout.initCause(e);
                 throw timeout;
             }
-            throw e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (e instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            throw e;
         } finally {
             finish(w);
         }

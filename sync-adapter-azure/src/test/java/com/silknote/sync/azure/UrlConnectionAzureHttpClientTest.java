@@ -328,8 +328,14 @@ class UrlConnectionAzureHttpClientTest {
         HttpRequest put = new HttpRequest(HttpMethod.PUT, "http://127.0.0.1:" + port + "/up");
         put.setHeader(HttpHeaderName.CONTENT_LENGTH, Integer.toString(size));
         put.setBody(BinaryData.fromBytes(new byte[size]));
+        byte[] mib = new byte[1 << 20];
+        HttpRequest fluxPut = new HttpRequest(HttpMethod.PUT, "http://127.0.0.1:" + port + "/up");
+        fluxPut.setHeader(HttpHeaderName.CONTENT_LENGTH, Integer.toString(size));
+        fluxPut.setBody(Flux.range(0, size / mib.length).map(i -> ByteBuffer.wrap(mib)));
         try {
             assertThatThrownBy(() -> impatient.sendSync(put, Context.NONE))
+                    .isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> impatient.sendSync(fluxPut, Context.NONE))
                     .isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(SocketTimeoutException.class);
         } finally {
             done.countDown();
