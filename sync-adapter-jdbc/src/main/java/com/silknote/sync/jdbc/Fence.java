@@ -43,13 +43,6 @@ final class Fence {
                 }
             }
         }
-        // The common case, the holder writing again under the mark it set: share-lock the row only when it equals
-        // the token (a row failing the condition is not locked), one statement instead of the read and the lock.
-        if (handle.createQuery("SELECT high_water FROM vsrx_sync_fence WHERE name = :name AND high_water = :token"
-                        + " FOR SHARE")
-                .bind("name", LEDGER).bind("token", token.value()).mapTo(Long.class).findOne().isPresent()) {
-            return actor;
-        }
         Optional<Long> mark = handle.createQuery("SELECT high_water FROM vsrx_sync_fence WHERE name = :name")
                 .bind("name", LEDGER).mapTo(Long.class).findOne();
         if (mark.isPresent() && mark.get() > token.value()) {
