@@ -3,6 +3,7 @@ package com.silknote.sync.benchmarks;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.silknote.sync.azure.AzureBlobStore;
+import com.silknote.sync.azure.UrlConnectionAzureHttpClient;
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.Secret;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A step of {@code benchmarks/run.sh}: the sync as the command line wires it (VSRX over HTTP, the embedded
- * PostgreSQL ledger, {@link AzureBlobStore}, default {@code SyncConfig}) but with a document processor
+ * PostgreSQL ledger, {@link AzureBlobStore} over the command line's SDK transport
+ * ({@link UrlConnectionAzureHttpClient}), default {@code SyncConfig}) but with a document processor
  * that only counts, so the sync's own cost is measured apart from the stand-in processor's (which reads
  * every blob back and writes a vector row per 4 KiB). Library API only. Prints one JSON line.
  *
@@ -41,6 +43,7 @@ public final class SyncWithoutProcessing {
                 .token(Secret.of(env("VSRX_TOKEN"))).build();
         BlobContainerClient container = new BlobContainerClientBuilder()
                 .connectionString(env("AZURE_STORAGE_CONNECTION_STRING")).containerName(env("CONTAINER"))
+                .httpClient(UrlConnectionAzureHttpClient.builder().build())
                 .retryOptions(AzureBlobStore.recommendedRetryOptions(Duration.ofSeconds(60))).buildClient();
         container.createIfNotExists();
         AtomicLong processed = new AtomicLong();
