@@ -325,14 +325,7 @@ public final class JdbiVectorStore implements VectorStore {
             int rows = 0;
             while (entries.hasNext()) {
                 VectorEntry e = entries.next();
-                if (!e.document().equals(document)) {
-                    throw new IllegalArgumentException("entry belongs to another document");
-                }
-                if (e.ordinal() <= previous) {
-                    throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
-                            : "ordinals must increase: " + e.ordinal() + " after " + previous);
-                }
-                previous = e.ordinal();
+                previous = VectorCopy.checkedOrdinal(document, e, previous);
                 insert.setObject(1, document.value());
                 insert.setInt(2, e.ordinal());
                 insert.setString(3, e.contentHash().hex());

@@ -79,14 +79,7 @@ final class VectorCopy {
             int previous = -1;
             while (entries.hasNext()) {
                 VectorEntry e = entries.next();
-                if (!e.document().equals(document)) {
-                    throw new IllegalArgumentException("entry belongs to another document");
-                }
-                if (e.ordinal() <= previous) {
-                    throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
-                            : "ordinals must increase: " + e.ordinal() + " after " + previous);
-                }
-                previous = e.ordinal();
+                previous = checkedOrdinal(document, e, previous);
                 if (!e.contentHash().equals(lastHash)) {
                     lastHash = e.contentHash();
                     hashText = lastHash.hex().getBytes(StandardCharsets.US_ASCII);
@@ -153,5 +146,22 @@ final class VectorCopy {
                 failure.addSuppressed(e);
             }
         }
+    }
+
+    /**
+     * The entry's ordinal, once it is checked to belong to {@code document} and to follow {@code previous}: the
+     * checks every write path of {@link JdbiVectorStore#replace} makes before an entry reaches the database.
+     *
+     * @throws IllegalArgumentException when the entry belongs to another document or its ordinal does not increase
+     */
+    static int checkedOrdinal(DocumentUuid document, VectorEntry e, int previous) {
+        if (!e.document().equals(document)) {
+            throw new IllegalArgumentException("entry belongs to another document");
+        }
+        if (e.ordinal() <= previous) {
+            throw new IllegalArgumentException(e.ordinal() == previous ? "duplicate ordinal " + previous
+                    : "ordinals must increase: " + e.ordinal() + " after " + previous);
+        }
+        return e.ordinal();
     }
 }
