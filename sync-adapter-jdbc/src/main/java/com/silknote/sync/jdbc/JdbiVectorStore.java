@@ -128,22 +128,19 @@ public final class JdbiVectorStore implements VectorStore {
         requireNonNull(entries, "entries");
         SqlErrors.run("replace vector entries", () -> {
             boolean written = jdbi.inTransaction(h -> {
-                if (pgjdbc(h).isPresent() && currentFenceLockAndDelete(h, token, document).isEmpty()) {
-                    return false; // rolled back before the iterator was touched
-                }
-                if (pgjdbc(h).isEmpty()) {
-                    Fence.check(h, token, Optional.empty());
-                    lockDocument(h, document);
-                    delete(h, document);
+                if (pgjdbc(h).isPresent()) {
+                    if (currentFenceLockAndDelete(h, token, document).isEmpty()) {
+                        return false; // rolled back before the iterator was touched
+                    }
+                } else {
+                    fencedDelete(h, token, document);
                 }
                 write(h, document, entries);
                 return true;
             });
             if (!written) {
                 jdbi.useTransaction(h -> {
-                    Fence.check(h, token, Optional.empty());
-                    lockDocument(h, document);
-                    delete(h, document);
+                    fencedDelete(h, token, document);
                     write(h, document, entries);
                 });
             }
@@ -165,19 +162,10 @@ public final class JdbiVectorStore implements VectorStore {
             if (nothingToDelete(token, document)) {
                 return 0;
             }
-            Optional<Integer> deleted = jdbi.inTransaction(h -> {
-                if (pgjdbc(h).isPresent()) {
-                    return currentFenceLockAndDelete(h, token, document);
-                }
-                Fence.check(h, token, Optional.empty());
-                lockDocument(h, document);
-                return Optional.of(delete(h, document));
-            });
-            return deleted.orElseGet(() -> jdbi.inTransaction(h -> {
-                Fence.check(h, token, Optional.empty());
-                lockDocument(h, document);
-                return delete(h, document);
-            }));
+            Optional<Integer> deleted = jdbi.inTransaction(h -> pgjdbc(h).isPresent()
+                    ? currentFenceLockAndDelete(h, token, document)
+                    : Optional.of(fencedDelete(h, token, document)));
+            return deleted.orElseGet(() -> jdbi.inTransaction(h -> fencedDelete(h, token, document)));
         });
     }
 
@@ -366,6 +354,18 @@ public final class JdbiVectorStore implements VectorStore {
      * Serialises writers of one document for the rest of the transaction, so concurrent replaces never
      * interleave their delete and insert (a transaction-scoped advisory lock keyed by the uuid).
      */
+    /**
+     * The fence check, the document's lock and the delete as separate statements: the path of connections that
+     * are not pgjdbc's, and the retry after {@link #currentFenceLockAndDelete} found the mark not yet the token's.
+     *
+     * @return the rows deleted
+     */
+    private static int fencedDelete(Handle h, FencingToken token, DocumentUuid document) {
+        Fence.check(h, token, Optional.empty());
+        lockDocument(h, document);
+        return delete(h, document);
+    }
+
     private static void lockDocument(Handle h, DocumentUuid document) {
         h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:doc, 7201))")
                 .bind("doc", document.value().toString()).mapTo(Integer.class).one();
