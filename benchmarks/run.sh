@@ -33,8 +33,8 @@
 # Environment (defaults in brackets): OUT_DIR [<repo>/docs], LOAD_MAX [2.0], LOAD_WAIT_S [2400],
 #   LOAD_POLL_S [30], RAW_THREADS [8], RCLONE_TRANSFERS [4], INSTALL [1: apt/npm-install what is missing],
 #   STATUS_RUNS [3], LARGE_FILE [tiny 128M, small 1G, medium 2G], LARGE_FILE_HEAP [-Xmx128m],
-#   DIFF_ARGS [tiny "2 3 --mixes=UNCHANGED", else "3 7"], SYNC_JAVA_OPTS [the launcher's JIT options for a sync,
-#   as ./vsrx-sync and docs/production.md start one; set it empty to measure without], SKIP [space-separated step
+#   DIFF_ARGS [tiny "2 3 --mixes=UNCHANGED", else "3 7"], SYNC_JAVA_OPTS [extra JVM options of the sync
+#   steps; none: the command line tunes its compilers itself, as with ./vsrx-sync or java -jar], SKIP [space-separated step
 #   names to leave out], MVN_OFFLINE [1: try `mvn -o` first].
 # Needs: Java 17, Maven, node/npm, python3, GNU time (/usr/bin/time; installed with apt when missing).
 set -euo pipefail
@@ -52,8 +52,8 @@ OUT_DIR=${OUT_DIR:-$repo/docs}
 LOAD_MAX=${LOAD_MAX:-2.0}; LOAD_WAIT_S=${LOAD_WAIT_S:-2400}; LOAD_POLL_S=${LOAD_POLL_S:-30}
 RAW_THREADS=${RAW_THREADS:-8}; RCLONE_TRANSFERS=${RCLONE_TRANSFERS:-4}; INSTALL=${INSTALL:-1}
 STATUS_RUNS=${STATUS_RUNS:-3}; LARGE_FILE_HEAP=${LARGE_FILE_HEAP:--Xmx128m}
-# the JIT options ./vsrx-sync starts a sync with (SYNC_JIT_OPTS there); SYNC_JAVA_OPTS= (empty) measures without
-SYNC_JAVA_OPTS=${SYNC_JAVA_OPTS--XX:Tier4InvocationThreshold=20000 -XX:Tier4MinInvocationThreshold=5000 -XX:Tier4CompileThreshold=25000 -XX:Tier4BackEdgeThreshold=160000}
+# extra JVM options of the sync steps; none by default: the command line sets its compilers itself (JitDirectives)
+SYNC_JAVA_OPTS=${SYNC_JAVA_OPTS-}
 SKIP=${SKIP:-}; MVN_OFFLINE=${MVN_OFFLINE:-1}
 case "$preset" in
   tiny) LARGE_FILE=${LARGE_FILE:-128M}; DIFF_ARGS=${DIFF_ARGS:-2 3 --mixes=UNCHANGED} ;;

@@ -81,7 +81,7 @@ public final class VsrxSyncCommand implements Callable<Integer> {
         // before any HTTP request of this JVM: the JDK reads its restricted-header list only once
         AzureHttpClients.allowContentLengthHeader();
         useLargeHttpBuffers();
-        int code = execute(SystemEnvironment.create(), args);
+        int code = execute(SystemEnvironment.create(), JitDirectives::forCommand, args);
         SystemEnvironment.commandDone();
         System.exit(code);
     }
@@ -127,7 +127,17 @@ public final class VsrxSyncCommand implements Callable<Integer> {
      * @throws NullPointerException when an argument is null
      */
     public static int execute(CliEnvironment environment, String... args) {
+        return execute(environment, command -> { }, args);
+    }
+
+    /**
+     * {@link #execute(CliEnvironment, String...)} that first hands the name of the command about to run (not for
+     * {@code --help} or {@code --version}) to {@code beforeCommand}: {@link #main} tunes its own JVM there.
+     */
+    static int execute(CliEnvironment environment, java.util.function.Consumer<String> beforeCommand,
+            String... args) {
         requireNonNull(environment, "environment");
+        requireNonNull(beforeCommand, "beforeCommand");
         requireNonNull(args, "args");
         VsrxSyncCommand root = new VsrxSyncCommand(environment);
         CommandLine cl = new CommandLine(root);
@@ -142,6 +152,7 @@ public final class VsrxSyncCommand implements Callable<Integer> {
             boolean runs = RUNNING_COMMANDS.contains(sub.commandSpec().name());
             if (!helpOrVersion(parseResult)) { // --help and --version start nothing, not even logging
                 Logging.configure(root.verbose, environment.interactive() || !runs);
+                beforeCommand.accept(sub.commandSpec().name());
             }
             return new CommandLine.RunLast().execute(parseResult);
         });
