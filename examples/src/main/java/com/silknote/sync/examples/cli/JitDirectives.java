@@ -41,7 +41,7 @@ final class JitDirectives {
     private static final Logger LOG = LoggerFactory.getLogger(JitDirectives.class);
 
     /** System property: {@code off} keeps the JVM's own compilation policy. */
-    static final String PROPERTY = "vsrx-sync.jit-directives";
+    static final String PROPERTY = "vsrx.sync.jit-directives";
     /** The directives, a resource next to this class (HotSpot's JSON-like directives format). */
     static final String RESOURCE = "jit-directives.json";
     /** The commands that run long enough for C2's compile work to matter. */
@@ -51,16 +51,17 @@ final class JitDirectives {
 
     /**
      * Adds the directives on a daemon thread when {@code command} is one of {@link #COMMANDS} and the JVM's
-     * compilers were left to their defaults; returns at once.
+     * compilers were left to their defaults; returns at once, with the thread when one was started.
      */
-    static void forCommand(String command) {
+    static Optional<Thread> forCommand(String command) {
         if (!COMMANDS.contains(command) || "off".equalsIgnoreCase(System.getProperty(PROPERTY, ""))) {
-            return;
+            return Optional.empty();
         }
         Thread t = new Thread(JitDirectives::addIfDefaultCompilers, "vsrx-sync-jit-directives");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
+        return Optional.of(t);
     }
 
     private static void addIfDefaultCompilers() {

@@ -41,6 +41,33 @@ class JitDirectivesTest {
     }
 
     @Test
+    void onlyTheCommandsThatMoveContentsAndNotWhenTurnedOff() throws Exception {
+        ObjectName dcmd = new ObjectName("com.sun.management:type=DiagnosticCommand");
+        String saved = System.getProperty(JitDirectives.PROPERTY);
+        try {
+            assertThat(JitDirectives.forCommand("status")).isEmpty();
+            assertThat(JitDirectives.forCommand("report")).isEmpty();
+            System.setProperty(JitDirectives.PROPERTY, "off");
+            assertThat(JitDirectives.forCommand("sync")).isEmpty();
+            System.clearProperty(JitDirectives.PROPERTY);
+            Thread t = JitDirectives.forCommand("sync").orElseThrow();
+            t.join(30_000);
+            assertThat(t.isAlive()).isFalse();
+            String printed = (String) ManagementFactory.getPlatformMBeanServer().invoke(dcmd,
+                    "compilerDirectivesPrint", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            assertThat(printed).as("this JVM runs with the default compilers").contains("sun/security/provider/*.*");
+        } finally {
+            if (saved == null) {
+                System.clearProperty(JitDirectives.PROPERTY);
+            } else {
+                System.setProperty(JitDirectives.PROPERTY, saved);
+            }
+            ManagementFactory.getPlatformMBeanServer().invoke(dcmd, "compilerDirectivesClear",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        }
+    }
+
+    @Test
     void aJvmWhoseCompilersWereConfiguredIsLeftAlone() {
         Map<String, String> defaults = Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4",
                 "CompilationMode", "default", "UseJVMCICompiler", "false", "CompilerDirectivesFile", "");
