@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compiler directives the command line gives its own JVM when a command moves contents ({@code sync},
- * {@code run-every}, {@code demo}, {@code serve-vsrx}), however the JVM was started ({@code ./vsrx-sync} or
+ * Compiler directives the command line gives its own JVM when a command moves contents and ends ({@code sync},
+ * {@code demo}) or serves a folder to a few syncs ({@code serve-vsrx}), however the JVM was started ({@code ./vsrx-sync} or
  * {@code java -jar vsrx-sync.jar}): only the JDK's message digests and the stand-in processor's loops are compiled
  * by C2; everything else (the PostgreSQL driver, Jdbi, Jackson, the Azure SDK, the JDK's HTTP and class-loading
  * code) stays with C1's full optimisation.
@@ -44,8 +44,13 @@ final class JitDirectives {
     static final String PROPERTY = "vsrx.sync.jit-directives";
     /** The directives, a resource next to this class (HotSpot's JSON-like directives format). */
     static final String RESOURCE = "jit-directives.json";
-    /** The commands that run long enough for C2's compile work to matter. */
-    static final Set<String> COMMANDS = Set.of("sync", "run-every", "demo", "serve-vsrx");
+    /**
+     * The commands whose JVM lives for one job, for which C2's compile work is a large share of the CPU. Not
+     * {@code run-every}: a JVM that runs syncs for days amortises C2's work and keeps its faster code.
+     * {@code serve-vsrx} is in: on the 10,000-file set its CPU for the first sync it served fell by 4.5 s, for
+     * each later one it rose by 1 to 2 s (docs/benchmarks.md).
+     */
+    static final Set<String> COMMANDS = Set.of("sync", "demo", "serve-vsrx");
 
     private JitDirectives() { }
 
