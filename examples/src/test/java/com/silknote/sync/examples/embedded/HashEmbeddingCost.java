@@ -5,7 +5,6 @@ import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FilesetId;
-import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VectorEntry;
@@ -19,7 +18,6 @@ import java.lang.management.ManagementFactory;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -40,10 +38,7 @@ public final class HashEmbeddingCost {
         new SplittableRandom(12).nextBytes(content);
         ContentHash hash = TestHashes.sha256(content);
         long[] taken = new long[1];
-        VectorStore sink = new VectorStore() {
-            @Override
-            public void fence(FencingToken token) { }
-
+        VectorStore sink = new EntrySink() {
             @Override
             public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
                 taken[0] += entries.size();
@@ -54,21 +49,6 @@ public final class HashEmbeddingCost {
                 while (entries.hasNext()) {
                     taken[0] += entries.next().embedding().length;
                 }
-            }
-
-            @Override
-            public int deleteByDocument(FencingToken token, DocumentUuid document) {
-                return 0;
-            }
-
-            @Override
-            public List<VectorEntry> entries(DocumentUuid document) {
-                return List.of();
-            }
-
-            @Override
-            public Page<DocumentUuid> documents(Optional<String> cursor, int limit) {
-                return Page.last(List.of());
             }
         };
         TestClock clock = TestClock.at("2026-01-01T00:00:00Z");

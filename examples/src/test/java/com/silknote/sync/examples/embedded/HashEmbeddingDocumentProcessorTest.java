@@ -93,11 +93,7 @@ class HashEmbeddingDocumentProcessorTest {
         new SplittableRandom(8).nextBytes(content);
         SilknoteDocument doc = stored("file-4", content);
         java.util.concurrent.atomic.AtomicInteger streamed = new java.util.concurrent.atomic.AtomicInteger();
-        com.silknote.sync.core.port.VectorStore streamingOnly = new com.silknote.sync.core.port.VectorStore() {
-            @Override
-            public void fence(FencingToken token) {
-            }
-
+        com.silknote.sync.core.port.VectorStore streamingOnly = new EntrySink() {
             @Override
             public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
                 throw new AssertionError("entries were collected into a list");
@@ -110,21 +106,6 @@ class HashEmbeddingDocumentProcessorTest {
                     assertThat(entries.next().ordinal()).isEqualTo(expected++);
                 }
                 streamed.set(expected);
-            }
-
-            @Override
-            public int deleteByDocument(FencingToken token, DocumentUuid document) {
-                return 0;
-            }
-
-            @Override
-            public List<VectorEntry> entries(DocumentUuid document) {
-                return List.of();
-            }
-
-            @Override
-            public com.silknote.sync.core.model.Page<DocumentUuid> documents(java.util.Optional<String> cursor, int limit) {
-                return com.silknote.sync.core.model.Page.last(List.of());
             }
         };
 
