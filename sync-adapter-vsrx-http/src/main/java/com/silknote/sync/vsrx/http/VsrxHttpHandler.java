@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * {@code path_rejected}. An upload is spooled and its length and SHA-256 checked before the target sees it.
  *
  * <p>Hosting: on the JDK server use {@link VsrxHttpServer} or mount {@link #asHttpHandler()} at
- * {@code /}; in a servlet-style host build a {@link ServerRequest} from the servlet request (path relative
+ * {@code /} (then start the JVM with {@code -Dsun.net.httpserver.nodelay=true}, as {@link VsrxHttpServer}
+ * does for itself: without it every small answer waits about 40 ms for a delayed acknowledgement); in a servlet-style host build a {@link ServerRequest} from the servlet request (path relative
  * to where the handler is mounted), call {@link #handle(ServerRequest)}, and write the
  * {@link ServerResponse} back (both classes show how).
  */

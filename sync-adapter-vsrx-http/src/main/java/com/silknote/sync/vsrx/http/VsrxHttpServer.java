@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -17,6 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs a {@link VsrxHttpHandler} (and optionally a {@link WebhookReceiver}) on the JDK's built-in HTTP
  * server, for examples, tests and small VSRX-side hosts. Plain HTTP: put it behind TLS (a reverse proxy)
  * outside loopback.
+ *
+ * <p>The JDK's server writes a response's headers and its body as two writes and, unless the system property
+ * {@value #NO_DELAY} is {@code true}, leaves Nagle's algorithm on: a small body then waits for the client's
+ * delayed acknowledgement of the headers, about 40 ms on Linux, per listing page and per small file. {@link
+ * #start()} therefore sets that property to {@code true} when the JVM was started without it, before it creates
+ * its first server (the JDK reads it once, when its server is first used: a JDK server the host started
+ * earlier keeps the JVM's setting). An explicit {@code -Dsun.net.httpserver.nodelay=false} is left as it is.
  *
  * <pre>{@code
  * VsrxHttpServer server = VsrxHttpServer.builder()
@@ -29,6 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 public final class VsrxHttpServer implements AutoCloseable {
+    /** The JDK server's switch for {@code TCP_NODELAY} on accepted connections (default off). */
+    static final String NO_DELAY = "sun.net.httpserver.nodelay";
+
     private final InetSocketAddress address;
     private final VsrxHttpHandler handler;
     private final WebhookReceiver webhookReceiver;
@@ -60,6 +71,7 @@ public final class VsrxHttpServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
+        preferNoDelay(System.getProperties());
         HttpServer s;
         try {
             s = HttpServer.create(address, 64);
@@ -89,6 +101,11 @@ public final class VsrxHttpServer implements AutoCloseable {
         server = s;
         executor = ex;
         return this;
+    }
+
+    /** Sets {@value #NO_DELAY} to {@code true} unless it is set, either way. */
+    static void preferNoDelay(Properties properties) {
+        properties.putIfAbsent(NO_DELAY, "true");
     }
 
     /** The bound port (the real one when built with port 0). @throws IllegalStateException when not started */
