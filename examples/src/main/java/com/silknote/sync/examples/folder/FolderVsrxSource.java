@@ -40,6 +40,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,7 +79,9 @@ import java.util.Properties;
  *
  * <p>Also the {@link VsrxFileLookup} the HTTP handler uses for content requests: a file is found by id in
  * an index that the listings' folder walks keep current (see {@link FolderFileIndex}), so serving content
- * costs no walk of the folder. A listing page reads only the filesets it returns.
+ * costs no walk of the folder. A listing page reads only the filesets it returns; a file listing walks its
+ * fileset once, for its first page, and serves the pages that follow from that walk for up to a minute
+ * ({@link ListingScans}): a listing is a snapshot as of its first page.
  */
 public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxTarget {
     /** Name of a fileset's description file. */
@@ -90,9 +94,16 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
     /** Read size while hashing content: one 64 KiB read per system call. */
     private static final int HASH_BUFFER = 64 * 1024;
 
+    /** How long a listing's first page's walk serves its continuation pages (a client reads them back to back). */
+    static final Duration LISTING_REUSE = Duration.ofSeconds(60);
+    /** Bounds of the walks kept for continuation pages: filesets, and files in all of them. */
+    static final int LISTING_FILESETS = 16;
+    static final int LISTING_FILES = 250_000;
+
     private final Path root;
     private final FolderFileIndex index = new FolderFileIndex(this::walkAll);
     private final FolderWrites writes;
+    private final ListingScans scans;
 
     /**
      * @param root the folder holding one sub-folder per fileset
@@ -100,8 +111,14 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
      */
     @Inject
     public FolderVsrxSource(Path root) {
+        this(root, Clock.systemUTC());
+    }
+
+    /** With the clock that ages the walks kept for a listing's continuation pages (tests). */
+    FolderVsrxSource(Path root, Clock clock) {
         this.root = requireNonNull(root, "root").toAbsolutePath().normalize();
         this.writes = new FolderWrites(this.root);
+        this.scans = new ListingScans(clock, LISTING_REUSE, LISTING_FILESETS, LISTING_FILES);
     }
 
     /**
@@ -147,13 +164,18 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
                 .filter(d -> Files.isRegularFile(d.resolve(FILESET_FILE), LinkOption.NOFOLLOW_LINKS)).isEmpty()) {
             throw new PermanentSyncException("fileset not found", 404, null);
         }
+        // a continuation page reads the walk its listing's first page made (ListingScans); a first page walks
+        List<VsrxFile> sorted = request.cursor().flatMap(c -> scans.recent(filesetId)).orElseGet(() -> {
+            List<VsrxFile> walked = scanFiles(filesetId);
+            scans.keep(filesetId, walked);
+            return walked;
+        });
         List<VsrxFile> files = new ArrayList<>();
-        for (VsrxFile f : scanFiles(filesetId)) {
-            if (request.cursor().isPresent() && f.id().value().compareTo(request.cursor().get()) <= 0) {
-                continue;
-            }
+        int from = request.cursor().map(c -> ListingScans.firstAfter(sorted, c)).orElse(0);
+        for (int i = from; i < sorted.size() && files.size() <= request.limit(); i++) {
+            VsrxFile f = sorted.get(i);
             if (request.changedSince().map(s -> !f.modifiedAt().isBefore(s)).orElse(true)) {
-                files.add(f);
+                files.add(f);                    // one more than the page tells whether another page follows
             }
         }
         return page(files, request.limit(), f -> f.id().value());
@@ -273,6 +295,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
             writes.writeChecked(content, place, Optional.empty());
             writes.forgetDeletion(file.filesetId(), id);
             writes.rememberOrigin(file.filesetId(), id, file.origin());
+            scans.forget(file.filesetId());
             scanFiles(file.filesetId());
             VsrxFile created = findFile(id).orElseThrow(() -> new TransientSyncException("a created file vanished", null));
             return writes.remember(key, "create", file.filesetId().value(), created);
@@ -297,6 +320,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
             FolderFileIndex.Entry entry = index.find(fileId).orElseThrow();
             FolderWrites.requireEtag(current, ifMatchEtag);
             writes.writeChecked(content, entry.file(), Optional.of(current.modifiedAt()));
+            scans.forget(current.filesetId());
             VsrxFile replaced = findFile(fileId).orElseThrow(() -> new TransientSyncException("a file vanished", null));
             return writes.remember(key, "replace", fileId.value(), replaced);
         });
@@ -320,6 +344,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
             VsrxFile deleted = new VsrxFile(current.id(), current.filesetId(), current.path(), current.size(),
                     current.mimeType(), current.modifiedAt(), current.etag(), current.sha256(), true, current.origin());
             writes.markDeleted(deleted, entry.file());
+            scans.forget(current.filesetId());
             index.forget(fileId, entry);
             return writes.remember(key, "delete", fileId.value(), deleted);
         });
