@@ -98,7 +98,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
     static final Duration LISTING_REUSE = Duration.ofSeconds(60);
     /** Bounds of the walks kept for continuation pages: filesets, and files in all of them. */
     static final int LISTING_FILESETS = 16;
-    static final int LISTING_FILES = 250_000;
+    static final int LISTING_FILES = 100_000;
 
     private final Path root;
     private final FolderFileIndex index = new FolderFileIndex(this::walkAll);

@@ -81,11 +81,7 @@ class FolderListingPagesTest {
 
     @Test
     void continuationPagesServeTheFirstPagesWalkUntilItIsOld() throws IOException {
-        fileset("fs-a");
-        for (int i = 0; i < 6; i++) {
-            write("fs-a/notes/f" + i + ".txt", "x" + i);
-        }
-        FolderVsrxSource source = new FolderVsrxSource(root, clock);
+        FolderVsrxSource source = withFiles(6);
         Page<VsrxFile> p1 = source.listFiles(FS, PageRequest.first(2));
         String cursor = p1.nextCursor().orElseThrow();
         String added = pathSortingAfter(cursor);
@@ -108,11 +104,7 @@ class FolderListingPagesTest {
 
     @Test
     void aClockThatWentBackDoesNotKeepAWalkAlive() throws IOException {
-        fileset("fs-a");
-        for (int i = 0; i < 4; i++) {
-            write("fs-a/notes/f" + i + ".txt", "x" + i);
-        }
-        FolderVsrxSource source = new FolderVsrxSource(root, clock);
+        FolderVsrxSource source = withFiles(4);
         String cursor = source.listFiles(FS, PageRequest.first(1)).nextCursor().orElseThrow();
         String added = pathSortingAfter(cursor);
         write("fs-a/" + added, "added");
@@ -122,11 +114,7 @@ class FolderListingPagesTest {
 
     @Test
     void aWriteThroughTheSourceIsListedOnTheNextContinuationPage() throws IOException {
-        fileset("fs-a");
-        for (int i = 0; i < 4; i++) {
-            write("fs-a/notes/f" + i + ".txt", "x" + i);
-        }
-        FolderVsrxSource source = new FolderVsrxSource(root, clock);
+        FolderVsrxSource source = withFiles(4);
         String cursor = source.listFiles(FS, PageRequest.first(1)).nextCursor().orElseThrow();
         String created = pathSortingAfter(cursor);
         byte[] bytes = "from Silknote".getBytes(StandardCharsets.UTF_8);
@@ -139,10 +127,7 @@ class FolderListingPagesTest {
 
     @Test
     void aRemovedFilesetIsNotFoundOnAContinuationPage() throws IOException {
-        fileset("fs-a");
-        write("fs-a/notes/f0.txt", "x");
-        write("fs-a/notes/f1.txt", "y");
-        FolderVsrxSource source = new FolderVsrxSource(root, clock);
+        FolderVsrxSource source = withFiles(2);
         String cursor = source.listFiles(FS, PageRequest.first(1)).nextCursor().orElseThrow();
         Files.delete(root.resolve("fs-a").resolve(FolderVsrxSource.FILESET_FILE));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.listFiles(FS, PageRequest.first(1).next(cursor)))
@@ -184,6 +169,15 @@ class FolderListingPagesTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** fs-a with the files notes/f0.txt to notes/f{n-1}.txt, and a source over the folder on the test's clock. */
+    private FolderVsrxSource withFiles(int n) throws IOException {
+        fileset("fs-a");
+        for (int i = 0; i < n; i++) {
+            write("fs-a/notes/f" + i + ".txt", "x" + i);
+        }
+        return new FolderVsrxSource(root, clock);
     }
 
     private void fileset(String id) throws IOException {
