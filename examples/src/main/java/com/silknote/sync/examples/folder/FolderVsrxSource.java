@@ -165,11 +165,8 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
             throw new PermanentSyncException("fileset not found", 404, null);
         }
         // a continuation page reads the walk its listing's first page made (ListingScans); a first page walks
-        List<VsrxFile> sorted = request.cursor().flatMap(c -> scans.recent(filesetId)).orElseGet(() -> {
-            List<VsrxFile> walked = scanFiles(filesetId);
-            scans.keep(filesetId, walked);
-            return walked;
-        });
+        List<VsrxFile> sorted = request.cursor().flatMap(c -> scans.recent(filesetId))
+                .orElseGet(() -> scans.walk(filesetId, () -> scanFiles(filesetId)));
         List<VsrxFile> files = new ArrayList<>();
         int from = request.cursor().map(c -> ListingScans.firstAfter(sorted, c)).orElse(0);
         for (int i = from; i < sorted.size() && files.size() <= request.limit(); i++) {

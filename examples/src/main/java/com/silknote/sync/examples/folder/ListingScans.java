@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The latest folder walks of filesets, each sorted by file id, for the continuation pages of a file listing.
@@ -31,6 +32,7 @@ final class ListingScans {
     private final int maxFiles;
     private final LinkedHashMap<FilesetId, Scan> scans = new LinkedHashMap<>(16, 0.75f, true);
     private int files;
+    private long forgets;
 
     private record Scan(List<VsrxFile> sorted, Instant at) { }
 
@@ -55,19 +57,42 @@ final class ListingScans {
         }
         Instant now = clock.instant();
         if (now.isBefore(s.at()) || !now.isBefore(s.at().plus(reuse))) {
-            forget(filesetId);
+            remove(filesetId);
             return Optional.empty();
         }
         return Optional.of(s.sorted());
     }
 
-    /** Keeps a walk (sorted by file id, not changed afterwards) in place of the fileset's earlier one. */
-    synchronized void keep(FilesetId filesetId, List<VsrxFile> sorted) {
-        forget(filesetId);
+    /**
+     * Walks the fileset with {@code walker} (outside this object's lock) and keeps the walk, sorted by file id, in
+     * place of the fileset's earlier one, unless a walk that started later is kept by then or a write was forgotten
+     * while it ran (either would make the kept walk older than what a client already saw).
+     *
+     * @return the walk
+     */
+    List<VsrxFile> walk(FilesetId filesetId, Supplier<List<VsrxFile>> walker) {
+        long forgetsBefore;
+        Instant started;
+        synchronized (this) {
+            forgetsBefore = forgets;
+            started = clock.instant();
+        }
+        List<VsrxFile> sorted = walker.get();
+        synchronized (this) {
+            Scan kept = scans.get(filesetId);
+            if (forgets == forgetsBefore && (kept == null || !kept.at().isAfter(started))) {
+                keep(filesetId, sorted, started);
+            }
+        }
+        return sorted;
+    }
+
+    private void keep(FilesetId filesetId, List<VsrxFile> sorted, Instant started) {
+        remove(filesetId);
         if (sorted.size() > maxFiles) {
             return;
         }
-        scans.put(filesetId, new Scan(List.copyOf(sorted), clock.instant()));
+        scans.put(filesetId, new Scan(List.copyOf(sorted), started));
         files += sorted.size();
         Iterator<Map.Entry<FilesetId, Scan>> eldest = scans.entrySet().iterator();
         while (scans.size() > maxFilesets || files > maxFiles) {
@@ -76,8 +101,13 @@ final class ListingScans {
         }
     }
 
-    /** Forgets the fileset's walk, if any. */
+    /** Forgets the fileset's walk, if any, and keeps no walk that was under way meanwhile (a write happened). */
     synchronized void forget(FilesetId filesetId) {
+        forgets++;
+        remove(filesetId);
+    }
+
+    private void remove(FilesetId filesetId) {
         Scan s = scans.remove(filesetId);
         if (s != null) {
             files -= s.sorted().size();
