@@ -22,8 +22,10 @@ import java.util.function.Supplier;
  * (a fileset of 3,903 files cost 8 walks for its 8 pages). A first page (no cursor) always walks and keeps its walk
  * here; a continuation page of the same fileset reuses it while it is younger than the reuse window, so a listing
  * read page after page is one walk and a snapshot as of its first page (a file added by hand meanwhile is listed by
- * the next listing). Writes through the source forget the fileset's walk. Bounded in filesets and in files; a walk
- * larger than the file bound is not kept. Thread-safe.
+ * the next listing). A walk's age counts from its start; a walk is not kept over one that started later, nor when
+ * a write through the source forgot a walk while it ran, so a continuation page never reads a folder state older
+ * than its listing's first page or than a write. Bounded in filesets and in files; a walk larger than the file
+ * bound is not kept. Thread-safe.
  */
 final class ListingScans {
     private final Clock clock;
