@@ -155,6 +155,7 @@ cleanup() {
   if [[ -n "$pg_dir" && -f "$pg_dir/postmaster.pid" ]]; then
     pg_run "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1 || true
   fi
+  [[ -n "$pg_dir" ]] && rm -rf "$pg_dir" || true    # a throwaway server: its data directory goes with it
 }
 trap cleanup EXIT
 pg_run() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }

@@ -25,13 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 class AzureUploadLogTest {
     @TempDir
     Path dataDir;
+    /** The child process's output, apart from its data directory; removed with it. */
+    @TempDir
+    Path logDir;
 
     @Test
     void aSyncIntoAzureLogsNoRestrictedHeaderWarnings() throws Exception {
         Azurite azurite = Azurite.shared();
         String container = "warn" + ProcessHandle.current().pid();
         try (SimulatedVsrx vsrx = new SimulatedVsrx().withSampleData()) {
-            Path output = dataDir.resolveSibling(dataDir.getFileName() + "-out.txt");
+            Path output = logDir.resolve("child-out.txt");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                     VsrxSyncCommand.class.getName(), "sync", "--no-progress"));

@@ -41,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoProcessesTest {
     @TempDir
     Path dataDir;
+    /** The child process's output, apart from its data directory; removed with it. */
+    @TempDir
+    Path logDir;
 
     @Test
     void statusAndASecondSyncDuringASyncInAnotherProcessExitWithFourAndNameTheHolder() throws Exception {
@@ -53,7 +56,7 @@ class TwoProcessesTest {
             Map<String, String> env = Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(),
                     "VSRX_SYNC_VSRX_URL", server.baseUri().toString(),
                     "VSRX_SYNC_VSRX_TOKEN", SimulatedVsrx.TOKEN.value());
-            Path childOut = dataDir.resolveSibling(dataDir.getFileName() + "-child.txt");
+            Path childOut = logDir.resolve("child-child.txt");
             Process child = startChild(env, childOut, "sync", "--no-progress");
             try {
                 assertThat(downloading.await(120, TimeUnit.SECONDS)).as("child started downloading: %s",
