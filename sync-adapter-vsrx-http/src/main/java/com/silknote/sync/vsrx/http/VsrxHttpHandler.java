@@ -62,9 +62,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hosting: on the JDK server use {@link VsrxHttpServer} or mount {@link #asHttpHandler()} at
  * {@code /} (then start the JVM with {@code -Dsun.net.httpserver.nodelay=true}, as {@link VsrxHttpServer}
- * does for itself: without it every small answer waits about 40 ms for a delayed acknowledgement); in a servlet-style host build a {@link ServerRequest} from the servlet request (path relative
- * to where the handler is mounted), call {@link #handle(ServerRequest)}, and write the
- * {@link ServerResponse} back (both classes show how).
+ * does for itself: without it every small answer waits about 40 ms for a delayed acknowledgement); in a
+ * servlet-style host build a {@link ServerRequest} from the servlet request (path relative to where the
+ * handler is mounted), call {@link #handle(ServerRequest)}, and write the {@link ServerResponse} back (both
+ * classes show how).
  */
 public final class VsrxHttpHandler {
     private static final Logger log = LoggerFactory.getLogger(VsrxHttpHandler.class);
