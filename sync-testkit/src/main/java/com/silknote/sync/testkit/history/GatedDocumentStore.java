@@ -34,6 +34,8 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -87,8 +89,14 @@ final class GatedDocumentStore implements DocumentStore {
     /**
      * Counts the runner's Silknote port calls (documents, blobs, vectors) and holds the runner, once, before
      * its {@code pauseAt}-th call (before its first unit of work when {@code pauseAt} is 0) until opened; tells
-     * the test when it is held or the runner finished. With one fileset and one file at a time the counted
-     * calls come in a fixed order, so a pause point replays exactly.
+     * the test when it is held or the runner finished.
+     *
+     * <p>A run has more than one thread even with one fileset and one file at a time (its own thread reports
+     * the filesets a full listing no longer returns while the fileset thread works), so which thread makes the
+     * {@code pauseAt}-th call can depend on timing. Holding only that thread would let the others go on writing
+     * while the test treats the runner as paused. Once the gate has closed on one call, every later call of the
+     * runner, from any thread, waits at it too, and {@link #awaitPausedOrDone()} returns only when no call of
+     * the runner is still under way: from then until {@link #open()} the runner touches no store.
      */
     static final class Gate {
         private final int pauseAt;
@@ -96,27 +104,47 @@ final class GatedDocumentStore implements DocumentStore {
         private boolean triggered;
         private boolean closed = true;
         private int waiting;
+        /** Threads of the runner inside a port call (a call made inside another counts once), and how deep. */
+        private final Map<Thread, Integer> inCall = new HashMap<>();
+        /** Of those, the ones held at the gate by a call made inside their outer call. */
+        private final Set<Thread> heldInside = new HashSet<>();
         private boolean runnerDone;
 
         Gate(int pauseAt) {
             this.pauseAt = pauseAt;
         }
 
-        /** Called before every port call of the runner; holds it when this is the call to pause at. */
-        void beforeCall(boolean unitOfWork) {
-            synchronized (this) {
-                calls++;
-                if (triggered || !(pauseAt == 0 ? unitOfWork : calls == pauseAt)) {
-                    return;
-                }
-                triggered = true;
+        /** Makes one port call of the runner: held first when the gate has closed. */
+        <T> T call(boolean unitOfWork, Supplier<T> call) {
+            enter(unitOfWork);
+            try {
+                return call.get();
+            } finally {
+                exit();
             }
-            pass();
         }
 
-        private void pass() {
-            synchronized (this) {
+        /** {@link #call(boolean, Supplier)} for a call without a result. */
+        void run(Runnable call) {
+            call(false, () -> {
+                call.run();
+                return null;
+            });
+        }
+
+        private synchronized void enter(boolean unitOfWork) {
+            calls++;
+            Thread me = Thread.currentThread();
+            boolean nested = inCall.containsKey(me);
+            boolean trigger = !triggered && (pauseAt == 0 ? unitOfWork : calls == pauseAt);
+            triggered |= trigger;
+            // The call to pause at is held wherever it is made; a later call only when it is not made inside
+            // one already under way (holding that could wait forever on the call around it).
+            if (closed && (trigger || (triggered && !nested))) {
                 waiting++;
+                if (nested) {
+                    heldInside.add(me);
+                }
                 notifyAll();
                 try {
                     while (closed) {
@@ -127,8 +155,15 @@ final class GatedDocumentStore implements DocumentStore {
                     throw new IllegalStateException("interrupted at the gate", e);
                 } finally {
                     waiting--;
+                    heldInside.remove(me);
                 }
             }
+            inCall.merge(me, 1, Integer::sum);
+        }
+
+        private synchronized void exit() {
+            inCall.computeIfPresent(Thread.currentThread(), (t, depth) -> depth == 1 ? null : depth - 1);
+            notifyAll();
         }
 
         synchronized void open() {
@@ -141,17 +176,30 @@ final class GatedDocumentStore implements DocumentStore {
             notifyAll();
         }
 
-        /** Waits until a unit of work waits at the gate (true) or the runner finished first (false). */
+        /** Whether the runner is held now: a call waits at the gate and no other call of it is under way. */
+        synchronized boolean held() {
+            return waiting > 0 && inCall.size() == heldInside.size();
+        }
+
+        /** How many calls wait at the gate now. */
+        synchronized int waiting() {
+            return waiting;
+        }
+
+        /**
+         * Waits until the runner is held at the gate with none of its calls under way (true) or the runner
+         * finished first (false).
+         */
         synchronized boolean awaitPausedOrDone() {
             try {
-                while (waiting == 0 && !runnerDone) {
+                while (!runnerDone && !held()) {
                     wait();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the runner", e);
             }
-            return waiting > 0;
+            return held();
         }
     }
 
@@ -168,15 +216,17 @@ final class GatedDocumentStore implements DocumentStore {
     }
 
     private <T> T read(Supplier<T> call) {
-        gate.ifPresent(g -> g.beforeCall(false));
-        return call.get();
+        return gated(false, call);
+    }
+
+    private <T> T gated(boolean unitOfWork, Supplier<T> call) {
+        return gate.isPresent() ? gate.get().call(unitOfWork, call) : call.get();
     }
 
     private <T> T write(String what, Supplier<T> call) {
-        gate.ifPresent(g -> g.beforeCall(false));
         boolean accepted = false;
         try {
-            T result = call.get();
+            T result = gated(false, call);
             accepted = true;
             return result;
         } finally {
@@ -194,10 +244,9 @@ final class GatedDocumentStore implements DocumentStore {
 
     @Override
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-        gate.ifPresent(g -> g.beforeCall(true));
         boolean accepted = false;
         try {
-            T result = d.inUnitOfWork(token, work);
+            T result = gated(true, () -> d.inUnitOfWork(token, work));
             accepted = true;
             return result;
         } finally {
@@ -370,34 +419,31 @@ final class GatedDocumentStore implements DocumentStore {
     static BlobStore gated(BlobStore b, Gate gate) {
         return new BlobStore() {
             @Override public boolean usesContentMd5() { return b.usesContentMd5(); }
-            @Override public BlobPutResult putIfAbsent(BlobUpload upload) { gate.beforeCall(false); return b.putIfAbsent(upload); }
-            @Override public BlobPutResult putNewIfAbsent(BlobUpload upload) { gate.beforeCall(false); return b.putNewIfAbsent(upload); }
-            @Override public BlobInfo overwrite(BlobUpload upload) { gate.beforeCall(false); return b.overwrite(upload); }
-            @Override public Optional<BlobInfo> stat(ContentHash hash) { gate.beforeCall(false); return b.stat(hash); }
-            @Override public InputStream open(ContentHash hash) { gate.beforeCall(false); return b.open(hash); }
-            @Override public boolean deleteIfMatch(ContentHash hash, String etag) { gate.beforeCall(false); return b.deleteIfMatch(hash, etag); }
-            @Override public Page<BlobInfo> list(Optional<String> cursor, int limit) { gate.beforeCall(false); return b.list(cursor, limit); }
+            @Override public BlobPutResult putIfAbsent(BlobUpload upload) { return gate.call(false, () -> b.putIfAbsent(upload)); }
+            @Override public BlobPutResult putNewIfAbsent(BlobUpload upload) { return gate.call(false, () -> b.putNewIfAbsent(upload)); }
+            @Override public BlobInfo overwrite(BlobUpload upload) { return gate.call(false, () -> b.overwrite(upload)); }
+            @Override public Optional<BlobInfo> stat(ContentHash hash) { return gate.call(false, () -> b.stat(hash)); }
+            @Override public InputStream open(ContentHash hash) { return gate.call(false, () -> b.open(hash)); }
+            @Override public boolean deleteIfMatch(ContentHash hash, String etag) { return gate.call(false, () -> b.deleteIfMatch(hash, etag)); }
+            @Override public Page<BlobInfo> list(Optional<String> cursor, int limit) { return gate.call(false, () -> b.list(cursor, limit)); }
         };
     }
 
     /** The runner's vector store, counted by the same gate. */
     static VectorStore gated(VectorStore v, Gate gate) {
         return new VectorStore() {
-            @Override public void fence(FencingToken token) { gate.beforeCall(false); v.fence(token); }
+            @Override public void fence(FencingToken token) { gate.run(() -> v.fence(token)); }
             @Override public void replace(FencingToken token, DocumentUuid document, List<VectorEntry> entries) {
-                gate.beforeCall(false);
-                v.replace(token, document, entries);
+                gate.run(() -> v.replace(token, document, entries));
             }
             @Override public void replace(FencingToken token, DocumentUuid document, Iterator<VectorEntry> entries) {
-                gate.beforeCall(false);
-                v.replace(token, document, entries);
+                gate.run(() -> v.replace(token, document, entries));
             }
             @Override public int deleteByDocument(FencingToken token, DocumentUuid document) {
-                gate.beforeCall(false);
-                return v.deleteByDocument(token, document);
+                return gate.call(false, () -> v.deleteByDocument(token, document));
             }
-            @Override public List<VectorEntry> entries(DocumentUuid document) { gate.beforeCall(false); return v.entries(document); }
-            @Override public Page<DocumentUuid> documents(Optional<String> cursor, int limit) { gate.beforeCall(false); return v.documents(cursor, limit); }
+            @Override public List<VectorEntry> entries(DocumentUuid document) { return gate.call(false, () -> v.entries(document)); }
+            @Override public Page<DocumentUuid> documents(Optional<String> cursor, int limit) { return gate.call(false, () -> v.documents(cursor, limit)); }
         };
     }
 }
