@@ -10,10 +10,8 @@ import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRequestConditions;
-import com.azure.storage.blob.models.ConsistentReadControl;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.models.ParallelTransferOptions;
-import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import com.silknote.sync.core.exception.ContentRejectedException;
@@ -253,9 +251,10 @@ public final class AzureBlobStore implements BlobStore {
     }
 
     /**
-     * {@inheritDoc} The stream downloads {@link AzureBlobStoreConfig#blockSizeBytes()} at a time. It does
-     * not pin the ETag: the name is content-addressed, so a concurrent overwrite stores the same bytes.
-     * Failures while reading surface as {@link IOException} from the stream.
+     * {@inheritDoc} The stream downloads {@link AzureBlobStoreConfig#blockSizeBytes()} at a time, one ranged
+     * request per block into one buffer it keeps (the heap an open stream needs is one block); the first block
+     * is read here. It does not pin the ETag: the name is content-addressed, so a concurrent overwrite stores
+     * the same bytes. Failures while reading surface as {@link IOException} from the stream.
      *
      * @throws PermanentSyncException with status 404 when absent, or on other service errors
      * @throws TransientSyncException on throttling, timeouts and I/O errors
@@ -264,9 +263,8 @@ public final class AzureBlobStore implements BlobStore {
     public InputStream open(ContentHash hash) {
         requireNonNull(hash, "hash");
         try {
-            return blob(hash).openInputStream(new BlobInputStreamOptions()
-                    .setBlockSize((int) Math.min(config.blockSizeBytes(), Integer.MAX_VALUE))
-                    .setConsistentReadControl(ConsistentReadControl.NONE));
+            return BlockDownloadStream.open(blob(hash), (int) config.blockSizeBytes(), config.operationTimeout(),
+                    clock);
         } catch (RuntimeException e) {
             if (AzureErrors.status(e) == 404) {
                 throw new PermanentSyncException("blob " + hash + " does not exist", 404, e);
