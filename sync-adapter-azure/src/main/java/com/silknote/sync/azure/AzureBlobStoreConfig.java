@@ -16,7 +16,7 @@ import java.time.Duration;
  * {@code maxSingleUploadBytes} sends more files in one request (fewer requests per byte) at the price of
  * {@code fileConcurrency × maxSingleUploadBytes} of buffers.
  *
- * @param blockSizeBytes       size of each staged block (1 B .. 256 MiB); also the read-ahead of downloads
+ * @param blockSizeBytes       size of each staged block (1 B .. 256 MiB); also the size of each ranged read of {@code open}
  * @param maxConcurrency       blocks of one upload staged in parallel (1..32)
  * @param maxSingleUploadBytes content up to this size is buffered, verified and sent in one request
  *                             (0 .. 256 MiB)
