@@ -25,7 +25,10 @@ import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.PermanentSkip;
 import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.RunId;
+import com.silknote.sync.core.model.SilknoteChange;
+import com.silknote.sync.core.model.SilknoteChangePage;
 import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
@@ -99,6 +102,9 @@ public final class Cleanup {
         /** The unresolved conflict records of each fileset looked at (read once per cleanup). */
         final Map<FilesetId, List<ConflictRecord>> conflicts = new HashMap<>();
         long keptForConflicts;
+        /** Documents removed in Silknote that no sync has looked at yet (read once, when first needed). */
+        Set<DocumentUuid> unsyncedRemovals;
+        long keptForSync;
 
         Run(RunId runId, boolean dryRun) {
             this.runId = runId;
@@ -300,6 +306,48 @@ public final class Cleanup {
         return false;
     }
 
+    /**
+     * Bi-directional: the mapping of a document whose removal in Silknote no sync has looked at yet is the next
+     * sync's base for rows 7–9 of docs/bidirectional.md (unchanged in VSRX: delete there; changed: a conflict;
+     * deleted there too: both gone). Removing it first would leave the file without a base: a file the sync
+     * wrote would become row 13 and be marked deleted in VSRX even when a VSRX user changed it meanwhile (a
+     * version lost), a VSRX file would be imported again. Such a mapping is kept until a sync has passed the
+     * removal in the change sequence.
+     */
+    private boolean awaitsSync(Run run, SyncMapping m) {
+        if (runner.config().bidirectional().direction() != SyncDirection.BIDIRECTIONAL) {
+            return false;
+        }
+        if (run.unsyncedRemovals == null) {
+            run.unsyncedRemovals = unsyncedRemovals();
+        }
+        if (!run.unsyncedRemovals.contains(m.silknoteDocumentUuid())) {
+            return false;
+        }
+        run.keptForSync++;
+        if (run.keptForSync == 1) {
+            run.notes.add("mappings of documents removed in Silknote since the last sync are kept for the next sync"
+                    + " (it decides the VSRX side of each removal), first: file " + m.vsrxFileId().value());
+        }
+        return true;
+    }
+
+    /** The documents of the removals at or after the stored change position. */
+    private Set<DocumentUuid> unsyncedRemovals() {
+        DocumentStore store = runner.documents();
+        long position = runner.retrier().call("documents.loadChangePosition", store::loadChangePosition);
+        Set<DocumentUuid> removed = new HashSet<>();
+        Optional<String> cursor = Optional.empty();
+        do {
+            Optional<String> at = cursor;
+            SilknoteChangePage page = runner.retrier().call("documents.silknoteChanges",
+                    () -> store.silknoteChanges(position, at, PAGE));
+            page.changes().stream().filter(SilknoteChange::removed).forEach(ch -> removed.add(ch.document()));
+            cursor = page.nextCursor();
+        } while (cursor.isPresent());
+        return removed;
+    }
+
     private static ContentHash held(SilknoteDocument d, Map<VsrxFileId, SyncMapping> mappings) {
         SyncMapping m = mappings.get(d.clientFileId());
         return m != null ? m.contentHash() : d.contentHash();
@@ -351,7 +399,8 @@ public final class Cleanup {
                     run.young(c);
                     continue;
                 }
-                if (heldByConflict(run, m.filesetId(), m.vsrxFileId(), m.silknoteDocumentUuid())) {
+                if (heldByConflict(run, m.filesetId(), m.vsrxFileId(), m.silknoteDocumentUuid())
+                        || awaitsSync(run, m)) {
                     continue;
                 }
                 run.found(c, m.vsrxFileId().value(), m.size());

@@ -224,9 +224,17 @@ final class GatedDocumentStore implements DocumentStore {
     }
 
     private <T> T write(String what, Supplier<T> call) {
+        return gated(false, () -> logged(what, call));
+    }
+
+    /**
+     * Makes a write and logs it; inside the gate's call, so a write is in the log before the gate counts it as
+     * over (the test reads the log's order once the runner is held).
+     */
+    private <T> T logged(String what, Supplier<T> call) {
         boolean accepted = false;
         try {
-            T result = gated(false, call);
+            T result = call.get();
             accepted = true;
             return result;
         } finally {
@@ -244,14 +252,7 @@ final class GatedDocumentStore implements DocumentStore {
 
     @Override
     public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-        boolean accepted = false;
-        try {
-            T result = gated(true, () -> d.inUnitOfWork(token, work));
-            accepted = true;
-            return result;
-        } finally {
-            log.add(runner, "commit", accepted);
-        }
+        return gated(true, () -> logged("commit", () -> d.inUnitOfWork(token, work)));
     }
 
     @Override
