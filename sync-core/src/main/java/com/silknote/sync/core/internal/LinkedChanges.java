@@ -923,7 +923,8 @@ final class LinkedChanges {
      * still serves the document's bytes, so a deletion or change of it made since never becomes the document's
      * (§5.3). A re-created file VSRX deleted since is followed by another re-creation keyed after it; one still
      * holding the first re-creation's bytes gets the document's ({@code If-Match} that answer's ETag); one VSRX
-     * changed since is a conflict to report (empty).
+     * changed since is the document's file as that re-creation wrote it when the document still holds those bytes
+     * (the change is pulled next run), otherwise a conflict to report (empty).
      */
     private Optional<VsrxFile> recreate(VsrxFile deleted, SilknoteDocument d) {
         String name = d.metadata().originalPath();
@@ -955,6 +956,14 @@ final class LinkedChanges {
                 return Optional.of(r.file());
             }
             if (served.isPresent()) {
+                if (r.file().sha256().equals(Optional.of(d.contentHash())) && r.file().etag().isPresent()) {
+                    // The document still holds what that re-creation wrote and VSRX serves other bytes: a VSRX
+                    // user changed the document's new file since. Linked as it was written, so the next run sees
+                    // a VSRX change of a linked file (row 2, or 4c if the document changes meanwhile) instead of
+                    // a conflict no strategy or operator can decide, and the changed file is never taken for a
+                    // file whose document is gone (row 13).
+                    return Optional.of(r.file());
+                }
                 // The first re-creation's bytes (the document changed since) or a VSRX change: the document's
                 // content replaces them only If-Match the ETag that re-creation answered, so a VSRX change since
                 // is refused and reported as a conflict instead.

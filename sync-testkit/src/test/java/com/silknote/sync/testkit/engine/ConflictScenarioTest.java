@@ -604,6 +604,65 @@ class ConflictScenarioTest {
         assertKept(newer);
     }
 
+    /**
+     * Row 6 under {@code strategy} with delete propagation: the re-creation's file is written, the run dies before
+     * the link commits, and a VSRX user changes that new file before the next run. Returns the new file.
+     */
+    private VsrxFile recreationChangedInVsrx(ConflictStrategy strategy, FilesetId fs, VsrxFileId f) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .deletes(true).conflictStrategy(strategy).build()));
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, nf, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        fx.run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        VsrxFile again = fx.vsrx.listedFiles(fs).stream()
+                .filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted()).findFirst().orElseThrow();
+        fx.vsrx.modifyFile(again.id(), "a VSRX user's edit of the re-created file");
+        return again;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = ConflictStrategy.class, names = {"SILKNOTE_WINS", "KEEP_BOTH"})
+    @DisplayName("issue 14 §5.3 row 6 (bi-directional history seed 762): a VSRX user's edit of a re-created file whose "
+            + "link did not commit is that file's change, pulled next run; never a conflict no one can decide, never deleted")
+    void aVsrxEditOfAReplayedRecreationIsPulled(ConflictStrategy strategy) {
+        bidirectional(strategy);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        VsrxFile again = recreationChangedInVsrx(strategy, fs, f);
+        ContentHash vsrxEdit = fx.vsrx.contentHash(again.id());
+
+        SyncResult linkedRun = fx.run();
+
+        assertThat(linkedRun.success()).isTrue();
+        assertThat(EngineFixture.action(linkedRun, again.id())).isEqualTo(FileAction.CREATED);
+        assertThat(document(f).clientFileId()).as("linked to the re-created file").isEqualTo(again.id());
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.APPLIED);
+
+        SyncResult pulled = fx.run();
+
+        assertThat(EngineFixture.action(pulled, again.id())).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).as("the VSRX user's version is the document's").isEqualTo(vsrxEdit);
+        assertThat(fx.vsrx.findFile(again.id()).orElseThrow().deleted()).isFalse();
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(vsrxEdit);
+        assertThat(records()).allSatisfy(r -> assertThat(r.status()).isNotEqualTo(ConflictStatus.OPEN));
+        SyncResult quiet = fx.run();
+        assertThat(EngineFixture.unchanged(quiet, again.id())).isTrue();
+    }
+
     @Test
     @DisplayName("issue 14 row 6 SILKNOTE_WINS: written again as a new VSRX file with the document's origin, once")
     void deletedInVsrxSilknoteWins() {
@@ -794,8 +853,8 @@ class ConflictScenarioTest {
 
     @Test
     @DisplayName("issue 14 §5.3 row 6 reported, then SILKNOTE_WINS: the re-created file VSRX changed after a crash is "
-            + "not overwritten; reported, the open record kept")
-    void replayedRecreationChangedInVsrxIsReported() {
+            + "not overwritten; the document is linked to it as written, and the VSRX change pulled next run")
+    void replayedRecreationChangedInVsrxIsLinkedThenPulled() {
         bidirectional(ConflictStrategy.REPORT);
         FilesetId fs = fx.linkedFileset("P-1");
         VsrxFileId f = linked(fs, "base");
@@ -809,11 +868,19 @@ class ConflictScenarioTest {
 
         SyncResult r = fx.run();
 
-        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
-        assertThat(onlyRecord()).isEqualTo(reported);
-        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(sha256("vsrx change of the new file"));
-        assertThat(document(f).contentHash()).isEqualTo(s);
-        assertKept(s);
+        assertThat(EngineFixture.action(r, again.id())).isEqualTo(FileAction.CREATED);
+        assertThat(onlyRecord().id()).isEqualTo(reported.id());
+        assertThat(onlyRecord().status()).isEqualTo(ConflictStatus.APPLIED);
+        assertThat(fx.vsrx.contentHash(again.id())).as("not overwritten").isEqualTo(sha256("vsrx change of the new file"));
+        assertThat(document(f).clientFileId()).isEqualTo(again.id());
+        assertThat(document(f).contentHash()).as("until the next run pulls the change").isEqualTo(s);
+        assertThat(fx.silknote.documents().findMapping(again.id()).orElseThrow().contentHash())
+                .as("the base is what the re-creation wrote").isEqualTo(s);
+
+        SyncResult next = fx.run();
+
+        assertThat(EngineFixture.action(next, again.id())).isEqualTo(FileAction.UPDATED);
+        assertThat(document(f).contentHash()).isEqualTo(sha256("vsrx change of the new file"));
     }
 
     @Test
