@@ -613,23 +613,7 @@ class ConflictScenarioTest {
                 .deletes(true).conflictStrategy(strategy).build()));
         userEdits(f, "silknote edit");
         fx.vsrx.deleteFile(f);
-        AtomicBoolean written = new AtomicBoolean();
-        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
-            @Override
-            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
-                VsrxWriteResult r = super.createFile(t, k, nf, c);
-                written.set(true);
-                return r;
-            }
-        };
-        DocumentStore real = fx.documents;
-        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
-        fx.run();
-        assertThat(crashed).isTrue();
-        fx.documents = real;
-        fx.target = fx.vsrx;
-        VsrxFile again = fx.vsrx.listedFiles(fs).stream()
-                .filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted()).findFirst().orElseThrow();
+        VsrxFile again = recreatedThenCrashed(fs, f);
         fx.vsrx.modifyFile(again.id(), "a VSRX user's edit of the re-created file");
         return again;
     }
