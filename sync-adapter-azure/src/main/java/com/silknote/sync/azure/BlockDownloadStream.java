@@ -48,6 +48,7 @@ final class BlockDownloadStream extends InputStream {
     private long bufferStart;
     private int pos;
     private int limit;
+    /** The blob's size, from the first block's {@code Content-Range}. */
     private long size;
     private boolean closed;
 
@@ -71,11 +72,6 @@ final class BlockDownloadStream extends InputStream {
         BlockDownloadStream in = new BlockDownloadStream(blob, blockSize, timeout, clock);
         in.first();
         return in;
-    }
-
-    /** The blob's size, from the first block's response. */
-    long size() {
-        return size;
     }
 
     private void first() {
