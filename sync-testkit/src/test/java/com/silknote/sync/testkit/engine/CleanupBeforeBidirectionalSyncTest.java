@@ -67,14 +67,19 @@ class CleanupBeforeBidirectionalSyncTest {
         return file;
     }
 
+    /** A document exported and linked by a run, then removed by a Silknote user: returns its VSRX file. */
+    private VsrxFileId exportedThenRemoved() {
+        DocumentUuid uuid = new DocumentUuid(UUID.randomUUID());
+        VsrxFileId file = exported(fx.linkedFileset("P-1"), uuid);
+        fx.silknote.documents().removeDocumentAsSilknoteUser(uuid);
+        return file;
+    }
+
     @Test
     @DisplayName("row 8 after a cleanup: a file a VSRX user changed after its document was removed is a conflict, not deleted")
     void aVsrxChangeAfterTheRemovalSurvivesTheCleanup() {
         bidirectional();
-        FilesetId fs = fx.linkedFileset("P-1");
-        DocumentUuid uuid = new DocumentUuid(UUID.randomUUID());
-        VsrxFileId file = exported(fs, uuid);
-        fx.silknote.documents().removeDocumentAsSilknoteUser(uuid);
+        VsrxFileId file = exportedThenRemoved();
         fx.vsrx.modifyFile(file, "a VSRX user's newer version");
         ContentHash newer = fx.vsrx.contentHash(file);
 
@@ -96,10 +101,7 @@ class CleanupBeforeBidirectionalSyncTest {
     @DisplayName("row 7 after a cleanup: a file unchanged since its document was removed is marked deleted in VSRX")
     void anUnchangedFileIsStillDeletedAndTheNextCleanupHasNothingLeft() {
         bidirectional();
-        FilesetId fs = fx.linkedFileset("P-1");
-        DocumentUuid uuid = new DocumentUuid(UUID.randomUUID());
-        VsrxFileId file = exported(fs, uuid);
-        fx.silknote.documents().removeDocumentAsSilknoteUser(uuid);
+        VsrxFileId file = exportedThenRemoved();
 
         assertThat(cleanupLater().removed(OrphanClass.MAPPING_WITHOUT_DOCUMENT).count()).isZero();
         SyncResult r = fx.run();
