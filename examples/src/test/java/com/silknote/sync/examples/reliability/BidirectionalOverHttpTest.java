@@ -306,7 +306,7 @@ class BidirectionalOverHttpTest {
                 .map(r -> r.entry().action()).toList();
     }
 
-    /** A file written for {@code origin} with other bytes than its document has (row 11) or for no document (row 13). */
+    /** A file written for {@code origin} with other bytes than its document has (row 11). */
     private VsrxFileId writtenFor(FilesetId fs, DocumentUuid origin, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         return vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(origin),
@@ -362,21 +362,51 @@ class BidirectionalOverHttpTest {
         assertThat(records()).hasSize(1);
     }
 
-    @Test
-    @DisplayName("issue 14 row 13 over HTTP/PostgreSQL/Azurite: deletes on, the file of a removed document is marked deleted, audited")
-    void row13DeletesOn() {
+    @ParameterizedTest(name = "changed in VSRX: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    @DisplayName("issue 14 row 13 over HTTP/PostgreSQL/Azurite: deletes on, an export whose link was lost and whose "
+            + "document a Silknote user removed is marked deleted while it holds the exported bytes, audited; a VSRX "
+            + "user's change of it is a conflict and stays")
+    void row13DeletesOn(boolean changedInVsrx) {
         FilesetId fs = fileset();
         vsrx.addFile(fs, "notes/a.txt", "text/plain", "one");
         vsrx.addFile(fs, "notes/b.txt", "text/plain", "two");
-        DocumentUuid gone = new DocumentUuid(UUID.randomUUID());
-        VsrxFileId f = writtenFor(fs, gone, "orphaned export");
+        assertThat(run(ConflictStrategy.REPORT, true).success()).isTrue();
+        AuthoredDocument a = authored(fs, "orphaned export");
+        DocumentStore real = documents;
+        AtomicBoolean crashed = new AtomicBoolean();
+        documents = new ForwardingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
+                if (!withOrigin(fs, a.uuid()).isEmpty() && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("process died before the link");
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+        assertThat(run(ConflictStrategy.REPORT, true).success()).isFalse();
+        assertThat(crashed).isTrue();
+        documents = real;
+        VsrxFileId f = withOrigin(fs, a.uuid()).get(0).id();
+        user.remove(a.uuid());
+        if (changedInVsrx) {
+            vsrx.modifyFile(f, "changed by a vsrx user");
+        }
+        ContentHash held = vsrx.contentHash(f);
 
         SyncResult r = run(ConflictStrategy.REPORT, true);
 
         assertThat(r.success()).isTrue();
-        assertThat(action(r, f)).isEqualTo(FileAction.DELETED);
-        assertThat(vsrx.findFile(f).orElseThrow().deleted()).isTrue();
-        assertThat(auditActions(gone)).containsExactly(com.silknote.sync.core.model.AuditAction.DELETED_IN_VSRX);
+        assertThat(action(r, f)).isEqualTo(changedInVsrx ? FileAction.CONFLICT : FileAction.DELETED);
+        assertThat(vsrx.findFile(f).orElseThrow().deleted()).isEqualTo(!changedInVsrx);
+        assertThat(vsrx.contentHash(f)).isEqualTo(held);
+        List<com.silknote.sync.core.model.AuditAction> audited = auditActions(a.uuid());
+        assertThat(audited).first().isEqualTo(com.silknote.sync.core.model.AuditAction.EXPORT_STARTED);
+        if (changedInVsrx) {
+            assertThat(audited).doesNotContain(com.silknote.sync.core.model.AuditAction.DELETED_IN_VSRX);
+        } else {
+            assertThat(audited).containsOnlyOnce(com.silknote.sync.core.model.AuditAction.DELETED_IN_VSRX);
+        }
     }
 
     @Test

@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LinkedChanges {
     private static final Logger log = LoggerFactory.getLogger(LinkedChanges.class);
+    /** Audit detail of the evidence a re-creation commits before its write. */
+    static final String DETAIL_RECREATE_STARTED = "recreate";
     /** Detail of a Silknote content change written to VSRX (row 3). */
     static final String DETAIL_PUSHED = "pushed-to-vsrx";
     /** Detail of both sides holding the same new bytes (row 4b). */
@@ -938,6 +940,9 @@ final class LinkedChanges {
         NewVsrxFile file = new NewVsrxFile(id, SilknoteSide.exportPath(bidi, asAuthored), d.mimeType(), d.uuid());
         BlobUpload content = new BlobUpload(d.contentHash(), d.size(), d.mimeType(),
                 () -> parts.blobs().open(d.contentHash()));
+        // Evidence first (row 13): what the re-creation writes, committed before any write.
+        SilknoteSide.recordExportStarted(parts, ctx, claim, id, d.uuid(), d.contentHash(), DETAIL_RECREATE_STARTED,
+                uow -> { });
         // A re-created file VSRX deleted since is deleted in VSRX again: the next key follows it, so the chain of
         // keys is the same however often a crash makes the plan repeat.
         VsrxFileId after = deleted.id();

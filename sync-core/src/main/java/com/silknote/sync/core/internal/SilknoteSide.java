@@ -7,6 +7,8 @@ import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuditAction;
 import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobInfo;
@@ -65,6 +67,13 @@ final class SilknoteSide {
     static final String DETAIL_EXPORTED = "exported-to-vsrx";
     /** Detail of a file the sync wrote whose document is gone from Silknote (row 13). */
     static final String DETAIL_ORIGIN_REMOVED = "origin-document-removed";
+    /** Detail of a row-13 file that holds no content the sync wrote for its document: a VSRX user changed it. */
+    static final String DETAIL_ORIGIN_CHANGED = "origin-document-removed:changed-in-vsrx";
+    /** Audit detail of the evidence an export commits before its write. */
+    static final String DETAIL_EXPORT_STARTED = "export";
+    /** The audit actions whose {@code after} is content the sync wrote to VSRX for the row's document. */
+    private static final Set<AuditAction> WRITTEN_TO_VSRX = java.util.EnumSet.of(AuditAction.EXPORT_STARTED,
+            AuditAction.EXPORTED, AuditAction.LINKED, AuditAction.PUSHED);
 
     private final RunContext ctx;
     private final EngineParts parts;
@@ -255,6 +264,23 @@ final class SilknoteSide {
             return;
         }
         String etag = f.etag().get();
+        ContentHash held;
+        try {
+            held = f.sha256().orElseGet(() -> hashOf(f.id()));
+        } catch (PermanentSyncException notServed) {
+            reports.add(new FileReport(f.id(), FileAction.VANISHED, Optional.empty(),
+                    Optional.of(DETAIL_ORIGIN_REMOVED), 0));
+            return;
+        }
+        if (!writtenFor(parts, origin).contains(held)) {
+            // No commit says the sync wrote these bytes for the document: a VSRX user changed the file after the
+            // sync wrote it (its link never committed). Removed in Silknote, changed in VSRX: the file is that
+            // user's version, stays live and is reported as a conflict every run.
+            log.warn("conflict run={} fileset={} file={} detail={}", ctx.runId, id, f.id(), DETAIL_ORIGIN_CHANGED);
+            reports.add(new FileReport(f.id(), FileAction.CONFLICT, Optional.empty(),
+                    Optional.of(DETAIL_ORIGIN_CHANGED), 0));
+            return;
+        }
         ctx.lease.verify();
         VsrxWriteResult w = parts.retrier().call("vsrx.markDeleted",
                 () -> target.markDeleted(ctx.lease.token(), IdempotencyKey.delete(f.id(), etag), f.id(), etag));
@@ -276,6 +302,54 @@ final class SilknoteSide {
         }
         reports.add(new FileReport(f.id(), FileAction.DELETED, Optional.empty(), Optional.of(DETAIL_ORIGIN_REMOVED),
                 0));
+    }
+
+    /**
+     * The contents the sync wrote to VSRX for {@code document}, from its audit rows: what each export or
+     * re-creation was about to write ({@code EXPORT_STARTED}, committed before the write) and what a committed
+     * export, link or push wrote. Row 13 marks deleted only a file that still holds one of them.
+     */
+    static Set<ContentHash> writtenFor(EngineParts parts, DocumentUuid document) {
+        Set<ContentHash> written = new java.util.HashSet<>();
+        AuditQuery query = AuditQuery.byDocument(document);
+        long after = 0;
+        for (List<AuditRecord> page; !(page = readAudit(parts, query, after)).isEmpty(); ) {
+            for (AuditRecord r : page) {
+                AuditEntry e = r.entry();
+                if (WRITTEN_TO_VSRX.contains(e.action())) {
+                    e.afterHash().ifPresent(written::add);
+                }
+                after = r.id();
+            }
+        }
+        return written;
+    }
+
+    private static List<AuditRecord> readAudit(EngineParts parts, AuditQuery query, long after) {
+        return parts.retrier().call("documents.auditTrail", () -> parts.documents().auditTrail(query, after, 500));
+    }
+
+    /**
+     * Commits, before a write that creates a VSRX file carrying {@code document}'s origin, the content it is about
+     * to write ({@code EXPORT_STARTED}, fenced, under the claim, with {@code expect}'s conditions): if the link
+     * never commits, row 13 still knows what the sync wrote.
+     */
+    static void recordExportStarted(EngineParts parts, RunContext ctx, Optional<FilesetClaims.Claim> claim,
+            FilesetId fileset, DocumentUuid document, ContentHash hash, String detail,
+            java.util.function.Consumer<DocumentStore.UnitOfWork> expect) {
+        ctx.commitLock.lock();
+        try {
+            ctx.lease.verify();
+            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
+                claim.ifPresent(uow::expectClaim);
+                expect.accept(uow);
+                uow.audit(AuditEntry.of(ctx.runId, AuditAction.EXPORT_STARTED).document(document).fileset(fileset)
+                        .after(hash).detail(detail).build());
+                return null;
+            });
+        } finally {
+            ctx.commitLock.unlock();
+        }
     }
 
     /**
@@ -301,6 +375,9 @@ final class SilknoteSide {
                 () -> parts.blobs().open(a.contentHash()));
         IdempotencyKey key = IdempotencyKey.create(a.uuid());
         NewVsrxFile file = new NewVsrxFile(id, path, a.mimeType(), a.uuid());
+        // Evidence first: refused when the document changed since it was read, so no stale bytes are written.
+        recordExportStarted(parts, ctx, claim, id, a.uuid(), a.contentHash(), DETAIL_EXPORT_STARTED,
+                uow -> uow.expectAuthored(a.uuid(), Optional.of(a)));
         // The lease is checked before the write, but correctness rests on the target's fence (§5.1).
         ctx.lease.verify();
         VsrxWriteResult written = parts.retrier().call("vsrx.createFile",

@@ -38,6 +38,13 @@ public enum AuditAction {
     REPAIR_BLOB_REFETCHED,
     /** The repair purged vector entries of a document that no longer exists. */
     REPAIR_VECTORS_PURGED,
+    /**
+     * Bi-directional sync is about to write a document's content to VSRX as a new file carrying its origin (an
+     * export, row 15, or a re-creation, row 6); committed before the write, with the content hash it writes. A file
+     * whose link never committed (a crash, or the document changed first) is then told apart from one a VSRX user
+     * changed since: row 13 marks deleted only a file still holding content the sync wrote for its document.
+     */
+    EXPORT_STARTED,
     /** Bi-directional sync wrote a Silknote-created document to VSRX as a new file and linked it (row 15). */
     EXPORTED,
     /** Bi-directional sync linked a VSRX file it had written to its Silknote-created document (row 11). */

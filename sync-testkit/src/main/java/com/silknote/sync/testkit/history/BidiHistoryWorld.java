@@ -108,6 +108,8 @@ final class BidiHistoryWorld {
     private final Map<DocumentUuid, FilesetId> authored = new LinkedHashMap<>();
     /** VSRX files the sync marked deleted (not replays), in order. */
     private final List<VsrxFile> syncDeletes = new ArrayList<>();
+    /** Files a VSRX user changed the content of: the only ones row 13 may report changed in VSRX. */
+    private final Set<VsrxFileId> vsrxUpdated = new TreeSet<>();
     private int versions;
     private long engines;
     private Optional<String> violation = Optional.empty();
@@ -243,6 +245,7 @@ final class BidiHistoryWorld {
         supersede(vsrx.contentHash(f.id()));
         byte[] bytes = newVersion("vsrx user");
         vsrx.modifyFile(f.id(), bytes);
+        vsrxUpdated.add(f.id());
         keep(TestHashes.sha256(bytes), "vsrx update of " + f.id());
         log("VSRX user updates " + f.id() + originNote(f));
     }
@@ -850,6 +853,12 @@ final class BidiHistoryWorld {
             }
             for (FileReport f : fs.files()) {
                 String detail = f.detail().orElse("");
+                if (detail.equals("origin-document-removed:changed-in-vsrx") && !vsrxUpdated.contains(f.fileId())) {
+                    violated(BidiInvariant.SIDES_AGREE_AFTER_QUIESCENCE, "VSRX file " + f.fileId() + " is reported"
+                            + " changed in VSRX after its document was removed, but no VSRX user changed it: the"
+                            + " sync's own bytes are left behind");
+                    return;
+                }
                 if (f.action() == FileAction.CONFLICT || detail.startsWith("silknote-change-not-pushed")
                         || detail.equals("origin-document-removed")) {
                     exempt.add(f.fileId());

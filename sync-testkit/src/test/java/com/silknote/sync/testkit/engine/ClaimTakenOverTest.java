@@ -118,14 +118,9 @@ class ClaimTakenOverTest {
         return h;
     }
 
-    /** A file an export wrote for {@code origin} with these bytes. */
+    /** A file an export wrote for {@code origin} with these bytes, its link lost (a crash, or a copy made in VSRX). */
     private VsrxFileId writtenFor(FilesetId fs, DocumentUuid origin, String text, String name) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        return fx.vsrx.createFile(fx.vsrx.highWaterMark().orElse(FencingToken.of(1)),
-                IdempotencyKey.of("create:" + name), new NewVsrxFile(fs, "notes/silknote/" + name, "text/plain",
-                        origin),
-                new BlobUpload(TestHashes.sha256(text), bytes.length, "text/plain",
-                        () -> new ByteArrayInputStream(bytes))).file().id();
+        return fx.writtenByALostExport(fs, origin, text, name);
     }
 
     private List<AuditRecord> audit(FilesetId fs) {

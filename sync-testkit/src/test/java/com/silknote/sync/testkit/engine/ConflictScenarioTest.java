@@ -2,6 +2,8 @@ package com.silknote.sync.testkit.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ConflictKind;
@@ -645,6 +647,35 @@ class ConflictScenarioTest {
         assertThat(records()).allSatisfy(r -> assertThat(r.status()).isNotEqualTo(ConflictStatus.OPEN));
         SyncResult quiet = fx.run();
         assertThat(EngineFixture.unchanged(quiet, again.id())).isTrue();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "changed in VSRX: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    @DisplayName("row 6 then row 13: a re-creation whose link was lost and whose document a Silknote user removed is "
+            + "marked deleted only while it holds what the re-creation wrote; a VSRX user's change of it stays, a conflict")
+    void aRecreationOfARemovedDocumentIsDeletedOnlyUnchanged(boolean changedInVsrx) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .deletes(true).conflictStrategy(ConflictStrategy.SILKNOTE_WINS).build()));
+        fx.target = fx.vsrx;
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        assertThat(fx.silknote.documents().auditTrail(AuditQuery.byDocument(doc(f)), 0, 100))
+                .extracting(r -> r.entry().action()).contains(AuditAction.EXPORT_STARTED);
+        if (changedInVsrx) {
+            fx.vsrx.modifyFile(again.id(), "a VSRX user's edit of the re-created file");
+        }
+        ContentHash held = fx.vsrx.contentHash(again.id());
+        fx.silknote.documents().removeDocumentAsSilknoteUser(doc(f));
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, again.id()))
+                .isEqualTo(changedInVsrx ? FileAction.CONFLICT : FileAction.DELETED);
+        assertThat(fx.vsrx.findFile(again.id()).orElseThrow().deleted()).isEqualTo(!changedInVsrx);
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(held);
     }
 
     @Test

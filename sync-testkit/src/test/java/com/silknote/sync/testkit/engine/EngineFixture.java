@@ -92,6 +92,30 @@ final class EngineFixture {
         return sync().run(SyncRequest.full());
     }
 
+    /**
+     * A file an export wrote for {@code origin} with these bytes and whose link never committed, as that export
+     * leaves it: the {@code EXPORT_STARTED} audit row it commits before its write (docs/bidirectional.md, row 13),
+     * then the VSRX file with the origin.
+     */
+    com.silknote.sync.core.model.VsrxFileId writtenByALostExport(FilesetId fs,
+            com.silknote.sync.core.model.DocumentUuid origin, String text, String name) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        com.silknote.sync.core.model.ContentHash h = com.silknote.sync.testkit.TestHashes.sha256(text);
+        silknote.documents().inUnitOfWork(silknote.documents().highWaterMark()
+                .orElse(com.silknote.sync.core.model.FencingToken.of(1)), uow -> {
+                    uow.audit(com.silknote.sync.core.model.AuditEntry.of(
+                            com.silknote.sync.core.model.RunId.of("run-lost-export"),
+                            com.silknote.sync.core.model.AuditAction.EXPORT_STARTED)
+                            .document(origin).fileset(fs).after(h).detail("export").build());
+                    return null;
+                });
+        return vsrx.createFile(vsrx.highWaterMark().orElse(com.silknote.sync.core.model.FencingToken.of(1)),
+                com.silknote.sync.core.model.IdempotencyKey.of("create:" + name),
+                new com.silknote.sync.core.model.NewVsrxFile(fs, "notes/silknote/" + name, "text/plain", origin),
+                new com.silknote.sync.core.model.BlobUpload(h, bytes.length, "text/plain",
+                        () -> new java.io.ByteArrayInputStream(bytes))).file().id();
+    }
+
     SyncResult run(SyncRequest request) {
         return sync().run(request);
     }

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 14 scenario table, row 13: a VSRX file with a Silknote origin whose document no longer exists in
  * Silknote is never imported; with delete propagation on it is marked deleted in VSRX under the mass-delete guard,
- * with it off it is reported {@code VANISHED origin-document-removed} and left alone.
+ * while it holds bytes the sync wrote for that document (ExportEvidenceTest plays the lost-link cases), with it
+ * off it is reported {@code VANISHED origin-document-removed} and left alone.
  */
 class OriginRowsTest {
     private final EngineFixture fx = new EngineFixture();
@@ -201,14 +202,10 @@ class OriginRowsTest {
         }
     }
 
-    /** A file an earlier export wrote for a document that Silknote no longer has. */
+    /** A file an earlier export wrote for a document that Silknote no longer has, its link lost. */
     private VsrxFileId writtenForARemovedDocument(FilesetId fs, int n) {
         DocumentUuid gone = new DocumentUuid(UUID.nameUUIDFromBytes(("gone-" + n).getBytes(StandardCharsets.UTF_8)));
-        byte[] bytes = ("exported " + n).getBytes(StandardCharsets.UTF_8);
-        return fx.vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(gone),
-                new NewVsrxFile(fs, "notes/silknote/Brief-" + n + ".txt", "text/plain", gone),
-                new BlobUpload(sha256(bytes), bytes.length, "text/plain", () -> new ByteArrayInputStream(bytes)))
-                .file().id();
+        return fx.writtenByALostExport(fs, gone, "exported " + n, "Brief-" + n + ".txt");
     }
 
     @Test

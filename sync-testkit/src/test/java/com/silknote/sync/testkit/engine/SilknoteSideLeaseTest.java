@@ -122,11 +122,7 @@ class SilknoteSideLeaseTest {
     /** Row 13: a file the sync wrote for a Silknote document that no longer exists. */
     private VsrxFileId writtenForARemovedDocument(FilesetId fs) {
         DocumentUuid gone = new DocumentUuid(UUID.nameUUIDFromBytes("gone".getBytes(StandardCharsets.UTF_8)));
-        byte[] bytes = "exported".getBytes(StandardCharsets.UTF_8);
-        return fx.vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(gone),
-                new NewVsrxFile(fs, "notes/silknote/Brief-gone.txt", "text/plain", gone),
-                new BlobUpload(TestHashes.sha256("exported"), bytes.length, "text/plain",
-                        () -> new ByteArrayInputStream(bytes))).file().id();
+        return fx.writtenByALostExport(fs, gone, "exported", "Brief-gone.txt");
     }
 
     private List<VsrxFile> filesWithOrigin(FilesetId fs, DocumentUuid origin) {

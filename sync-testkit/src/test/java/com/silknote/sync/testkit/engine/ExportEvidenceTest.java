@@ -1,0 +1,280 @@
+package com.silknote.sync.testkit.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.model.AuditAction;
+import com.silknote.sync.core.model.AuditEntry;
+import com.silknote.sync.core.model.AuditQuery;
+import com.silknote.sync.core.model.AuditRecord;
+import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.BidirectionalConfig;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.IdempotencyKey;
+import com.silknote.sync.core.model.NewVsrxFile;
+import com.silknote.sync.core.model.SyncDirection;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxWriteResult;
+import com.silknote.sync.core.port.DocumentStore;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Row 13 of docs/bidirectional.md with delete propagation on, when the export's link never committed: the export
+ * commits what it is about to write ({@code EXPORT_STARTED}) before its VSRX write, so a file whose document a
+ * Silknote user then removed is marked deleted only while it holds those bytes. A VSRX user's change of it is a
+ * conflict, never a delete (DESIGN rule 5: only a deliberate delete deletes; issue 14: nothing a user wrote is lost).
+ * Found by the bi-directional random histories (seeds 2436, 2596, 2606, 2958 of 3,000).
+ */
+class ExportEvidenceTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    private void bidirectional() {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .deletes(true).build()));
+        fx.target = fx.vsrx;
+    }
+
+    private static ContentHash sha256(String text) {
+        try {
+            return ContentHash.ofBytes(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ContentHash stored(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ContentHash h = sha256(text);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        return h;
+    }
+
+    private AuthoredDocument authored(FilesetId fs, String text) {
+        ContentHash h = stored(text);
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), h, text.length(), "text/plain", Optional.of("Brief"), "SILKNOTE", "ungrouped",
+                fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        return a;
+    }
+
+    private List<VsrxFile> filesWithOrigin(FilesetId fs, DocumentUuid origin) {
+        return fx.vsrx.listedFiles(fs).stream().filter(f -> f.origin().equals(Optional.of(origin))).toList();
+    }
+
+    private List<AuditEntry> audit(DocumentUuid d) {
+        return fx.silknote.documents().auditTrail(AuditQuery.byDocument(d), 0, 100).stream()
+                .map(AuditRecord::entry).toList();
+    }
+
+    /** Notes {@code written} once the target has created a file. */
+    private void watchCreates(AtomicBoolean written) {
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile f, BlobUpload c) {
+                VsrxWriteResult r = super.createFile(t, k, f, c);
+                written.set(true);
+                return r;
+            }
+        };
+    }
+
+    /**
+     * A fileset with two imported files and a Silknote-created document whose export wrote its file and then died
+     * before the link committed; the Silknote user has removed the document since. Returns the written file.
+     */
+    private VsrxFile exportedThenCrashedThenRemoved(FilesetId fs, AuthoredDocument a) {
+        AtomicBoolean written = new AtomicBoolean();
+        watchCreates(written);
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        SyncResult first = fx.run();
+        assertThat(crashed).isTrue();
+        assertThat(EngineFixture.fileset(first, fs).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        assertThat(filesWithOrigin(fs, a.uuid())).hasSize(1);
+        fx.silknote.documents().removeDocumentAsSilknoteUser(a.uuid());
+        return filesWithOrigin(fs, a.uuid()).get(0);
+    }
+
+    private FilesetId filesetWithTwoFiles() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "one");
+        fx.text(fs, "b.txt", "two");
+        return fs;
+    }
+
+    @Test
+    @DisplayName("row 13: the export commits what it writes before the VSRX write; the link follows it")
+    void theEvidenceIsCommittedBeforeTheWrite() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        AtomicBoolean evidenceBeforeWrite = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile f, BlobUpload c) {
+                evidenceBeforeWrite.set(audit(a.uuid()).stream()
+                        .anyMatch(e -> e.action() == AuditAction.EXPORT_STARTED));
+                return super.createFile(t, k, f, c);
+            }
+        };
+
+        assertThat(fx.run().success()).isTrue();
+
+        assertThat(evidenceBeforeWrite).isTrue();
+        assertThat(audit(a.uuid())).extracting(AuditEntry::action)
+                .containsExactly(AuditAction.EXPORT_STARTED, AuditAction.EXPORTED);
+        AuditEntry started = audit(a.uuid()).get(0);
+        assertThat(started.afterHash()).contains(a.contentHash());
+        assertThat(started.fileId()).isEmpty();
+        assertThat(started.filesetId()).contains(fs);
+        assertThat(started.detail()).contains("export");
+    }
+
+    @Test
+    @DisplayName("row 13: a crash after the write, then the document removed: the file still holding the written "
+            + "bytes is marked deleted in VSRX")
+    void anUnchangedFileOfALostLinkIsMarkedDeleted() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        VsrxFile f = exportedThenCrashedThenRemoved(fs, a);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(EngineFixture.action(r, f.id())).isEqualTo(FileAction.DELETED);
+        assertThat(EngineFixture.file(r, f.id()).detail()).contains("origin-document-removed");
+        assertThat(fx.vsrx.findFile(f.id()).orElseThrow().deleted()).isTrue();
+        assertThat(audit(a.uuid())).extracting(AuditEntry::action).contains(AuditAction.DELETED_IN_VSRX);
+    }
+
+    @Test
+    @DisplayName("row 13: a VSRX user's change of a file whose link was lost is never marked deleted: a conflict, "
+            + "reported every run, the user's bytes live in VSRX")
+    void aVsrxChangeOfALostLinkIsNeverMarkedDeleted() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        VsrxFile f = exportedThenCrashedThenRemoved(fs, a);
+        fx.vsrx.modifyFile(f.id(), "letter, corrected in vsrx");
+
+        for (int run = 0; run < 2; run++) {
+            SyncResult r = fx.run();
+            assertThat(r.success()).isTrue();
+            assertThat(EngineFixture.action(r, f.id())).as("run %d", run).isEqualTo(FileAction.CONFLICT);
+            assertThat(EngineFixture.file(r, f.id()).detail()).contains("origin-document-removed:changed-in-vsrx");
+        }
+        assertThat(fx.vsrx.findFile(f.id()).orElseThrow().deleted()).isFalse();
+        assertThat(fx.vsrx.contentHash(f.id())).isEqualTo(sha256("letter, corrected in vsrx"));
+        assertThat(audit(a.uuid())).extracting(AuditEntry::action).doesNotContain(AuditAction.DELETED_IN_VSRX);
+    }
+
+    @Test
+    @DisplayName("row 13: an edit after the write refuses the link; removed then, the file holding what was written "
+            + "is marked deleted (the evidence is what was written, not what the document held last)")
+    void anEditAfterTheWriteThenRemovalDeletesTheWrittenFile() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        AtomicBoolean written = new AtomicBoolean();
+        watchCreates(written);
+        ContentHash edit = stored("letter, edited in silknote");
+        DocumentStore real = fx.documents;
+        AtomicBoolean edited = new AtomicBoolean();
+        fx.documents = beforeTheNextCommit(real, written::get, edited,
+                () -> fx.silknote.documents().replaceContentAsSilknoteUser(a.uuid(), edit, 26, "text/plain"));
+
+        SyncResult first = fx.run();
+        assertThat(edited).isTrue();
+        assertThat(first.success()).as("the link of the first version is refused").isFalse();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        VsrxFile f = filesWithOrigin(fs, a.uuid()).get(0);
+        assertThat(fx.vsrx.contentHash(f.id())).isEqualTo(a.contentHash());
+        fx.silknote.documents().removeDocumentAsSilknoteUser(a.uuid());
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f.id())).isEqualTo(FileAction.DELETED);
+        assertThat(fx.vsrx.findFile(f.id()).orElseThrow().deleted()).isTrue();
+    }
+
+    @Test
+    @DisplayName("row 15: an edit before the evidence commits refuses the export before any VSRX write; the next run "
+            + "exports the edited document once")
+    void anEditBeforeTheEvidenceWritesNothing() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        assertThat(fx.run().success()).isTrue();
+        AuthoredDocument a = authored(fs, "letter");
+        ContentHash edit = stored("letter, edited in silknote");
+        DocumentStore real = fx.documents;
+        AtomicBoolean edited = new AtomicBoolean();
+        fx.documents = beforeTheNextCommit(real, () -> true, edited,
+                () -> fx.silknote.documents().replaceContentAsSilknoteUser(a.uuid(), edit, 26, "text/plain"));
+
+        SyncResult first = fx.run();
+        assertThat(edited).isTrue();
+        assertThat(first.success()).isFalse();
+        assertThat(filesWithOrigin(fs, a.uuid())).as("nothing written from the stale read").isEmpty();
+
+        fx.documents = real;
+        assertThat(fx.run().success()).isTrue();
+        assertThat(filesWithOrigin(fs, a.uuid())).singleElement()
+                .satisfies(f -> assertThat(fx.vsrx.contentHash(f.id())).isEqualTo(edit));
+    }
+
+    @Test
+    @DisplayName("row 13: a file with the origin of a document the sync never wrote anything for is never marked "
+            + "deleted")
+    void aFileWithoutEvidenceIsNeverMarkedDeleted() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        DocumentUuid unknown = new DocumentUuid(UUID.randomUUID());
+        byte[] bytes = "made elsewhere".getBytes(StandardCharsets.UTF_8);
+        VsrxFileId f = fx.vsrx.createFile(FencingToken.of(1), IdempotencyKey.create(unknown),
+                new NewVsrxFile(fs, "notes/silknote/Brief-x.txt", "text/plain", unknown),
+                new BlobUpload(sha256("made elsewhere"), bytes.length, "text/plain",
+                        () -> new ByteArrayInputStream(bytes))).file().id();
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f)).isEqualTo(FileAction.CONFLICT);
+        assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).isFalse();
+    }
+
+    /** Runs {@code edit} once, before the first unit of work that begins while {@code when} holds. */
+    private static DocumentStore beforeTheNextCommit(DocumentStore real, java.util.function.BooleanSupplier when,
+            AtomicBoolean done, Runnable edit) {
+        return new DelegatingDocumentStore(real) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                if (when.getAsBoolean() && done.compareAndSet(false, true)) {
+                    edit.run();
+                }
+                return super.inUnitOfWork(token, work);
+            }
+        };
+    }
+}
