@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.dedup.SpoolFiles;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
@@ -374,9 +375,7 @@ public final class VsrxHttpHandler {
     private Body spool(FileContent content) {
         Path tmp = null;
         try (content) {
-            tmp = config.spoolDirectory().isPresent()
-                    ? Files.createTempFile(config.spoolDirectory().get(), "vsrx-content-", ".spool")
-                    : Files.createTempFile("vsrx-content-", ".spool");
+            tmp = SpoolFiles.create(config.spoolDirectory(), "vsrx-content-", ".spool");
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             long n;
             try (InputStream in = new DigestInputStream(content.stream(), md);

@@ -7,6 +7,7 @@ import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.dedup.SpoolFiles;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
@@ -169,9 +170,7 @@ final class WriteEndpoint {
         }
         Path spool = null;
         try {
-            spool = config.spoolDirectory().isPresent()
-                    ? Files.createTempFile(config.spoolDirectory().get(), "vsrx-upload-", ".tmp")
-                    : Files.createTempFile("vsrx-upload-", ".tmp");
+            spool = SpoolFiles.create(config.spoolDirectory(), "vsrx-upload-", ".tmp");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             long n = 0;
             try (InputStream in = request.body(); OutputStream out = Files.newOutputStream(spool)) {

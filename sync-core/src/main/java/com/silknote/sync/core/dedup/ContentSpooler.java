@@ -251,12 +251,9 @@ public final class ContentSpooler {
         }
     }
 
+    /** A spool file named after this process; what killed processes left in the directory is removed first. */
     private Path createFile() throws IOException {
-        if (directory.isPresent()) {
-            Files.createDirectories(directory.get());
-            return Files.createTempFile(directory.get(), "vsrx-spool-", ".part");
-        }
-        return Files.createTempFile("vsrx-spool-", ".part");
+        return SpoolFiles.create(directory, "vsrx-spool-", ".part");
     }
 
     /**
