@@ -848,14 +848,16 @@ final class LinkedChanges {
         SilknoteDocument d = c.document();
         VsrxFile f = c.file();
         VsrxFile written;
+        Optional<BlobInfo> writtenBase = Optional.empty();
         if (kind == ConflictKind.DELETED_IN_VSRX) {
-            Optional<VsrxFile> again = recreate(f, d);
+            Optional<Recreated> again = recreate(f, d);
             if (again.isEmpty()) {
                 // a replayed re-creation whose file no longer serves the document's bytes: reported, both kept
                 reportConflict(c, record, asFound.filter(r -> r.id().equals(record.id())), asFound, v, now);
                 return;
             }
-            written = again.get();
+            written = again.get().file();
+            writtenBase = again.get().writtenBase();
             recreated.add(written.id());
         } else {
             // The VSRX bytes are about to be overwritten: an open record holding them (and the decision) commits
@@ -887,7 +889,7 @@ final class LinkedChanges {
             written = replace(f, d);
         }
         Optional<ConflictRecord> asRead = open;
-        BlobInfo sStat = statOrFail(d.contentHash());
+        BlobInfo sStat = writtenBase.isPresent() ? writtenBase.get() : statOrFail(d.contentHash());
         commit(uow -> {
             expectAsRead(uow, c, asRead);
             uow.expectConflict(record.id(), asRead.filter(r -> r.id().equals(record.id())));
@@ -925,10 +927,11 @@ final class LinkedChanges {
      * still serves the document's bytes, so a deletion or change of it made since never becomes the document's
      * (§5.3). A re-created file VSRX deleted since is followed by another re-creation keyed after it; one still
      * holding the first re-creation's bytes gets the document's ({@code If-Match} that answer's ETag); one VSRX
-     * changed since is the document's file as that re-creation wrote it when the document still holds those bytes
-     * (the change is pulled next run), otherwise a conflict to report (empty).
+     * changed since is the document's file as that re-creation wrote it, with what it wrote as the base (the next
+     * run pulls the change, or decides a changed-on-both-sides conflict when the document changed too); empty (a
+     * conflict to report) when that base's bytes are no longer stored.
      */
-    private Optional<VsrxFile> recreate(VsrxFile deleted, SilknoteDocument d) {
+    private Optional<Recreated> recreate(VsrxFile deleted, SilknoteDocument d) {
         String name = d.metadata().originalPath();
         int slash = name.lastIndexOf('/');
         String base = slash < 0 ? name : name.substring(slash + 1);
@@ -954,20 +957,25 @@ final class LinkedChanges {
             log.info("Silknote document written to VSRX again run={} fileset={} file={} replayed={}", ctx.runId, id,
                     r.file().id(), r.replayed());
             if (!r.replayed()) {
-                return Optional.of(r.file());
+                return Optional.of(new Recreated(r.file(), Optional.empty()));
             }
             Optional<ContentHash> served = servedHash(r.file().id());
             if (served.equals(Optional.of(d.contentHash()))) {
-                return Optional.of(r.file());
+                return Optional.of(new Recreated(r.file(), Optional.empty()));
             }
             if (served.isPresent()) {
-                if (r.file().sha256().equals(Optional.of(d.contentHash())) && r.file().etag().isPresent()) {
-                    // The document still holds what that re-creation wrote and VSRX serves other bytes: a VSRX
-                    // user changed the document's new file since. Linked as it was written, so the next run sees
-                    // a VSRX change of a linked file (row 2, or 4c if the document changes meanwhile) instead of
-                    // a conflict no strategy or operator can decide, and the changed file is never taken for a
-                    // file whose document is gone (row 13).
-                    return Optional.of(r.file());
+                Optional<ContentHash> wrote = r.file().sha256();
+                if (wrote.isPresent() && !served.equals(wrote) && r.file().etag().isPresent()) {
+                    // VSRX serves other bytes than that re-creation wrote: a VSRX user changed the document's new
+                    // file since. Linked as it was written (its answer's ETag, what it wrote as the base), so the
+                    // next run sees a VSRX change of a linked file (row 2, or 4c when the document changed too)
+                    // instead of a conflict no strategy or operator can decide, and the changed file is never
+                    // taken for a file whose document is gone (row 13). The base's bytes must still be stored.
+                    if (wrote.get().equals(d.contentHash())) {
+                        return Optional.of(new Recreated(r.file(), Optional.empty()));
+                    }
+                    return parts.retrier().call("blobs.stat", () -> parts.blobs().stat(wrote.get()))
+                            .map(stored -> new Recreated(r.file(), Optional.of(stored)));
                 }
                 // The first re-creation's bytes (the document changed since) or a VSRX change: the document's
                 // content replaces them only If-Match the ETag that re-creation answered, so a VSRX change since
@@ -976,7 +984,7 @@ final class LinkedChanges {
                     return Optional.empty();
                 }
                 try {
-                    return Optional.of(replace(r.file(), d));
+                    return Optional.of(new Recreated(replace(r.file(), d), Optional.empty()));
                 } catch (ConcurrentUpdateException changedInVsrx) {
                     return Optional.empty();
                 }
@@ -1040,10 +1048,11 @@ final class LinkedChanges {
     // ---- shared steps --------------------------------------------------------------------------------------
 
     /** The mapping follows the file VSRX answered with the document's content; the reference moves to it. */
+    /** The document's mapping moves to {@code written} with base {@code s} (its content, or what was written). */
     private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, BlobInfo s, Instant now) {
         SilknoteDocument d = c.document();
         uow.upsertMapping(new SyncMapping(written.id(), d.uuid(), written.id(), id, written.etag(),
-                written.modifiedAt(), d.size(), d.contentHash(), now));
+                written.modifiedAt(), s.size(), s.hash(), now));
         moveReference(uow, c, s.hash(), s.size(), s.etag(), now);
     }
 
@@ -1135,6 +1144,12 @@ final class LinkedChanges {
     private void report(VsrxFileId fileId, FileAction action, String detail) {
         reports.accept(new FileReport(fileId, action, Optional.empty(), Optional.of(detail), 0));
     }
+
+    /**
+     * The file a re-creation wrote, and the base its mapping takes when that is not the document's content: what
+     * a replayed re-creation wrote, when VSRX and the document changed it since.
+     */
+    private record Recreated(VsrxFile file, Optional<BlobInfo> writtenBase) { }
 
     /** The VSRX version, downloaded and stored content-addressed (registered until the caller leaves it). */
     private record Stored(ContentHash hash, long size, Optional<String> etag, String blobEtag) { }

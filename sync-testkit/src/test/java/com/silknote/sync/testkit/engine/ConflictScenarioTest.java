@@ -649,6 +649,49 @@ class ConflictScenarioTest {
         assertThat(EngineFixture.unchanged(quiet, again.id())).isTrue();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = ConflictStrategy.class,
+            names = {"SILKNOTE_WINS", "KEEP_BOTH", "NEWER_WINS"})
+    @DisplayName("§5.3 row 6 (bi-directional history seed 4240): a re-created file VSRX changed after a crash while the "
+            + "document changed too is linked as written, so the next run decides a changed-on-both-sides conflict; "
+            + "never a record no strategy or operator can decide, no version lost")
+    void aRecreationChangedOnBothSidesIsDecided(ConflictStrategy strategy) {
+        bidirectional(strategy);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash written = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(written);
+        fx.clock.advance(Duration.ofMinutes(1));
+        fx.vsrx.modifyFile(again.id(), "a VSRX user's edit of the re-created file");
+        ContentHash vsrxEdit = fx.vsrx.contentHash(again.id());
+        fx.clock.advance(Duration.ofMinutes(1));
+        ContentHash silknoteEdit = userEdits(f, "a later silknote edit");
+
+        SyncResult linkedRun = fx.run();
+
+        assertThat(linkedRun.success()).isTrue();
+        assertThat(document(f).clientFileId()).as("linked to the re-created file").isEqualTo(again.id());
+        assertThat(document(f).contentHash()).as("the document keeps its edit").isEqualTo(silknoteEdit);
+        assertThat(fx.silknote.documents().findMapping(again.id()).orElseThrow().contentHash())
+                .as("the base is what the re-creation wrote").isEqualTo(written);
+        for (int run = 0; run < 3; run++) {
+            assertThat(fx.run().success()).isTrue();
+        }
+        assertThat(records()).as("no record stays open").noneMatch(r -> r.status() == ConflictStatus.OPEN);
+        assertThat(fx.vsrx.findFile(again.id()).orElseThrow().deleted()).isFalse();
+        for (ContentHash h : List.of(vsrxEdit, silknoteEdit)) {
+            boolean current = document(f).contentHash().equals(h) || fx.vsrx.contentHash(again.id()).equals(h)
+                    || fx.silknote.documents().allDocuments().values().stream().anyMatch(d -> d.contentHash().equals(h));
+            boolean held = records().stream().anyMatch(r -> r.heldHashes().contains(h));
+            assertThat(current || held).as("version %s is current or held", h.shortHex()).isTrue();
+            assertKept(h);
+        }
+        assertThat(fx.vsrx.contentHash(again.id())).as("both sides agree")
+                .isEqualTo(document(f).contentHash());
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "changed in VSRX: {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     @DisplayName("row 6 then row 13: a re-creation whose link was lost and whose document a Silknote user removed is "
@@ -899,9 +942,10 @@ class ConflictScenarioTest {
     }
 
     @Test
-    @DisplayName("issue 14 §5.3 row 6 reported, SILKNOTE_WINS, a crash, then both sides change again: reported with a "
-            + "new record holding the newest content, the older one superseded")
-    void replayedRecreationChangedOnBothSidesIsReportedAnew() {
+    @DisplayName("issue 14 §5.3 row 6 reported, SILKNOTE_WINS, a crash, then both sides change again (history seed "
+            + "4240): linked as written, and the next run decides the changed-on-both-sides conflict for Silknote, "
+            + "the VSRX change held; the older record superseded (it was reported anew for ever before)")
+    void replayedRecreationChangedOnBothSidesIsDecidedNext() {
         bidirectional(ConflictStrategy.REPORT);
         FilesetId fs = fx.linkedFileset("P-1");
         VsrxFileId f = linked(fs, "base");
@@ -912,16 +956,26 @@ class ConflictScenarioTest {
         bidirectional(ConflictStrategy.SILKNOTE_WINS);
         VsrxFile again = recreatedThenCrashed(fs, f);
         fx.vsrx.modifyFile(again.id(), "vsrx change of the new file");
+        ContentHash vsrxChange = fx.vsrx.contentHash(again.id());
         ContentHash newer = userEdits(f, "silknote edit after the crash");
 
         SyncResult r = fx.run();
 
-        assertThat(report(r, f).action()).isEqualTo(FileAction.CONFLICT);
+        assertThat(EngineFixture.action(r, again.id())).isEqualTo(FileAction.CREATED);
         assertThat(fx.silknote.documents().allConflicts().get(reported.id()).status())
-                .isEqualTo(ConflictStatus.RESOLVED);
-        assertThat(records()).filteredOn(x -> x.status() == ConflictStatus.OPEN).singleElement()
-                .satisfies(x -> assertThat(x.heldHashes()).contains(newer));
+                .isNotEqualTo(ConflictStatus.OPEN);
+        assertThat(document(f).clientFileId()).isEqualTo(again.id());
+        assertThat(document(f).contentHash()).isEqualTo(newer);
+
+        SyncResult next = fx.run();
+
+        assertThat(EngineFixture.action(next, again.id())).isEqualTo(FileAction.UPDATED);
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(newer);
+        assertThat(records()).noneMatch(x -> x.status() == ConflictStatus.OPEN);
+        assertThat(records()).anyMatch(x -> x.heldHashes().contains(vsrxChange));
         assertKept(newer);
+        assertKept(vsrxChange);
+        assertThat(EngineFixture.unchanged(fx.run(), again.id())).isTrue();
     }
 
     /** A pulled, linked file whose name starts with a dot (no extension). */
