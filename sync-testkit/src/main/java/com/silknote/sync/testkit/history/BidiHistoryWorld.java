@@ -192,6 +192,8 @@ final class BidiHistoryWorld {
             operatorReleases();
         } else if (roll < 95) {
             orphanCleanup();
+        } else if (roll < 97) {
+            vsrxClockSkew();
         } else {
             collector();
         }
@@ -418,6 +420,25 @@ final class BidiHistoryWorld {
         checkAlways();
     }
 
+    /** Waits until no call of the paused runner is under way (its other threads finish the call they are in). */
+    private static void awaitIdle(AtomicInteger inFlight, Object idle) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        synchronized (idle) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("a call of the paused runner did not end within 60 s");
+                }
+                try {
+                    idle.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the paused runner finished its calls", e);
+                }
+            }
+        }
+    }
+
     /**
      * Rule 10 and docs/bidirectional.md §5.1: runner A pauses before its n-th port call, its lease expires,
      * B runs, A resumes; nothing A writes to VSRX or the ledger after that may land.
@@ -428,14 +449,37 @@ final class BidiHistoryWorld {
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         AtomicBoolean resumed = new AtomicBoolean();
+        AtomicBoolean paused = new AtomicBoolean();
         List<String> late = new ArrayList<>();
+        // The whole process pauses, not one thread: from the n-th call on, every call of A (any of its threads)
+        // waits at the gate, and the world goes on only once no call of A is under way, so nothing A does can
+        // interleave with the edits made while it is paused (a call inside one under way passes).
+        AtomicInteger inFlight = new AtomicInteger();
+        ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
+        Object idle = new Object();
         Interception.Hook hook = (method, call) -> {
-            if (calls.incrementAndGet() == pauseAt) {
-                pausedOrDone.countDown();
-                Interception.await(gate);
-                resumed.set(true);
+            int[] nested = depth.get();
+            if (nested[0] == 0) {
+                if (calls.incrementAndGet() == pauseAt) {
+                    paused.set(true);
+                    pausedOrDone.countDown();
+                }
+                if (paused.get()) {
+                    Interception.await(gate);
+                    resumed.set(true);
+                }
             }
-            return call.proceed();
+            inFlight.incrementAndGet();
+            nested[0]++;
+            try {
+                return call.proceed();
+            } finally {
+                nested[0]--;
+                inFlight.decrementAndGet();
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
         };
         Interception.Hook docWrites = (method, call) -> {
             Object r = call.proceed();
@@ -478,6 +522,7 @@ final class BidiHistoryWorld {
             checkAlways();
             return;
         }
+        awaitIdle(inFlight, idle);
         log("runner A pauses before port call " + pauseAt + "; its lease expires");
         if (random.nextBoolean()) {
             if (random.nextBoolean()) {
@@ -577,6 +622,16 @@ final class BidiHistoryWorld {
             return;
         }
         checkAlways();
+    }
+
+    /**
+     * VSRX's clock runs ahead of or behind the sync's by up to two hours from now on: its modification times no
+     * longer order against Silknote's ({@code NEWER_WINS} may pick the other side), but no version may be lost.
+     */
+    private void vsrxClockSkew() {
+        Duration skew = Duration.ofMinutes(random.nextInt(241) - 120L);
+        vsrx.setClockSkew(skew);
+        log("VSRX's clock is now " + skew.toMinutes() + " min off the sync's");
     }
 
     /** Rule 12: a full run past the blob grace period, so its collection pass collects what it may. */
