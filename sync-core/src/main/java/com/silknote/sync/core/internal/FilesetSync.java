@@ -74,6 +74,8 @@ import org.slf4j.LoggerFactory;
  */
 final class FilesetSync {
     private static final Logger log = LoggerFactory.getLogger(FilesetSync.class);
+    /** Detail of a bi-directional document without a mapping whose bytes differ from its file's (no base). */
+    static final String DETAIL_NO_BASE = "document-without-mapping:content-differs";
     /** Lease checkpoint interval while streaming. */
     static final long CHECKPOINT_BYTES = 4L * 1024 * 1024;
     /** Re-uploads of content a collector is deleting, per commit. */
@@ -140,9 +142,15 @@ final class FilesetSync {
             // new document: the Silknote side links it (docs/bidirectional.md §3 rows 11-13, §5.3).
             Map<VsrxFileId, SyncMapping> byFile = new java.util.HashMap<>();
             mappings.forEach(m -> byFile.put(m.vsrxFileId(), m));
-            List<VsrxFile> originFiles = listed.stream().filter(f -> SilknoteSide.unlinkedOrigin(f, byFile)).toList();
+            // A file whose own document (its origin's, filed with this file id) lost its mapping row (a restore, a
+            // manual fix) is that document's file: the diff writes the mapping again, like any document's.
+            Map<VsrxFileId, DocumentUuid> ownDocument = new java.util.HashMap<>();
+            documents.forEach(d -> ownDocument.put(d.clientFileId(), d.uuid()));
+            java.util.function.Predicate<VsrxFile> unlinked = f -> SilknoteSide.unlinkedOrigin(f, byFile)
+                    && !f.origin().equals(Optional.ofNullable(ownDocument.get(f.id())));
+            List<VsrxFile> originFiles = listed.stream().filter(unlinked).toList();
             List<VsrxFile> files = originFiles.isEmpty() ? listed
-                    : listed.stream().filter(f -> !SilknoteSide.unlinkedOrigin(f, byFile)).toList();
+                    : listed.stream().filter(unlinked.negate()).toList();
             // Bi-directional: a linked document whose content a Silknote user changed is the Silknote side's
             // (push, converge or conflict, docs/bidirectional.md §3 rows 3-6); the pull leaves it alone.
             List<LinkedChanges.Changed> changed = List.of();
@@ -459,6 +467,16 @@ final class FilesetSync {
             }
             w.discardSpool();
             logDecision(w);
+            return;
+        }
+        if (hasDocument && w.plan.mapping().isEmpty() && parts.writeTarget().isPresent()) {
+            // Bi-directional: a document whose mapping row is gone (a restore, a manual fix) has no base, so
+            // nothing tells which side changed; its bytes differ from the file's, and either may be a user's
+            // newer version. Neither is overwritten: a conflict, reported every run until the sides agree.
+            w.action = FileAction.CONFLICT;
+            w.detail = DETAIL_NO_BASE;
+            w.discardSpool();
+            log.warn("conflict run={} fileset={} file={} detail={}", ctx.runId, id, w.plan.fileId(), DETAIL_NO_BASE);
             return;
         }
         // A file without a document (new, or one Silknote removed and RESTORE brings back) is created.

@@ -1,0 +1,151 @@
+package com.silknote.sync.testkit.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.model.AuthoredDocument;
+import com.silknote.sync.core.model.BidirectionalConfig;
+import com.silknote.sync.core.model.BlobUpload;
+import com.silknote.sync.core.model.ContentHash;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.SyncDirection;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.testkit.TestHashes;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bi-directional sync after a mapping row was removed behind the engine's back (a restore of an older ledger, a
+ * manual fix): the document is still there, filed under its file, but nothing records the base both sides last
+ * agreed on. When the bytes agree the mapping is written again (as in one-way sync); when they differ, either may
+ * be a user's newer version, so neither is overwritten: a conflict reported every run until the sides agree
+ * (issue 14: no version lost; DESIGN rule 2). An exported document's file is its own, never a duplicate of it.
+ */
+class MappingRowLostTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    private void bidirectional(boolean deletes) {
+        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
+                .deletes(deletes).build()));
+        fx.target = fx.vsrx;
+    }
+
+    private ContentHash stored(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ContentHash h = TestHashes.sha256(text);
+        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
+                () -> new ByteArrayInputStream(bytes)));
+        return h;
+    }
+
+    private FileAction action(SyncResult r, VsrxFileId f) {
+        return EngineFixture.action(r, f);
+    }
+
+    @ParameterizedTest(name = "deletes {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a pulled document whose mapping row is gone, bytes unchanged: the mapping is written again, once")
+    void pulledDocumentIsAdoptedAgain(boolean deletes) {
+        bidirectional(deletes);
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "one");
+        VsrxFileId b = fx.text(fs, "b.txt", "two");
+        assertThat(fx.run().success()).isTrue();
+        fx.silknote.documents().removeMappingRow(b);
+
+        SyncResult r = fx.run();
+
+        assertThat(action(r, b)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(fx.silknote.documents().findMapping(b)).hasValueSatisfying(m -> assertThat(m.silknoteDocumentUuid())
+                .isEqualTo(DocumentUuid.forVsrxFile(b)));
+        assertThat(EngineFixture.unchanged(fx.run(), b)).isTrue();
+    }
+
+    @ParameterizedTest(name = "deletes {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("an exported document whose mapping row is gone: its file is its own (not a duplicate, not vanished, "
+            + "never marked deleted); the mapping is written again under the document's uuid")
+    void exportedDocumentIsAdoptedAgain(boolean deletes) {
+        bidirectional(deletes);
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "one");
+        fx.text(fs, "b.txt", "two");
+        ContentHash h = stored("letter");
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), h, 6, "text/plain", Optional.of("Brief"), "SILKNOTE", "ungrouped",
+                fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        assertThat(fx.run().success()).isTrue();
+        VsrxFileId f = fx.silknote.documents().findDocument(a.uuid()).orElseThrow().clientFileId();
+        fx.silknote.documents().removeMappingRow(f);
+
+        SyncResult r = fx.run();
+
+        assertThat(r.success()).isTrue();
+        assertThat(EngineFixture.report(r).filesets().stream().flatMap(x -> x.files().stream())
+                .filter(x -> x.fileId().equals(f))).singleElement()
+                .satisfies(x -> assertThat(x.action()).isEqualTo(FileAction.METADATA_ONLY));
+        assertThat(fx.silknote.documents().findMapping(f)).hasValueSatisfying(m -> assertThat(m.silknoteDocumentUuid())
+                .isEqualTo(a.uuid()));
+        assertThat(fx.vsrx.findFile(f).orElseThrow().deleted()).isFalse();
+        assertThat(fx.silknote.documents().findDocument(a.uuid())).isPresent();
+        assertThat(EngineFixture.unchanged(fx.run(), f)).isTrue();
+    }
+
+    @Test
+    @DisplayName("a document a Silknote user changed whose mapping row is gone: no base, so neither side is "
+            + "overwritten; a conflict every run, adopted once the sides agree")
+    void differentBytesWithoutABaseAreAConflict() {
+        bidirectional(true);
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "one");
+        VsrxFileId b = fx.text(fs, "b.txt", "two");
+        assertThat(fx.run().success()).isTrue();
+        ContentHash vsrxVersion = fx.vsrx.contentHash(b);
+        fx.silknote.documents().removeMappingRow(b);
+        ContentHash edit = stored("a silknote edit");
+        fx.silknote.documents().replaceContentAsSilknoteUser(DocumentUuid.forVsrxFile(b), edit, 15, "text/plain");
+        long writes = fx.vsrx.writes();
+
+        for (int run = 0; run < 2; run++) {
+            SyncResult r = fx.run();
+            assertThat(r.success()).isTrue();
+            assertThat(action(r, b)).as("run %d", run).isEqualTo(FileAction.CONFLICT);
+            assertThat(EngineFixture.file(r, b).detail()).contains("document-without-mapping:content-differs");
+        }
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(b)).orElseThrow().contentHash())
+                .as("the Silknote edit stays").isEqualTo(edit);
+        assertThat(fx.vsrx.contentHash(b)).as("the VSRX version stays").isEqualTo(vsrxVersion);
+        assertThat(fx.vsrx.writes()).as("nothing written to VSRX").isEqualTo(writes);
+        assertThat(fx.silknote.documents().findMapping(b)).isEmpty();
+
+        fx.vsrx.modifyFile(b, "a silknote edit");
+        SyncResult agreed = fx.run();
+        assertThat(action(agreed, b)).isEqualTo(FileAction.METADATA_ONLY);
+        assertThat(fx.silknote.documents().findMapping(b)).isPresent();
+    }
+
+    @Test
+    @DisplayName("one-way sync keeps its rule: VSRX is the source, a document without a mapping takes the file's bytes")
+    void oneWayStillPulls() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId b = fx.text(fs, "b.txt", "two");
+        assertThat(fx.run().success()).isTrue();
+        fx.silknote.documents().removeMappingRow(b);
+        fx.vsrx.modifyFile(b, "two, changed in vsrx");
+
+        SyncResult r = fx.run();
+
+        assertThat(action(r, b)).isEqualTo(FileAction.UPDATED);
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(b)).orElseThrow().contentHash())
+                .isEqualTo(fx.vsrx.contentHash(b));
+    }
+}
