@@ -225,7 +225,9 @@ final class SilknoteSide {
         }
         AuthoredDocument a = authored.get();
         Optional<ConflictRecord> open = Optional.ofNullable(openRecords.get(f.id()));
-        ContentHash vsrxHash = f.sha256().orElseGet(() -> hashOf(f.id()));
+        // What VSRX serves, never what its listing declares: a listed SHA-256 never decides that bytes are the same
+        // (a stale or wrong one would link the document to other bytes, and the sides would differ unreported).
+        ContentHash vsrxHash = hashOf(f.id());
         if (!vsrxHash.equals(a.contentHash()) && linked != null && linked.handleUnlinked(f, a, open)) {
             return; // row 11 with different bytes: a conflict, decided by the strategy
         }
@@ -266,7 +268,7 @@ final class SilknoteSide {
         String etag = f.etag().get();
         ContentHash held;
         try {
-            held = f.sha256().orElseGet(() -> hashOf(f.id()));
+            held = hashOf(f.id()); // served, never the listing's declaration: a delete rests on it
         } catch (PermanentSyncException notServed) {
             reports.add(new FileReport(f.id(), FileAction.VANISHED, Optional.empty(),
                     Optional.of(DETAIL_ORIGIN_REMOVED), 0));

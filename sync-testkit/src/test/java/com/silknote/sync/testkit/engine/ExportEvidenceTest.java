@@ -191,6 +191,49 @@ class ExportEvidenceTest {
     }
 
     @Test
+    @DisplayName("row 13: a listing that declares the written bytes for a file a VSRX user changed (stale or wrong) "
+            + "never decides the delete: the served bytes do")
+    void aListedHashNeverDecidesTheDelete() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        VsrxFile f = exportedThenCrashedThenRemoved(fs, a);
+        fx.vsrx.modifyFile(f.id(), "letter, corrected in vsrx");
+        fx.vsrx.setDeclaredSha256(f.id(), a.contentHash());
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f.id())).isEqualTo(FileAction.CONFLICT);
+        assertThat(fx.vsrx.findFile(f.id()).orElseThrow().deleted()).isFalse();
+    }
+
+    @Test
+    @DisplayName("row 11: a listing that declares the document's bytes for a file a VSRX user changed never links the "
+            + "document to it as if both held the same bytes")
+    void aListedHashNeverDecidesTheLink() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        AtomicBoolean written = new AtomicBoolean();
+        watchCreates(written);
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        fx.run();
+        assertThat(crashed).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        VsrxFile f = filesWithOrigin(fs, a.uuid()).get(0);
+        fx.vsrx.modifyFile(f.id(), "letter, corrected in vsrx");
+        fx.vsrx.setDeclaredSha256(f.id(), a.contentHash());
+
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f.id())).isNotEqualTo(FileAction.METADATA_ONLY);
+        fx.silknote.documents().findMapping(f.id()).ifPresent(m -> assertThat(m.contentHash())
+                .as("no mapping says the file holds the document's bytes").isEqualTo(fx.vsrx.contentHash(f.id())));
+    }
+
+    @Test
     @DisplayName("row 13: an edit after the write refuses the link; removed then, the file holding what was written "
             + "is marked deleted (the evidence is what was written, not what the document held last)")
     void anEditAfterTheWriteThenRemovalDeletesTheWrittenFile() {
