@@ -249,7 +249,7 @@ final class SilknoteSide {
                     Optional.of("linked-with-different-content"), 0));
             return;
         }
-        commitLink(a, f, AuditAction.LINKED, DETAIL_LINKED);
+        commitLink(a, f, AuditAction.LINKED, DETAIL_LINKED, storedContent(a));
         reports.add(new FileReport(f.id(), FileAction.METADATA_ONLY, Optional.empty(), Optional.of(DETAIL_LINKED), 0));
     }
 
@@ -377,6 +377,8 @@ final class SilknoteSide {
                 () -> parts.blobs().open(a.contentHash()));
         IdempotencyKey key = IdempotencyKey.create(a.uuid());
         NewVsrxFile file = new NewVsrxFile(id, path, a.mimeType(), a.uuid());
+        // Content a Silknote host filed without its bytes can never be written: reported, nothing committed or sent.
+        BlobInfo blob = storedContent(a);
         // Evidence first: refused when the document changed since it was read, so no stale bytes are written.
         recordExportStarted(parts, ctx, claim, id, a.uuid(), a.contentHash(), DETAIL_EXPORT_STARTED,
                 uow -> uow.expectAuthored(a.uuid(), Optional.of(a)));
@@ -407,7 +409,7 @@ final class SilknoteSide {
                 return;
             }
         }
-        commitLink(a, created, AuditAction.EXPORTED, DETAIL_EXPORTED);
+        commitLink(a, created, AuditAction.EXPORTED, DETAIL_EXPORTED, blob);
         reports.add(new FileReport(created.id(), FileAction.CREATED, Optional.empty(), Optional.of(DETAIL_EXPORTED),
                 0));
     }
@@ -417,9 +419,7 @@ final class SilknoteSide {
      * base is the file as VSRX answered; the mapping holds the blob reference from then on. Conditional on the
      * document being as read and on the file having no mapping and no document yet.
      */
-    private void commitLink(AuthoredDocument a, VsrxFile f, AuditAction action, String detail) {
-        BlobInfo blob = parts.retrier().call("blobs.stat", () -> parts.blobs().stat(a.contentHash()))
-                .orElseThrow(() -> new IllegalStateException("content of a Silknote-created document is missing"));
+    private void commitLink(AuthoredDocument a, VsrxFile f, AuditAction action, String detail, BlobInfo blob) {
         Instant now = ctx.clock().instant();
         String path = parts.pathCheck().apply(f.path()).normalized().orElse(f.path());
         SilknoteDocument doc = new SilknoteDocument(a.uuid(), patient, id, f.id(), a.contentHash(), a.size(),
@@ -444,6 +444,12 @@ final class SilknoteSide {
         } finally {
             ctx.commitLock.unlock();
         }
+    }
+
+    /** The stored content of a Silknote-created document; a typed failure when its bytes are not in the store. */
+    private BlobInfo storedContent(AuthoredDocument a) {
+        return parts.retrier().call("blobs.stat", () -> parts.blobs().stat(a.contentHash()))
+                .orElseThrow(() -> new PermanentSyncException("content of a Silknote-created document is missing"));
     }
 
     private ContentHash hashOf(VsrxFileId fileId) {

@@ -289,6 +289,29 @@ class ExportEvidenceTest {
     }
 
     @Test
+    @DisplayName("row 15: a Silknote-created document whose bytes are not in the blob store is reported failed every "
+            + "run; nothing is committed or written to VSRX")
+    void contentMissingWritesNothing() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
+                Optional.of(fs), sha256("never stored"), 12, "text/plain", Optional.of("Brief"), "SILKNOTE",
+                "ungrouped", fx.clock.instant());
+        fx.silknote.documents().createDocumentAsSilknoteUser(a);
+        long writes = fx.vsrx.writes();
+
+        for (int run = 0; run < 2; run++) {
+            SyncResult r = fx.run();
+            assertThat(EngineFixture.fileset(r, fs).files()).filteredOn(x -> x.action() == FileAction.FAILED)
+                    .singleElement().satisfies(x -> assertThat(x.detail()).hasValueSatisfying(
+                            d -> assertThat(d).contains("content of a Silknote-created document is missing")));
+        }
+        assertThat(fx.vsrx.writes()).isEqualTo(writes);
+        assertThat(filesWithOrigin(fs, a.uuid())).isEmpty();
+        assertThat(audit(a.uuid())).isEmpty();
+    }
+
+    @Test
     @DisplayName("row 13: a file with the origin of a document the sync never wrote anything for is never marked "
             + "deleted")
     void aFileWithoutEvidenceIsNeverMarkedDeleted() {
