@@ -2,6 +2,7 @@ package com.silknote.sync.fs;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.dedup.SpoolFiles;
 import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
@@ -420,13 +421,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     /** {@code true} when the process of this id is not this one and no longer alive. */
     private static boolean gone(String pid) {
-        long id;
-        try {
-            id = Long.parseLong(pid);
-        } catch (NumberFormatException e) {
-            return false;
-        }
-        return id != PID && !ProcessHandle.of(id).map(ProcessHandle::isAlive).orElse(false);
+        return SpoolFiles.deadProcess(pid);
     }
 
     private static void copyVerified(BlobUpload upload, Path temp) {

@@ -185,14 +185,13 @@ class BidirectionalOverHttpTest {
         assertThat(documents.documents(fs)).hasSize(2);
     }
 
-    @Test
-    @DisplayName("issue 14 over HTTP/PostgreSQL/Azurite: a crash after the VSRX write, before the commit: linked by the next run, no second file")
-    void crashBetweenWriteAndCommit() {
-        FilesetId fs = fileset();
-        AuthoredDocument a = authored(fs, "letter");
-        DocumentStore real = documents;
+    /**
+     * A process that dies between the export's VSRX write and its link: once VSRX lists a file for {@code a}, the
+     * next unit of work throws before it runs, once. Wraps the current store; returns whether the crash happened.
+     */
+    private AtomicBoolean crashOnceWrittenFor(FilesetId fs, AuthoredDocument a) {
         AtomicBoolean crashed = new AtomicBoolean();
-        documents = new ForwardingDocumentStore(real) {
+        documents = new ForwardingDocumentStore(documents) {
             @Override
             public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
                 if (!withOrigin(fs, a.uuid()).isEmpty() && crashed.compareAndSet(false, true)) {
@@ -201,6 +200,16 @@ class BidirectionalOverHttpTest {
                 return super.inUnitOfWork(token, work);
             }
         };
+        return crashed;
+    }
+
+    @Test
+    @DisplayName("issue 14 over HTTP/PostgreSQL/Azurite: a crash after the VSRX write, before the commit: linked by the next run, no second file")
+    void crashBetweenWriteAndCommit() {
+        FilesetId fs = fileset();
+        AuthoredDocument a = authored(fs, "letter");
+        DocumentStore real = documents;
+        AtomicBoolean crashed = crashOnceWrittenFor(fs, a);
         assertThat(run().success()).isFalse();
         assertThat(crashed).isTrue();
         documents = real;
@@ -374,16 +383,7 @@ class BidirectionalOverHttpTest {
         assertThat(run(ConflictStrategy.REPORT, true).success()).isTrue();
         AuthoredDocument a = authored(fs, "orphaned export");
         DocumentStore real = documents;
-        AtomicBoolean crashed = new AtomicBoolean();
-        documents = new ForwardingDocumentStore(real) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<UnitOfWork, T> work) {
-                if (!withOrigin(fs, a.uuid()).isEmpty() && crashed.compareAndSet(false, true)) {
-                    throw new IllegalStateException("process died before the link");
-                }
-                return super.inUnitOfWork(token, work);
-            }
-        };
+        AtomicBoolean crashed = crashOnceWrittenFor(fs, a);
         assertThat(run(ConflictStrategy.REPORT, true).success()).isFalse();
         assertThat(crashed).isTrue();
         documents = real;

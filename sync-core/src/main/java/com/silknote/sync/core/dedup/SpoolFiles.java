@@ -62,7 +62,7 @@ public final class SpoolFiles {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*" + suffix)) {
             for (Path f : files) {
                 Matcher m = name.matcher(f.getFileName().toString());
-                if (m.matches() && gone(m.group(1))) {
+                if (m.matches() && deadProcess(m.group(1))) {
                     try {
                         if (Files.deleteIfExists(f)) {
                             removed++;
@@ -81,8 +81,11 @@ public final class SpoolFiles {
         return removed;
     }
 
-    /** {@code true} when the process of this id is not this one and no longer alive. */
-    private static boolean gone(String pid) {
+    /**
+     * {@code true} when {@code pid} names a process that is not this one and no longer alive: what it left in a
+     * shared directory is nobody's. A name that is not a number is never a dead process's.
+     */
+    public static boolean deadProcess(String pid) {
         long id;
         try {
             id = Long.parseLong(pid);

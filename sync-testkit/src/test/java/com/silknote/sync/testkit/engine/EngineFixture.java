@@ -92,6 +92,33 @@ final class EngineFixture {
         return sync().run(SyncRequest.full());
     }
 
+    /** Stores {@code text} (UTF-8, text/plain) in the Silknote blob store, as a Silknote user's upload does. */
+    com.silknote.sync.core.model.ContentHash stored(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        com.silknote.sync.core.model.ContentHash h = com.silknote.sync.testkit.TestHashes.sha256(text);
+        silknote.blobs().putIfAbsent(new com.silknote.sync.core.model.BlobUpload(h, bytes.length, "text/plain",
+                () -> new java.io.ByteArrayInputStream(bytes)));
+        return h;
+    }
+
+    /** A document a Silknote user creates for patient P-1 in {@code fs}, its bytes stored. */
+    com.silknote.sync.core.model.AuthoredDocument authored(FilesetId fs, String text) {
+        com.silknote.sync.core.model.AuthoredDocument a = new com.silknote.sync.core.model.AuthoredDocument(
+                new com.silknote.sync.core.model.DocumentUuid(UUID.randomUUID()), patient("P-1"),
+                java.util.Optional.of(fs), stored(text), text.getBytes(StandardCharsets.UTF_8).length, "text/plain",
+                java.util.Optional.of("Brief"), "SILKNOTE", "ungrouped", clock.instant());
+        silknote.documents().createDocumentAsSilknoteUser(a);
+        return a;
+    }
+
+    /** Bi-directional sync into the in-memory VSRX, delete propagation as given, the default strategy. */
+    EngineFixture bidirectional(boolean deletes) {
+        config(c -> c.bidirectional(com.silknote.sync.core.model.BidirectionalConfig.builder()
+                .direction(com.silknote.sync.core.model.SyncDirection.BIDIRECTIONAL).deletes(deletes).build()));
+        target = vsrx;
+        return this;
+    }
+
     /**
      * A file an export wrote for {@code origin} with these bytes and whose link never committed, as that export
      * leaves it: the {@code EXPORT_STARTED} audit row it commits before its write (docs/bidirectional.md, row 13),

@@ -7,7 +7,6 @@ import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuditRecord;
 import com.silknote.sync.core.model.AuthoredDocument;
-import com.silknote.sync.core.model.BidirectionalConfig;
 import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -17,15 +16,14 @@ import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.IdempotencyKey;
 import com.silknote.sync.core.model.NewVsrxFile;
-import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxWriteResult;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.testkit.TestHashes;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,35 +43,19 @@ class ExportEvidenceTest {
     private final EngineFixture fx = new EngineFixture();
 
     private void bidirectional() {
-        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
-                .deletes(true).build()));
-        fx.target = fx.vsrx;
+        fx.bidirectional(true);
     }
 
     private static ContentHash sha256(String text) {
-        try {
-            return ContentHash.ofBytes(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestHashes.sha256(text);
     }
 
     private ContentHash stored(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ContentHash h = sha256(text);
-        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
-                () -> new ByteArrayInputStream(bytes)));
-        return h;
+        return fx.stored(text);
     }
 
     private AuthoredDocument authored(FilesetId fs, String text) {
-        ContentHash h = stored(text);
-        AuthoredDocument a = new AuthoredDocument(new DocumentUuid(UUID.randomUUID()), EngineFixture.patient("P-1"),
-                Optional.of(fs), h, text.length(), "text/plain", Optional.of("Brief"), "SILKNOTE", "ungrouped",
-                fx.clock.instant());
-        fx.silknote.documents().createDocumentAsSilknoteUser(a);
-        return a;
+        return fx.authored(fs, text);
     }
 
     private List<VsrxFile> filesWithOrigin(FilesetId fs, DocumentUuid origin) {

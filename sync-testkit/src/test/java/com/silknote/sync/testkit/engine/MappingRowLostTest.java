@@ -3,18 +3,12 @@ package com.silknote.sync.testkit.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.AuthoredDocument;
-import com.silknote.sync.core.model.BidirectionalConfig;
-import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FilesetId;
-import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.testkit.TestHashes;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,17 +27,11 @@ class MappingRowLostTest {
     private final EngineFixture fx = new EngineFixture();
 
     private void bidirectional(boolean deletes) {
-        fx.config(c -> c.bidirectional(BidirectionalConfig.builder().direction(SyncDirection.BIDIRECTIONAL)
-                .deletes(deletes).build()));
-        fx.target = fx.vsrx;
+        fx.bidirectional(deletes);
     }
 
     private ContentHash stored(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ContentHash h = TestHashes.sha256(text);
-        fx.silknote.blobs().putIfAbsent(new BlobUpload(h, bytes.length, "text/plain",
-                () -> new ByteArrayInputStream(bytes)));
-        return h;
+        return fx.stored(text);
     }
 
     private FileAction action(SyncResult r, VsrxFileId f) {
