@@ -225,13 +225,15 @@ final class SilknoteSide {
         }
         AuthoredDocument a = authored.get();
         Optional<ConflictRecord> open = Optional.ofNullable(openRecords.get(f.id()));
-        // What VSRX serves, never what its listing declares: a listed SHA-256 never decides that bytes are the same
-        // (a stale or wrong one would link the document to other bytes, and the sides would differ unreported).
-        ContentHash vsrxHash = hashOf(f.id());
-        if (!vsrxHash.equals(a.contentHash()) && linked != null && linked.handleUnlinked(f, a, open)) {
+        // The same bytes only when VSRX serves the document's bytes and its listing does not contradict them: a
+        // listed SHA-256 never decides that bytes are the same (a stale or wrong one would link the document to
+        // other bytes, and the sides would differ unreported), and one the served bytes contradict is VSRX's
+        // inconsistency (rule 7), never a link.
+        boolean same = servedAsListed(f).filter(a.contentHash()::equals).isPresent();
+        if (!same && linked != null && linked.handleUnlinked(f, a, open)) {
             return; // row 11 with different bytes: a conflict, decided by the strategy
         }
-        if (vsrxHash.equals(a.contentHash()) && linked != null
+        if (same && linked != null
                 && open.filter(r -> r.kind() == ConflictKind.LINKED_WITH_DIFFERENT_CONTENT).isPresent()) {
             ConflictRecord r = open.get();
             // a Silknote-wins write whose link did not commit (or the sides converged): applied with the link
@@ -243,7 +245,7 @@ final class SilknoteSide {
                     Optional.of(DETAIL_LINKED), 0));
             return;
         }
-        if (!vsrxHash.equals(a.contentHash())) {
+        if (!same) {
             log.warn("conflict run={} fileset={} file={} detail=linked-with-different-content", ctx.runId, id, f.id());
             reports.add(new FileReport(f.id(), FileAction.CONFLICT, Optional.empty(),
                     Optional.of("linked-with-different-content"), 0));
@@ -266,15 +268,15 @@ final class SilknoteSide {
             return;
         }
         String etag = f.etag().get();
-        ContentHash held;
+        Optional<ContentHash> held;
         try {
-            held = hashOf(f.id()); // served, never the listing's declaration: a delete rests on it
+            held = servedAsListed(f); // the served bytes, never the listing's declaration: a delete rests on it
         } catch (PermanentSyncException notServed) {
             reports.add(new FileReport(f.id(), FileAction.VANISHED, Optional.empty(),
                     Optional.of(DETAIL_ORIGIN_REMOVED), 0));
             return;
         }
-        if (!writtenFor(parts, origin).contains(held)) {
+        if (held.isEmpty() || !writtenFor(parts, origin).contains(held.get())) {
             // No commit says the sync wrote these bytes for the document: a VSRX user changed the file after the
             // sync wrote it (its link never committed). Removed in Silknote, changed in VSRX: the file is that
             // user's version, stays live and is reported as a conflict every run.
@@ -450,6 +452,15 @@ final class SilknoteSide {
     private BlobInfo storedContent(AuthoredDocument a) {
         return parts.retrier().call("blobs.stat", () -> parts.blobs().stat(a.contentHash()))
                 .orElseThrow(() -> new PermanentSyncException("content of a Silknote-created document is missing"));
+    }
+
+    /**
+     * The SHA-256 of the bytes VSRX serves for {@code f}; empty when its listing declares another one (VSRX
+     * contradicts itself: nothing may rest on either).
+     */
+    private Optional<ContentHash> servedAsListed(VsrxFile f) {
+        ContentHash served = hashOf(f.id());
+        return f.sha256().isEmpty() || f.sha256().get().equals(served) ? Optional.of(served) : Optional.empty();
     }
 
     private ContentHash hashOf(VsrxFileId fileId) {
