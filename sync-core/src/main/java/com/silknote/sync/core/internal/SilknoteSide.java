@@ -336,19 +336,23 @@ final class SilknoteSide {
     /**
      * Commits, before a write that creates a VSRX file carrying {@code document}'s origin, the content it is about
      * to write ({@code EXPORT_STARTED}, fenced, under the claim, with {@code expect}'s conditions): if the link
-     * never commits, row 13 still knows what the sync wrote.
+     * never commits, row 13 still knows what the sync wrote. A row is added only when none of the document says so
+     * already, so an export that fails every run (VSRX refusing it) does not grow the audit log every run.
      */
     static void recordExportStarted(EngineParts parts, RunContext ctx, Optional<FilesetClaims.Claim> claim,
             FilesetId fileset, DocumentUuid document, ContentHash hash, String detail,
             java.util.function.Consumer<DocumentStore.UnitOfWork> expect) {
+        boolean known = writtenFor(parts, document).contains(hash);
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
             parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                 claim.ifPresent(uow::expectClaim);
                 expect.accept(uow);
-                uow.audit(AuditEntry.of(ctx.runId, AuditAction.EXPORT_STARTED).document(document).fileset(fileset)
-                        .after(hash).detail(detail).build());
+                if (!known) {
+                    uow.audit(AuditEntry.of(ctx.runId, AuditAction.EXPORT_STARTED).document(document)
+                            .fileset(fileset).after(hash).detail(detail).build());
+                }
                 return null;
             });
         } finally {

@@ -271,6 +271,30 @@ class ExportEvidenceTest {
     }
 
     @Test
+    @DisplayName("row 15: an export VSRX refuses every run commits its evidence once, not once per run")
+    void aRefusedExportRecordsItsEvidenceOnce() {
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile f, BlobUpload c) {
+                throw new com.silknote.sync.core.exception.PermanentSyncException("refused by VSRX", 422, null);
+            }
+        };
+
+        for (int run = 0; run < 3; run++) {
+            assertThat(fx.run().success()).isFalse();
+        }
+
+        assertThat(audit(a.uuid())).extracting(AuditEntry::action).containsExactly(AuditAction.EXPORT_STARTED);
+        fx.target = fx.vsrx;
+        assertThat(fx.run().success()).isTrue();
+        assertThat(audit(a.uuid())).extracting(AuditEntry::action)
+                .containsExactly(AuditAction.EXPORT_STARTED, AuditAction.EXPORTED);
+    }
+
+    @Test
     @DisplayName("row 15: a Silknote-created document whose bytes are not in the blob store is reported failed every "
             + "run; nothing is committed or written to VSRX")
     void contentMissingWritesNothing() {
