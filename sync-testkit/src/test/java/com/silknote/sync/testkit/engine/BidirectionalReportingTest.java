@@ -140,21 +140,7 @@ class BidirectionalReportingTest {
     /** Row 6 SILKNOTE_WINS whose re-creation was written and whose commit was lost (a crash); the new file. */
     private VsrxFile recreatedThenCrashed(FilesetId fs, DocumentUuid d) {
         List<VsrxFileId> before = filesOf(fs, d).stream().map(VsrxFile::id).toList();
-        AtomicBoolean written = new AtomicBoolean();
-        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
-            @Override
-            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
-                VsrxWriteResult r = super.createFile(t, k, nf, c);
-                written.set(true);
-                return r;
-            }
-        };
-        DocumentStore real = fx.documents;
-        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
-        fx.run();
-        assertThat(crashed).isTrue();
-        fx.documents = real;
-        fx.target = fx.vsrx;
+        fx.runCrashingAfterTheFirstCreate();
         return filesOf(fs, d).stream().filter(x -> !before.contains(x.id())).findFirst().orElseThrow();
     }
 

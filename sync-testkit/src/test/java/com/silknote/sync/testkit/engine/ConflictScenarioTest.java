@@ -865,21 +865,7 @@ class ConflictScenarioTest {
 
     /** Row 6 SILKNOTE_WINS whose re-creation was written to VSRX and whose commit was lost (a crash); the new file. */
     private VsrxFile recreatedThenCrashed(FilesetId fs, VsrxFileId f) {
-        AtomicBoolean written = new AtomicBoolean();
-        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
-            @Override
-            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
-                VsrxWriteResult r = super.createFile(t, k, nf, c);
-                written.set(true);
-                return r;
-            }
-        };
-        DocumentStore real = fx.documents;
-        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
-        fx.run();
-        assertThat(crashed).isTrue();
-        fx.documents = real;
-        fx.target = fx.vsrx;
+        fx.runCrashingAfterTheFirstCreate();
         return fx.vsrx.listedFiles(fs).stream().filter(x -> x.origin().equals(Optional.of(doc(f))) && !x.deleted())
                 .findFirst().orElseThrow();
     }

@@ -92,6 +92,31 @@ final class EngineFixture {
         return sync().run(SyncRequest.full());
     }
 
+    /**
+     * One full run of a process that dies after the run's first VSRX create and before its next ledger commit
+     * (the write landed, its link did not); the store and the target are the in-memory ones again afterwards.
+     */
+    SyncResult runCrashingAfterTheFirstCreate() {
+        java.util.concurrent.atomic.AtomicBoolean written = new java.util.concurrent.atomic.AtomicBoolean();
+        target = new BidirectionalScenarioTest.ForwardingTarget(vsrx) {
+            @Override
+            public com.silknote.sync.core.model.VsrxWriteResult createFile(
+                    com.silknote.sync.core.model.FencingToken t, com.silknote.sync.core.model.IdempotencyKey k,
+                    com.silknote.sync.core.model.NewVsrxFile f, com.silknote.sync.core.model.BlobUpload c) {
+                com.silknote.sync.core.model.VsrxWriteResult r = super.createFile(t, k, f, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = documents;
+        java.util.concurrent.atomic.AtomicBoolean crashed = crashBeforeTheNextCommitOnce(written::get);
+        SyncResult r = run();
+        org.assertj.core.api.Assertions.assertThat(crashed).as("the run died after its VSRX create").isTrue();
+        documents = real;
+        target = vsrx;
+        return r;
+    }
+
     /** Stores {@code text} (UTF-8, text/plain) in the Silknote blob store, as a Silknote user's upload does. */
     com.silknote.sync.core.model.ContentHash stored(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

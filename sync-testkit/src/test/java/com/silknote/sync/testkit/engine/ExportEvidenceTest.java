@@ -84,15 +84,8 @@ class ExportEvidenceTest {
      * before the link committed; the Silknote user has removed the document since. Returns the written file.
      */
     private VsrxFile exportedThenCrashedThenRemoved(FilesetId fs, AuthoredDocument a) {
-        AtomicBoolean written = new AtomicBoolean();
-        watchCreates(written);
-        DocumentStore real = fx.documents;
-        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
-        SyncResult first = fx.run();
-        assertThat(crashed).isTrue();
+        SyncResult first = fx.runCrashingAfterTheFirstCreate();
         assertThat(EngineFixture.fileset(first, fs).outcome()).isEqualTo(FilesetOutcome.FAILED);
-        fx.documents = real;
-        fx.target = fx.vsrx;
         assertThat(filesWithOrigin(fs, a.uuid())).hasSize(1);
         fx.silknote.documents().removeDocumentAsSilknoteUser(a.uuid());
         return filesWithOrigin(fs, a.uuid()).get(0);
@@ -196,14 +189,7 @@ class ExportEvidenceTest {
         bidirectional();
         FilesetId fs = filesetWithTwoFiles();
         AuthoredDocument a = authored(fs, "letter");
-        AtomicBoolean written = new AtomicBoolean();
-        watchCreates(written);
-        DocumentStore real = fx.documents;
-        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
-        fx.run();
-        assertThat(crashed).isTrue();
-        fx.documents = real;
-        fx.target = fx.vsrx;
+        fx.runCrashingAfterTheFirstCreate();
         VsrxFile f = filesWithOrigin(fs, a.uuid()).get(0);
         fx.vsrx.modifyFile(f.id(), "letter, corrected in vsrx");
         fx.vsrx.setDeclaredSha256(f.id(), a.contentHash());
