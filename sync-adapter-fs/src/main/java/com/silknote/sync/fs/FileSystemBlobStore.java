@@ -392,13 +392,13 @@ public final class FileSystemBlobStore implements BlobStore {
         for (Path file : dotFiles) {
             String name = file.getFileName().toString();
             java.util.regex.Matcher upload = UPLOAD_TEMP.matcher(name);
-            if (upload.matches() && gone(upload.group(1))) {
+            if (upload.matches() && SpoolFiles.deadProcess(upload.group(1))) {
                 deleteQuietly(file);
                 log.debug("removed a killed process's upload file");
                 continue;
             }
             java.util.regex.Matcher aside = DELETE_ASIDE.matcher(name);
-            if (aside.matches() && gone(aside.group(1))) {
+            if (aside.matches() && SpoolFiles.deadProcess(aside.group(1))) {
                 Path target = dir.resolve(aside.group(2));
                 ReentrantLock lock = lockFor(target);
                 lock.lock();
@@ -417,11 +417,6 @@ public final class FileSystemBlobStore implements BlobStore {
                 }
             }
         }
-    }
-
-    /** {@code true} when the process of this id is not this one and no longer alive. */
-    private static boolean gone(String pid) {
-        return SpoolFiles.deadProcess(pid);
     }
 
     private static void copyVerified(BlobUpload upload, Path temp) {

@@ -1047,8 +1047,10 @@ final class LinkedChanges {
 
     // ---- shared steps --------------------------------------------------------------------------------------
 
-    /** The mapping follows the file VSRX answered with the document's content; the reference moves to it. */
-    /** The document's mapping moves to {@code written} with base {@code s} (its content, or what was written). */
+    /**
+     * The mapping follows the file VSRX answered, with base {@code s} (the document's content, or what a replayed
+     * re-creation wrote); the reference moves to it.
+     */
     private void relink(DocumentStore.UnitOfWork uow, Changed c, VsrxFile written, BlobInfo s, Instant now) {
         SilknoteDocument d = c.document();
         uow.upsertMapping(new SyncMapping(written.id(), d.uuid(), written.id(), id, written.etag(),
@@ -1128,17 +1130,7 @@ final class LinkedChanges {
     }
 
     private void commit(Consumer<DocumentStore.UnitOfWork> work) {
-        ctx.commitLock.lock();
-        try {
-            ctx.lease.verify();
-            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
-                claim.ifPresent(uow::expectClaim);
-                work.accept(uow);
-                return null;
-            });
-        } finally {
-            ctx.commitLock.unlock();
-        }
+        SilknoteSide.commit(parts, ctx, claim, work);
     }
 
     private void report(VsrxFileId fileId, FileAction action, String detail) {

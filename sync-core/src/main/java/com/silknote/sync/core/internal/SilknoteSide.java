@@ -290,20 +290,12 @@ final class SilknoteSide {
                 () -> target.markDeleted(ctx.lease.token(), IdempotencyKey.delete(f.id(), etag), f.id(), etag));
         log.info("file of a removed Silknote document marked deleted in VSRX run={} fileset={} file={} replayed={}",
                 ctx.runId, id, f.id(), w.replayed());
-        ctx.commitLock.lock();
-        try {
-            ctx.lease.verify();
-            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
-                claim.ifPresent(uow::expectClaim);
-                uow.expectAuthored(origin, Optional.empty());
-                uow.expectFile(f.id(), Optional.empty(), Optional.empty());
-                uow.audit(AuditEntry.of(ctx.runId, AuditAction.DELETED_IN_VSRX).document(origin).fileId(f.id())
-                        .fileset(id).detail(DETAIL_ORIGIN_REMOVED).build());
-                return null;
-            });
-        } finally {
-            ctx.commitLock.unlock();
-        }
+        commit(parts, ctx, claim, uow -> {
+            uow.expectAuthored(origin, Optional.empty());
+            uow.expectFile(f.id(), Optional.empty(), Optional.empty());
+            uow.audit(AuditEntry.of(ctx.runId, AuditAction.DELETED_IN_VSRX).document(origin).fileId(f.id())
+                    .fileset(id).detail(DETAIL_ORIGIN_REMOVED).build());
+        });
         reports.add(new FileReport(f.id(), FileAction.DELETED, Optional.empty(), Optional.of(DETAIL_ORIGIN_REMOVED),
                 0));
     }
@@ -343,16 +335,27 @@ final class SilknoteSide {
             FilesetId fileset, DocumentUuid document, ContentHash hash, String detail,
             java.util.function.Consumer<DocumentStore.UnitOfWork> expect) {
         boolean known = writtenFor(parts, document).contains(hash);
+        commit(parts, ctx, claim, uow -> {
+            expect.accept(uow);
+            if (!known) {
+                uow.audit(AuditEntry.of(ctx.runId, AuditAction.EXPORT_STARTED).document(document).fileset(fileset)
+                        .after(hash).detail(detail).build());
+            }
+        });
+    }
+
+    /**
+     * One unit of work of the Silknote side: under the run's commit lock, after a lease check, fenced by its token
+     * and conditional on the fileset's claim (scale-out) still being held.
+     */
+    static void commit(EngineParts parts, RunContext ctx, Optional<FilesetClaims.Claim> claim,
+            java.util.function.Consumer<DocumentStore.UnitOfWork> work) {
         ctx.commitLock.lock();
         try {
             ctx.lease.verify();
             parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
                 claim.ifPresent(uow::expectClaim);
-                expect.accept(uow);
-                if (!known) {
-                    uow.audit(AuditEntry.of(ctx.runId, AuditAction.EXPORT_STARTED).document(document)
-                            .fileset(fileset).after(hash).detail(detail).build());
-                }
+                work.accept(uow);
                 return null;
             });
         } finally {
@@ -433,23 +436,15 @@ final class SilknoteSide {
                         history), now);
         SyncMapping mapping = new SyncMapping(f.id(), a.uuid(), f.id(), id, f.etag(), f.modifiedAt(), f.size(),
                 a.contentHash(), now);
-        ctx.commitLock.lock();
-        try {
-            ctx.lease.verify();
-            parts.documents().inUnitOfWork(ctx.lease.token(), uow -> {
-                claim.ifPresent(uow::expectClaim);
-                uow.expectAuthored(a.uuid(), Optional.of(a));
-                uow.expectFile(f.id(), Optional.empty(), Optional.empty());
-                uow.upsertDocument(doc);
-                uow.upsertMapping(mapping);
-                uow.addBlobRef(a.contentHash(), a.size(), blob.etag());
-                uow.audit(AuditEntry.of(ctx.runId, action).document(a.uuid()).fileId(f.id()).fileset(id)
-                        .after(a.contentHash()).detail(detail).build());
-                return null;
-            });
-        } finally {
-            ctx.commitLock.unlock();
-        }
+        commit(parts, ctx, claim, uow -> {
+            uow.expectAuthored(a.uuid(), Optional.of(a));
+            uow.expectFile(f.id(), Optional.empty(), Optional.empty());
+            uow.upsertDocument(doc);
+            uow.upsertMapping(mapping);
+            uow.addBlobRef(a.contentHash(), a.size(), blob.etag());
+            uow.audit(AuditEntry.of(ctx.runId, action).document(a.uuid()).fileId(f.id()).fileset(id)
+                    .after(a.contentHash()).detail(detail).build());
+        });
     }
 
     /** The stored content of a Silknote-created document; a typed failure when its bytes are not in the store. */

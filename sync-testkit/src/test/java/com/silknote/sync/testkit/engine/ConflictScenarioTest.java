@@ -534,20 +534,7 @@ class ConflictScenarioTest {
             VsrxFileId f = t.linked(fs, "base");
             t.userEdits(f, "silknote edit");
             fresh.vsrx.deleteFile(f);
-            AtomicBoolean written = new AtomicBoolean();
-            fresh.target = new BidirectionalScenarioTest.ForwardingTarget(fresh.vsrx) {
-                @Override
-                public VsrxWriteResult createFile(FencingToken tk, IdempotencyKey k, NewVsrxFile nf, BlobUpload c) {
-                    VsrxWriteResult r = super.createFile(tk, k, nf, c);
-                    written.set(true);
-                    return r;
-                }
-            };
-            DocumentStore real = fresh.documents;
-            AtomicBoolean crashed = fresh.crashBeforeTheNextCommitOnce(written::get);
-            fresh.run();
-            fresh.documents = real;
-            fresh.target = fresh.vsrx;
+            fresh.runCrashingAfterTheFirstCreate();
             VsrxFile first = fresh.vsrx.listedFiles(fs).stream()
                     .filter(x -> x.origin().equals(Optional.of(t.doc(f))) && !x.deleted()).findFirst().orElseThrow();
             ContentHash newest = t.userEdits(f, "silknote edit after the crash");

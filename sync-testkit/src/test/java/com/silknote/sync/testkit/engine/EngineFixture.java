@@ -92,13 +92,9 @@ final class EngineFixture {
         return sync().run(SyncRequest.full());
     }
 
-    /**
-     * One full run of a process that dies after the run's first VSRX create and before its next ledger commit
-     * (the write landed, its link did not); the store and the target are the in-memory ones again afterwards.
-     */
-    SyncResult runCrashingAfterTheFirstCreate() {
-        java.util.concurrent.atomic.AtomicBoolean written = new java.util.concurrent.atomic.AtomicBoolean();
-        target = new BidirectionalScenarioTest.ForwardingTarget(vsrx) {
+    /** The in-memory VSRX as a target that sets {@code written} once it has created a file. */
+    com.silknote.sync.core.port.VsrxTarget notingCreates(java.util.concurrent.atomic.AtomicBoolean written) {
+        return new BidirectionalScenarioTest.ForwardingTarget(vsrx) {
             @Override
             public com.silknote.sync.core.model.VsrxWriteResult createFile(
                     com.silknote.sync.core.model.FencingToken t, com.silknote.sync.core.model.IdempotencyKey k,
@@ -108,6 +104,15 @@ final class EngineFixture {
                 return r;
             }
         };
+    }
+
+    /**
+     * One full run of a process that dies after the run's first VSRX create and before its next ledger commit
+     * (the write landed, its link did not); the store and the target are the in-memory ones again afterwards.
+     */
+    SyncResult runCrashingAfterTheFirstCreate() {
+        java.util.concurrent.atomic.AtomicBoolean written = new java.util.concurrent.atomic.AtomicBoolean();
+        target = notingCreates(written);
         DocumentStore real = documents;
         java.util.concurrent.atomic.AtomicBoolean crashed = crashBeforeTheNextCommitOnce(written::get);
         SyncResult r = run();

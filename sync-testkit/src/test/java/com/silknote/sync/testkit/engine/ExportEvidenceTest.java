@@ -67,18 +67,6 @@ class ExportEvidenceTest {
                 .map(AuditRecord::entry).toList();
     }
 
-    /** Notes {@code written} once the target has created a file. */
-    private void watchCreates(AtomicBoolean written) {
-        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
-            @Override
-            public VsrxWriteResult createFile(FencingToken t, IdempotencyKey k, NewVsrxFile f, BlobUpload c) {
-                VsrxWriteResult r = super.createFile(t, k, f, c);
-                written.set(true);
-                return r;
-            }
-        };
-    }
-
     /**
      * A fileset with two imported files and a Silknote-created document whose export wrote its file and then died
      * before the link committed; the Silknote user has removed the document since. Returns the written file.
@@ -209,7 +197,7 @@ class ExportEvidenceTest {
         FilesetId fs = filesetWithTwoFiles();
         AuthoredDocument a = authored(fs, "letter");
         AtomicBoolean written = new AtomicBoolean();
-        watchCreates(written);
+        fx.target = fx.notingCreates(written);
         ContentHash edit = stored("letter, edited in silknote");
         DocumentStore real = fx.documents;
         AtomicBoolean edited = new AtomicBoolean();
