@@ -54,7 +54,7 @@ public abstract class BidiHistoryScenario {
         int steps = Integer.getInteger(RandomHistoryScenario.STEPS, DEFAULT_STEPS);
         String one = System.getProperty(RandomHistoryScenario.SEED);
         LongStream seeds = one != null && !one.isBlank() ? LongStream.of(Long.parseLong(one.trim()))
-                : LongStream.rangeClosed(1, Integer.getInteger(RandomHistoryScenario.SEEDS, defaultSeeds()));
+                : RandomHistoryScenario.seedRange(defaultSeeds());
         return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> playAndAssert(seed, steps)))
                 .onClose(() -> LOG.info("bi-directional random histories took {} ms",
                         Duration.ofNanos(System.nanoTime() - started).toMillis()));

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>System properties: {@value #SEEDS} (how many seeds, from 1; default {@link #defaultSeeds()}),
+ * <p>System properties: {@value #SEEDS} (how many seeds, from {@value #FROM}, default 1; default {@link #defaultSeeds()}),
  * {@value #SEED} (exactly this one seed), {@value #STEPS} (steps per history, default {@value #DEFAULT_STEPS}),
  * {@value #SHRINK} ({@code first}: shrink the first failure of each invariant, the default; {@code all};
  * {@code none}), {@value #EXCLUDE} (comma-separated step kinds the generator leaves out, e.g.
@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public abstract class RandomHistoryScenario {
     public static final String SEEDS = "vsrx.history.seeds";
     public static final String SEED = "vsrx.history.seed";
+    /** The first seed of a range of {@value #SEEDS} seeds (default 1), to play seeds no earlier run played. */
+    public static final String FROM = "vsrx.history.from";
     public static final String STEPS = "vsrx.history.steps";
     public static final String SHRINK = "vsrx.history.shrink";
     public static final String EXCLUDE = "vsrx.history.exclude";
@@ -83,10 +85,16 @@ public abstract class RandomHistoryScenario {
         int steps = Integer.getInteger(STEPS, DEFAULT_STEPS);
         String one = System.getProperty(SEED);
         LongStream seeds = one != null && !one.isBlank() ? LongStream.of(Long.parseLong(one.trim()))
-                : LongStream.rangeClosed(1, Integer.getInteger(SEEDS, defaultSeeds()));
+                : seedRange(defaultSeeds());
         return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> playAndAssert(seed, steps)))
                 .onClose(() -> summary(Duration.ofNanos(System.nanoTime() - started),
                         Duration.ofNanos(processCpuNanos() - cpu)));
+    }
+
+    /** Seeds {@value #FROM} .. {@value #FROM} + {@value #SEEDS} - 1. */
+    static LongStream seedRange(int defaultSeeds) {
+        long from = Long.getLong(FROM, 1L);
+        return LongStream.range(from, from + Integer.getInteger(SEEDS, defaultSeeds));
     }
 
     private void playAndAssert(long seed, int steps) {
