@@ -1363,7 +1363,9 @@ public final class HistoryWorld {
             violated(Invariant.NO_STARVATION, "lastCompleteSync is not set after a completed " + r.kind() + " run");
         }
         if (r.kind() == RunKind.FULL) {
-            tamperedSinceFullRun.clear();
+            // a change behind the engine's back during this run may have come after its fileset was done: only
+            // the next full run sees it (incremental runs follow VSRX's changes), seed 5049
+            tamperedSinceFullRun.retainAll(tamperedDuringRun);
         }
     }
 }
