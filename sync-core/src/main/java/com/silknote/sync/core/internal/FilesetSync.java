@@ -76,6 +76,8 @@ final class FilesetSync {
     private static final Logger log = LoggerFactory.getLogger(FilesetSync.class);
     /** Detail of a bi-directional document without a mapping whose bytes differ from its file's (no base). */
     static final String DETAIL_NO_BASE = "document-without-mapping:content-differs";
+    /** Bi-directional: a file deleted in VSRX whose document has no mapping row: not deleted, reported. */
+    static final String DETAIL_NO_BASE_DELETED = "document-without-mapping:deleted-in-vsrx";
     /** Lease checkpoint interval while streaming. */
     static final long CHECKPOINT_BYTES = 4L * 1024 * 1024;
     /** Re-uploads of content a collector is deleting, per commit. */
@@ -192,7 +194,8 @@ final class FilesetSync {
 
             // Documents the plan deletes (a mapping whose document Silknote removed already is not one).
             long deletes = plan.files().stream()
-                    .filter(p -> p.action() == PlanAction.DELETE && p.document().isPresent()).count();
+                    .filter(p -> p.action() == PlanAction.DELETE && p.document().isPresent() && !unmappedDelete(p))
+                    .count();
             if (ctx.config().massDeleteGuard().trips(deletes, documentCount)) {
                 return blocked(works, deletes, documentCount, start);
             }
@@ -295,6 +298,17 @@ final class FilesetSync {
                 List.of(), start);
     }
 
+    /**
+     * Bi-directional: a file VSRX marked deleted whose document has no mapping row (a restore, a manual fix).
+     * Without the base nothing tells whether a Silknote user changed the document since the sync last wrote it
+     * (row 6, a conflict) or not (row 5, a delete); deleting a user's version is the harm that cannot be undone,
+     * so the document stays and the file is reported {@code CONFLICT} every run until someone decides.
+     */
+    private boolean unmappedDelete(FilePlan p) {
+        return p.action() == PlanAction.DELETE && p.document().isPresent() && p.mapping().isEmpty()
+                && parts.writeTarget().isPresent();
+    }
+
     private List<FileWork> initialWorks(Plan plan, Map<VsrxFileId, PermanentSkip> skips) {
         List<FileWork> works = new ArrayList<>(plan.files().size());
         for (FilePlan p : plan.files()) {
@@ -303,7 +317,16 @@ final class FilesetSync {
             switch (p.action()) {
                 case CREATE, UPDATE -> w.action = null;
                 case METADATA_ONLY -> w.action = FileAction.METADATA_ONLY;
-                case DELETE -> w.action = FileAction.DELETED;
+                case DELETE -> {
+                    if (unmappedDelete(p)) {
+                        w.action = FileAction.CONFLICT;
+                        w.detail = DETAIL_NO_BASE_DELETED;
+                        log.warn("conflict run={} fileset={} file={} detail={}", ctx.runId, id, p.fileId(),
+                                DETAIL_NO_BASE_DELETED);
+                    } else {
+                        w.action = FileAction.DELETED;
+                    }
+                }
                 case UNCHANGED -> w.action = FileAction.UNCHANGED;
                 case CONFLICT -> w.action = FileAction.CONFLICT;
                 case VANISHED -> w.action = FileAction.VANISHED;

@@ -112,6 +112,20 @@ final class BidiHistoryWorld {
     private final Set<VsrxFileId> vsrxUpdated = new TreeSet<>();
     /** Files whose listing declares a stale SHA-256: the pull skips them, so their sides may differ, reported. */
     private final Set<VsrxFileId> staleSha = new TreeSet<>();
+    /**
+     * Contents whose reference count a ledger row removed behind the engine's back damaged: exempt from the count
+     * check (never from the stored-blob check) until the count matches its references again.
+     */
+    private final Set<ContentHash> damagedCounts = new TreeSet<>();
+    /**
+     * Files whose mapping row was removed behind the engine's back, with the hash it named, while their document
+     * stays without one: that hash and the document's current one are exempt from the count check (a user's edit
+     * of such a document moves its reference from one to the other, which no store counts), then damaged until
+     * their counts match again.
+     */
+    private final Map<VsrxFileId, ContentHash> unmapped = new TreeMap<>();
+    /** Draws the damage behind the engine's back apart from the steps, so a seed's steps stay what they were. */
+    private final SplittableRandom damage;
     private int versions;
     private long engines;
     private Optional<String> violation = Optional.empty();
@@ -125,6 +139,7 @@ final class BidiHistoryWorld {
         this.vsrx = new InMemoryVsrxSource(clock);
         this.processor = new InMemoryDocumentProcessor(stores.blobs(), stores.vectors());
         this.random = new SplittableRandom(seed ^ 0xB1D1_5EEDL);
+        this.damage = new SplittableRandom(seed ^ 0xDA3A_6E5EL);
         this.recordingTarget = Interception.around(VsrxTarget.class, vsrx, (method, call) -> {
             Object r = call.proceed();
             if (method.equals("markDeleted") && r instanceof VsrxWriteResult w && !w.replayed()) {
@@ -200,6 +215,12 @@ final class BidiHistoryWorld {
             vsrxStaleSha();
         } else {
             collector();
+        }
+        int harm = damage.nextInt(100);
+        if (ok() && harm < 4) {
+            removeMappingRow();
+        } else if (ok() && harm < 6) {
+            removeBlobRefRow();
         }
         return ok();
     }
@@ -660,6 +681,47 @@ final class BidiHistoryWorld {
         log("VSRX's clock is now " + skew.toMinutes() + " min off the sync's");
     }
 
+    /**
+     * Rule 2 and issue 9 item 3: a mapping row removed behind the engine's back (a restore, a hand edit). The
+     * document stays; the next runs must neither lose a version nor import, overwrite or delete anything for it.
+     */
+    private void removeMappingRow() {
+        List<SyncMapping> all = new ArrayList<>();
+        filesets.keySet().forEach(fs -> all.addAll(stores.documents().mappings(fs)));
+        if (all.isEmpty()) {
+            return;
+        }
+        SyncMapping m = all.get(damage.nextInt(all.size()));
+        unmapped.put(m.vsrxFileId(), m.contentHash());
+        stores.removeMappingRow(m.vsrxFileId());
+        log("Silknote's mapping row of " + m.vsrxFileId() + " (" + m.contentHash().shortHex()
+                + ") is removed behind the engine's back");
+        checkAlways();
+    }
+
+    /**
+     * Rule 12: a blob-reference row removed behind the engine's back. Its count is exempt until it matches again;
+     * the blob of a content anything still references must stay stored all the same (the collector never takes
+     * it).
+     */
+    private void removeBlobRefRow() {
+        List<ContentHash> rows = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        do {
+            Page<ReferenceTally> page = stores.documents().referenceTallies(cursor, 200);
+            page.items().forEach(t -> t.row().ifPresent(r -> rows.add(t.hash())));
+            cursor = page.nextCursor();
+        } while (cursor.isPresent());
+        if (rows.isEmpty()) {
+            return;
+        }
+        ContentHash h = rows.get(damage.nextInt(rows.size()));
+        damagedCounts.add(h);
+        stores.removeBlobRefRow(h);
+        log("Silknote's blob-reference row of " + h.shortHex() + " is removed behind the engine's back");
+        checkAlways();
+    }
+
     /** Rule 12: a full run past the blob grace period, so its collection pass collects what it may. */
     private void collector() {
         clock.advance(config.blobGracePeriod().plusMinutes(1));
@@ -671,7 +733,12 @@ final class BidiHistoryWorld {
     private Optional<SyncReport> plainRun(String label, SyncRequest request, Optional<Interception.Hook> documentsHook) {
         clock.advance(Duration.ofSeconds(5));
         Map<FilesetId, Integer> mapped = new HashMap<>();
-        filesets.keySet().forEach(fs -> mapped.put(fs, stores.documents().mappings(fs).size()));
+        // the guard's population (§7): mapped files, plus files the sync wrote whose document and mapping are gone
+        // (row 13 marks them deleted and counts them with the rest)
+        filesets.keySet().forEach(fs -> mapped.put(fs, stores.documents().mappings(fs).size()
+                + (int) vsrx.listedFiles(fs).stream().filter(f -> !f.deleted() && f.origin().isPresent()
+                        && stores.documents().findMapping(f.id()).isEmpty()
+                        && stores.documents().findDocument(f.origin().get()).isEmpty()).count()));
         int deletesBefore;
         synchronized (syncDeletes) {
             deletesBefore = syncDeletes.size();
@@ -877,6 +944,19 @@ final class BidiHistoryWorld {
      * is stored.
      */
     private void checkReferences(List<ConflictRecord> holding) {
+        Set<ContentHash> unmappedNow = new TreeSet<>();
+        for (var it = unmapped.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Optional<SilknoteDocument> d = stores.documents().findDocumentByClientFileId(e.getKey());
+            if (d.isEmpty() || stores.documents().findMapping(e.getKey()).isPresent()) {
+                damagedCounts.add(e.getValue());
+                d.ifPresent(x -> damagedCounts.add(x.contentHash()));
+                it.remove();
+            } else {
+                unmappedNow.add(e.getValue());
+                unmappedNow.add(d.get().contentHash());
+            }
+        }
         Map<ContentHash, Integer> expected = new TreeMap<>();
         for (FilesetId fs : filesets.keySet()) {
             Map<VsrxFileId, ContentHash> perFile = new HashMap<>();
@@ -903,7 +983,11 @@ final class BidiHistoryWorld {
         for (ContentHash h : all) {
             long want = expected.getOrDefault(h, 0);
             long have = rows.getOrDefault(h, 0L);
-            if (want != have) {
+            if (unmappedNow.contains(h)) {
+                damagedCounts.add(h);
+            } else if (want == have) {
+                damagedCounts.remove(h);
+            } else if (!damagedCounts.contains(h)) {
                 violated(BidiInvariant.REFERENCE_COUNTS_MATCH, "the reference row of " + h + " counts " + have
                         + " but " + want + " references name it");
                 return;

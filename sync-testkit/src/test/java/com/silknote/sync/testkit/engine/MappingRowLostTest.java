@@ -121,6 +121,40 @@ class MappingRowLostTest {
         assertThat(fx.silknote.documents().findMapping(b)).isPresent();
     }
 
+    @ParameterizedTest(name = "edited in Silknote {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a file VSRX deleted whose document has no mapping row: the document stays (a Silknote user may "
+            + "have changed it since; nothing tells), a conflict every run; not counted by the mass-delete guard")
+    void deletedInVsrxWithoutABaseIsAConflict(boolean edited) {
+        // history seed 31 (bi-directional, SILKNOTE_WINS): the pull deleted the document and the user's edit with it
+        bidirectional(true);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId a = fx.text(fs, "a.txt", "one");
+        VsrxFileId b = fx.text(fs, "b.txt", "two");
+        assertThat(fx.run().success()).isTrue();
+        DocumentUuid doc = DocumentUuid.forVsrxFile(b);
+        fx.silknote.documents().removeMappingRow(b);
+        ContentHash kept = fx.silknote.documents().findDocument(doc).orElseThrow().contentHash();
+        if (edited) {
+            kept = stored("a silknote edit");
+            fx.silknote.documents().replaceContentAsSilknoteUser(doc, kept, 15, "text/plain");
+        }
+        fx.vsrx.deleteFile(b);
+        fx.vsrx.deleteFile(a);
+        long writes = fx.vsrx.writes();
+
+        for (int run = 0; run < 2; run++) {
+            SyncResult r = fx.run();
+            assertThat(r.success()).as("run %d: the guard (50 %%) counts the one real delete of two", run).isTrue();
+            assertThat(action(r, b)).as("run %d", run).isEqualTo(FileAction.CONFLICT);
+            assertThat(EngineFixture.file(r, b).detail()).contains("document-without-mapping:deleted-in-vsrx");
+        }
+        assertThat(fx.silknote.documents().findDocument(doc).orElseThrow().contentHash()).isEqualTo(kept);
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(a))).as("the mapped one goes")
+                .isEmpty();
+        assertThat(fx.vsrx.writes()).as("nothing written to VSRX").isEqualTo(writes);
+    }
+
     @Test
     @DisplayName("one-way sync keeps its rule: VSRX is the source, a document without a mapping takes the file's bytes")
     void oneWayStillPulls() {
