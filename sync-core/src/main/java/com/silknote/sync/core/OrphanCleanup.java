@@ -26,7 +26,8 @@ import java.util.random.RandomGenerator;
  *
  * <ul>
  *   <li>documents without a valid patient fileset record (their references are released, their vectors
- *       purged);</li>
+ *       purged); with a VSRX source, not those of a fileset VSRX still lists linked to a Silknote patient, whose
+ *       record the next sync writes again;</li>
  *   <li>mappings without documents (a Silknote user removed the document; the reference is released, and
  *       the next sync treats a file VSRX still lists as new);</li>
  *   <li>outbox rows of documents that no longer exist;</li>

@@ -32,6 +32,7 @@ import com.silknote.sync.core.model.SyncDirection;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
@@ -102,6 +103,9 @@ public final class Cleanup {
         /** The unresolved conflict records of each fileset looked at (read once per cleanup). */
         final Map<FilesetId, List<ConflictRecord>> conflicts = new HashMap<>();
         long keptForConflicts;
+        /** Whether VSRX still lists each fileset looked at linked to a Silknote patient (read once per cleanup). */
+        final Map<FilesetId, Boolean> linkedInVsrx = new HashMap<>();
+        long keptForLinkedFilesets;
         /** Documents removed in Silknote that no sync has looked at yet (read once, when first needed). */
         Set<DocumentUuid> unsyncedRemovals;
         long keptForSync;
@@ -238,7 +242,7 @@ public final class Cleanup {
                     run.young(c);
                     continue;
                 }
-                if (heldByConflict(run, d.filesetId(), d.clientFileId(), d.uuid())) {
+                if (heldByConflict(run, d.filesetId(), d.clientFileId(), d.uuid()) || linkedInVsrx(run, d)) {
                     continue;
                 }
                 run.found(c, d.uuid().value().toString(), d.size());
@@ -284,6 +288,30 @@ public final class Cleanup {
         if (done) {
             due.forEach(d -> run.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET, d.uuid().value().toString(), d.size()));
         }
+    }
+
+    /**
+     * Whether VSRX still lists the document's fileset linked to a Silknote patient (only with a VSRX source). Then
+     * the fileset record is not gone for good: the next sync of that fileset writes it again and keeps the
+     * documents (moving them on a relink), so removing them now would delete a live patient's documents, with
+     * every change a Silknote user made to them, only for the next sync to create them anew. They are kept and
+     * noted. Without a source nothing tells, and the record's absence decides, as rule 14 says.
+     */
+    private boolean linkedInVsrx(Run run, SilknoteDocument d) {
+        if (source.isEmpty()) {
+            return false;
+        }
+        boolean linked = run.linkedInVsrx.computeIfAbsent(d.filesetId(), fs -> runner.retrier().call(
+                "vsrx.findFileset", () -> source.get().findFileset(fs))
+                .flatMap(VsrxFileset::silknotePatientUuid).isPresent());
+        if (linked) {
+            run.keptForLinkedFilesets++;
+            if (run.keptForLinkedFilesets == 1) {
+                run.notes.add("documents of filesets VSRX still lists linked are kept although their fileset record is"
+                        + " missing: the next sync writes the record again; first: fileset " + d.filesetId().value());
+            }
+        }
+        return linked;
     }
 
     /**

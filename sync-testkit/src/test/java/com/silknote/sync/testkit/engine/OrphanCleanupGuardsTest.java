@@ -767,6 +767,7 @@ class OrphanCleanupGuardsTest {
         assertThat(fx.run().success()).isTrue();
         var record = fx.silknote.documents().findFileset(fs).orElseThrow();
         fx.silknote.documents().removeFilesetAsSilknoteUser(fs);
+        fx.vsrx.unlinkPatient(fs); // else VSRX's listing alone keeps them (documentsOfAFilesetVsrxStillListsLinkedAreKept)
         aged();
         fx.documents = new DelegatingDocumentStore(fx.documents) {
             private boolean written;

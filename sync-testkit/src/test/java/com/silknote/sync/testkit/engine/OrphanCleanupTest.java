@@ -39,6 +39,7 @@ class OrphanCleanupTest {
 
     private final EngineFixture fx = new EngineFixture();
     private FilesetId dropped;
+    private FilesetId kept;
     private VsrxFileId removedByUser;
     private VsrxFileId deletedWhileParked;
     private VsrxFileId tooLarge;
@@ -60,7 +61,7 @@ class OrphanCleanupTest {
         dropped = fx.linkedFileset("P-DROPPED");
         fx.text(dropped, "a.txt", "document of a fileset Silknote dropped");
         fx.text(dropped, "b.txt", "another one");
-        FilesetId kept = fx.linkedFileset("P-KEPT");
+        kept = fx.linkedFileset("P-KEPT");
         removedByUser = fx.text(kept, "removed.txt", "removed by a Silknote user");
         fx.text(kept, "stays.txt", "a document that stays");
         deletedWhileParked = fx.text(kept, "parked.txt", "processing fails, then the file is deleted");
@@ -167,6 +168,39 @@ class OrphanCleanupTest {
         assertThat(next.success()).isTrue();
         assertThat(action(next, removedByUser)).isEqualTo(FileAction.CREATED);
         fx.silknote.assertQuiescent();
+    }
+
+    @Test
+    @DisplayName("rule 14: the documents of a fileset whose record is missing while VSRX still lists it linked are "
+            + "not orphans (the next sync writes the record again): kept, a user's change with them; without a "
+            + "VSRX source the record's absence decides")
+    void documentsOfAFilesetVsrxStillListsLinkedAreKept() {
+        VsrxFileId stays = fx.silknote.documents().documents(kept).stream()
+                .filter(d -> d.metadata().originalPath().endsWith("stays.txt")).findFirst().orElseThrow().clientFileId();
+        DocumentUuid doc = DocumentUuid.forVsrxFile(stays);
+        fx.silknote.documents().silknoteUser().group(doc, "grouped-by-a-user");
+        fx.silknote.documents().removeFilesetAsSilknoteUser(kept);
+        aged();
+
+        CleanupReport done = cleanup(true).run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).as("only the dropped fileset's")
+                .isEqualTo(2);
+        assertThat(fx.silknote.documents().findDocument(doc)).hasValueSatisfying(
+                d -> assertThat(d.metadata().groupingStatus()).isEqualTo("grouped-by-a-user"));
+        assertThat(done.notes()).anyMatch(n -> n.contains("VSRX still lists linked"));
+        SyncResult next = fx.run();
+        assertThat(next.success()).isTrue();
+        assertThat(fx.silknote.documents().findFileset(kept)).isPresent();
+        assertThat(fx.silknote.documents().findDocument(doc)).hasValueSatisfying(
+                d -> assertThat(d.metadata().groupingStatus()).isEqualTo("grouped-by-a-user"));
+
+        fx.silknote.documents().removeFilesetAsSilknoteUser(kept);
+        aged();
+        CleanupReport blind = cleanup(false).run(CleanupRequest.removing());
+        assertThat(blind.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isPositive();
+        assertThat(fx.silknote.documents().findDocument(doc)).isEmpty();
     }
 
     @Test
