@@ -7,6 +7,7 @@ import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
+import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuditAction;
 import com.silknote.sync.core.model.AuditEntry;
 import com.silknote.sync.core.model.BlobInfo;
@@ -301,9 +302,7 @@ public final class Cleanup {
         if (source.isEmpty()) {
             return false;
         }
-        boolean linked = run.linkedInVsrx.computeIfAbsent(d.filesetId(), fs -> runner.retrier().call(
-                "vsrx.findFileset", () -> source.get().findFileset(fs))
-                .flatMap(VsrxFileset::silknotePatientUuid).isPresent());
+        boolean linked = run.linkedInVsrx.computeIfAbsent(d.filesetId(), fs -> linkedInVsrx(run, fs));
         if (linked) {
             run.keptForLinkedFilesets++;
             if (run.keptForLinkedFilesets == 1) {
@@ -312,6 +311,18 @@ public final class Cleanup {
             }
         }
         return linked;
+    }
+
+    /** Whether VSRX lists the fileset linked; when VSRX cannot say (it failed), as if it did: nothing is removed. */
+    private boolean linkedInVsrx(Run run, FilesetId fs) {
+        try {
+            return runner.retrier().call("vsrx.findFileset", () -> source.get().findFileset(fs))
+                    .flatMap(VsrxFileset::silknotePatientUuid).isPresent();
+        } catch (TransientSyncException | PermanentSyncException e) {
+            run.notes.add("documents of fileset " + fs.value() + " without a fileset record kept: VSRX could not say"
+                    + " whether it still lists the fileset (" + FilesetSync.reasonOf(e) + ")");
+            return true;
+        }
     }
 
     /**
@@ -765,6 +776,11 @@ public final class Cleanup {
             if (e.statusCode().orElse(0) == 404) {
                 return Optional.of(Set.of()); // the fileset is gone from VSRX: so are its files
             }
+            run.notes.add("skips of fileset " + fs + " not looked at: VSRX listing failed ("
+                    + FilesetSync.reasonOf(e) + ")");
+            return Optional.empty();
+        } catch (TransientSyncException e) {
+            // an outage of one fileset (retried already) leaves its skips for the next cleanup, not the others
             run.notes.add("skips of fileset " + fs + " not looked at: VSRX listing failed ("
                     + FilesetSync.reasonOf(e) + ")");
             return Optional.empty();

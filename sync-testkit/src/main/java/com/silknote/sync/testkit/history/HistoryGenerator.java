@@ -34,7 +34,7 @@ final class HistoryGenerator {
         USER_GROUPS(1.5), USER_REMOVES(1), REMOVE_MAPPING(0.7), REMOVE_BLOB_REF(0.3), REMOVE_BLOB(0.3),
         REMOVE_FILESET_RECORD(0.4), REMOVE_VECTORS(0.4),
         RUN_FULL(6), RUN_INCREMENTAL(3), RUN_FILESET(1.5), RUN_DRY(1), REPEATED_RUN(1.2), INCREMENTAL_THEN_FULL(1.5),
-        PAUSED_RUNNER(1), CRASH(1);
+        PAUSED_RUNNER(1), CRASH(1), CLEANUP(0.6);
 
         final double weight;
 
@@ -191,6 +191,7 @@ final class HistoryGenerator {
             case PAUSED_RUNNER -> new Step.PausedRunner(rnd.nextInt(100) < 40 ? 0 : rnd.nextInt(1, 160),
                     duringPause(w), rnd.nextBoolean());
             case CRASH -> new Step.Crash(rnd.nextInt(1, 16), rnd.nextBoolean());
+            case CLEANUP -> new Step.Cleanup();
         };
     }
 

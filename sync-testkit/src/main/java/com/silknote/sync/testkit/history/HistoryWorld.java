@@ -2,11 +2,14 @@ package com.silknote.sync.testkit.history;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.OrphanCleanup;
 import com.silknote.sync.core.VsrxSync;
 import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.BlobInfo;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ChangeDetectionMode;
+import com.silknote.sync.core.model.CleanupReport;
+import com.silknote.sync.core.model.CleanupRequest;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
 import com.silknote.sync.core.model.DocumentUuid;
@@ -15,6 +18,7 @@ import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
+import com.silknote.sync.core.model.OperationStatus;
 import com.silknote.sync.core.model.PatientFilesetRecord;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
@@ -392,6 +396,61 @@ public final class HistoryWorld {
         removedSinceCheck.add(file);
         userEdited.remove(file);
         tampered(file);
+    }
+
+    /**
+     * The orphan cleanup (rule 14) past the grace period, with VSRX as its source, under the {@code vsrx-sync}
+     * lock. What it removed is bookkept like a removal behind the engine's back: a file left with neither document
+     * nor mapping is forgotten (its next document is a creation), one whose document went is excused from the
+     * checks of removals until the next check.
+     */
+    void orphanCleanup() {
+        clock.advance(config.blobGracePeriod().plusMinutes(1));
+        Map<VsrxFileId, Boolean> documents = new TreeMap<>();
+        Set<VsrxFileId> mapped = new TreeSet<>();
+        for (FilesetId fs : knownFilesets()) {
+            stores.documents().documents(fs).forEach(d -> documents.put(d.clientFileId(), true));
+            stores.documents().mappings(fs).forEach(m -> mapped.add(m.vsrxFileId()));
+        }
+        try {
+            CleanupReport r = OrphanCleanup.builder().documents(stores.documents()).blobs(stores.blobs())
+                    .vectors(stores.vectors()).lock(stores.lock("cleanup")).source(vsrx).config(config).clock(clock)
+                    .sleeper(clock).random(new SplittableRandom(seed * 7_000_003L + runs)).build()
+                    .run(CleanupRequest.removing());
+            if (r.status() != OperationStatus.COMPLETED) {
+                violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "the orphan cleanup ended " + r.status() + ": "
+                        + r.error().orElse(""));
+                return;
+            }
+        } catch (RuntimeException e) {
+            violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "the orphan cleanup threw " + e);
+            return;
+        }
+        Set<VsrxFileId> touched = new TreeSet<>(documents.keySet());
+        touched.addAll(mapped);
+        for (VsrxFileId f : touched) {
+            boolean docNow = stores.documents().findDocumentByClientFileId(f).isPresent();
+            boolean mappedNow = stores.documents().findMapping(f).isPresent();
+            boolean docGone = documents.containsKey(f) && !docNow;
+            boolean mappingGone = mapped.contains(f) && !mappedNow;
+            if (!docGone && !mappingGone) {
+                continue;
+            }
+            if (docGone) {
+                removedSinceCheck.add(f);
+                userEdited.remove(f);
+            }
+            if (!docNow && !mappedNow) {
+                forgotten.add(f);
+                userRemoved.remove(f);
+            }
+            tampered(f);
+        }
+    }
+
+    /** Filesets Silknote or VSRX know: every fileset VSRX ever listed. */
+    private List<FilesetId> knownFilesets() {
+        return vsrx.filesetIds();
     }
 
     void removeMappingRow(VsrxFileId file) {

@@ -199,6 +199,12 @@ public sealed interface Step {
         @Override public String toString() { return "silknote: the fileset record of " + fileset + " is removed"; }
     }
 
+    /** The orphan cleanup runs past the grace period (rule 14). */
+    record Cleanup() implements Step {
+        @Override public void apply(HistoryWorld w) { w.orphanCleanup(); }
+        @Override public String toString() { return "orphan cleanup past the grace period"; }
+    }
+
     /** The vector entries of a file's document are removed. */
     record RemoveVectors(VsrxFileId file) implements Step {
         @Override public void apply(HistoryWorld w) { w.removeVectors(file); }

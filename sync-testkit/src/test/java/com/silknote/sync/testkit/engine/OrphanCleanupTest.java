@@ -22,7 +22,9 @@ import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VectorEntry;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.testkit.SilknoteSnapshot;
+import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.testkit.TestHashes;
+import com.silknote.sync.testkit.fault.Interception;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -201,6 +203,30 @@ class OrphanCleanupTest {
         CleanupReport blind = cleanup(false).run(CleanupRequest.removing());
         assertThat(blind.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isPositive();
         assertThat(fx.silknote.documents().findDocument(doc)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 14: when VSRX cannot say whether a record-less fileset is still linked, its documents are kept"
+            + " and every other class is cleaned all the same")
+    void aVsrxOutageKeepsTheDocumentsAndCleansTheRest() {
+        aged();
+        VsrxSource down = Interception.around(VsrxSource.class, fx.vsrx, (method, call) -> {
+            if (method.equals("findFileset") || method.equals("listFiles")) {
+                throw new TransientSyncException("VSRX unavailable", null);
+            }
+            return call.proceed();
+        });
+        CleanupReport done = OrphanCleanup.builder().documents(fx.documents).blobs(fx.blobs).vectors(fx.vectors)
+                .lock(fx.lock).config(fx.config).clock(fx.clock).sleeper(fx.clock).random(new SplittableRandom(7))
+                .source(down).build().run(CleanupRequest.removing());
+
+        assertThat(done.status()).isEqualTo(OperationStatus.COMPLETED);
+        assertThat(done.removed(OrphanClass.DOCUMENT_WITHOUT_FILESET).count()).isZero();
+        assertThat(fx.silknote.documents().documents(dropped)).hasSize(2);
+        assertThat(done.removed(OrphanClass.MAPPING_WITHOUT_DOCUMENT).count()).isEqualTo(1);
+        assertThat(done.removed(OrphanClass.UNCOMMITTED_BLOB).count()).isEqualTo(1);
+        assertThat(done.notes()).anyMatch(n -> n.contains("VSRX could not say"))
+                .anyMatch(n -> n.startsWith("skips of fileset"));
     }
 
     @Test
