@@ -67,6 +67,8 @@ final class LinkedChanges {
     private static final Logger log = LoggerFactory.getLogger(LinkedChanges.class);
     /** Audit detail of the evidence a re-creation commits before its write. */
     static final String DETAIL_RECREATE_STARTED = "recreate";
+    /** Audit detail of the evidence a content replacement of a file with an origin commits before its write. */
+    static final String DETAIL_PUSH_STARTED = "push";
     /** Detail of a Silknote content change written to VSRX (row 3). */
     static final String DETAIL_PUSHED = "pushed-to-vsrx";
     /** Detail of both sides holding the same new bytes (row 4b). */
@@ -653,6 +655,11 @@ final class LinkedChanges {
 
     private VsrxFile replace(VsrxFile f, ContentHash hash, long size, String mimeType) {
         String etag = f.etag().orElseThrow();
+        // A file the sync created for a document: its evidence first, as for the export (row 13 deletes only a file
+        // holding bytes the sync wrote for the document; a push whose commit is lost is otherwise written nowhere:
+        // the next run finds both sides equal and converges, history seed 4120)
+        f.origin().ifPresent(origin -> SilknoteSide.recordExportStarted(parts, ctx, claim, id, origin, hash,
+                DETAIL_PUSH_STARTED, uow -> { }));
         BlobUpload content = new BlobUpload(hash, size, mimeType, () -> parts.blobs().open(hash));
         IdempotencyKey key = IdempotencyKey.replace(f.id(), etag, hash);
         ctx.lease.verify();

@@ -733,12 +733,9 @@ final class BidiHistoryWorld {
     private Optional<SyncReport> plainRun(String label, SyncRequest request, Optional<Interception.Hook> documentsHook) {
         clock.advance(Duration.ofSeconds(5));
         Map<FilesetId, Integer> mapped = new HashMap<>();
-        // the guard's population (§7): mapped files, plus files the sync wrote whose document and mapping are gone
-        // (row 13 marks them deleted and counts them with the rest)
-        filesets.keySet().forEach(fs -> mapped.put(fs, stores.documents().mappings(fs).size()
-                + (int) vsrx.listedFiles(fs).stream().filter(f -> !f.deleted() && f.origin().isPresent()
-                        && stores.documents().findMapping(f.id()).isEmpty()
-                        && stores.documents().findDocument(f.origin().get()).isEmpty()).count()));
+        // the guard's population (§7): the fileset's documents, its live mapped files whose document a user
+        // removed (row 7), and the files the sync wrote whose document and mapping are gone (row 13)
+        filesets.keySet().forEach(fs -> mapped.put(fs, guardPopulation(fs)));
         int deletesBefore;
         synchronized (syncDeletes) {
             deletesBefore = syncDeletes.size();
@@ -781,6 +778,20 @@ final class BidiHistoryWorld {
     }
 
     /** §7: no VSRX delete without {@code deletes} on, and never past the mass-delete guard. */
+    private int guardPopulation(FilesetId fs) {
+        Set<VsrxFileId> withDocument = new TreeSet<>();
+        stores.documents().documents(fs).forEach(d -> withDocument.add(d.clientFileId()));
+        Set<VsrxFileId> live = new TreeSet<>();
+        List<VsrxFile> listed = vsrx.listedFiles(fs);
+        listed.stream().filter(f -> !f.deleted()).forEach(f -> live.add(f.id()));
+        long removed = stores.documents().mappings(fs).stream()
+                .filter(m -> live.contains(m.vsrxFileId()) && !withDocument.contains(m.vsrxFileId())).count();
+        long orphaned = listed.stream().filter(f -> !f.deleted() && f.origin().isPresent()
+                && stores.documents().findMapping(f.id()).isEmpty()
+                && stores.documents().findDocument(f.origin().get()).isEmpty()).count();
+        return withDocument.size() + (int) (removed + orphaned);
+    }
+
     private void checkDeletes(String label, List<VsrxFile> deleted, Map<FilesetId, Integer> mappedBefore) {
         if (deleted.isEmpty()) {
             return;

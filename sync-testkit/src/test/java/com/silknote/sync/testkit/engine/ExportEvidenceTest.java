@@ -323,4 +323,49 @@ class ExportEvidenceTest {
             }
         };
     }
+
+    @Test
+    @DisplayName("row 13: a push to a file the sync created commits what it writes before the VSRX write; a push "
+            + "whose commit is lost still lets row 13 delete that file once the document and its mapping are gone")
+    void aPushWhoseCommitIsLostIsStillEvidence() {
+        // history seed 4120 (6,000 seeds x 150 steps): the next run found both sides equal and converged (row 4b),
+        // so no commit said the sync had written those bytes, and row 13 reported a VSRX change nobody made
+        bidirectional();
+        FilesetId fs = filesetWithTwoFiles();
+        AuthoredDocument a = authored(fs, "letter");
+        assertThat(fx.run().success()).isTrue();
+        VsrxFile f = filesWithOrigin(fs, a.uuid()).get(0);
+        ContentHash edit = stored("letter, edited in silknote");
+        fx.silknote.documents().silknoteUser().replaceContent(a.uuid(), edit, 26, "text/plain");
+        AtomicBoolean evidenceBeforeWrite = new AtomicBoolean();
+        AtomicBoolean written = new AtomicBoolean();
+        fx.target = new BidirectionalScenarioTest.ForwardingTarget(fx.vsrx) {
+            @Override
+            public VsrxWriteResult replaceContent(FencingToken t, IdempotencyKey k, VsrxFileId id, String etag,
+                    BlobUpload c) {
+                evidenceBeforeWrite.set(audit(a.uuid()).stream().anyMatch(e -> e.action() == AuditAction.EXPORT_STARTED
+                        && e.afterHash().equals(Optional.of(edit)) && e.detail().equals(Optional.of("push"))));
+                VsrxWriteResult r = super.replaceContent(t, k, id, etag, c);
+                written.set(true);
+                return r;
+            }
+        };
+        DocumentStore real = fx.documents;
+        AtomicBoolean crashed = fx.crashBeforeTheNextCommitOnce(written::get);
+        fx.run();
+        assertThat(crashed).as("the run died after its VSRX write").isTrue();
+        assertThat(evidenceBeforeWrite).isTrue();
+        fx.documents = real;
+        fx.target = fx.vsrx;
+        assertThat(fx.vsrx.contentHash(f.id())).isEqualTo(edit);
+        assertThat(fx.run().success()).as("the sides agree: converged").isTrue();
+        assertThat(audit(a.uuid())).extracting(AuditEntry::action).doesNotContain(AuditAction.PUSHED);
+
+        fx.silknote.documents().removeMappingRow(f.id());
+        fx.silknote.documents().removeDocumentAsSilknoteUser(a.uuid());
+        SyncResult r = fx.run();
+
+        assertThat(EngineFixture.action(r, f.id())).isEqualTo(FileAction.DELETED);
+        assertThat(fx.vsrx.findFile(f.id()).orElseThrow().deleted()).isTrue();
+    }
 }
