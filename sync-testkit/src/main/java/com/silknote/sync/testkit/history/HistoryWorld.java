@@ -142,6 +142,8 @@ public final class HistoryWorld {
     private volatile boolean silknoteChangedDuringRun;
     /** Files and filesets changed behind the engine's back while the current run was under way. */
     private final Set<VsrxFileId> tamperedDuringRun = new TreeSet<>();
+    /** Files whose document a user had changed when the current run started. */
+    private Set<VsrxFileId> editedBeforeRun = Set.of();
     private final Set<FilesetId> recordsRemovedDuringRun = new TreeSet<>();
     /** Reports of other runs since the last check (a paused runner's), consulted for reported moves. */
     private final List<SyncReport> alsoReported = new ArrayList<>();
@@ -592,6 +594,7 @@ public final class HistoryWorld {
         boolean resumeBefore = resumePending;
         silknoteChangedDuringRun = false;
         tamperedDuringRun.clear();
+        editedBeforeRun = Set.copyOf(userEdited.keySet());
         recordsRemovedDuringRun.clear();
         arm(edit);
         Optional<SyncResult> result = Optional.empty();
@@ -1375,7 +1378,10 @@ public final class HistoryWorld {
      * conflict or failed (a crashed run reports nothing).
      */
     private boolean relinkedMove(Optional<SyncReport> rep, VsrxFileId f, SilknoteDocument after) {
-        if (userEdited.containsKey(f) || !vsrx.hasFileset(after.filesetId())
+        // A user's change made during this run came after the move if the run reports it: the move's commit is
+        // conditional on the document as read (rule 10), so a change before it would have refused it.
+        boolean editedFirst = userEdited.containsKey(f) && (editedBeforeRun.contains(f) || !tamperedDuringRun.contains(f));
+        if (editedFirst || !vsrx.hasFileset(after.filesetId())
                 || !vsrx.fileset(after.filesetId()).link().equals(Optional.of(after.patientUuid()))) {
             return false;
         }
