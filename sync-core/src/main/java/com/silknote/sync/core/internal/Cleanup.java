@@ -772,15 +772,11 @@ public final class Cleanup {
                     run.lease.checkpoint();
                 }
             }
-        } catch (PermanentSyncException e) {
-            if (e.statusCode().orElse(0) == 404) {
+        } catch (PermanentSyncException | TransientSyncException e) {
+            if (e instanceof PermanentSyncException p && p.statusCode().orElse(0) == 404) {
                 return Optional.of(Set.of()); // the fileset is gone from VSRX: so are its files
             }
-            run.notes.add("skips of fileset " + fs + " not looked at: VSRX listing failed ("
-                    + FilesetSync.reasonOf(e) + ")");
-            return Optional.empty();
-        } catch (TransientSyncException e) {
-            // an outage of one fileset (retried already) leaves its skips for the next cleanup, not the others
+            // a refusal, or an outage of this fileset (retried already), leaves its skips for the next cleanup
             run.notes.add("skips of fileset " + fs + " not looked at: VSRX listing failed ("
                     + FilesetSync.reasonOf(e) + ")");
             return Optional.empty();
