@@ -302,7 +302,7 @@ public final class Cleanup {
         if (source.isEmpty()) {
             return false;
         }
-        boolean linked = run.linkedInVsrx.computeIfAbsent(d.filesetId(), fs -> linkedInVsrx(run, fs));
+        boolean linked = run.linkedInVsrx.computeIfAbsent(d.filesetId(), fs -> listedLinked(run, fs));
         if (linked) {
             run.keptForLinkedFilesets++;
             if (run.keptForLinkedFilesets == 1) {
@@ -314,7 +314,7 @@ public final class Cleanup {
     }
 
     /** Whether VSRX lists the fileset linked; when VSRX cannot say (it failed), as if it did: nothing is removed. */
-    private boolean linkedInVsrx(Run run, FilesetId fs) {
+    private boolean listedLinked(Run run, FilesetId fs) {
         try {
             return runner.retrier().call("vsrx.findFileset", () -> source.get().findFileset(fs))
                     .flatMap(VsrxFileset::silknotePatientUuid).isPresent();

@@ -705,13 +705,7 @@ final class BidiHistoryWorld {
      * it).
      */
     private void removeBlobRefRow() {
-        List<ContentHash> rows = new ArrayList<>();
-        Optional<String> cursor = Optional.empty();
-        do {
-            Page<ReferenceTally> page = stores.documents().referenceTallies(cursor, 200);
-            page.items().forEach(t -> t.row().ifPresent(r -> rows.add(t.hash())));
-            cursor = page.nextCursor();
-        } while (cursor.isPresent());
+        List<ContentHash> rows = new ArrayList<>(referenceRows().keySet());
         if (rows.isEmpty()) {
             return;
         }
@@ -733,8 +727,6 @@ final class BidiHistoryWorld {
     private Optional<SyncReport> plainRun(String label, SyncRequest request, Optional<Interception.Hook> documentsHook) {
         clock.advance(Duration.ofSeconds(5));
         Map<FilesetId, Integer> mapped = new HashMap<>();
-        // the guard's population (§7): the fileset's documents, its live mapped files whose document a user
-        // removed (row 7), and the files the sync wrote whose document and mapping are gone (row 13)
         filesets.keySet().forEach(fs -> mapped.put(fs, guardPopulation(fs)));
         int deletesBefore;
         synchronized (syncDeletes) {
@@ -777,7 +769,11 @@ final class BidiHistoryWorld {
         return result.report();
     }
 
-    /** §7: no VSRX delete without {@code deletes} on, and never past the mass-delete guard. */
+    /**
+     * The mass-delete guard's population of a fileset (§7), as the engine counts it: its documents, its live mapped
+     * files whose document a user removed (row 7), and the files the sync wrote whose document and mapping are gone
+     * (row 13).
+     */
     private int guardPopulation(FilesetId fs) {
         Set<VsrxFileId> withDocument = new TreeSet<>();
         stores.documents().documents(fs).forEach(d -> withDocument.add(d.clientFileId()));
@@ -792,6 +788,7 @@ final class BidiHistoryWorld {
         return withDocument.size() + (int) (removed + orphaned);
     }
 
+    /** §7: no VSRX delete without {@code deletes} on, and never past the mass-delete guard. */
     private void checkDeletes(String label, List<VsrxFile> deleted, Map<FilesetId, Integer> mappedBefore) {
         if (deleted.isEmpty()) {
             return;
@@ -980,13 +977,7 @@ final class BidiHistoryWorld {
             perFile.values().forEach(h -> expected.merge(h, 1, Integer::sum));
         }
         holding.forEach(r -> r.heldHashes().forEach(h -> expected.merge(h, 1, Integer::sum)));
-        Map<ContentHash, Long> rows = new TreeMap<>();
-        Optional<String> cursor = Optional.empty();
-        do {
-            Page<ReferenceTally> page = stores.documents().referenceTallies(cursor, 200);
-            page.items().forEach(t -> t.row().ifPresent(r -> rows.put(t.hash(), r.refCount())));
-            cursor = page.nextCursor();
-        } while (cursor.isPresent());
+        Map<ContentHash, Long> rows = referenceRows();
         Map<ContentHash, BlobRef> found = stores.documents().findBlobRefs(expected.keySet());
         found.forEach((h, r) -> rows.put(h, r.refCount()));
         Set<ContentHash> all = new TreeSet<>(expected.keySet());
@@ -1009,6 +1000,18 @@ final class BidiHistoryWorld {
                 return;
             }
         }
+    }
+
+    /** Every reference row the store pages through, with its count, by hash. */
+    private Map<ContentHash, Long> referenceRows() {
+        Map<ContentHash, Long> rows = new TreeMap<>();
+        Optional<String> cursor = Optional.empty();
+        do {
+            Page<ReferenceTally> page = stores.documents().referenceTallies(cursor, 200);
+            page.items().forEach(t -> t.row().ifPresent(r -> rows.put(t.hash(), r.refCount())));
+            cursor = page.nextCursor();
+        } while (cursor.isPresent());
+        return rows;
     }
 
     /**

@@ -408,10 +408,10 @@ public final class HistoryWorld {
      */
     void orphanCleanup() {
         clock.advance(config.blobGracePeriod().plusMinutes(1));
-        Map<VsrxFileId, Boolean> documents = new TreeMap<>();
+        Set<VsrxFileId> documents = new TreeSet<>();
         Set<VsrxFileId> mapped = new TreeSet<>();
-        for (FilesetId fs : knownFilesets()) {
-            stores.documents().documents(fs).forEach(d -> documents.put(d.clientFileId(), true));
+        for (FilesetId fs : vsrx.filesetIds()) { // every fileset VSRX ever listed
+            stores.documents().documents(fs).forEach(d -> documents.add(d.clientFileId()));
             stores.documents().mappings(fs).forEach(m -> mapped.add(m.vsrxFileId()));
         }
         try {
@@ -428,12 +428,12 @@ public final class HistoryWorld {
             violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "the orphan cleanup threw " + e);
             return;
         }
-        Set<VsrxFileId> touched = new TreeSet<>(documents.keySet());
+        Set<VsrxFileId> touched = new TreeSet<>(documents);
         touched.addAll(mapped);
         for (VsrxFileId f : touched) {
             boolean docNow = stores.documents().findDocumentByClientFileId(f).isPresent();
             boolean mappedNow = stores.documents().findMapping(f).isPresent();
-            boolean docGone = documents.containsKey(f) && !docNow;
+            boolean docGone = documents.contains(f) && !docNow;
             boolean mappingGone = mapped.contains(f) && !mappedNow;
             if (!docGone && !mappingGone) {
                 continue;
@@ -448,11 +448,6 @@ public final class HistoryWorld {
             }
             tampered(f);
         }
-    }
-
-    /** Filesets Silknote or VSRX know: every fileset VSRX ever listed. */
-    private List<FilesetId> knownFilesets() {
-        return vsrx.filesetIds();
     }
 
     void removeMappingRow(VsrxFileId file) {
@@ -1380,7 +1375,8 @@ public final class HistoryWorld {
     private boolean relinkedMove(Optional<SyncReport> rep, VsrxFileId f, SilknoteDocument after) {
         // A user's change made during this run came after the move if the run reports it: the move's commit is
         // conditional on the document as read (rule 10), so a change before it would have refused it.
-        boolean editedFirst = userEdited.containsKey(f) && (editedBeforeRun.contains(f) || !tamperedDuringRun.contains(f));
+        boolean editedFirst = userEdited.containsKey(f)
+                && (editedBeforeRun.contains(f) || !tamperedDuringRun.contains(f));
         if (editedFirst || !vsrx.hasFileset(after.filesetId())
                 || !vsrx.fileset(after.filesetId()).link().equals(Optional.of(after.patientUuid()))) {
             return false;
