@@ -14,6 +14,7 @@ import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.VectorStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,20 @@ final class OutboxDrainer {
     private final BlobCollector collector;
     private final Retrier retrier;
     private final int maxAttempts;
+    private final boolean settles;
 
     OutboxDrainer(DocumentStore documents, VectorStore vectors, DocumentProcessor processor, BlobStore blobs,
             BlobCollector collector, Retrier retrier, int maxAttempts) {
+        this(documents, vectors, processor, blobs, collector, retrier, maxAttempts, false);
+    }
+
+    /**
+     * @param settles scale-out: after processing, read the documents again and bring the entries of any whose
+     *                content changed or that is gone meanwhile in line with it ({@link #settle}). The workers of
+     *                one run write under one token, so the vector store's fencing does not order their work.
+     */
+    OutboxDrainer(DocumentStore documents, VectorStore vectors, DocumentProcessor processor, BlobStore blobs,
+            BlobCollector collector, Retrier retrier, int maxAttempts, boolean settles) {
         this.documents = requireNonNull(documents, "documents");
         this.blobs = requireNonNull(blobs, "blobs");
         this.vectors = requireNonNull(vectors, "vectors");
@@ -56,6 +68,7 @@ final class OutboxDrainer {
         this.collector = requireNonNull(collector, "collector");
         this.retrier = requireNonNull(retrier, "retrier");
         this.maxAttempts = maxAttempts;
+        this.settles = settles;
     }
 
     /**
@@ -98,13 +111,17 @@ final class OutboxDrainer {
             Map<DocumentUuid, SilknoteDocument> docs = documentsOf(mine);
             Set<DocumentUuid> cleared = clearVectors(lease, mine, docs);
             List<Long> done = new ArrayList<>(mine.size());
+            Map<DocumentUuid, ContentHash> processed = new LinkedHashMap<>();
             for (OutboxEntry e : mine) {
                 lease.checkpoint();
-                switch (handle(lease, e, docs, cleared, held)) {
+                switch (handle(lease, e, docs, cleared, held, processed)) {
                     case COMPLETED -> done.add(e.id());
                     case FAILED -> failed++;
                     case DEFERRED -> deferred++;
                 }
+            }
+            if (settles) {
+                settle(lease, processed);
             }
             complete(lease, done);
             completed += done.size();
@@ -177,11 +194,16 @@ final class OutboxDrainer {
     private enum Handled { COMPLETED, FAILED, DEFERRED }
 
     private Handled handle(LeaseKeeper lease, OutboxEntry e, Map<DocumentUuid, SilknoteDocument> docs,
-            Set<DocumentUuid> cleared, Function<ContentHash, ContentSource> held) {
+            Set<DocumentUuid> cleared, Function<ContentHash, ContentSource> held,
+            Map<DocumentUuid, ContentHash> processed) {
         try {
             switch (e.action()) {
-                case PROCESS -> process(lease, e, Optional.ofNullable(docs.get(e.document())),
-                        cleared.contains(e.document()), held);
+                case PROCESS -> {
+                    if (process(lease, e, Optional.ofNullable(docs.get(e.document())), cleared.contains(e.document()),
+                            held)) {
+                        processed.put(e.document(), e.contentHash());
+                    }
+                }
                 case PURGE_VECTORS -> retrier.call("vectors.delete",
                         () -> vectors.deleteByDocument(lease.token(), e.document()));
                 case COLLECT_BLOB -> {
@@ -207,12 +229,13 @@ final class OutboxDrainer {
         }
     }
 
-    private void process(LeaseKeeper lease, OutboxEntry e, Optional<SilknoteDocument> doc, boolean cleared,
+    /** @return whether the entry's content was processed ({@code false}: superseded) */
+    private boolean process(LeaseKeeper lease, OutboxEntry e, Optional<SilknoteDocument> doc, boolean cleared,
             Function<ContentHash, ContentSource> held) {
         if (!current(e, doc.orElse(null))) {
             // Superseded: the document is gone or holds newer content with its own entry.
             log.debug("outbox entry superseded entry={} document={}", e.id(), e.document());
-            return;
+            return false;
         }
         // Both writes carry the run's token: a run paused here never undoes a newer run's processing.
         if (!cleared) {
@@ -222,5 +245,51 @@ final class OutboxDrainer {
         ContentSource spooled = held.apply(hash);
         ContentSource content = spooled != null ? spooled : () -> blobs.open(hash);
         retrier.run("processor.process", () -> processor.process(doc.get(), lease.token(), content));
+        return true;
+    }
+
+    /** Rounds of {@link #settle}: each is one read of the documents, then work only where they moved on. */
+    private static final int SETTLE_ROUNDS = 3;
+
+    /**
+     * Scale-out (DESIGN rule 10, §2.6): brings the entries just written in line with their documents as they are
+     * now. Another worker may have committed newer content of a document (or removed it) and processed it while
+     * this one processed the older content, under the same token, so the older entries could land last. Every
+     * worker reads its documents again after its writes: a document gone loses the entries, a document with
+     * other content is processed again from the blob store. Whoever wrote last finds the truth in that read, so
+     * the entries end processed from the content the document has. Failures are logged, never fatal: the entry's
+     * work is done, and a later change of the document processes it again.
+     *
+     * @param written the content whose entries this drain wrote, by document
+     */
+    private void settle(LeaseKeeper lease, Map<DocumentUuid, ContentHash> written) {
+        Map<DocumentUuid, ContentHash> check = written;
+        for (int round = 0; round < SETTLE_ROUNDS && !check.isEmpty(); round++) {
+            Set<DocumentUuid> uuids = check.keySet();
+            Map<DocumentUuid, SilknoteDocument> now = retrier.call("documents.find", () -> documents.findDocuments(uuids));
+            Map<DocumentUuid, ContentHash> again = new LinkedHashMap<>();
+            for (Map.Entry<DocumentUuid, ContentHash> w : check.entrySet()) {
+                SilknoteDocument doc = now.get(w.getKey());
+                if (doc != null && doc.contentHash().equals(w.getValue())) {
+                    continue;
+                }
+                lease.checkpoint();
+                try {
+                    retrier.call("vectors.delete", () -> vectors.deleteByDocument(lease.token(), w.getKey()));
+                    if (doc != null) {
+                        ContentHash hash = doc.contentHash();
+                        retrier.run("processor.process", () -> processor.process(doc, lease.token(),
+                                () -> blobs.open(hash)));
+                        again.put(doc.uuid(), hash);
+                    }
+                    log.debug("outbox settled document={} gone={}", w.getKey(), doc == null);
+                } catch (LeaseLostException | StaleFencingTokenException stop) {
+                    throw stop;
+                } catch (RuntimeException ex) {
+                    log.warn("outbox settling failed document={} reason={}", w.getKey(), ex.getClass().getSimpleName());
+                }
+            }
+            check = again;
+        }
     }
 }

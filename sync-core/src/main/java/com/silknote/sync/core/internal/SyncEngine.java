@@ -277,7 +277,7 @@ public final class SyncEngine {
         BlobCollector collector = new BlobCollector(store, parts.blobs(), registry, parts.clock(),
                 config.blobGracePeriod());
         OutboxDrainer drainer = new OutboxDrainer(store, parts.vectors(), parts.processor(), parts.blobs(), collector,
-                retrier, config.maxOutboxAttempts());
+                retrier, config.maxOutboxAttempts(), role == RunContext.Role.COORDINATOR);
         // Fence before reading anything: from now on a stale holder's write is refused, whatever lock is used
         // (the ledger and the vector store).
         String stopReason = fence(store, lease);
@@ -700,7 +700,7 @@ public final class SyncEngine {
                     new OutboxDrainer(parts.documents(), parts.vectors(), parts.processor(), parts.blobs(),
                             new BlobCollector(parts.documents(), parts.blobs(), new ContentRegistry(), parts.clock(),
                                     parts.config().blobGracePeriod()),
-                            parts.retrier(), parts.config().maxOutboxAttempts()));
+                            parts.retrier(), parts.config().maxOutboxAttempts(), true));
             Outcome o = new ScaleOut(this, ctx, c, worker, sleeper).work(pools);
             String error = o.stopReason() != null ? o.stopReason() : o.incomplete();
             SyncResult.Status status = error != null ? SyncResult.Status.FAILED : SyncResult.Status.JOINED;
