@@ -217,7 +217,9 @@ final class Dispatcher {
 
     /**
      * Records the report in the run history (under the claim, which that finishes), then counts it and tells
-     * the listener. A report whose claim was lost meanwhile is dropped: the fileset's new holder reports it.
+     * the listener. A report whose claim was lost meanwhile is not stored: the fileset's new holder reports it in
+     * the run history. When this attempt committed before its claim was lost (a relink move, deletes), this
+     * worker's own result still reports what it committed, as a single worker's run does after a lost lease.
      * After the run stopped (lease lost) nothing is written any more.
      */
     void finish(long seq, FilesetReport r, Optional<FilesetClaims.Claim> claim) {
@@ -227,6 +229,10 @@ final class Dispatcher {
                         () -> ctx.parts.documents().recordFilesetReport(ctx.lease.token(), ctx.runId, r, claim));
             } catch (ClaimLostException e) {
                 log.info("fileset taken over by another worker run={} fileset={}", ctx.runId, r.filesetId());
+                if (committed(r)) {
+                    ctx.tally.add(seq, r);
+                    ctx.listener.filesetFinished(ctx.runId, r);
+                }
                 return;
             } catch (LeaseLostException | StaleFencingTokenException e) {
                 ctx.stopped.compareAndSet(null, e);
@@ -246,6 +252,14 @@ final class Dispatcher {
         }
         ctx.tally.add(seq, r);
         ctx.listener.filesetFinished(ctx.runId, r);
+    }
+
+    /** Whether the report shows a commit of the fileset: it completed, or some of its files were written. */
+    private static boolean committed(FilesetReport r) {
+        return r.outcome() == FilesetOutcome.COMPLETED || r.files().stream().anyMatch(f -> switch (f.action()) {
+            case CREATED, UPDATED, METADATA_ONLY, DELETED -> true;
+            default -> false;
+        });
     }
 
     /** Interrupts every fileset in flight. */

@@ -4,6 +4,7 @@ import static com.silknote.sync.testkit.engine.EngineFixture.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.AuditAction;
 import com.silknote.sync.core.model.AuditQuery;
 import com.silknote.sync.core.model.AuditRecord;
@@ -13,6 +14,8 @@ import com.silknote.sync.core.model.BlobUpload;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.IdempotencyKey;
@@ -127,7 +130,7 @@ class ClaimTakenOverTest {
         return fx.silknote.documents().auditTrail(AuditQuery.byFileset(fs), 0, 1000);
     }
 
-    /** The fileset stays the new holder's: claimed by it, and not in the worker's report. */
+    /** The fileset stays the new holder's: claimed by it, and not in the worker's report (it committed nothing). */
     private void assertTheNewHolders(OpenRun open, FilesetId fs, SyncResult r) {
         assertThat(r.status()).isEqualTo(SyncResult.Status.JOINED);
         assertThat(open.run).isEqualTo(report(r).runId());
@@ -158,6 +161,42 @@ class ClaimTakenOverTest {
         assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(f))).isEmpty();
         assertThat(fx.silknote.documents().findFileset(fs)).isEmpty();
         assertThat(audit(fs)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 9.3 in scale-out: a worker whose claim was taken over right after its commit reports"
+            + " the fileset with what it committed (a relink move), so the move is reported; the run history keeps"
+            + " the new holder's report")
+    void aCommitBeforeTheTakeoverIsReportedByTheWorker() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = fx.text(fs, "a.txt", "a letter");
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-2"));
+        OpenRun open = new OpenRun(fs);
+        AtomicBoolean done = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                T out = super.inUnitOfWork(token, work);
+                if (done.compareAndSet(false, true)) {
+                    open.takenOver(fs); // after the commit, before the fileset's report
+                }
+                return out;
+            }
+        };
+
+        SyncResult r = worker().run(SyncRequest.full());
+
+        assertThat(done).isTrue();
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(f)).orElseThrow().patientUuid())
+                .as("moved").isEqualTo(EngineFixture.patient("P-2"));
+        assertThat(r.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(report(r).filesets()).filteredOn(x -> x.filesetId().equals(fs)).singleElement()
+                .satisfies(x -> assertThat(x.files()).extracting(FileReport::fileId).contains(f));
+        assertThat(report(r).alerts()).extracting(Alert::kind).contains(Alert.Kind.FILESET_RELINKED);
+        assertThat(claims.worker(open.run, fs)).as("the fileset stays the new holder's").contains(OTHER_HOST);
+        assertThat(fx.silknote.documents().runFilesets(open.run, Optional.empty(), 10).items())
+                .as("nothing in the run history under a lost claim").isEmpty();
     }
 
     @Test
@@ -222,7 +261,19 @@ class ClaimTakenOverTest {
         assertThat(done).isTrue();
         assertThat(fx.silknote.documents().findMapping(pulled)).as("the pull committed while the claim held")
                 .isPresent();
-        assertTheNewHolders(open, fs, r);
+        assertThat(r.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(claims.status(open.run, fs)).contains(InMemoryFilesetClaims.Status.CLAIMED);
+        assertThat(claims.worker(open.run, fs)).contains(OTHER_HOST);
+        assertThat(report(r).filesets()).filteredOn(x -> x.filesetId().equals(fs)).singleElement()
+                .as("the worker reports the pull it committed, not the link").satisfies(x -> {
+                    assertThat(x.files()).filteredOn(y -> y.fileId().equals(pulled)).extracting(FileReport::action)
+                            .containsExactly(FileAction.CREATED);
+                    assertThat(x.files()).filteredOn(y -> y.fileId().equals(f)).extracting(FileReport::action)
+                            .as("the link is not reported done").doesNotContain(
+                                    FileAction.CREATED,
+                                    FileAction.UPDATED,
+                                    FileAction.METADATA_ONLY);
+                });
         assertThat(fx.silknote.documents().findMapping(f)).isEmpty();
         assertThat(fx.silknote.documents().findDocument(a.uuid())).as("not linked").isEmpty();
         assertThat(audit(fs)).noneMatch(x -> x.entry().action() == AuditAction.LINKED);
