@@ -10,6 +10,7 @@ import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.testkit.InMemoryBlobStore;
@@ -51,6 +52,7 @@ class JdbcRandomHistoryTest extends RandomHistoryScenario {
         private final DataSource ds;
         private final JdbiDocumentStore documents;
         private final JdbiVectorStore vectors;
+        private final JdbiFilesetClaims claims;
         private final InMemoryBlobStore blobs;
         private final TestClock clock;
 
@@ -61,6 +63,7 @@ class JdbcRandomHistoryTest extends RandomHistoryScenario {
             this.documents = new JdbiDocumentStore(jdbi, SchemaMapping.defaults(), clock,
                     Optional.of(SyncConfig.LOCK_NAME));
             this.vectors = new JdbiVectorStore(jdbi);
+            this.claims = new JdbiFilesetClaims(jdbi);
             this.blobs = new InMemoryBlobStore(clock);
         }
 
@@ -87,6 +90,17 @@ class JdbcRandomHistoryTest extends RandomHistoryScenario {
         @Override
         public void forceLeaseExpiry(String lockName) {
             LockTestSupport.forceExpiry(ds, lockName);
+        }
+
+        @Override
+        public Optional<FilesetClaims> claims() {
+            return Optional.of(claims);
+        }
+
+        @Override
+        public void forceClaimsExpiry() {
+            execute("UPDATE vsrx_sync_claim SET claimed_until = now() - interval '1 second' WHERE status = 'CLAIMED'",
+                    s -> { });
         }
 
         @Override

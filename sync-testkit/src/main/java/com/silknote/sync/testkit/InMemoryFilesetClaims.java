@@ -257,6 +257,15 @@ public final class InMemoryFilesetClaims implements FilesetClaims {
         }
     }
 
+    /** Expires every claim held now, in every run (as if every worker had stalled past the ttl). */
+    public synchronized void forceExpiryOfAll() {
+        for (Run r : runs.values()) {
+            for (Row row : r.claimed.values()) {
+                row.expiresAt = Instant.MIN;
+            }
+        }
+    }
+
     /** Expires every claim {@code worker} holds, in every run (as if it had crashed long ago). */
     public synchronized void forceExpiryOf(String worker) {
         requireNonNull(worker, "worker");

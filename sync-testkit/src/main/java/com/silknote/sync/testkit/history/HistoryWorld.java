@@ -35,8 +35,11 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
+import com.silknote.sync.core.port.Sleeper;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
+import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.testkit.InMemoryDocumentProcessor;
 import com.silknote.sync.testkit.TestClock;
 import com.silknote.sync.testkit.fault.FaultPlan;
@@ -45,6 +48,7 @@ import com.silknote.sync.testkit.fault.FaultyDocumentProcessor;
 import com.silknote.sync.testkit.fault.FaultyDocumentStore;
 import com.silknote.sync.testkit.fault.FaultySyncLock;
 import com.silknote.sync.testkit.fault.FaultyVectorStore;
+import com.silknote.sync.testkit.fault.Interception;
 import com.silknote.sync.testkit.fault.SimulatedCrash;
 import com.silknote.sync.testkit.history.HistoryVsrx.FileState;
 import com.silknote.sync.testkit.history.HistoryVsrx.FilesetState;
@@ -66,6 +70,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -80,7 +86,9 @@ import java.util.stream.Collectors;
  * a file id in another fileset, relinked documents moved unless a user changed them, vanished filesets
  * reported, the listing's SHA-256 never trusted to mean "unchanged").
  *
- * <p>Not thread-safe: one thread plays a history (the paused runner's thread is its own).
+ * <p>Not thread-safe: one thread plays a history (the paused runner's thread is its own; in a scale-out step
+ * the thread that stalls worker W makes the VSRX changes of the pause while coordinator C runs, joined before
+ * the checks read the world).
  */
 public final class HistoryWorld {
     static final String RUNNER = "host-1";
@@ -769,6 +777,149 @@ public final class HistoryWorld {
         }
     }
 
+    /**
+     * A scale-out run (DESIGN §6, docs/architecture.md "Scale-out"): coordinator C takes the lease and opens a
+     * full run, worker W joins it, and the two share its filesets through the ledger's claims. W pauses before its
+     * {@code pauseAt}-th Silknote port call (or its first commit at 0; its claims and lock calls count too); VSRX
+     * changes ({@code duringPause}, while C works on; with {@code editWorked}, the file W downloaded last gets that
+     * content, so the fileset C takes over has moved on from what W holds); every claim held then expires (W stalled past the ttl; C's
+     * own too, which C claims again), so C takes W's filesets over and completes the run; then W resumes. C's run is checked as any full run; W's commits and fileset reports after the expiry must all be
+     * refused (invariant 5); a full run after W judges what W did late. Waiting for claims does not move the
+     * clock (as in {@code ScaleOutTest}): a claim expires here only when the step expires it.
+     */
+    void scaleOut(int pauseAt, List<Step> duringPause, Optional<Integer> editWorked) {
+        Optional<FilesetClaims> claims = stores.claims();
+        if (claims.isEmpty()) {
+            return;
+        }
+        GatedDocumentStore.WriteLog log = new GatedDocumentStore.WriteLog();
+        GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate(pauseAt);
+        CountDownLatch opened = new CountDownLatch(1);
+        AtomicBoolean coordinatorDone = new AtomicBoolean();
+        FilesetClaims signalling = Interception.around(FilesetClaims.class, claims.get(), (name, call) -> {
+            Object out = call.proceed();
+            if (name.equals("open")) {
+                opened.countDown();
+            }
+            return out;
+        });
+        Sleeper yielding = d -> Thread.yield();
+        VsrxSync coordinator = VsrxSync.builder().source(vsrx)
+                .documents(new GatedDocumentStore(stores.documents(), "C", log, Optional.empty()))
+                .blobs(stores.blobs()).vectors(stores.vectors()).processor(processor).lock(stores.lock(RUNNER))
+                .claims(signalling).config(config).clock(clock).sleeper(yielding)
+                .random(new SplittableRandom(seed * 1_000_003L + runs)).build();
+        // W only ever joins: its lock is always refused, so it never runs as a coordinator of its own. Its claims
+        // and lock calls pass the gate too: paused, W renews and claims nothing, as a stalled process
+        SyncLock joinOnly = gatedPort(SyncLock.class, refusing(stores.lock("host-w")), gate);
+        List<VsrxFileId> openedByW = java.util.Collections.synchronizedList(new ArrayList<>());
+        VsrxSource sourceOfW = (VsrxSource) java.lang.reflect.Proxy.newProxyInstance(VsrxSource.class.getClassLoader(),
+                new Class<?>[] {VsrxSource.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("openContent")) {
+                        openedByW.add((VsrxFileId) args[0]);
+                    }
+                    try {
+                        return m.invoke(vsrx, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        VsrxSync worker = VsrxSync.builder().source(sourceOfW)
+                .documents(new GatedDocumentStore(stores.documents(), "W", log, Optional.of(gate)))
+                .blobs(GatedDocumentStore.gated(stores.blobs(), gate))
+                .vectors(GatedDocumentStore.gated(stores.vectors(), gate)).processor(processor).lock(joinOnly)
+                .claims(gatedPort(FilesetClaims.class, claims.get(), gate)).config(config).clock(clock)
+                .sleeper(yielding).random(new SplittableRandom(seed * 1_000_003L + runs + 500_000L)).build();
+        AtomicReference<Object> outcomeW = new AtomicReference<>();
+        Thread runnerW = new Thread(() -> {
+            try {
+                opened.await();
+                if (!coordinatorDone.get()) {
+                    outcomeW.set(worker.run(SyncRequest.full()));
+                }
+            } catch (Throwable t) {
+                outcomeW.set(t);
+            } finally {
+                gate.runnerDone();
+            }
+        }, "history-worker-w");
+        AtomicBoolean expired = new AtomicBoolean();
+        Thread staller = new Thread(() -> {
+            if (gate.awaitPausedOrDone()) {
+                for (Step step : duringPause) {
+                    step.apply(this);
+                }
+                editWorked.ifPresent(content -> {
+                    List<VsrxFileId> downloaded = List.copyOf(openedByW);
+                    for (int i = downloaded.size() - 1; i >= 0; i--) {
+                        if (live(downloaded.get(i))) {
+                            vsrx.edit(downloaded.get(i), content, true, true);
+                            return;
+                        }
+                    }
+                });
+                log.add("test", "claims expired", true);
+                stores.forceClaimsExpiry();
+                expired.set(true);
+            }
+        }, "history-staller");
+        runnerW.start();
+        staller.start();
+        RunRecord rc;
+        try {
+            rc = runOnce(coordinator, RunKind.FULL, Optional.empty(), Optional.empty());
+        } finally {
+            coordinatorDone.set(true);
+            opened.countDown();
+        }
+        join(staller);
+        gate.open();
+        join(runnerW);
+        List<GatedDocumentStore.WriteLog.Write> late = log.acceptedAfter("W", "test").stream()
+                .filter(w -> w.what().equals("commit") || w.what().equals("recordFilesetReport")).toList();
+        if (!late.isEmpty()) {
+            violated(Invariant.STALE_HOLDER_NEVER_COMMITS, "worker W's writes " + late + " landed after its claims"
+                    + " expired and coordinator C took its filesets over; all writes in order: " + log.writes());
+        }
+        if (outcomeW.get() instanceof SyncResult r) {
+            // W joined C's run; or, resumed after C released the lease, it found the lease gone and stopped, or
+            // (paused before it joined) no run open to join and the lock refused
+            boolean leaseGone = r.status() == SyncResult.Status.FAILED
+                    && r.error().orElse("").startsWith("lease lost");
+            if (r.status() != SyncResult.Status.JOINED && !leaseGone && !r.isAlreadyInProgress()) {
+                violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "worker W did not join coordinator C's open run: "
+                        + r.status() + " " + r.error().orElse(""));
+            }
+            r.report().ifPresent(alsoReported::add);
+        } else if (outcomeW.get() != null) {
+            rethrowOrRecord("worker W", outcomeW.get());
+        }
+        check(rc, previous);
+        if (ok()) {
+            clock.advance(Duration.ofSeconds(30));
+            check(runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty()), previous);
+        }
+    }
+
+    /** {@code target} with every call counted, and held once closed, by {@code gate}. */
+    private static <T> T gatedPort(Class<T> port, T target, GatedDocumentStore.Gate gate) {
+        return Interception.around(port, target, (name, call) -> gate.call(false, () -> {
+            try {
+                return call.proceed();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }));
+    }
+
+    /** A host's view of the lock that never gets the lease (its inspections answer as the lock's). */
+    private static SyncLock refusing(SyncLock lock) {
+        return Interception.around(SyncLock.class, lock, (name, call) -> name.equals("tryAcquire")
+                ? Optional.empty() : call.proceed());
+    }
+
     private void rethrowOrRecord(String who, Object outcome) {
         if (outcome instanceof SimulatedCrash || !(outcome instanceof Error)) {
             violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, who + "'s run threw " + outcome);
@@ -932,7 +1083,8 @@ public final class HistoryWorld {
                         violated(Invariant.VANISHED_FILESET_REPORTED, "fileset " + id + " is no longer listed by VSRX"
                                 + " and known to Silknote; expected VANISHED, the run reported FAILED: "
                                 + f.failureReason().orElse("no reason"));
-                    } else if (st == null || !(st.outage() || !st.listed() || concurrentChange(r, f))) {
+                    } else if (st == null || !(st.outage() || !st.listed() || concurrentChange(r, f)
+                            || goneDuringRun(r, f))) {
                         violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "fileset " + id + " FAILED with no outage: "
                                 + f.failureReason().orElse("no reason") + failedFiles(f));
                     }
@@ -995,6 +1147,18 @@ public final class HistoryWorld {
      * A fileset may fail because Silknote changed behind the engine's back while the run was under way: its
      * commit found the ledger no longer as planned (rule 10). The next run plans it again.
      */
+    /**
+     * A fileset fails when a file it listed is no longer served (404) by the time it is downloaded: nothing of the
+     * fileset is committed and the next run lists the file as it is now. Only a file deleted, moved or gone from
+     * the listing while the run was under way is such a cause. Every file of the fileset not committed is
+     * reported {@code FAILED} with the fileset's reason, so one of them must be that file.
+     */
+    private boolean goneDuringRun(RunRecord r, FilesetReport f) {
+        return f.failureReason().orElse("").contains("file not found") && f.files().stream()
+                .filter(x -> x.action() == FileAction.FAILED && vsrx.hasFile(x.fileId()))
+                .anyMatch(x -> reshapedDuringRun(r, vsrx.statesSince(x.fileId(), r.seqAtStart())));
+    }
+
     private static boolean concurrentChange(RunRecord r, FilesetReport f) {
         return r.silknoteChangedDuringRun()
                 && f.failureReason().map(x -> x.startsWith("ConcurrentUpdateException")).orElse(false);
@@ -1097,6 +1261,9 @@ public final class HistoryWorld {
             if (tamperedDuringRun.contains(id)) {
                 continue; // changed behind the engine's back after it read it: the next run is judged
             }
+            if (reshapedDuringRun(r, states)) {
+                continue; // created, deleted, moved or listed anew while the run was under way: the next run is judged
+            }
             if (!cur.listed()) {
                 continue;
             }
@@ -1130,6 +1297,30 @@ public final class HistoryWorld {
             }
             checkDocument(id, cur, states, st, now, mine);
         }
+    }
+
+    /**
+     * Whether the file was created, deleted or undeleted, moved to another fileset, or left or rejoined the
+     * listing while the run was under way (VSRX changes while a scale-out worker is paused and its coordinator
+     * works on): the run may have seen it either way. {@code states} are its states since the run started.
+     */
+    private static boolean reshapedDuringRun(RunRecord r, List<FileState> states) {
+        FileState atStart = null;
+        for (FileState s : states) {
+            if (s.seq() <= r.seqAtStart()) {
+                atStart = s;
+            }
+        }
+        if (atStart == null) {
+            return true;
+        }
+        for (FileState s : states) {
+            if (s.seq() > r.seqAtStart() && (s.deleted() != atStart.deleted() || s.listed() != atStart.listed()
+                    || !s.filesetId().equals(atStart.filesetId()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String actions(List<FileReport> reports) {

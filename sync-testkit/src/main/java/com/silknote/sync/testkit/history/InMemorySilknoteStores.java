@@ -7,6 +7,7 @@ import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.testkit.InMemoryBlobStore;
 import com.silknote.sync.testkit.InMemoryDocumentStore;
@@ -14,6 +15,7 @@ import com.silknote.sync.testkit.InMemorySyncLock;
 import com.silknote.sync.testkit.InMemoryVectorStore;
 import com.silknote.sync.testkit.SilknoteUser;
 import com.silknote.sync.testkit.TestClock;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /** {@link SilknoteStores} on the testkit's in-memory fakes, all on one {@link TestClock}. */
@@ -55,6 +57,16 @@ public final class InMemorySilknoteStores implements SilknoteStores {
     @Override
     public void forceLeaseExpiry(String lockName) {
         lockTable.forceExpiry(lockName);
+    }
+
+    @Override
+    public Optional<FilesetClaims> claims() {
+        return Optional.of(documents.filesetClaims());
+    }
+
+    @Override
+    public void forceClaimsExpiry() {
+        documents.filesetClaims().forceExpiryOfAll();
     }
 
     @Override

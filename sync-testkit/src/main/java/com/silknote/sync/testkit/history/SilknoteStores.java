@@ -7,9 +7,11 @@ import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.core.port.DocumentStore;
+import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
 import com.silknote.sync.testkit.SilknoteUser;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -40,6 +42,22 @@ public interface SilknoteStores {
 
     /** Expires the current lease of {@code lockName} inside the backend at once (its holder keeps its token). */
     void forceLeaseExpiry(String lockName);
+
+    /**
+     * Scale-out (DESIGN §6): the fileset claims of this ledger, which {@link #documents()}' units of work check;
+     * empty when the backend has none (the scale-out step then does nothing).
+     */
+    default Optional<FilesetClaims> claims() {
+        return Optional.empty();
+    }
+
+    /**
+     * Expires every claim held now, inside the backend at once, as if its worker had stalled past the ttl (the
+     * worker keeps its claim's token and goes on when it resumes).
+     */
+    default void forceClaimsExpiry() {
+        throw new UnsupportedOperationException("these stores have no fileset claims");
+    }
 
     /**
      * Changes a document the way a Silknote user does (e.g. groups it). The edit keeps uuid and

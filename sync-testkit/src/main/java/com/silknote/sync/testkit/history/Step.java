@@ -293,6 +293,36 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * A scale-out full run: coordinator C and worker W share its filesets through claims; W pauses before its
+     * {@code pauseAt}-th Silknote port call (its first commit at 0), VSRX changes (and, with {@code editWorked},
+     * the file W downloaded last gets that content), every claim held expires, C takes over and completes the
+     * run, W resumes; a full run follows (invariant 5).
+     */
+    record ScaleOut(int pauseAt, List<Step> duringPause, Optional<Integer> editWorked) implements Step {
+        @Override public void apply(HistoryWorld w) { w.scaleOut(pauseAt, duringPause, editWorked); }
+        @Override public List<Step> simpler() {
+            List<Step> out = new java.util.ArrayList<>();
+            if (editWorked.isPresent()) {
+                out.add(new ScaleOut(pauseAt, duringPause, Optional.empty()));
+            }
+            for (int i = 0; i < duringPause.size(); i++) {
+                List<Step> fewer = new java.util.ArrayList<>(duringPause);
+                fewer.remove(i);
+                out.add(new ScaleOut(pauseAt, List.copyOf(fewer), editWorked));
+            }
+            return out;
+        }
+        @Override public String toString() {
+            return "scale-out run: coordinator C and worker W, W pauses before "
+                    + (pauseAt == 0 ? "its first commit" : "its Silknote port call " + pauseAt)
+                    + (duringPause.isEmpty() ? "" : ", meanwhile " + duringPause)
+                    + editWorked.map(c -> ", vsrx: the file W downloaded last is edited to "
+                            + HistoryContent.content(c)).orElse("")
+                    + ", the claims expire, C completes the run, W resumes, run full";
+        }
+    }
+
     /** A full run crashes ({@link Error} from a port) before or after its {@code effect}-th write; the lease expires; a full run recovers. */
     record Crash(int effect, boolean afterEffect) implements Step {
         @Override public void apply(HistoryWorld w) { w.crash(effect, afterEffect); }
