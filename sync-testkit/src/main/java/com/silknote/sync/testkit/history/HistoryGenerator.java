@@ -34,7 +34,7 @@ final class HistoryGenerator {
         USER_GROUPS(1.5), USER_REMOVES(1), REMOVE_MAPPING(0.7), REMOVE_BLOB_REF(0.3), REMOVE_BLOB(0.3),
         REMOVE_FILESET_RECORD(0.4), REMOVE_VECTORS(0.4),
         RUN_FULL(6), RUN_INCREMENTAL(3), RUN_FILESET(1.5), RUN_DRY(1), REPEATED_RUN(1.2), INCREMENTAL_THEN_FULL(1.5),
-        PAUSED_RUNNER(1), CRASH(1), CLEANUP(0.6), SCALE_OUT(0.8);
+        PAUSED_RUNNER(1), CRASH(1), CLEANUP(0.6), SCALE_OUT(0.8), SCALE_OUT_STALLED_COORDINATOR(0.4);
 
         final double weight;
 
@@ -194,6 +194,8 @@ final class HistoryGenerator {
             case CLEANUP -> new Step.Cleanup();
             case SCALE_OUT -> new Step.ScaleOut(rnd.nextInt(100) < 30 ? 0 : rnd.nextInt(1, 120), duringPause(w),
                     rnd.nextBoolean() ? Optional.of(one(HistoryContent.NORMAL)) : Optional.empty());
+            case SCALE_OUT_STALLED_COORDINATOR -> new Step.ScaleOutCoordinatorStalls(rnd.nextInt(1, 120),
+                    duringPause(w));
         };
     }
 

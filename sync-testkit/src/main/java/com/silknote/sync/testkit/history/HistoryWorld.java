@@ -796,54 +796,23 @@ public final class HistoryWorld {
         GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate(pauseAt);
         CountDownLatch opened = new CountDownLatch(1);
         AtomicBoolean coordinatorDone = new AtomicBoolean();
-        FilesetClaims signalling = Interception.around(FilesetClaims.class, claims.get(), (name, call) -> {
-            Object out = call.proceed();
-            if (name.equals("open")) {
-                opened.countDown();
-            }
-            return out;
-        });
-        Sleeper yielding = d -> Thread.yield();
         VsrxSync coordinator = VsrxSync.builder().source(vsrx)
                 .documents(new GatedDocumentStore(stores.documents(), "C", log, Optional.empty()))
                 .blobs(stores.blobs()).vectors(stores.vectors()).processor(processor).lock(stores.lock(RUNNER))
-                .claims(signalling).config(config).clock(clock).sleeper(yielding)
+                .claims(signallingOpen(claims.get(), opened)).config(config).clock(clock).sleeper(YIELDING)
                 .random(new SplittableRandom(seed * 1_000_003L + runs)).build();
         // W only ever joins: its lock is always refused, so it never runs as a coordinator of its own. Its claims
         // and lock calls pass the gate too: paused, W renews and claims nothing, as a stalled process
-        SyncLock joinOnly = gatedPort(SyncLock.class, refusing(stores.lock("host-w")), gate);
         List<VsrxFileId> openedByW = java.util.Collections.synchronizedList(new ArrayList<>());
-        VsrxSource sourceOfW = (VsrxSource) java.lang.reflect.Proxy.newProxyInstance(VsrxSource.class.getClassLoader(),
-                new Class<?>[] {VsrxSource.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("openContent")) {
-                        openedByW.add((VsrxFileId) args[0]);
-                    }
-                    try {
-                        return m.invoke(vsrx, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        VsrxSync worker = VsrxSync.builder().source(sourceOfW)
+        VsrxSync worker = VsrxSync.builder().source(recordingDownloads(openedByW))
                 .documents(new GatedDocumentStore(stores.documents(), "W", log, Optional.of(gate)))
                 .blobs(GatedDocumentStore.gated(stores.blobs(), gate))
-                .vectors(GatedDocumentStore.gated(stores.vectors(), gate)).processor(processor).lock(joinOnly)
+                .vectors(GatedDocumentStore.gated(stores.vectors(), gate)).processor(processor)
+                .lock(gatedPort(SyncLock.class, refusing(stores.lock("host-w")), gate))
                 .claims(gatedPort(FilesetClaims.class, claims.get(), gate)).config(config).clock(clock)
-                .sleeper(yielding).random(new SplittableRandom(seed * 1_000_003L + runs + 500_000L)).build();
+                .sleeper(YIELDING).random(new SplittableRandom(seed * 1_000_003L + runs + 500_000L)).build();
         AtomicReference<Object> outcomeW = new AtomicReference<>();
-        Thread runnerW = new Thread(() -> {
-            try {
-                opened.await();
-                if (!coordinatorDone.get()) {
-                    outcomeW.set(worker.run(SyncRequest.full()));
-                }
-            } catch (Throwable t) {
-                outcomeW.set(t);
-            } finally {
-                gate.runnerDone();
-            }
-        }, "history-worker-w");
-        AtomicBoolean expired = new AtomicBoolean();
+        Thread runnerW = joiningWorker(worker, opened, coordinatorDone, outcomeW, gate::runnerDone);
         Thread staller = new Thread(() -> {
             if (gate.awaitPausedOrDone()) {
                 for (Step step : duringPause) {
@@ -860,9 +829,9 @@ public final class HistoryWorld {
                 });
                 log.add("test", "claims expired", true);
                 stores.forceClaimsExpiry();
-                expired.set(true);
             }
         }, "history-staller");
+        staller.setDaemon(true);
         runnerW.start();
         staller.start();
         RunRecord rc;
@@ -881,9 +850,187 @@ public final class HistoryWorld {
             violated(Invariant.STALE_HOLDER_NEVER_COMMITS, "worker W's writes " + late + " landed after its claims"
                     + " expired and coordinator C took its filesets over; all writes in order: " + log.writes());
         }
-        if (outcomeW.get() instanceof SyncResult r) {
-            // W joined C's run; or, resumed after C released the lease, it found the lease gone and stopped, or
-            // (paused before it joined) no run open to join and the lock refused
+        checkWorker(outcomeW.get());
+        check(rc, previous);
+        if (ok()) {
+            clock.advance(Duration.ofSeconds(30));
+            check(runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty()), previous);
+        }
+    }
+
+    /**
+     * A scale-out run whose coordinator stalls (DESIGN §6 "a dead coordinator", rule 10): coordinator C opens a
+     * full run and worker W joins it; C pauses before its {@code pauseAt}-th call to any port (its claims and lock
+     * included); VSRX changes; C's lease and every claim expire; W finds the lease gone at its next checkpoint and
+     * stops; a full run D takes the lock with a newer token; C resumes. Neither C's nor W's writes may land after
+     * D's first (invariant 5); D is checked as a resumed full run, and one more full run judges what C did late.
+     */
+    void scaleOutCoordinatorStalls(int pauseAt, List<Step> duringPause) {
+        Optional<FilesetClaims> claims = stores.claims();
+        if (claims.isEmpty()) {
+            return;
+        }
+        GatedDocumentStore.WriteLog log = new GatedDocumentStore.WriteLog();
+        GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate(pauseAt);
+        CountDownLatch opened = new CountDownLatch(1);
+        AtomicBoolean noMoreJoins = new AtomicBoolean();
+        AtomicBoolean acquired = new AtomicBoolean();
+        VsrxSync coordinator = VsrxSync.builder().source(vsrx)
+                .documents(new GatedDocumentStore(stores.documents(), "C", log, Optional.of(gate)))
+                .blobs(GatedDocumentStore.gated(stores.blobs(), gate))
+                .vectors(GatedDocumentStore.gated(stores.vectors(), gate)).processor(processor)
+                .lock(gatedPort(SyncLock.class, noting(stores.lock("host-c"), acquired), gate))
+                .claims(gatedPort(FilesetClaims.class, signallingOpen(claims.get(), opened), gate)).config(config)
+                .clock(clock).sleeper(YIELDING).random(new SplittableRandom(seed * 1_000_003L + runs)).build();
+        VsrxSync worker = VsrxSync.builder().source(vsrx)
+                .documents(new GatedDocumentStore(stores.documents(), "W", log, Optional.empty()))
+                .blobs(stores.blobs()).vectors(stores.vectors()).processor(processor)
+                .lock(refusing(stores.lock("host-w"))).claims(claims.get()).config(config).clock(clock)
+                .sleeper(YIELDING).random(new SplittableRandom(seed * 1_000_003L + runs + 500_000L)).build();
+        boolean resumeBefore = resumePending;
+        long seqC = vsrx.seq();
+        AtomicReference<Object> outcomeC = new AtomicReference<>();
+        AtomicReference<Object> outcomeW = new AtomicReference<>();
+        Thread runnerC = new Thread(() -> {
+            try {
+                outcomeC.set(coordinator.run(SyncRequest.full()));
+            } catch (Throwable t) {
+                outcomeC.set(t);
+            } finally {
+                noMoreJoins.set(true);
+                opened.countDown();
+                gate.runnerDone();
+            }
+        }, "history-coordinator-c");
+        runnerC.setDaemon(true);
+        Thread runnerW = joiningWorker(worker, opened, noMoreJoins, outcomeW, () -> { });
+        runnerC.start();
+        runnerW.start();
+        boolean paused = gate.awaitPausedOrDone();
+        runs++;
+        if (!paused) {
+            join(runnerC);
+            join(runnerW);
+            checkWorker(outcomeW.get());
+            if (outcomeC.get() instanceof SyncResult r) {
+                check(new RunRecord(RunKind.FULL, Optional.of(r), seqC, Set.of(), 0, resumeBefore), previous);
+            } else {
+                rethrowOrRecord("coordinator C", outcomeC.get());
+            }
+            return;
+        }
+        // stalled before it took the lock, C runs later as a run of its own, after D: nothing stale to check
+        boolean heldTheLease = acquired.get();
+        for (Step s : duringPause) {
+            s.apply(this);
+        }
+        clock.advance(config.lockTtl().plusSeconds(1));
+        stores.forceLeaseExpiry(SyncConfig.LOCK_NAME);
+        stores.forceClaimsExpiry();
+        resumePending = true;
+        noMoreJoins.set(true); // C stalled before it opened the run: W has nothing to join
+        opened.countDown();
+        // W finds the lease gone at its next checkpoint once a third of the ttl passed since its last renewal
+        for (int i = 0; runnerW.isAlive(); i++) {
+            if (i == 4_000) {
+                violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "worker W never stopped after the lease of coordinator"
+                        + " C was gone");
+                return;
+            }
+            clock.advance(config.lockTtl().dividedBy(2));
+            joinFor(runnerW, Duration.ofMillis(5));
+        }
+        VsrxSync d = engine(new GatedDocumentStore(stores.documents(), "D", log, Optional.empty()), stores.blobs(),
+                stores.vectors(), processor, stores.lock(RUNNER));
+        RunRecord rd = runOnce(d, RunKind.FULL, Optional.empty(), Optional.empty());
+        gate.open();
+        join(runnerC);
+        List<GatedDocumentStore.WriteLog.Write> late = new ArrayList<>(log.acceptedAfter("W", "D"));
+        if (heldTheLease) {
+            late.addAll(log.acceptedAfter("C", "D"));
+        }
+        if (!late.isEmpty()) {
+            violated(Invariant.STALE_HOLDER_NEVER_COMMITS, "the stalled coordinator's run wrote " + late + " after the"
+                    + " newer run D's first write; all writes in order: " + log.writes());
+        }
+        checkWorker(outcomeW.get());
+        if (outcomeC.get() instanceof SyncResult r) {
+            r.report().ifPresent(alsoReported::add);
+        } else {
+            rethrowOrRecord("coordinator C", outcomeC.get());
+        }
+        check(rd, previous);
+        if (ok()) {
+            clock.advance(Duration.ofSeconds(30));
+            check(runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty()), previous);
+        }
+    }
+
+    /** {@code lock}, setting {@code acquired} once it hands out a lease. */
+    private static SyncLock noting(SyncLock lock, AtomicBoolean acquired) {
+        return Interception.around(SyncLock.class, lock, (name, call) -> {
+            Object out = call.proceed();
+            if (name.equals("tryAcquire") && out instanceof Optional<?> o && o.isPresent()) {
+                acquired.set(true);
+            }
+            return out;
+        });
+    }
+
+    /** Waits for claims and completions without moving the clock (as in {@code ScaleOutTest}). */
+    private static final Sleeper YIELDING = d -> Thread.yield();
+
+    /** {@code claims} counting {@code opened} down once a run is opened. */
+    private static FilesetClaims signallingOpen(FilesetClaims claims, CountDownLatch opened) {
+        return Interception.around(FilesetClaims.class, claims, (name, call) -> {
+            Object out = call.proceed();
+            if (name.equals("open")) {
+                opened.countDown();
+            }
+            return out;
+        });
+    }
+
+    /** The history's VSRX, recording in {@code opened} the files whose content is opened through it. */
+    private VsrxSource recordingDownloads(List<VsrxFileId> opened) {
+        return (VsrxSource) java.lang.reflect.Proxy.newProxyInstance(VsrxSource.class.getClassLoader(),
+                new Class<?>[] {VsrxSource.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("openContent")) {
+                        opened.add((VsrxFileId) args[0]);
+                    }
+                    try {
+                        return m.invoke(vsrx, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** A thread that runs {@code worker} once a run is open, unless {@code noJoin} is set by then. */
+    private static Thread joiningWorker(VsrxSync worker, CountDownLatch opened, AtomicBoolean noJoin,
+            AtomicReference<Object> outcome, Runnable done) {
+        Thread t = new Thread(() -> {
+            try {
+                opened.await();
+                if (!noJoin.get()) {
+                    outcome.set(worker.run(SyncRequest.full()));
+                }
+            } catch (Throwable e) {
+                outcome.set(e);
+            } finally {
+                done.run();
+            }
+        }, "history-worker-w");
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Worker W joined the open run; or, resumed after the coordinator's lease was gone, it found it gone and
+     * stopped; or it came too late to join (no run open, the lock refused). It never throws.
+     */
+    private void checkWorker(Object outcome) {
+        if (outcome instanceof SyncResult r) {
             boolean leaseGone = r.status() == SyncResult.Status.FAILED
                     && r.error().orElse("").startsWith("lease lost");
             if (r.status() != SyncResult.Status.JOINED && !leaseGone && !r.isAlreadyInProgress()) {
@@ -891,13 +1038,8 @@ public final class HistoryWorld {
                         + r.status() + " " + r.error().orElse(""));
             }
             r.report().ifPresent(alsoReported::add);
-        } else if (outcomeW.get() != null) {
-            rethrowOrRecord("worker W", outcomeW.get());
-        }
-        check(rc, previous);
-        if (ok()) {
-            clock.advance(Duration.ofSeconds(30));
-            check(runOnce(engine(RUNNER), RunKind.FULL, Optional.empty(), Optional.empty()), previous);
+        } else if (outcome != null) {
+            rethrowOrRecord("worker W", outcome);
         }
     }
 
@@ -925,6 +1067,16 @@ public final class HistoryWorld {
             violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, who + "'s run threw " + outcome);
         } else {
             throw (Error) outcome;
+        }
+    }
+
+    /** Waits for {@code t} to end, at most {@code d} (a thread that does not end is reported by the caller). */
+    private static void joinFor(Thread t, Duration d) {
+        try {
+            t.join(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while joining " + t.getName(), e);
         }
     }
 

@@ -262,6 +262,17 @@ public sealed interface Step {
         @Override public String toString() { return "run incremental" + edit.map(e -> " [" + e + "]").orElse("") + ", incremental, then full"; }
     }
 
+    /** For shrinking: {@code steps} without one of them, once for each. */
+    private static List<List<Step>> oneFewer(List<Step> steps) {
+        List<List<Step>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            List<Step> fewer = new java.util.ArrayList<>(steps);
+            fewer.remove(i);
+            out.add(List.copyOf(fewer));
+        }
+        return out;
+    }
+
     /**
      * Runner A pauses before its {@code pauseAt}-th call to a Silknote port (documents, blobs, vectors: any
      * read or write, the fence and the collector's steps included), or before its first commit when
@@ -279,11 +290,7 @@ public sealed interface Step {
             if (moreRuns) {
                 out.add(new PausedRunner(pauseAt, duringPause, false));
             }
-            for (int i = 0; i < duringPause.size(); i++) {
-                List<Step> fewer = new java.util.ArrayList<>(duringPause);
-                fewer.remove(i);
-                out.add(new PausedRunner(pauseAt, List.copyOf(fewer), moreRuns));
-            }
+            oneFewer(duringPause).forEach(fewer -> out.add(new PausedRunner(pauseAt, fewer, moreRuns)));
             return out;
         }
         @Override public String toString() {
@@ -306,11 +313,7 @@ public sealed interface Step {
             if (editWorked.isPresent()) {
                 out.add(new ScaleOut(pauseAt, duringPause, Optional.empty()));
             }
-            for (int i = 0; i < duringPause.size(); i++) {
-                List<Step> fewer = new java.util.ArrayList<>(duringPause);
-                fewer.remove(i);
-                out.add(new ScaleOut(pauseAt, List.copyOf(fewer), editWorked));
-            }
+            oneFewer(duringPause).forEach(fewer -> out.add(new ScaleOut(pauseAt, fewer, editWorked)));
             return out;
         }
         @Override public String toString() {
@@ -320,6 +323,25 @@ public sealed interface Step {
                     + editWorked.map(c -> ", vsrx: the file W downloaded last is edited to "
                             + HistoryContent.content(c)).orElse("")
                     + ", the claims expire, C completes the run, W resumes, run full";
+        }
+    }
+
+    /**
+     * A scale-out full run whose coordinator C stalls before its {@code pauseAt}-th port call while worker W works;
+     * VSRX changes, C's lease and the claims expire, W stops, a full run D takes over, C resumes; a full run
+     * follows (invariant 5).
+     */
+    record ScaleOutCoordinatorStalls(int pauseAt, List<Step> duringPause) implements Step {
+        @Override public void apply(HistoryWorld w) { w.scaleOutCoordinatorStalls(pauseAt, duringPause); }
+        @Override public List<Step> simpler() {
+            List<Step> out = new java.util.ArrayList<>();
+            oneFewer(duringPause).forEach(fewer -> out.add(new ScaleOutCoordinatorStalls(pauseAt, fewer)));
+            return out;
+        }
+        @Override public String toString() {
+            return "scale-out run: coordinator C and worker W, C stalls before its port call " + pauseAt
+                    + (duringPause.isEmpty() ? "" : ", meanwhile " + duringPause)
+                    + ", C's lease and the claims expire, W stops, a full run D runs, C resumes, run full";
         }
     }
 
