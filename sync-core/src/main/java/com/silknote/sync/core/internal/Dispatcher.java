@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
@@ -44,6 +45,11 @@ final class Dispatcher {
     /** By task, not by fileset: a worker may run two attempts on one fileset (see {@link #dispatchClaimed}). */
     private final Set<Task> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean leftUnstarted = new AtomicBoolean();
+    /**
+     * Reports of filesets this process committed under a claim but could not store (the claim or the lease was
+     * lost before the report): this process's result reports them; few, as each costs a lost claim or lease.
+     */
+    private final List<FilesetReport> unstored = new CopyOnWriteArrayList<>();
 
     Dispatcher(RunContext ctx, ExecutorService pool, int window) {
         this.ctx = requireNonNull(ctx, "ctx");
@@ -229,16 +235,14 @@ final class Dispatcher {
                         () -> ctx.parts.documents().recordFilesetReport(ctx.lease.token(), ctx.runId, r, claim));
             } catch (ClaimLostException e) {
                 log.info("fileset taken over by another worker run={} fileset={}", ctx.runId, r.filesetId());
-                if (committed(r)) {
-                    ctx.tally.add(seq, r);
-                    ctx.listener.filesetFinished(ctx.runId, r);
-                }
+                keepUnstored(seq, r);
                 return;
             } catch (LeaseLostException | StaleFencingTokenException e) {
                 ctx.stopped.compareAndSet(null, e);
                 log.error("run stops run={} fileset={} reason=lease lost: {}", ctx.runId, r.filesetId(),
                         e.getClass().getSimpleName());
                 if (claim.isPresent()) {
+                    keepUnstored(seq, r);
                     return;
                 }
             } catch (SyncException e) {
@@ -252,6 +256,23 @@ final class Dispatcher {
         }
         ctx.tally.add(seq, r);
         ctx.listener.filesetFinished(ctx.runId, r);
+    }
+
+    /**
+     * A report the store refused after the fileset committed under its claim: reported in this process's result
+     * (as a single run reports a fileset committed before its lease was lost), not in the run history.
+     */
+    private void keepUnstored(long seq, FilesetReport r) {
+        if (committed(r)) {
+            unstored.add(r);
+            ctx.tally.add(seq, r);
+            ctx.listener.filesetFinished(ctx.runId, r);
+        }
+    }
+
+    /** The reports of {@link #keepUnstored}. */
+    List<FilesetReport> unstored() {
+        return List.copyOf(unstored);
     }
 
     /** Whether the report shows a commit of the fileset: it completed, or some of its files were written. */

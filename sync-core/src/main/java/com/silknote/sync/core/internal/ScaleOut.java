@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * filesets in id order and offers them, at most {@link #OFFER_WINDOW} unfinished at a time, works on them like
  * any worker, follows the finished claims to keep the resume state (saved under its token), and once every
  * offered fileset finished reads the run's fileset reports back from the history for the run's report. A stop
- * request withdraws the unclaimed filesets and lets the claimed ones finish.
+ * request withdraws the unclaimed filesets and lets the claimed ones finish. A fileset this process committed
+ * but could not record (its lease or claim lost first) joins that report when no one else reported it.
  *
  * <p><b>Worker</b> (another call, lock refused, run open under the lock holder's token): claims filesets one at a
  * time and syncs them under the coordinator's token; each unit of work commits only while its claim holds,
@@ -217,7 +218,7 @@ final class ScaleOut {
                 incomplete = "reading finished claims failed: " + FilesetSync.reasonOf(e);
             }
         }
-        return new SyncEngine.Outcome(stopReason, incomplete, stopped, watermark, readBack(run));
+        return new SyncEngine.Outcome(stopReason, incomplete, stopped, watermark, readBack(run, d.unstored()));
     }
 
     /** Offers filesets (none: nothing) and counts them outstanding. */
@@ -297,20 +298,29 @@ final class ScaleOut {
     }
 
     /** The run's report figures, read back from the fileset reports every worker stored. */
-    private RunTally readBack(RunId run) {
+    private RunTally readBack(RunId run, List<FilesetReport> unstored) {
         RunTally tally = new RunTally(ctx.config().reportFilesetLimit());
         try {
             Optional<String> cursor = Optional.empty();
             long seq = 0;
+            Set<FilesetId> notInHistory = new LinkedHashSet<>();
+            unstored.forEach(r -> notInHistory.add(r.filesetId()));
             do {
                 Optional<String> c = cursor;
                 Page<FilesetReport> page = retrier.call("documents.runFilesets",
                         () -> ctx.parts.documents().runFilesets(run, c, SyncEngine.STORE_PAGE));
                 for (FilesetReport r : page.items()) {
                     tally.add(seq++, r);
+                    notInHistory.remove(r.filesetId());
                 }
                 cursor = page.nextCursor();
             } while (cursor.isPresent());
+            // committed here but not stored (lease or claim lost before the report) and reported by no one else
+            for (FilesetReport r : unstored) {
+                if (notInHistory.remove(r.filesetId())) {
+                    tally.add(seq++, r);
+                }
+            }
             return tally;
         } catch (SyncException e) {
             log.warn("reading the run's fileset reports failed run={} reason={}", run, FilesetSync.reasonOf(e));

@@ -200,6 +200,72 @@ class ClaimTakenOverTest {
     }
 
     @Test
+    @DisplayName("rule 10 / issue 9.3 in scale-out: a worker whose run lost its lease right after the worker's commit"
+            + " reports the fileset with what it committed (a relink move)")
+    void aWorkerCommitBeforeTheLeaseWasLostIsReported() {
+        FilesetId fs = relinkedAfterAFirstSync();
+        VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
+        OpenRun open = new OpenRun(fs);
+        AtomicBoolean fenced = fencedAfterTheFirstCommit();
+
+        SyncResult r = worker().run(SyncRequest.full());
+
+        assertThat(fenced).isTrue();
+        assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertMoveReported(r, fs, f);
+        assertThat(fx.silknote.documents().runFilesets(open.run, Optional.empty(), 10).items()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 9.3 in scale-out: a coordinator that lost its lease right after committing a"
+            + " fileset it claimed itself reports the fileset with what it committed (a relink move)")
+    void aCoordinatorCommitBeforeTheLeaseWasLostIsReported() {
+        FilesetId fs = relinkedAfterAFirstSync();
+        VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
+        AtomicBoolean fenced = fencedAfterTheFirstCommit();
+
+        SyncResult r = worker().run(SyncRequest.full()); // takes the free lock: the coordinator
+
+        assertThat(fenced).isTrue();
+        assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertMoveReported(r, fs, f);
+    }
+
+    /** A fileset synced to P-1, then linked to P-2 in VSRX: the next sync moves its document. */
+    private FilesetId relinkedAfterAFirstSync() {
+        FilesetId fs = fx.linkedFileset("P-1");
+        fx.text(fs, "a.txt", "a letter");
+        assertThat(fx.run().success()).isTrue();
+        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-2"));
+        return fs;
+    }
+
+    /** Another holder fences the ledger right after the next commit: every later write of the run is refused. */
+    private AtomicBoolean fencedAfterTheFirstCommit() {
+        AtomicBoolean done = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                T out = super.inUnitOfWork(token, work);
+                if (done.compareAndSet(false, true)) {
+                    fx.silknote.documents().fence(FencingToken.of(token.value() + 100));
+                }
+                return out;
+            }
+        };
+        return done;
+    }
+
+    private void assertMoveReported(SyncResult r, FilesetId fs, VsrxFileId f) {
+        assertThat(fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(f)).orElseThrow().patientUuid())
+                .as("moved").isEqualTo(EngineFixture.patient("P-2"));
+        assertThat(report(r).filesets()).filteredOn(x -> x.filesetId().equals(fs)).singleElement()
+                .satisfies(x -> assertThat(x.files()).filteredOn(y -> y.fileId().equals(f))
+                        .extracting(FileReport::action).containsExactly(FileAction.METADATA_ONLY));
+        assertThat(report(r).alerts()).extracting(Alert::kind).contains(Alert.Kind.FILESET_RELINKED);
+    }
+
+    @Test
     @DisplayName("rule 10 / issue 14 §3 row 3 in scale-out: a Silknote change pushed to VSRX by a worker whose claim"
             + " was then taken over is not committed: the mapping keeps its base, no audit")
     void aPushIsNotCommittedUnderAClaimTakenOver() {
