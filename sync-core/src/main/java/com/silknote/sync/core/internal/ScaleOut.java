@@ -6,6 +6,8 @@ import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
 import com.silknote.sync.core.model.FencingToken;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.LockStatus;
@@ -13,6 +15,7 @@ import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncConfig;
+import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.FilesetClaims;
 import com.silknote.sync.core.port.Sleeper;
@@ -20,8 +23,10 @@ import com.silknote.sync.core.port.SyncLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -297,29 +302,56 @@ final class ScaleOut {
         }
     }
 
+    /**
+     * The stored report of a fileset that another worker finished after this process's earlier attempt had
+     * committed changes to it and lost its claim: the files that attempt wrote (a relink move, a delete) are
+     * reported as it wrote them, since the later attempt found them done.
+     */
+    static FilesetReport merged(FilesetReport stored, FilesetReport earlier) {
+        Map<VsrxFileId, FileReport> written = new LinkedHashMap<>();
+        for (FileReport f : earlier.files()) {
+            switch (f.action()) {
+                case CREATED, UPDATED, METADATA_ONLY, DELETED -> written.put(f.fileId(), f);
+                default -> { }
+            }
+        }
+        if (written.isEmpty()) {
+            return stored;
+        }
+        List<FileReport> files = new ArrayList<>();
+        for (FileReport f : stored.files()) {
+            FileReport w = written.remove(f.fileId());
+            files.add(w != null && (f.action() == FileAction.UNCHANGED || f.action() == FileAction.VANISHED) ? w : f);
+        }
+        files.addAll(written.values());
+        // the files added were counted unchanged by the later attempt (it lists only files with something to say)
+        long unchanged = Math.max(0, stored.unchangedFiles() - written.size());
+        return new FilesetReport(stored.filesetId(), stored.outcome(), stored.failureReason(), files,
+                stored.duration().plus(earlier.duration()), stored.bytesDownloaded() + earlier.bytesDownloaded(),
+                stored.newUniqueBytes() + earlier.newUniqueBytes(), unchanged);
+    }
+
     /** The run's report figures, read back from the fileset reports every worker stored. */
     private RunTally readBack(RunId run, List<FilesetReport> unstored) {
         RunTally tally = new RunTally(ctx.config().reportFilesetLimit());
         try {
             Optional<String> cursor = Optional.empty();
             long seq = 0;
-            Set<FilesetId> notInHistory = new LinkedHashSet<>();
-            unstored.forEach(r -> notInHistory.add(r.filesetId()));
+            Map<FilesetId, FilesetReport> notInHistory = new LinkedHashMap<>();
+            unstored.forEach(r -> notInHistory.put(r.filesetId(), r));
             do {
                 Optional<String> c = cursor;
                 Page<FilesetReport> page = retrier.call("documents.runFilesets",
                         () -> ctx.parts.documents().runFilesets(run, c, SyncEngine.STORE_PAGE));
                 for (FilesetReport r : page.items()) {
-                    tally.add(seq++, r);
-                    notInHistory.remove(r.filesetId());
+                    FilesetReport earlier = notInHistory.remove(r.filesetId());
+                    tally.add(seq++, earlier == null ? r : merged(r, earlier));
                 }
                 cursor = page.nextCursor();
             } while (cursor.isPresent());
             // committed here but not stored (lease or claim lost before the report) and reported by no one else
-            for (FilesetReport r : unstored) {
-                if (notInHistory.remove(r.filesetId())) {
-                    tally.add(seq++, r);
-                }
+            for (FilesetReport r : notInHistory.values()) {
+                tally.add(seq++, r);
             }
             return tally;
         } catch (SyncException e) {

@@ -17,6 +17,7 @@ import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.IdempotencyKey;
 import com.silknote.sync.core.model.NewVsrxFile;
@@ -229,6 +230,43 @@ class ClaimTakenOverTest {
         assertThat(fenced).isTrue();
         assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
         assertMoveReported(r, fs, f);
+    }
+
+    @Test
+    @DisplayName("rule 10 / issue 9.3 in scale-out: a coordinator whose claim was taken over right after its commit,"
+            + " the new holder reporting the fileset with nothing left to do, reports the move it committed")
+    void aCoordinatorCommitBeforeATakeoverIsMergedIntoTheNewHoldersReport() {
+        FilesetId fs = relinkedAfterAFirstSync();
+        VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
+        AtomicBoolean done = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                T out = super.inUnitOfWork(token, work);
+                if (done.compareAndSet(false, true)) {
+                    // another host takes the fileset over and finishes it: it finds the document moved already
+                    RunId run = claims.openRun().orElseThrow().run();
+                    FilesetClaims.Claim taken;
+                    synchronized (claims) {
+                        claims.forceExpiry(run, fs);
+                        taken = claims.claimNext(run, OTHER_HOST, TTL).orElseThrow();
+                    }
+                    fx.silknote.documents().recordFilesetReport(token, run, new FilesetReport(fs,
+                            FilesetOutcome.COMPLETED, Optional.empty(), List.of(), Duration.ZERO, 0, 0, 1),
+                            Optional.of(taken));
+                }
+                return out;
+            }
+        };
+
+        SyncResult r = worker().run(SyncRequest.full()); // takes the free lock: the coordinator
+
+        assertThat(done).isTrue();
+        assertThat(r.success()).isTrue();
+        assertMoveReported(r, fs, f);
+        assertThat(report(r).filesets()).filteredOn(x -> x.filesetId().equals(fs)).singleElement()
+                .satisfies(x -> assertThat(x.unchangedFiles()).as("the new holder's count, less the moved file")
+                        .isZero());
     }
 
     /** A fileset synced to P-1, then linked to P-2 in VSRX: the next sync moves its document. */
