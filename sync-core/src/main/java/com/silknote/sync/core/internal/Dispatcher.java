@@ -250,9 +250,13 @@ final class Dispatcher {
                         FilesetSync.reasonOf(e));
                 if (claim.isPresent()) {
                     // the claim stays open: it expires and the fileset is synced again
+                    keepUnstored(seq, r);
                     return;
                 }
             }
+        } else if (claim.isPresent() && ctx.keepsHistory() && committed(r)) {
+            // the run stopped (lease lost) between the fileset's commit and its report: not stored, still reported
+            unstored.add(r);
         }
         ctx.tally.add(seq, r);
         ctx.listener.filesetFinished(ctx.runId, r);

@@ -269,6 +269,35 @@ class ClaimTakenOverTest {
                         .isZero());
     }
 
+    @Test
+    @DisplayName("rule 10 / issue 9.3 in scale-out: a coordinator that finds its lease taken right after committing a"
+            + " fileset it claimed itself (it stops before the report) reports the fileset with what it committed")
+    void aCoordinatorStoppedBetweenCommitAndReportReportsTheFileset() {
+        FilesetId fs = relinkedAfterAFirstSync();
+        VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
+        AtomicBoolean done = new AtomicBoolean();
+        fx.documents = new DelegatingDocumentStore(fx.documents) {
+            @Override
+            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
+                T out = super.inUnitOfWork(token, work);
+                if (done.compareAndSet(false, true)) {
+                    // the process stalls past its lease, another host takes the lock: its next checkpoint stops it
+                    fx.clock.advance(TTL.plusSeconds(1));
+                    fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+                    assertThat(fx.silknote.lock().newHolder(OTHER_HOST).tryAcquire(SyncConfig.LOCK_NAME, TTL, "x"))
+                            .isPresent();
+                }
+                return out;
+            }
+        };
+
+        SyncResult r = worker().run(SyncRequest.full()); // takes the free lock: the coordinator
+
+        assertThat(done).isTrue();
+        assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
+        assertMoveReported(r, fs, f);
+    }
+
     /** A fileset synced to P-1, then linked to P-2 in VSRX: the next sync moves its document. */
     private FilesetId relinkedAfterAFirstSync() {
         FilesetId fs = fx.linkedFileset("P-1");
