@@ -592,9 +592,10 @@ class ScaleOutPathsTest {
     }
 
     @Test
-    @DisplayName("rule 10 / issue 11: a worker whose fileset report meets a newer token stops; the report is neither"
-            + " counted nor announced, and the claim stays open for the run that resumes")
-    void aWorkersReportMetByANewerTokenIsNotCounted() {
+    @DisplayName("rule 10 / issue 11: a worker whose fileset report meets a newer token stops; the report is not"
+            + " stored and the claim stays open for the run that resumes, but the worker's own result reports what its"
+            + " commit wrote (as a single run does after a lost lease: the resumed run finds it done)")
+    void aWorkersReportMetByANewerTokenIsNotStoredButReported() {
         List<FilesetId> ids = filesets(1);
         OpenRun open = new OpenRun(ids);
         claims.allOffered(open.run);
@@ -617,8 +618,14 @@ class ScaleOutPathsTest {
 
         assertThat(r.status()).isEqualTo(SyncResult.Status.FAILED);
         assertThat(r.error().orElseThrow()).contains("lease lost");
-        assertThat(finished).isEmpty();
+        assertThat(finished).singleElement().satisfies(f -> {
+            assertThat(f.filesetId()).isEqualTo(ids.get(0));
+            assertThat(f.count(com.silknote.sync.core.model.FileAction.CREATED)).isEqualTo(1);
+        });
+        assertThat(EngineFixture.report(r).filesets()).extracting(FilesetReport::filesetId).containsExactly(ids.get(0));
         assertThat(open.status(ids.get(0))).isEqualTo(InMemoryFilesetClaims.Status.CLAIMED);
+        assertThat(fx.silknote.documents().runFilesets(open.run, java.util.Optional.empty(), 10).items())
+                .as("nothing stored under the newer token").isEmpty();
     }
 
     @Test
