@@ -169,22 +169,10 @@ class ClaimTakenOverTest {
             + " the fileset with what it committed (a relink move), so the move is reported; the run history keeps"
             + " the new holder's report")
     void aCommitBeforeTheTakeoverIsReportedByTheWorker() {
-        FilesetId fs = fx.linkedFileset("P-1");
-        VsrxFileId f = fx.text(fs, "a.txt", "a letter");
-        assertThat(fx.run().success()).isTrue();
-        fx.vsrx.linkPatient(fs, EngineFixture.patient("P-2"));
+        FilesetId fs = relinkedAfterAFirstSync();
+        VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
         OpenRun open = new OpenRun(fs);
-        AtomicBoolean done = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(fx.documents) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
-                T out = super.inUnitOfWork(token, work);
-                if (done.compareAndSet(false, true)) {
-                    open.takenOver(fs); // after the commit, before the fileset's report
-                }
-                return out;
-            }
-        };
+        AtomicBoolean done = afterTheFirstCommit(token -> open.takenOver(fs)); // before the fileset's report
 
         SyncResult r = worker().run(SyncRequest.full());
 
@@ -238,26 +226,17 @@ class ClaimTakenOverTest {
     void aCoordinatorCommitBeforeATakeoverIsMergedIntoTheNewHoldersReport() {
         FilesetId fs = relinkedAfterAFirstSync();
         VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
-        AtomicBoolean done = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(fx.documents) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
-                T out = super.inUnitOfWork(token, work);
-                if (done.compareAndSet(false, true)) {
-                    // another host takes the fileset over and finishes it: it finds the document moved already
-                    RunId run = claims.openRun().orElseThrow().run();
-                    FilesetClaims.Claim taken;
-                    synchronized (claims) {
-                        claims.forceExpiry(run, fs);
-                        taken = claims.claimNext(run, OTHER_HOST, TTL).orElseThrow();
-                    }
-                    fx.silknote.documents().recordFilesetReport(token, run, new FilesetReport(fs,
-                            FilesetOutcome.COMPLETED, Optional.empty(), List.of(), Duration.ZERO, 0, 0, 1),
-                            Optional.of(taken));
-                }
-                return out;
+        AtomicBoolean done = afterTheFirstCommit(token -> {
+            // another host takes the fileset over and finishes it: it finds the document moved already
+            RunId run = claims.openRun().orElseThrow().run();
+            FilesetClaims.Claim taken;
+            synchronized (claims) {
+                claims.forceExpiry(run, fs);
+                taken = claims.claimNext(run, OTHER_HOST, TTL).orElseThrow();
             }
-        };
+            fx.silknote.documents().recordFilesetReport(token, run, new FilesetReport(fs, FilesetOutcome.COMPLETED,
+                    Optional.empty(), List.of(), Duration.ZERO, 0, 0, 1), Optional.of(taken));
+        });
 
         SyncResult r = worker().run(SyncRequest.full()); // takes the free lock: the coordinator
 
@@ -275,21 +254,13 @@ class ClaimTakenOverTest {
     void aCoordinatorStoppedBetweenCommitAndReportReportsTheFileset() {
         FilesetId fs = relinkedAfterAFirstSync();
         VsrxFileId f = fx.vsrx.listedFiles(fs).get(0).id();
-        AtomicBoolean done = new AtomicBoolean();
-        fx.documents = new DelegatingDocumentStore(fx.documents) {
-            @Override
-            public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
-                T out = super.inUnitOfWork(token, work);
-                if (done.compareAndSet(false, true)) {
-                    // the process stalls past its lease, another host takes the lock: its next checkpoint stops it
-                    fx.clock.advance(TTL.plusSeconds(1));
-                    fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
-                    assertThat(fx.silknote.lock().newHolder(OTHER_HOST).tryAcquire(SyncConfig.LOCK_NAME, TTL, "x"))
-                            .isPresent();
-                }
-                return out;
-            }
-        };
+        AtomicBoolean done = afterTheFirstCommit(token -> {
+            // the process stalls past its lease, another host takes the lock: its next checkpoint stops it
+            fx.clock.advance(TTL.plusSeconds(1));
+            fx.silknote.lock().forceExpiry(SyncConfig.LOCK_NAME);
+            assertThat(fx.silknote.lock().newHolder(OTHER_HOST).tryAcquire(SyncConfig.LOCK_NAME, TTL, "x"))
+                    .isPresent();
+        });
 
         SyncResult r = worker().run(SyncRequest.full()); // takes the free lock: the coordinator
 
@@ -309,13 +280,18 @@ class ClaimTakenOverTest {
 
     /** Another holder fences the ledger right after the next commit: every later write of the run is refused. */
     private AtomicBoolean fencedAfterTheFirstCommit() {
+        return afterTheFirstCommit(token -> fx.silknote.documents().fence(FencingToken.of(token.value() + 100)));
+    }
+
+    /** Runs {@code then} once, right after the first unit of work of the run committed (with the run's token). */
+    private AtomicBoolean afterTheFirstCommit(java.util.function.Consumer<FencingToken> then) {
         AtomicBoolean done = new AtomicBoolean();
         fx.documents = new DelegatingDocumentStore(fx.documents) {
             @Override
             public <T> T inUnitOfWork(FencingToken token, Function<DocumentStore.UnitOfWork, T> work) {
                 T out = super.inUnitOfWork(token, work);
                 if (done.compareAndSet(false, true)) {
-                    fx.silknote.documents().fence(FencingToken.of(token.value() + 100));
+                    then.accept(token);
                 }
                 return out;
             }
