@@ -224,9 +224,10 @@ final class Dispatcher {
     /**
      * Records the report in the run history (under the claim, which that finishes), then counts it and tells
      * the listener. A report whose claim was lost meanwhile is not stored: the fileset's new holder reports it in
-     * the run history. When this attempt committed before its claim was lost (a relink move, deletes), this
-     * worker's own result still reports what it committed, as a single worker's run does after a lost lease.
-     * After the run stopped (lease lost) nothing is written any more.
+     * the run history. After the run stopped (lease lost) nothing is written any more. When this attempt had
+     * committed before its claim or the lease was lost (a relink move, deletes), this process's result still
+     * reports what it committed, as a single worker's run does after a lost lease ({@link #unstored()}: the
+     * coordinator adds these to the reports it reads back).
      */
     void finish(long seq, FilesetReport r, Optional<FilesetClaims.Claim> claim) {
         if (ctx.keepsHistory() && ctx.stopped.get() == null && !ctx.lease.isLost()) {
