@@ -337,8 +337,10 @@ final class ScaleOut {
         try {
             Optional<String> cursor = Optional.empty();
             long seq = 0;
+            // one fileset may have more than one unstored attempt (this process claimed it again after its claim
+            // expired): the writes of each count
             Map<FilesetId, FilesetReport> notInHistory = new LinkedHashMap<>();
-            unstored.forEach(r -> notInHistory.put(r.filesetId(), r));
+            unstored.forEach(r -> notInHistory.merge(r.filesetId(), r, (earlier, later) -> merged(later, earlier)));
             do {
                 Optional<String> c = cursor;
                 Page<FilesetReport> page = retrier.call("documents.runFilesets",
