@@ -796,21 +796,12 @@ public final class HistoryWorld {
         GatedDocumentStore.Gate gate = new GatedDocumentStore.Gate(pauseAt);
         CountDownLatch opened = new CountDownLatch(1);
         AtomicBoolean coordinatorDone = new AtomicBoolean();
-        VsrxSync coordinator = VsrxSync.builder().source(vsrx)
-                .documents(new GatedDocumentStore(stores.documents(), "C", log, Optional.empty()))
-                .blobs(stores.blobs()).vectors(stores.vectors()).processor(processor).lock(stores.lock(RUNNER))
-                .claims(signallingOpen(claims.get(), opened)).config(config).clock(clock).sleeper(YIELDING)
-                .random(new SplittableRandom(seed * 1_000_003L + runs)).build();
-        // W only ever joins: its lock is always refused, so it never runs as a coordinator of its own. Its claims
-        // and lock calls pass the gate too: paused, W renews and claims nothing, as a stalled process
+        VsrxSync coordinator = participant("C", vsrx, log, Optional.empty(), stores.lock(RUNNER),
+                signallingOpen(claims.get(), opened), 0);
+        // W only ever joins: its lock is always refused, so it never runs as a coordinator of its own
         List<VsrxFileId> openedByW = java.util.Collections.synchronizedList(new ArrayList<>());
-        VsrxSync worker = VsrxSync.builder().source(recordingDownloads(openedByW))
-                .documents(new GatedDocumentStore(stores.documents(), "W", log, Optional.of(gate)))
-                .blobs(GatedDocumentStore.gated(stores.blobs(), gate))
-                .vectors(GatedDocumentStore.gated(stores.vectors(), gate)).processor(processor)
-                .lock(gatedPort(SyncLock.class, refusing(stores.lock("host-w")), gate))
-                .claims(gatedPort(FilesetClaims.class, claims.get(), gate)).config(config).clock(clock)
-                .sleeper(YIELDING).random(new SplittableRandom(seed * 1_000_003L + runs + 500_000L)).build();
+        VsrxSync worker = participant("W", recordingDownloads(openedByW), log, Optional.of(gate),
+                refusing(stores.lock("host-w")), claims.get(), 500_000L);
         AtomicReference<Object> outcomeW = new AtomicReference<>();
         Thread runnerW = joiningWorker(worker, opened, coordinatorDone, outcomeW, gate::runnerDone);
         Thread staller = new Thread(() -> {
@@ -875,18 +866,10 @@ public final class HistoryWorld {
         CountDownLatch opened = new CountDownLatch(1);
         AtomicBoolean noMoreJoins = new AtomicBoolean();
         AtomicBoolean acquired = new AtomicBoolean();
-        VsrxSync coordinator = VsrxSync.builder().source(vsrx)
-                .documents(new GatedDocumentStore(stores.documents(), "C", log, Optional.of(gate)))
-                .blobs(GatedDocumentStore.gated(stores.blobs(), gate))
-                .vectors(GatedDocumentStore.gated(stores.vectors(), gate)).processor(processor)
-                .lock(gatedPort(SyncLock.class, noting(stores.lock("host-c"), acquired), gate))
-                .claims(gatedPort(FilesetClaims.class, signallingOpen(claims.get(), opened), gate)).config(config)
-                .clock(clock).sleeper(YIELDING).random(new SplittableRandom(seed * 1_000_003L + runs)).build();
-        VsrxSync worker = VsrxSync.builder().source(vsrx)
-                .documents(new GatedDocumentStore(stores.documents(), "W", log, Optional.empty()))
-                .blobs(stores.blobs()).vectors(stores.vectors()).processor(processor)
-                .lock(refusing(stores.lock("host-w"))).claims(claims.get()).config(config).clock(clock)
-                .sleeper(YIELDING).random(new SplittableRandom(seed * 1_000_003L + runs + 500_000L)).build();
+        VsrxSync coordinator = participant("C", vsrx, log, Optional.of(gate), noting(stores.lock("host-c"), acquired),
+                signallingOpen(claims.get(), opened), 0);
+        VsrxSync worker = participant("W", vsrx, log, Optional.empty(), refusing(stores.lock("host-w")), claims.get(),
+                500_000L);
         boolean resumeBefore = resumePending;
         long seqC = vsrx.seq();
         AtomicReference<Object> outcomeC = new AtomicReference<>();
@@ -975,6 +958,22 @@ public final class HistoryWorld {
             }
             return out;
         });
+    }
+
+    /**
+     * One engine of a scale-out step, its ledger writes logged as {@code name}; with a gate, every call it makes to
+     * a Silknote port, its lock and its claims passes the gate (a stalled process renews and claims nothing).
+     */
+    private VsrxSync participant(String name, VsrxSource source, GatedDocumentStore.WriteLog log,
+            Optional<GatedDocumentStore.Gate> gate, SyncLock lock, FilesetClaims claims, long seedOffset) {
+        return VsrxSync.builder().source(source).documents(new GatedDocumentStore(stores.documents(), name, log, gate))
+                .blobs(gate.map(g -> GatedDocumentStore.gated(stores.blobs(), g)).orElse(stores.blobs()))
+                .vectors(gate.map(g -> GatedDocumentStore.gated(stores.vectors(), g)).orElse(stores.vectors()))
+                .processor(processor)
+                .lock(gate.map(g -> gatedPort(SyncLock.class, lock, g)).orElse(lock))
+                .claims(gate.map(g -> gatedPort(FilesetClaims.class, claims, g)).orElse(claims))
+                .config(config).clock(clock).sleeper(YIELDING)
+                .random(new SplittableRandom(seed * 1_000_003L + runs + seedOffset)).build();
     }
 
     /** Waits for claims and completions without moving the clock (as in {@code ScaleOutTest}). */
