@@ -782,9 +782,10 @@ public final class HistoryWorld {
      * full run, worker W joins it, and the two share its filesets through the ledger's claims. W pauses before its
      * {@code pauseAt}-th Silknote port call (or its first commit at 0; its claims and lock calls count too); VSRX
      * changes ({@code duringPause}, while C works on; with {@code editWorked}, the file W downloaded last gets that
-     * content, so the fileset C takes over has moved on from what W holds); every claim held then expires (W stalled past the ttl; C's
-     * own too, which C claims again), so C takes W's filesets over and completes the run; then W resumes. C's run is checked as any full run; W's commits and fileset reports after the expiry must all be
-     * refused (invariant 5); a full run after W judges what W did late. Waiting for claims does not move the
+     * content, so the fileset C takes over has moved on from what W holds); every claim held then expires (W
+     * stalled past the ttl; C's own too, which C claims again), so C takes W's filesets over and completes the
+     * run; then W resumes. C's run is checked as any full run; W's commits and fileset reports after the expiry
+     * must all be refused (invariant 5); a full run after W judges what W did late. Waiting for claims does not move the
      * clock (as in {@code ScaleOutTest}): a claim expires here only when the step expires it.
      */
     void scaleOut(int pauseAt, List<Step> duringPause, Optional<Integer> editWorked) {
