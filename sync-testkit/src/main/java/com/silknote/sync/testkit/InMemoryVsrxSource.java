@@ -2,6 +2,7 @@ package com.silknote.sync.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.ContentRejectedException;
 import com.silknote.sync.core.exception.PermanentSyncException;
@@ -62,8 +63,9 @@ import java.util.function.Function;
  *       it was created without one. Any change to a file also moves its fileset's {@code updatedAt}.</li>
  *   <li>A deleted file stays listed with {@code deleted == true}; its content is no longer served.
  *       {@link #removeFromListing} makes a file vanish entirely.</li>
- *   <li>Unknown filesets (in {@code listFiles}) and unknown, vanished or deleted files (in
- *       {@code openContent}) give {@link PermanentSyncException} with status 404.</li>
+ *   <li>Unknown filesets (in {@code listFiles}) give {@link PermanentSyncException} with status 404;
+ *       unknown or vanished files (in {@code openContent}) {@link FileGoneException} with status 404, deleted
+ *       ones with status 410.</li>
  *   <li>Every listing page carries the source's clock as {@link Page#serverTime()}.</li>
  * </ul>
  * Times come from VSRX's own clock: the injected {@link Clock} shifted by {@link #setClockSkew(Duration)}
@@ -642,7 +644,7 @@ public final class InMemoryVsrxSource implements VsrxSource, VsrxTarget {
     /**
      * Serves the current bytes with their ETag, length and (unless disabled for the file) SHA-256.
      *
-     * @throws PermanentSyncException (404) when the file is unknown, vanished or deleted
+     * @throws FileGoneException 404 when the file is unknown or vanished, 410 when it is marked deleted
      */
     @Override
     public FileContent openContent(VsrxFileId fileId) {
@@ -651,8 +653,11 @@ public final class InMemoryVsrxSource implements VsrxSource, VsrxTarget {
         FileContent served;
         synchronized (lock) {
             FileRow row = files.get(fileId);
-            if (row == null || !row.listed || row.deleted) {
-                throw new PermanentSyncException("file not found", 404, null);
+            if (row == null || !row.listed) {
+                throw FileGoneException.notFound();
+            }
+            if (row.deleted) {
+                throw FileGoneException.deleted();
             }
             downloads++;
             downloadsByFile.merge(fileId, 1L, Long::sum);

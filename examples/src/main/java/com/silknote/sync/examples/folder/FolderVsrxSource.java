@@ -2,6 +2,7 @@ package com.silknote.sync.examples.folder;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.BlobUpload;
@@ -179,14 +180,14 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
     }
 
     /**
-     * @throws PermanentSyncException when the file does not exist
+     * @throws FileGoneException when the file does not exist (any more)
      * @throws TransientSyncException when it cannot be read
      */
     @Override
     public FileContent openContent(VsrxFileId fileId) {
         requireNonNull(fileId, "fileId");
         FolderFileIndex.Entry entry = index.find(fileId)
-                .orElseThrow(() -> new PermanentSyncException("file not found", 404, null));
+                .orElseThrow(FileGoneException::notFound);
         Path file = entry.file();
         try {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -210,7 +211,7 @@ public final class FolderVsrxSource implements VsrxSource, VsrxFileLookup, VsrxT
             }
         } catch (NoSuchFileException e) {
             index.forget(fileId, entry);
-            throw new PermanentSyncException("file not found", 404, e);
+            throw new FileGoneException("file not found", 404, e);
         } catch (IOException e) {
             throw new TransientSyncException("reading a file failed", e);
         }

@@ -3,6 +3,7 @@ package com.silknote.sync.examples.folder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.FileContent;
@@ -78,7 +79,7 @@ class FolderVsrxSourceTest {
         try (FileContent c = fresh.openContent(file.id())) {
             assertThat(c.stream().readAllBytes()).hasSize(5);
         }
-        assertThatThrownBy(() -> source.openContent(VsrxFileId.of("f-unknown"))).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> source.openContent(VsrxFileId.of("f-unknown"))).isInstanceOf(FileGoneException.class);
         assertThatThrownBy(() -> source.listFiles(FilesetId.of("fs-none"), PageRequest.first(1)))
                 .isInstanceOf(PermanentSyncException.class);
         assertThat(source.findFileset(FilesetId.of("../etc"))).isEmpty();
@@ -149,7 +150,9 @@ class FolderVsrxSourceTest {
             assertThat(changed.path()).isEqualTo("notes/a.pdf");
             assertThat(source.findFile(gone.id())).isEmpty();
             assertThat(source.findFile(swapped.id())).isEmpty();
-            assertThatThrownBy(() -> source.openContent(swapped.id())).isInstanceOf(PermanentSyncException.class);
+            assertThatThrownBy(() -> source.openContent(swapped.id())).isInstanceOf(FileGoneException.class);
+            // removed after it was listed: the engine skips it for the run (SkipReason.GONE) on this answer only
+            assertThatThrownBy(() -> source.openContent(gone.id())).isInstanceOf(FileGoneException.class);
             VsrxFileId later = FolderVsrxSource.fileId(FilesetId.of("fs-b"), "notes/later.pdf");
             assertThat(source.findFile(later)).hasValueSatisfying(f -> {
                 assertThat(f.filesetId()).isEqualTo(FilesetId.of("fs-b"));

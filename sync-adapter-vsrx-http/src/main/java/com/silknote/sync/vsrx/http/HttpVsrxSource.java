@@ -3,6 +3,7 @@ package com.silknote.sync.vsrx.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.SyncException;
@@ -267,7 +268,8 @@ public final class HttpVsrxSource implements VsrxSource {
      * @throws TransientSyncException on timeouts, connection failures, 408, 429, 5xx
      * @throws MalformedResponseException when the response lacks a valid Content-Length or
      *         {@code Repr-Digest: sha-256}, or carries an invalid ETag
-     * @throws PermanentSyncException on 401, 403, 404, 410 and other 4xx
+     * @throws FileGoneException on 404 {@code file_not_found} and 410 {@code file_deleted}
+     * @throws PermanentSyncException on 401, 403, any other 404 or 410 (a wrong route) and other 4xx
      */
     @Override
     public FileContent openContent(VsrxFileId fileId) {
@@ -302,6 +304,13 @@ public final class HttpVsrxSource implements VsrxSource {
         try {
             if (status != 200) {
                 byte[] err = readErrorBody(body);
+                Optional<String> code = WireFormat.errorCode(err);
+                // Only the protocol's own word for a gone file makes it one: a 404 of a wrong route (not_found)
+                // or a proxy's page must not turn every file of a run into a skip.
+                if (status == 404 && code.filter("file_not_found"::equals).isPresent()
+                        || status == 410 && code.filter("file_deleted"::equals).isPresent()) {
+                    throw new FileGoneException(op + " refused: HTTP " + status + " " + code.get(), status, null);
+                }
                 throw failure(op, status, header.apply("Retry-After"), err);
             }
             long length = contentLength(header.apply("Content-Length"))

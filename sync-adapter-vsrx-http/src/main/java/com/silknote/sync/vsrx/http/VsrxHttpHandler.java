@@ -3,6 +3,7 @@ package com.silknote.sync.vsrx.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
@@ -262,7 +263,10 @@ public final class VsrxHttpHandler {
         try {
             content = source.openContent(id);
         } catch (PermanentSyncException e) {
-            if (meansNotFound(e)) {
+            if (e instanceof FileGoneException g && g.markedDeleted()) {
+                return error(ErrorCode.FILE_DELETED, "the file is deleted");
+            }
+            if (e instanceof FileGoneException || meansNotFound(e)) {
                 return error(ErrorCode.FILE_NOT_FOUND, "no such file");
             }
             throw e;

@@ -241,6 +241,31 @@ class EngineOverHttpTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("rule 3 over the protocol: files deleted or gone between the listing and their"
+            + " download are skipped (410 file_deleted, 404 file_not_found), the rest of the fileset commits")
+    void filesGoneBeforeTheirDownloadAreSkippedOverHttp() {
+        FilesetId fs = linked("P1");
+        VsrxFileId a = vsrx.addFile(fs, "notes/a.txt", "text/plain", "alpha");
+        VsrxFileId b = vsrx.addFile(fs, "notes/b.txt", "text/plain", "beta");
+        VsrxFileId c = vsrx.addFile(fs, "notes/c.txt", "text/plain", "gamma");
+        vsrx.beforeOpen(b, () -> vsrx.deleteFile(b));
+        vsrx.beforeOpen(c, () -> vsrx.removeFromListing(c));
+
+        SyncResult result = run();
+
+        assertThat(result.success()).isTrue();
+        assertThat(file(result, a).action()).isEqualTo(FileAction.CREATED);
+        assertThat(file(result, b).skipReason()).contains(SkipReason.GONE);
+        assertThat(file(result, b).detail()).contains("deleted-before-download");
+        assertThat(file(result, c).skipReason()).contains(SkipReason.GONE);
+        assertThat(file(result, c).detail()).contains("gone-before-download");
+        assertThat(silknote.documents().findDocument(DocumentUuid.forVsrxFile(b))).isEmpty();
+        assertThat(silknote.documents().findDocument(DocumentUuid.forVsrxFile(c))).isEmpty();
+        assertThat(doc(a).contentHash()).isEqualTo(TestHashes.sha256("alpha"));
+        silknote.assertQuiescent();
+    }
+
+    @Test
     void transientServerFailureIsRetriedByTheEngine() {
         FilesetId fs = linked("P1");
         VsrxFileId a = vsrx.addFile(fs, "notes/a.txt", "text/plain", "alpha");

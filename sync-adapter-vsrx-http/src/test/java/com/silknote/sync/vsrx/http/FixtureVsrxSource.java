@@ -31,6 +31,8 @@ final class FixtureVsrxSource implements VsrxSource {
     final AtomicInteger calls = new AtomicInteger();
     /** When false, content is opened without declared length and digest (the handler must spool). */
     boolean declareContentMetadata = true;
+    /** What {@link #openContent} throws for a file instead of serving it (a file gone after its lookup). */
+    final Map<VsrxFileId, RuntimeException> contentFailures = new TreeMap<>();
 
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -97,6 +99,10 @@ final class FixtureVsrxSource implements VsrxSource {
     @Override
     public FileContent openContent(VsrxFileId fileId) {
         calls.incrementAndGet();
+        RuntimeException failure = contentFailures.get(fileId);
+        if (failure != null) {
+            throw failure;
+        }
         byte[] bytes = contents.get(fileId);
         if (bytes == null) {
             throw new PermanentSyncException("no such file", 404, null);

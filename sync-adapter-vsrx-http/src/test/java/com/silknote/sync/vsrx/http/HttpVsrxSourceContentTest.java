@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.MalformedResponseException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
@@ -427,6 +428,40 @@ class HttpVsrxSourceContentTest {
             assertThat(e).isNotInstanceOf(MalformedResponseException.class)
                     .hasMessage("openContent refused: HTTP " + status + " nope");
             assertThat(e.statusCode()).hasValue(status);
+            assertThat(e).as("only the protocol's own codes say a file is gone").isNotInstanceOf(FileGoneException.class);
+        }
+
+        @ParameterizedTest(name = "HTTP {0} {1}")
+        @CsvSource({"404, file_not_found, false", "410, file_deleted, true"})
+        @DisplayName("a file the server says is gone (404 file_not_found, 410 file_deleted) is a FileGoneException")
+        void contentOfAGoneFileIsFileGone(int status, String code, boolean deleted) {
+            stub.script(ex -> StubServer.send(ex, status, "application/json",
+                    "{\"error\":{\"code\":\"" + code + "\",\"message\":\"y\"}}"));
+            var e = catchThrowableOfType(FileGoneException.class, () -> source.openContent(VsrxFileId.of("f-1")));
+            assertThat(e).hasMessage("openContent refused: HTTP " + status + " " + code);
+            assertThat(e.statusCode()).hasValue(status);
+            assertThat(e.markedDeleted()).isEqualTo(deleted);
+        }
+
+        @ParameterizedTest(name = "HTTP {0} {1}")
+        @CsvSource({"404, not_found", "404, file_deleted", "410, file_not_found", "404, fileset_not_found",
+                "403, file_not_found"})
+        @DisplayName("a wrong route's 404, or a code on the wrong status, is not taken for a gone file")
+        void otherRefusalsAreNotFileGone(int status, String code) {
+            stub.script(ex -> StubServer.send(ex, status, "application/json",
+                    "{\"error\":{\"code\":\"" + code + "\",\"message\":\"y\"}}"));
+            var e = catchThrowableOfType(PermanentSyncException.class, () -> source.openContent(VsrxFileId.of("f-1")));
+            assertThat(e).isNotInstanceOf(FileGoneException.class).hasMessage("openContent refused: HTTP " + status
+                    + " " + code);
+        }
+
+        @Test
+        @DisplayName("a 404 page without the protocol's JSON (a proxy, a load balancer) is not a gone file")
+        void aNotFoundPageIsNotFileGone() {
+            stub.script(ex -> StubServer.send(ex, 404, "text/html", "<html>Not Found</html>"));
+            var e = catchThrowableOfType(PermanentSyncException.class, () -> source.openContent(VsrxFileId.of("f-1")));
+            assertThat(e).isNotInstanceOf(FileGoneException.class);
+            assertThat(e.statusCode()).hasValue(404);
         }
 
         @ParameterizedTest(name = "HTTP {0}")

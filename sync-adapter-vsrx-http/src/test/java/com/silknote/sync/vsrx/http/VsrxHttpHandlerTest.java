@@ -3,6 +3,7 @@ package com.silknote.sync.vsrx.http;
 import static com.silknote.sync.vsrx.http.Responses.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
@@ -20,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -307,6 +309,19 @@ class VsrxHttpHandlerTest {
                 "Range", "bytes=1-3", "If-Range", "\"old\"");
         assertThat(staleIfRange.status()).isEqualTo(200);
         assertThat(staleIfRange.text()).isEqualTo("hello");
+    }
+
+    @Test
+    @DisplayName("a file the data port finds gone after the lookup: 404 file_not_found, or 410 file_deleted")
+    void aFileGoneAfterTheLookupGetsItsCode() {
+        data.contentFailures.put(VsrxFileId.of("f-1"), FileGoneException.deleted());
+        var deleted = call(handler, "GET", "/v1/files/f-1/content", null, "Authorization", BEARER);
+        assertThat(deleted.status()).isEqualTo(410);
+        assertThat(deleted.errorCode()).isEqualTo("file_deleted");
+        data.contentFailures.put(VsrxFileId.of("f-1"), FileGoneException.notFound());
+        var gone = call(handler, "GET", "/v1/files/f-1/content", null, "Authorization", BEARER);
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.errorCode()).isEqualTo("file_not_found");
     }
 
     @Test

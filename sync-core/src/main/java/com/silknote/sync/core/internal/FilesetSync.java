@@ -14,6 +14,7 @@ import com.silknote.sync.core.diff.Plan;
 import com.silknote.sync.core.diff.PlanAction;
 import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ContentRejectedException;
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
@@ -447,6 +448,12 @@ final class FilesetSync {
         } catch (ContentRejectedException r) {
             w.skip(r.reason(), r.reason() == SkipReason.TRUNCATED ? "stream-ended-early" : "while-streaming");
             w.skipVersion = ChangeDetection.versionKey(f);
+            logSkip(w);
+            return;
+        } catch (FileGoneException g) {
+            // Listed, then deleted or moved before its download (DESIGN rule 3): the run leaves it as it was, the
+            // rest of the fileset commits, and the next run sees the file as VSRX lists it then.
+            w.skip(SkipReason.GONE, g.markedDeleted() ? "deleted-before-download" : "gone-before-download");
             logSkip(w);
             return;
         }

@@ -26,6 +26,13 @@ public enum SkipReason {
      * bidirectional characters, ...; the detail names the rule). Permanent for the same version.
      */
     INVALID_PATH(true),
+    /**
+     * Listed, but the source no longer served it when the run downloaded it (deleted, moved or gone from the
+     * listing while the run was under way: {@link com.silknote.sync.core.exception.FileGoneException}). Nothing
+     * is written for it and its document, if any, keeps its content; not remembered: the next run sees the file
+     * as the source lists it then.
+     */
+    GONE(false),
     /** The file was skipped before: same id and same version, so not downloaded again. */
     REMEMBERED_SKIP(false),
     /** Fileset-level: the fileset has no linked Silknote patient yet. */

@@ -52,7 +52,11 @@ public interface VsrxSource {
      * bytes actually served. The caller closes it. A stream that ends early or fails while reading throws
      * {@link java.io.IOException} from {@code read}.
      *
-     * @throws com.silknote.sync.core.exception.PermanentSyncException when the file does not exist
+     * @throws com.silknote.sync.core.exception.FileGoneException when the file does not exist, is no longer
+     *         listed or is marked deleted: the engine skips it for this run ({@code SkipReason.GONE}) and
+     *         commits the rest of its fileset
+     * @throws com.silknote.sync.core.exception.PermanentSyncException on other permanent failures (the
+     *         fileset fails)
      * @throws com.silknote.sync.core.exception.SyncException on other failures
      */
     FileContent openContent(VsrxFileId fileId);

@@ -3,6 +3,7 @@ package com.silknote.sync.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
@@ -168,7 +169,20 @@ public abstract class VsrxSourceContract {
         backing.removeFromListing(mainFiles.get(0));
         List<VsrxFile> all = drain(r -> source().listFiles(main, r), PageRequest.first(4));
         assertThat(all).extracting(VsrxFile::id).doesNotContain(mainFiles.get(0)).hasSize(mainFiles.size() - 1);
-        assertThatThrownBy(() -> source().openContent(mainFiles.get(0))).isInstanceOf(PermanentSyncException.class);
+        assertThatThrownBy(() -> source().openContent(mainFiles.get(0))).isInstanceOf(FileGoneException.class)
+                .satisfies(e -> assertThat(((FileGoneException) e).markedDeleted()).isFalse());
+    }
+
+    /**
+     * A file marked deleted is listed but not served, and says so: the engine skips a file that became deleted
+     * between its listing and its download (DESIGN rule 3) only on this answer.
+     */
+    @Test
+    public void deletedFilesAreGone() {
+        populate();
+        backing.deleteFile(mainFiles.get(1));
+        assertThatThrownBy(() -> source().openContent(mainFiles.get(1))).isInstanceOf(FileGoneException.class)
+                .satisfies(e -> assertThat(((FileGoneException) e).markedDeleted()).isTrue());
     }
 
     @Test
@@ -206,7 +220,7 @@ public abstract class VsrxSourceContract {
         assertThatThrownBy(() -> source().listFiles(FilesetId.of("fs-unknown"), PageRequest.first(10)))
                 .isInstanceOf(PermanentSyncException.class);
         assertThatThrownBy(() -> source().openContent(VsrxFileId.of("file-unknown")))
-                .isInstanceOf(PermanentSyncException.class);
+                .isInstanceOf(FileGoneException.class);
     }
 
     @Test

@@ -278,6 +278,14 @@ final class HistoryGenerator {
             // VSRX's clock drifts while the run is under way (after its watermark was taken)
             return Optional.of(new MidRunEdit(rnd.nextInt(1, 4), Optional.empty(), 0, true,
                     Optional.of(new Step.ClockDrift(Duration.ofSeconds(rnd.nextInt(-50, 51))))));
+        } else if (kind < 50 && kinds.contains(Kind.DELETE)) {
+            // VSRX deletes or drops a file after the run listed it: the file being downloaded, or any live one
+            // (downloaded already, to come, or not to be downloaded at all)
+            Optional<FileState> other = rnd.nextBoolean() ? Optional.empty() : pick(files(v, s -> !s.deleted()));
+            boolean deleted = rnd.nextInt(100) < 70;
+            Step gone = other.<Step>map(f -> deleted ? new Step.DeleteFiles(List.of(f.id()))
+                    : new Step.SetFileListed(f.id(), false)).orElse(new Step.GoneWhileDownloading(deleted));
+            return Optional.of(new MidRunEdit(rnd.nextInt(1, 4), Optional.empty(), 0, true, Optional.of(gone)));
         }
         Optional<VsrxFileId> target = rnd.nextInt(100) < 60 ? Optional.empty()
                 : pick(files(v, s -> !s.deleted())).map(FileState::id);

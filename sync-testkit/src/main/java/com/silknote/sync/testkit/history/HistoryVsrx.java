@@ -2,6 +2,7 @@ package com.silknote.sync.testkit.history;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.ContentHash;
@@ -473,7 +474,7 @@ public final class HistoryVsrx implements VsrxSource {
     }
 
     /**
-     * @throws PermanentSyncException (404) for an unknown, vanished or deleted file
+     * @throws FileGoneException 404 for an unknown or vanished file (or one of an unlisted fileset), 410 for a deleted one
      * @throws TransientSyncException during its fileset's outage
      */
     @Override
@@ -489,9 +490,11 @@ public final class HistoryVsrx implements VsrxSource {
         FileContent served;
         synchronized (this) {
             FileRow row = files.get(fileId);
-            if (row == null || !row.now().listed() || row.now().deleted()
-                    || !filesets.get(row.now().filesetId()).state.listed()) {
-                throw new PermanentSyncException("file not found", 404, null);
+            if (row == null || !row.now().listed() || !filesets.get(row.now().filesetId()).state.listed()) {
+                throw FileGoneException.notFound();
+            }
+            if (row.now().deleted()) {
+                throw FileGoneException.deleted();
             }
             if (filesets.get(row.now().filesetId()).state.outage()) {
                 throw new TransientSyncException("file unavailable (simulated outage)");

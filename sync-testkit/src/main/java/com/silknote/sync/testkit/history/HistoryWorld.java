@@ -574,8 +574,16 @@ public final class HistoryWorld {
     }
 
     private void fire(MidRunEdit e, VsrxFileId downloading) {
+        if (e.other().isPresent() && e.other().get() instanceof Step.GoneWhileDownloading g) {
+            if (g.deleted()) {
+                deleteFiles(List.of(downloading));
+            } else {
+                setFileListed(downloading, false);
+            }
+            return;
+        }
         if (e.other().isPresent()) {
-            if (!(e.other().get() instanceof Step.ClockDrift)) {
+            if (!(e.other().get() instanceof Step.ClockDrift) && !vsrxChange(e.other().get())) {
                 silknoteChangedDuringRun = true; // stays set until the next run: the checks of this run read it
             }
             e.other().get().apply(this);
@@ -585,6 +593,11 @@ public final class HistoryWorld {
         if (live(target)) {
             vsrx.edit(target, e.content(), true, true);
         }
+    }
+
+    /** A change on the VSRX side (not behind the engine's back in Silknote). */
+    private static boolean vsrxChange(Step s) {
+        return s instanceof Step.DeleteFiles || s instanceof Step.SetFileListed || s instanceof Step.MoveFile;
     }
 
     private void disarm() {
@@ -1235,8 +1248,7 @@ public final class HistoryWorld {
                         violated(Invariant.VANISHED_FILESET_REPORTED, "fileset " + id + " is no longer listed by VSRX"
                                 + " and known to Silknote; expected VANISHED, the run reported FAILED: "
                                 + f.failureReason().orElse("no reason"));
-                    } else if (st == null || !(st.outage() || !st.listed() || concurrentChange(r, f)
-                            || goneDuringRun(r, f))) {
+                    } else if (st == null || !(st.outage() || !st.listed() || concurrentChange(r, f))) {
                         violated(Invariant.NO_FAILURE_WITHOUT_CAUSE, "fileset " + id + " FAILED with no outage: "
                                 + f.failureReason().orElse("no reason") + failedFiles(f));
                     }
@@ -1299,18 +1311,6 @@ public final class HistoryWorld {
      * A fileset may fail because Silknote changed behind the engine's back while the run was under way: its
      * commit found the ledger no longer as planned (rule 10). The next run plans it again.
      */
-    /**
-     * A fileset fails when a file it listed is no longer served (404) by the time it is downloaded: nothing of the
-     * fileset is committed and the next run lists the file as it is now. Only a file deleted, moved or gone from
-     * the listing while the run was under way is such a cause. Every file of the fileset not committed is
-     * reported {@code FAILED} with the fileset's reason, so one of them must be that file.
-     */
-    private boolean goneDuringRun(RunRecord r, FilesetReport f) {
-        return f.failureReason().orElse("").contains("file not found") && f.files().stream()
-                .filter(x -> x.action() == FileAction.FAILED && vsrx.hasFile(x.fileId()))
-                .anyMatch(x -> reshapedDuringRun(r, vsrx.statesSince(x.fileId(), r.seqAtStart())));
-    }
-
     private static boolean concurrentChange(RunRecord r, FilesetReport f) {
         return r.silknoteChangedDuringRun()
                 && f.failureReason().map(x -> x.startsWith("ConcurrentUpdateException")).orElse(false);
@@ -1373,6 +1373,9 @@ public final class HistoryWorld {
             case EMPTY -> bytes.size() == 0;
             case UNREADABLE -> false;
             case PATIENT_NOT_LINKED -> vsrx.fileset(listed.filesetId()).link().isEmpty();
+            // listed, then no longer served by its download: deleted, gone from the listing, or its fileset unlisted
+            case GONE -> served.seq() > listed.seq() && (served.deleted() || !served.listed())
+                    || !vsrx.fileset(served.filesetId()).listed();
         };
     }
 

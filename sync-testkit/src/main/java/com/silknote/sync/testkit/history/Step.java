@@ -137,6 +137,18 @@ public sealed interface Step {
         @Override public String toString() { return "vsrx: file " + id + (listed ? " listed again" : " vanishes from the listing"); }
     }
 
+    /**
+     * Only as a {@link MidRunEdit}'s {@code other}: the file being downloaded is marked deleted ({@code deleted})
+     * or drops out of the listing before its bytes are captured, so VSRX no longer serves it (DESIGN rule 3: the
+     * run skips it, the next run sees it as it is). On its own it changes nothing.
+     */
+    record GoneWhileDownloading(boolean deleted) implements Step {
+        @Override public void apply(HistoryWorld w) { }
+        @Override public String toString() {
+            return "vsrx: the downloaded file " + (deleted ? "is marked deleted" : "vanishes from the listing");
+        }
+    }
+
     /** VSRX moves a file id to another fileset (another patient). */
     record MoveFile(VsrxFileId id, FilesetId to) implements Step {
         @Override public void apply(HistoryWorld w) { w.moveFile(id, to); }

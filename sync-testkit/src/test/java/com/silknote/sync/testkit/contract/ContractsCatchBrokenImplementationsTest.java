@@ -438,6 +438,26 @@ class ContractsCatchBrokenImplementationsTest {
                 "filePagesCoverEveryFileOnceInIdOrderDeletedIncluded", "changedSinceFiltersFilesAndFilesets");
     }
 
+    /** Answers a gone file's content with a plain permanent failure, which the engine cannot tell from a wrong route. */
+    static class VagueAboutGoneFiles extends VsrxSourceContract {
+        @Override
+        protected VsrxSource newSource(InMemoryVsrxSource backing) {
+            return proxy(VsrxSource.class, backing, (p, m, args) -> {
+                try {
+                    return invoke(backing, m, args);
+                } catch (com.silknote.sync.core.exception.FileGoneException e) {
+                    throw new com.silknote.sync.core.exception.PermanentSyncException("not found", 404, null);
+                }
+            });
+        }
+    }
+
+    @Test
+    void sourceContractCatchesGoneFilesNotSaidToBeGone() {
+        assertThat(failingTests(VagueAboutGoneFiles.class)).containsExactlyInAnyOrder(
+                "vanishedFilesAreNotListed", "deletedFilesAreGone", "unknownFilesetOrFileIsPermanent");
+    }
+
     // ------------------------------------------------------------------ claims
 
     /** Hands out every claimed fileset again at once, as if its claim had expired. */

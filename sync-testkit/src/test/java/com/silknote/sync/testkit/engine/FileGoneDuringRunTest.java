@@ -1,0 +1,223 @@
+package com.silknote.sync.testkit.engine;
+
+import static com.silknote.sync.testkit.engine.EngineFixture.action;
+import static com.silknote.sync.testkit.engine.EngineFixture.file;
+import static com.silknote.sync.testkit.engine.EngineFixture.fileset;
+import static com.silknote.sync.testkit.engine.EngineFixture.patient;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.silknote.sync.core.exception.FileGoneException;
+import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.DocumentUuid;
+import com.silknote.sync.core.model.FileAction;
+import com.silknote.sync.core.model.FileContent;
+import com.silknote.sync.core.model.FileReport;
+import com.silknote.sync.core.model.FilesetId;
+import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
+import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFile;
+import com.silknote.sync.core.model.VsrxFileId;
+import com.silknote.sync.core.model.VsrxFileset;
+import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.TestHashes;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A file listed by a run and no longer served when the run downloads it (deleted, or gone from the listing,
+ * while the run is under way): DESIGN rule 3, "a file that changes during a run is picked up by the next run,
+ * never half-applied". The file is skipped for that run ({@link SkipReason#GONE}, not remembered), the rest of
+ * its fileset commits, its document (if any) keeps its content and still follows its fileset to a new patient
+ * (issue 9 item 3), and the next run applies what VSRX lists then. Only the source's own word for a gone file
+ * ({@link FileGoneException}) does this: any other refusal of the content still fails the fileset (rule 8).
+ */
+class FileGoneDuringRunTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    /** The fixture's VSRX; {@code refuse} may answer a content request with an exception instead. */
+    private final class RefusingSource implements VsrxSource {
+        Function<VsrxFileId, RuntimeException> refuse = id -> null;
+
+        @Override
+        public Page<VsrxFileset> listFilesets(PageRequest request) {
+            return fx.vsrx.listFilesets(request);
+        }
+
+        @Override
+        public Optional<VsrxFileset> findFileset(FilesetId id) {
+            return fx.vsrx.findFileset(id);
+        }
+
+        @Override
+        public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
+            return fx.vsrx.listFiles(id, request);
+        }
+
+        @Override
+        public FileContent openContent(VsrxFileId fileId) {
+            RuntimeException e = refuse.apply(fileId);
+            if (e != null) {
+                throw e;
+            }
+            return fx.vsrx.openContent(fileId);
+        }
+    }
+
+    private Optional<SilknoteDocument> document(VsrxFileId id) {
+        return fx.silknote.documents().findDocument(DocumentUuid.forVsrxFile(id));
+    }
+
+    private static void assertGone(SyncResult result, VsrxFileId id, String detail) {
+        FileReport r = file(result, id);
+        assertThat(r.action()).isEqualTo(FileAction.SKIPPED);
+        assertThat(r.skipReason()).contains(SkipReason.GONE);
+        assertThat(r.detail()).contains(detail);
+        assertThat(r.bytes()).isZero();
+    }
+
+    @Test
+    @DisplayName("rule 3: a file marked deleted between the listing and its download is skipped; the rest commits")
+    void aFileDeletedBeforeItsDownloadIsSkippedAndTheRestCommits() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        VsrxFileId c = fx.text(fs, "c.txt", "a discharge summary");
+        fx.vsrx.beforeOpen(b, () -> fx.vsrx.deleteFile(b));
+
+        SyncResult first = fx.run();
+
+        assertThat(first.success()).isTrue();
+        assertThat(fileset(first, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(first, a)).isEqualTo(FileAction.CREATED);
+        assertThat(action(first, c)).isEqualTo(FileAction.CREATED);
+        assertGone(first, b, "deleted-before-download");
+        assertThat(document(b)).isEmpty();
+        assertThat(document(a)).isPresent();
+        assertThat(document(c)).isPresent();
+        fx.silknote.assertInvariants();
+
+        SyncResult second = fx.run();
+        assertThat(second.success()).isTrue();
+        assertThat(document(b)).isEmpty();
+        assertThat(EngineFixture.unchanged(second, b)).as("a deleted file without a document: nothing to do").isTrue();
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 3: a file gone from the listing before its download is skipped and reported")
+    void aFileGoneFromTheListingBeforeItsDownloadIsSkipped() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        fx.vsrx.beforeOpen(b, () -> fx.vsrx.removeFromListing(b));
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertGone(result, b, "gone-before-download");
+        assertThat(file(result, b).path()).as("the path an operator needs to find it").contains("notes/b.txt");
+        assertThat(document(b)).isEmpty();
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 3: a changed file deleted before its download keeps its document until the next run deletes it")
+    void aChangedFileDeletedBeforeItsDownloadKeepsItsDocumentUntilTheNextRun() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        fx.run();
+        SilknoteDocument before = document(b).orElseThrow();
+        fx.clock.advance(java.time.Duration.ofMinutes(1));
+        fx.vsrx.modifyFile(a, "a letter, amended");
+        fx.vsrx.modifyFile(b, "a referral, amended");
+        fx.vsrx.beforeOpen(b, () -> fx.vsrx.deleteFile(b));
+
+        SyncResult second = fx.run();
+
+        assertThat(fileset(second, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(second, a)).isEqualTo(FileAction.UPDATED);
+        assertGone(second, b, "deleted-before-download");
+        assertThat(document(b)).as("nothing half-applied: the document keeps the content it had")
+                .hasValueSatisfying(d -> assertThat(d.contentHash()).isEqualTo(before.contentHash()));
+        assertThat(document(a).orElseThrow().contentHash()).isEqualTo(TestHashes.sha256("a letter, amended"));
+        fx.silknote.assertInvariants();
+
+        SyncResult third = fx.run();
+
+        assertThat(action(third, b)).isEqualTo(FileAction.DELETED);
+        assertThat(document(b)).isEmpty();
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("issue 9 item 3: the document of a gone file still follows its relinked fileset to the new patient")
+    void theDocumentOfAGoneFileFollowsItsRelinkedFileset() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        fx.run();
+        fx.clock.advance(java.time.Duration.ofMinutes(1));
+        fx.vsrx.linkPatient(fs, patient("P2"));
+        fx.vsrx.modifyFile(b, "a referral, amended");
+        fx.vsrx.beforeOpen(b, () -> fx.vsrx.deleteFile(b));
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertGone(result, b, "deleted-before-download");
+        assertThat(document(a).orElseThrow().patientUuid()).isEqualTo(patient("P2"));
+        assertThat(document(b).orElseThrow().patientUuid()).as("never left on the previous patient")
+                .isEqualTo(patient("P2"));
+        assertThat(document(b).orElseThrow().contentHash()).isEqualTo(TestHashes.sha256("a referral"));
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 7: a gone file is not remembered: once VSRX serves it again, the next run syncs it")
+    void aGoneFileIsNotRemembered() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        RefusingSource source = new RefusingSource();
+        source.refuse = id -> FileGoneException.notFound();
+        fx.source = source;
+
+        SyncResult first = fx.run();
+        assertGone(first, b, "gone-before-download");
+        assertThat(document(b)).isEmpty();
+
+        source.refuse = id -> null;
+        SyncResult second = fx.run();
+
+        assertThat(action(second, b)).isEqualTo(FileAction.CREATED);
+        assertThat(document(b)).isPresent();
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("rule 8: any other refusal of a listed file's content still fails the fileset, nothing committed")
+    void anotherPermanentRefusalStillFailsTheFileset() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        RefusingSource source = new RefusingSource();
+        // a 404 that is not the protocol's file_not_found: a wrong route, a proxy's page
+        source.refuse = id -> id.equals(b) ? new PermanentSyncException("openContent refused: HTTP 404 not_found",
+                404, null) : null;
+        fx.source = source;
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.FAILED);
+        assertThat(document(a)).as("nothing of the fileset committed").isEmpty();
+        assertThat(document(b)).isEmpty();
+        fx.silknote.assertInvariants();
+    }
+}
