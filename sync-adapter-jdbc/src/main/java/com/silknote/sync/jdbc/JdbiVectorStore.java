@@ -19,8 +19,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -233,6 +237,33 @@ public final class JdbiVectorStore implements VectorStore {
         boolean more = rows.size() > limit;
         List<DocumentUuid> page = rows.stream().limit(limit).map(DocumentUuid::new).toList();
         return new Page<>(page, more ? Optional.of(page.get(page.size() - 1).value().toString()) : Optional.empty());
+    }
+
+    /**
+     * {@inheritDoc} One query over the rows' hashes, no embedding read.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException when the database failed
+     */
+    @Override
+    public Map<DocumentUuid, Set<ContentHash>> contentHashes(Collection<DocumentUuid> documents) {
+        requireNonNull(documents, "documents");
+        List<String> ids = documents.stream().map(d -> requireNonNull(d, "document").value().toString()).distinct()
+                .sorted().toList();
+        Map<DocumentUuid, Set<ContentHash>> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        SqlErrors.translate("read vector content hashes", () -> jdbi.withHandle(h -> h.createQuery("""
+                SELECT DISTINCT document_uuid, content_hash FROM vsrx_sync_vector
+                WHERE document_uuid = ANY(CAST(:docs AS uuid[])) ORDER BY document_uuid, content_hash""")
+                .bindArray("docs", String.class, ids)
+                .map((rs, ctx) -> {
+                    out.computeIfAbsent(new DocumentUuid(rs.getObject("document_uuid", UUID.class)),
+                            k -> new LinkedHashSet<>()).add(ContentHash.ofHex(rs.getString("content_hash")));
+                    return 0;
+                })
+                .list()));
+        return out;
     }
 
     /**

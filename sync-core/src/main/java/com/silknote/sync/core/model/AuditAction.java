@@ -38,6 +38,8 @@ public enum AuditAction {
     REPAIR_BLOB_REFETCHED,
     /** The repair purged vector entries of a document that no longer exists. */
     REPAIR_VECTORS_PURGED,
+    /** The repair queued a document's processing again: its vector entries were of other content. */
+    REPAIR_REPROCESS_QUEUED,
     /**
      * Bi-directional sync is about to write a document's content to VSRX as a new file carrying its origin (an
      * export, row 15, or a re-creation, row 6); committed before the write, with the content hash it writes. A file

@@ -21,6 +21,13 @@ public enum FindingClass {
     OUTBOX_STUCK(false),
     /** Vector entries of a document that no longer exists. Repair: purge them. */
     VECTORS_OF_DELETED_DOCUMENT(true),
+    /**
+     * Vector entries of a document computed from other content than the document holds now (a processing
+     * that landed after a newer one, e.g. by a worker killed before it could settle), with no processing of
+     * the document pending: searches would find what the document no longer says. Repair: queue the document's
+     * processing again; the next sync replaces the entries.
+     */
+    VECTORS_OF_OTHER_CONTENT(true),
     /** A reference row left {@code DELETING} for longer than the threshold. Reported; the cleanup finishes it. */
     BLOB_REF_STUCK_DELETING(false);
 

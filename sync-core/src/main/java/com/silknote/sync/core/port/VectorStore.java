@@ -1,5 +1,6 @@
 package com.silknote.sync.core.port;
 
+import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.Page;
@@ -7,9 +8,13 @@ import com.silknote.sync.core.model.VectorEntry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Silknote's vector store, holding entries per document.
@@ -96,4 +101,22 @@ public interface VectorStore {
 
     /** One page of the documents that have entries, in uuid order (for orphan cleanup). */
     Page<DocumentUuid> documents(Optional<String> cursor, int limit);
+
+    /**
+     * The content hashes the entries of each given document were computed from ({@link VectorEntry#contentHash()});
+     * documents without entries are absent. The consistency check compares them with the content each document
+     * holds. The default reads every entry of every document ({@link #entries}); a store should answer it with one
+     * query that reads no embeddings.
+     *
+     * @throws com.silknote.sync.core.exception.SyncException when the store failed
+     */
+    default Map<DocumentUuid, Set<ContentHash>> contentHashes(Collection<DocumentUuid> documents) {
+        Map<DocumentUuid, Set<ContentHash>> out = new LinkedHashMap<>();
+        for (DocumentUuid d : documents) {
+            for (VectorEntry e : entries(d)) {
+                out.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(e.contentHash());
+            }
+        }
+        return out;
+    }
 }

@@ -185,8 +185,11 @@ public abstract class ConsistencyScenario {
         removeDocumentBehindTheSync(goneDoc);
         DocumentUuid stray = new DocumentUuid(UUID.fromString("0f0f0f0f-0000-4000-8000-00000000beef"));
         // written by a holder of the lock, as every vector write is (fenced)
+        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
         try (SyncLock.Lease lease = newLock(clock).tryAcquire("vsrx-sync", Duration.ofMinutes(1)).orElseThrow()) {
             vectors.replace(lease.token(), stray, List.of(new VectorEntry(stray, 0, hd, new float[] {1f})));
+            // a late write of other content (a processing of c's bytes landing on b's document)
+            vectors.replace(lease.token(), docB, List.of(new VectorEntry(docB, 0, hc, new float[] {2f})));
         }
         clock.advance(Duration.ofHours(2));
         return List.of(
@@ -196,7 +199,8 @@ public abstract class ConsistencyScenario {
                 new Finding(FindingClass.DOCUMENT_WITHOUT_MAPPING, DocumentUuid.forVsrxFile(e).value().toString(), ""),
                 new Finding(FindingClass.MAPPING_WITHOUT_DOCUMENT, a.value(), ""),
                 new Finding(FindingClass.VECTORS_OF_DELETED_DOCUMENT, goneDoc.value().toString(), ""),
-                new Finding(FindingClass.VECTORS_OF_DELETED_DOCUMENT, stray.value().toString(), ""));
+                new Finding(FindingClass.VECTORS_OF_DELETED_DOCUMENT, stray.value().toString(), ""),
+                new Finding(FindingClass.VECTORS_OF_OTHER_CONTENT, docB.value().toString(), ""));
     }
 
     private static List<String> keys(List<Finding> findings) {
@@ -267,7 +271,7 @@ public abstract class ConsistencyScenario {
         assertThat(done.repaired()).extracting(x -> x.finding().findingClass()).containsOnly(
                 FindingClass.DOCUMENT_WITHOUT_BLOB, FindingClass.BLOB_CONTENT_MISMATCH,
                 FindingClass.REFERENCE_COUNT_MISMATCH, FindingClass.VECTORS_OF_DELETED_DOCUMENT,
-                FindingClass.OUTBOX_PARKED);
+                FindingClass.VECTORS_OF_OTHER_CONTENT, FindingClass.OUTBOX_PARKED);
         assertThat(done.remaining()).extracting(Finding::findingClass).containsExactlyInAnyOrder(
                 FindingClass.DOCUMENT_WITHOUT_MAPPING, FindingClass.MAPPING_WITHOUT_DOCUMENT, FindingClass.OUTBOX_STUCK);
         assertThat(done.remaining()).allSatisfy(f -> assertThat(f.detail()).isNotBlank());
@@ -279,13 +283,64 @@ public abstract class ConsistencyScenario {
         List<AuditRecord> audit = documents.auditTrail(AuditQuery.byRun(done.runId()), 0, 100);
         assertThat(audit).extracting(r -> r.entry().action()).contains(AuditAction.REPAIR_BLOB_REFETCHED,
                 AuditAction.REPAIR_REFERENCE_COUNT, AuditAction.REPAIR_VECTORS_PURGED,
-                AuditAction.REPAIR_OUTBOX_REQUEUED);
+                AuditAction.REPAIR_OUTBOX_REQUEUED, AuditAction.REPAIR_REPROCESS_QUEUED);
         assertThat(audit).filteredOn(r -> r.entry().action() == AuditAction.REPAIR_REFERENCE_COUNT)
                 .singleElement().satisfies(r -> assertThat(r.entry().detail()).contains("refCount:5>1"));
 
         CheckReport after = check();
         assertThat(after.findings()).extracting(Finding::findingClass).containsOnly(
                 FindingClass.DOCUMENT_WITHOUT_MAPPING, FindingClass.MAPPING_WITHOUT_DOCUMENT, FindingClass.OUTBOX_STUCK);
+    }
+
+    @Test
+    @DisplayName("rule 10, §2.6: entries of other content than their document holds are found; the repair queues"
+            + " the document's processing and the next sync replaces them")
+    public void entriesOfOtherContentAreReprocessed() {
+        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
+        ContentHash hb = hash(b);
+        try (SyncLock.Lease lease = newLock(clock).tryAcquire("vsrx-sync", Duration.ofMinutes(1)).orElseThrow()) {
+            // the entries of b's previous content, written after those of its current one
+            vectors.replace(lease.token(), docB, List.of(new VectorEntry(docB, 0, hash(c), new float[] {2f}),
+                    new VectorEntry(docB, 1, hb, new float[] {3f})));
+        }
+        assertThat(keys(check().findings())).contains(FindingClass.VECTORS_OF_OTHER_CONTENT + "/" + docB.value());
+        assertThat(check().findings()).filteredOn(x -> x.findingClass() == FindingClass.VECTORS_OF_OTHER_CONTENT)
+                .singleElement().satisfies(x -> assertThat(x.detail()).isEqualTo("entries-of-mixed-content"));
+
+        RepairReport done = checker(true).repair(new RepairRequest(new CheckRequest(false, Duration.ofHours(1)),
+                false));
+        assertThat(done.repaired()).filteredOn(x -> x.finding().findingClass() == FindingClass.VECTORS_OF_OTHER_CONTENT)
+                .singleElement().satisfies(x -> assertThat(x.outcome()).isEqualTo("reprocess-queued"));
+        assertThat(documents.auditTrail(AuditQuery.byRun(done.runId()), 0, 100)).extracting(r -> r.entry().action())
+                .contains(AuditAction.REPAIR_REPROCESS_QUEUED);
+        assertThat(keys(check().findings())).as("queued processing is pending work, not a finding")
+                .doesNotContain(FindingClass.VECTORS_OF_OTHER_CONTENT + "/" + docB.value());
+
+        assertThat(sync().run(SyncRequest.full()).success()).isTrue();
+
+        assertThat(vectors.entries(docB)).isNotEmpty().allSatisfy(x -> assertThat(x.contentHash()).isEqualTo(hb));
+        assertThat(keys(check().findings())).doesNotContain(FindingClass.VECTORS_OF_OTHER_CONTENT + "/" + docB.value());
+    }
+
+    @Test
+    @DisplayName("§2.6: a document whose processing is pending may hold older entries: not a finding")
+    public void olderEntriesWithProcessingPendingAreNotAFinding() {
+        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
+        ContentHash before = hash(b);
+        failProcessing.add(b);
+        vsrx().modifyFile(b, text("b, amended"));
+        assertThat(sync().run(SyncRequest.full()).success()).isTrue();
+        assertThat(hash(b)).isNotEqualTo(before);
+        try (SyncLock.Lease lease = newLock(clock).tryAcquire("vsrx-sync", Duration.ofMinutes(1)).orElseThrow()) {
+            vectors.replace(lease.token(), docB, List.of(new VectorEntry(docB, 0, before, new float[] {2f})));
+        }
+
+        assertThat(keys(check().findings())).doesNotContain(FindingClass.VECTORS_OF_OTHER_CONTENT + "/" + docB.value());
+
+        failProcessing.remove(b);
+        assertThat(sync().run(SyncRequest.full()).success()).isTrue();
+        assertThat(vectors.entries(docB)).isNotEmpty().allSatisfy(x -> assertThat(x.contentHash()).isEqualTo(hash(b)));
+        assertThat(keys(check().findings())).doesNotContain(FindingClass.VECTORS_OF_OTHER_CONTENT + "/" + docB.value());
     }
 
     @Test

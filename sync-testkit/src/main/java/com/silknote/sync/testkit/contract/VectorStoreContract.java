@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -144,6 +146,31 @@ public abstract class VectorStoreContract {
         assertThat(store().entries(b)).isEmpty();
         assertThat(store().entries(other)).hasSize(4);
         assertThat(store().deleteByDocuments(FencingToken.of(2), List.of())).isZero();
+    }
+
+    @Test
+    @DisplayName("the check's read: the content hashes each document's entries were computed from, absent without"
+            + " entries")
+    public void contentHashesNameWhatEachDocumentsEntriesWereComputedFrom() {
+        DocumentUuid a = doc(1);
+        DocumentUuid b = doc(2);
+        DocumentUuid none = doc(3);
+        ContentHash ha = TestHashes.sha256("a");
+        ContentHash older = TestHashes.sha256("b, older");
+        ContentHash newer = TestHashes.sha256("b, newer");
+        store().replace(T1, a, entries(a, ha, 3, 1));
+        List<VectorEntry> mixed = new ArrayList<>(entries(b, newer, 2, 2));
+        mixed.add(new VectorEntry(b, 2, older, new float[] {0.5f}));
+        mixed.add(new VectorEntry(b, 3, older, new float[] {0.25f}));
+        store().replace(T1, b, mixed);
+
+        Map<DocumentUuid, Set<ContentHash>> hashes = store().contentHashes(List.of(b, none, a));
+
+        assertThat(hashes).containsOnlyKeys(a, b);
+        assertThat(hashes.get(a)).containsExactly(ha);
+        assertThat(hashes.get(b)).containsExactlyInAnyOrder(older, newer);
+        assertThat(store().contentHashes(List.of())).isEmpty();
+        assertThat(store().contentHashes(List.of(none))).isEmpty();
     }
 
     @Test
