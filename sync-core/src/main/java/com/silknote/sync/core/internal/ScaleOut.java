@@ -345,20 +345,47 @@ final class ScaleOut {
                 Optional<String> c = cursor;
                 Page<FilesetReport> page = retrier.call("documents.runFilesets",
                         () -> ctx.parts.documents().runFilesets(run, c, SyncEngine.STORE_PAGE));
+                List<FilesetReport> rewritten = new ArrayList<>();
                 for (FilesetReport r : page.items()) {
                     FilesetReport earlier = notInHistory.remove(r.filesetId());
-                    tally.add(seq++, earlier == null ? r : merged(r, earlier));
+                    FilesetReport m = earlier == null ? r : merged(r, earlier);
+                    tally.add(seq++, m);
+                    if (m != r) {
+                        rewritten.add(m);
+                    }
                 }
+                keepInHistory(run, rewritten);
                 cursor = page.nextCursor();
             } while (cursor.isPresent());
             // committed here but not stored (lease or claim lost before the report) and reported by no one else
             for (FilesetReport r : notInHistory.values()) {
                 tally.add(seq++, r);
             }
+            keepInHistory(run, List.copyOf(notInHistory.values()));
             return tally;
         } catch (SyncException e) {
             log.warn("reading the run's fileset reports failed run={} reason={}", run, FilesetSync.reasonOf(e));
             return ctx.tally;
+        }
+    }
+
+    /**
+     * Stores reports the read-back completed (an earlier attempt's writes merged in, or a report no one stored) in
+     * the run history, replacing the stored ones in place, so what {@code report} shows later says what the run's
+     * result says. Only while this coordinator's lease holds (the writes are fenced by its token); a failure is
+     * logged: the run's result and the audit trail have the changes either way.
+     */
+    private void keepInHistory(RunId run, List<FilesetReport> reports) {
+        for (FilesetReport r : reports) {
+            try {
+                ctx.lease.checkpoint();
+                retrier.run("documents.recordFilesetReport",
+                        () -> ctx.parts.documents().recordFilesetReport(ctx.lease.token(), run, r, Optional.empty()));
+            } catch (SyncException e) {
+                log.warn("keeping a merged fileset report in the run history failed run={} fileset={} reason={}", run,
+                        r.filesetId(), FilesetSync.reasonOf(e));
+                return;
+            }
         }
     }
 

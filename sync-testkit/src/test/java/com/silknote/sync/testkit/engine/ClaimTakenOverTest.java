@@ -251,6 +251,11 @@ class ClaimTakenOverTest {
         assertThat(report(r).filesets()).filteredOn(x -> x.filesetId().equals(fs)).singleElement()
                 .satisfies(x -> assertThat(x.unchangedFiles()).as("the new holder's count, less the moved file")
                         .isZero());
+        // what `report` shows later: the run history holds the merged report in place of the new holder's
+        assertThat(fx.silknote.documents().runFilesets(report(r).runId(), Optional.empty(), 100).items())
+                .filteredOn(x -> x.filesetId().equals(fs)).singleElement()
+                .satisfies(x -> assertThat(x.files()).filteredOn(y -> y.fileId().equals(f))
+                        .extracting(FileReport::action).containsExactly(FileAction.METADATA_ONLY));
     }
 
     @Test
