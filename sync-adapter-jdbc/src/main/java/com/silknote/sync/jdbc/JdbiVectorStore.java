@@ -56,14 +56,23 @@ public final class JdbiVectorStore implements VectorStore {
             VALUES (?, ?, ?, ?)""";
 
     /**
+     * The transaction-scoped advisory lock of one document's entries ({@code ?} or a named parameter in place of
+     * the document's uuid text): every writer of a document's entries takes it, so replaces and deletes of one
+     * document queue instead of interleaving. One expression for every statement that takes it.
+     */
+    private static String documentLock(String uuidText) {
+        return "pg_advisory_xact_lock(hashtextextended(" + uuidText + ", 7201))";
+    }
+
+    /**
      * The fence check of the mark's holder, the document's lock and the delete: three statements that pgjdbc
      * sends in one round trip. The mark row is locked only when it holds the token (see
      * {@link #currentFenceLockAndDelete}); the lock is {@link #lockDocument}'s.
      */
     private static final String PROLOGUE = """
             SELECT high_water FROM vsrx_sync_fence WHERE name = ? AND high_water = ? FOR SHARE;
-            SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(?, 7201));
-            DELETE FROM vsrx_sync_vector WHERE document_uuid = ?""";
+            SELECT 1 FROM %s;
+            DELETE FROM vsrx_sync_vector WHERE document_uuid = ?""".formatted(documentLock("?"));
 
     private final Jdbi jdbi;
 
@@ -191,8 +200,9 @@ public final class JdbiVectorStore implements VectorStore {
             Fence.check(h, token, Optional.empty());
             // the locks of lockDocument, for all of them in one statement, in uuid order
             h.createQuery("""
-                    SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended(d, 7201))
-                    FROM (SELECT d FROM unnest(CAST(:docs AS text[])) AS t(d) ORDER BY d) AS sorted) AS locked""")
+                    SELECT count(*) FROM (SELECT %s
+                    FROM (SELECT d FROM unnest(CAST(:docs AS text[])) AS t(d) ORDER BY d) AS sorted) AS locked"""
+                    .formatted(documentLock("d")))
                     .bindArray("docs", String.class, ids).mapTo(Long.class).one();
             return h.createUpdate("DELETE FROM vsrx_sync_vector WHERE document_uuid = ANY(CAST(:docs AS uuid[]))")
                     .bindArray("docs", String.class, ids).execute();
@@ -398,7 +408,7 @@ public final class JdbiVectorStore implements VectorStore {
     }
 
     private static void lockDocument(Handle h, DocumentUuid document) {
-        h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:doc, 7201))")
+        h.createQuery("SELECT 1 FROM " + documentLock(":doc"))
                 .bind("doc", document.value().toString()).mapTo(Integer.class).one();
     }
 
