@@ -18,7 +18,7 @@ public class FileGoneException extends PermanentSyncException {
         super(safeMessage, statusCode, cause);
     }
 
-    /** Gone without a status (a source that is not reached over HTTP). */
+    /** Unknown, or no longer in its fileset's listing (404, as {@code /v1} answers it). */
     public static FileGoneException notFound() {
         return new FileGoneException("file not found", 404, null);
     }

@@ -86,10 +86,10 @@ public final class Check {
 
     // ------------------------------------------------------------------ check
 
-    /** Findings of one pass. */
     /** Documents with pending outbox work the check holds in memory to judge entries by their content. */
     private static final int OUTBOX_DOCUMENTS_HELD = 100_000;
 
+    /** Findings of one pass. */
     private final class Findings {
         final RunId runId;
         final Map<FindingClass, Long> counts = new EnumMap<>(FindingClass.class);
