@@ -16,13 +16,11 @@ import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncResult;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.DocumentStore;
-import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -41,26 +39,20 @@ class FileDownloadFailuresTest {
     private final EngineFixture fx = new EngineFixture();
 
     /** The fixture's VSRX, with a hook on each content opened and on each listing page. */
-    private class ScriptedSource implements VsrxSource {
+    private class ScriptedSource extends ForwardingVsrxSource {
         final AtomicInteger opens = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         Function<Integer, RuntimeException> failOpen = n -> null;
         Runnable afterOpen = () -> { };
         Runnable onListFiles = () -> { };
 
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            return fx.vsrx.listFilesets(request);
-        }
-
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return fx.vsrx.findFileset(id);
+        ScriptedSource() {
+            super(fx.vsrx);
         }
 
         @Override
         public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
-            Page<VsrxFile> page = fx.vsrx.listFiles(id, request);
+            Page<VsrxFile> page = super.listFiles(id, request);
             onListFiles.run();
             return page;
         }
@@ -71,7 +63,7 @@ class FileDownloadFailuresTest {
             if (failure != null) {
                 throw failure;
             }
-            FileContent c = fx.vsrx.openContent(fileId);
+            FileContent c = super.openContent(fileId);
             afterOpen.run();
             return new FileContent(new FilterInputStream(c.stream()) {
                 @Override

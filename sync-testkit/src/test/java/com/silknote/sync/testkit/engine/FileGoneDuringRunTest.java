@@ -14,15 +14,11 @@ import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
-import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.TestHashes;
 import java.util.Optional;
 import java.util.function.Function;
@@ -41,22 +37,11 @@ class FileGoneDuringRunTest {
     private final EngineFixture fx = new EngineFixture();
 
     /** The fixture's VSRX; {@code refuse} may answer a content request with an exception instead. */
-    private final class RefusingSource implements VsrxSource {
+    private final class RefusingSource extends ForwardingVsrxSource {
         Function<VsrxFileId, RuntimeException> refuse = id -> null;
 
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            return fx.vsrx.listFilesets(request);
-        }
-
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return fx.vsrx.findFileset(id);
-        }
-
-        @Override
-        public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
-            return fx.vsrx.listFiles(id, request);
+        RefusingSource() {
+            super(fx.vsrx);
         }
 
         @Override
@@ -65,7 +50,7 @@ class FileGoneDuringRunTest {
             if (e != null) {
                 throw e;
             }
-            return fx.vsrx.openContent(fileId);
+            return super.openContent(fileId);
         }
     }
 
