@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RawRelay {
 
+    /** Tries per file, the first included. */
+    private static final int ATTEMPTS = 3;
+
     private RawRelay() {
     }
 
@@ -70,6 +73,7 @@ public final class RawRelay {
         ParallelTransferOptions pto = new ParallelTransferOptions().setBlockSizeLong(4L << 20)
                 .setMaxSingleUploadSizeLong(8L << 20).setMaxConcurrency(1);
         AtomicLong errors = new AtomicLong();
+        AtomicLong retries = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> all = new ArrayList<>();
@@ -86,7 +90,7 @@ public final class RawRelay {
                             continue;
                         }
                         files++;
-                        all.add(pool.submit(() -> relay(source, cc, pto, f, bytes, errors)));
+                        all.add(pool.submit(() -> relay(source, cc, pto, f, bytes, errors, retries)));
                     }
                     if (listed.nextCursor().isEmpty()) {
                         break;
@@ -105,26 +109,52 @@ public final class RawRelay {
         pool.shutdown();
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "{\"tool\":\"raw-relay\",\"threads\":%d,\"files\":%d,\"bytes\":%d,"
-                + "\"seconds\":%.3f,\"errors\":%d}%n", threads, files, bytes.get(), s, errors.get());
+                + "\"seconds\":%.3f,\"errors\":%d,\"retries\":%d}%n", threads, files, bytes.get(), s, errors.get(),
+                retries.get());
         System.exit(errors.get() == 0 ? 0 : 1);
     }
 
+    /**
+     * One file, read over {@code /v1} and streamed into its blob. A failed attempt (a reset download, an upload
+     * the SDK could not retry because its body is a stream) is tried again from a new download, at most
+     * {@link #ATTEMPTS} times in all, as the sync's own retrier does with a file: one transient failure in 10,000
+     * files must not void the baseline.
+     */
     private static void relay(HttpVsrxSource source, BlobContainerClient cc, ParallelTransferOptions pto, VsrxFile f,
-            AtomicLong bytes, AtomicLong errors) {
-        try (FileContent c = source.openContent(f.id());
-                InputStream in = new BufferedInputStream(c.stream(), 256 * 1024)) {
-            long length = c.contentLength().orElse(f.size());
-            cc.getBlobClient(f.id().value()).uploadWithResponse(new BlobParallelUploadOptions(in, length)
-                    .setParallelTransferOptions(pto), Duration.ofMinutes(5), Context.NONE);
-            if (in.read() != -1) {   // reaching the end checks the length and digest the server declared
-                throw new IllegalStateException("content longer than its declared length");
-            }
-            bytes.addAndGet(length);
-        } catch (Exception ex) {
-            if (errors.incrementAndGet() <= 5) {
-                System.err.println("relay failed: " + ex.getClass().getSimpleName());
+            AtomicLong bytes, AtomicLong errors, AtomicLong retries) {
+        for (int attempt = 1; ; attempt++) {
+            try (FileContent c = source.openContent(f.id());
+                    InputStream in = new BufferedInputStream(c.stream(), 256 * 1024)) {
+                long length = c.contentLength().orElse(f.size());
+                cc.getBlobClient(f.id().value()).uploadWithResponse(new BlobParallelUploadOptions(in, length)
+                        .setParallelTransferOptions(pto), Duration.ofMinutes(5), Context.NONE);
+                if (in.read() != -1) {   // reaching the end checks the length and digest the server declared
+                    throw new IllegalStateException("content longer than its declared length");
+                }
+                bytes.addAndGet(length);
+                return;
+            } catch (Exception ex) {
+                String why = causes(ex);
+                if (attempt < ATTEMPTS) {
+                    retries.incrementAndGet();
+                    System.err.println("relay attempt " + attempt + " failed, trying again: " + why);
+                    continue;
+                }
+                if (errors.incrementAndGet() <= 5) {
+                    System.err.println("relay failed: " + why);
+                }
+                return;
             }
         }
+    }
+
+    /** The exception's class names down its causes, e.g. {@code ReactiveException<IOException}. */
+    private static String causes(Throwable ex) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = ex; t != null && sb.length() < 200; t = t.getCause() == t ? null : t.getCause()) {
+            sb.append(sb.length() == 0 ? "" : "<").append(t.getClass().getSimpleName());
+        }
+        return sb.toString();
     }
 
     private static String env(String name) {
