@@ -2,6 +2,7 @@ package com.silknote.sync.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
@@ -29,6 +30,7 @@ import com.silknote.sync.core.model.NewVsrxFile;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
@@ -195,6 +197,14 @@ final class SilknoteSide {
             step.run();
         } catch (LeaseLostException | StaleFencingTokenException stop) {
             throw stop;
+        } catch (FileGoneException gone) {
+            // VSRX deleted or dropped the file while the run was under way (DESIGN rule 3): the step's commit does
+            // not happen, as after any failure of a step, but the fileset does not fail for it; the next run
+            // decides the file as VSRX lists it then
+            String detail = gone.markedDeleted() ? "deleted-before-download" : "gone-before-download";
+            log.warn("file skipped run={} fileset={} file={} reason={} detail={}", ctx.runId, id, fileId,
+                    SkipReason.GONE, detail);
+            reports.add(FileReport.skipped(fileId, SkipReason.GONE, detail, 0));
         } catch (RuntimeException e) {
             failed = true;
             String reason = FilesetSync.reasonOf(e);

@@ -168,6 +168,9 @@ final class BidiHistoryWorld {
         return violation;
     }
 
+    /** Set by {@link #quiesce}: no more edits, VSRX's included. */
+    private volatile boolean quiescing;
+
     boolean ok() {
         return violation.isEmpty();
     }
@@ -181,8 +184,10 @@ final class BidiHistoryWorld {
             vsrxCreate();
         } else if (roll < 18) {
             vsrxUpdate();
-        } else if (roll < 22) {
+        } else if (roll < 21) {
             vsrxDelete();
+        } else if (roll < 22) {
+            vsrxDeleteDuringRun();
         } else if (roll < 25) {
             vsrxRename();
         } else if (roll < 34) {
@@ -227,6 +232,7 @@ final class BidiHistoryWorld {
 
     /** No more edits: two full runs, the quiescence checks, and one more full run that must write nothing. */
     void quiesce() {
+        quiescing = true; // a delete still armed for a file's next download does not happen any more
         if (!ok()) {
             return;
         }
@@ -309,6 +315,39 @@ final class BidiHistoryWorld {
         supersede(vsrx.contentHash(f.id()));
         vsrx.deleteFile(f.id());
         log("VSRX user deletes " + f.id() + originNote(f));
+    }
+
+    /**
+     * Rule 3: a VSRX user deletes a file while a full run is under way, as the run (or, when it never reads that
+     * file, a later one) opens its content; in half of them the file changed first, so the run downloads it. The
+     * run must not fail for it, nor half-apply it: the next run sees the file deleted.
+     */
+    private void vsrxDeleteDuringRun() {
+        List<VsrxFile> live = liveFiles();
+        if (live.isEmpty()) {
+            vsrxCreate();
+            return;
+        }
+        VsrxFile f = pick(live);
+        if (random.nextBoolean()) {
+            supersede(vsrx.contentHash(f.id()));
+            byte[] bytes = newVersion("vsrx user");
+            vsrx.modifyFile(f.id(), bytes);
+            vsrxUpdated.add(f.id());
+            keep(TestHashes.sha256(bytes), "vsrx update of " + f.id());
+            log("VSRX user updates " + f.id() + originNote(f));
+        }
+        AtomicBoolean fired = new AtomicBoolean();
+        vsrx.beforeOpen(f.id(), () -> {
+            if (!quiescing && fired.compareAndSet(false, true)
+                    && !vsrx.findFile(f.id()).map(VsrxFile::deleted).orElse(true)) {
+                supersede(vsrx.contentHash(f.id()));
+                vsrx.deleteFile(f.id());
+                log("VSRX user deletes " + f.id() + " as a run opens its content");
+            }
+        });
+        plainRun("full run, VSRX deletes " + f.id() + " when it opens its content", SyncRequest.full(),
+                Optional.empty());
     }
 
     private void vsrxRename() {

@@ -4,6 +4,7 @@ import static com.silknote.sync.testkit.engine.EngineFixture.action;
 import static com.silknote.sync.testkit.engine.EngineFixture.file;
 import static com.silknote.sync.testkit.engine.EngineFixture.fileset;
 import static com.silknote.sync.testkit.engine.EngineFixture.patient;
+import static com.silknote.sync.testkit.engine.EngineFixture.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.exception.FileGoneException;
@@ -204,5 +205,42 @@ class FileGoneDuringRunTest {
         assertThat(document(a)).as("nothing of the fileset committed").isEmpty();
         assertThat(document(b)).isEmpty();
         fx.silknote.assertInvariants();
+    }
+    @Test
+    @DisplayName("rule 3, bi-directional: a file both sides changed, deleted in VSRX as the run reads it to decide:"
+            + " skipped, the user's version kept, the fileset completes; the next run decides the delete")
+    void aFileGoneWhileTheSilknoteSideDecidesItIsSkipped() {
+        fx.bidirectional(false);
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        assertThat(fx.run().success()).isTrue();
+        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
+        fx.clock.advance(java.time.Duration.ofMinutes(1));
+        com.silknote.sync.core.model.ContentHash users = fx.stored("a referral, amended in Silknote");
+        fx.silknote.documents().replaceContentAsSilknoteUser(docB, users, 31, "text/plain");
+        fx.vsrx.modifyFile(b, "a referral, amended in VSRX");
+        fx.vsrx.modifyFile(a, "a letter, amended in VSRX");
+        fx.vsrx.beforeOpen(b, () -> fx.vsrx.deleteFile(b));
+
+        SyncResult second = fx.run();
+
+        assertThat(fileset(second, fs).outcome()).as("%s", fileset(second, fs)).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(second, a)).isEqualTo(FileAction.UPDATED);
+        assertThat(report(second).filesets()).flatMap(f -> f.files()).filteredOn(f -> f.fileId().equals(b))
+                .isNotEmpty().allSatisfy(f -> {
+                    assertThat(f.action()).isEqualTo(FileAction.SKIPPED);
+                    assertThat(f.skipReason()).contains(SkipReason.GONE);
+                });
+        assertThat(document(b).orElseThrow().contentHash()).as("the user's version is kept").isEqualTo(users);
+        assertThat(fx.silknote.documents().findMapping(b).orElseThrow().contentHash())
+                .as("the mapping keeps its base: nothing half-applied").isEqualTo(TestHashes.sha256("a referral"));
+
+        SyncResult third = fx.run();
+
+        assertThat(third.success()).isTrue();
+        assertThat(fileset(third, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(third, b)).as("deleted in VSRX, changed in Silknote (row 5/6)").isEqualTo(FileAction.CONFLICT);
+        assertThat(document(b).orElseThrow().contentHash()).as("the user's version is kept").isEqualTo(users);
     }
 }
