@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.silknote.sync.core.exception.PermanentSyncException;
-import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
@@ -14,17 +13,16 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.demo.SampleFiles;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.testkit.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -300,15 +298,12 @@ class CommandLineTest {
     }
 
     /** A VSRX whose listing of one fileset always fails permanently. */
-    private record FailingListing(InMemoryVsrxSource delegate, FilesetId broken) implements VsrxSource {
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            return delegate.listFilesets(request);
-        }
+    private static final class FailingListing extends ForwardingVsrxSource {
+        private final FilesetId broken;
 
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return delegate.findFileset(id);
+        FailingListing(VsrxSource delegate, FilesetId broken) {
+            super(delegate);
+            this.broken = broken;
         }
 
         @Override
@@ -316,12 +311,7 @@ class CommandLineTest {
             if (filesetId.equals(broken)) {
                 throw new PermanentSyncException("listing refused", 403, null);
             }
-            return delegate.listFiles(filesetId, request);
-        }
-
-        @Override
-        public FileContent openContent(VsrxFileId fileId) {
-            return delegate.openContent(fileId);
+            return super.listFiles(filesetId, request);
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.silknote.sync.core.model.FencingToken;
-import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.Page;
 import com.silknote.sync.core.model.PageRequest;
@@ -14,9 +13,8 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.VsrxFile;
-import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.testkit.SilknoteSimulator;
 import com.silknote.sync.testkit.TestClock;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -143,28 +140,13 @@ class RunLoopCommandsTest {
         AtomicInteger listed = new AtomicInteger();
         CliFixture[] holder = new CliFixture[1];
         // the stop signal comes while the second fileset is being listed
-        VsrxSource signalling = new VsrxSource() {
-            @Override
-            public Page<VsrxFileset> listFilesets(PageRequest request) {
-                return vsrx.listFilesets(request);
-            }
-
-            @Override
-            public Optional<VsrxFileset> findFileset(FilesetId id) {
-                return vsrx.findFileset(id);
-            }
-
+        VsrxSource signalling = new ForwardingVsrxSource(vsrx) {
             @Override
             public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
                 if (listed.incrementAndGet() == 2) {
                     holder[0].stop.complete(null);
                 }
-                return vsrx.listFiles(id, request);
-            }
-
-            @Override
-            public FileContent openContent(VsrxFileId fileId) {
-                return vsrx.openContent(fileId);
+                return super.listFiles(id, request);
             }
         };
         CliFixture cli = new CliFixture(new SilknoteSimulator(clock), signalling,

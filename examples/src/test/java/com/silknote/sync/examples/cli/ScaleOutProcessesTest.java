@@ -18,6 +18,7 @@ import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.SimulatedVsrx;
 import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.jdbc.JdbcLedger;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.vsrx.http.VsrxHttpHandler;
 import com.silknote.sync.vsrx.http.VsrxHttpServer;
@@ -33,7 +34,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -200,46 +200,41 @@ class ScaleOutProcessesTest {
     }
 
     /** Says when the fileset listing starts (the run is open) and holds file listings until the gate opens. */
-    private record Gated(VsrxSource delegate, CountDownLatch opened, CountDownLatch gate) implements VsrxSource {
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            opened.countDown();
-            return delegate.listFilesets(request);
+    private static final class Gated extends ForwardingVsrxSource {
+        private final CountDownLatch opened;
+        private final CountDownLatch gate;
+
+        Gated(VsrxSource delegate, CountDownLatch opened, CountDownLatch gate) {
+            super(delegate);
+            this.opened = opened;
+            this.gate = gate;
         }
 
         @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return delegate.findFileset(id);
+        public Page<VsrxFileset> listFilesets(PageRequest request) {
+            opened.countDown();
+            return super.listFilesets(request);
         }
 
         @Override
         public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
             await(gate);
-            return delegate.listFiles(filesetId, request);
-        }
-
-        @Override
-        public FileContent openContent(VsrxFileId fileId) {
-            return delegate.openContent(fileId);
+            return super.listFiles(filesetId, request);
         }
     }
 
     /** The child's VSRX: its first download says so and hangs (until the test ends). */
-    private record Hanging(VsrxSource delegate, AtomicReference<VsrxFileId> file, CountDownLatch downloading,
-            CountDownLatch never) implements VsrxSource {
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            return delegate.listFilesets(request);
-        }
+    private static final class Hanging extends ForwardingVsrxSource {
+        private final AtomicReference<VsrxFileId> file;
+        private final CountDownLatch downloading;
+        private final CountDownLatch never;
 
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return delegate.findFileset(id);
-        }
-
-        @Override
-        public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
-            return delegate.listFiles(filesetId, request);
+        Hanging(VsrxSource delegate, AtomicReference<VsrxFileId> file, CountDownLatch downloading,
+                CountDownLatch never) {
+            super(delegate);
+            this.file = file;
+            this.downloading = downloading;
+            this.never = never;
         }
 
         @Override
@@ -247,7 +242,7 @@ class ScaleOutProcessesTest {
             file.compareAndSet(null, fileId);
             downloading.countDown();
             await(never);
-            return delegate.openContent(fileId);
+            return super.openContent(fileId);
         }
     }
 

@@ -3,15 +3,11 @@ package com.silknote.sync.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.FileContent;
-import com.silknote.sync.core.model.FilesetId;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PageRequest;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.SimulatedVsrx;
 import com.silknote.sync.examples.embedded.EmbeddedDefault;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.vsrx.http.VsrxHttpHandler;
 import com.silknote.sync.vsrx.http.VsrxHttpServer;
 import java.io.IOException;
@@ -24,7 +20,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -112,21 +107,14 @@ class TwoProcessesTest {
     }
 
     /** Serves a source whose first content download waits until released. */
-    private record WaitingSource(VsrxSource delegate, CountDownLatch downloading, CountDownLatch release)
-            implements VsrxSource {
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            return delegate.listFilesets(request);
-        }
+    private static final class WaitingSource extends ForwardingVsrxSource {
+        private final CountDownLatch downloading;
+        private final CountDownLatch release;
 
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return delegate.findFileset(id);
-        }
-
-        @Override
-        public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
-            return delegate.listFiles(filesetId, request);
+        WaitingSource(VsrxSource delegate, CountDownLatch downloading, CountDownLatch release) {
+            super(delegate);
+            this.downloading = downloading;
+            this.release = release;
         }
 
         @Override
@@ -137,7 +125,7 @@ class TwoProcessesTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return delegate.openContent(fileId);
+            return super.openContent(fileId);
         }
     }
 }

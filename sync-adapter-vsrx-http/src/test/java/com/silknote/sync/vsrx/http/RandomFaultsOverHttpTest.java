@@ -9,8 +9,6 @@ import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.MassDeleteGuard;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.RetryPolicy;
 import com.silknote.sync.core.model.Secret;
@@ -18,10 +16,9 @@ import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.testkit.SilknoteSimulator;
 import com.silknote.sync.testkit.SilknoteSnapshot;
@@ -36,7 +33,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -339,7 +335,7 @@ class RandomFaultsOverHttpTest {
     }
 
     /** VSRX's data port, with files that change (once) when their content is opened. */
-    private static final class ChangingSource implements VsrxSource {
+    private static final class ChangingSource extends ForwardingVsrxSource {
         private final InMemoryVsrxSource delegate;
         private final Map<VsrxFileId, List<Change>> changes = new ConcurrentHashMap<>();
         private final Set<VsrxFileId> changedBefore = ConcurrentHashMap.newKeySet();
@@ -349,6 +345,7 @@ class RandomFaultsOverHttpTest {
         private record Change(boolean beforeDownload, java.util.function.BooleanSupplier apply) { }
 
         ChangingSource(InMemoryVsrxSource delegate) {
+            super(delegate);
             this.delegate = delegate;
         }
 
@@ -365,21 +362,6 @@ class RandomFaultsOverHttpTest {
         void disarm() {
             armed = false;
             changes.clear();
-        }
-
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest request) {
-            return delegate.listFilesets(request);
-        }
-
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return delegate.findFileset(id);
-        }
-
-        @Override
-        public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
-            return delegate.listFiles(filesetId, request);
         }
 
         @Override
