@@ -12,8 +12,6 @@ import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.RetryPolicy;
@@ -23,10 +21,9 @@ import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.testkit.SilknoteSimulator;
 import com.silknote.sync.testkit.SilknoteSnapshot;
@@ -64,22 +61,7 @@ class EngineOverHttpTest {
     long seed = 1;
 
     /** The VSRX side's data port: the simulator, with bytes of {@link #corrupted} files flipped. */
-    final VsrxSource served = new VsrxSource() {
-        @Override
-        public Page<VsrxFileset> listFilesets(PageRequest r) {
-            return vsrx.listFilesets(r);
-        }
-
-        @Override
-        public Optional<VsrxFileset> findFileset(FilesetId id) {
-            return vsrx.findFileset(id);
-        }
-
-        @Override
-        public Page<VsrxFile> listFiles(FilesetId f, PageRequest r) {
-            return vsrx.listFiles(f, r);
-        }
-
+    final VsrxSource served = new ForwardingVsrxSource(vsrx) {
         @Override
         public FileContent openContent(VsrxFileId id) {
             FileContent c = vsrx.openContent(id);

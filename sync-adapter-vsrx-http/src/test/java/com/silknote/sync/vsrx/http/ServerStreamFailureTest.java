@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.silknote.sync.core.model.FileContent;
-import com.silknote.sync.core.model.FilesetId;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.Secret;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -27,22 +23,7 @@ class ServerStreamFailureTest {
     void aDataPortStreamFailingMidwayIsAFailedReadNotAShortFile() throws IOException {
         FixtureVsrxSource fixture = new FixtureVsrxSource().fileset("fs-1", FixtureVsrxSource.T0)
                 .file("fs-1", "f-1", "notes/a.txt", "0123456789", Optional.of("e1"), false);
-        VsrxSource failing = new VsrxSource() {
-            @Override
-            public Page<VsrxFileset> listFilesets(PageRequest r) {
-                return fixture.listFilesets(r);
-            }
-
-            @Override
-            public Optional<VsrxFileset> findFileset(FilesetId id) {
-                return fixture.findFileset(id);
-            }
-
-            @Override
-            public Page<VsrxFile> listFiles(FilesetId f, PageRequest r) {
-                return fixture.listFiles(f, r);
-            }
-
+        VsrxSource failing = new ForwardingVsrxSource(fixture) {
             @Override
             public FileContent openContent(VsrxFileId id) {
                 InputStream broken = new InputStream() {

@@ -8,14 +8,11 @@ import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
-import com.silknote.sync.core.model.Page;
-import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
-import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.TestHashes;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,22 +34,7 @@ class DownloadChecksTest {
 
     DownloadChecksTest() {
         VsrxSource real = fx.vsrx;
-        fx.source = new VsrxSource() {
-            @Override
-            public Page<VsrxFileset> listFilesets(PageRequest request) {
-                return real.listFilesets(request);
-            }
-
-            @Override
-            public Optional<VsrxFileset> findFileset(FilesetId id) {
-                return real.findFileset(id);
-            }
-
-            @Override
-            public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
-                return real.listFiles(filesetId, request);
-            }
-
+        fx.source = new ForwardingVsrxSource(real) {
             @Override
             public FileContent openContent(VsrxFileId fileId) {
                 return served.getOrDefault(fileId, UnaryOperator.identity()).apply(real.openContent(fileId));

@@ -5,7 +5,6 @@ import static com.silknote.sync.testkit.engine.EngineFixture.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.FileAction;
-import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetReport;
 import com.silknote.sync.core.model.Page;
@@ -13,14 +12,13 @@ import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.SyncListener;
+import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.TestHashes;
 import com.silknote.sync.core.port.VsrxSource;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,26 +114,11 @@ class WatermarkTest {
     void withoutAServerTimeTheHostClockMinusTheOverlapIsUsed() {
         fx.vsrx.setClockSkew(Duration.ofSeconds(-5));
         VsrxSource real = fx.vsrx;
-        fx.source = new VsrxSource() {
+        fx.source = new ForwardingVsrxSource(real) {
             @Override
             public Page<VsrxFileset> listFilesets(PageRequest request) {
                 Page<VsrxFileset> p = real.listFilesets(request);
                 return new Page<>(p.items(), p.nextCursor());
-            }
-
-            @Override
-            public Optional<VsrxFileset> findFileset(FilesetId id) {
-                return real.findFileset(id);
-            }
-
-            @Override
-            public Page<VsrxFile> listFiles(FilesetId id, PageRequest request) {
-                return real.listFiles(id, request);
-            }
-
-            @Override
-            public FileContent openContent(VsrxFileId id) {
-                return real.openContent(id);
             }
         };
         FilesetId fs1 = fx.linkedFileset("P1");
