@@ -453,7 +453,7 @@ final class FilesetSync {
         } catch (FileGoneException g) {
             // Listed, then deleted or moved before its download (DESIGN rule 3): the run leaves it as it was, the
             // rest of the fileset commits, and the next run sees the file as VSRX lists it then.
-            w.skip(SkipReason.GONE, g.markedDeleted() ? "deleted-before-download" : "gone-before-download");
+            w.skip(SkipReason.GONE, goneDetail(g));
             logSkip(w);
             return;
         }
@@ -1020,6 +1020,11 @@ final class FilesetSync {
             log.debug("file decision run={} fileset={} file={} plan={} action={} reason={} detail={}", ctx.runId, id,
                     w.plan.fileId(), w.plan.action(), w.action, w.skipReason, w.detail);
         }
+    }
+
+    /** The report detail of a file VSRX no longer serves: marked deleted, or gone from its listing. */
+    static String goneDetail(FileGoneException gone) {
+        return gone.markedDeleted() ? "deleted-before-download" : "gone-before-download";
     }
 
     private void logSkip(FileWork w) {

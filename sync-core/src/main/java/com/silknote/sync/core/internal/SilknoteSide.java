@@ -201,7 +201,7 @@ final class SilknoteSide {
             // VSRX deleted or dropped the file while the run was under way (DESIGN rule 3): the step's commit does
             // not happen, as after any failure of a step, but the fileset does not fail for it; the next run
             // decides the file as VSRX lists it then
-            String detail = gone.markedDeleted() ? "deleted-before-download" : "gone-before-download";
+            String detail = FilesetSync.goneDetail(gone);
             log.warn("file skipped run={} fileset={} file={} reason={} detail={}", ctx.runId, id, fileId,
                     SkipReason.GONE, detail);
             reports.add(FileReport.skipped(fileId, SkipReason.GONE, detail, 0));

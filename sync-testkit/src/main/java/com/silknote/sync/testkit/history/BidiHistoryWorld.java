@@ -274,7 +274,11 @@ final class BidiHistoryWorld {
             vsrxCreate();
             return;
         }
-        VsrxFile f = pick(live);
+        updateInVsrx(pick(live));
+    }
+
+    /** A VSRX user writes a new version of {@code f}; the one it replaces may be lost. */
+    private void updateInVsrx(VsrxFile f) {
         supersede(vsrx.contentHash(f.id()));
         byte[] bytes = newVersion("vsrx user");
         vsrx.modifyFile(f.id(), bytes);
@@ -330,12 +334,7 @@ final class BidiHistoryWorld {
         }
         VsrxFile f = pick(live);
         if (random.nextBoolean()) {
-            supersede(vsrx.contentHash(f.id()));
-            byte[] bytes = newVersion("vsrx user");
-            vsrx.modifyFile(f.id(), bytes);
-            vsrxUpdated.add(f.id());
-            keep(TestHashes.sha256(bytes), "vsrx update of " + f.id());
-            log("VSRX user updates " + f.id() + originNote(f));
+            updateInVsrx(f);
         }
         AtomicBoolean fired = new AtomicBoolean();
         vsrx.beforeOpen(f.id(), () -> {
