@@ -519,9 +519,7 @@ final class FilesetSync {
         }
         w.registered = s.hash();
         ctx.lease.checkpoint();
-        // Content its document did not have is usually new to the store too: create first, ask only on refusal.
-        BlobPutResult put = parts.retrier().call("blobs.putIfAbsent",
-                () -> parts.blobs().putNewIfAbsent(s.upload(mime)));
+        BlobPutResult put = ctx.putContent(s, mime);
         w.confirmedBlobEtag = put.info().etag();
         w.blobCreated = put.created();
         w.newUniqueBytes = put.created() ? s.size() : 0;

@@ -1168,8 +1168,7 @@ final class LinkedChanges {
         try {
             enter(s.hash());
             try {
-                BlobPutResult put = parts.retrier().call("blobs.putIfAbsent",
-                        () -> parts.blobs().putNewIfAbsent(s.upload(mime)));
+                BlobPutResult put = ctx.putContent(s, mime);
                 return new Stored(s.hash(), s.size(), d.etag().or(f::etag), put.info().etag());
             } catch (RuntimeException e) {
                 ctx.registry.leave(s.hash());

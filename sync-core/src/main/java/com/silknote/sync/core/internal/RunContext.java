@@ -3,8 +3,10 @@ package com.silknote.sync.core.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.silknote.sync.core.dedup.ContentSpooler;
+import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.DiffEngine;
 import com.silknote.sync.core.model.Alert;
+import com.silknote.sync.core.model.BlobPutResult;
 import com.silknote.sync.core.model.RunId;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncRequest;
@@ -43,6 +45,8 @@ final class RunContext {
     final ContentSpooler spooler;
     final OutboxDrainer drainer;
     final ContentRegistry registry;
+    /** Content this run saw stored: the next file with it asks the store before sending its bytes. */
+    final StoredContentHints storedContent = new StoredContentHints();
     /** Set once the run must stop (lease lost, a newer token wrote, an {@link Error}): nothing new starts. */
     final AtomicReference<Throwable> stopped = new AtomicReference<>();
     /** Serialises fileset commits, so each commit's resume-state snapshot includes all earlier commits. */
@@ -73,6 +77,21 @@ final class RunContext {
         this.drainer = requireNonNull(drainer, "drainer");
         this.registry = requireNonNull(registry, "registry");
         this.stopRequest = requireNonNull(stopRequest, "stopRequest");
+    }
+
+    /**
+     * Stores checked content under its hash (the caller has entered it in the {@link #registry}). Content the run
+     * has not seen stored is usually new to the store too (its document did not have it): created first, the
+     * store asked only on refusal. Content the run already saw stored (a duplicate in another file) is asked for
+     * first, so its bytes are not sent to be refused. Either form leaves the content stored, whatever the hint.
+     */
+    BlobPutResult putContent(SpooledContent s, String mimeType) {
+        boolean known = storedContent.probablyStored(s.hash());
+        BlobPutResult put = parts.retrier().call("blobs.putIfAbsent", () -> known
+                ? parts.blobs().putIfAbsent(s.upload(mimeType))
+                : parts.blobs().putNewIfAbsent(s.upload(mimeType)));
+        storedContent.stored(s.hash());
+        return put;
     }
 
     SyncConfig config() {
