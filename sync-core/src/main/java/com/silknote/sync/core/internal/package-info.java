@@ -22,7 +22,8 @@
  *       filesets hold of its ids, plans them with the diff engine, checks the mass-delete guard, then downloads
  *       what the plan needs on a pool of {@code fileConcurrency} threads shared by all filesets: spool to a
  *       temp file while hashing and counting, check size, checksum and type, decide dedup, ensure the blob
- *       ({@code putNewIfAbsent}).</li>
+ *       ({@code putNewIfAbsent}; {@code putIfAbsent} for content the run already saw stored,
+ *       {@link com.silknote.sync.core.internal.StoredContentHints}).</li>
  *   <li>After the lease is verified, one unit of work commits documents, mappings, reference counts, skips,
  *       outbox entries and the resume state, on condition that the record, mappings and documents it was
  *       planned from are unchanged (its expectations). A commit is never retried within the run: its answer
