@@ -16,10 +16,13 @@ import com.silknote.sync.testkit.TestHashes;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Content that appears in several files of one run (a form letter in many patients' filesets) is sent to the blob
@@ -150,6 +153,50 @@ class DuplicateContentInARunTest {
         SyncResult again = fx.run();
         assertThat(again.success()).isTrue();
         assertReferences(letters, letter());
+        fx.silknote.assertInvariants();
+    }
+
+    /**
+     * Seeded: many filesets and files in flight at once, their contents drawn from a few letters. Whatever the
+     * interleaving, every document has its content stored with the right bytes and reference count (the
+     * simulator's invariants), no content's bytes go out more often than files of it can be in flight before
+     * the first upload of it finished, and a second run sends nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 20261207})
+    void concurrentFilesetsSendEachContentAtMostOncePerFileInFlight(long seed) {
+        int fileConcurrency = 8;
+        fx.config(c -> c.filesetConcurrency(4).fileConcurrency(fileConcurrency));
+        Random rnd = new Random(seed);
+        Map<String, List<VsrxFileId>> byText = new java.util.TreeMap<>();
+        for (int f = 0; f < 12; f++) {
+            FilesetId fs = fx.linkedFileset("P" + f);
+            for (int i = 0; i < 8; i++) {
+                String text = rnd.nextInt(4) == 0 ? "own note " + f + "/" + i : "form letter " + rnd.nextInt(6);
+                byText.computeIfAbsent(text, t -> new java.util.ArrayList<>()).add(fx.text(fs, "n" + i + ".txt", text));
+            }
+        }
+
+        SyncResult result = fx.run();
+
+        assertThat(result.success()).isTrue();
+        fx.silknote.assertInvariants();
+        byText.forEach((text, files) -> {
+            ContentHash h = TestHashes.sha256(text.getBytes(StandardCharsets.UTF_8));
+            files.forEach(f -> assertThat(action(result, f)).isEqualTo(FileAction.CREATED));
+            assertThat(fx.silknote.blobs().rawBytes(h)).hasValueSatisfying(
+                    b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo(text));
+            assertThat(fx.silknote.documents().findBlobRef(h))
+                    .hasValueSatisfying(r -> assertThat(r.refCount()).isEqualTo(files.size()));
+            assertThat(sent(h)).as("bodies sent of a content in %d files", files.size())
+                    .isBetween(1, Math.min(files.size(), fileConcurrency));
+        });
+
+        sent.clear();
+        asked.clear();
+        SyncResult again = fx.run();
+        assertThat(again.success()).isTrue();
+        assertThat(sent).as("nothing sent by a run that changes nothing").isEmpty();
         fx.silknote.assertInvariants();
     }
 }
