@@ -248,6 +248,29 @@ class EngineOverHttpTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("over the protocol: a file VSRX lists but answers 404 file_not_found for is"
+            + " skipped as listed-but-not-served and raises FILE_NOT_SERVED")
+    void aFileListedButNotServedOverHttpRaisesAnAlert() {
+        FilesetId fs = linked("P1");
+        VsrxFileId a = vsrx.addFile(fs, "notes/a.txt", "text/plain", "alpha");
+        VsrxFileId lost = vsrx.addFile(fs, "notes/lost.txt", "text/plain", "bytes VSRX no longer has");
+        vsrx.beforeOpen(lost, () -> {
+            throw com.silknote.sync.core.exception.FileGoneException.notFound();
+        });
+
+        SyncResult result = run();
+
+        assertThat(result.success()).isTrue();
+        assertThat(file(result, a).action()).isEqualTo(FileAction.CREATED);
+        assertThat(file(result, lost).skipReason()).contains(SkipReason.GONE);
+        assertThat(file(result, lost).detail()).contains("listed-but-not-served");
+        assertThat(result.report().orElseThrow().alerts())
+                .filteredOn(al -> al.kind() == com.silknote.sync.core.model.Alert.Kind.FILE_NOT_SERVED).hasSize(1);
+        assertThat(silknote.documents().findDocument(DocumentUuid.forVsrxFile(lost))).isEmpty();
+        silknote.assertQuiescent();
+    }
+
+    @Test
     void transientServerFailureIsRetriedByTheEngine() {
         FilesetId fs = linked("P1");
         VsrxFileId a = vsrx.addFile(fs, "notes/a.txt", "text/plain", "alpha");

@@ -220,6 +220,7 @@ final class FilesetSync {
                 return finish(FilesetOutcome.COMPLETED, Optional.empty(), works, start);
             }
             fetchAll(works);
+            checkGoneStillListed(works);
             boolean recordChanged = record
                     .map(r -> !r.patientUuid().equals(patient)
                             || !r.patientIdHistory().equals(fileset.patientIdHistory()))
@@ -1023,6 +1024,48 @@ final class FilesetSync {
     /** The report detail of a file VSRX no longer serves: marked deleted, or gone from its listing. */
     static String goneDetail(FileGoneException gone) {
         return gone.markedDeleted() ? "deleted-before-download" : "gone-before-download";
+    }
+
+    /** Detail of a {@code GONE} skip whose file VSRX still lists, live, after refusing its content. */
+    static final String DETAIL_LISTED_NOT_SERVED = "listed-but-not-served";
+
+    /**
+     * A file VSRX called gone while the run downloaded it is usually one deleted or moved meanwhile (DESIGN rule 3:
+     * the next run applies it). But a VSRX whose index still lists a file whose bytes it lost answers the same way,
+     * run after run, and the patient's file would never reach Silknote with only a skip in each report to show
+     * for it. So the fileset is listed once more: a gone file listed again, not deleted, is reported
+     * {@value #DETAIL_LISTED_NOT_SERVED} and raises a {@link Alert.Kind#FILE_NOT_SERVED} warning. Nothing else
+     * changes (the file stays skipped for the run), and a listing that fails only leaves the details as they are.
+     */
+    private void checkGoneStillListed(List<FileWork> works) {
+        List<FileWork> gone = works.stream()
+                .filter(w -> w.action == FileAction.SKIPPED && w.skipReason == SkipReason.GONE).toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        Set<VsrxFileId> live = new HashSet<>();
+        try {
+            listFiles().stream().filter(f -> !f.deleted()).forEach(f -> live.add(f.id()));
+        } catch (LeaseLostException | StaleFencingTokenException stop) {
+            throw stop;
+        } catch (RuntimeException e) {
+            log.warn("listing again after gone files failed run={} fileset={} reason={}", ctx.runId, id,
+                    reasonOf(e));
+            return;
+        }
+        long notServed = 0;
+        for (FileWork w : gone) {
+            if (live.contains(w.plan.fileId())) {
+                w.detail = DETAIL_LISTED_NOT_SERVED;
+                notServed++;
+                log.warn("file listed but not served run={} fileset={} file={}", ctx.runId, id, w.plan.fileId());
+            }
+        }
+        if (notServed > 0) {
+            ctx.raise(new Alert(Alert.Kind.FILE_NOT_SERVED, Alert.Severity.WARNING, "fileset " + id + ": " + notServed
+                    + " listed file(s) whose content VSRX answered as not found or deleted; skipped (GONE) until"
+                    + " VSRX serves them"));
+        }
     }
 
     private void logSkip(FileWork w) {

@@ -21,7 +21,14 @@ public record Alert(Kind kind, Severity severity, String message) {
          * sync released was not there. The commit went on and the store recounted the row; a check of the
          * ledger is due.
          */
-        LEDGER_INCONSISTENT
+        LEDGER_INCONSISTENT,
+        /**
+         * VSRX lists a file but does not serve its content: it answered the download as not found or deleted and
+         * still listed the file, not deleted, right after. The file is skipped ({@code GONE},
+         * {@code listed-but-not-served}) in every run until VSRX serves it or stops listing it; its document, if
+         * any, keeps the content it has. VSRX's store needs a look.
+         */
+        FILE_NOT_SERVED
     }
 
     public enum Severity { WARNING, CRITICAL }

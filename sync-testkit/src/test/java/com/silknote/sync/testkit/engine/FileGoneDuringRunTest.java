@@ -9,15 +9,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.PermanentSyncException;
+import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.FileReport;
 import com.silknote.sync.core.model.FilesetId;
 import com.silknote.sync.core.model.FilesetOutcome;
+import com.silknote.sync.core.model.Page;
+import com.silknote.sync.core.model.PageRequest;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncResult;
+import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.TestHashes;
@@ -40,9 +44,20 @@ class FileGoneDuringRunTest {
     /** The fixture's VSRX; {@code refuse} may answer a content request with an exception instead. */
     private final class RefusingSource extends ForwardingVsrxSource {
         Function<VsrxFileId, RuntimeException> refuse = id -> null;
+        /** Listings of files answered so far; from {@code failListingFrom} on (1-based) they fail. */
+        int listings;
+        int failListingFrom = Integer.MAX_VALUE;
 
         RefusingSource() {
             super(fx.vsrx);
+        }
+
+        @Override
+        public Page<VsrxFile> listFiles(FilesetId filesetId, PageRequest request) {
+            if (++listings >= failListingFrom) {
+                throw new PermanentSyncException("listing refused (simulated)", 503, null);
+            }
+            return super.listFiles(filesetId, request);
         }
 
         @Override
@@ -83,6 +98,7 @@ class FileGoneDuringRunTest {
         assertThat(action(first, a)).isEqualTo(FileAction.CREATED);
         assertThat(action(first, c)).isEqualTo(FileAction.CREATED);
         assertGone(first, b, "deleted-before-download");
+        assertThat(notServedAlerts(first)).as("deleted: VSRX no longer lists it live").isEmpty();
         assertThat(document(b)).isEmpty();
         assertThat(document(a)).isPresent();
         assertThat(document(c)).isPresent();
@@ -108,6 +124,7 @@ class FileGoneDuringRunTest {
         assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
         assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
         assertGone(result, b, "gone-before-download");
+        assertThat(notServedAlerts(result)).as("gone from the listing: nothing to look at in VSRX").isEmpty();
         assertThat(file(result, b).path()).as("the path an operator needs to find it").contains("notes/b.txt");
         assertThat(document(b)).isEmpty();
         fx.silknote.assertInvariants();
@@ -176,7 +193,7 @@ class FileGoneDuringRunTest {
         fx.source = source;
 
         SyncResult first = fx.run();
-        assertGone(first, b, "gone-before-download");
+        assertGone(first, b, "listed-but-not-served");
         assertThat(document(b)).isEmpty();
 
         source.refuse = id -> null;
@@ -184,6 +201,66 @@ class FileGoneDuringRunTest {
 
         assertThat(action(second, b)).isEqualTo(FileAction.CREATED);
         assertThat(document(b)).isPresent();
+        fx.silknote.assertInvariants();
+    }
+
+    private static java.util.List<Alert> notServedAlerts(SyncResult result) {
+        return report(result).alerts().stream().filter(a -> a.kind() == Alert.Kind.FILE_NOT_SERVED).toList();
+    }
+
+    @Test
+    @DisplayName("a file VSRX keeps listing but answers as not found is skipped and raises FILE_NOT_SERVED every run")
+    void aFileListedButNotServedRaisesAnAlertEveryRun() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        VsrxFileId c = fx.text(fs, "c.txt", "a discharge summary");
+        RefusingSource source = new RefusingSource();
+        // VSRX's index lists b; its store lost the bytes (or says they were deleted)
+        source.refuse = id -> id.equals(b) ? FileGoneException.notFound()
+                : id.equals(c) ? FileGoneException.deleted() : null;
+        fx.source = source;
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            assertThat(result.success()).isTrue();
+            assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+            if (run == 1) {
+                assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+            } else {
+                assertThat(EngineFixture.unchanged(result, a)).isTrue();
+            }
+            assertGone(result, b, "listed-but-not-served");
+            assertGone(result, c, "listed-but-not-served");
+            assertThat(notServedAlerts(result)).as("run %d", run).singleElement().satisfies(al -> {
+                assertThat(al.severity()).isEqualTo(Alert.Severity.WARNING);
+                assertThat(al.message()).contains(fs.value()).contains("2 listed file(s)")
+                        .doesNotContain("b.txt").doesNotContain("P1");
+            });
+            assertThat(document(b)).isEmpty();
+            fx.silknote.assertInvariants();
+        }
+    }
+
+    @Test
+    @DisplayName("a failing second listing leaves a gone file's skip as it was: no alert, the fileset completes")
+    void aFailingSecondListingLeavesTheSkipAsItWas() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        RefusingSource source = new RefusingSource();
+        source.refuse = id -> id.equals(b) ? FileGoneException.notFound() : null;
+        source.failListingFrom = 2;
+        fx.source = source;
+
+        SyncResult result = fx.run();
+
+        assertThat(fileset(result, fs).outcome()).isEqualTo(FilesetOutcome.COMPLETED);
+        assertThat(action(result, a)).isEqualTo(FileAction.CREATED);
+        assertGone(result, b, "gone-before-download");
+        assertThat(notServedAlerts(result)).isEmpty();
+        assertThat(source.listings).as("listed once more, and that failed").isEqualTo(2);
         fx.silknote.assertInvariants();
     }
 
