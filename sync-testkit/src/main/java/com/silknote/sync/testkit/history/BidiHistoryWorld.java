@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.OrphanCleanup;
 import com.silknote.sync.core.SyncConflicts;
 import com.silknote.sync.core.VsrxSync;
+import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.AuthoredDocument;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.BlobUpload;
@@ -787,6 +788,12 @@ final class BidiHistoryWorld {
                     + result.error().orElse("") + " without a report");
             return Optional.empty();
         }
+        result.report().get().alerts().stream().filter(a -> a.kind() == Alert.Kind.FILE_NOT_SERVED).forEach(a ->
+                violated(BidiInvariant.NO_FALSE_ALARM, label + " raised " + a.kind() + ": " + a.message()));
+        result.report().get().filesets().stream().flatMap(f -> f.files().stream())
+                .filter(x -> x.detail().filter("listed-but-not-served"::equals).isPresent())
+                .forEach(x -> violated(BidiInvariant.NO_FALSE_ALARM, label + ": file " + x.fileId()
+                        + " reported listed but not served"));
         boolean editedDuringRun = documentsHook.isPresent();
         for (FilesetReport fs : result.report().get().filesets()) {
             String reason = fs.failureReason().orElse("");

@@ -1197,8 +1197,19 @@ public final class HistoryWorld {
         Ledger now = read();
         checkOutcomes(r, report.get(), now);
         checkFiles(r, report.get(), now);
+        checkAlarms(r, report.get());
         checkLedger(report, now);
         afterRun(r, result, now);
+    }
+
+    /** {@link Invariant#NO_FALSE_ALARM}: this VSRX never lists, live, a file it does not serve. */
+    private void checkAlarms(RunRecord r, SyncReport rep) {
+        rep.alerts().stream().filter(a -> a.kind() == Alert.Kind.FILE_NOT_SERVED).forEach(a -> violated(
+                Invariant.NO_FALSE_ALARM, "run " + r.kind() + " raised " + a.kind() + ": " + a.message()));
+        rep.filesets().stream().flatMap(f -> f.files().stream())
+                .filter(x -> x.detail().filter("listed-but-not-served"::equals).isPresent())
+                .forEach(x -> violated(Invariant.NO_FALSE_ALARM, "file " + x.fileId() + " reported listed but not"
+                        + " served: " + (vsrx.hasFile(x.fileId()) ? vsrx.file(x.fileId()) : "unknown")));
     }
 
     private void checkDryRun(RunRecord r, Ledger before) {

@@ -55,5 +55,12 @@ public enum Invariant {
      * A fileset fails only for a cause (an outage, a lost lease, a mass delete), never for an exception the
      * history provoked that would fail it every run (issue 9 item 3); a run never throws.
      */
-    NO_FAILURE_WITHOUT_CAUSE
+    NO_FAILURE_WITHOUT_CAUSE,
+    /**
+     * An alert names something that is so: {@code FILE_NOT_SERVED} only for a file VSRX still lists, live, but does
+     * not serve. The histories' VSRX serves every file it lists live (a file it stops serving is one deleted, moved
+     * or unlisted, or in an unlisted fileset), so any such alert, or a skip reported {@code listed-but-not-served},
+     * is a false alarm.
+     */
+    NO_FALSE_ALARM
 }
