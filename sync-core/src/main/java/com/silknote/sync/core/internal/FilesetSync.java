@@ -367,8 +367,7 @@ final class FilesetSync {
                 + Math.round(ctx.config().massDeleteGuard().maxShare() * 100) + "%, from "
                 + ctx.config().massDeleteGuard().minDeletes() + " deletes); nothing committed";
         log.warn("fileset blocked run={} fileset={} deletes={} documents={}", ctx.runId, id, deletes, documents);
-        ctx.raise(new Alert(Alert.Kind.MASS_DELETE_GUARD, Alert.Severity.CRITICAL,
-                "fileset " + id + ": " + reason));
+        ctx.raise(massDeleteAlert(id, reason));
         if (!ctx.dryRun()) {
             markUncommitted(works, "mass-delete-guard");
             recordFailure();
@@ -1062,10 +1061,36 @@ final class FilesetSync {
             }
         }
         if (notServed > 0) {
-            ctx.raise(new Alert(Alert.Kind.FILE_NOT_SERVED, Alert.Severity.WARNING, "fileset " + id + ": " + notServed
-                    + " listed file(s) whose content VSRX answered as not found or deleted; skipped (GONE) until"
-                    + " VSRX serves them"));
+            ctx.raise(notServedAlert(id, notServed));
         }
+    }
+
+    private static Alert massDeleteAlert(FilesetId id, String reason) {
+        return new Alert(Alert.Kind.MASS_DELETE_GUARD, Alert.Severity.CRITICAL, "fileset " + id + ": " + reason);
+    }
+
+    private static Alert notServedAlert(FilesetId id, long files) {
+        return new Alert(Alert.Kind.FILE_NOT_SERVED, Alert.Severity.WARNING, "fileset " + id + ": " + files
+                + " listed file(s) whose content VSRX answered as not found or deleted; skipped (GONE) until VSRX"
+                + " serves them");
+    }
+
+    /**
+     * The alerts a fileset's report shows were raised for it, as its run raised them: a fileset the mass-delete
+     * guard blocked, files listed but not served. A scale-out coordinator raises them again for the reports it
+     * reads back, so that a worker's alerts are in the run's report too (the worker raised them in its own run).
+     */
+    static List<Alert> alertsOf(FilesetReport r) {
+        List<Alert> out = new ArrayList<>(2);
+        if (r.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED && r.failureReason().isPresent()) {
+            out.add(massDeleteAlert(r.filesetId(), r.failureReason().get()));
+        }
+        long notServed = r.files().stream().filter(f -> f.action() == FileAction.SKIPPED
+                && f.detail().filter(DETAIL_LISTED_NOT_SERVED::equals).isPresent()).count();
+        if (notServed > 0) {
+            out.add(notServedAlert(r.filesetId(), notServed));
+        }
+        return out;
     }
 
     private void logSkip(FileWork w) {

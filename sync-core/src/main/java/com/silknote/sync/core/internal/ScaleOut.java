@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.silknote.sync.core.exception.LeaseLostException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.SyncException;
+import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.FencingToken;
 import com.silknote.sync.core.model.FileAction;
 import com.silknote.sync.core.model.FileReport;
@@ -331,6 +332,20 @@ final class ScaleOut {
                 stored.newUniqueBytes() + earlier.newUniqueBytes(), unchanged);
     }
 
+    /**
+     * A worker raises a fileset's alerts in its own run (its result, its listener); the run's report is the
+     * coordinator's, so the alerts a read-back report shows (a mass-delete block, files listed but not served) are
+     * raised here too, unless this process raised the same already. Alerts that leave no trace in a fileset's
+     * report (a relink's counts, an inconsistent ledger row) stay with the worker's run.
+     */
+    private void raiseWorkersAlerts(FilesetReport r) {
+        for (Alert a : FilesetSync.alertsOf(r)) {
+            if (!ctx.alerts().contains(a)) {
+                ctx.raise(a);
+            }
+        }
+    }
+
     /** The run's report figures, read back from the fileset reports every worker stored. */
     private RunTally readBack(RunId run, List<FilesetReport> unstored) {
         RunTally tally = new RunTally(ctx.config().reportFilesetLimit());
@@ -350,6 +365,7 @@ final class ScaleOut {
                     FilesetReport earlier = notInHistory.remove(r.filesetId());
                     FilesetReport m = earlier == null ? r : merged(r, earlier);
                     tally.add(seq++, m);
+                    raiseWorkersAlerts(m);
                     if (m != r) {
                         rewritten.add(m);
                     }

@@ -30,7 +30,7 @@ final class HistoryGenerator {
         ADVANCE_SHORT(6), ADVANCE_LONG(1),
         CREATE_FILE(9), EDIT(9), TOUCH(1.5), RENAME(2), DELETE(4), MASS_DELETE(0.7), UNDELETE(2), VANISH(1.2), RELIST(1),
         MOVE(2), CREATE_FILESET(1.2), LINK(1.2), UNLINK(0.6), RELINK(1.5), REBOOK(0.8), REMOVE_FILESET(0.6),
-        RESTORE_FILESET(0.4), OUTAGE(0.8), STALE_SHA(1), LYING_SHA(0.6), SKEW(0.6),
+        RESTORE_FILESET(0.4), OUTAGE(0.8), STALE_SHA(1), LYING_SHA(0.6), SKEW(0.6), LOSE_CONTENT(0.8),
         USER_GROUPS(1.5), USER_REMOVES(1), REMOVE_MAPPING(0.7), REMOVE_BLOB_REF(0.3), REMOVE_BLOB(0.3),
         REMOVE_FILESET_RECORD(0.4), REMOVE_VECTORS(0.4),
         RUN_FULL(6), RUN_INCREMENTAL(3), RUN_FILESET(1.5), RUN_DRY(1), REPEATED_RUN(1.2), INCREMENTAL_THEN_FULL(1.5),
@@ -173,6 +173,15 @@ final class HistoryGenerator {
             case LYING_SHA -> pick(files(v, s -> !s.deleted())).map(f -> (Step) new Step.LyingSha(f.id(),
                     one(HistoryContent.NORMAL))).orElse(null);
             case SKEW -> new Step.ClockDrift(Duration.ofSeconds(rnd.nextInt(-50, 51)));
+            case LOSE_CONTENT -> {
+                // mostly gives lost bytes back (a repaired store), else loses those of a live file
+                Optional<FileState> lost = pick(files(v, f -> v.contentLost(f.id())));
+                if (lost.isPresent() && rnd.nextInt(100) < 60) {
+                    yield new Step.LoseContent(lost.get().id(), false);
+                }
+                yield pick(files(v, f -> !f.deleted() && !v.contentLost(f.id())))
+                        .map(f -> (Step) new Step.LoseContent(f.id(), true)).orElse(null);
+            }
             case USER_GROUPS -> pick(withDocument(w)).map(f -> (Step) new Step.UserGroupsDocument(f)).orElse(null);
             case USER_REMOVES -> pick(withDocument(w)).map(f -> (Step) new Step.UserRemovesDocument(f)).orElse(null);
             case REMOVE_MAPPING -> pick(withDocument(w)).map(f -> (Step) new Step.RemoveMappingRow(f)).orElse(null);

@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -148,6 +149,8 @@ public final class HistoryVsrx implements VsrxSource {
     private final TestClock host;
     private final TreeMap<FilesetId, FilesetRow> filesets = new TreeMap<>();
     private final TreeMap<VsrxFileId, FileRow> files = new TreeMap<>();
+    /** Files whose bytes the store lost while the index lists them ({@link #setContentLost}). */
+    private final Set<VsrxFileId> lostContent = new java.util.TreeSet<>();
     private Duration skew = Duration.ZERO;
     private boolean sendsServerTime;
     private long seq;
@@ -297,6 +300,25 @@ public final class HistoryVsrx implements VsrxSource {
     }
 
     /** Drops a file from the listing without marking it deleted ({@code false}), or lists it again. */
+    /**
+     * VSRX's store loses a file's bytes ({@code true}) while its index still lists it, or has them again: its
+     * content requests answer 404 {@code file_not_found} meanwhile (a deleted or unlisted file still answers as
+     * such). Not a change of the file's state: its listing stays as it is.
+     */
+    public synchronized void setContentLost(VsrxFileId id, boolean lost) {
+        row(id);
+        if (lost) {
+            lostContent.add(id);
+        } else {
+            lostContent.remove(id);
+        }
+    }
+
+    /** Whether VSRX does not serve the file's bytes ({@link #setContentLost}). */
+    public synchronized boolean contentLost(VsrxFileId id) {
+        return lostContent.contains(id);
+    }
+
     public synchronized void setFileListed(VsrxFileId id, boolean listed) {
         FileRow row = row(id);
         FileState s = row.now();
@@ -498,6 +520,9 @@ public final class HistoryVsrx implements VsrxSource {
             }
             if (filesets.get(row.now().filesetId()).state.outage()) {
                 throw new TransientSyncException("file unavailable (simulated outage)");
+            }
+            if (lostContent.contains(fileId)) {
+                throw FileGoneException.notFound();
             }
             FileState s = row.now();
             byte[] bytes = HistoryContent.content(s.content()).bytes();

@@ -57,10 +57,10 @@ public enum Invariant {
      */
     NO_FAILURE_WITHOUT_CAUSE,
     /**
-     * An alert names something that is so: {@code FILE_NOT_SERVED} only for a file VSRX still lists, live, but does
-     * not serve. The histories' VSRX serves every file it lists live (a file it stops serving is one deleted, moved
-     * or unlisted, or in an unlisted fileset), so any such alert, or a skip reported {@code listed-but-not-served},
-     * is a false alarm.
+     * An alert names something that is so, and is not missed: a skip is reported {@code listed-but-not-served}
+     * only for a file whose bytes VSRX lost ({@link Step.LoseContent}), {@code FILE_NOT_SERVED} is raised exactly
+     * for the filesets with such a skip, and a lost file skipped {@code GONE} that stayed listed, live, in its
+     * listed fileset through the run is reported so (a file VSRX deleted, moved or unlisted meanwhile is not).
      */
     NO_FALSE_ALARM
 }

@@ -149,6 +149,18 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * VSRX's store loses a file's bytes while its index still lists it ({@code lost}), or has them again: its
+     * downloads answer {@code file_not_found} meanwhile. The engine skips it ({@code GONE},
+     * {@code listed-but-not-served}) and raises {@code FILE_NOT_SERVED} each run it tries to download it.
+     */
+    record LoseContent(VsrxFileId id, boolean lost) implements Step {
+        @Override public void apply(HistoryWorld w) { w.loseContent(id, lost); }
+        @Override public String toString() {
+            return "vsrx: the store " + (lost ? "loses the bytes of " : "has again the bytes of ") + "file " + id;
+        }
+    }
+
     /** VSRX moves a file id to another fileset (another patient). */
     record MoveFile(VsrxFileId id, FilesetId to) implements Step {
         @Override public void apply(HistoryWorld w) { w.moveFile(id, to); }

@@ -221,6 +221,53 @@ class ScaleOutTest {
     }
 
     @Test
+    @DisplayName("issue 11 scale-out: the alerts a worker raised for its filesets (a file listed but not served) are in"
+            + " the run's report, once per fileset, whoever synced it")
+    void aWorkersAlertsAreInTheRunsReport() throws Exception {
+        populate(vsrx, filesets);
+        for (FilesetId fs : filesets) {
+            // VSRX lists a file in every fileset whose bytes its store lost
+            com.silknote.sync.core.model.VsrxFileId lost = vsrx.addFile(fs, "notes/lost.txt", "text/plain",
+                    "bytes VSRX no longer has of " + fs);
+            vsrx.beforeOpen(lost, () -> {
+                throw com.silknote.sync.core.exception.FileGoneException.notFound();
+            });
+        }
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch workerDone = new CountDownLatch(3);
+        // the coordinator syncs nothing until the worker has finished three filesets
+        VsrxSync coordinator = worker(signallingListing(opened, workerDone), silknote.documents(), silknote.blobs(),
+                SyncListener.NONE);
+        Set<FilesetId> byWorker = ConcurrentHashMap.newKeySet();
+        SyncListener finishes = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                byWorker.add(report.filesetId());
+                workerDone.countDown();
+            }
+        };
+
+        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        Future<SyncResult> working = threads.submit(() -> worker(finishes).run(SyncRequest.full()));
+        SyncResult run = coordinating.get(2, TimeUnit.MINUTES);
+        SyncResult worked = working.get(1, TimeUnit.MINUTES);
+
+        assertThat(worked.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(byWorker).as("filesets the worker synced").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(run.status()).as("%s", run.error()).isEqualTo(SyncResult.Status.COMPLETED);
+        List<com.silknote.sync.core.model.Alert> notServed = run.report().orElseThrow().alerts().stream()
+                .filter(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILE_NOT_SERVED).toList();
+        assertThat(notServed).as("one per fileset, the worker's included, none twice").hasSize(FILESETS)
+                .doesNotHaveDuplicates();
+        for (FilesetId fs : byWorker) {
+            assertThat(notServed).as("the worker's fileset %s", fs)
+                    .anyMatch(a -> a.message().startsWith("fileset " + fs + ":"));
+        }
+        silknote.assertInvariants();
+    }
+
+    @Test
     @DisplayName("issue 11 scale-out: a worker whose claim expired and was taken over cannot commit; the new holder"
             + " syncs the fileset and reports it")
     void aWorkerWhoseClaimWasTakenOverCannotCommit() throws Exception {
