@@ -372,6 +372,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         long t1 = System.nanoTime();
         pgCtlStart(installation, dir, port);
         long t2 = System.nanoTime();
+        whileStarting(b.whileStarting);
         try {
             // a fixed short step on an outside process; the builder's sleeper paces the waits for sessions
             awaitReady(dir, Sleeper.SYSTEM);
@@ -394,6 +395,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 Optional.empty(), b.handOffTimeout, b.sleeper, b.awaitStop);
         server.stopOnExit();
         return server;
+    }
+
+    /**
+     * Runs {@code work} on this thread while the server process boots (it needs a core of its own for about 0.15 s,
+     * in which this thread would only poll): the caller's own start-up work that needs no server. It changes
+     * nothing of the server's start: whatever it throws is logged at DEBUG and the start goes on.
+     */
+    private static void whileStarting(Runnable work) {
+        long t = System.nanoTime();
+        try {
+            work.run();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("work while the embedded PostgreSQL started failed: {}", e.getClass().getSimpleName());
+        }
+        LOG.debug("embedded PostgreSQL: {} ms of other work while it started", (System.nanoTime() - t) / 1_000_000);
     }
 
     /** A JVM that ends without {@link #close()} (Ctrl-C of a run) still stops the server it started. */
@@ -788,8 +804,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         private Sleeper sleeper = Sleeper.SYSTEM;
         private boolean awaitStop = true;
         private Path binariesRoot = PostgresBinaries.defaultRoot();
+        private Runnable whileStarting = () -> { };
 
         private Builder() {
+        }
+
+        /**
+         * Work that needs no server, run on the starting thread right after this process launched the server and
+         * before it waits for the server to become ready (not when it attaches to a running server). Failures
+         * are ignored. {@link JdbcLedger} prepares its driver, pool and mapper classes there.
+         *
+         * @return this builder
+         */
+        Builder whileStarting(Runnable whileStarting) {
+            this.whileStarting = requireNonNull(whileStarting, "whileStarting");
+            return this;
         }
 
         /**

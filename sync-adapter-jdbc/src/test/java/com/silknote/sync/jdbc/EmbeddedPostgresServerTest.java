@@ -1,6 +1,7 @@
 package com.silknote.sync.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.silknote.sync.core.exception.ConfigurationException;
@@ -265,6 +266,50 @@ class EmbeddedPostgresServerTest {
             }
             assertThat(dir.resolve("postmaster.pid")).doesNotExist();
         }
+    }
+
+    /**
+     * Issue 12 (docs/startup.md): work handed to the start runs once, on the starting thread, after the server
+     * process was launched and before the start returns; work that fails changes nothing of the start; a process
+     * that attaches to a running server does not run it.
+     */
+    @Test
+    void workWhileTheServerStartsRunsOnceAndCannotBreakTheStart() {
+        Path dir = temp.resolve("pg");
+        List<String> seen = new ArrayList<>();
+        Thread caller = Thread.currentThread();
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.builder().dataDirectory(dir)
+                .whileStarting(() -> {
+                    seen.add(Thread.currentThread() == caller ? "caller" : "other");
+                    // after initdb, while the server boots
+                    seen.add(Files.exists(dir.resolve("postgresql.conf")) ? "initialised" : "not initialised");
+                }).start()) {
+            assertThat(seen).containsExactly("caller", "initialised");
+            try (EmbeddedPostgresServer attached = EmbeddedPostgresServer.builder().dataDirectory(dir)
+                    .whileStarting(() -> seen.add("attached")).start()) {
+                assertThat(attached.ownsServer()).isFalse();
+            }
+            assertThat(seen).containsExactly("caller", "initialised");
+            assertThat(server.ownsServer()).isTrue();
+        }
+        try (EmbeddedPostgresServer failing = EmbeddedPostgresServer.builder().dataDirectory(dir).create(false)
+                .whileStarting(() -> {
+                    throw new IllegalStateException("work failed");
+                }).start();
+                Connection c = DriverManager.getConnection(failing.jdbcUrl(), failing.user(),
+                        failing.password().value());
+                Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+            assertThat(rs.next()).isTrue();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** What the ledger prepares while its server starts needs no database: it runs with none to reach. */
+    @Test
+    void preparingToOpenTheLedgerNeedsNoDatabase() {
+        assertThatCode(JdbcLedger::prepareToOpen).doesNotThrowAnyException();
+        assertThatCode(JdbcLedger::prepareToOpen).doesNotThrowAnyException();
     }
 
     @Test
