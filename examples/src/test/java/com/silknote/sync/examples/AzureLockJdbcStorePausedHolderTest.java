@@ -1,5 +1,6 @@
 package com.silknote.sync.examples;
 
+import com.silknote.sync.azure.Azurite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.azure.storage.blob.BlobContainerClient;

@@ -1,5 +1,6 @@
 package com.silknote.sync.examples;
 
+import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentUuid;
 import com.silknote.sync.core.model.VsrxFileId;

@@ -1,5 +1,6 @@
 package com.silknote.sync.examples;
 
+import com.silknote.sync.azure.Azurite;
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.silknote.sync.azure.AzureBlobStore;

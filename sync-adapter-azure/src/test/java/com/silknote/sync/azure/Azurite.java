@@ -25,7 +25,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One Azurite blob service per test JVM, installed and started by the tests themselves.
+ * One Azurite blob service per test JVM, installed and started by the tests themselves. Shared with the
+ * {@code examples} tests through this module's test jar.
  *
  * <ol>
  *   <li>Finds {@code azurite-blob} {@value #VERSION} under {@code <repo root>/.ci/.cache/azurite/node_modules/.bin/}
@@ -38,7 +39,7 @@ import java.util.regex.Pattern;
  * </ol>
  * Anything failing here throws: tests that need Azurite fail, they are never skipped.
  */
-final class Azurite {
+public final class Azurite {
 
     static final String VERSION = "3.37.0";
     static final String ACCOUNT = "devstoreaccount1";
@@ -83,7 +84,7 @@ final class Azurite {
     }
 
     /** The JVM's Azurite, installed and started on first use. */
-    static synchronized Azurite shared() {
+    public static synchronized Azurite shared() {
         if (failure != null) {
             throw new IllegalStateException("Azurite is not available (first failure is the cause)", failure);
         }
@@ -103,11 +104,11 @@ final class Azurite {
         return shared;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String connectionString() {
+    public String connectionString() {
         return connectionString(port);
     }
 
@@ -116,12 +117,12 @@ final class Azurite {
                 + ";BlobEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";
     }
 
-    BlobServiceClient service() {
+    public BlobServiceClient service() {
         return service;
     }
 
     /** A new, empty container with a name unique in this JVM and process. */
-    BlobContainerClient newContainer() {
+    public BlobContainerClient newContainer() {
         String name = "t" + ProcessHandle.current().pid() + "-" + CONTAINERS.incrementAndGet();
         BlobContainerClient c = service.getBlobContainerClient(name);
         c.create();

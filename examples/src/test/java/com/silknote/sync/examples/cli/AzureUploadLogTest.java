@@ -3,7 +3,7 @@ package com.silknote.sync.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.azure.storage.blob.BlobContainerClient;
-import com.silknote.sync.examples.Azurite;
+import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.examples.SimulatedVsrx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

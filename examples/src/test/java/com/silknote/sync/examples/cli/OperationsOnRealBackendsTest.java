@@ -15,7 +15,7 @@ import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
-import com.silknote.sync.examples.Azurite;
+import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.examples.SimulatedVsrx;
 import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.fs.FileSystemBlobStore;

@@ -1,5 +1,6 @@
 package com.silknote.sync.examples.reliability;
 
+import com.silknote.sync.azure.Azurite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncResult;
-import com.silknote.sync.examples.Azurite;
+import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.testkit.SilknoteSnapshot;
 import com.silknote.sync.testkit.TestClock;
 import com.silknote.sync.testkit.fault.FaultPlan;

@@ -14,7 +14,7 @@ import com.silknote.sync.core.port.DocumentProcessor;
 import com.silknote.sync.core.port.DocumentStore;
 import com.silknote.sync.core.port.SyncLock;
 import com.silknote.sync.core.port.VectorStore;
-import com.silknote.sync.examples.Azurite;
+import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.fs.FileSystemBlobStore;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.jdbc.JdbiDocumentStore;

@@ -1,5 +1,6 @@
 package com.silknote.sync.examples.reliability;
 
+import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.testkit.TestClock;
 import com.silknote.sync.testkit.reliability.CrashPointSweep;
 import com.silknote.sync.testkit.reliability.SilknoteBackend;
