@@ -62,19 +62,11 @@ class BidirectionalCommandLineTest {
         }
     }
 
-    private record Run(int code, String out, String err) { }
-
     /** {@code vsrx-sync ARGS} with Silknote in memory and VSRX over the real HTTP client. */
-    private Run cli(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CliEnvironment e = new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true),
-                Clock.systemUTC(), false,
-                (settings, mode) -> new Backends(silknote.documents(), silknote.lock(), silknote.blobs(),
-                        silknote.vectors(), silknote.processor(), settings.syncConfig(), List.of()),
-                EmbeddedDefault::vsrxSource, new CompletableFuture<>());
-        int code = VsrxSyncCommand.execute(e, args);
-        return new Run(code, out.toString(), err.toString());
+    private CliRun cli(Map<String, String> env, String... args) {
+        return CliRun.with(env, (settings, mode) -> new Backends(silknote.documents(), silknote.lock(),
+                silknote.blobs(), silknote.vectors(), silknote.processor(), settings.syncConfig(), List.of()),
+                EmbeddedDefault::vsrxSource, args);
     }
 
     private List<Path> exported() throws IOException {
@@ -109,14 +101,14 @@ class BidirectionalCommandLineTest {
                     "VSRX_SYNC_VSRX_TOKEN", TOKEN, "VSRX_SYNC_DIRECTION", "BIDIRECTIONAL",
                     "VSRX_SYNC_CONFLICT_STRATEGY", "keep-both"));
 
-            Run config = cli(env, "config");
-            assertThat(config.code).as(config.out + config.err).isEqualTo(ExitCode.OK);
-            assertThat(config.out).contains("direction = BIDIRECTIONAL  (environment)",
+            CliRun config = cli(env, "config");
+            assertThat(config.code()).as(config.out() + config.err()).isEqualTo(ExitCode.OK);
+            assertThat(config.out()).contains("direction = BIDIRECTIONAL  (environment)",
                     "conflict-strategy = KEEP_BOTH  (environment)", "bidirectional.deletes = false  (default)",
                     "vsrx target = HTTP write routes on " + url);
 
-            Run pull = cli(env, "sync", "--no-progress");
-            assertThat(pull.code).as(pull.out + pull.err).isEqualTo(ExitCode.OK);
+            CliRun pull = cli(env, "sync", "--no-progress");
+            assertThat(pull.code()).as(pull.out() + pull.err()).isEqualTo(ExitCode.OK);
             assertThat(exported()).isEmpty();
 
             byte[] bytes = "written in silknote".getBytes(StandardCharsets.UTF_8);
@@ -128,8 +120,8 @@ class BidirectionalCommandLineTest {
                     "SILKNOTE", "ungrouped", silknote.clock().instant());
             silknote.documents().createDocumentAsSilknoteUser(a);
 
-            Run export = cli(env, "sync", "--no-progress");
-            assertThat(export.code).as(export.out + export.err).isEqualTo(ExitCode.OK);
+            CliRun export = cli(env, "sync", "--no-progress");
+            assertThat(export.code()).as(export.out() + export.err()).isEqualTo(ExitCode.OK);
             assertThat(exported()).hasSize(1);
             Path file = exported().get(0);
             assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
@@ -137,8 +129,8 @@ class BidirectionalCommandLineTest {
             assertThat(silknote.documents().findDocument(a.uuid())).isPresent();
             long modified = Files.getLastModifiedTime(file).toMillis();
 
-            Run again = cli(env, "sync", "--no-progress");
-            assertThat(again.code).as(again.out + again.err).isEqualTo(ExitCode.OK);
+            CliRun again = cli(env, "sync", "--no-progress");
+            assertThat(again.code()).as(again.out() + again.err()).isEqualTo(ExitCode.OK);
             assertThat(exported()).as("the second run writes nothing").containsExactly(file);
             assertThat(Files.getLastModifiedTime(file).toMillis()).isEqualTo(modified);
             assertThat(silknote.documents().allDocuments()).hasSize(2);
@@ -161,9 +153,9 @@ class BidirectionalCommandLineTest {
             {"VSRX_SYNC_BIDIRECTIONAL_EXPORT_FOLDER", "../secret/", "bidirectional.export-folder"}}) {
             Map<String, String> env = new HashMap<>(base);
             env.put(bad[0], bad[1]);
-            Run r = cli(env, "config");
-            assertThat(r.code).as(bad[0]).isEqualTo(ExitCode.CONFIGURATION);
-            assertThat(r.err).as(bad[0]).contains("invalid value for " + bad[2] + " in " + bad[0])
+            CliRun r = cli(env, "config");
+            assertThat(r.code()).as(bad[0]).isEqualTo(ExitCode.CONFIGURATION);
+            assertThat(r.err()).as(bad[0]).contains("invalid value for " + bad[2] + " in " + bad[0])
                     .doesNotContain(bad[1]);
         }
     }

@@ -34,41 +34,41 @@ class EmbeddedCommandLineTest {
             Map<String, String> env = Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(),
                     "VSRX_SYNC_VSRX_URL", vsrx.url().toString(), "VSRX_SYNC_VSRX_TOKEN", SimulatedVsrx.TOKEN.value());
 
-            Run sync = run(env, "sync");
-            assertThat(sync.code).as(sync.out + sync.err).isEqualTo(ExitCode.OK);
-            assertThat(sync.out).containsPattern("fs-000001 +COMPLETED +2").contains("TYPE_MISMATCH");
+            CliRun sync = run(env, "sync");
+            assertThat(sync.code()).as(sync.out() + sync.err()).isEqualTo(ExitCode.OK);
+            assertThat(sync.out()).containsPattern("fs-000001 +COMPLETED +2").contains("TYPE_MISMATCH");
 
-            Run status = run(env, "status");
-            assertThat(status.code).isEqualTo(ExitCode.OK);
-            assertThat(status.out).contains("Lock vsrx-sync: free", "Partial state: none", "created 3")
+            CliRun status = run(env, "status");
+            assertThat(status.code()).isEqualTo(ExitCode.OK);
+            assertThat(status.out()).contains("Lock vsrx-sync: free", "Partial state: none", "created 3")
                     .doesNotContain("Last complete sync: never");
 
-            Run report = run(env, "report", "--json");
-            assertThat(report.code).isEqualTo(ExitCode.OK);
-            assertThat(report.out).contains("\"CREATED\":3");
+            CliRun report = run(env, "report", "--json");
+            assertThat(report.code()).isEqualTo(ExitCode.OK);
+            assertThat(report.out()).contains("\"CREATED\":3");
 
             // issue 10 item 3: through the ledger's stored report, the skipped file's path on request only
-            Run paths = run(env, "report", "--show-paths");
-            assertThat(paths.code).isEqualTo(ExitCode.OK);
-            assertThat(paths.out).containsPattern("TYPE_MISMATCH +unknown-signature +notes/fake\\.png");
-            assertThat(report.out).doesNotContain("notes/");
+            CliRun paths = run(env, "report", "--show-paths");
+            assertThat(paths.code()).isEqualTo(ExitCode.OK);
+            assertThat(paths.out()).containsPattern("TYPE_MISMATCH +unknown-signature +notes/fake\\.png");
+            assertThat(report.out()).doesNotContain("notes/");
 
-            Run again = run(env, "sync", "--incremental");
-            assertThat(again.code).isEqualTo(ExitCode.OK);
-            assertThat(again.out).doesNotContain("CREATED  ");
-            assertThat(sync.out + status.out + report.out + sync.err).doesNotContain("P-T-1", "notes/");
+            CliRun again = run(env, "sync", "--incremental");
+            assertThat(again.code()).isEqualTo(ExitCode.OK);
+            assertThat(again.out()).doesNotContain("CREATED  ");
+            assertThat(sync.out() + status.out() + report.out() + sync.err()).doesNotContain("P-T-1", "notes/");
         }
     }
 
     /** Issue 10 item 11: {@code config} fails with exactly the message {@code sync} fails with. */
     @Test
     void aMissingVsrxUrlIsAConfigurationErrorForSyncAndConfigAlike() {
-        Run r = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString()), "sync");
-        assertThat(r.code).isEqualTo(ExitCode.CONFIGURATION);
-        assertThat(r.err).contains("VSRX_SYNC_VSRX_URL");
-        Run config = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString()), "config");
-        assertThat(config.code).isEqualTo(ExitCode.CONFIGURATION);
-        assertThat(config.err).isEqualTo(r.err);
+        CliRun r = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString()), "sync");
+        assertThat(r.code()).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(r.err()).contains("VSRX_SYNC_VSRX_URL");
+        CliRun config = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString()), "config");
+        assertThat(config.code()).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(config.err()).isEqualTo(r.err());
     }
 
     /** Issue 10 item 1 and issue 9 item 5: an unreachable VSRX or a refused token fails the run: exit 1. */
@@ -81,14 +81,14 @@ class EmbeddedCommandLineTest {
         Map<String, String> unreachable = Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(),
                 "VSRX_SYNC_VSRX_URL", "http://127.0.0.1:" + closedPort, "VSRX_SYNC_VSRX_TOKEN",
                 SimulatedVsrx.TOKEN.value(), "VSRX_SYNC_RETRY_MAX_ATTEMPTS", "1");
-        Run r = run(unreachable, "sync");
-        assertThat(r.code).as(r.out + r.err).isEqualTo(ExitCode.FAILED);
-        assertThat(r.err).contains("sync did not complete");
+        CliRun r = run(unreachable, "sync");
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.err()).contains("sync did not complete");
 
         try (SimulatedVsrx vsrx = new SimulatedVsrx().withSampleData()) {
-            Run refused = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(), "VSRX_SYNC_VSRX_URL",
+            CliRun refused = run(Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(), "VSRX_SYNC_VSRX_URL",
                     vsrx.url().toString(), "VSRX_SYNC_VSRX_TOKEN", "a-wrong-token-0123456789"), "sync");
-            assertThat(refused.code).as(refused.out + refused.err).isEqualTo(ExitCode.FAILED);
+            assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(ExitCode.FAILED);
         }
     }
 
@@ -108,17 +108,17 @@ class EmbeddedCommandLineTest {
             Map<String, String> env = Map.of("VSRX_SYNC_DATA_DIR", dataDir.toString(),
                     "VSRX_SYNC_VSRX_URL", vsrx.url().toString(), "VSRX_SYNC_VSRX_TOKEN", SimulatedVsrx.TOKEN.value());
 
-            Run sync = run(env, "sync");
-            assertThat(sync.code).as(sync.out + sync.err).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-            assertThat(sync.err).contains("another run holds the lock: held by other-host/4711");
+            CliRun sync = run(env, "sync");
+            assertThat(sync.code()).as(sync.out() + sync.err()).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
+            assertThat(sync.err()).contains("another run holds the lock: held by other-host/4711");
 
-            Run status = run(env, "status");
-            assertThat(status.code).as(status.out + status.err).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-            assertThat(status.out).contains("Lock vsrx-sync: held by other-host/4711");
+            CliRun status = run(env, "status");
+            assertThat(status.code()).as(status.out() + status.err()).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
+            assertThat(status.out()).contains("Lock vsrx-sync: held by other-host/4711");
 
-            Run report = run(env, "report");
-            assertThat(report.code).as(report.err).isEqualTo(ExitCode.OK);
-            assertThat(report.err).contains("no run recorded yet");
+            CliRun report = run(env, "report");
+            assertThat(report.code()).as(report.err()).isEqualTo(ExitCode.OK);
+            assertThat(report.err()).contains("no run recorded yet");
         }
     }
 
@@ -127,14 +127,14 @@ class EmbeddedCommandLineTest {
     void readOnlyCommandsOnADirectoryWithoutALedgerCreateNothing() throws Exception {
         java.nio.file.Path typo = dataDir.resolve("vsrx-snyc");
         for (String command : new String[] {"status", "report"}) {
-            Run r = run(Map.of(), "--data-dir", typo.toString(), command);
-            assertThat(r.code).as(r.err).isEqualTo(ExitCode.CONFIGURATION);
-            assertThat(r.err).contains("no ledger in " + typo).contains("nothing was created");
+            CliRun r = run(Map.of(), "--data-dir", typo.toString(), command);
+            assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.CONFIGURATION);
+            assertThat(r.err()).contains("no ledger in " + typo).contains("nothing was created");
             assertThat(typo).doesNotExist();
         }
         java.nio.file.Files.createDirectories(typo);
-        Run empty = run(Map.of(), "--data-dir", typo.toString(), "status", "--json");
-        assertThat(empty.code).isEqualTo(ExitCode.CONFIGURATION);
+        CliRun empty = run(Map.of(), "--data-dir", typo.toString(), "status", "--json");
+        assertThat(empty.code()).isEqualTo(ExitCode.CONFIGURATION);
         try (var list = java.nio.file.Files.list(typo)) {
             assertThat(list).isEmpty();
         }
@@ -177,14 +177,7 @@ class EmbeddedCommandLineTest {
         }
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CliEnvironment e = new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true),
-                Clock.systemUTC(), false, EmbeddedDefault::open, EmbeddedDefault::vsrxSource, new CompletableFuture<>());
-        int code = VsrxSyncCommand.execute(e, args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.real(env, args);
     }
 }

@@ -17,21 +17,17 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.BlobStore;
 import com.silknote.sync.azure.Azurite;
 import com.silknote.sync.examples.SimulatedVsrx;
-import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.fs.FileSystemBlobStore;
 import com.silknote.sync.jdbc.EmbeddedPostgresServer;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.testkit.TestHashes;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,27 +92,27 @@ class OperationsOnRealBackendsTest {
         FilesetId fresh = vsrx.rebook(old, PatientId.of("P-OPS-2"));
         vsrx.addFile(fresh, "notes/follow-up.txt", "text/plain", "follow-up after the re-booking");
 
-        assertThat(run(env, "sync").code).isEqualTo(ExitCode.OK);
+        assertThat(run(env, "sync").code()).isEqualTo(ExitCode.OK);
 
         // rule 13: list, dry run, move, audited; a second run moves nothing
-        Run list = run(env, "migrate", "--list", "--json");
-        assertThat(list.code).as(list.err).isEqualTo(ExitCode.OK);
-        assertThat(mapper.readTree(list.out).get(0).get("from").asText()).isEqualTo(old.value());
-        assertThat(run(env, "migrate", "--from", old.value(), "--to", fresh.value(), "--dry-run").out)
+        CliRun list = run(env, "migrate", "--list", "--json");
+        assertThat(list.code()).as(list.err()).isEqualTo(ExitCode.OK);
+        assertThat(mapper.readTree(list.out()).get(0).get("from").asText()).isEqualTo(old.value());
+        assertThat(run(env, "migrate", "--from", old.value(), "--to", fresh.value(), "--dry-run").out())
                 .contains("would move 2 document");
-        Run moved = run(env, "migrate", "--from", old.value(), "--to", fresh.value(), "--json");
-        assertThat(moved.code).as(moved.err).isEqualTo(ExitCode.OK);
-        assertThat(mapper.readTree(moved.out).get("moved")).hasSize(2);
-        assertThat(run(env, "migrate", "--from", old.value(), "--to", fresh.value()).out).contains("moved 0 document");
+        CliRun moved = run(env, "migrate", "--from", old.value(), "--to", fresh.value(), "--json");
+        assertThat(moved.code()).as(moved.err()).isEqualTo(ExitCode.OK);
+        assertThat(mapper.readTree(moved.out()).get("moved")).hasSize(2);
+        assertThat(run(env, "migrate", "--from", old.value(), "--to", fresh.value()).out()).contains("moved 0 document");
 
         // the old fileset's sync follows its file where the document is now
         vsrx.modifyFile(letter, "referral letter, corrected");
-        Run second = run(env, "sync", "--json");
-        assertThat(second.code).as(second.out + second.err).isEqualTo(ExitCode.OK);
-        assertThat(second.out).doesNotContain("\"action\":\"CONFLICT\"", "document-removed-in-silknote")
+        CliRun second = run(env, "sync", "--json");
+        assertThat(second.code()).as(second.out() + second.err()).isEqualTo(ExitCode.OK);
+        assertThat(second.out()).doesNotContain("\"action\":\"CONFLICT\"", "document-removed-in-silknote")
                 .contains("\"action\":\"UPDATED\"");
-        Run trail = run(env, "audit", "--document", DocumentUuid.forVsrxFile(letter).value().toString(), "--json");
-        assertThat(mapper.readTree(trail.out)).extracting(n -> n.get("action").asText())
+        CliRun trail = run(env, "audit", "--document", DocumentUuid.forVsrxFile(letter).value().toString(), "--json");
+        assertThat(mapper.readTree(trail.out())).extracting(n -> n.get("action").asText())
                 .containsExactly("CREATED", "MIGRATED", "UPDATED");
 
         // rule 14: a blob uploaded by a run that crashed before its commit, and one nobody references any more
@@ -124,32 +120,32 @@ class OperationsOnRealBackendsTest {
         ContentHash lostHash = TestHashes.sha256(lost);
         BlobStore blobs = blobStore.get();
         blobs.putIfAbsent(new BlobUpload(lostHash, lost.length, "text/plain", () -> new ByteArrayInputStream(lost)));
-        Run dry = run(env, "cleanup", "--dry-run", "--json");
-        assertThat(dry.code).as(dry.err).isEqualTo(ExitCode.OK);
-        JsonNode classes = mapper.readTree(dry.out).get("classes");
+        CliRun dry = run(env, "cleanup", "--dry-run", "--json");
+        assertThat(dry.code()).as(dry.err()).isEqualTo(ExitCode.OK);
+        JsonNode classes = mapper.readTree(dry.out()).get("classes");
         assertThat(classes.get("UNCOMMITTED_BLOB").get("found").asInt()).isEqualTo(1);
         assertThat(blobs.stat(lostHash)).isPresent();
-        Run cleaned = run(env, "cleanup", "--json");
-        assertThat(cleaned.code).as(cleaned.err).isEqualTo(ExitCode.OK);
-        JsonNode cleanup = mapper.readTree(cleaned.out);
+        CliRun cleaned = run(env, "cleanup", "--json");
+        assertThat(cleaned.code()).as(cleaned.err()).isEqualTo(ExitCode.OK);
+        JsonNode cleanup = mapper.readTree(cleaned.out());
         assertThat(cleanup.get("classes").get("UNCOMMITTED_BLOB").get("removed").asInt()).isEqualTo(1);
         assertThat(blobs.stat(lostHash)).isEmpty();
-        assertThat(run(env, "audit", "--run", cleanup.get("runId").asText()).out).contains("CLEANUP_BLOB");
+        assertThat(run(env, "audit", "--run", cleanup.get("runId").asText()).out()).contains("CLEANUP_BLOB");
 
         // issue 11: a consistent ledger checks clean; a lost blob is found (exit 7) and fetched again by repair
-        Run clean = run(env, "check", "--verify-content");
-        assertThat(clean.code).as(clean.out + clean.err).isEqualTo(ExitCode.OK);
+        CliRun clean = run(env, "check", "--verify-content");
+        assertThat(clean.code()).as(clean.out() + clean.err()).isEqualTo(ExitCode.OK);
         ContentHash letterHash = TestHashes.sha256("referral letter, corrected");
         BlobInfo info = blobs.stat(letterHash).orElseThrow();
         assertThat(blobs.deleteIfMatch(letterHash, info.etag())).isTrue();
-        Run found = run(env, "check", "--json");
-        assertThat(found.code).isEqualTo(ExitCode.FINDINGS);
-        assertThat(mapper.readTree(found.out).get("counts").get("DOCUMENT_WITHOUT_BLOB").asInt()).isEqualTo(1);
-        Run repaired = run(env, "repair");
-        assertThat(repaired.code).as(repaired.out + repaired.err).isEqualTo(ExitCode.OK);
-        assertThat(repaired.out).contains("refetched:" + letter.value());
+        CliRun found = run(env, "check", "--json");
+        assertThat(found.code()).isEqualTo(ExitCode.FINDINGS);
+        assertThat(mapper.readTree(found.out()).get("counts").get("DOCUMENT_WITHOUT_BLOB").asInt()).isEqualTo(1);
+        CliRun repaired = run(env, "repair");
+        assertThat(repaired.code()).as(repaired.out() + repaired.err()).isEqualTo(ExitCode.OK);
+        assertThat(repaired.out()).contains("refetched:" + letter.value());
         assertThat(blobs.stat(letterHash)).isPresent();
-        assertThat(run(env, "check", "--verify-content").code).isEqualTo(ExitCode.OK);
+        assertThat(run(env, "check", "--verify-content").code()).isEqualTo(ExitCode.OK);
 
         // rule 10: every operation that writes is refused while a sync holds the lock, touching nothing
         try (JdbcLedger running = ledger.get();
@@ -157,26 +153,19 @@ class OperationsOnRealBackendsTest {
                         .orElseThrow()) {
             for (String[] command : new String[][] {{"cleanup"}, {"repair"},
                     {"migrate", "--from", old.value(), "--to", fresh.value()}}) {
-                Run refused = run(env, command);
-                assertThat(refused.code).as(String.join(" ", command) + refused.err)
+                CliRun refused = run(env, command);
+                assertThat(refused.code()).as(String.join(" ", command) + refused.err())
                         .isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-                assertThat(refused.err).contains("held by other-host/4711");
+                assertThat(refused.err()).contains("held by other-host/4711");
             }
-            assertThat(run(env, "check").code).as("check only reads").isEqualTo(ExitCode.OK);
+            assertThat(run(env, "check").code()).as("check only reads").isEqualTo(ExitCode.OK);
         }
-        String everything = list.out + moved.out + second.out + trail.out + dry.out + cleaned.out + found.out
-                + repaired.out + repaired.err;
+        String everything = list.out() + moved.out() + second.out() + trail.out() + dry.out() + cleaned.out() + found.out()
+                + repaired.out() + repaired.err();
         assertThat(everything).doesNotContain("P-OPS-1", "P-OPS-2", "notes/", "00000000-0000-4000-8000-0000000000a1");
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CliEnvironment e = new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true),
-                Clock.systemUTC(), false, EmbeddedDefault::open, EmbeddedDefault::vsrxSource, new CompletableFuture<>());
-        int code = VsrxSyncCommand.execute(e, args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.real(env, args);
     }
 }

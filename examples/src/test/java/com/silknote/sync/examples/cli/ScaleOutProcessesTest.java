@@ -16,15 +16,12 @@ import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.model.VsrxFileset;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.SimulatedVsrx;
-import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.jdbc.JdbcLedger;
 import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.testkit.InMemoryVsrxSource;
 import com.silknote.sync.vsrx.http.VsrxHttpHandler;
 import com.silknote.sync.vsrx.http.VsrxHttpServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,7 +81,7 @@ class ScaleOutProcessesTest {
         try (VsrxHttpServer forUs = serve(new Gated(vsrx, opened, gate));
                 VsrxHttpServer forChild = serve(new Hanging(vsrx, childFile, childDownloading, never))) {
             Map<String, String> ours = env(dataDir, forUs.baseUri().toString());
-            Future<Run> coordinator = threads.submit(() -> run(ours, "sync", "--json", "--no-progress"));
+            Future<CliRun> coordinator = threads.submit(() -> run(ours, "sync", "--json", "--no-progress"));
             assertThat(opened.await(2, TimeUnit.MINUTES)).as("the coordinator opened its run").isTrue();
 
             Path childOut = tmp.resolve("child.txt");
@@ -108,16 +104,16 @@ class ScaleOutProcessesTest {
                 s.setString(1, claimedByChild.value());
                 assertThat(s.executeUpdate()).as("the child held claims").isPositive();
             }
-            Future<Run> second = threads.submit(() -> run(ours, "sync", "--no-progress"));
-            Future<Run> third = threads.submit(() -> run(ours, "sync", "--no-progress"));
+            Future<CliRun> second = threads.submit(() -> run(ours, "sync", "--no-progress"));
+            Future<CliRun> third = threads.submit(() -> run(ours, "sync", "--no-progress"));
             gate.countDown();
 
-            Run result = coordinator.get(5, TimeUnit.MINUTES);
-            assertThat(result.code).as(result.err).isEqualTo(ExitCode.OK);
-            assertThat(result.out).contains("\"status\":\"COMPLETED\"");
-            for (Future<Run> w : List.of(second, third)) {
-                Run r = w.get(5, TimeUnit.MINUTES);
-                assertThat(r.code).as(r.err).isIn(ExitCode.OK, ExitCode.ALREADY_IN_PROGRESS);
+            CliRun result = coordinator.get(5, TimeUnit.MINUTES);
+            assertThat(result.code()).as(result.err()).isEqualTo(ExitCode.OK);
+            assertThat(result.out()).contains("\"status\":\"COMPLETED\"");
+            for (Future<CliRun> w : List.of(second, third)) {
+                CliRun r = w.get(5, TimeUnit.MINUTES);
+                assertThat(r.code()).as(r.err()).isIn(ExitCode.OK, ExitCode.ALREADY_IN_PROGRESS);
             }
         } finally {
             never.countDown();
@@ -130,8 +126,8 @@ class ScaleOutProcessesTest {
         try (VsrxHttpServer plain = serve(vsrx)) {
             Map<String, String> env = new java.util.HashMap<>(env(cleanDir, plain.baseUri().toString()));
             env.put("VSRX_SYNC_SCALE_OUT", "false");
-            Run clean = run(env, "sync", "--no-progress");
-            assertThat(clean.code).as(clean.err).isEqualTo(ExitCode.OK);
+            CliRun clean = run(env, "sync", "--no-progress");
+            assertThat(clean.code()).as(clean.err()).isEqualTo(ExitCode.OK);
         }
         assertThat(scaled).isEqualTo(ledgerState(cleanDir, vsrx));
     }
@@ -188,15 +184,8 @@ class ScaleOutProcessesTest {
         return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CliEnvironment e = new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true),
-                Clock.systemUTC(), false, EmbeddedDefault::open, EmbeddedDefault::vsrxSource, new CompletableFuture<>());
-        int code = VsrxSyncCommand.execute(e, args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.real(env, args);
     }
 
     /** Says when the fileset listing starts (the run is open) and holds file listings until the gate opens. */

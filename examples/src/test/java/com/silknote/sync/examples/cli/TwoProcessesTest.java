@@ -6,21 +6,16 @@ import com.silknote.sync.core.model.FileContent;
 import com.silknote.sync.core.model.VsrxFileId;
 import com.silknote.sync.core.port.VsrxSource;
 import com.silknote.sync.examples.SimulatedVsrx;
-import com.silknote.sync.examples.embedded.EmbeddedDefault;
 import com.silknote.sync.testkit.ForwardingVsrxSource;
 import com.silknote.sync.vsrx.http.VsrxHttpHandler;
 import com.silknote.sync.vsrx.http.VsrxHttpServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -57,22 +52,22 @@ class TwoProcessesTest {
                 assertThat(downloading.await(120, TimeUnit.SECONDS)).as("child started downloading: %s",
                         read(childOut)).isTrue();
 
-                Run status = run(env, "status");
-                assertThat(status.code).as(status.out + status.err).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-                assertThat(status.out).contains("Lock vsrx-sync: held by ").contains("/" + child.pid() + " (token");
+                CliRun status = run(env, "status");
+                assertThat(status.code()).as(status.out() + status.err()).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
+                assertThat(status.out()).contains("Lock vsrx-sync: held by ").contains("/" + child.pid() + " (token");
 
-                Run second = run(env, "sync");
-                assertThat(second.code).as(second.out + second.err).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
-                assertThat(second.err).contains("another run holds the lock: held by ").contains("/" + child.pid());
+                CliRun second = run(env, "sync");
+                assertThat(second.code()).as(second.out() + second.err()).isEqualTo(ExitCode.ALREADY_IN_PROGRESS);
+                assertThat(second.err()).contains("another run holds the lock: held by ").contains("/" + child.pid());
             } finally {
                 release.countDown();
             }
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(read(childOut)).isEqualTo(ExitCode.OK);
 
-            Run after = run(env, "status");
-            assertThat(after.code).as(after.err).isEqualTo(ExitCode.OK);
-            assertThat(after.out).contains("Lock vsrx-sync: free", "created 3");
+            CliRun after = run(env, "status");
+            assertThat(after.code()).as(after.err()).isEqualTo(ExitCode.OK);
+            assertThat(after.out()).contains("Lock vsrx-sync: free", "created 3");
         }
         assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
     }
@@ -95,15 +90,8 @@ class TwoProcessesTest {
         return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CliEnvironment e = new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true),
-                Clock.systemUTC(), false, EmbeddedDefault::open, EmbeddedDefault::vsrxSource, new CompletableFuture<>());
-        int code = VsrxSyncCommand.execute(e, args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.real(env, args);
     }
 
     /** Serves a source whose first content download waits until released. */
