@@ -239,7 +239,7 @@ final class FilesetSync {
             if (!originFiles.isEmpty() || parts.writeTarget().isPresent()) {
                 SilknoteSide side = new SilknoteSide(ctx, id, patient, fileset.patientIdHistory(), claim);
                 side.run(originFiles, changed, removed);
-                extraReports.addAll(side.reports());
+                extraReports.addAll(notServedMarked(side.reports()));
                 if (side.failed()) {
                     recordFailure();
                     return finish(FilesetOutcome.FAILED, Optional.of("silknote-side-failed"), works, start);
@@ -996,6 +996,7 @@ final class FilesetSync {
         }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,
                 Duration.between(start, ctx.clock().instant()), bytes, newBytes, unchanged);
+        notServedAlert(report).ifPresent(ctx::raise);
         if (outcome == FilesetOutcome.COMPLETED) {
             log.info("fileset done run={} fileset={} created={} updated={} metadataOnly={} deleted={} skipped={} "
                     + "conflicts={} vanished={} unchanged={} bytes={} tookMs={}", ctx.runId, id,
@@ -1033,8 +1034,9 @@ final class FilesetSync {
      * the next run applies it). But a VSRX whose index still lists a file whose bytes it lost answers the same way,
      * run after run, and the patient's file would never reach Silknote with only a skip in each report to show
      * for it. So the fileset is listed once more: a gone file listed again, not deleted, is reported
-     * {@value #DETAIL_LISTED_NOT_SERVED} and raises a {@link Alert.Kind#FILE_NOT_SERVED} warning. Nothing else
-     * changes (the file stays skipped for the run), and a listing that fails only leaves the details as they are.
+     * {@value #DETAIL_LISTED_NOT_SERVED}, and the fileset's report raises one {@link Alert.Kind#FILE_NOT_SERVED}
+     * warning for all such files ({@link #finish}). Nothing else changes (the file stays skipped for the run), and
+     * a listing that fails only leaves the details as they are.
      */
     private void checkGoneStillListed(List<FileWork> works) {
         List<FileWork> gone = works.stream()
@@ -1042,6 +1044,42 @@ final class FilesetSync {
         if (gone.isEmpty()) {
             return;
         }
+        Set<VsrxFileId> live = stillListed();
+        for (FileWork w : gone) {
+            if (live.contains(w.plan.fileId())) {
+                w.detail = DETAIL_LISTED_NOT_SERVED;
+                log.warn("file listed but not served run={} fileset={} file={}", ctx.runId, id, w.plan.fileId());
+            }
+        }
+    }
+
+    /**
+     * {@link #checkGoneStillListed} for the files the Silknote side found gone while it read them to decide them
+     * (bi-directional sync): the same second listing, the same detail.
+     */
+    private List<FileReport> notServedMarked(List<FileReport> reports) {
+        if (reports.stream().noneMatch(FilesetSync::goneSkip)) {
+            return reports;
+        }
+        Set<VsrxFileId> live = stillListed();
+        List<FileReport> out = new ArrayList<>(reports.size());
+        for (FileReport r : reports) {
+            if (goneSkip(r) && live.contains(r.fileId())) {
+                log.warn("file listed but not served run={} fileset={} file={}", ctx.runId, id, r.fileId());
+                out.add(FileReport.skipped(r.fileId(), SkipReason.GONE, DETAIL_LISTED_NOT_SERVED, r.bytes()));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private static boolean goneSkip(FileReport r) {
+        return r.action() == FileAction.SKIPPED && r.skipReason().filter(SkipReason.GONE::equals).isPresent();
+    }
+
+    /** The live files the fileset lists now; none when the listing fails (the details then stay as they are). */
+    private Set<VsrxFileId> stillListed() {
         Set<VsrxFileId> live = new HashSet<>();
         try {
             listFiles().stream().filter(f -> !f.deleted()).forEach(f -> live.add(f.id()));
@@ -1050,19 +1088,9 @@ final class FilesetSync {
         } catch (RuntimeException e) {
             log.warn("listing again after gone files failed run={} fileset={} reason={}", ctx.runId, id,
                     reasonOf(e));
-            return;
+            return Set.of();
         }
-        long notServed = 0;
-        for (FileWork w : gone) {
-            if (live.contains(w.plan.fileId())) {
-                w.detail = DETAIL_LISTED_NOT_SERVED;
-                notServed++;
-                log.warn("file listed but not served run={} fileset={} file={}", ctx.runId, id, w.plan.fileId());
-            }
-        }
-        if (notServed > 0) {
-            ctx.raise(notServedAlert(id, notServed));
-        }
+        return live;
     }
 
     private static Alert massDeleteAlert(FilesetId id, String reason) {
@@ -1085,12 +1113,18 @@ final class FilesetSync {
         if (r.outcome() == FilesetOutcome.MASS_DELETE_BLOCKED && r.failureReason().isPresent()) {
             out.add(massDeleteAlert(r.filesetId(), r.failureReason().get()));
         }
+        notServedAlert(r).ifPresent(out::add);
+        return out;
+    }
+
+    /**
+     * The {@link Alert.Kind#FILE_NOT_SERVED} warning of a fileset report, one per fileset and run, counting its
+     * files skipped {@value #DETAIL_LISTED_NOT_SERVED} (by the pull or by the Silknote side).
+     */
+    static Optional<Alert> notServedAlert(FilesetReport r) {
         long notServed = r.files().stream().filter(f -> f.action() == FileAction.SKIPPED
                 && f.detail().filter(DETAIL_LISTED_NOT_SERVED::equals).isPresent()).count();
-        if (notServed > 0) {
-            out.add(notServedAlert(r.filesetId(), notServed));
-        }
-        return out;
+        return notServed > 0 ? Optional.of(notServedAlert(r.filesetId(), notServed)) : Optional.empty();
     }
 
     private void logSkip(FileWork w) {

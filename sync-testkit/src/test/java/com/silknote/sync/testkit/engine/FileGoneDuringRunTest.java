@@ -320,4 +320,56 @@ class FileGoneDuringRunTest {
         assertThat(action(third, b)).as("deleted in VSRX, changed in Silknote (row 5/6)").isEqualTo(FileAction.CONFLICT);
         assertThat(document(b).orElseThrow().contentHash()).as("the user's version is kept").isEqualTo(users);
     }
+
+    @Test
+    @DisplayName("bi-directional: a file both sides changed that VSRX keeps listing but does not serve, as the Silknote"
+            + " side reads it to decide: skipped listed-but-not-served, one FILE_NOT_SERVED per run, the user's version"
+            + " kept; once VSRX serves it again the next run decides it")
+    void aFileListedButNotServedToTheSilknoteSideRaisesAnAlert() {
+        fx.bidirectional(false);
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        VsrxFileId c = fx.text(fs, "c.txt", "a discharge summary");
+        assertThat(fx.run().success()).isTrue();
+        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
+        fx.clock.advance(java.time.Duration.ofMinutes(1));
+        com.silknote.sync.core.model.ContentHash users = fx.stored("a referral, amended in Silknote");
+        fx.silknote.documents().replaceContentAsSilknoteUser(docB, users, 31, "text/plain");
+        fx.vsrx.modifyFile(b, "a referral, amended in VSRX");
+        fx.vsrx.modifyFile(c, "a discharge summary, amended in VSRX");
+        RefusingSource source = new RefusingSource();
+        // VSRX lists b (changed on both sides: the Silknote side reads it) and c (the pull reads it), serves neither
+        source.refuse = id -> id.equals(b) || id.equals(c) ? FileGoneException.notFound() : null;
+        fx.source = source;
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult result = fx.run();
+
+            assertThat(fileset(result, fs).outcome()).as("run %d: %s", run, fileset(result, fs))
+                    .isEqualTo(FilesetOutcome.COMPLETED);
+            assertThat(EngineFixture.unchanged(result, a)).isTrue();
+            assertThat(report(result).filesets()).flatMap(f -> f.files())
+                    .filteredOn(f -> f.fileId().equals(b) || f.fileId().equals(c)).hasSize(2).allSatisfy(f -> {
+                        assertThat(f.action()).isEqualTo(FileAction.SKIPPED);
+                        assertThat(f.skipReason()).contains(SkipReason.GONE);
+                        assertThat(f.detail()).contains("listed-but-not-served");
+                    });
+            assertThat(notServedAlerts(result)).as("run %d", run).singleElement()
+                    .satisfies(al -> assertThat(al.message()).contains(fs.value()).contains("2 listed file(s)"));
+            assertThat(document(b).orElseThrow().contentHash()).as("the user's version is kept").isEqualTo(users);
+            assertThat(fx.silknote.documents().findMapping(b).orElseThrow().contentHash())
+                    .as("the mapping keeps its base: nothing half-applied").isEqualTo(TestHashes.sha256("a referral"));
+            assertThat(fx.silknote.documents().findMapping(c).orElseThrow().contentHash())
+                    .isEqualTo(TestHashes.sha256("a discharge summary"));
+        }
+
+        source.refuse = id -> null;
+        SyncResult served = fx.run();
+
+        assertThat(notServedAlerts(served)).isEmpty();
+        assertThat(action(served, b)).as("changed on both sides (row 4)").isEqualTo(FileAction.CONFLICT);
+        assertThat(action(served, c)).isEqualTo(FileAction.UPDATED);
+        assertThat(document(b).orElseThrow().contentHash()).as("the user's version is kept").isEqualTo(users);
+    }
 }
