@@ -28,6 +28,7 @@ import com.silknote.sync.core.model.ReferenceTally;
 import com.silknote.sync.core.model.SilknoteDocument;
 import com.silknote.sync.core.model.SyncConfig;
 import com.silknote.sync.core.model.SyncMapping;
+import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncReport;
 import com.silknote.sync.core.model.SyncRequest;
 import com.silknote.sync.core.model.SyncResult;
@@ -125,6 +126,11 @@ final class BidiHistoryWorld {
      * their counts match again.
      */
     private final Map<VsrxFileId, ContentHash> unmapped = new TreeMap<>();
+    /**
+     * Files VSRX lists live but whose bytes its store lost: their downloads answer {@code file_not_found}
+     * ({@link #vsrxLosesContent}). Changed only by steps, never while a run is under way; cleared at quiescence.
+     */
+    private final Set<VsrxFileId> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Draws the damage behind the engine's back apart from the steps, so a seed's steps stay what they were. */
     private final SplittableRandom damage;
     private int versions;
@@ -215,8 +221,10 @@ final class BidiHistoryWorld {
             operatorReleases();
         } else if (roll < 95) {
             orphanCleanup();
-        } else if (roll < 97) {
+        } else if (roll < 96) {
             vsrxClockSkew();
+        } else if (roll < 97) {
+            vsrxLosesContent();
         } else if (roll < 98) {
             vsrxStaleSha();
         } else {
@@ -236,6 +244,10 @@ final class BidiHistoryWorld {
         quiescing = true; // a delete still armed for a file's next download does not happen any more
         if (!ok()) {
             return;
+        }
+        if (!lost.isEmpty()) {
+            lost.clear();
+            log("VSRX serves every file it lists again");
         }
         clock.advance(Duration.ofMinutes(1));
         plainRun("quiet full run 1", SyncRequest.full(), Optional.empty());
@@ -714,6 +726,28 @@ final class BidiHistoryWorld {
      * VSRX's clock runs ahead of or behind the sync's by up to two hours from now on: its modification times no
      * longer order against Silknote's ({@code NEWER_WINS} may pick the other side), but no version may be lost.
      */
+    /**
+     * VSRX's store loses the bytes of a file its index still lists (its downloads answer {@code file_not_found}),
+     * or serves such a file again. Whoever reads it, the pull or the Silknote side deciding a change on both sides,
+     * skips it ({@code GONE}, {@code listed-but-not-served}) and raises {@code FILE_NOT_SERVED}, and nothing is
+     * written for it until VSRX serves it again.
+     */
+    private void vsrxLosesContent() {
+        if (!lost.isEmpty() && random.nextBoolean()) {
+            VsrxFileId back = pick(new ArrayList<>(new TreeSet<>(lost)));
+            lost.remove(back);
+            log("VSRX serves " + back + " again");
+            return;
+        }
+        List<VsrxFile> live = liveFiles().stream().filter(f -> !lost.contains(f.id())).toList();
+        if (live.isEmpty()) {
+            return;
+        }
+        VsrxFile f = pick(live);
+        lost.add(f.id());
+        log("VSRX's store loses the bytes of " + f.id() + originNote(f) + "; its index still lists it");
+    }
+
     private void vsrxClockSkew() {
         Duration skew = Duration.ofMinutes(random.nextInt(241) - 120L);
         vsrx.setClockSkew(skew);
@@ -788,12 +822,7 @@ final class BidiHistoryWorld {
                     + result.error().orElse("") + " without a report");
             return Optional.empty();
         }
-        result.report().get().alerts().stream().filter(a -> a.kind() == Alert.Kind.FILE_NOT_SERVED).forEach(a ->
-                violated(BidiInvariant.NO_FALSE_ALARM, label + " raised " + a.kind() + ": " + a.message()));
-        result.report().get().filesets().stream().flatMap(f -> f.files().stream())
-                .filter(x -> x.detail().filter("listed-but-not-served"::equals).isPresent())
-                .forEach(x -> violated(BidiInvariant.NO_FALSE_ALARM, label + ": file " + x.fileId()
-                        + " reported listed but not served"));
+        checkAlarms(label, result.report().get());
         boolean editedDuringRun = documentsHook.isPresent();
         for (FilesetReport fs : result.report().get().filesets()) {
             String reason = fs.failureReason().orElse("");
@@ -812,6 +841,46 @@ final class BidiHistoryWorld {
         checkDeletes(label, deleted, mapped);
         checkAlways();
         return result.report();
+    }
+
+    /**
+     * {@link BidiInvariant#NO_FALSE_ALARM}: {@code listed-but-not-served} only for a file whose bytes VSRX lost and
+     * still lists live; {@code FILE_NOT_SERVED} exactly for the filesets with such a skip, counting them.
+     */
+    private void checkAlarms(String label, SyncReport report) {
+        Set<VsrxFileId> listedLive = new TreeSet<>();
+        liveFiles().forEach(f -> listedLive.add(f.id()));
+        for (FilesetReport fs : report.filesets()) {
+            long said = 0;
+            for (FileReport x : fs.files()) {
+                if (x.detail().filter("listed-but-not-served"::equals).isEmpty()) {
+                    if (x.skipReason().filter(SkipReason.GONE::equals).isPresent() && lost.contains(x.fileId())
+                            && listedLive.contains(x.fileId())) {
+                        violated(BidiInvariant.NO_FALSE_ALARM, label + ": file " + x.fileId() + " is listed but not"
+                                + " served, reported " + x.detail().orElse("without a detail"));
+                    }
+                    continue;
+                }
+                said++;
+                if (!lost.contains(x.fileId()) || !listedLive.contains(x.fileId())) {
+                    violated(BidiInvariant.NO_FALSE_ALARM, label + ": file " + x.fileId()
+                            + " reported listed but not served, but VSRX serves it or no longer lists it");
+                }
+            }
+            String count = said + " listed file(s)";
+            List<Alert> alerts = report.alerts().stream().filter(a -> a.kind() == Alert.Kind.FILE_NOT_SERVED
+                    && a.message().startsWith("fileset " + fs.filesetId() + ":")).toList();
+            if (said == 0 && !alerts.isEmpty() || said > 0 && (alerts.size() != 1
+                    || !alerts.get(0).message().contains(count))) {
+                violated(BidiInvariant.NO_FALSE_ALARM, label + ": fileset " + fs.filesetId() + " reported " + said
+                        + " file(s) listed but not served, alerts " + alerts);
+            }
+        }
+        report.alerts().stream().filter(a -> a.kind() == Alert.Kind.FILE_NOT_SERVED)
+                .filter(a -> report.filesets().stream().noneMatch(fs -> a.message().startsWith(
+                        "fileset " + fs.filesetId() + ":")))
+                .forEach(a -> violated(BidiInvariant.NO_FALSE_ALARM, label + " raised " + a.kind()
+                        + " for no fileset of its report: " + a.message()));
     }
 
     /**
@@ -856,7 +925,16 @@ final class BidiHistoryWorld {
 
     private VsrxSync engine(DocumentStore docs, BlobStore blobs, VectorStore vectors, VsrxSource source,
             VsrxTarget target, SyncLock lock) {
-        return VsrxSync.builder().source(source).documents(docs).blobs(blobs).vectors(vectors).processor(processor)
+        VsrxSource served = new com.silknote.sync.testkit.ForwardingVsrxSource(source) {
+            @Override
+            public com.silknote.sync.core.model.FileContent openContent(VsrxFileId fileId) {
+                if (lost.contains(fileId)) {
+                    throw com.silknote.sync.core.exception.FileGoneException.notFound();
+                }
+                return super.openContent(fileId);
+            }
+        };
+        return VsrxSync.builder().source(served).documents(docs).blobs(blobs).vectors(vectors).processor(processor)
                 .lock(lock).config(config).clock(clock).sleeper(clock).target(target)
                 .random(new SplittableRandom(seed * 1_000_003L + engines++)).build();
     }

@@ -40,8 +40,10 @@ public enum BidiInvariant {
     /** A run, an operator's change or the cleanup never throws and a run always ends with a report. */
     RUN_NEVER_THROWS("DESIGN rule 7, issue 9 item 3"),
     /**
-     * No {@code FILE_NOT_SERVED} alert and no skip reported {@code listed-but-not-served}: the histories' VSRX serves
-     * every file it lists live, so either would be a false alarm.
+     * A skip is reported {@code listed-but-not-served} only for a file VSRX lists live but whose bytes its store lost
+     * (the lost-content step), and {@code FILE_NOT_SERVED} is raised exactly for the filesets with such skips, once,
+     * counting them: whatever else happens to the file meanwhile (deleted, moved, changed on both sides). And none
+     * missed: a lost file still listed live that a run skipped {@code GONE} is reported so.
      */
     NO_FALSE_ALARM("DESIGN rule 3 (a change during a run is picked up by the next run), docs/production.md");
 
