@@ -96,6 +96,8 @@ final class FilesetSync {
     private boolean committed;
     /** Reports of the Silknote side (links, exports). */
     private final List<FileReport> extraReports = new ArrayList<>();
+    /** The alerts raised for this fileset, kept with its report ({@link FilesetReport#alerts()}). */
+    private final List<Alert> raised = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Listed files the plan counted as unchanged (no work, no report entry). */
     private long unchanged;
 
@@ -186,7 +188,7 @@ final class FilesetSync {
                 plan = ctx.diff.plan(new DiffInput(patient, fileset.patientIdHistory(), files, mappings, documents,
                         skips, foreign.mappings(), foreign.documents()));
             }
-            HistoryChecks.reportRelink(ctx, id, plan, record, patient);
+            HistoryChecks.reportRelink(ctx, id, plan, record, patient, this::raise);
             ctx.listener.filesetStarted(ctx.runId, id, files.size(), plan.bytesToDownload());
             log.info("fileset start run={} fileset={} files={} toDownload={} bytes={}", ctx.runId, id, files.size(),
                     plan.count(PlanAction.CREATE) + plan.count(PlanAction.UPDATE), plan.bytesToDownload());
@@ -367,7 +369,7 @@ final class FilesetSync {
                 + Math.round(ctx.config().massDeleteGuard().maxShare() * 100) + "%, from "
                 + ctx.config().massDeleteGuard().minDeletes() + " deletes); nothing committed";
         log.warn("fileset blocked run={} fileset={} deletes={} documents={}", ctx.runId, id, deletes, documents);
-        ctx.raise(massDeleteAlert(id, reason));
+        raise(massDeleteAlert(id, reason));
         if (!ctx.dryRun()) {
             markUncommitted(works, "mass-delete-guard");
             recordFailure();
@@ -820,7 +822,7 @@ final class FilesetSync {
         }
         log.warn("ledger inconsistent run={} fileset={} referencesNotThere={} first={}", ctx.runId, id,
                 notThere.size(), notThere.get(0).shortHex());
-        ctx.raise(new Alert(Alert.Kind.LEDGER_INCONSISTENT, Alert.Severity.WARNING, "fileset " + id + ": "
+        raise(new Alert(Alert.Kind.LEDGER_INCONSISTENT, Alert.Severity.WARNING, "fileset " + id + ": "
                 + notThere.size() + " blob references to release were not in the ledger (changed outside the"
                 + " sync); the commit went on and the counts were recounted from the ledger; check the ledger"));
     }
@@ -994,9 +996,12 @@ final class FilesetSync {
             files.add(r);
             ctx.listener.fileFinished(ctx.runId, id, r);
         }
+        long notServed = files.stream().filter(FilesetSync::listedNotServed).count();
+        if (notServed > 0) {
+            raise(notServedAlert(id, notServed));
+        }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,
-                Duration.between(start, ctx.clock().instant()), bytes, newBytes, unchanged);
-        notServedAlert(report).ifPresent(ctx::raise);
+                Duration.between(start, ctx.clock().instant()), bytes, newBytes, unchanged, List.copyOf(raised));
         if (outcome == FilesetOutcome.COMPLETED) {
             log.info("fileset done run={} fileset={} created={} updated={} metadataOnly={} deleted={} skipped={} "
                     + "conflicts={} vanished={} unchanged={} bytes={} tookMs={}", ctx.runId, id,
@@ -1122,9 +1127,18 @@ final class FilesetSync {
      * files skipped {@value #DETAIL_LISTED_NOT_SERVED} (by the pull or by the Silknote side).
      */
     static Optional<Alert> notServedAlert(FilesetReport r) {
-        long notServed = r.files().stream().filter(f -> f.action() == FileAction.SKIPPED
-                && f.detail().filter(DETAIL_LISTED_NOT_SERVED::equals).isPresent()).count();
+        long notServed = r.files().stream().filter(FilesetSync::listedNotServed).count();
         return notServed > 0 ? Optional.of(notServedAlert(r.filesetId(), notServed)) : Optional.empty();
+    }
+
+    private static boolean listedNotServed(FileReport f) {
+        return f.action() == FileAction.SKIPPED && f.detail().filter(DETAIL_LISTED_NOT_SERVED::equals).isPresent();
+    }
+
+    /** Raises {@code alert} for the run and keeps it for this fileset's report. */
+    private void raise(Alert alert) {
+        raised.add(alert);
+        ctx.raise(alert);
     }
 
     private void logSkip(FileWork w) {

@@ -106,9 +106,12 @@ final class HistoryChecks {
         return new Foreign(foreignMappings, foreignDocuments, migratedHere);
     }
 
-    /** One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict. */
+    /**
+     * One {@code FILESET_RELINKED} warning per fileset and run while documents move or stay in conflict, raised
+     * through {@code raise} (which keeps it with the fileset's report).
+     */
     static void reportRelink(RunContext ctx, FilesetId id, Plan plan, Optional<PatientFilesetRecord> record,
-            PatientUuid patient) {
+            PatientUuid patient, java.util.function.Consumer<Alert> raise) {
         long moving = 0;
         long conflicts = 0;
         for (FilePlan p : plan.files()) {
@@ -131,7 +134,7 @@ final class HistoryChecks {
             return;
         }
         log.warn("fileset relinked run={} fileset={} moving={} userModified={}", ctx.runId, id, moving, conflicts);
-        ctx.raise(new Alert(Alert.Kind.FILESET_RELINKED, Alert.Severity.WARNING, "fileset " + id
+        raise.accept(new Alert(Alert.Kind.FILESET_RELINKED, Alert.Severity.WARNING, "fileset " + id
                 + " is linked to another Silknote patient: " + moving + " documents move, " + conflicts
                 + " modified by users stay with the previous patient (conflict)"));
     }

@@ -327,19 +327,21 @@ final class ScaleOut {
         files.addAll(written.values());
         // the files added were counted unchanged by the later attempt (it lists only files with something to say)
         long unchanged = Math.max(0, stored.unchangedFiles() - written.size());
+        List<com.silknote.sync.core.model.Alert> alerts = new ArrayList<>(earlier.alerts());
+        stored.alerts().stream().filter(a -> !alerts.contains(a)).forEach(alerts::add);
         return new FilesetReport(stored.filesetId(), stored.outcome(), stored.failureReason(), files,
                 stored.duration().plus(earlier.duration()), stored.bytesDownloaded() + earlier.bytesDownloaded(),
-                stored.newUniqueBytes() + earlier.newUniqueBytes(), unchanged);
+                stored.newUniqueBytes() + earlier.newUniqueBytes(), unchanged, alerts);
     }
 
     /**
      * A worker raises a fileset's alerts in its own run (its result, its listener); the run's report is the
-     * coordinator's, so the alerts a read-back report shows (a mass-delete block, files listed but not served) are
-     * raised here too, unless this process raised the same already. Alerts that leave no trace in a fileset's
-     * report (a relink's counts, an inconsistent ledger row) stay with the worker's run.
+     * coordinator's, so the alerts a read-back report carries (a relink, a mass-delete block, an inconsistent ledger
+     * row, files listed but not served) are raised here too, unless this process raised the same already. A report
+     * stored by an earlier version carries none: its alerts are derived from its outcome and file details.
      */
     private void raiseWorkersAlerts(FilesetReport r) {
-        for (Alert a : FilesetSync.alertsOf(r)) {
+        for (Alert a : r.alerts().isEmpty() ? FilesetSync.alertsOf(r) : r.alerts()) {
             if (!ctx.alerts().contains(a)) {
                 ctx.raise(a);
             }

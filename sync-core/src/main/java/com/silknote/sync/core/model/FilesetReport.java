@@ -24,14 +24,20 @@ import java.util.Optional;
  * @param bytesDownloaded bytes read from VSRX
  * @param newUniqueBytes  bytes of blobs newly uploaded (storage growth)
  * @param unchangedFiles  files found unchanged and not listed in {@code files}
+ * @param alerts          the alerts its run raised for this fileset (relinked to another patient, mass-delete guard,
+ *                        ledger inconsistent, files listed but not served), kept with the report so that whoever
+ *                        reads it back (a scale-out run's coordinator, the run history) has them too; {@code null}
+ *                        (a report stored before they were kept) reads as none
  */
 public record FilesetReport(FilesetId filesetId, FilesetOutcome outcome, Optional<String> failureReason,
-        List<FileReport> files, Duration duration, long bytesDownloaded, long newUniqueBytes, long unchangedFiles) {
+        List<FileReport> files, Duration duration, long bytesDownloaded, long newUniqueBytes, long unchangedFiles,
+        List<Alert> alerts) {
     /**
-     * @throws NullPointerException     when an argument is null
+     * @throws NullPointerException     when an argument other than alerts is null
      * @throws IllegalArgumentException when unchangedFiles is negative
      */
     public FilesetReport {
+        alerts = alerts == null ? List.of() : List.copyOf(alerts);
         requireNonNull(filesetId, "filesetId");
         requireNonNull(outcome, "outcome");
         requireNonNull(failureReason, "failureReason");
@@ -60,7 +66,15 @@ public record FilesetReport(FilesetId filesetId, FilesetOutcome outcome, Optiona
         }
     }
 
-    /** A report whose files are all listed (plain unchanged ones are still folded into the count). */
+    /** A report without alerts. */
+    public FilesetReport(FilesetId filesetId, FilesetOutcome outcome, Optional<String> failureReason,
+            List<FileReport> files, Duration duration, long bytesDownloaded, long newUniqueBytes,
+            long unchangedFiles) {
+        this(filesetId, outcome, failureReason, files, duration, bytesDownloaded, newUniqueBytes, unchangedFiles,
+                List.of());
+    }
+
+    /** A report without alerts whose files are all listed (plain unchanged ones are still folded into the count). */
     public FilesetReport(FilesetId filesetId, FilesetOutcome outcome, Optional<String> failureReason,
             List<FileReport> files, Duration duration, long bytesDownloaded, long newUniqueBytes) {
         this(filesetId, outcome, failureReason, files, duration, bytesDownloaded, newUniqueBytes, 0);

@@ -13,6 +13,7 @@ import com.silknote.sync.core.exception.BlobBeingCollectedException;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
 import com.silknote.sync.core.exception.StaleFencingTokenException;
 import com.silknote.sync.core.exception.TransientSyncException;
+import com.silknote.sync.core.model.Alert;
 import com.silknote.sync.core.model.BlobRef;
 import com.silknote.sync.core.model.ContentHash;
 import com.silknote.sync.core.model.DocumentMetadata;
@@ -909,17 +910,23 @@ public abstract class DocumentStoreContract {
     }
 
     @Test
-    @DisplayName("issue 11 run history: fileset reports are rows, paged in the order recorded; a second replaces")
+    @DisplayName("issue 11 run history: fileset reports are rows, paged in the order recorded, with their alerts; a"
+            + " second replaces")
     public void filesetReportsArePagedInTheOrderRecorded() {
         RunId run = RunId.of("run-1");
         RunId other = RunId.of("run-2");
         store().recordRunStarted(T1, run, clock.instant());
         List<FilesetReport> reports = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            FilesetReport r = new FilesetReport(FilesetId.of(String.format("fs-%03d", 7 - i)),
+            FilesetId id = FilesetId.of(String.format("fs-%03d", 7 - i));
+            // a scale-out coordinator raises a worker's alerts from the reports it reads back (issue 11)
+            List<Alert> alerts = i % 2 == 0 ? List.of() : List.of(
+                    new Alert(Alert.Kind.LEDGER_INCONSISTENT, Alert.Severity.WARNING, "fileset " + id + ": " + i),
+                    new Alert(Alert.Kind.MASS_DELETE_GUARD, Alert.Severity.CRITICAL, "fileset " + id + ": guard"));
+            FilesetReport r = new FilesetReport(id,
                     i % 3 == 0 ? FilesetOutcome.FAILED : FilesetOutcome.COMPLETED,
                     i % 3 == 0 ? Optional.of("reason " + i) : Optional.empty(),
-                    List.of(FileReport.of(fileId(i), FileAction.CREATED)), Duration.ofMillis(10 * i), i, i);
+                    List.of(FileReport.of(fileId(i), FileAction.CREATED)), Duration.ofMillis(10 * i), i, i, 0, alerts);
             reports.add(r);
             store().recordFilesetReport(T1, run, r, Optional.empty());
         }

@@ -63,14 +63,16 @@ final class Fixtures {
         FileReport skipped = FileReport.skipped(fileId(2), SkipReason.TOO_LARGE, "size 200 > 100", 0);
         FileReport failed = new FileReport(fileId(3), FileAction.FAILED, Optional.empty(), Optional.of("HTTP 503"),
                 1234);
+        Alert relinked = new Alert(Alert.Kind.FILESET_RELINKED, Alert.Severity.WARNING,
+                "fileset fs-a is linked to another Silknote patient: 1 documents move, 0 modified by users stay");
         FilesetReport a = new FilesetReport(FilesetId.of("fs-a"), FilesetOutcome.COMPLETED, Optional.empty(),
-                List.of(created, skipped), Duration.ofMillis(1500), 4096, 2048);
+                List.of(created, skipped), Duration.ofMillis(1500), 4096, 2048, 0, List.of(relinked));
         FilesetReport b = new FilesetReport(FilesetId.of("fs-b"), FilesetOutcome.FAILED,
                 Optional.of("transient failures exhausted"), List.of(failed), Duration.ofSeconds(3), 1234, 0);
         RunMetrics metrics = new RunMetrics(Duration.ofMillis(4500), Duration.ofMillis(2250), 12.5, 0.25, 2048,
                 5330, 1);
         Alert alert = new Alert(Alert.Kind.ERROR_RATE, Alert.Severity.CRITICAL, "error rate 25% >= 10%");
         return new SyncReport(RunId.of(runId), startedAt, startedAt.plusMillis(4500), dryRun, List.of(a, b), metrics,
-                List.of(alert));
+                List.of(relinked, alert));
     }
 }

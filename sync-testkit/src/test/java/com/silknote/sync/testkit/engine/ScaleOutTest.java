@@ -268,6 +268,53 @@ class ScaleOutTest {
     }
 
     @Test
+    @DisplayName("issue 11 scale-out: a worker's relink warnings are in the run's report, once per fileset, whoever"
+            + " synced it (kept with each fileset's stored report)")
+    void aWorkersRelinkWarningsAreInTheRunsReport() throws Exception {
+        populate(vsrx, filesets);
+        SyncResult first = worker(SyncListener.NONE).run(SyncRequest.full());
+        assertThat(first.status()).isEqualTo(SyncResult.Status.COMPLETED);
+        for (FilesetId fs : filesets) {
+            // every fileset is linked to another Silknote patient since: its documents move (issue 9 item 3)
+            vsrx.linkPatient(fs, EngineFixture.patient("moved-" + fs.value()));
+        }
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch workerDone = new CountDownLatch(3);
+        VsrxSync coordinator = worker(signallingListing(opened, workerDone), silknote.documents(), silknote.blobs(),
+                SyncListener.NONE);
+        Set<FilesetId> byWorker = ConcurrentHashMap.newKeySet();
+        SyncListener finishes = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                byWorker.add(report.filesetId());
+                workerDone.countDown();
+            }
+        };
+
+        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        Future<SyncResult> working = threads.submit(() -> worker(finishes).run(SyncRequest.full()));
+        SyncResult run = coordinating.get(2, TimeUnit.MINUTES);
+        SyncResult worked = working.get(1, TimeUnit.MINUTES);
+
+        assertThat(worked.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(byWorker).as("filesets the worker synced").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(run.status()).as("%s", run.error()).isEqualTo(SyncResult.Status.COMPLETED);
+        List<com.silknote.sync.core.model.Alert> relinked = run.report().orElseThrow().alerts().stream()
+                .filter(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED).toList();
+        assertThat(relinked).as("one per fileset, the worker's included, none twice").hasSize(FILESETS)
+                .doesNotHaveDuplicates();
+        for (FilesetId fs : byWorker) {
+            assertThat(relinked).as("the worker's fileset %s", fs)
+                    .anyMatch(a -> a.message().startsWith("fileset " + fs + " "));
+        }
+        assertThat(run.report().orElseThrow().filesets()).allSatisfy(f -> assertThat(f.alerts())
+                .as("fileset %s", f.filesetId()).extracting(com.silknote.sync.core.model.Alert::kind)
+                .containsExactly(com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED));
+        silknote.assertInvariants();
+    }
+
+    @Test
     @DisplayName("issue 11 scale-out: a worker whose claim expired and was taken over cannot commit; the new holder"
             + " syncs the fileset and reports it")
     void aWorkerWhoseClaimWasTakenOverCannotCommit() throws Exception {
