@@ -2,6 +2,8 @@ package com.silknote.sync.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.silknote.sync.core.model.SkipReason;
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
@@ -111,9 +113,15 @@ final class LinkedChanges {
     /** How many re-created files VSRX deleted in turn one re-creation follows before it reports a conflict. */
     private static final int MAX_RECREATE_HOPS = 8;
     private final Set<VsrxFileId> recreated = new TreeSet<>();
+    /** The files with a Silknote origin, not linked, that the fileset listed live for this run. */
+    private final Set<VsrxFileId> originListed;
+    /** Of those, the ones a replayed re-creation answered with that VSRX did not serve ({@link #servedHash}). */
+    private final Set<VsrxFileId> unserved = new TreeSet<>();
 
     LinkedChanges(RunContext ctx, FilesetId id, PatientUuid patient, List<PatientId> history,
-            Optional<FilesetClaims.Claim> claim, VsrxTarget target, Consumer<FileReport> reports) {
+            Optional<FilesetClaims.Claim> claim, VsrxTarget target, Consumer<FileReport> reports,
+            Set<VsrxFileId> originListed) {
+        this.originListed = Set.copyOf(originListed);
         this.claim = requireNonNull(claim, "claim");
         this.ctx = requireNonNull(ctx, "ctx");
         this.parts = ctx.parts;
@@ -202,6 +210,11 @@ final class LinkedChanges {
     /** Files this step created again for their document (they carry its origin and are linked already). */
     Set<VsrxFileId> recreated() {
         return recreated;
+    }
+
+    /** The files a replayed re-creation answered with that VSRX listed but did not serve: decided in a later run. */
+    Set<VsrxFileId> unserved() {
+        return unserved;
     }
 
     /** Decides one changed file (see the class comment). */
@@ -1001,10 +1014,27 @@ final class LinkedChanges {
         return Optional.empty();
     }
 
-    /** SHA-256 of what VSRX serves for a file now; empty when it serves nothing (deleted or gone). */
+    /**
+     * SHA-256 of what VSRX serves for a file now; empty when it serves nothing because the file is gone (marked
+     * deleted, or not listed when this run listed the fileset).
+     *
+     * @throws FileGoneException when the fileset listed the file live for this run and VSRX now answers it as not
+     *                           found: its store lost the bytes behind its index, or it went since. Nothing tells
+     *                           which, so the step waits for a later run (rule 3) rather than taking the file for
+     *                           deleted and writing the document again beside it; the file is reported skipped
+     *                           {@code GONE} too (and {@code listed-but-not-served} when a second listing still
+     *                           returns it)
+     */
     private Optional<ContentHash> servedHash(VsrxFileId fileId) {
         try {
             return Optional.of(SilknoteSide.servedSha256(parts, fileId));
+        } catch (FileGoneException gone) {
+            if (!gone.markedDeleted() && originListed.contains(fileId)) {
+                unserved.add(fileId);
+                reports.accept(FileReport.skipped(fileId, SkipReason.GONE, FilesetSync.goneDetail(gone), 0));
+                throw gone;
+            }
+            return Optional.empty();
         } catch (PermanentSyncException notServed) {
             return Optional.empty();
         }

@@ -126,8 +126,11 @@ final class SilknoteSide {
     void run(List<VsrxFile> originFiles, List<LinkedChanges.Changed> changed, List<LinkedChanges.Removed> removed) {
         Optional<VsrxTarget> writer = parts.writeTarget();
         Set<VsrxFileId> recreated = Set.of();
+        Set<VsrxFileId> unserved = Set.of();
         if (writer.isPresent()) {
-            linked = new LinkedChanges(ctx, id, patient, history, claim, writer.get(), reports::add);
+            Set<VsrxFileId> originListed = new TreeSet<>();
+            originFiles.forEach(f -> originListed.add(f.id()));
+            linked = new LinkedChanges(ctx, id, patient, history, claim, writer.get(), reports::add, originListed);
             List<ConflictRecord> records = parts.retrier().call("documents.conflicts",
                     () -> parts.documents().conflicts(id));
             for (ConflictRecord r : records) {
@@ -136,12 +139,17 @@ final class SilknoteSide {
                 }
             }
             recreated = linkedChanges(changed, removed);
+            unserved = linked.unserved();
         }
         Set<DocumentUuid> carried = new TreeSet<>();
         for (VsrxFile f : originFiles) {
             if (recreated.contains(f.id())) {
                 carried.add(f.origin().orElseThrow());
                 continue; // written again for its document just now (row 6, Silknote wins): linked already
+            }
+            if (unserved.contains(f.id())) {
+                carried.add(f.origin().orElseThrow());
+                continue; // a re-creation's file VSRX did not serve: reported gone, decided in a later run
             }
             carried.add(f.origin().orElseThrow());
             guarded(f.id(), () -> link(f, writer));

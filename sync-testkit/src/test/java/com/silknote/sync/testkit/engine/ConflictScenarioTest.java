@@ -883,6 +883,55 @@ class ConflictScenarioTest {
     }
 
     @Test
+    @DisplayName("issue 14 §5.3 row 6 SILKNOTE_WINS (bi-directional history seeds 30216, 30923): a re-creation replayed"
+            + " after a crash onto a file VSRX lists but does not serve (its store lost the bytes) waits: nothing is"
+            + " written beside it, the fileset completes, FILE_NOT_SERVED is raised; once served, it is linked")
+    void replayedRecreationWhoseFileIsNotServedWaits() {
+        bidirectional(ConflictStrategy.SILKNOTE_WINS);
+        FilesetId fs = fx.linkedFileset("P-1");
+        VsrxFileId f = linked(fs, "base");
+        ContentHash s = userEdits(f, "silknote edit");
+        fx.vsrx.deleteFile(f);
+        VsrxFile again = recreatedThenCrashed(fs, f);
+        AtomicBoolean lost = new AtomicBoolean(true);
+        fx.source = new com.silknote.sync.testkit.ForwardingVsrxSource(fx.vsrx) {
+            @Override
+            public com.silknote.sync.core.model.FileContent openContent(VsrxFileId id) {
+                if (id.equals(again.id()) && lost.get()) {
+                    throw com.silknote.sync.core.exception.FileGoneException.notFound();
+                }
+                return super.openContent(id);
+            }
+        };
+
+        for (int run = 1; run <= 2; run++) {
+            SyncResult r = fx.run();
+
+            assertThat(r.success()).as("run %d: %s", run, EngineFixture.report(r).filesets()).isTrue();
+            assertThat(reports(r, again.id())).as("run %d", run).singleElement().satisfies(x -> {
+                assertThat(x.action()).isEqualTo(FileAction.SKIPPED);
+                assertThat(x.detail()).contains("listed-but-not-served");
+            });
+            assertThat(EngineFixture.report(r).alerts()).as("run %d", run)
+                    .filteredOn(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILE_NOT_SERVED)
+                    .singleElement().satisfies(a -> assertThat(a.message()).startsWith("fileset " + fs + ":"));
+            assertThat(fx.vsrx.listedFiles(fs).stream().filter(x -> !x.deleted())).as("nothing written beside it")
+                    .extracting(VsrxFile::id).containsExactly(again.id());
+            assertThat(document(f).contentHash()).as("the user's version is kept").isEqualTo(s);
+        }
+
+        lost.set(false);
+        SyncResult served = fx.run();
+
+        assertThat(served.success()).isTrue();
+        assertThat(EngineFixture.report(served).alerts()).noneMatch(
+                a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILE_NOT_SERVED);
+        assertThat(document(f).clientFileId()).isEqualTo(again.id());
+        assertThat(fx.vsrx.contentHash(again.id())).isEqualTo(s);
+        assertThat(fx.vsrx.listedFiles(fs).stream().filter(x -> !x.deleted())).hasSize(1);
+    }
+
+    @Test
     @DisplayName("issue 14 §5.3 row 6 reported, then SILKNOTE_WINS: the re-created file VSRX changed after a crash is "
             + "not overwritten; the document is linked to it as written, and the VSRX change pulled next run")
     void replayedRecreationChangedInVsrxIsLinkedThenPulled() {
