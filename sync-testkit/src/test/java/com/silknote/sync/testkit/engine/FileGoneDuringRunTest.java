@@ -283,20 +283,28 @@ class FileGoneDuringRunTest {
         assertThat(document(b)).isEmpty();
         fx.silknote.assertInvariants();
     }
+    /**
+     * Bi-directional sync on (no deletes), the fileset synced, then {@code b} (text "a referral") changed on both
+     * sides: in Silknote by a user, in VSRX. Returns the user's version.
+     */
+    private com.silknote.sync.core.model.ContentHash changedOnBothSides(VsrxFileId b) {
+        fx.bidirectional(false);
+        assertThat(fx.run().success()).isTrue();
+        fx.clock.advance(java.time.Duration.ofMinutes(1));
+        com.silknote.sync.core.model.ContentHash users = fx.stored("a referral, amended in Silknote");
+        fx.silknote.documents().replaceContentAsSilknoteUser(DocumentUuid.forVsrxFile(b), users, 31, "text/plain");
+        fx.vsrx.modifyFile(b, "a referral, amended in VSRX");
+        return users;
+    }
+
     @Test
     @DisplayName("rule 3, bi-directional: a file both sides changed, deleted in VSRX as the run reads it to decide:"
             + " skipped, the user's version kept, the fileset completes; the next run decides the delete")
     void aFileGoneWhileTheSilknoteSideDecidesItIsSkipped() {
-        fx.bidirectional(false);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a letter");
         VsrxFileId b = fx.text(fs, "b.txt", "a referral");
-        assertThat(fx.run().success()).isTrue();
-        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
-        fx.clock.advance(java.time.Duration.ofMinutes(1));
-        com.silknote.sync.core.model.ContentHash users = fx.stored("a referral, amended in Silknote");
-        fx.silknote.documents().replaceContentAsSilknoteUser(docB, users, 31, "text/plain");
-        fx.vsrx.modifyFile(b, "a referral, amended in VSRX");
+        com.silknote.sync.core.model.ContentHash users = changedOnBothSides(b);
         fx.vsrx.modifyFile(a, "a letter, amended in VSRX");
         fx.vsrx.beforeOpen(b, () -> fx.vsrx.deleteFile(b));
 
@@ -326,17 +334,11 @@ class FileGoneDuringRunTest {
             + " side reads it to decide: skipped listed-but-not-served, one FILE_NOT_SERVED per run, the user's version"
             + " kept; once VSRX serves it again the next run decides it")
     void aFileListedButNotServedToTheSilknoteSideRaisesAnAlert() {
-        fx.bidirectional(false);
         FilesetId fs = fx.linkedFileset("P1");
         VsrxFileId a = fx.text(fs, "a.txt", "a letter");
         VsrxFileId b = fx.text(fs, "b.txt", "a referral");
         VsrxFileId c = fx.text(fs, "c.txt", "a discharge summary");
-        assertThat(fx.run().success()).isTrue();
-        DocumentUuid docB = DocumentUuid.forVsrxFile(b);
-        fx.clock.advance(java.time.Duration.ofMinutes(1));
-        com.silknote.sync.core.model.ContentHash users = fx.stored("a referral, amended in Silknote");
-        fx.silknote.documents().replaceContentAsSilknoteUser(docB, users, 31, "text/plain");
-        fx.vsrx.modifyFile(b, "a referral, amended in VSRX");
+        com.silknote.sync.core.model.ContentHash users = changedOnBothSides(b);
         fx.vsrx.modifyFile(c, "a discharge summary, amended in VSRX");
         RefusingSource source = new RefusingSource();
         // VSRX lists b (changed on both sides: the Silknote side reads it) and c (the pull reads it), serves neither

@@ -220,6 +220,47 @@ class ScaleOutTest {
         silknote.assertInvariants();
     }
 
+    /**
+     * A scale-out run whose coordinator syncs nothing until a worker has finished three filesets: the alerts of
+     * {@code kind} in the run's report are one per fileset, none twice, the worker's included.
+     */
+    private SyncResult assertOneAlertPerFilesetWithAWorker(com.silknote.sync.core.model.Alert.Kind kind)
+            throws Exception {
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch workerDone = new CountDownLatch(3);
+        VsrxSync coordinator = worker(signallingListing(opened, workerDone), silknote.documents(), silknote.blobs(),
+                SyncListener.NONE);
+        Set<FilesetId> byWorker = ConcurrentHashMap.newKeySet();
+        SyncListener finishes = new SyncListener() {
+            @Override
+            public void filesetFinished(RunId runId, FilesetReport report) {
+                byWorker.add(report.filesetId());
+                workerDone.countDown();
+            }
+        };
+
+        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
+        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
+        Future<SyncResult> working = threads.submit(() -> worker(finishes).run(SyncRequest.full()));
+        SyncResult run = coordinating.get(2, TimeUnit.MINUTES);
+        SyncResult worked = working.get(1, TimeUnit.MINUTES);
+
+        assertThat(worked.status()).isEqualTo(SyncResult.Status.JOINED);
+        assertThat(byWorker).as("filesets the worker synced").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(run.status()).as("%s", run.error()).isEqualTo(SyncResult.Status.COMPLETED);
+        List<com.silknote.sync.core.model.Alert> alerts = run.report().orElseThrow().alerts().stream()
+                .filter(a -> a.kind() == kind).toList();
+        assertThat(alerts).as("one per fileset, the worker's included, none twice").hasSize(FILESETS)
+                .doesNotHaveDuplicates();
+        for (FilesetId fs : byWorker) {
+            assertThat(alerts).as("the worker's fileset %s", fs)
+                    .anyMatch(a -> a.message().startsWith("fileset " + fs + ":")
+                            || a.message().startsWith("fileset " + fs + " "));
+        }
+        silknote.assertInvariants();
+        return run;
+    }
+
     @Test
     @DisplayName("issue 11 scale-out: the alerts a worker raised for its filesets (a file listed but not served) are in"
             + " the run's report, once per fileset, whoever synced it")
@@ -233,38 +274,8 @@ class ScaleOutTest {
                 throw com.silknote.sync.core.exception.FileGoneException.notFound();
             });
         }
-        CountDownLatch opened = new CountDownLatch(1);
-        CountDownLatch workerDone = new CountDownLatch(3);
-        // the coordinator syncs nothing until the worker has finished three filesets
-        VsrxSync coordinator = worker(signallingListing(opened, workerDone), silknote.documents(), silknote.blobs(),
-                SyncListener.NONE);
-        Set<FilesetId> byWorker = ConcurrentHashMap.newKeySet();
-        SyncListener finishes = new SyncListener() {
-            @Override
-            public void filesetFinished(RunId runId, FilesetReport report) {
-                byWorker.add(report.filesetId());
-                workerDone.countDown();
-            }
-        };
 
-        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
-        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
-        Future<SyncResult> working = threads.submit(() -> worker(finishes).run(SyncRequest.full()));
-        SyncResult run = coordinating.get(2, TimeUnit.MINUTES);
-        SyncResult worked = working.get(1, TimeUnit.MINUTES);
-
-        assertThat(worked.status()).isEqualTo(SyncResult.Status.JOINED);
-        assertThat(byWorker).as("filesets the worker synced").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(run.status()).as("%s", run.error()).isEqualTo(SyncResult.Status.COMPLETED);
-        List<com.silknote.sync.core.model.Alert> notServed = run.report().orElseThrow().alerts().stream()
-                .filter(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILE_NOT_SERVED).toList();
-        assertThat(notServed).as("one per fileset, the worker's included, none twice").hasSize(FILESETS)
-                .doesNotHaveDuplicates();
-        for (FilesetId fs : byWorker) {
-            assertThat(notServed).as("the worker's fileset %s", fs)
-                    .anyMatch(a -> a.message().startsWith("fileset " + fs + ":"));
-        }
-        silknote.assertInvariants();
+        assertOneAlertPerFilesetWithAWorker(com.silknote.sync.core.model.Alert.Kind.FILE_NOT_SERVED);
     }
 
     @Test
@@ -278,40 +289,12 @@ class ScaleOutTest {
             // every fileset is linked to another Silknote patient since: its documents move (issue 9 item 3)
             vsrx.linkPatient(fs, EngineFixture.patient("moved-" + fs.value()));
         }
-        CountDownLatch opened = new CountDownLatch(1);
-        CountDownLatch workerDone = new CountDownLatch(3);
-        VsrxSync coordinator = worker(signallingListing(opened, workerDone), silknote.documents(), silknote.blobs(),
-                SyncListener.NONE);
-        Set<FilesetId> byWorker = ConcurrentHashMap.newKeySet();
-        SyncListener finishes = new SyncListener() {
-            @Override
-            public void filesetFinished(RunId runId, FilesetReport report) {
-                byWorker.add(report.filesetId());
-                workerDone.countDown();
-            }
-        };
 
-        Future<SyncResult> coordinating = threads.submit(() -> coordinator.run(SyncRequest.full()));
-        assertThat(opened.await(1, TimeUnit.MINUTES)).isTrue();
-        Future<SyncResult> working = threads.submit(() -> worker(finishes).run(SyncRequest.full()));
-        SyncResult run = coordinating.get(2, TimeUnit.MINUTES);
-        SyncResult worked = working.get(1, TimeUnit.MINUTES);
+        SyncResult run = assertOneAlertPerFilesetWithAWorker(com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED);
 
-        assertThat(worked.status()).isEqualTo(SyncResult.Status.JOINED);
-        assertThat(byWorker).as("filesets the worker synced").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(run.status()).as("%s", run.error()).isEqualTo(SyncResult.Status.COMPLETED);
-        List<com.silknote.sync.core.model.Alert> relinked = run.report().orElseThrow().alerts().stream()
-                .filter(a -> a.kind() == com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED).toList();
-        assertThat(relinked).as("one per fileset, the worker's included, none twice").hasSize(FILESETS)
-                .doesNotHaveDuplicates();
-        for (FilesetId fs : byWorker) {
-            assertThat(relinked).as("the worker's fileset %s", fs)
-                    .anyMatch(a -> a.message().startsWith("fileset " + fs + " "));
-        }
         assertThat(run.report().orElseThrow().filesets()).allSatisfy(f -> assertThat(f.alerts())
                 .as("fileset %s", f.filesetId()).extracting(com.silknote.sync.core.model.Alert::kind)
                 .containsExactly(com.silknote.sync.core.model.Alert.Kind.FILESET_RELINKED));
-        silknote.assertInvariants();
     }
 
     @Test
