@@ -999,6 +999,11 @@ final class FilesetSync {
         long notServed = files.stream().filter(FilesetSync::listedNotServed).count();
         if (notServed > 0) {
             raise(notServedAlert(id, notServed));
+            if (outcome == FilesetOutcome.COMPLETED && !ctx.dryRun()) {
+                // Carried to the next run like a failed fileset (the mark still moves): when VSRX serves the
+                // files again its listing has not changed, so an incremental run would not list the fileset
+                ctx.progress.markFailed(id);
+            }
         }
         FilesetReport report = new FilesetReport(id, outcome, reason, files,
                 Duration.between(start, ctx.clock().instant()), bytes, newBytes, unchanged, List.copyOf(raised));

@@ -244,6 +244,37 @@ class FileGoneDuringRunTest {
     }
 
     @Test
+    @DisplayName("incremental runs come back to a file VSRX listed but did not serve once it serves it again, though"
+            + " its listing never changed (random history seed 40419 × 150 steps)")
+    void anIncrementalRunComesBackToAFileNotServed() {
+        FilesetId fs = fx.linkedFileset("P1");
+        VsrxFileId a = fx.text(fs, "a.txt", "a letter");
+        VsrxFileId b = fx.text(fs, "b.txt", "a referral");
+        RefusingSource source = new RefusingSource();
+        source.refuse = id -> id.equals(b) ? FileGoneException.notFound() : null;
+        fx.source = source;
+        SyncResult full = fx.run();
+        assertGone(full, b, "listed-but-not-served");
+        assertThat(action(full, a)).isEqualTo(FileAction.CREATED);
+        fx.clock.advance(java.time.Duration.ofMinutes(5));
+
+        SyncResult stillLost = fx.run(com.silknote.sync.core.model.SyncRequest.incrementalRun());
+        assertGone(stillLost, b, "listed-but-not-served");
+        assertThat(notServedAlerts(stillLost)).hasSize(1);
+        fx.clock.advance(java.time.Duration.ofMinutes(5));
+        source.refuse = id -> null;   // VSRX's store has the bytes again; its listing is as it was
+        SyncResult served = fx.run(com.silknote.sync.core.model.SyncRequest.incrementalRun());
+
+        assertThat(action(served, b)).isEqualTo(FileAction.CREATED);
+        assertThat(document(b)).isPresent();
+        assertThat(notServedAlerts(served)).isEmpty();
+        fx.clock.advance(java.time.Duration.ofMinutes(5));
+        SyncResult after = fx.run(com.silknote.sync.core.model.SyncRequest.incrementalRun());
+        assertThat(report(after).filesets()).as("nothing carried any more").isEmpty();
+        fx.silknote.assertInvariants();
+    }
+
+    @Test
     @DisplayName("a failing second listing leaves a gone file's skip as it was: no alert, the fileset completes")
     void aFailingSecondListingLeavesTheSkipAsItWas() {
         FilesetId fs = fx.linkedFileset("P1");
