@@ -2,12 +2,11 @@ package com.silknote.sync.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.silknote.sync.core.model.SkipReason;
-import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.dedup.SpooledContent;
 import com.silknote.sync.core.diff.ChangeDetection;
 import com.silknote.sync.core.diff.DiffPolicy;
 import com.silknote.sync.core.exception.ConcurrentUpdateException;
+import com.silknote.sync.core.exception.FileGoneException;
 import com.silknote.sync.core.exception.PermanentSyncException;
 import com.silknote.sync.core.exception.TransientSyncException;
 import com.silknote.sync.core.model.AuditAction;
@@ -35,6 +34,7 @@ import com.silknote.sync.core.model.OutboxEntry;
 import com.silknote.sync.core.model.PatientId;
 import com.silknote.sync.core.model.PatientUuid;
 import com.silknote.sync.core.model.SilknoteDocument;
+import com.silknote.sync.core.model.SkipReason;
 import com.silknote.sync.core.model.SyncMapping;
 import com.silknote.sync.core.model.VsrxFile;
 import com.silknote.sync.core.model.VsrxFileId;

@@ -327,7 +327,7 @@ final class ScaleOut {
         files.addAll(written.values());
         // the files added were counted unchanged by the later attempt (it lists only files with something to say)
         long unchanged = Math.max(0, stored.unchangedFiles() - written.size());
-        List<com.silknote.sync.core.model.Alert> alerts = new ArrayList<>(earlier.alerts());
+        List<Alert> alerts = new ArrayList<>(earlier.alerts());
         stored.alerts().stream().filter(a -> !alerts.contains(a)).forEach(alerts::add);
         return new FilesetReport(stored.filesetId(), stored.outcome(), stored.failureReason(), files,
                 stored.duration().plus(earlier.duration()), stored.bytesDownloaded() + earlier.bytesDownloaded(),

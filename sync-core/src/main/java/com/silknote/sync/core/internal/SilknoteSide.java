@@ -143,16 +143,12 @@ final class SilknoteSide {
         }
         Set<DocumentUuid> carried = new TreeSet<>();
         for (VsrxFile f : originFiles) {
-            if (recreated.contains(f.id())) {
-                carried.add(f.origin().orElseThrow());
-                continue; // written again for its document just now (row 6, Silknote wins): linked already
-            }
-            if (unserved.contains(f.id())) {
-                carried.add(f.origin().orElseThrow());
-                continue; // a re-creation's file VSRX did not serve: reported gone, decided in a later run
-            }
             carried.add(f.origin().orElseThrow());
-            guarded(f.id(), () -> link(f, writer));
+            // written again for its document just now (row 6, Silknote wins): linked already; or a re-creation's
+            // file VSRX did not serve: reported gone, decided in a later run
+            if (!recreated.contains(f.id()) && !unserved.contains(f.id())) {
+                guarded(f.id(), () -> link(f, writer));
+            }
         }
         Optional<VsrxTarget> target = writer;
         BidirectionalConfig bidi = parts.config().bidirectional();
